@@ -1,0 +1,60 @@
+// include/thunderdome/core/parallel.h
+#pragma once
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace td::parallel {
+
+/// Number of threads the shared pool uses by default (all cores).
+int defaultConcurrency();
+
+/// Number of fixed-size blocks covering [0, n).
+inline std::int64_t numBlocks(std::int64_t n, std::int64_t blockSize) {
+  return n <= 0 ? 0 : (n + blockSize - 1) / blockSize;
+}
+
+/// Runs fn(blockIndex, begin, end) for every block of `blockSize` items of [0, n) on the shared
+/// oneTBB pool. Block boundaries never depend on the thread count, so per-block results combined
+/// in block order are bit-for-bit reproducible. Runs isolated: a waiting thread never picks up
+/// unrelated outer tasks (such as another cross-validation fit).
+template <class F>
+void forBlocks(std::int64_t n, std::int64_t blockSize, F&& fn) {
+  const std::int64_t blocks = numBlocks(n, blockSize);
+  if (blocks == 0) return;
+  if (blocks == 1) {
+    fn(std::int64_t{0}, std::int64_t{0}, n);
+    return;
+  }
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(
+        tbb::blocked_range<std::int64_t>(0, blocks, 1),
+        [&](const tbb::blocked_range<std::int64_t>& r) {
+          for (std::int64_t b = r.begin(); b < r.end(); ++b) {
+            const std::int64_t begin = b * blockSize;
+            fn(b, begin, std::min(n, begin + blockSize));
+          }
+        },
+        tbb::simple_partitioner());
+  });
+}
+
+/// Deterministic parallel sum: fn(begin, end) returns the partial sum of a block; partials are
+/// added in block order, so the result does not depend on the thread count.
+template <class F>
+double sumBlocks(std::int64_t n, std::int64_t blockSize, F&& fn) {
+  std::vector<double> partial(static_cast<std::size_t>(numBlocks(n, blockSize)), 0.0);
+  forBlocks(n, blockSize, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    partial[static_cast<std::size_t>(b)] = fn(begin, end);
+  });
+  double s = 0.0;
+  for (double p : partial) s += p;
+  return s;
+}
+
+}  // namespace td::parallel

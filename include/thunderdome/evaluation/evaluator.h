@@ -1,0 +1,27 @@
+// include/thunderdome/evaluation/evaluator.h
+#pragma once
+
+#include <memory>
+
+#include "thunderdome/core/params.h"
+#include "thunderdome/frame/frame.h"
+
+namespace td {
+
+/// Scores a Frame of predictions with one metric (Spark's Evaluator).
+class Evaluator : public Params {
+ public:
+  using Params::Params;
+  /// The metric for `predictions`.
+  [[nodiscard]] virtual double evaluate(const Frame& predictions) const = 0;
+  /// evaluate with `extra` params applied to a copy.
+  [[nodiscard]] double evaluate(const Frame& predictions, const ParamMap& extra) const {
+    return copyEvaluator(extra)->evaluate(predictions);
+  }
+  /// True when a larger metric is better (tuning maximises), false when it minimises.
+  [[nodiscard]] virtual bool isLargerBetter() const = 0;
+  /// A copy with the same uid and `extra` applied.
+  [[nodiscard]] virtual std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const = 0;
+};
+
+}  // namespace td

@@ -1,0 +1,80 @@
+// include/thunderdome/pipeline/stage.h
+#pragma once
+
+#include <memory>
+#include <string>
+#include <typeinfo>
+
+#include "thunderdome/core/params.h"
+#include "thunderdome/frame/frame.h"
+
+namespace td {
+
+class Model;
+
+/// Anything that can sit in a Pipeline: a Transformer or an Estimator (Spark's PipelineStage).
+class PipelineStage : public Params {
+ public:
+  using Params::Params;
+  /// The output schema for `input`; throws ColumnError/ParamError when the stage cannot run.
+  [[nodiscard]] virtual Schema transformSchema(const Schema& input) const = 0;
+  /// A copy with the same uid and `extra`'s values for this uid applied (Spark's copy(extra)).
+  [[nodiscard]] virtual std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const = 0;
+};
+
+/// A stage that maps a Frame to a Frame with more columns (Spark's Transformer).
+class Transformer : public PipelineStage {
+ public:
+  using PipelineStage::PipelineStage;
+  /// Checks the schema, then transforms.
+  [[nodiscard]] Frame transform(const Frame& input) const;
+  /// transform with `extra` params applied to a copy (Spark's transform(df, paramMap)).
+  [[nodiscard]] Frame transform(const Frame& input, const ParamMap& extra) const;
+
+ protected:
+  /// The transformation itself; the schema has been checked.
+  [[nodiscard]] virtual Frame transformImpl(const Frame& input) const = 0;
+};
+
+/// A fitted Transformer produced by an Estimator (Spark's Model); shares the estimator's uid.
+class Model : public Transformer {
+ public:
+  using Transformer::Transformer;
+};
+
+/// A stage that learns a Model from a Frame (Spark's Estimator).
+class Estimator : public PipelineStage {
+ public:
+  using PipelineStage::PipelineStage;
+  /// Checks the schema, then fits.
+  [[nodiscard]] std::shared_ptr<Model> fit(const Frame& data) const;
+  /// fit with `extra` params applied to a copy (Spark's fit(df, paramMap)).
+  [[nodiscard]] std::shared_ptr<Model> fit(const Frame& data, const ParamMap& extra) const;
+
+ protected:
+  /// The fit itself; the schema has been checked.
+  [[nodiscard]] virtual std::shared_ptr<Model> fitImpl(const Frame& data) const = 0;
+};
+
+/// Implements copyStage for a final class T by copy construction + applyParamMap.
+template <class T>
+std::shared_ptr<PipelineStage> copyWithExtra(const T& self, const ParamMap& extra) {
+  auto c = std::make_shared<T>(self);
+  c->applyParamMap(extra);
+  return c;
+}
+
+/// Casts a stage or model pointer to T, with a clear error naming both classes on mismatch.
+template <class T, class U>
+std::shared_ptr<T> stageAs(const std::shared_ptr<U>& p);
+
+[[noreturn]] void throwStageCastError(const Params* p, const char* wanted);
+
+template <class T, class U>
+std::shared_ptr<T> stageAs(const std::shared_ptr<U>& p) {
+  auto out = std::dynamic_pointer_cast<T>(p);
+  if (!out) throwStageCastError(p.get(), typeid(T).name());
+  return out;
+}
+
+}  // namespace td
