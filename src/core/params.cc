@@ -352,6 +352,13 @@ void Params::setDefault(std::string_view name, const ParamValue& value) {
   defaults_[std::string(name)] = validate(name, value);
 }
 
+void Params::copyValuesFrom(const Params& src) {
+  for (const auto& [k, v] : src.defaults_)
+    if (hasParam(k)) defaults_[k] = v;
+  for (const auto& [k, v] : src.user_)
+    if (hasParam(k)) user_[k] = v;
+}
+
 std::string randomUid(std::string_view prefix) {
   static std::atomic<std::uint64_t> counter{0};
   static const std::uint64_t base = [] {

@@ -1,1 +1,96 @@
-// placeholder
+// src/feature/hashing_tf.cc
+#include "thunderdome/feature/hashing_tf.h"
+
+#include <algorithm>
+
+#include "thunderdome/core/parallel.h"
+#include "thunderdome/core/shared_params.h"
+#include "thunderdome/feature/murmur3.h"
+
+namespace td {
+
+namespace {
+constexpr std::uint32_t kSeed = 42;
+constexpr std::int64_t kRowBlock = 1024;
+}  // namespace
+
+const ParamSchema& HashingTF::schema() {
+  static const ParamSchema s{
+      shared::inputCol(),
+      shared::outputCol(),
+      shared::numFeatures(),
+      {"binary",
+       "If true, all non zero counts are set to 1. This is useful for discrete probabilistic "
+       "models that model binary events rather than integer counts",
+       ParamType::kBool, ParamValue(false), ParamValidator::any()},
+  };
+  return s;
+}
+
+HashingTF::HashingTF() : HashingTF(randomUid("hashingTF")) {}
+HashingTF::HashingTF(std::string uid) : Transformer(std::move(uid), schema()) {
+  setDefault("outputCol", this->uid() + "__output");
+}
+
+std::int64_t HashingTF::indexOf(std::string_view term) const {
+  return nonNegativeMod(murmur3_x86_32(term, kSeed), getNumFeatures());
+}
+
+Schema HashingTF::transformSchema(const Schema& input) const {
+  input.requireType(describe(), getInputCol(), DataType::kStringArray);
+  input.requireAbsent(describe(), getOutputCol());
+  return input.with({getOutputCol(), DataType::kVector});
+}
+
+Frame HashingTF::transformImpl(const Frame& input) const {
+  const auto& terms = input.col<StringArrayColumn>(getInputCol());
+  const std::int64_t n = terms.size();
+  const std::int64_t numFeatures = getNumFeatures();
+  const bool binary = getBinary();
+
+  struct Block {
+    std::vector<std::int64_t> rowNnz;
+    std::vector<std::int32_t> indices;
+    std::vector<double> values;
+  };
+  std::vector<Block> blocks(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
+  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    Block& blk = blocks[static_cast<std::size_t>(b)];
+    std::vector<std::int32_t> scratch;
+    for (std::int64_t r = begin; r < end; ++r) {
+      scratch.clear();
+      for (const std::string& t : terms[r])
+        scratch.push_back(static_cast<std::int32_t>(
+            nonNegativeMod(murmur3_x86_32(t, kSeed), numFeatures)));
+      std::sort(scratch.begin(), scratch.end());
+      std::int64_t nnz = 0;
+      for (std::size_t k = 0; k < scratch.size();) {
+        std::size_t e = k;
+        while (e < scratch.size() && scratch[e] == scratch[k]) ++e;
+        blk.indices.push_back(scratch[k]);
+        blk.values.push_back(binary ? 1.0 : static_cast<double>(e - k));
+        ++nnz;
+        k = e;
+      }
+      blk.rowNnz.push_back(nnz);
+    }
+  });
+  std::vector<std::int64_t> offsets{0};
+  offsets.reserve(static_cast<std::size_t>(n) + 1);
+  std::size_t total = 0;
+  for (const auto& b : blocks) total += b.indices.size();
+  std::vector<std::int32_t> indices;
+  std::vector<double> values;
+  indices.reserve(total);
+  values.reserve(total);
+  for (const auto& b : blocks) {
+    for (auto c : b.rowNnz) offsets.push_back(offsets.back() + c);
+    indices.insert(indices.end(), b.indices.begin(), b.indices.end());
+    values.insert(values.end(), b.values.begin(), b.values.end());
+  }
+  return input.withColumn(getOutputCol(),
+                          VectorColumn::sparse(numFeatures, std::move(offsets),
+                                               std::move(indices), std::move(values)));
+}
+
+}  // namespace td

@@ -1,1 +1,223 @@
-// placeholder
+// src/feature/tokenizer.cc
+#include "thunderdome/feature/tokenizer.h"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+#include "thunderdome/core/parallel.h"
+#include "thunderdome/core/shared_params.h"
+
+namespace td {
+
+namespace {
+
+constexpr std::int64_t kRowBlock = 512;
+
+void appendUtf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Lower case of a BMP code point for the scripts Java lowercases most often.
+std::uint32_t lowerCodePoint(std::uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0xC0) return c;
+  if (c <= 0xDE && c != 0xD7) return c + 32;                            // Latin-1
+  if (c >= 0x100 && c <= 0x137 && (c % 2 == 0)) return c + 1;           // Latin Ext-A
+  if (c >= 0x139 && c <= 0x148 && (c % 2 == 1)) return c + 1;
+  if (c >= 0x14A && c <= 0x177 && (c % 2 == 0)) return c + 1;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x179 && c <= 0x17E && (c % 2 == 1)) return c + 1;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;            // Greek
+  if (c >= 0x410 && c <= 0x42F) return c + 32;                          // Cyrillic
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  return c;
+}
+
+template <class F>
+Frame addArrayColumn(const Frame& input, const std::string& in, const std::string& out, F&& split) {
+  const auto& col = input.col<StringColumn>(in);
+  const std::int64_t n = col.size();
+  const std::int64_t blocks = parallel::numBlocks(n, kRowBlock);
+  std::vector<std::vector<std::string>> blockStrings(static_cast<std::size_t>(blocks));
+  std::vector<std::vector<std::int64_t>> blockCounts(static_cast<std::size_t>(blocks));
+  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    auto& strings = blockStrings[static_cast<std::size_t>(b)];
+    auto& counts = blockCounts[static_cast<std::size_t>(b)];
+    for (std::int64_t r = begin; r < end; ++r) {
+      const std::size_t before = strings.size();
+      split(col[r], strings);
+      counts.push_back(static_cast<std::int64_t>(strings.size() - before));
+    }
+  });
+  std::vector<std::string> strings;
+  std::vector<std::int64_t> offsets{0};
+  offsets.reserve(static_cast<std::size_t>(n) + 1);
+  std::size_t total = 0;
+  for (const auto& s : blockStrings) total += s.size();
+  strings.reserve(total);
+  for (std::size_t b = 0; b < blockStrings.size(); ++b) {
+    for (auto& s : blockStrings[b]) strings.push_back(std::move(s));
+    for (auto c : blockCounts[b]) offsets.push_back(offsets.back() + c);
+  }
+  return input.withColumn(out, std::make_shared<StringArrayColumn>(std::move(strings),
+                                                                   std::move(offsets)));
+}
+
+inline bool isJavaWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\x0B' || c == '\f' || c == '\r';
+}
+
+// Java String.split("\\s") on lowercased text, appending to `out`.
+void splitWhitespace(std::string_view text, std::vector<std::string>& out) {
+  const std::string lower = toLowerUtf8(text);
+  const std::size_t first = out.size();
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= lower.size(); ++i) {
+    if (i == lower.size() || isJavaWhitespace(lower[i])) {
+      out.emplace_back(lower.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  if (lower.empty()) return;  // "" -> [""]
+  while (out.size() > first && out.back().empty()) out.pop_back();  // trailing empties dropped
+}
+
+}  // namespace
+
+std::string toLowerUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out += static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+      ++i;
+    } else if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
+      const std::uint32_t cp = ((c & 0x1FU) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3FU);
+      appendUtf8(out, lowerCodePoint(cp));
+      i += 2;
+    } else {
+      out += static_cast<char>(c);  // 3/4-byte sequences and stray bytes pass through
+      ++i;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- Tokenizer
+const ParamSchema& Tokenizer::schema() {
+  static const ParamSchema s{shared::inputCol(), shared::outputCol()};
+  return s;
+}
+
+Tokenizer::Tokenizer() : Tokenizer(randomUid("tok")) {}
+Tokenizer::Tokenizer(std::string uid) : Transformer(std::move(uid), schema()) {
+  setDefault("outputCol", this->uid() + "__output");
+}
+
+std::vector<std::string> Tokenizer::tokenize(std::string_view text) {
+  std::vector<std::string> out;
+  splitWhitespace(text, out);
+  return out;
+}
+
+Schema Tokenizer::transformSchema(const Schema& input) const {
+  input.requireType(describe(), getInputCol(), DataType::kString);
+  input.requireAbsent(describe(), getOutputCol());
+  return input.with({getOutputCol(), DataType::kStringArray});
+}
+
+Frame Tokenizer::transformImpl(const Frame& input) const {
+  return addArrayColumn(input, getInputCol(), getOutputCol(), splitWhitespace);
+}
+
+// ---------------------------------------------------------------- RegexTokenizer
+const ParamSchema& RegexTokenizer::schema() {
+  static const ParamSchema s{
+      shared::inputCol(),
+      shared::outputCol(),
+      {"pattern", "regex pattern used for tokenizing", ParamType::kString, ParamValue("\\s+"),
+       ParamValidator::any()},
+      {"gaps", "Set regex to match gaps or tokens", ParamType::kBool, ParamValue(true),
+       ParamValidator::any()},
+      {"minTokenLength", "minimum token length (>= 0)", ParamType::kInt, ParamValue(1),
+       ParamValidator::gtEq(0)},
+      {"toLowercase", "whether to convert all characters to lowercase before tokenizing.",
+       ParamType::kBool, ParamValue(true), ParamValidator::any()},
+  };
+  return s;
+}
+
+RegexTokenizer::RegexTokenizer() : RegexTokenizer(randomUid("regexTok")) {}
+RegexTokenizer::RegexTokenizer(std::string uid) : Transformer(std::move(uid), schema()) {
+  setDefault("outputCol", this->uid() + "__output");
+}
+
+Schema RegexTokenizer::transformSchema(const Schema& input) const {
+  input.requireType(describe(), getString("inputCol"), DataType::kString);
+  input.requireAbsent(describe(), getString("outputCol"));
+  try {
+    std::regex re(getString("pattern"));
+  } catch (const std::regex_error& e) {
+    throw ParamError(fmt::format("{}: parameter 'pattern' given invalid value \"{}\" ({})",
+                                 describe(), getString("pattern"), e.what()));
+  }
+  return input.with({getString("outputCol"), DataType::kStringArray});
+}
+
+namespace {
+// UTF-16 length as Java counts it: 4-byte UTF-8 sequences are 2 code units.
+std::int64_t javaLength(std::string_view s) {
+  std::int64_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++n;
+    if ((c & 0xF8) == 0xF0) ++n;
+  }
+  return n;
+}
+}  // namespace
+
+Frame RegexTokenizer::transformImpl(const Frame& input) const {
+  const std::regex re(getString("pattern"));
+  const bool gaps = getBool("gaps");
+  const bool lower = getBool("toLowercase");
+  const std::int64_t minLen = getInt("minTokenLength");
+  auto split = [&](std::string_view text, std::vector<std::string>& out) {
+    const std::string s = lower ? toLowerUtf8(text) : std::string(text);
+    std::vector<std::string> tokens;
+    if (gaps) {
+      std::size_t start = 0;
+      for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator();
+           ++it) {
+        const auto pos = static_cast<std::size_t>(it->position());
+        const auto len = static_cast<std::size_t>(it->length());
+        if (len == 0 && pos == 0) continue;  // Java: no leading empty token for a zero-width match
+        if (len == 0 && pos >= s.size()) break;
+        tokens.push_back(s.substr(start, pos - start));
+        start = pos + len;
+      }
+      tokens.push_back(s.substr(start));
+      while (!tokens.empty() && tokens.back().empty()) tokens.pop_back();
+      if (tokens.empty() && s.empty()) tokens.emplace_back();
+    } else {
+      for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator();
+           ++it)
+        tokens.push_back(it->str());
+    }
+    for (auto& t : tokens)
+      if (javaLength(t) >= minLen) out.push_back(std::move(t));
+  };
+  return addArrayColumn(input, getString("inputCol"), getString("outputCol"), split);
+}
+
+}  // namespace td

@@ -1,1 +1,68 @@
-// placeholder
+// src/tuning/train_validation_split.cc
+#include "thunderdome/tuning/train_validation_split.h"
+
+#include <fmt/format.h>
+
+#include "grid_search.h"
+#include "thunderdome/core/parallel.h"
+#include "thunderdome/core/shared_params.h"
+
+namespace td {
+
+const ParamSchema& TrainValidationSplit::schema() {
+  static const ParamSchema s{
+      {"trainRatio", "ratio between training set and validation set (>= 0 && <= 1)",
+       ParamType::kDouble, ParamValue(0.75), ParamValidator::inRange(0.0, 1.0)},
+      // Java's "org.apache.spark.ml.tuning.TrainValidationSplit".hashCode.
+      shared::seed(-1772833110),
+      {"parallelism", "the number of fits to run in parallel (>= 1; default: the number of cores)",
+       ParamType::kInt, ParamValue(static_cast<std::int64_t>(parallel::defaultConcurrency())),
+       ParamValidator::gtEq(1)},
+  };
+  return s;
+}
+
+TrainValidationSplit::TrainValidationSplit() : TrainValidationSplit(randomUid("tvs")) {}
+TrainValidationSplit::TrainValidationSplit(std::string uid)
+    : Estimator(std::move(uid), schema()) {}
+
+Schema TrainValidationSplit::transformSchema(const Schema& input) const {
+  tuning::validateSetup(describe(), estimator_, evaluator_, maps_);
+  for (const auto& m : maps_)
+    (void)std::static_pointer_cast<Estimator>(estimator_->copyStage(m))->transformSchema(input);
+  return estimator_->transformSchema(input);
+}
+
+std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data) const {
+  const double ratio = getDouble("trainRatio");
+  auto parts = data.randomSplit({ratio, 1.0 - ratio}, static_cast<std::uint64_t>(getInt("seed")));
+  if (parts[0].numRows() == 0 || parts[1].numRows() == 0)
+    throw DataError(fmt::format("{}: trainRatio {} on {} rows leaves an empty {} set",
+                                describe(), ratio, data.numRows(),
+                                parts[0].numRows() == 0 ? "training" : "validation"));
+  std::vector<tuning::Split> splits{{parts[0], parts[1]}};
+  auto metrics = tuning::evaluateGrid(*estimator_, *evaluator_, maps_, splits,
+                                      getInt("parallelism"), progress_);
+  const std::int64_t best = tuning::bestIndex(metrics[0], evaluator_->isLargerBetter());
+  auto bestModel = estimator_->fit(data, maps_[static_cast<std::size_t>(best)]);
+  return std::make_shared<TrainValidationSplitModel>(*this, std::move(bestModel),
+                                                     std::move(metrics[0]), best);
+}
+
+TrainValidationSplitModel::TrainValidationSplitModel(const TrainValidationSplit& parent,
+                                                     std::shared_ptr<Model> bestModel,
+                                                     std::vector<double> validationMetrics,
+                                                     std::int64_t bestIndex)
+    : Model(parent.uid(), TrainValidationSplit::schema()), bestModel_(std::move(bestModel)), maps_(parent.getEstimatorParamMaps()),
+      metrics_(std::move(validationMetrics)), bestIndex_(bestIndex) {
+  copyValuesFrom(parent);
+}
+
+std::shared_ptr<PipelineStage> TrainValidationSplitModel::copyStage(const ParamMap& extra) const {
+  auto c = std::make_shared<TrainValidationSplitModel>(*this);
+  c->applyParamMap(extra);
+  c->bestModel_ = std::static_pointer_cast<Model>(bestModel_->copyStage(extra));
+  return c;
+}
+
+}  // namespace td

@@ -1,1 +1,118 @@
-// placeholder
+// tests/feature/tokenizer_test.cc
+#include "thunderdome/feature/tokenizer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "thunderdome/core/error.h"
+
+namespace td {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::vector<std::string> row(const Frame& f, const std::string& col, std::int64_t i) {
+  auto span = f.col<StringArrayColumn>(col)[i];
+  return {span.begin(), span.end()};
+}
+
+TEST(TokenizerTest, JavaSplitSemantics) {
+  // Spark: toLowerCase then split("\\s"): empty tokens kept, trailing dropped.
+  EXPECT_THAT(Tokenizer::tokenize("  a  b "), ElementsAre("", "", "a", "", "b"));
+  EXPECT_THAT(Tokenizer::tokenize(""), ElementsAre(""));
+  EXPECT_THAT(Tokenizer::tokenize("a\tb\nc"), ElementsAre("a", "b", "c"));
+  EXPECT_THAT(Tokenizer::tokenize("   "), ElementsAre());
+  EXPECT_THAT(Tokenizer::tokenize("Hi I heard about Spark"),
+              ElementsAre("hi", "i", "heard", "about", "spark"));
+  // NBSP (U+00A0) is not a separator for Java's \s.
+  EXPECT_THAT(Tokenizer::tokenize("a\xC2\xA0" "b"), ElementsAre("a\xC2\xA0" "b"));
+}
+
+TEST(TokenizerTest, LowercasesUnicodeLikeJava) {
+  EXPECT_EQ(toLowerUtf8("\xC3\x89T\xC3\x89"), "\xC3\xA9t\xC3\xA9");  // ÉTÉ -> été
+  EXPECT_EQ(toLowerUtf8("\xD0\x9C\xD0\xB8\xD1\x80"), "\xD0\xBC\xD0\xB8\xD1\x80");  // Мир -> мир
+  EXPECT_EQ(toLowerUtf8("\xCE\xA3"), "\xCF\x83");  // Σ -> σ
+}
+
+TEST(TokenizerTest, TransformAddsArrayColumn) {
+  const Frame f({{"text", makeStringColumn({"Hi I heard about Spark", "Logistic,regression"})}});
+  Tokenizer tok;
+  tok.setInputCol("text").setOutputCol("words");
+  const Frame out = tok.transform(f);
+  EXPECT_EQ(out.schema().field("words").type, DataType::kStringArray);
+  EXPECT_THAT(row(out, "words", 0), ElementsAre("hi", "i", "heard", "about", "spark"));
+  EXPECT_THAT(row(out, "words", 1), ElementsAre("logistic,regression"));
+}
+
+TEST(TokenizerTest, DefaultOutputColIsUidOutput) {
+  Tokenizer tok;
+  EXPECT_EQ(tok.getOutputCol(), tok.uid() + "__output");
+  EXPECT_THAT(tok.uid(), ::testing::StartsWith("tok_"));
+}
+
+TEST(TokenizerTest, SchemaErrorsNameStageAndColumn) {
+  const Frame f({{"text", makeStringColumn({"a"})}, {"n", makeDoubleColumn({1.0})}});
+  Tokenizer tok;
+  tok.setInputCol("txt").setOutputCol("words");
+  try {
+    (void)tok.transform(f);
+    FAIL();
+  } catch (const ColumnError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("Tokenizer " + tok.uid()));
+    EXPECT_THAT(e.what(), HasSubstr("'txt' does not exist (available: text, n)"));
+  }
+  tok.setInputCol("n");
+  try {
+    (void)tok.transform(f);
+    FAIL();
+  } catch (const ColumnError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("column 'n' must be of type string but is double"));
+  }
+  tok.setInputCol("text").setOutputCol("n");
+  EXPECT_THROW((void)tok.transform(f), ColumnError);  // output exists
+  Tokenizer noInput;
+  EXPECT_THROW((void)noInput.transform(f), ParamError);  // inputCol unset
+}
+
+TEST(RegexTokenizerTest, DefaultsDropEmptyTokens) {
+  const Frame f({{"s", makeStringColumn({"  a  b ", "Hi I heard"})}});
+  RegexTokenizer rt;
+  rt.setInputCol("s").setOutputCol("t");
+  EXPECT_EQ(rt.getString("pattern"), "\\s+");
+  EXPECT_TRUE(rt.getBool("gaps"));
+  EXPECT_EQ(rt.getInt("minTokenLength"), 1);
+  const Frame out = rt.transform(f);
+  EXPECT_THAT(row(out, "t", 0), ElementsAre("a", "b"));
+  EXPECT_THAT(row(out, "t", 1), ElementsAre("hi", "i", "heard"));
+}
+
+TEST(RegexTokenizerTest, MatchModeMinLengthAndCase) {
+  // The Spark docs example: pattern "\\W" with gaps splits on non-word characters.
+  const Frame f({{"s", makeStringColumn({"Logistic,regression,models,are,neat"})}});
+  RegexTokenizer rt;
+  rt.setInputCol("s").setOutputCol("t").setPattern("\\W");
+  EXPECT_THAT(row(rt.transform(f), "t", 0),
+              ElementsAre("logistic", "regression", "models", "are", "neat"));
+  RegexTokenizer words;
+  words.setInputCol("s").setOutputCol("t").setPattern("\\w+").setGaps(false)
+      .setMinTokenLength(4).setToLowercase(false);
+  EXPECT_THAT(row(words.transform(f), "t", 0),
+              ElementsAre("Logistic", "regression", "models", "neat"));
+}
+
+TEST(RegexTokenizerTest, BadPatternIsParamError) {
+  const Frame f({{"s", makeStringColumn({"x"})}});
+  RegexTokenizer rt;
+  rt.setInputCol("s").setPattern("(unclosed");
+  try {
+    (void)rt.transform(f);
+    FAIL();
+  } catch (const ParamError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'pattern' given invalid value \"(unclosed\""));
+  }
+  EXPECT_THROW(rt.setMinTokenLength(-1), ParamError);
+}
+
+}  // namespace
+}  // namespace td

@@ -186,6 +186,9 @@ class Params {
  protected:
   /// Overrides a declared default for this instance (e.g. outputCol = uid + "__output").
   void setDefault(std::string_view name, const ParamValue& value);
+  /// Copies `src`'s user-set values and defaults for every parameter this instance also
+  /// declares (Spark's copyValues, used when an estimator makes its model).
+  void copyValuesFrom(const Params& src);
 
  private:
   std::string uid_;

@@ -169,7 +169,10 @@ class VectorColumn final : public Column {
       return VectorView{dim_, dim_, nullptr, values_.data() + i * dim_};
     const auto b = offsets_[static_cast<std::size_t>(i)];
     const auto e = offsets_[static_cast<std::size_t>(i) + 1];
-    return VectorView{dim_, e - b, indices_.data() + b, values_.data() + b};
+    // A sparse view never has null indices, even for an all-empty column (null means dense).
+    static constexpr std::int32_t kNoIndices[1] = {0};
+    const std::int32_t* idx = indices_.empty() ? kNoIndices : indices_.data() + b;
+    return VectorView{dim_, e - b, idx, values_.data() + b};
   }
   /// CSR row offsets (empty when dense).
   [[nodiscard]] std::span<const std::int64_t> offsets() const { return offsets_; }

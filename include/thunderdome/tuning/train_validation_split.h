@@ -1,0 +1,79 @@
+// include/thunderdome/tuning/train_validation_split.h
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "thunderdome/tuning/cross_validator.h"
+
+namespace td {
+
+/// Validation on one seeded random train/validation split, fitting the maps in parallel and
+/// refitting the best on all data (Spark's TrainValidationSplit).
+class TrainValidationSplit final : public Estimator {
+ public:
+  TrainValidationSplit();
+  explicit TrainValidationSplit(std::string uid);
+  [[nodiscard]] std::string className() const override { return "TrainValidationSplit"; }
+
+  TrainValidationSplit& setEstimator(std::shared_ptr<Estimator> e) { estimator_ = std::move(e); return *this; }
+  TrainValidationSplit& setEstimatorParamMaps(std::vector<ParamMap> m) { maps_ = std::move(m); return *this; }
+  TrainValidationSplit& setEvaluator(std::shared_ptr<Evaluator> e) { evaluator_ = std::move(e); return *this; }
+  TrainValidationSplit& setTrainRatio(double v) { set("trainRatio", v); return *this; }
+  TrainValidationSplit& setSeed(std::int64_t v) { set("seed", v); return *this; }
+  TrainValidationSplit& setParallelism(std::int64_t v) { set("parallelism", v); return *this; }
+  TrainValidationSplit& setProgressCallback(TuningProgressCallback cb) { progress_ = std::move(cb); return *this; }
+
+  [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
+  [[nodiscard]] const std::shared_ptr<Evaluator>& getEvaluator() const { return evaluator_; }
+
+  [[nodiscard]] Schema transformSchema(const Schema& input) const override;
+  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
+    return copyWithExtra(*this, extra);
+  }
+  static const ParamSchema& schema();
+
+ protected:
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data) const override;
+
+ private:
+  std::shared_ptr<Estimator> estimator_;
+  std::vector<ParamMap> maps_;
+  std::shared_ptr<Evaluator> evaluator_;
+  TuningProgressCallback progress_;
+};
+
+/// The result of TrainValidationSplit: the best model refit on all data and each map's metric.
+class TrainValidationSplitModel final : public Model {
+ public:
+  TrainValidationSplitModel(const TrainValidationSplit& parent, std::shared_ptr<Model> bestModel,
+                            std::vector<double> validationMetrics, std::int64_t bestIndex);
+  [[nodiscard]] std::string className() const override { return "TrainValidationSplitModel"; }
+
+  [[nodiscard]] const std::shared_ptr<Model>& bestModel() const { return bestModel_; }
+  /// The validation metric of each param map (Spark's validationMetrics).
+  [[nodiscard]] const std::vector<double>& validationMetrics() const { return metrics_; }
+  [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
+  [[nodiscard]] std::int64_t bestIndex() const { return bestIndex_; }
+  [[nodiscard]] const ParamMap& bestParams() const {
+    return maps_[static_cast<std::size_t>(bestIndex_)];
+  }
+
+  [[nodiscard]] Schema transformSchema(const Schema& input) const override {
+    return bestModel_->transformSchema(input);
+  }
+  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
+
+ protected:
+  [[nodiscard]] Frame transformImpl(const Frame& input) const override {
+    return bestModel_->transform(input);
+  }
+
+ private:
+  std::shared_ptr<Model> bestModel_;
+  std::vector<ParamMap> maps_;
+  std::vector<double> metrics_;
+  std::int64_t bestIndex_;
+};
+
+}  // namespace td
