@@ -1,1 +1,904 @@
-// placeholder
+// src/io/csv.cc
+#include "thunderdome/io/csv.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "thunderdome/core/error.h"
+#include "thunderdome/core/parallel.h"
+
+namespace td {
+
+namespace {
+
+constexpr std::int64_t kBlock = 1 << 14;  // rows per parallel conversion block
+
+// ---------------------------------------------------------------- number parsing
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != b[i]) return false;
+  }
+  return true;
+}
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// An optional sign and decimal digits, nothing else (as Java's Long.parseLong).
+bool parseInt64(std::string_view s, std::int64_t& out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (*b == '+') {
+    ++b;
+    if (b == e || !isDigit(*b)) return false;
+  }
+  auto [p, ec] = std::from_chars(b, e, out);
+  return ec == std::errc() && p == e;
+}
+
+// A decimal double, or NaN / Inf / Infinity (any case, optional sign), as Spark accepts.
+bool parseDouble(std::string_view s, double& out) {
+  if (s.empty()) return false;
+  bool neg = false;
+  std::string_view rest = s;
+  if (rest[0] == '+' || rest[0] == '-') {
+    neg = rest[0] == '-';
+    rest.remove_prefix(1);
+  }
+  if (rest.empty()) return false;
+  if (!isDigit(rest[0]) && rest[0] != '.') {
+    if (iequals(rest, "nan")) {
+      out = std::numeric_limits<double>::quiet_NaN();
+      return true;
+    }
+    if (iequals(rest, "inf") || iequals(rest, "infinity")) {
+      out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+      return true;
+    }
+    return false;
+  }
+  const char* e = rest.data() + rest.size();
+  double v = 0.0;
+  auto [p, ec] = std::from_chars(rest.data(), e, v, std::chars_format::general);
+  if (p != e) return false;
+  if (ec == std::errc::result_out_of_range) {
+    v = std::strtod(std::string(rest).c_str(), nullptr);  // overflow -> inf, underflow -> 0
+  } else if (ec != std::errc()) {
+    return false;
+  }
+  out = neg ? -v : v;
+  return true;
+}
+
+// Spark-style double text: 1.0, 0.1, 1e+20, NaN, Infinity, -Infinity.
+std::string formatDouble(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  std::string s = fmt::format("{}", d);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- file reading
+
+std::string readFileToString(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw IoError(fmt::format("cannot open '{}' for reading: {}", path, std::strerror(errno)));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    throw IoError(fmt::format("cannot stat '{}': {}", path, std::strerror(errno)));
+  std::string buf;
+  buf.resize(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)));
+  std::size_t got = 0;
+  for (;;) {
+    if (got == buf.size()) buf.resize(std::max<std::size_t>(buf.size() * 2, 1 << 16));
+    const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  buf.resize(got);
+  return buf;
+}
+
+namespace {
+
+// ---------------------------------------------------------------- tokenizing
+
+// The cells of a parsed file, row-major, as views into an owned (unescaped in place) buffer.
+struct Table {
+  std::vector<std::string> header;     // names from the header line (if any)
+  std::int64_t headerLine = 0;         // physical line of the header
+  std::vector<std::string_view> cells;  // rows * width
+  std::vector<std::int64_t> rowLine;   // 1-based physical line where each data row starts
+  std::size_t width = 0;               // fields per row (0 until known)
+  bool widthKnown = false;
+};
+
+class Tokenizer {
+ public:
+  Tokenizer(std::string& buf, const CsvOptions& opt, std::string_view source)
+      : buf_(buf), opt_(opt), source_(source) {}
+
+  // Splits the buffer into rows of fields; the first row becomes the header when asked.
+  void run(Table& t, std::size_t expectedWidth) {
+    std::size_t pos = 0;
+    const std::size_t n = buf_.size();
+    if (n >= 3 && buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
+    if (expectedWidth > 0) {
+      t.width = expectedWidth;
+      t.widthKnown = true;
+    }
+    bool needHeader = opt_.header;
+    std::vector<std::string_view> row;
+    std::int64_t line = 1;
+    while (pos < n) {
+      // Blank lines are skipped (as Spark does).
+      if (buf_[pos] == '\n') {
+        ++pos;
+        ++line;
+        continue;
+      }
+      if (buf_[pos] == '\r' && (pos + 1 == n || buf_[pos + 1] == '\n')) {
+        pos += (pos + 1 == n) ? 1 : 2;
+        ++line;
+        continue;
+      }
+      const std::int64_t startLine = line;
+      row.clear();
+      pos = parseRow(pos, line, row);
+      if (needHeader) {
+        needHeader = false;
+        t.headerLine = startLine;
+        if (t.widthKnown && row.size() != t.width) throwWidth(startLine, t.width, row.size());
+        t.width = row.size();
+        t.widthKnown = true;
+        t.header.assign(row.begin(), row.end());
+        continue;
+      }
+      if (!t.widthKnown) {
+        t.width = row.size();
+        t.widthKnown = true;
+      } else if (row.size() != t.width) {
+        throwWidth(startLine, t.width, row.size());
+      }
+      t.cells.insert(t.cells.end(), row.begin(), row.end());
+      t.rowLine.push_back(startLine);
+    }
+  }
+
+ private:
+  [[noreturn]] void throwWidth(std::int64_t line, std::size_t expected, std::size_t actual) const {
+    throw DataError(fmt::format("{}, line {}: malformed row: expected {} fields but found {}",
+                                source_, line, expected, actual));
+  }
+
+  // Parses one row starting at `pos` (not at a line end); returns the position after its line
+  // terminator. `line` advances over every newline consumed.
+  std::size_t parseRow(std::size_t pos, std::int64_t& line, std::vector<std::string_view>& row) {
+    const std::size_t n = buf_.size();
+    char* data = buf_.data();
+    const char sep = opt_.sep;
+    const bool quoting = opt_.quote.has_value();
+    const char quote = quoting ? *opt_.quote : '\0';
+    const char esc = opt_.escape;
+    for (;;) {
+      if (quoting && pos < n && data[pos] == quote) {
+        const std::int64_t fieldLine = line;
+        std::size_t r = pos + 1;
+        std::size_t w = r;
+        const std::size_t start = r;
+        for (;;) {
+          if (r >= n)
+            throw DataError(fmt::format(
+                "{}, line {}: unterminated quoted field (field {} starts with {} but has no "
+                "closing quote)",
+                source_, fieldLine, row.size() + 1, quote));
+          const char c = data[r];
+          if (c == esc && esc != quote && r + 1 < n &&
+              (data[r + 1] == quote || data[r + 1] == esc)) {
+            data[w++] = data[r + 1];
+            r += 2;
+            continue;
+          }
+          if (c == quote) {
+            if (esc == quote && r + 1 < n && data[r + 1] == quote) {
+              data[w++] = quote;
+              r += 2;
+              continue;
+            }
+            ++r;  // closing quote
+            break;
+          }
+          if (c == '\n') ++line;
+          data[w++] = c;
+          ++r;
+        }
+        row.emplace_back(data + start, w - start);
+        pos = r;
+        if (pos >= n) return pos;
+        if (data[pos] == sep) {
+          ++pos;
+          continue;
+        }
+        if (data[pos] == '\n') {
+          ++line;
+          return pos + 1;
+        }
+        if (data[pos] == '\r' && (pos + 1 == n || data[pos + 1] == '\n')) {
+          ++line;
+          return pos + 1 == n ? n : pos + 2;
+        }
+        throw DataError(fmt::format(
+            "{}, line {}: malformed quoted field {}: unexpected character '{}' after the closing "
+            "quote (expected the separator or the end of the line)",
+            source_, line, row.size(), data[pos]));
+      }
+      // Unquoted field: up to the separator or the end of the line.
+      const std::size_t start = pos;
+      while (pos < n && data[pos] != sep && data[pos] != '\n') ++pos;
+      if (pos < n && data[pos] == sep) {
+        row.emplace_back(data + start, pos - start);
+        ++pos;
+        continue;
+      }
+      std::size_t end = pos;
+      if (end > start && data[end - 1] == '\r') --end;  // CRLF
+      row.emplace_back(data + start, end - start);
+      if (pos < n) {  // at '\n'
+        ++line;
+        return pos + 1;
+      }
+      return pos;
+    }
+  }
+
+  std::string& buf_;
+  const CsvOptions& opt_;
+  std::string_view source_;
+};
+
+// ---------------------------------------------------------------- conversion
+
+// Runs ok(row) over [0, n) in parallel blocks; returns the first row where it failed, or -1.
+template <class F>
+std::int64_t firstFailure(std::int64_t n, F&& ok) {
+  std::vector<std::int64_t> fail(static_cast<std::size_t>(parallel::numBlocks(n, kBlock)), -1);
+  parallel::forBlocks(n, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      if (!ok(r)) {
+        fail[static_cast<std::size_t>(b)] = r;
+        return;
+      }
+    }
+  });
+  for (auto f : fail)
+    if (f >= 0) return f;
+  return -1;
+}
+
+class Converter {
+ public:
+  Converter(const Table& t, const CsvOptions& opt, std::string_view source,
+            std::vector<std::string> names)
+      : t_(t), opt_(opt), source_(source), names_(std::move(names)),
+        rows_(static_cast<std::int64_t>(t.rowLine.size())) {}
+
+  [[nodiscard]] std::string_view cell(std::int64_t r, std::size_t c) const {
+    return t_.cells[static_cast<std::size_t>(r) * t_.width + c];
+  }
+  [[nodiscard]] bool isNull(std::string_view v) const { return v == opt_.nullValue; }
+
+  // Spark-like inference: bigint if all non-null values are integers (and none is null),
+  // double if all parse as doubles, otherwise string (also when every value is null).
+  [[nodiscard]] DataType infer(std::size_t c) const {
+    // 0 = only nulls, 1 = int, 2 = double, 3 = string; plus "has nulls".
+    const auto blocks = static_cast<std::size_t>(parallel::numBlocks(rows_, kBlock));
+    std::vector<int> kind(blocks, 0);
+    std::vector<char> nulls(blocks, 0);
+    parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      int k = 0;
+      bool hasNull = false;
+      for (std::int64_t r = begin; r < end && k < 3; ++r) {
+        const std::string_view v = cell(r, c);
+        if (isNull(v)) {
+          hasNull = true;
+          continue;
+        }
+        std::int64_t i = 0;
+        double d = 0.0;
+        if (k <= 1 && parseInt64(v, i)) {
+          k = 1;
+        } else if (parseDouble(v, d)) {
+          k = 2;
+        } else {
+          k = 3;
+        }
+      }
+      kind[static_cast<std::size_t>(b)] = k;
+      nulls[static_cast<std::size_t>(b)] = hasNull ? 1 : 0;
+    });
+    int k = 0;
+    bool hasNull = false;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      k = std::max(k, kind[b]);
+      hasNull = hasNull || nulls[b] != 0;
+    }
+    switch (k) {
+      case 1: return hasNull ? DataType::kDouble : DataType::kInt64;
+      case 2: return DataType::kDouble;
+      default: return DataType::kString;
+    }
+  }
+
+  [[nodiscard]] ColumnPtr convert(std::size_t c, DataType type) const {
+    switch (type) {
+      case DataType::kInt64: return toInt64(c);
+      case DataType::kDouble: return toDouble(c);
+      case DataType::kString: return toStringColumn(c);
+      case DataType::kStringArray: return toStringArray(c);
+      case DataType::kVector: return toVector(c);
+    }
+    throw InternalError("csv: unknown column type");
+  }
+
+ private:
+  [[noreturn]] void throwValue(std::int64_t r, std::size_t c, DataType type,
+                               std::string_view why = {}) const {
+    const std::string_view v = cell(r, c);
+    throw DataError(fmt::format("{}, line {}: column '{}': expected {} but found '{}'{}", source_,
+                                t_.rowLine[static_cast<std::size_t>(r)], names_[c],
+                                td::toString(type), v, why));
+  }
+
+  ColumnPtr toInt64(std::size_t c) const {
+    std::vector<std::int64_t> out(static_cast<std::size_t>(rows_));
+    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+      return parseInt64(cell(r, c), out[static_cast<std::size_t>(r)]);
+    });
+    if (bad >= 0)
+      throwValue(bad, c, DataType::kInt64,
+                 isNull(cell(bad, c)) ? " (a missing value; bigint columns cannot hold one)" : "");
+    return std::make_shared<Int64Column>(std::move(out));
+  }
+
+  ColumnPtr toDouble(std::size_t c) const {
+    std::vector<double> out(static_cast<std::size_t>(rows_));
+    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+      const std::string_view v = cell(r, c);
+      double& d = out[static_cast<std::size_t>(r)];
+      if (isNull(v)) {
+        d = std::numeric_limits<double>::quiet_NaN();
+        return true;
+      }
+      return parseDouble(v, d);
+    });
+    if (bad >= 0) throwValue(bad, c, DataType::kDouble);
+    return std::make_shared<DoubleColumn>(std::move(out));
+  }
+
+  ColumnPtr toStringColumn(std::size_t c) const {
+    std::vector<std::string> out(static_cast<std::size_t>(rows_));
+    parallel::forBlocks(rows_, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      for (std::int64_t r = begin; r < end; ++r) {
+        const std::string_view v = cell(r, c);
+        if (!isNull(v)) out[static_cast<std::size_t>(r)].assign(v);
+      }
+    });
+    return std::make_shared<StringColumn>(std::move(out));
+  }
+
+  // ["a","b"] with JSON string escapes; also accepts a bare [] and whitespace between items.
+  static bool parseStringArray(std::string_view s, std::vector<std::string>& out) {
+    std::size_t i = 0;
+    auto skipWs = [&] {
+      while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    };
+    skipWs();
+    if (i >= s.size() || s[i] != '[') return false;
+    ++i;
+    skipWs();
+    if (i < s.size() && s[i] == ']') {
+      ++i;
+      skipWs();
+      return i == s.size();
+    }
+    for (;;) {
+      skipWs();
+      if (i >= s.size() || s[i] != '"') return false;
+      ++i;
+      std::string item;
+      for (;;) {
+        if (i >= s.size()) return false;
+        const char ch = s[i++];
+        if (ch == '"') break;
+        if (ch != '\\') {
+          item += ch;
+          continue;
+        }
+        if (i >= s.size()) return false;
+        const char e = s[i++];
+        switch (e) {
+          case '"': item += '"'; break;
+          case '\\': item += '\\'; break;
+          case '/': item += '/'; break;
+          case 'n': item += '\n'; break;
+          case 'r': item += '\r'; break;
+          case 't': item += '\t'; break;
+          case 'b': item += '\b'; break;
+          case 'f': item += '\f'; break;
+          case 'u': {
+            if (i + 4 > s.size()) return false;
+            unsigned cp = 0;
+            auto [p, ec] = std::from_chars(s.data() + i, s.data() + i + 4, cp, 16);
+            if (ec != std::errc() || p != s.data() + i + 4) return false;
+            i += 4;
+            // UTF-8 encode (surrogate pairs are not combined; the writer only emits < 0x20).
+            if (cp < 0x80) {
+              item += static_cast<char>(cp);
+            } else if (cp < 0x800) {
+              item += static_cast<char>(0xC0 | (cp >> 6));
+              item += static_cast<char>(0x80 | (cp & 0x3F));
+            } else {
+              item += static_cast<char>(0xE0 | (cp >> 12));
+              item += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+              item += static_cast<char>(0x80 | (cp & 0x3F));
+            }
+            break;
+          }
+          default: return false;
+        }
+      }
+      out.push_back(std::move(item));
+      skipWs();
+      if (i < s.size() && s[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < s.size() && s[i] == ']') {
+        ++i;
+        skipWs();
+        return i == s.size();
+      }
+      return false;
+    }
+  }
+
+  ColumnPtr toStringArray(std::size_t c) const {
+    std::vector<std::vector<std::string>> rowsOut(static_cast<std::size_t>(rows_));
+    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+      return parseStringArray(cell(r, c), rowsOut[static_cast<std::size_t>(r)]);
+    });
+    if (bad >= 0) throwValue(bad, c, DataType::kStringArray, " (expected [\"a\",\"b\"])");
+    return StringArrayColumn::fromRows(rowsOut);
+  }
+
+  // A comma-separated list of numbers between `open` and `close`; advances i past `close`.
+  template <class T, class Parse>
+  static bool parseList(std::string_view s, std::size_t& i, char open, char close,
+                        std::vector<T>& out, Parse&& parse) {
+    auto skipWs = [&] {
+      while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    };
+    skipWs();
+    if (i >= s.size() || s[i] != open) return false;
+    ++i;
+    skipWs();
+    if (i < s.size() && s[i] == close) {
+      ++i;
+      return true;
+    }
+    for (;;) {
+      skipWs();
+      std::size_t j = i;
+      while (j < s.size() && s[j] != ',' && s[j] != close && s[j] != ' ' && s[j] != '\t') ++j;
+      T v{};
+      if (!parse(s.substr(i, j - i), v)) return false;
+      out.push_back(v);
+      i = j;
+      skipWs();
+      if (i < s.size() && s[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < s.size() && s[i] == close) {
+        ++i;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  struct ParsedVector {
+    std::int64_t size = -1;  // -1 = dense
+    std::vector<std::int64_t> indices;
+    std::vector<double> values;
+  };
+
+  // Dense "[0.1,0.9]" or sparse "(10,[1,7],[1.0,2.0])", as VectorView::toString() writes.
+  static bool parseVector(std::string_view s, ParsedVector& out) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    if (i < s.size() && s[i] == '[') {
+      if (!parseList(s, i, '[', ']', out.values, parseDouble)) return false;
+    } else if (i < s.size() && s[i] == '(') {
+      ++i;
+      std::size_t j = i;
+      while (j < s.size() && s[j] != ',') ++j;
+      std::string_view sz = s.substr(i, j - i);
+      while (!sz.empty() && (sz.front() == ' ')) sz.remove_prefix(1);
+      while (!sz.empty() && (sz.back() == ' ')) sz.remove_suffix(1);
+      if (!parseInt64(sz, out.size) || out.size < 0 || j >= s.size()) return false;
+      i = j + 1;
+      if (!parseList(s, i, '[', ']', out.indices, parseInt64)) return false;
+      while (i < s.size() && s[i] == ' ') ++i;
+      if (i >= s.size() || s[i] != ',') return false;
+      ++i;
+      if (!parseList(s, i, '[', ']', out.values, parseDouble)) return false;
+      while (i < s.size() && s[i] == ' ') ++i;
+      if (i >= s.size() || s[i] != ')') return false;
+      ++i;
+      if (out.indices.size() != out.values.size()) return false;
+      for (std::size_t k = 0; k < out.indices.size(); ++k) {
+        if (out.indices[k] < 0 || out.indices[k] >= out.size ||
+            out.indices[k] > std::numeric_limits<std::int32_t>::max() ||
+            (k > 0 && out.indices[k] <= out.indices[k - 1]))
+          return false;
+      }
+    } else {
+      return false;
+    }
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    return i == s.size();
+  }
+
+  ColumnPtr toVector(std::size_t c) const {
+    std::vector<ParsedVector> vecs(static_cast<std::size_t>(rows_));
+    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+      return parseVector(cell(r, c), vecs[static_cast<std::size_t>(r)]);
+    });
+    if (bad >= 0)
+      throwValue(bad, c, DataType::kVector, " (expected [v,...] or (size,[i,...],[v,...]))");
+    auto dimOf = [](const ParsedVector& v) {
+      return v.size < 0 ? static_cast<std::int64_t>(v.values.size()) : v.size;
+    };
+    bool allDense = true;
+    const std::int64_t dim = rows_ > 0 ? dimOf(vecs[0]) : 0;
+    for (std::int64_t r = 0; r < rows_; ++r) {
+      const auto& v = vecs[static_cast<std::size_t>(r)];
+      if (dimOf(v) != dim)
+        throwValue(r, c, DataType::kVector,
+                   fmt::format(" (a vector of size {}, but the first row's has size {})",
+                               dimOf(v), dim));
+      allDense = allDense && v.size < 0;
+    }
+    if (allDense) {
+      std::vector<double> values;
+      values.reserve(static_cast<std::size_t>(rows_ * dim));
+      for (const auto& v : vecs) values.insert(values.end(), v.values.begin(), v.values.end());
+      return VectorColumn::dense(rows_, dim, std::move(values));
+    }
+    if (dim > std::int64_t{std::numeric_limits<std::int32_t>::max()} + 1)
+      throw DataError(fmt::format("{}: column '{}': vector size {} is too large", source_,
+                                  names_[c], dim));
+    std::vector<std::int64_t> offsets{0};
+    std::vector<std::int32_t> indices;
+    std::vector<double> values;
+    for (const auto& v : vecs) {
+      if (v.size < 0) {
+        for (std::size_t k = 0; k < v.values.size(); ++k) {
+          if (v.values[k] == 0.0) continue;
+          indices.push_back(static_cast<std::int32_t>(k));
+          values.push_back(v.values[k]);
+        }
+      } else {
+        for (auto idx : v.indices) indices.push_back(static_cast<std::int32_t>(idx));
+        values.insert(values.end(), v.values.begin(), v.values.end());
+      }
+      offsets.push_back(static_cast<std::int64_t>(values.size()));
+    }
+    return VectorColumn::sparse(dim, std::move(offsets), std::move(indices), std::move(values));
+  }
+
+  const Table& t_;
+  const CsvOptions& opt_;
+  std::string_view source_;
+  std::vector<std::string> names_;
+  std::int64_t rows_;
+};
+
+void validateOptions(const CsvOptions& o) {
+  if (o.sep == '\n' || o.sep == '\r')
+    throw ParamError("csv: the separator must not be a line break");
+  if (o.quote) {
+    if (*o.quote == o.sep)
+      throw ParamError(fmt::format("csv: the quote character '{}' equals the separator", o.sep));
+    if (*o.quote == '\n' || *o.quote == '\r')
+      throw ParamError("csv: the quote character must not be a line break");
+    if (o.escape == o.sep || o.escape == '\n' || o.escape == '\r')
+      throw ParamError("csv: the escape character must not be the separator or a line break");
+  }
+}
+
+// Parses the text in `buf` (which is modified: quoted fields are unescaped in place).
+Frame parseCsv(std::string& buf, const CsvOptions& opt, std::string_view source) {
+  validateOptions(opt);
+  Table t;
+  Tokenizer(buf, opt, source).run(t, opt.schema ? opt.schema->size() : 0);
+
+  std::vector<std::string> names;
+  std::vector<DataType> types;
+  if (opt.schema) {
+    for (const auto& f : opt.schema->fields()) {
+      names.push_back(f.name);
+      types.push_back(f.type);
+    }
+  } else {
+    if (!t.widthKnown) return Frame();  // no header, no rows: nothing to name
+    for (std::size_t c = 0; c < t.width; ++c) {
+      if (opt.header && !t.header[c].empty())
+        names.push_back(t.header[c]);
+      else
+        names.push_back(fmt::format("_c{}", c));
+    }
+    for (std::size_t i = 0; i < names.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (names[i] == names[j])
+          throw ColumnError(fmt::format(
+              "{}, line {}: duplicate column name '{}' in the header (fields {} and {})", source,
+              t.headerLine, names[i], j + 1, i + 1));
+  }
+
+  Converter conv(t, opt, source, names);
+  std::vector<std::pair<std::string, ColumnPtr>> cols;
+  cols.reserve(names.size());
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    DataType type = DataType::kString;
+    if (opt.schema)
+      type = types[c];
+    else if (opt.inferSchema)
+      type = conv.infer(c);
+    cols.emplace_back(names[c], conv.convert(c, type));
+  }
+  return Frame(std::move(cols));
+}
+
+// ---------------------------------------------------------------- writing
+
+void appendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (const char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20)
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+        else
+          out += ch;
+    }
+  }
+  out += '"';
+}
+
+// Emits the CSV text of `frame` in chunks to sink(std::string_view).
+template <class Sink>
+void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
+  validateOptions(opt);
+  const auto names = frame.columnNames();
+  const std::size_t nc = names.size();
+  std::vector<const Column*> cols;
+  for (const auto& n : names) cols.push_back(frame.column(n).get());
+
+  std::string line;
+  std::string cellText;
+  auto needsQuote = [&](std::string_view s) {
+    for (const char ch : s)
+      if (ch == opt.sep || ch == '\n' || ch == '\r' || (opt.quote && (ch == *opt.quote || ch == opt.escape)))
+        return true;
+    return false;
+  };
+  // Appends one field; `row` < 0 means the header.
+  auto appendField = [&](std::string_view s, std::int64_t row, std::size_t c) {
+    if (!opt.quote) {
+      if (s.find_first_of(std::string{opt.sep, '\n', '\r'}) != std::string_view::npos)
+        throw DataError(fmt::format(
+            "csv: cannot write {} column '{}': the value '{}' contains the separator or a line "
+            "break and quoting is disabled",
+            row < 0 ? std::string("the header of") : fmt::format("row {} of", row), names[c], s));
+      if (s.empty() && nc == 1 && row >= 0)
+        throw DataError(fmt::format(
+            "csv: cannot write row {} of column '{}': an empty value in a one-column file needs "
+            "quoting, which is disabled",
+            row, names[c]));
+      line += s;
+      return;
+    }
+    const char q = *opt.quote;
+    if (s.empty() && nc == 1) {  // a blank line would be skipped on reading
+      line += q;
+      line += q;
+      return;
+    }
+    if (!needsQuote(s)) {
+      line += s;
+      return;
+    }
+    line += q;
+    for (const char ch : s) {
+      if (ch == q || (opt.escape != q && ch == opt.escape)) line += opt.escape;
+      line += ch;
+    }
+    line += q;
+  };
+
+  if (opt.header && nc > 0) {
+    for (std::size_t c = 0; c < nc; ++c) {
+      if (c) line += opt.sep;
+      appendField(names[c], -1, c);
+    }
+    line += '\n';
+  }
+  for (std::int64_t r = 0; r < frame.numRows(); ++r) {
+    for (std::size_t c = 0; c < nc; ++c) {
+      if (c) line += opt.sep;
+      const Column* col = cols[c];
+      switch (col->type()) {
+        case DataType::kInt64: {
+          char tmp[24];
+          auto [p, ec] = std::to_chars(tmp, tmp + sizeof tmp, static_cast<const Int64Column&>(*col)[r]);
+          appendField(std::string_view(tmp, static_cast<std::size_t>(p - tmp)), r, c);
+          break;
+        }
+        case DataType::kDouble:
+          appendField(formatDouble(static_cast<const DoubleColumn&>(*col)[r]), r, c);
+          break;
+        case DataType::kString:
+          appendField(static_cast<const StringColumn&>(*col)[r], r, c);
+          break;
+        case DataType::kStringArray: {
+          cellText = "[";
+          const auto arr = static_cast<const StringArrayColumn&>(*col)[r];
+          for (std::size_t k = 0; k < arr.size(); ++k) {
+            if (k) cellText += ',';
+            appendJsonString(cellText, arr[k]);
+          }
+          cellText += ']';
+          appendField(cellText, r, c);
+          break;
+        }
+        case DataType::kVector:
+          appendField(static_cast<const VectorColumn&>(*col)[r].toString(), r, c);
+          break;
+      }
+    }
+    line += '\n';
+    if (line.size() >= (1u << 20)) {
+      sink(std::string_view(line));
+      line.clear();
+    }
+  }
+  if (!line.empty()) sink(std::string_view(line));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+
+CsvOptions CsvOptions::forPath(const std::string& path) {
+  CsvOptions o;
+  const auto dot = path.rfind('.');
+  const auto slash = path.find_last_of('/');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash) &&
+      iequals(std::string_view(path).substr(dot), ".tsv"))
+    o.sep = '\t';
+  return o;
+}
+
+Frame readCsv(const std::string& path, const CsvOptions& options) {
+  std::string buf = readFileToString(path);
+  return parseCsv(buf, options, path);
+}
+
+Frame readCsvString(std::string_view text, const CsvOptions& options,
+                    std::string_view sourceName) {
+  std::string buf(text);
+  return parseCsv(buf, options, sourceName);
+}
+
+std::string writeCsvString(const Frame& frame, const CsvOptions& options) {
+  std::string out;
+  emitCsv(frame, options, [&](std::string_view s) { out += s; });
+  return out;
+}
+
+void writeCsv(const Frame& frame, const std::string& path, const CsvOptions& options) {
+  AtomicFileWriter file(path);
+  emitCsv(frame, options, [&](std::string_view s) { file.write(s); });
+  file.commit();
+}
+
+// ---------------------------------------------------------------- AtomicFileWriter
+
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
+  std::string tmpl = path_ + ".tmp-XXXXXX";
+  fd_ = ::mkstemp(tmpl.data());
+  if (fd_ < 0)
+    throw IoError(fmt::format("cannot create a temporary file for '{}': {}", path_,
+                              std::strerror(errno)));
+  tmpPath_ = std::move(tmpl);
+  (void)::fchmod(fd_, 0644);  // mkstemp creates 0600; written files are normally world-readable
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (committed_) return;
+  if (fd_ >= 0) ::close(fd_);
+  ::unlink(tmpPath_.c_str());
+}
+
+void AtomicFileWriter::write(std::string_view data) {
+  if (committed_) throw InternalError("AtomicFileWriter::write after commit");
+  buffer_ += data;
+  if (buffer_.size() >= (1u << 20)) flush();
+}
+
+void AtomicFileWriter::flush() {
+  std::size_t done = 0;
+  while (done < buffer_.size()) {
+    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(fmt::format("cannot write '{}': {}", path_, std::strerror(errno)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  buffer_.clear();
+}
+
+void AtomicFileWriter::commit() {
+  if (committed_) return;
+  flush();
+  if (::fsync(fd_) != 0)
+    throw IoError(fmt::format("cannot sync '{}': {}", path_, std::strerror(errno)));
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0)
+    throw IoError(fmt::format("cannot close '{}': {}", path_, std::strerror(errno)));
+  if (::rename(tmpPath_.c_str(), path_.c_str()) != 0)
+    throw IoError(fmt::format("cannot rename '{}' to '{}': {}", tmpPath_, path_,
+                              std::strerror(errno)));
+  committed_ = true;
+}
+
+}  // namespace td

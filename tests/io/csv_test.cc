@@ -1,1 +1,509 @@
-// placeholder
+// tests/io/csv_test.cc
+#include "thunderdome/io/csv.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "thunderdome/core/error.h"
+
+namespace td {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Expects `stmt` to throw exactly `Ex` and returns its message.
+template <class Ex, class F>
+std::string messageOf(F&& f) {
+  try {
+    f();
+  } catch (const Ex& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "threw the wrong exception type: " << e.what();
+    return {};
+  }
+  ADD_FAILURE() << "did not throw";
+  return {};
+}
+
+#define EXPECT_CONTAINS(haystack, needle) \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
+
+// A fresh directory per test, removed afterwards.
+class CsvTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("td_csv_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  void writeFile(const std::string& p, const std::string& content) const {
+    std::ofstream(p, std::ios::binary) << content;
+  }
+  static std::string readFile(const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::vector<std::string> filesInDir() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path().filename().string());
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+const std::string& str(const Frame& f, std::string_view col, std::int64_t r) {
+  return f.col<StringColumn>(col)[r];
+}
+
+TEST_F(CsvTest, InfersBigintDoubleAndStringColumns) {
+  const Frame f = readCsvString("i,d,s,mixed\n1,1.5,a,1\n-2,2,b,x\n+3,1e3,c,2.5\n", {});
+  ASSERT_EQ(f.numRows(), 3);
+  EXPECT_EQ(f.schema().toString(), "i: bigint, d: double, s: string, mixed: string");
+  const auto i = f.col<Int64Column>("i").values();
+  EXPECT_EQ(std::vector<std::int64_t>(i.begin(), i.end()), (std::vector<std::int64_t>{1, -2, 3}));
+  const auto d = f.col<DoubleColumn>("d").values();
+  EXPECT_EQ(std::vector<double>(d.begin(), d.end()), (std::vector<double>{1.5, 2.0, 1000.0}));
+  EXPECT_EQ(str(f, "s", 1), "b");
+  EXPECT_EQ(str(f, "mixed", 2), "2.5");
+}
+
+TEST_F(CsvTest, IntColumnWithEmptyValuesBecomesDoubleWithNaN) {
+  const Frame f = readCsvString("a,b,c\n1,,x\n,2.5,\n3,,z\n", {});
+  EXPECT_EQ(f.schema().toString(), "a: double, b: double, c: string");
+  const auto& a = f.col<DoubleColumn>("a");
+  EXPECT_EQ(a[0], 1.0);
+  EXPECT_TRUE(std::isnan(a[1]));
+  EXPECT_EQ(a[2], 3.0);
+  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("b")[0]));
+  EXPECT_EQ(str(f, "c", 1), "");
+}
+
+TEST_F(CsvTest, AllEmptyColumnIsStringAndBigOverflowIsDouble) {
+  const Frame f = readCsvString("e,big\n,99999999999999999999\n,1\n", {});
+  EXPECT_EQ(f.schema().toString(), "e: string, big: double");
+  EXPECT_EQ(f.col<DoubleColumn>("big")[0], 1e20);
+}
+
+TEST_F(CsvTest, AcceptsNaNAndInfinitySpellings) {
+  const Frame f =
+      readCsvString("x\nNaN\nInf\n-Inf\nInfinity\n-Infinity\n+inf\nnan\n1e400\n-0.5\n.25\n", {});
+  ASSERT_EQ(f.schema().fields()[0].type, DataType::kDouble);
+  const auto& x = f.col<DoubleColumn>("x");
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(std::isnan(x[0]));
+  EXPECT_EQ(x[1], inf);
+  EXPECT_EQ(x[2], -inf);
+  EXPECT_EQ(x[3], inf);
+  EXPECT_EQ(x[4], -inf);
+  EXPECT_EQ(x[5], inf);
+  EXPECT_TRUE(std::isnan(x[6]));
+  EXPECT_EQ(x[7], inf);
+  EXPECT_EQ(x[8], -0.5);
+  EXPECT_EQ(x[9], 0.25);
+  // Hex floats, trailing garbage and words are text, not numbers.
+  const Frame g = readCsvString("y\n0x1p3\n", {});
+  EXPECT_EQ(g.schema().fields()[0].type, DataType::kString);
+  EXPECT_EQ(readCsvString("y\n1.5abc\n", {}).schema().fields()[0].type, DataType::kString);
+  EXPECT_EQ(readCsvString("y\nnone\n", {}).schema().fields()[0].type, DataType::kString);
+}
+
+TEST_F(CsvTest, HeaderlessColumnsAreNamedLikeSpark) {
+  CsvOptions o;
+  o.header = false;
+  const Frame f = readCsvString("1,a,2.5\n2,b,3\n", o);
+  EXPECT_EQ(f.columnNames(), (std::vector<std::string>{"_c0", "_c1", "_c2"}));
+  EXPECT_EQ(f.numRows(), 2);
+  EXPECT_EQ(f.col<Int64Column>("_c0")[1], 2);
+  EXPECT_EQ(f.col<DoubleColumn>("_c2")[1], 3.0);
+}
+
+TEST_F(CsvTest, InferSchemaFalseReadsEveryColumnAsString) {
+  CsvOptions o;
+  o.inferSchema = false;
+  const Frame f = readCsvString("a,b\n1,2.5\n", o);
+  EXPECT_EQ(f.schema().toString(), "a: string, b: string");
+  EXPECT_EQ(str(f, "b", 0), "2.5");
+}
+
+TEST_F(CsvTest, Rfc4180QuotedSeparatorQuotesAndNewlines) {
+  const std::string text =
+      "id,text\n"
+      "1,\"a, b\"\n"
+      "2,\"she said \"\"hi\"\"\"\n"
+      "3,\"two\nlines\"\n"
+      "4,\"\"\n"
+      "5,plain \"inner\" quotes\n";
+  const Frame f = readCsvString(text, {});
+  ASSERT_EQ(f.numRows(), 5);
+  EXPECT_EQ(str(f, "text", 0), "a, b");
+  EXPECT_EQ(str(f, "text", 1), "she said \"hi\"");
+  EXPECT_EQ(str(f, "text", 2), "two\nlines");
+  EXPECT_EQ(str(f, "text", 3), "");
+  EXPECT_EQ(str(f, "text", 4), "plain \"inner\" quotes");
+}
+
+TEST_F(CsvTest, CrlfLineEndingsBlankLinesAndMissingTrailingNewline) {
+  const Frame f = readCsvString("a,b\r\n1,x\r\n\r\n2,\"y\r\nz\"\r\n3,w", {});
+  ASSERT_EQ(f.numRows(), 3);
+  EXPECT_EQ(f.col<Int64Column>("a")[2], 3);
+  EXPECT_EQ(str(f, "b", 0), "x");
+  EXPECT_EQ(str(f, "b", 1), "y\r\nz");  // inside quotes the bytes are kept
+  EXPECT_EQ(str(f, "b", 2), "w");
+}
+
+TEST_F(CsvTest, TrailingSeparatorMeansTrailingEmptyField) {
+  const Frame f = readCsvString("a,b,c\nx,y,\n", {});
+  EXPECT_EQ(f.numColumns(), 3u);
+  EXPECT_EQ(str(f, "c", 0), "");
+}
+
+TEST_F(CsvTest, SkipsUtf8ByteOrderMark) {
+  const Frame f = readCsvString("\xEF\xBB\xBFname,n\nz\xC3\xBCrich,1\n", {});
+  EXPECT_EQ(f.columnNames(), (std::vector<std::string>{"name", "n"}));
+  EXPECT_EQ(str(f, "name", 0), "z\xC3\xBCrich");
+}
+
+TEST_F(CsvTest, ReadsFixtureFileWithBomCrlfAndQuotes) {
+  const Frame f = readCsv(std::string(TD_TEST_DATA_DIR) + "/io/people.csv", {});
+  EXPECT_EQ(f.schema().toString(), "id: bigint, name: string, score: double, note: string");
+  ASSERT_EQ(f.numRows(), 3);
+  EXPECT_EQ(str(f, "name", 0), "Smith, Jane");
+  EXPECT_EQ(str(f, "note", 0), "said \"hi\"");
+  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("score")[1]));
+  EXPECT_EQ(str(f, "note", 1), "line one\r\nline two");
+  EXPECT_EQ(f.col<DoubleColumn>("score")[2], -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(str(f, "note", 2), "");
+}
+
+TEST_F(CsvTest, NoQuoteModeTreatsBareQuotesAsText) {
+  CsvOptions o;
+  o.sep = '\t';
+  o.quote = std::nullopt;
+  const std::string text =
+      "label\tbody\n"
+      "1\t\"Re: lunch\" she wrote\n"
+      "0\tunbalanced \" quote, with comma\n"
+      "1\t\"\n";
+  const Frame f = readCsvString(text, o);
+  ASSERT_EQ(f.numRows(), 3);
+  EXPECT_EQ(str(f, "body", 0), "\"Re: lunch\" she wrote");
+  EXPECT_EQ(str(f, "body", 1), "unbalanced \" quote, with comma");
+  EXPECT_EQ(str(f, "body", 2), "\"");
+  // The same text with quoting on is malformed.
+  CsvOptions quoted = o;
+  quoted.quote = '"';
+  EXPECT_THROW((void)readCsvString(text, quoted), DataError);
+}
+
+TEST_F(CsvTest, BackslashEscapeInsideQuotes) {
+  CsvOptions o;
+  o.escape = '\\';
+  const Frame f = readCsvString("a\n\"x\\\"y\\\\z\"\n\"q\\n\"\n", o);
+  EXPECT_EQ(str(f, "a", 0), "x\"y\\z");
+  EXPECT_EQ(str(f, "a", 1), "q\\n");  // an escape before anything else is literal
+}
+
+TEST_F(CsvTest, NullValueOption) {
+  CsvOptions o;
+  o.nullValue = "NA";
+  const Frame f = readCsvString("n,s\n1,NA\nNA,x\n2,\n", o);
+  EXPECT_EQ(f.schema().toString(), "n: double, s: string");
+  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("n")[1]));
+  EXPECT_EQ(str(f, "s", 0), "");
+  EXPECT_EQ(str(f, "s", 2), "");  // an empty field is still an empty string
+}
+
+TEST_F(CsvTest, ExplicitSchemaGivesNamesAndTypes) {
+  CsvOptions o;
+  o.schema = Schema({{"id", DataType::kString}, {"x", DataType::kDouble}, {"n", DataType::kInt64}});
+  const Frame f = readCsvString("ignored,names,here\n007,1,2\n8,,3\n", o);
+  EXPECT_EQ(f.schema(), *o.schema);
+  EXPECT_EQ(str(f, "id", 0), "007");
+  EXPECT_EQ(f.col<DoubleColumn>("x")[0], 1.0);
+  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("x")[1]));
+  EXPECT_EQ(f.col<Int64Column>("n")[1], 3);
+  // Headerless with a schema: every line is data.
+  o.header = false;
+  EXPECT_EQ(readCsvString("1,2,3\n", o).numRows(), 1);
+  // An empty input with a schema gives the schema's empty columns.
+  const Frame empty = readCsvString("", o);
+  EXPECT_EQ(empty.schema(), *o.schema);
+  EXPECT_EQ(empty.numRows(), 0);
+}
+
+TEST_F(CsvTest, ExplicitSchemaBadValueNamesFileLineColumnTypeAndValue) {
+  const std::string p = path("bad.csv");
+  // Line 3 holds a quoted newline, so the bad row starts on physical line 5.
+  writeFile(p, "id,score\n1,2.5\n2,\"3\n\"\n4,abc\n");
+  CsvOptions o;
+  o.schema = Schema({{"id", DataType::kInt64}, {"score", DataType::kString}});
+  EXPECT_NO_THROW((void)readCsv(p, o));
+  o.schema = Schema({{"id", DataType::kInt64}, {"score", DataType::kDouble}});
+  const std::string msg = messageOf<DataError>([&] { (void)readCsv(p, o); });
+  EXPECT_CONTAINS(msg, p);
+  EXPECT_CONTAINS(msg, "line 3");  // "3\n" is the first bad double (the row starting on line 3)
+  EXPECT_CONTAINS(msg, "'score'");
+  EXPECT_CONTAINS(msg, "double");
+  EXPECT_CONTAINS(msg, "'3\n'");
+
+  writeFile(p, "id,score\n1,2.5\n2,\"3\n\"\nx4,abc\n");
+  o.schema = Schema({{"id", DataType::kInt64}, {"score", DataType::kString}});
+  const std::string msg2 = messageOf<DataError>([&] { (void)readCsv(p, o); });
+  EXPECT_CONTAINS(msg2, "line 5");
+  EXPECT_CONTAINS(msg2, "'id'");
+  EXPECT_CONTAINS(msg2, "bigint");
+  EXPECT_CONTAINS(msg2, "'x4'");
+}
+
+TEST_F(CsvTest, MissingValueInExplicitBigintColumnIsAnError) {
+  CsvOptions o;
+  o.schema = Schema({{"n", DataType::kInt64}});
+  const std::string msg =
+      messageOf<DataError>([&] { (void)readCsvString("n\n1\n\"\"\n", o, "ints.csv"); });
+  EXPECT_CONTAINS(msg, "ints.csv, line 3");
+  EXPECT_CONTAINS(msg, "missing value");
+}
+
+TEST_F(CsvTest, ConversionErrorReportsTheFirstBadRowAcrossParallelBlocks) {
+  std::string text = "v\n";
+  const int rows = 200000;
+  for (int r = 0; r < rows; ++r) {
+    if (r == 150000)
+      text += "late\n";
+    else if (r == 70001)
+      text += "early\n";
+    else
+      text += std::to_string(r) + "\n";
+  }
+  CsvOptions o;
+  o.schema = Schema({{"v", DataType::kInt64}});
+  const std::string msg = messageOf<DataError>([&] { (void)readCsvString(text, o); });
+  EXPECT_CONTAINS(msg, "line 70003");
+  EXPECT_CONTAINS(msg, "'early'");
+  // Inference combines all blocks: one double in the last block makes the column double.
+  std::string ints = "v\n";
+  for (int r = 0; r < rows; ++r) ints += std::to_string(r) + "\n";
+  EXPECT_EQ(readCsvString(ints, {}).schema().fields()[0].type, DataType::kInt64);
+  const Frame f = readCsvString(ints + "2.5\n", {});
+  EXPECT_EQ(f.schema().fields()[0].type, DataType::kDouble);
+  EXPECT_EQ(f.col<DoubleColumn>("v")[rows - 1], rows - 1);
+  EXPECT_EQ(f.col<DoubleColumn>("v")[rows], 2.5);
+}
+
+TEST_F(CsvTest, WrongFieldCountNamesFileLineAndCounts) {
+  const std::string p = path("ragged.tsv");
+  writeFile(p, "a\tb\tc\n1\t2\t3\n4\t5\n");
+  const std::string msg = messageOf<DataError>([&] { (void)readCsv(p, CsvOptions::forPath(p)); });
+  EXPECT_CONTAINS(msg, p);
+  EXPECT_CONTAINS(msg, "line 3");
+  EXPECT_CONTAINS(msg, "expected 3 fields but found 2");
+  // A header that does not match an explicit schema is malformed too.
+  CsvOptions o;
+  o.schema = Schema({{"x", DataType::kString}});
+  EXPECT_CONTAINS(messageOf<DataError>([&] { (void)readCsvString("a,b\n", o); }),
+                  "line 1: malformed row: expected 1 fields but found 2");
+}
+
+TEST_F(CsvTest, UnterminatedQuoteNamesLine) {
+  const std::string msg = messageOf<DataError>(
+      [&] { (void)readCsvString("a,b\n1,2\n3,\"open\nstill open\n", {}, "q.csv"); });
+  EXPECT_CONTAINS(msg, "q.csv, line 3");
+  EXPECT_CONTAINS(msg, "unterminated");
+}
+
+TEST_F(CsvTest, TextAfterClosingQuoteIsMalformed) {
+  const std::string msg =
+      messageOf<DataError>([&] { (void)readCsvString("a,b\n\"x\"y,2\n", {}, "q.csv"); });
+  EXPECT_CONTAINS(msg, "q.csv, line 2");
+  EXPECT_CONTAINS(msg, "after the closing quote");
+}
+
+TEST_F(CsvTest, MissingFileThrowsIoErrorNamingPathAndReason) {
+  const std::string p = path("nope.csv");
+  const std::string msg = messageOf<IoError>([&] { (void)readCsv(p, {}); });
+  EXPECT_CONTAINS(msg, p);
+  EXPECT_CONTAINS(msg, "No such file or directory");
+}
+
+TEST_F(CsvTest, DuplicateHeaderNamesThrowColumnError) {
+  const std::string msg =
+      messageOf<ColumnError>([&] { (void)readCsvString("a,b,a\n1,2,3\n", {}, "dup.csv"); });
+  EXPECT_CONTAINS(msg, "dup.csv");
+  EXPECT_CONTAINS(msg, "'a'");
+}
+
+TEST_F(CsvTest, EmptyInputsGiveEmptyFrames) {
+  EXPECT_EQ(readCsvString("", {}).numColumns(), 0u);
+  const Frame f = readCsvString("a,b\n", {});
+  EXPECT_EQ(f.columnNames(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(f.numRows(), 0);
+  EXPECT_EQ(f.schema().toString(), "a: string, b: string");
+}
+
+TEST_F(CsvTest, ForPathChoosesTabForTsv) {
+  EXPECT_EQ(CsvOptions::forPath("/x/y/data.tsv").sep, '\t');
+  EXPECT_EQ(CsvOptions::forPath("DATA.TSV").sep, '\t');
+  EXPECT_EQ(CsvOptions::forPath("data.csv").sep, ',');
+  EXPECT_EQ(CsvOptions::forPath("dir.tsv/data").sep, ',');
+}
+
+TEST_F(CsvTest, WriterQuotesOnlyWhenNeeded) {
+  const Frame f({{"id", makeInt64Column({1, 2, 3})},
+                 {"x", makeDoubleColumn({1.0, 0.1, std::numeric_limits<double>::quiet_NaN()})},
+                 {"s", makeStringColumn({"plain", "a,b", "say \"hi\"\nbye"})}});
+  EXPECT_EQ(writeCsvString(f, {}),
+            "id,x,s\n1,1.0,plain\n2,0.1,\"a,b\"\n3,NaN,\"say \"\"hi\"\"\nbye\"\n");
+  CsvOptions tsv;
+  tsv.sep = '\t';
+  tsv.header = false;
+  EXPECT_EQ(writeCsvString(f.select({"id", "s"}).take(std::vector<std::int64_t>{1}), tsv),
+            "2\ta,b\n");
+}
+
+TEST_F(CsvTest, RoundTripPreservesValuesOfEveryColumnType) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const Frame f(
+      {{"id", makeInt64Column({std::numeric_limits<std::int64_t>::min(), 0, 42})},
+       {"x", makeDoubleColumn({0.1, 1e-300, -inf})},
+       {"y", makeDoubleColumn({1.0 / 3.0, 123456789.0, std::numeric_limits<double>::quiet_NaN()})},
+       {"s", makeStringColumn({"a, \"b\"", "line\nbreak\r\n", ""})},
+       {"tokens", StringArrayColumn::fromRows({{"a", "b,c"}, {}, {"q\"uote", "back\\slash", "t\tab"}})},
+       {"dense", VectorColumn::dense(3, 2, {0.5, -1.0, 0.0, 0.0, 1e10, 2.5})},
+       {"sparse", VectorColumn::sparse(10, {0, 2, 2, 3}, {1, 7, 9}, {1.0, 2.5, -3.0})}});
+  const std::string p = path("all.csv");
+  writeCsv(f, p, {});
+  CsvOptions o;
+  o.schema = f.schema();
+  const Frame g = readCsv(p, o);
+  ASSERT_EQ(g.schema(), f.schema());
+  ASSERT_EQ(g.numRows(), 3);
+  for (std::int64_t r = 0; r < 3; ++r)
+    for (const auto& name : f.columnNames())
+      EXPECT_EQ(g.cellToString(r, name), f.cellToString(r, name)) << name << " row " << r;
+  // Doubles come back bit-identical (shortest round-trip form).
+  for (int r = 0; r < 2; ++r) EXPECT_EQ(g.col<DoubleColumn>("y")[r], f.col<DoubleColumn>("y")[r]);
+  EXPECT_TRUE(g.col<VectorColumn>("dense").isDense());
+  EXPECT_FALSE(g.col<VectorColumn>("sparse").isDense());
+  EXPECT_EQ(g.col<StringArrayColumn>("tokens")[2][1], "back\\slash");
+
+  // With inference, numeric and string columns come back with the same types.
+  const Frame h = readCsv(p, {});
+  EXPECT_EQ(h.schema().fields()[0].type, DataType::kInt64);
+  EXPECT_EQ(h.schema().fields()[1].type, DataType::kDouble);
+  EXPECT_EQ(h.schema().fields()[2].type, DataType::kDouble);
+  EXPECT_EQ(h.col<DoubleColumn>("x")[1], 1e-300);
+  EXPECT_EQ(str(h, "s", 1), "line\nbreak\r\n");
+}
+
+TEST_F(CsvTest, RoundTripTsvWithoutQuotingAndWithBackslashEscape) {
+  const Frame f({{"label", makeDoubleColumn({1.0, 0.0})},
+                 {"text", makeStringColumn({"\"quoted\" text, with comma", "back\\slash \"q\""})}});
+  CsvOptions noQuote;
+  noQuote.sep = '\t';
+  noQuote.quote = std::nullopt;
+  const Frame g = readCsvString(writeCsvString(f, noQuote), noQuote);
+  EXPECT_EQ(str(g, "text", 0), "\"quoted\" text, with comma");
+  EXPECT_EQ(str(g, "text", 1), "back\\slash \"q\"");
+  CsvOptions bs;
+  bs.escape = '\\';
+  const std::string text = writeCsvString(f, bs);
+  EXPECT_EQ(text, "label,text\n1.0,\"\\\"quoted\\\" text, with comma\"\n0.0,\"back\\\\slash \\\"q\\\"\"\n");
+  const Frame h = readCsvString(text, bs);
+  EXPECT_EQ(str(h, "text", 0), "\"quoted\" text, with comma");
+  EXPECT_EQ(str(h, "text", 1), "back\\slash \"q\"");
+}
+
+TEST_F(CsvTest, SingleColumnEmptyStringsSurviveRoundTrip) {
+  const Frame f({{"s", makeStringColumn({"a", "", "b"})}});
+  const std::string text = writeCsvString(f, {});
+  EXPECT_EQ(text, "s\na\n\"\"\nb\n");
+  const Frame g = readCsvString(text, {});
+  ASSERT_EQ(g.numRows(), 3);
+  EXPECT_EQ(str(g, "s", 1), "");
+}
+
+TEST_F(CsvTest, NoQuoteWriteOfValueWithSeparatorFailsAndLeavesNoFile) {
+  const Frame f({{"id", makeInt64Column({1, 2})},
+                 {"v", VectorColumn::dense(2, 2, {1.0, 2.0, 3.0, 4.0})}});
+  CsvOptions o;
+  o.quote = std::nullopt;
+  const std::string p = path("out.csv");
+  const std::string msg = messageOf<DataError>([&] { writeCsv(f, p, o); });
+  EXPECT_CONTAINS(msg, "row 0");
+  EXPECT_CONTAINS(msg, "'v'");
+  EXPECT_FALSE(fs::exists(p));
+  EXPECT_TRUE(filesInDir().empty()) << "temporary file left behind";
+  // The tab separator makes the same frame writable without quoting.
+  o.sep = '\t';
+  writeCsv(f, p, o);
+  EXPECT_EQ(readFile(p), "id\tv\n1\t[1.0,2.0]\n2\t[3.0,4.0]\n");
+  EXPECT_EQ(filesInDir(), std::vector<std::string>{"out.csv"});
+}
+
+TEST_F(CsvTest, FailedWriteKeepsTheExistingFileAndLeavesNoTemporary) {
+  const std::string p = path("keep.csv");
+  writeFile(p, "old content\n");
+  const Frame f({{"s", makeStringColumn({"ok", "has\nnewline"})}});
+  CsvOptions o;
+  o.quote = std::nullopt;
+  const std::string msg = messageOf<DataError>([&] { writeCsv(f, p, o); });
+  EXPECT_CONTAINS(msg, "row 1");
+  EXPECT_EQ(readFile(p), "old content\n");
+  EXPECT_EQ(filesInDir(), std::vector<std::string>{"keep.csv"});
+  // A successful write replaces it.
+  writeCsv(f, p, {});
+  EXPECT_EQ(readFile(p), "s\nok\n\"has\nnewline\"\n");
+}
+
+TEST_F(CsvTest, WriteIntoMissingDirectoryThrowsIoError) {
+  const std::string p = path("no/such/dir/out.csv");
+  const Frame f({{"a", makeInt64Column({1})}});
+  const std::string msg = messageOf<IoError>([&] { writeCsv(f, p, {}); });
+  EXPECT_CONTAINS(msg, p);
+  EXPECT_CONTAINS(msg, "No such file or directory");
+  EXPECT_TRUE(filesInDir().empty());
+}
+
+TEST_F(CsvTest, LargeTsvParsesAllRows) {
+  std::string text = "id\tscore\ttext\n";
+  const int rows = 300000;
+  for (int r = 0; r < rows; ++r)
+    text += std::to_string(r) + "\t" + std::to_string(r * 0.25) + "\tsome words " +
+            std::to_string(r % 97) + "\n";
+  const std::string p = path("big.tsv");
+  writeFile(p, text);
+  const Frame f = readCsv(p, CsvOptions::forPath(p));
+  ASSERT_EQ(f.numRows(), rows);
+  EXPECT_EQ(f.schema().toString(), "id: bigint, score: double, text: string");
+  EXPECT_EQ(f.col<Int64Column>("id")[rows - 1], rows - 1);
+  EXPECT_EQ(f.col<DoubleColumn>("score")[1001], 250.25);
+  EXPECT_EQ(str(f, "text", 200), "some words 6");
+}
+
+TEST_F(CsvTest, InvalidOptionsAreParamErrors) {
+  CsvOptions o;
+  o.sep = '"';
+  EXPECT_THROW((void)readCsvString("a\n", o), ParamError);
+  o.sep = '\n';
+  EXPECT_THROW((void)readCsvString("a\n", o), ParamError);
+}
+
+}  // namespace
+}  // namespace td

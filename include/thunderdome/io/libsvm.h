@@ -1,0 +1,37 @@
+// include/thunderdome/io/libsvm.h
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "thunderdome/frame/frame.h"
+
+namespace td {
+
+/// Options of the LibSVM reader (Spark's "libsvm" data source).
+struct LibSvmOptions {
+  /// Vector dimension; 0 infers it as the largest feature index in the data.
+  std::int64_t numFeatures = 0;
+};
+
+/// Reads a LibSVM file (`label idx:val ...`, 1-based strictly increasing indices, '#' comments)
+/// into columns "label" (double) and "features" (sparse vector, 0-based indices, as Spark).
+/// Throws IoError if the file cannot be read and DataError naming file, line and token on bad
+/// input; ParamError if numFeatures is negative or too large.
+Frame readLibSvm(const std::string& path, const LibSvmOptions& options = {});
+
+/// Parses LibSVM text; `sourceName` stands for the file name in error messages.
+Frame readLibSvmString(std::string_view text, const LibSvmOptions& options = {},
+                       std::string_view sourceName = "<string>");
+
+/// Writes `labelCol` (numeric) and `featuresCol` (dense or sparse vector) as LibSVM text,
+/// non-zero entries only with 1-based indices, atomically (temporary sibling, then rename).
+void writeLibSvm(const Frame& frame, const std::string& path,
+                 const std::string& labelCol = "label", const std::string& featuresCol = "features");
+
+/// Renders `labelCol` and `featuresCol` as LibSVM text (the content writeLibSvm writes).
+std::string writeLibSvmString(const Frame& frame, const std::string& labelCol = "label",
+                              const std::string& featuresCol = "features");
+
+}  // namespace td
