@@ -1,1 +1,689 @@
-// placeholder
+// tests/classification/logistic_regression_test.cc
+#include "thunderdome/classification/logistic_regression.h"
+
+#include <gtest/gtest.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "thunderdome/core/error.h"
+
+namespace {
+
+using td::DataType;
+using td::Frame;
+using td::LogisticRegression;
+using td::LogisticRegressionModel;
+using td::VectorColumn;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ---------------------------------------------------------------- data helpers
+
+// A small row-major data set: labels plus dense features.
+struct Data {
+  std::vector<double> y;
+  std::vector<std::vector<double>> x;
+  [[nodiscard]] std::size_t n() const { return y.size(); }
+  [[nodiscard]] std::size_t d() const { return x.empty() ? 0 : x[0].size(); }
+};
+
+// Reads tests/data/lr/data.csv: "label,f0,...,f4" with a header line.
+Data readCsv(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << "cannot open " << path;
+  Data data;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::stringstream ss(line);
+    std::string cell;
+    std::vector<double> row;
+    while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
+    data.y.push_back(row[0]);
+    data.x.emplace_back(row.begin() + 1, row.end());
+  }
+  return data;
+}
+
+const Data& lrData() {
+  static const Data data = readCsv(std::string(TD_TEST_DATA_DIR) + "/lr/data.csv");
+  return data;
+}
+
+std::shared_ptr<VectorColumn> denseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
+  std::vector<double> v;
+  for (const auto& row : x) v.insert(v.end(), row.begin(), row.end());
+  return VectorColumn::dense(static_cast<std::int64_t>(x.size()), d, std::move(v));
+}
+
+std::shared_ptr<VectorColumn> sparseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
+  std::vector<std::int64_t> offsets{0};
+  std::vector<std::int32_t> idx;
+  std::vector<double> val;
+  for (const auto& row : x) {
+    for (std::size_t j = 0; j < row.size(); ++j) {
+      if (row[j] == 0.0) continue;
+      idx.push_back(static_cast<std::int32_t>(j));
+      val.push_back(row[j]);
+    }
+    offsets.push_back(static_cast<std::int64_t>(val.size()));
+  }
+  return VectorColumn::sparse(d, std::move(offsets), std::move(idx), std::move(val));
+}
+
+Frame toFrame(const Data& data, bool sparse = false, const std::vector<double>* weights = nullptr) {
+  const auto d = static_cast<std::int64_t>(data.d());
+  std::vector<std::pair<std::string, td::ColumnPtr>> cols{
+      {"label", td::makeDoubleColumn(data.y)},
+      {"features", sparse ? sparseColumn(data.x, d) : denseColumn(data.x, d)}};
+  if (weights) cols.emplace_back("weight", td::makeDoubleColumn(*weights));
+  return Frame(std::move(cols));
+}
+
+// Deterministic pseudo-random data (LCG), for the larger multi-block tests.
+Data syntheticData(std::size_t n, std::size_t d, double density, std::uint64_t seed) {
+  std::uint64_t s = seed;
+  auto uniform = [&] {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(s >> 11) / 9007199254740992.0;
+  };
+  Data data;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<double> row(d, 0.0);
+    double m = -0.2;
+    for (std::size_t j = 0; j < d; ++j) {
+      if (uniform() < density) row[j] = std::round((uniform() * 4.0 - 1.0) * 1000.0) / 1000.0;
+      m += row[j] * (j % 3 == 0 ? 0.7 : j % 3 == 1 ? -0.4 : 0.1);
+    }
+    data.y.push_back(uniform() < 1.0 / (1.0 + std::exp(-m)) ? 1.0 : 0.0);
+    data.x.push_back(std::move(row));
+  }
+  return data;
+}
+
+std::shared_ptr<LogisticRegressionModel> fitModel(const LogisticRegression& lr, const Frame& f) {
+  return td::stageAs<LogisticRegressionModel>(lr.fit(f));
+}
+
+// ---------------------------------------------------------------- independent objective
+
+double sigmoid(double m) { return 1.0 / (1.0 + std::exp(-m)); }
+
+std::vector<double> sampleStd(const Data& data) {
+  const std::size_t n = data.n(), d = data.d();
+  std::vector<double> mean(d, 0.0), sd(d, 0.0);
+  for (const auto& r : data.x)
+    for (std::size_t j = 0; j < d; ++j) mean[j] += r[j] / static_cast<double>(n);
+  for (const auto& r : data.x)
+    for (std::size_t j = 0; j < d; ++j) sd[j] += (r[j] - mean[j]) * (r[j] - mean[j]);
+  for (auto& v : sd) v = std::sqrt(v / static_cast<double>(n - 1));
+  return sd;
+}
+
+// Largest violation of the optimality conditions of Spark's objective at (w, b).
+double kktViolation(const Data& data, const std::vector<double>& w, double b, double lambda,
+                    double alpha, bool standardization, bool fitIntercept) {
+  const std::size_t n = data.n(), d = data.d();
+  const std::vector<double> sd = sampleStd(data);
+  std::vector<double> g(d, 0.0);
+  double gb = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double m = b;
+    for (std::size_t j = 0; j < d; ++j) m += w[j] * data.x[i][j];
+    const double r = (sigmoid(m) - data.y[i]) / static_cast<double>(n);
+    gb += r;
+    for (std::size_t j = 0; j < d; ++j) g[j] += r * data.x[i][j];
+  }
+  double viol = fitIntercept ? std::abs(gb) : 0.0;
+  for (std::size_t j = 0; j < d; ++j) {
+    const double pen = standardization ? sd[j] : 1.0;
+    const double gj = g[j] + lambda * (1.0 - alpha) * pen * pen * w[j];
+    const double l1 = lambda * alpha * pen;
+    if (w[j] != 0.0)
+      viol = std::max(viol, std::abs(gj + (w[j] > 0 ? l1 : -l1)));
+    else
+      viol = std::max(viol, std::abs(gj) - l1);
+  }
+  return viol;
+}
+
+// ---------------------------------------------------------------- scikit-learn references
+
+struct Reference {
+  double regParam = 0, elasticNet = 0;
+  bool standardization = true, fitIntercept = true;
+  double intercept = 0;
+  std::vector<double> coefficients;
+};
+
+std::map<std::string, Reference> readReferences() {
+  std::ifstream in(std::string(TD_TEST_DATA_DIR) + "/lr/reference.txt");
+  EXPECT_TRUE(in.good());
+  std::map<std::string, Reference> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::stringstream ss(line);
+    std::string name;
+    Reference r;
+    int st = 0, fi = 0;
+    ss >> name >> r.regParam >> r.elasticNet >> st >> fi >> r.intercept;
+    r.standardization = st != 0;
+    r.fitIntercept = fi != 0;
+    double c = 0;
+    while (ss >> c) r.coefficients.push_back(c);
+    out[name] = r;
+  }
+  return out;
+}
+
+void expectMatchesReference(const std::string& name) {
+  static const std::map<std::string, Reference> refs = readReferences();
+  ASSERT_TRUE(refs.count(name)) << name;
+  const Reference& ref = refs.at(name);
+  LogisticRegression lr;
+  lr.setRegParam(ref.regParam)
+      .setElasticNetParam(ref.elasticNet)
+      .setStandardization(ref.standardization)
+      .setFitIntercept(ref.fitIntercept)
+      .setTol(1e-12)
+      .setMaxIter(1000);
+  const auto model = fitModel(lr, toFrame(lrData()));
+  ASSERT_EQ(model->coefficients().size(), ref.coefficients.size());
+  auto close = [](double a, double b) { return std::abs(a - b) <= 1e-5 * std::abs(b) + 1e-7; };
+  for (std::size_t j = 0; j < ref.coefficients.size(); ++j) {
+    EXPECT_PRED2(close, model->coefficients()[j], ref.coefficients[j]) << name << " coef " << j;
+    if (ref.coefficients[j] == 0.0) {
+      EXPECT_EQ(model->coefficients()[j], 0.0) << name << ": L1 must give an exact zero at " << j;
+    }
+  }
+  EXPECT_PRED2(close, model->intercept(), ref.intercept) << name << " intercept";
+  EXPECT_TRUE(model->summary().converged) << name;
+}
+
+// ---------------------------------------------------------------- params and schema
+
+TEST(LogisticRegressionTest, DefaultsMatchSpark) {
+  LogisticRegression lr;
+  EXPECT_EQ(lr.uid().rfind("logreg_", 0), 0u) << lr.uid();
+  EXPECT_EQ(lr.getString("featuresCol"), "features");
+  EXPECT_EQ(lr.getString("labelCol"), "label");
+  EXPECT_FALSE(lr.isDefined("weightCol"));
+  EXPECT_EQ(lr.getString("predictionCol"), "prediction");
+  EXPECT_EQ(lr.getString("rawPredictionCol"), "rawPrediction");
+  EXPECT_EQ(lr.getString("probabilityCol"), "probability");
+  EXPECT_EQ(lr.getRegParam(), 0.0);
+  EXPECT_EQ(lr.getElasticNetParam(), 0.0);
+  EXPECT_EQ(lr.getMaxIter(), 100);
+  EXPECT_EQ(lr.getTol(), 1e-6);
+  EXPECT_TRUE(lr.getFitIntercept());
+  EXPECT_TRUE(lr.getStandardization());
+  EXPECT_EQ(lr.getThreshold(), 0.5);
+  EXPECT_EQ(lr.getString("family"), "auto");
+  EXPECT_EQ(&lr.params(), &LogisticRegression::schema());
+}
+
+TEST(LogisticRegressionTest, InvalidParamValuesThrowParamError) {
+  LogisticRegression lr;
+  EXPECT_THROW(lr.setRegParam(-0.1), td::ParamError);
+  EXPECT_THROW(lr.setElasticNetParam(1.5), td::ParamError);
+  EXPECT_THROW(lr.setThreshold(-0.5), td::ParamError);
+  EXPECT_THROW(lr.setMaxIter(-1), td::ParamError);
+  EXPECT_THROW(lr.setTol(-1e-3), td::ParamError);
+  try {
+    lr.setFamily("multinomial");
+    FAIL() << "multinomial must be rejected";
+  } catch (const td::ParamError& e) {
+    EXPECT_NE(std::string(e.what()).find("family"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("multinomial"), std::string::npos) << e.what();
+  }
+  lr.setFamily("binomial");
+  EXPECT_EQ(lr.getString("family"), "binomial");
+}
+
+TEST(LogisticRegressionTest, TransformSchemaAddsOutputColumns) {
+  LogisticRegression lr;
+  const td::Schema out = lr.transformSchema(toFrame(lrData()).schema());
+  EXPECT_EQ(out.field("rawPrediction").type, DataType::kVector);
+  EXPECT_EQ(out.field("probability").type, DataType::kVector);
+  EXPECT_EQ(out.field("prediction").type, DataType::kDouble);
+  lr.setProbabilityCol("");
+  EXPECT_FALSE(lr.transformSchema(toFrame(lrData()).schema()).contains("probability"));
+}
+
+// ---------------------------------------------------------------- optimum
+
+TEST(LogisticRegressionTest, OptimumSatisfiesKktConditions) {
+  struct Setting {
+    double lambda, alpha;
+    bool standardization, fitIntercept;
+  };
+  const Setting settings[] = {{0.1, 0.0, true, true},   {0.1, 0.0, false, true},
+                              {0.05, 0.5, true, true},  {0.03, 1.0, false, true},
+                              {0.05, 0.3, true, false}, {0.0, 0.0, true, true}};
+  for (const auto& s : settings) {
+    LogisticRegression lr;
+    lr.setRegParam(s.lambda)
+        .setElasticNetParam(s.alpha)
+        .setStandardization(s.standardization)
+        .setFitIntercept(s.fitIntercept)
+        .setTol(1e-12)
+        .setMaxIter(1000);
+    const auto model = fitModel(lr, toFrame(lrData()));
+    const double v = kktViolation(lrData(), model->coefficients(), model->intercept(), s.lambda,
+                                  s.alpha, s.standardization, s.fitIntercept);
+    EXPECT_LT(v, 1e-7) << "lambda " << s.lambda << " alpha " << s.alpha << " std "
+                       << s.standardization << " intercept " << s.fitIntercept;
+    if (!s.fitIntercept) {
+      EXPECT_EQ(model->intercept(), 0.0);
+    }
+    const auto& h = model->summary().objectiveHistory;
+    ASSERT_GE(h.size(), 2u);
+    EXPECT_EQ(model->summary().totalIterations, static_cast<std::int64_t>(h.size()) - 1);
+    for (std::size_t i = 1; i < h.size(); ++i) EXPECT_LE(h[i], h[i - 1]);
+  }
+}
+
+TEST(LogisticRegressionTest, MatchesScikitLearnL2WithoutStandardization) {
+  expectMatchesReference("l2_nostd");
+}
+TEST(LogisticRegressionTest, MatchesScikitLearnL2WithStandardization) {
+  expectMatchesReference("l2_std");
+}
+TEST(LogisticRegressionTest, MatchesScikitLearnElasticNet) { expectMatchesReference("enet_std"); }
+TEST(LogisticRegressionTest, MatchesScikitLearnL1WithStandardization) {
+  expectMatchesReference("l1_std");
+}
+TEST(LogisticRegressionTest, MatchesScikitLearnL1WithoutStandardization) {
+  expectMatchesReference("l1_nostd");
+}
+TEST(LogisticRegressionTest, MatchesScikitLearnWithoutIntercept) {
+  expectMatchesReference("l2_nointercept");
+}
+TEST(LogisticRegressionTest, MatchesScikitLearnUnregularized) {
+  expectMatchesReference("unregularized");
+}
+
+TEST(LogisticRegressionTest, StandardizationDoesNotChangeUnregularizedOptimum) {
+  LogisticRegression a, b;
+  a.setTol(1e-12).setMaxIter(1000).setStandardization(true);
+  b.setTol(1e-12).setMaxIter(1000).setStandardization(false);
+  const auto ma = fitModel(a, toFrame(lrData()));
+  const auto mb = fitModel(b, toFrame(lrData()));
+  for (std::size_t j = 0; j < ma->coefficients().size(); ++j)
+    EXPECT_NEAR(ma->coefficients()[j], mb->coefficients()[j], 1e-6);
+  EXPECT_NEAR(ma->intercept(), mb->intercept(), 1e-6);
+}
+
+TEST(LogisticRegressionTest, MaxIterZeroReturnsInitialPoint) {
+  LogisticRegression lr;
+  lr.setMaxIter(0);
+  const auto model = fitModel(lr, toFrame(lrData()));
+  double n1 = 0;
+  for (double y : lrData().y) n1 += y;
+  const double n0 = static_cast<double>(lrData().n()) - n1;
+  for (double c : model->coefficients()) EXPECT_EQ(c, 0.0);
+  EXPECT_NEAR(model->intercept(), std::log(n1 / n0), 1e-15);
+  EXPECT_EQ(model->summary().objectiveHistory.size(), 1u);
+  EXPECT_EQ(model->summary().totalIterations, 0);
+}
+
+// ---------------------------------------------------------------- degenerate data
+
+TEST(LogisticRegressionTest, ZeroVarianceFeatureGetsZeroCoefficient) {
+  Data withConst = lrData();
+  for (auto& r : withConst.x) r.insert(r.begin() + 2, 3.5);
+  for (bool fitIntercept : {true, false}) {
+    for (bool standardization : {true, false}) {
+      LogisticRegression lr;
+      lr.setRegParam(0.05).setFitIntercept(fitIntercept).setStandardization(standardization)
+          .setTol(1e-12).setMaxIter(1000);
+      const auto m5 = fitModel(lr, toFrame(lrData()));
+      const auto m6 = fitModel(lr, toFrame(withConst));
+      ASSERT_EQ(m6->numFeatures(), 6);
+      EXPECT_EQ(m6->coefficients()[2], 0.0);
+      for (std::size_t j = 0; j < 5; ++j)
+        EXPECT_NEAR(m6->coefficients()[j < 2 ? j : j + 1], m5->coefficients()[j], 1e-9);
+      EXPECT_NEAR(m6->intercept(), m5->intercept(), 1e-9);
+    }
+  }
+}
+
+TEST(LogisticRegressionTest, SingleClassLabelsGiveInfiniteIntercept) {
+  for (double label : {1.0, 0.0}) {
+    Data data = lrData();
+    for (auto& y : data.y) y = label;
+    LogisticRegression lr;
+    const auto model = fitModel(lr, toFrame(data));
+    EXPECT_EQ(model->intercept(), label == 1.0 ? kInf : -kInf);
+    for (double c : model->coefficients()) EXPECT_EQ(c, 0.0);
+    EXPECT_EQ(model->summary().objectiveHistory, std::vector<double>{0.0});
+    EXPECT_EQ(model->summary().totalIterations, 0);
+    const Frame out = model->transform(toFrame(data));
+    const auto& prob = out.col<VectorColumn>("probability");
+    const auto& raw = out.col<VectorColumn>("rawPrediction");
+    const auto& pred = out.col<td::DoubleColumn>("prediction");
+    for (std::int64_t i = 0; i < out.numRows(); ++i) {
+      EXPECT_EQ(prob[i].values[0], 1.0 - label);
+      EXPECT_EQ(prob[i].values[1], label);
+      EXPECT_EQ(raw[i].values[1], label == 1.0 ? kInf : -kInf);
+      EXPECT_EQ(pred[i], label);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- errors
+
+template <class E>
+void expectError(const LogisticRegression& lr, const Frame& f,
+                 const std::vector<std::string>& fragments) {
+  try {
+    (void)lr.fit(f);
+    FAIL() << "expected an exception";
+  } catch (const E& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(lr.uid()), std::string::npos) << msg;
+    for (const auto& frag : fragments) EXPECT_NE(msg.find(frag), std::string::npos) << msg;
+  } catch (const std::exception& e) {
+    FAIL() << "wrong exception type: " << e.what();
+  }
+}
+
+TEST(LogisticRegressionTest, EmptyDataThrowsDataError) {
+  Data empty;
+  const Frame f({{"label", td::makeDoubleColumn({})},
+                 {"features", VectorColumn::dense(0, 3, {})}});
+  expectError<td::DataError>(LogisticRegression(), f, {"empty", "features"});
+}
+
+TEST(LogisticRegressionTest, InvalidLabelThrowsDataError) {
+  const std::pair<double, std::string> bad[] = {
+      {2.0, "2.0"}, {0.5, "0.5"}, {-1.0, "-1.0"}, {std::nan(""), "NaN"}};
+  for (const auto& [value, text] : bad) {
+    Data data = lrData();
+    data.y[7] = value;
+    expectError<td::DataError>(LogisticRegression(), toFrame(data), {"label", text, "row 7"});
+  }
+}
+
+TEST(LogisticRegressionTest, NonFiniteFeatureThrowsDataError) {
+  for (double value : {std::nan(""), kInf}) {
+    Data data = lrData();
+    data.x[11][3] = value;
+    for (bool sparse : {false, true})
+      expectError<td::DataError>(LogisticRegression(), toFrame(data, sparse),
+                                 {"features", "row 11", std::isnan(value) ? "NaN" : "Infinity"});
+  }
+}
+
+TEST(LogisticRegressionTest, InvalidWeightThrowsDataError) {
+  const std::pair<double, std::string> bad[] = {{-1.0, "-1.0"}, {std::nan(""), "NaN"}};
+  for (const auto& [value, text] : bad) {
+    std::vector<double> w(lrData().n(), 1.0);
+    w[5] = value;
+    LogisticRegression lr;
+    lr.setWeightCol("weight");
+    expectError<td::DataError>(lr, toFrame(lrData(), false, &w), {"weight", text, "row 5"});
+  }
+}
+
+TEST(LogisticRegressionTest, WrongFeaturesTypeThrowsColumnError) {
+  const Frame f({{"label", td::makeDoubleColumn({0, 1})},
+                 {"features", td::makeDoubleColumn({0.5, 1.5})}});
+  expectError<td::ColumnError>(LogisticRegression(), f, {"features", "vector", "double"});
+}
+
+TEST(LogisticRegressionTest, MissingOrNonNumericLabelThrowsColumnError) {
+  const Frame noLabel({{"features", VectorColumn::dense(2, 1, {0.5, 1.5})}});
+  expectError<td::ColumnError>(LogisticRegression(), noLabel, {"label"});
+  const Frame stringLabel({{"label", td::makeStringColumn({"a", "b"})},
+                           {"features", VectorColumn::dense(2, 1, {0.5, 1.5})}});
+  expectError<td::ColumnError>(LogisticRegression(), stringLabel, {"label", "string"});
+  LogisticRegression lr;
+  lr.setWeightCol("w");
+  expectError<td::ColumnError>(lr, toFrame(lrData()), {"weight", "'w'"});
+}
+
+TEST(LogisticRegressionTest, ExistingOutputColumnThrowsColumnError) {
+  const Frame f = toFrame(lrData()).withColumn("prediction", td::makeDoubleColumn(lrData().y));
+  expectError<td::ColumnError>(LogisticRegression(), f, {"prediction", "already exists"});
+}
+
+TEST(LogisticRegressionTest, Int64LabelsAreAccepted) {
+  std::vector<std::int64_t> labels;
+  for (double y : lrData().y) labels.push_back(static_cast<std::int64_t>(y));
+  const Frame f = toFrame(lrData()).withColumn("label", td::makeInt64Column(labels));
+  LogisticRegression lr;
+  lr.setRegParam(0.1);
+  const auto a = fitModel(lr, f);
+  const auto b = fitModel(lr, toFrame(lrData()));
+  EXPECT_EQ(a->coefficients(), b->coefficients());
+  EXPECT_EQ(a->intercept(), b->intercept());
+}
+
+// ---------------------------------------------------------------- weights, layouts, threads
+
+TEST(LogisticRegressionTest, WeightTwoEqualsDuplicatedRow) {
+  Data dup = lrData();
+  std::vector<double> w(lrData().n(), 1.0);
+  for (std::size_t i : {0u, 3u, 10u, 41u}) {
+    w[i] = 2.0;
+    dup.y.push_back(lrData().y[i]);
+    dup.x.push_back(lrData().x[i]);
+  }
+  for (double alpha : {0.0, 1.0}) {
+    LogisticRegression lr;
+    lr.setRegParam(0.05).setElasticNetParam(alpha).setStandardization(false).setTol(1e-12)
+        .setMaxIter(1000);
+    const auto a = fitModel(lr, toFrame(dup));
+    lr.setWeightCol("weight");
+    const auto b = fitModel(lr, toFrame(lrData(), false, &w));
+    for (std::size_t j = 0; j < a->coefficients().size(); ++j)
+      EXPECT_NEAR(a->coefficients()[j], b->coefficients()[j], 1e-7) << "alpha " << alpha;
+    EXPECT_NEAR(a->intercept(), b->intercept(), 1e-7);
+  }
+}
+
+TEST(LogisticRegressionTest, ZeroWeightRowsAreIgnored) {
+  Data more = lrData();
+  std::vector<double> w(lrData().n(), 1.0);
+  more.y.push_back(1.0);
+  more.x.push_back({100.0, -50.0, 3.0, 1.0, 2.0});
+  w.push_back(0.0);
+  LogisticRegression lr;
+  lr.setRegParam(0.1).setTol(1e-12).setMaxIter(1000);
+  const auto a = fitModel(lr, toFrame(lrData()));
+  lr.setWeightCol("weight");
+  const auto b = fitModel(lr, toFrame(more, false, &w));
+  for (std::size_t j = 0; j < a->coefficients().size(); ++j)
+    EXPECT_NEAR(a->coefficients()[j], b->coefficients()[j], 1e-8);
+  EXPECT_NEAR(a->intercept(), b->intercept(), 1e-8);
+}
+
+TEST(LogisticRegressionTest, DenseAndSparseInputGiveSameModel) {
+  Data data = syntheticData(700, 30, 0.3, 7);
+  for (double alpha : {0.0, 0.5}) {
+    for (bool standardization : {true, false}) {
+      LogisticRegression lr;
+      lr.setRegParam(0.01).setElasticNetParam(alpha).setStandardization(standardization)
+          .setTol(1e-12).setMaxIter(1000);
+      const auto dense = fitModel(lr, toFrame(data, false));
+      const auto sparse = fitModel(lr, toFrame(data, true));
+      for (std::size_t j = 0; j < dense->coefficients().size(); ++j)
+        EXPECT_NEAR(dense->coefficients()[j], sparse->coefficients()[j], 1e-7);
+      EXPECT_NEAR(dense->intercept(), sparse->intercept(), 1e-7);
+    }
+  }
+}
+
+TEST(LogisticRegressionTest, BitForBitIdenticalAcrossThreadCounts) {
+  // Enough rows and features for several row blocks (dense) and row + column blocks (sparse).
+  const Data denseData = syntheticData(3000, 40, 0.5, 5);
+  const Data sparseData = syntheticData(3000, 2500, 0.01, 11);
+  for (bool sparse : {false, true}) {
+    const Frame f = toFrame(sparse ? sparseData : denseData, sparse);
+    LogisticRegression lr;
+    lr.setRegParam(0.01).setElasticNetParam(sparse ? 0.3 : 0.0).setMaxIter(30);
+    std::shared_ptr<LogisticRegressionModel> one, four;
+    // Allow 4 threads even on a 2-core machine, so the 4-thread arena really gets them.
+    const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+    tbb::task_arena(1).execute([&] { one = fitModel(lr, f); });
+    tbb::task_arena(4).execute([&] { four = fitModel(lr, f); });
+    EXPECT_EQ(one->coefficients(), four->coefficients()) << (sparse ? "sparse" : "dense");
+    EXPECT_EQ(one->intercept(), four->intercept());
+    EXPECT_EQ(one->summary().objectiveHistory, four->summary().objectiveHistory);
+  }
+}
+
+// ---------------------------------------------------------------- warm start
+
+TEST(LogisticRegressionTest, WarmStartConvergesToSameOptimumFaster) {
+  LogisticRegression first;
+  first.setRegParam(0.02).setTol(1e-10).setMaxIter(1000);
+  const auto start = fitModel(first, toFrame(lrData()));
+
+  LogisticRegression cold;
+  cold.setRegParam(0.018).setTol(1e-10).setMaxIter(1000);
+  const auto coldModel = fitModel(cold, toFrame(lrData()));
+  LogisticRegression warm = cold;
+  warm.setInitialModel(start);
+  const auto warmModel = fitModel(warm, toFrame(lrData()));
+
+  EXPECT_LT(warmModel->summary().totalIterations, coldModel->summary().totalIterations);
+  EXPECT_LT(warmModel->summary().objectiveHistory.front(),
+            coldModel->summary().objectiveHistory.front());
+  for (std::size_t j = 0; j < coldModel->coefficients().size(); ++j)
+    EXPECT_NEAR(warmModel->coefficients()[j], coldModel->coefficients()[j], 1e-5);
+  EXPECT_NEAR(warmModel->intercept(), coldModel->intercept(), 1e-5);
+
+  // An initial model of another dimension is ignored.
+  Data wider = lrData();
+  for (auto& r : wider.x) r.push_back(r[0] * 0.5 + 1.0);
+  const auto other = fitModel(cold, toFrame(wider));
+  LogisticRegression ignored = cold;
+  ignored.setInitialModel(other);
+  const auto ignoredModel = fitModel(ignored, toFrame(lrData()));
+  EXPECT_EQ(ignoredModel->coefficients(), coldModel->coefficients());
+}
+
+// ---------------------------------------------------------------- the model
+
+TEST(LogisticRegressionTest, ModelCopiesParamsAndUid) {
+  LogisticRegression lr;
+  lr.setThreshold(0.3).setPredictionCol("pred").setRegParam(0.1);
+  const auto model = fitModel(lr, toFrame(lrData()));
+  EXPECT_EQ(model->uid(), lr.uid());
+  EXPECT_EQ(&model->params(), &LogisticRegression::schema());
+  EXPECT_EQ(model->getDouble("threshold"), 0.3);
+  EXPECT_EQ(model->getString("predictionCol"), "pred");
+  EXPECT_EQ(model->getDouble("regParam"), 0.1);
+  EXPECT_EQ(model->numClasses(), 2);
+  EXPECT_EQ(model->numFeatures(), 5);
+  EXPECT_TRUE(model->transform(toFrame(lrData())).schema().contains("pred"));
+}
+
+TEST(LogisticRegressionTest, TransformProducesRawProbabilityAndPrediction) {
+  LogisticRegressionModel model("logreg_test", {1.0, -2.0}, 0.5);
+  const Frame in({{"features", VectorColumn::dense(4, 2, {0.0, 0.0, 1.0, 1.0, -1.0, 0.25, 40.0, -380.0})}});
+  const Frame out = model.transform(in);
+  ASSERT_TRUE(out.schema().contains("rawPrediction"));
+  const auto& raw = out.col<VectorColumn>("rawPrediction");
+  const auto& prob = out.col<VectorColumn>("probability");
+  const auto& pred = out.col<td::DoubleColumn>("prediction");
+  const double margins[] = {0.5, -0.5, -1.0, 800.5};
+  for (std::int64_t i = 0; i < 4; ++i) {
+    const double m = margins[i];
+    const double p = 1.0 / (1.0 + std::exp(-m));
+    EXPECT_EQ(raw[i].size, 2);
+    EXPECT_DOUBLE_EQ(raw[i].values[0], -m);
+    EXPECT_DOUBLE_EQ(raw[i].values[1], m);
+    EXPECT_DOUBLE_EQ(prob[i].values[1], p);
+    EXPECT_DOUBLE_EQ(prob[i].values[0], 1.0 - p);
+    EXPECT_EQ(pred[i], p > 0.5 ? 1.0 : 0.0);
+    EXPECT_DOUBLE_EQ(model.margin(in.col<VectorColumn>("features")[i]), m);
+  }
+  EXPECT_EQ(prob[3].values[1], 1.0);
+  // Only non-empty output names are produced.
+  LogisticRegressionModel quiet = model;
+  quiet.setRawPredictionCol("").setProbabilityCol("");
+  const Frame small = quiet.transform(in);
+  EXPECT_EQ(small.numColumns(), 2u);
+  EXPECT_TRUE(small.schema().contains("prediction"));
+}
+
+TEST(LogisticRegressionTest, ThresholdIsStrict) {
+  LogisticRegressionModel model("logreg_t", {1.0}, 0.0);
+  const Frame in({{"features", VectorColumn::dense(3, 1, {0.0, 2.0, -2.0})}});
+  auto predictions = [&](double t) {
+    model.setThreshold(t);
+    const Frame out = model.transform(in);
+    const auto& p = out.col<td::DoubleColumn>("prediction");
+    return std::vector<double>{p[0], p[1], p[2]};
+  };
+  EXPECT_EQ(predictions(0.5), (std::vector<double>{0.0, 1.0, 0.0}));  // σ(0) = 0.5 is not > 0.5
+  EXPECT_EQ(predictions(0.0), (std::vector<double>{1.0, 1.0, 1.0}));
+  EXPECT_EQ(predictions(1.0), (std::vector<double>{0.0, 0.0, 0.0}));
+  EXPECT_EQ(predictions(0.1), (std::vector<double>{1.0, 1.0, 1.0}));
+  EXPECT_EQ(predictions(0.9), (std::vector<double>{0.0, 0.0, 0.0}));
+}
+
+TEST(LogisticRegressionTest, ModelTransformSchemaChecksColumns) {
+  LogisticRegressionModel model("logreg_m", {1.0, 2.0}, 0.0);
+  const Frame wrongType({{"features", td::makeDoubleColumn({1.0})}});
+  EXPECT_THROW((void)model.transform(wrongType), td::ColumnError);
+  const Frame clash({{"features", VectorColumn::dense(1, 2, {1.0, 2.0})},
+                     {"probability", td::makeDoubleColumn({1.0})}});
+  EXPECT_THROW((void)model.transform(clash), td::ColumnError);
+  const Frame wrongDim({{"features", VectorColumn::dense(1, 3, {1.0, 2.0, 3.0})}});
+  EXPECT_THROW((void)model.transform(wrongDim), td::DataError);
+}
+
+TEST(LogisticRegressionTest, HighDimensionalSparseFit) {
+  // 2^18 hashed features, few used: must be quick and give zero weight to unused ones.
+  const std::int64_t dim = 1 << 18;
+  std::vector<std::int64_t> offsets{0};
+  std::vector<std::int32_t> idx;
+  std::vector<double> val;
+  std::vector<double> labels;
+  std::uint64_t s = 3;
+  auto next = [&] {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return s >> 33;
+  };
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<std::int32_t> row;
+    for (int t = 0; t < 20; ++t) row.push_back(static_cast<std::int32_t>((next() % 5000) * 37 % dim));
+    std::sort(row.begin(), row.end());
+    row.erase(std::unique(row.begin(), row.end()), row.end());
+    double m = 0;
+    for (auto j : row) {
+      idx.push_back(j);
+      val.push_back(1.0 + static_cast<double>(j % 3));
+      m += (j % 2 == 0 ? 0.3 : -0.3);
+    }
+    offsets.push_back(static_cast<std::int64_t>(idx.size()));
+    labels.push_back((next() % 1000) / 1000.0 < 1.0 / (1.0 + std::exp(-m)) ? 1.0 : 0.0);
+  }
+  const Frame f({{"label", td::makeDoubleColumn(labels)},
+                 {"features", VectorColumn::sparse(dim, offsets, idx, val)}});
+  LogisticRegression lr;
+  lr.setRegParam(0.01).setStandardization(false);
+  const auto model = fitModel(lr, f);
+  ASSERT_EQ(model->numFeatures(), dim);
+  EXPECT_EQ(model->coefficients()[1], 0.0);  // 1 is never a used index (multiples of 37 only)
+  const auto& h = model->summary().objectiveHistory;
+  EXPECT_LT(h.back(), h.front());
+}
+
+}  // namespace

@@ -1,1 +1,163 @@
-// placeholder
+// tests/pipeline/pipeline_test.cc
+#include "thunderdome/pipeline/pipeline.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/core/error.h"
+#include "thunderdome/core/shared_params.h"
+#include "thunderdome/feature/hashing_tf.h"
+#include "thunderdome/feature/tokenizer.h"
+
+namespace td {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::atomic<int> g_fits{0};
+std::atomic<int> g_transforms{0};
+
+// A tiny real estimator: learns the mean of inputCol; its model adds (x - mean) as outputCol.
+const ParamSchema& centerSchema() {
+  static const ParamSchema s{shared::inputCol(), shared::outputCol()};
+  return s;
+}
+
+class CenterModel final : public Model {
+ public:
+  CenterModel(const Params& parent, double mean) : Model(parent.uid(), centerSchema()), mean_(mean) {
+    copyValuesFrom(parent);
+  }
+  [[nodiscard]] std::string className() const override { return "CenterModel"; }
+  [[nodiscard]] Schema transformSchema(const Schema& in) const override {
+    in.requireType(describe(), getString("inputCol"), DataType::kDouble);
+    return in.with({getString("outputCol"), DataType::kDouble});
+  }
+  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
+    return copyWithExtra(*this, extra);
+  }
+  double mean_;
+
+ protected:
+  [[nodiscard]] Frame transformImpl(const Frame& in) const override {
+    ++g_transforms;
+    auto v = in.numeric(getString("inputCol"));
+    for (auto& x : v) x -= mean_;
+    return in.withColumn(getString("outputCol"), makeDoubleColumn(v));
+  }
+};
+
+class Center final : public Estimator {
+ public:
+  Center() : Estimator(randomUid("center"), centerSchema()) {}
+  [[nodiscard]] std::string className() const override { return "Center"; }
+  [[nodiscard]] Schema transformSchema(const Schema& in) const override {
+    in.requireType(describe(), getString("inputCol"), DataType::kDouble);
+    return in.with({getString("outputCol"), DataType::kDouble});
+  }
+  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
+    return copyWithExtra(*this, extra);
+  }
+
+ protected:
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data) const override {
+    ++g_fits;
+    const auto v = data.numeric(getString("inputCol"));
+    double s = 0;
+    for (double x : v) s += x;
+    return std::make_shared<CenterModel>(*this, s / static_cast<double>(v.size()));
+  }
+};
+
+Frame numbers() { return Frame({{"x", makeDoubleColumn({1, 2, 3, 6})}}); }
+
+TEST(PipelineTest, FitsInOrderAndTransformsOnlyUpToLastEstimator) {
+  auto first = std::make_shared<Center>();
+  first->set("inputCol", "x").set("outputCol", "x1");
+  auto second = std::make_shared<Center>();
+  second->set("inputCol", "x1").set("outputCol", "x2");
+  Pipeline p({first, second});
+  g_fits = 0;
+  g_transforms = 0;
+  const auto model = stageAs<PipelineModel>(p.fit(numbers()));
+  EXPECT_EQ(g_fits.load(), 2);
+  EXPECT_EQ(g_transforms.load(), 1) << "the last estimator's model is not applied during fit";
+  EXPECT_EQ(model->uid(), p.uid());
+  ASSERT_EQ(model->stages().size(), 2u);
+  EXPECT_EQ(model->stages()[0]->uid(), first->uid()) << "a model keeps its estimator's uid";
+  EXPECT_DOUBLE_EQ(stageAs<CenterModel>(model->stages()[0])->mean_, 3.0);
+  EXPECT_DOUBLE_EQ(stageAs<CenterModel>(model->stages()[1])->mean_, 0.0);
+  const Frame out = model->transform(numbers());
+  EXPECT_EQ(out.columnNames(), (std::vector<std::string>{"x", "x1", "x2"}));
+  EXPECT_DOUBLE_EQ(out.col<DoubleColumn>("x2")[3], 3.0);
+}
+
+TEST(PipelineTest, SchemaErrorsComeBeforeAnyFit) {
+  auto first = std::make_shared<Center>();
+  first->set("inputCol", "x").set("outputCol", "x1");
+  auto broken = std::make_shared<Center>();
+  broken->set("inputCol", "nope").set("outputCol", "x2");
+  Pipeline p({first, broken});
+  g_fits = 0;
+  try {
+    (void)p.fit(numbers());
+    FAIL();
+  } catch (const ColumnError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("Center " + broken->uid()));
+    EXPECT_THAT(e.what(), HasSubstr("'nope' does not exist (available: x, x1)"));
+  }
+  EXPECT_EQ(g_fits.load(), 0);
+}
+
+TEST(PipelineTest, ParamMapReachesStagesByUid) {
+  auto c = std::make_shared<Center>();
+  c->set("inputCol", "x").set("outputCol", "a");
+  Pipeline p({c});
+  ParamMap extra;
+  extra.put(c->param("outputCol"), "b");
+  const Frame out = p.fit(numbers(), extra)->transform(numbers());
+  EXPECT_TRUE(out.schema().contains("b"));
+  EXPECT_EQ(c->getString("outputCol"), "a") << "fit(df, map) must not change the original stage";
+}
+
+TEST(PipelineTest, RejectsTheSameStageTwice) {
+  auto c = std::make_shared<Center>();
+  try {
+    Pipeline p({c, c});
+    FAIL();
+  } catch (const ParamError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("appears more than once"));
+  }
+}
+
+TEST(PipelineTest, EmptyPipelineIsIdentity) {
+  Pipeline p;
+  const Frame out = p.fit(numbers())->transform(numbers());
+  EXPECT_EQ(out.columnNames(), numbers().columnNames());
+}
+
+TEST(PipelineTest, TextPipelineEndToEnd) {
+  const Frame train({{"text", makeStringColumn({"a b c spark", "b d", "spark f", "hadoop x",
+                                                "spark who", "g d a"})},
+                     {"label", makeDoubleColumn({1, 0, 1, 0, 1, 0})}});
+  auto tok = std::make_shared<Tokenizer>();
+  tok->setInputCol("text").setOutputCol("words");
+  auto tf = std::make_shared<HashingTF>();
+  tf->setInputCol("words").setOutputCol("features").setNumFeatures(100);
+  auto lr = std::make_shared<LogisticRegression>();
+  lr->setMaxIter(20).setRegParam(0.01);
+  Pipeline p({tok, tf, lr});
+  const auto model = stageAs<PipelineModel>(p.fit(train));
+  const Frame test({{"text", makeStringColumn({"spark spark", "hadoop d"})}});
+  const Frame out = model->transform(test);
+  const auto& pred = out.col<DoubleColumn>("prediction");
+  EXPECT_EQ(pred[0], 1.0);
+  EXPECT_EQ(pred[1], 0.0);
+  EXPECT_EQ(stageAs<LogisticRegressionModel>(model->stages()[2])->numFeatures(), 100);
+}
+
+}  // namespace
+}  // namespace td

@@ -1,1 +1,263 @@
-// placeholder
+// tests/tuning/cross_validator_test.cc
+#include "thunderdome/tuning/cross_validator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <tbb/global_control.h>
+
+#include <cmath>
+
+#include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/core/error.h"
+#include "thunderdome/evaluation/binary_classification_evaluator.h"
+#include "thunderdome/feature/hashing_tf.h"
+#include "thunderdome/feature/tokenizer.h"
+#include "thunderdome/pipeline/pipeline.h"
+#include "thunderdome/tuning/param_grid_builder.h"
+#include "thunderdome/tuning/train_validation_split.h"
+
+namespace td {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The Spark tuning guide's training documents.
+Frame sparkGuideTraining() {
+  return Frame({
+      {"id", makeInt64Column({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})},
+      {"text", makeStringColumn({"a b c d e spark", "b d", "spark f g h", "hadoop mapreduce",
+                                 "b spark who", "g d a y", "spark fly", "was mapreduce",
+                                 "e spark program", "a e c l", "spark compile",
+                                 "hadoop software"})},
+      {"label", makeDoubleColumn({1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0})},
+  });
+}
+
+// A larger synthetic text set: label 1 documents mention "spark" more often.
+Frame syntheticText(int n) {
+  std::vector<std::string> text;
+  std::vector<double> label;
+  for (int i = 0; i < n; ++i) {
+    const bool pos = (i * 37 + 11) % 5 < 2;
+    std::string doc;
+    for (int w = 0; w < 6 + i % 5; ++w) doc += "w" + std::to_string((i * 13 + w * 7) % 41) + " ";
+    if (pos || i % 7 == 0) doc += "spark ";
+    if (!pos || i % 9 == 0) doc += "hadoop ";
+    text.push_back(doc);
+    label.push_back(pos ? 1.0 : 0.0);
+  }
+  return Frame({{"text", makeStringColumn(text)}, {"label", makeDoubleColumn(label)}});
+}
+
+struct GridSetup {
+  std::shared_ptr<Tokenizer> tok = std::make_shared<Tokenizer>();
+  std::shared_ptr<HashingTF> tf = std::make_shared<HashingTF>();
+  std::shared_ptr<LogisticRegression> lr = std::make_shared<LogisticRegression>();
+  std::shared_ptr<Pipeline> pipeline;
+  std::vector<ParamMap> grid;
+  GridSetup() {
+    tok->setInputCol("text").setOutputCol("words");
+    tf->setInputCol("words").setOutputCol("features");
+    lr->setMaxIter(10);
+    pipeline = std::make_shared<Pipeline>(std::vector<std::shared_ptr<PipelineStage>>{tok, tf, lr});
+    grid = ParamGridBuilder()
+               .addGrid(tf->param("numFeatures"), {10, 100, 1000})
+               .addGrid(lr->param("regParam"), {0.1, 0.01})
+               .build();
+  }
+  CrossValidator cv(std::int64_t folds) const {
+    CrossValidator cv;
+    cv.setEstimator(pipeline)
+        .setEvaluator(std::make_shared<BinaryClassificationEvaluator>())
+        .setEstimatorParamMaps(grid)
+        .setNumFolds(folds);
+    return cv;
+  }
+};
+
+TEST(CrossValidatorTest, DefaultsFollowSpark) {
+  CrossValidator cv;
+  EXPECT_EQ(cv.getNumFolds(), 3);
+  EXPECT_EQ(cv.getSeed(), -1191137437);
+  EXPECT_THAT(cv.uid(), ::testing::StartsWith("cv_"));
+  EXPECT_THROW(cv.setNumFolds(1), ParamError);
+  EXPECT_THROW(cv.setParallelism(0), ParamError);
+  TrainValidationSplit tvs;
+  EXPECT_EQ(tvs.getDouble("trainRatio"), 0.75);
+  EXPECT_EQ(tvs.getInt("seed"), -1772833110);
+}
+
+TEST(CrossValidatorTest, SparkGuideExample) {
+  GridSetup s;
+  const auto cvModel = stageAs<CrossValidatorModel>(s.cv(2).fit(sparkGuideTraining()));
+  ASSERT_EQ(cvModel->avgMetrics().size(), 6u);
+  ASSERT_EQ(cvModel->foldMetrics().size(), 2u);
+  for (double m : cvModel->avgMetrics()) {
+    EXPECT_GE(m, 0.0);
+    EXPECT_LE(m, 1.0);
+  }
+  const Frame test({{"id", makeInt64Column({4, 5, 6, 7})},
+                    {"text", makeStringColumn({"spark i j k", "l m n", "mapreduce spark",
+                                               "apache hadoop"})}});
+  const Frame out = cvModel->transform(test);
+  const auto& prob = out.col<VectorColumn>("probability");
+  EXPECT_GT(prob[0].at(1), 0.5) << "'spark i j k' is a spark document";
+  EXPECT_LT(prob[3].at(1), 0.5) << "'apache hadoop' is not";
+}
+
+TEST(CrossValidatorTest, MetricsEqualManualFoldByFoldFits) {
+  GridSetup s;
+  const Frame data = syntheticText(120);
+  CrossValidator cv = s.cv(3);
+  const auto model = stageAs<CrossValidatorModel>(cv.fit(data));
+  const auto fold = cv.foldAssignment(data);
+  BinaryClassificationEvaluator ev;
+  for (std::int64_t f = 0; f < 3; ++f) {
+    std::vector<std::int64_t> tr, va;
+    for (std::int64_t i = 0; i < data.numRows(); ++i)
+      (fold[static_cast<std::size_t>(i)] == f ? va : tr).push_back(i);
+    for (std::size_t m = 0; m < s.grid.size(); ++m) {
+      const auto fitted = s.pipeline->fit(data.take(tr), s.grid[m]);
+      const double metric = ev.evaluate(fitted->transform(data.take(va)));
+      EXPECT_EQ(model->foldMetrics()[static_cast<std::size_t>(f)][m], metric);
+    }
+  }
+  for (std::size_t m = 0; m < s.grid.size(); ++m) {
+    double mean = 0, sq = 0;
+    for (const auto& row : model->foldMetrics()) mean += row[m] / 3;
+    for (const auto& row : model->foldMetrics()) sq += (row[m] - mean) * (row[m] - mean);
+    EXPECT_NEAR(model->avgMetrics()[m], mean, 1e-15);
+    EXPECT_NEAR(model->stdMetrics()[m], std::sqrt(sq / 3), 1e-15);
+  }
+  const auto best = static_cast<std::size_t>(model->bestIndex());
+  for (double m : model->avgMetrics()) EXPECT_LE(m, model->avgMetrics()[best]);
+  // The best model is the best map refit on all rows.
+  const auto refit = stageAs<PipelineModel>(s.pipeline->fit(data, s.grid[best]));
+  const auto a = stageAs<LogisticRegressionModel>(stageAs<PipelineModel>(model->bestModel())->stages()[2]);
+  const auto b = stageAs<LogisticRegressionModel>(refit->stages()[2]);
+  EXPECT_EQ(a->coefficients(), b->coefficients());
+  EXPECT_EQ(a->intercept(), b->intercept());
+}
+
+TEST(CrossValidatorTest, BitIdenticalAcrossParallelism) {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  GridSetup s;
+  const Frame data = syntheticText(300);
+  CrossValidator one = s.cv(3);
+  one.setParallelism(1);
+  CrossValidator four = s.cv(3);
+  four.setParallelism(4);
+  const auto a = stageAs<CrossValidatorModel>(one.fit(data));
+  const auto b = stageAs<CrossValidatorModel>(four.fit(data));
+  EXPECT_EQ(a->foldMetrics(), b->foldMetrics());
+  EXPECT_EQ(a->avgMetrics(), b->avgMetrics());
+  EXPECT_EQ(a->bestIndex(), b->bestIndex());
+  const auto ma = stageAs<LogisticRegressionModel>(stageAs<PipelineModel>(a->bestModel())->stages()[2]);
+  const auto mb = stageAs<LogisticRegressionModel>(stageAs<PipelineModel>(b->bestModel())->stages()[2]);
+  EXPECT_EQ(ma->coefficients(), mb->coefficients());
+}
+
+TEST(CrossValidatorTest, FoldsPartitionRowsIntoNearlyEqualParts) {
+  GridSetup s;
+  CrossValidator cv = s.cv(3);
+  const Frame data = syntheticText(100);
+  const auto fold = cv.foldAssignment(data);
+  std::vector<int> sizes(3, 0);
+  for (auto f : fold) ++sizes[static_cast<std::size_t>(f)];
+  for (int sz : sizes) EXPECT_TRUE(sz == 33 || sz == 34) << sz;
+  EXPECT_EQ(fold, cv.foldAssignment(data)) << "same seed, same folds";
+  cv.setSeed(1);
+  EXPECT_NE(fold, cv.foldAssignment(data));
+}
+
+TEST(CrossValidatorTest, FoldColumnChoosesFoldsAndIsDropped) {
+  GridSetup s;
+  Frame data = syntheticText(60);
+  std::vector<std::int64_t> folds;
+  for (int i = 0; i < 60; ++i) folds.push_back(i % 2);
+  data = data.withColumn("fold", makeInt64Column(folds));
+  CrossValidator cv = s.cv(2);
+  cv.setFoldCol("fold");
+  EXPECT_EQ(cv.foldAssignment(data), folds);
+  const auto model = stageAs<CrossValidatorModel>(cv.fit(data));
+  EXPECT_EQ(model->foldMetrics().size(), 2u);
+  folds[5] = 2;
+  const Frame bad = data.withColumn("fold", makeInt64Column(folds));
+  try {
+    (void)cv.fit(bad);
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("fold column 'fold' has value 2 at row 5"));
+  }
+}
+
+TEST(CrossValidatorTest, SetupErrorsAreClear) {
+  GridSetup s;
+  const Frame data = sparkGuideTraining();
+  CrossValidator noEst;
+  EXPECT_THROW((void)noEst.fit(data), ParamError);
+  CrossValidator empty = s.cv(2);
+  empty.setEstimatorParamMaps({});
+  EXPECT_THROW((void)empty.fit(data), ParamError);
+  // A grid naming a stage that is not in the pipeline.
+  HashingTF stranger;
+  CrossValidator wrong = s.cv(2);
+  wrong.setEstimatorParamMaps(ParamGridBuilder().addGrid(stranger.param("numFeatures"), {10}).build());
+  try {
+    (void)wrong.fit(data);
+    FAIL();
+  } catch (const ParamError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'" + stranger.uid() + ".numFeatures'"));
+  }
+  // Wrong column reaches the user as a ColumnError before any fit.
+  const Frame noText({{"body", makeStringColumn({"a", "b", "c", "d"})},
+                      {"label", makeDoubleColumn({1, 0, 1, 0})}});
+  EXPECT_THROW((void)s.cv(2).fit(noText), ColumnError);
+  // Fewer rows than folds.
+  const Frame tiny = data.take(std::vector<std::int64_t>{0, 1});
+  EXPECT_THROW((void)s.cv(3).fit(tiny), DataError);
+}
+
+TEST(CrossValidatorTest, FailingFitPropagatesTypedError) {
+  GridSetup s;
+  Frame data = syntheticText(30);
+  std::vector<double> labels(30, 0.0);
+  labels[3] = 2.0;
+  labels[4] = 1.0;
+  data = data.withColumn("label", makeDoubleColumn(labels));
+  EXPECT_THROW((void)s.cv(2).fit(data), DataError);
+}
+
+TEST(CrossValidatorTest, ProgressReportsEveryFit) {
+  GridSetup s;
+  CrossValidator cv = s.cv(2);
+  std::vector<std::int64_t> seen;
+  cv.setProgressCallback([&](const TuningProgress& p) {
+    EXPECT_EQ(p.total, 12);
+    seen.push_back(p.done);
+  });
+  (void)cv.fit(syntheticText(40));
+  ASSERT_EQ(seen.size(), 12u);
+  EXPECT_EQ(seen.back(), 12);
+}
+
+TEST(TrainValidationSplitTest, FitsEveryMapAndRefitsBest) {
+  GridSetup s;
+  TrainValidationSplit tvs;
+  tvs.setEstimator(s.pipeline)
+      .setEvaluator(std::make_shared<BinaryClassificationEvaluator>())
+      .setEstimatorParamMaps(s.grid)
+      .setTrainRatio(0.8);
+  const Frame data = syntheticText(200);
+  const auto model = stageAs<TrainValidationSplitModel>(tvs.fit(data));
+  ASSERT_EQ(model->validationMetrics().size(), 6u);
+  const auto best = static_cast<std::size_t>(model->bestIndex());
+  for (double m : model->validationMetrics()) EXPECT_LE(m, model->validationMetrics()[best]);
+  const Frame out = model->transform(data);
+  EXPECT_TRUE(out.schema().contains("prediction"));
+  const auto again = stageAs<TrainValidationSplitModel>(tvs.fit(data));
+  EXPECT_EQ(model->validationMetrics(), again->validationMetrics());
+}
+
+}  // namespace
+}  // namespace td

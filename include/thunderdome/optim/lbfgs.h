@@ -1,0 +1,56 @@
+// include/thunderdome/optim/lbfgs.h
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+namespace td::optim {
+
+/// A smooth objective: returns f(x) and writes the gradient ∇f(x) into `grad` (same dimension).
+using Objective = std::function<double(const double* x, double* grad)>;
+
+/// Why minimize() stopped.
+enum class StopReason {
+  kFunctionValues,  ///< Objective improvement over the last fvalMemory values <= tol·|F(x0)|.
+  kGradient,        ///< The (pseudo-)gradient norm fell below max(tol·|F|, gradientFloor).
+  kMaxIterations,   ///< `maxIter` iterations were performed.
+  kSearchFailed,    ///< The line search found no sufficient decrease (numerical limit or bad f).
+};
+
+/// Human-readable name of a StopReason.
+std::string_view toString(StopReason r);
+
+/// Settings of minimize(); the defaults are Spark's (Breeze LBFGS(maxIter, m = 10, tol)).
+struct MinimizeOptions {
+  std::int64_t maxIter = 100;  ///< Iteration cap (>= 0); 0 returns the initial point.
+  double tol = 1e-6;           ///< Relative tolerance of the stopping rules.
+  int historySize = 10;        ///< Number of (s, y) correction pairs kept (L-BFGS memory m).
+  int fvalMemory = 20;         ///< Window (>= 2) of objective values the improvement test spans.
+  /// Per-coordinate L1 weights λ_j (>= 0). Empty or all zero: plain L-BFGS on f. Otherwise
+  /// OWL-QN minimises F(x) = f(x) + Σ_j λ_j·|x_j|; a zero weight leaves x_j unpenalised.
+  std::vector<double> l1;
+  double gradientFloor = 1e-8;  ///< Absolute floor of the gradient-norm stopping rule.
+};
+
+/// The outcome of minimize().
+struct MinimizeResult {
+  std::vector<double> x;                 ///< The final point.
+  double value = 0.0;                    ///< F(x): f plus the L1 term.
+  std::vector<double> objectiveHistory;  ///< F at the initial point and after each iteration.
+  std::int64_t iterations = 0;           ///< Iterations performed (objectiveHistory.size() − 1).
+  bool converged = false;                ///< Stopped by a tolerance rule (not maxIter/failure).
+  StopReason reason = StopReason::kMaxIterations;  ///< Why it stopped.
+};
+
+/// Minimises f (plus the optional L1 term) from `x0` with L-BFGS and a strong-Wolfe line search,
+/// or with OWL-QN (Andrew & Gao 2007) when any L1 weight is positive. Stopping rules are Breeze's
+/// defaultConvergenceCheck (what Spark uses): after k >= fvalMemory iterations,
+/// |F_k − max(F_{k−fvalMemory+1..k})| <= tol·|F_0|; or the (pseudo-)gradient norm is at most
+/// max(tol·|F_k|, gradientFloor); or k = maxIter. Throws td::ParamError when the options are
+/// invalid (negative maxIter/tol, L1 weights of the wrong size, negative or NaN).
+MinimizeResult minimize(const Objective& f, std::vector<double> x0,
+                        const MinimizeOptions& options = {});
+
+}  // namespace td::optim
