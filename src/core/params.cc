@@ -352,6 +352,15 @@ void Params::setDefault(std::string_view name, const ParamValue& value) {
   defaults_[std::string(name)] = validate(name, value);
 }
 
+void Params::restoreValues(const std::map<std::string, ParamValue, std::less<>>& user,
+                           const std::map<std::string, ParamValue, std::less<>>& defaults) {
+  std::map<std::string, ParamValue, std::less<>> u, d = defaults_;
+  for (const auto& [k, v] : defaults) d[k] = validate(k, v);
+  for (const auto& [k, v] : user) u[k] = validate(k, v);
+  defaults_ = std::move(d);
+  user_ = std::move(u);
+}
+
 void Params::copyValuesFrom(const Params& src) {
   for (const auto& [k, v] : src.defaults_)
     if (hasParam(k)) defaults_[k] = v;

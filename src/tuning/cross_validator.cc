@@ -113,7 +113,9 @@ CrossValidatorModel::CrossValidatorModel(const CrossValidator& parent,
                                          std::shared_ptr<Model> bestModel,
                                          std::vector<std::vector<double>> foldMetrics,
                                          std::int64_t bestIndex)
-    : Model(parent.uid(), CrossValidator::schema()), bestModel_(std::move(bestModel)), maps_(parent.getEstimatorParamMaps()),
+    : Model(parent.uid(), CrossValidator::schema()), bestModel_(std::move(bestModel)),
+      estimator_(parent.getEstimator()), evaluator_(parent.getEvaluator()),
+      maps_(parent.getEstimatorParamMaps()),
       folds_(std::move(foldMetrics)), bestIndex_(bestIndex),
       largerBetter_(parent.getEvaluator()->isLargerBetter()) {
   copyValuesFrom(parent);

@@ -53,7 +53,9 @@ TrainValidationSplitModel::TrainValidationSplitModel(const TrainValidationSplit&
                                                      std::shared_ptr<Model> bestModel,
                                                      std::vector<double> validationMetrics,
                                                      std::int64_t bestIndex)
-    : Model(parent.uid(), TrainValidationSplit::schema()), bestModel_(std::move(bestModel)), maps_(parent.getEstimatorParamMaps()),
+    : Model(parent.uid(), TrainValidationSplit::schema()), bestModel_(std::move(bestModel)),
+      estimator_(parent.getEstimator()), evaluator_(parent.getEvaluator()),
+      maps_(parent.getEstimatorParamMaps()),
       metrics_(std::move(validationMetrics)), bestIndex_(bestIndex) {
   copyValuesFrom(parent);
 }

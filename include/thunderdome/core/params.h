@@ -182,6 +182,10 @@ class Params {
 
   /// Applies the entries of `extra` that belong to this uid (as Spark's copy(extra) does).
   void applyParamMap(const ParamMap& extra);
+  /// Replaces the user values and the defaults with saved ones, validating each (used when
+  /// loading a saved stage, so a model keeps the defaults it was saved with).
+  void restoreValues(const std::map<std::string, ParamValue, std::less<>>& user,
+                     const std::map<std::string, ParamValue, std::less<>>& defaults);
 
  protected:
   /// Overrides a declared default for this instance (e.g. outputCol = uid + "__output").

@@ -82,6 +82,10 @@ class CrossValidatorModel final : public Model {
   /// foldMetrics()[fold][map]: every fold's metric.
   [[nodiscard]] const std::vector<std::vector<double>>& foldMetrics() const { return folds_; }
   [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
+  /// The estimator that was tuned.
+  [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
+  /// The evaluator that scored the folds.
+  [[nodiscard]] const std::shared_ptr<Evaluator>& getEvaluator() const { return evaluator_; }
   /// Index of the best param map (first wins ties).
   [[nodiscard]] std::int64_t bestIndex() const { return bestIndex_; }
   /// The best param map.
@@ -103,6 +107,8 @@ class CrossValidatorModel final : public Model {
 
  private:
   std::shared_ptr<Model> bestModel_;
+  std::shared_ptr<Estimator> estimator_;
+  std::shared_ptr<Evaluator> evaluator_;
   std::vector<ParamMap> maps_;
   std::vector<std::vector<double>> folds_;
   std::vector<double> avg_, std_;

@@ -25,6 +25,7 @@ class TrainValidationSplit final : public Estimator {
   TrainValidationSplit& setProgressCallback(TuningProgressCallback cb) { progress_ = std::move(cb); return *this; }
 
   [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
+  [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
   [[nodiscard]] const std::shared_ptr<Evaluator>& getEvaluator() const { return evaluator_; }
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
@@ -54,6 +55,8 @@ class TrainValidationSplitModel final : public Model {
   /// The validation metric of each param map (Spark's validationMetrics).
   [[nodiscard]] const std::vector<double>& validationMetrics() const { return metrics_; }
   [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
+  [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
+  [[nodiscard]] const std::shared_ptr<Evaluator>& getEvaluator() const { return evaluator_; }
   [[nodiscard]] std::int64_t bestIndex() const { return bestIndex_; }
   [[nodiscard]] const ParamMap& bestParams() const {
     return maps_[static_cast<std::size_t>(bestIndex_)];
@@ -71,6 +74,8 @@ class TrainValidationSplitModel final : public Model {
 
  private:
   std::shared_ptr<Model> bestModel_;
+  std::shared_ptr<Estimator> estimator_;
+  std::shared_ptr<Evaluator> evaluator_;
   std::vector<ParamMap> maps_;
   std::vector<double> metrics_;
   std::int64_t bestIndex_;
