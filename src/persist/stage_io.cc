@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/persist/param_json.h"
 #include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/registry/registry.h"
 #include "thunderdome/tuning/cross_validator.h"
@@ -24,70 +25,26 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "model data is stored little-endian");
 
 // ---- values -----------------------------------------------------------------------------
-json encodeDouble(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Inf" : "-Inf";
-  return d;
-}
+json encodeDouble(double d) { return doubleToJson(d); }
 
 double decodeDouble(const json& j, const std::string& what) {
-  if (j.is_number()) return j.get<double>();
-  if (j.is_string()) {
-    const auto s = j.get<std::string>();
-    if (s == "NaN") return std::nan("");
-    if (s == "Inf") return INFINITY;
-    if (s == "-Inf") return -INFINITY;
+  try {
+    return doubleFromJson(j, what);
+  } catch (const ParamError& e) {
+    throw IoError(e.what());
   }
-  throw IoError(fmt::format("{}: expected a number, found {}", what, j.dump()));
 }
 
-json encodeValue(const ParamValue& v) {
-  return std::visit(
-      [](const auto& x) -> json {
-        using X = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<X, double>) return encodeDouble(x);
-        else if constexpr (std::is_same_v<X, std::vector<double>>) {
-          json a = json::array();
-          for (double d : x) a.push_back(encodeDouble(d));
-          return a;
-        } else return json(x);
-      },
-      v.variant());
-}
+json encodeValue(const ParamValue& v) { return paramToJson(v); }
 
-// Decodes a JSON value into the natural ParamValue; the owner's validate() then coerces it.
-ParamValue decodeValue(const json& j, const std::string& what) {
-  if (j.is_boolean()) return j.get<bool>();
-  if (j.is_number_integer()) return j.get<std::int64_t>();
-  if (j.is_number()) return j.get<double>();
-  if (j.is_string()) {
-    const auto s = j.get<std::string>();
-    if (s == "NaN" || s == "Inf" || s == "-Inf") return decodeDouble(j, what);
-    return s;
-  }
-  if (j.is_array()) {
-    if (j.empty()) return std::vector<std::string>{};
-    if (j[0].is_string()) return j.get<std::vector<std::string>>();
-    bool allInt = true;
-    for (const auto& e : j) allInt = allInt && e.is_number_integer();
-    if (allInt) return j.get<std::vector<std::int64_t>>();
-    std::vector<double> out;
-    for (const auto& e : j) out.push_back(decodeDouble(e, what));
-    return out;
-  }
-  throw IoError(fmt::format("{}: unsupported parameter value {}", what, j.dump()));
-}
-
-// A value of the declared type (an empty list decodes as the declared list type).
+// A value of the declared type; the owner's validate() then coerces and checks it.
 ParamValue decodeParam(const Params& owner, const std::string& name, const json& j,
                        const std::string& what) {
-  ParamValue v = decodeValue(j, what);
-  const ParamType t = owner.spec(name).type;
-  if (j.is_array() && j.empty()) {
-    if (t == ParamType::kIntList) v = std::vector<std::int64_t>{};
-    if (t == ParamType::kDoubleList) v = std::vector<double>{};
+  try {
+    return paramFromJson(j, owner.spec(name).type, what);
+  } catch (const ParamError& e) {
+    throw IoError(e.what());
   }
-  return v;
 }
 
 json encodeParamMap(const ParamMap& m) {
