@@ -1,0 +1,90 @@
+// cli/cmd_predict.cc — `thunderdome predict` and `thunderdome evaluate`.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <ostream>
+
+#include "commands.h"
+#include "logging.h"
+#include "options.h"
+#include "thunderdome/evaluation/binary_classification_evaluator.h"
+#include "thunderdome/io/frame_io.h"
+#include "thunderdome/persist/param_json.h"
+#include "thunderdome/persist/persist.h"
+#include "thunderdome/tuning/cross_validator.h"
+#include "thunderdome/tuning/train_validation_split.h"
+
+namespace td::cli {
+
+namespace {
+
+std::shared_ptr<Transformer> loadModel(const std::string& path) {
+  auto stage = loadStage(path);
+  auto t = std::dynamic_pointer_cast<Transformer>(stage);
+  if (!t)
+    throw ParamError(fmt::format("'{}' holds an unfitted {} ({}), not a model: run `thunderdome "
+                                 "fit` to produce one",
+                                 path, stage->className(), stage->uid()));
+  return t;
+}
+
+// The model's own tuning evaluator, else areaUnderROC.
+std::shared_ptr<Evaluator> evaluatorFor(const Transformer& model) {
+  if (const auto* cv = dynamic_cast<const CrossValidatorModel*>(&model))
+    return cv->getEvaluator()->copyEvaluator({});
+  if (const auto* tvs = dynamic_cast<const TrainValidationSplitModel*>(&model))
+    return tvs->getEvaluator()->copyEvaluator({});
+  return std::make_shared<BinaryClassificationEvaluator>("evaluator");
+}
+
+}  // namespace
+
+int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
+  const auto log = makeLogger(err, a.common.verbosity);
+  const auto model = loadModel(a.model);
+  WriteOptions w;
+  w.format = a.outputFormat;
+  // Check the output's format and existence before doing any work.
+  if (w.format) (void)formatFromName(*w.format);
+  else (void)formatForPath(a.output);
+  if (std::filesystem::exists(a.output) && !a.overwrite)
+    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.output));
+
+  const Frame input = readFrame(a.input, makeReadOptions({}, a.read.options, a.read.format));
+  log->info("read {}: {} rows", a.input, input.numRows());
+  const Frame predictions = model->transform(input);
+  std::vector<std::string> columns = a.columns;
+  if (columns.empty()) {
+    columns = input.columnNames();
+    for (const char* c : {"prediction", "probability", "rawPrediction"})
+      if (predictions.schema().contains(c) && !input.schema().contains(c)) columns.push_back(c);
+  }
+  writeFrame(predictions.select(columns), a.output, w);
+  log->info("wrote {} rows to {}", predictions.numRows(), a.output);
+  (void)out;
+  return 0;
+}
+
+int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
+  const auto log = makeLogger(err, a.common.verbosity);
+  const auto model = loadModel(a.model);
+  auto evaluator = evaluatorFor(*model);
+  if (a.metric) evaluator->set("metricName", *a.metric);
+  const Frame input = readFrame(a.input, makeReadOptions({}, a.read.options, a.read.format));
+  log->info("read {}: {} rows", a.input, input.numRows());
+  const double value = evaluator->evaluate(model->transform(input));
+  const std::string name = evaluator->getString("metricName");
+  if (a.common.json) {
+    out << nlohmann::json{{"metricName", name},
+                          {"value", doubleToJson(value)},
+                          {"rows", input.numRows()},
+                          {"isLargerBetter", evaluator->isLargerBetter()}}
+               .dump(2)
+        << "\n";
+  } else {
+    out << fmt::format("{}: {:.6f} ({} rows)\n", name, value, input.numRows());
+  }
+  return 0;
+}
+
+}  // namespace td::cli

@@ -1,0 +1,146 @@
+// cli/cmd_show.cc — `thunderdome show`, `thunderdome stages`, `thunderdome params`.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ostream>
+
+#include "commands.h"
+#include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/persist/param_json.h"
+#include "thunderdome/persist/persist.h"
+#include "thunderdome/pipeline/pipeline.h"
+#include "thunderdome/registry/registry.h"
+#include "thunderdome/tuning/cross_validator.h"
+#include "thunderdome/tuning/train_validation_split.h"
+
+namespace td::cli {
+
+using nlohmann::json;
+
+namespace {
+
+std::string userParams(const Params& p) {
+  std::string out;
+  for (const auto& [k, v] : p.userValues())
+    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", k, v.toString());
+  return out.empty() ? "(defaults)" : out;
+}
+
+json paramsJson(const Params& p) {
+  json user = json::object();
+  for (const auto& [k, v] : p.userValues()) user[k] = paramToJson(v);
+  return user;
+}
+
+json stageJson(const PipelineStage& s) {
+  json j{{"class", s.className()}, {"uid", s.uid()}, {"paramMap", paramsJson(s)}};
+  if (const auto* lr = dynamic_cast<const LogisticRegressionModel*>(&s)) {
+    std::int64_t nnz = 0;
+    for (double c : lr->coefficients()) nnz += c != 0.0;
+    j["numFeatures"] = lr->numFeatures();
+    j["intercept"] = doubleToJson(lr->intercept());
+    j["nonZeroCoefficients"] = nnz;
+  }
+  const std::vector<std::shared_ptr<PipelineStage>>* nested = nullptr;
+  std::vector<std::shared_ptr<PipelineStage>> tmp;
+  if (const auto* p = dynamic_cast<const Pipeline*>(&s)) nested = &p->getStages();
+  if (const auto* pm = dynamic_cast<const PipelineModel*>(&s)) {
+    tmp.assign(pm->stages().begin(), pm->stages().end());
+    nested = &tmp;
+  }
+  if (nested) {
+    json arr = json::array();
+    for (const auto& st : *nested) arr.push_back(stageJson(*st));
+    j["stages"] = arr;
+  }
+  return j;
+}
+
+void printStage(const PipelineStage& s, const std::string& indent, std::ostream& out) {
+  out << fmt::format("{}{} {}: {}\n", indent, s.className(), s.uid(), userParams(s));
+  if (const auto* lr = dynamic_cast<const LogisticRegressionModel*>(&s)) {
+    std::int64_t nnz = 0;
+    for (double c : lr->coefficients()) nnz += c != 0.0;
+    out << fmt::format("{}  numFeatures={}, intercept={}, non-zero coefficients={}\n", indent,
+                       lr->numFeatures(), lr->intercept(), nnz);
+  }
+  if (const auto* pm = dynamic_cast<const PipelineModel*>(&s))
+    for (const auto& st : pm->stages()) printStage(*st, indent + "  ", out);
+  if (const auto* p = dynamic_cast<const Pipeline*>(&s))
+    for (const auto& st : p->getStages()) printStage(*st, indent + "  ", out);
+}
+
+}  // namespace
+
+int runShow(const ShowArgs& a, std::ostream& out, std::ostream& /*err*/) {
+  const auto model = loadStage(a.model);
+  const auto results = tuningResults(*model);
+  std::shared_ptr<PipelineStage> best = model;
+  if (const auto* cv = dynamic_cast<const CrossValidatorModel*>(model.get())) best = cv->bestModel();
+  if (const auto* tvs = dynamic_cast<const TrainValidationSplitModel*>(model.get()))
+    best = tvs->bestModel();
+  if (a.common.json) {
+    json j{{"class", model->className()}, {"uid", model->uid()}, {"paramMap", paramsJson(*model)}};
+    if (results) {
+      j.update(tuningToJson(*results));
+      j["bestModel"] = stageJson(*best);
+    } else {
+      j = stageJson(*model);
+    }
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  out << fmt::format("{} {} ({})\n", model->className(), model->uid(), a.model);
+  if (results) {
+    out << fmt::format("Tuning: {}, {}\n", results->method, userParams(*model));
+    out << formatTuningTable(*results);
+    out << "Best params: "
+        << describeParamMap(results->maps[static_cast<std::size_t>(results->bestIndex)]) << "\n";
+    out << "Best model (refit on all training data):\n";
+    printStage(*best, "  ", out);
+  } else {
+    printStage(*model, "  ", out);
+  }
+  return 0;
+}
+
+int runStages(const CommonArgs& c, std::ostream& out) {
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& s : builtinStages())
+      arr.push_back({{"name", s.name}, {"kind", std::string(toString(s.kind))},
+                     {"summary", s.summary}, {"sparkClass", s.sparkClass}});
+    out << arr.dump(2) << "\n";
+    return 0;
+  }
+  std::size_t w = 0;
+  for (const auto& s : builtinStages()) w = std::max(w, s.name.size());
+  for (const auto& s : builtinStages())
+    out << fmt::format("{:<{}}  {:<11}  {}\n", s.name, w, toString(s.kind), s.summary);
+  return 0;
+}
+
+int runParams(const std::string& stage, const CommonArgs& c, std::ostream& out) {
+  const StageInfo& info = findStageInfo(stage);
+  const auto p = info.create(info.name);
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& s : p->params()) {
+      json e{{"name", s.name}, {"type", std::string(toString(s.type))}, {"doc", s.doc}};
+      if (s.defaultValue) e["default"] = paramToJson(*s.defaultValue);
+      if (!s.validator.rule.empty()) e["rule"] = s.validator.rule;
+      arr.push_back(e);
+    }
+    out << json{{"name", info.name}, {"kind", std::string(toString(info.kind))},
+                {"sparkClass", info.sparkClass}, {"params", arr}}
+               .dump(2)
+        << "\n";
+    return 0;
+  }
+  out << fmt::format("{} ({}; Spark: {})\n{}\n\n", info.name, toString(info.kind), info.sparkClass,
+                     info.summary);
+  out << p->explainParams() << "\n";
+  return 0;
+}
+
+}  // namespace td::cli

@@ -1,0 +1,29 @@
+// cli/options.h — reading data the way the CLI's users name it (Spark reader options).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "thunderdome/frame/frame.h"
+#include "thunderdome/io/frame_io.h"
+
+namespace td::cli {
+
+/// A schema from Spark's DDL form: "id bigint, text string, label double" (types: bigint, long,
+/// int, double, float, string, array<string>, vector); throws ParamError naming the bad part.
+Schema parseSchemaDdl(std::string_view ddl);
+
+/// Reader options from the spec's "input" section overlaid with `--option key=value` flags,
+/// using Spark's option names: header, sep, quote ("" = no quoting), escape, inferSchema,
+/// schema, nullValue, numFeatures. Unknown keys and bad values are ParamErrors.
+ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
+                            const std::vector<std::string>& cliOptions,
+                            const std::optional<std::string>& format);
+
+/// The option names makeReadOptions accepts, for help texts.
+const std::vector<std::string>& readerOptionNames();
+
+}  // namespace td::cli
