@@ -1,0 +1,278 @@
+// tests/cli/cli_test.cc — the command-line tool, run in-process as a user would run it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "thunderdome/core/params.h"
+
+namespace td::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using nlohmann::json;
+
+const std::string kExamples = TD_EXAMPLES_DIR;
+const std::string kSpec = kExamples + "/cross_validation.json";
+const std::string kTrain = kExamples + "/data/spark_guide_train.csv";
+const std::string kTest = kExamples + "/data/spark_guide_test.csv";
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "thunderdome");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / randomUid("td_cli");
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(path(name)) << content;
+    return path(name);
+  }
+  // A fitted model of the seed example.
+  std::string fitSeed() const {
+    const auto r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", path("model"), "-q"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return path("model");
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, SeedExampleFitShowPredictEvaluate) {
+  // fit, with the test metric and JSON output
+  auto r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--test", kTest, "--out", path("m"),
+                "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json fit = json::parse(r.out);
+  EXPECT_EQ(fit["method"], "crossValidator");
+  EXPECT_EQ(fit["metricName"], "areaUnderROC");
+  EXPECT_EQ(fit["avgMetrics"].size(), 6u);
+  EXPECT_EQ(fit["stdMetrics"].size(), 6u);
+  EXPECT_EQ(fit["estimatorParamMaps"].size(), 6u);
+  EXPECT_EQ(fit["estimatorParamMaps"][0]["hashingTF.numFeatures"], 10);
+  EXPECT_TRUE(fit["bestParams"].contains("lr.regParam"));
+  EXPECT_GE(fit["testMetric"].get<double>(), 0.75);
+  EXPECT_TRUE(fs::exists(path("m") + "/MANIFEST.json"));
+
+  // show: the grid table with the best row marked, and the best model's stages
+  r = cli({"show", "--model", path("m")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("CrossValidatorModel"));
+  EXPECT_THAT(r.out, HasSubstr("hashingTF.numFeatures"));
+  EXPECT_THAT(r.out, HasSubstr("<- best"));
+  EXPECT_THAT(r.out, HasSubstr("LogisticRegressionModel lr"));
+  r = cli({"show", "--model", path("m"), "--json"});
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(json::parse(r.out)["avgMetrics"], fit["avgMetrics"]);
+
+  // predict: input columns plus prediction, probability, rawPrediction
+  r = cli({"predict", "--model", path("m"), "--input", kTest, "--output", path("p.csv"), "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string csv = slurp(path("p.csv"));
+  EXPECT_THAT(csv, HasSubstr("id,text,label,prediction,probability,rawPrediction\n"));
+  EXPECT_THAT(csv, HasSubstr("4,spark i j k,1.0,1.0,"));
+  EXPECT_THAT(csv, HasSubstr("7,apache hadoop,0.0,0.0,"));
+
+  // predict to JSON Lines with intermediate columns
+  r = cli({"predict", "--model", path("m"), "--input", kTest, "--output", path("p.jsonl"),
+           "--columns", "id,words,features,probability", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(slurp(path("p.jsonl")));
+  std::string first;
+  std::getline(lines, first);
+  const json row = json::parse(first);
+  EXPECT_EQ(row["id"], 4);
+  EXPECT_EQ(row["words"], json::array({"spark", "i", "j", "k"}));
+  EXPECT_TRUE(row["features"].contains("indices")) << first;
+  EXPECT_EQ(row["probability"].size(), 2u);
+
+  // evaluate
+  r = cli({"evaluate", "--model", path("m"), "--input", kTest, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["value"], fit["testMetric"]);
+  r = cli({"evaluate", "--model", path("m"), "--input", kTest, "--metric", "areaUnderPR"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("areaUnderPR: "));
+}
+
+TEST_F(CliTest, TextOutputMarksBestAndSavesModel) {
+  const auto r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", path("m")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("areaUnderROC (mean ± std over 2 folds)"));
+  EXPECT_THAT(r.out, HasSubstr("<- best"));
+  EXPECT_THAT(r.out, HasSubstr("Best params: hashingTF.numFeatures="));
+  EXPECT_THAT(r.err, HasSubstr("[thunderdome] read"));
+}
+
+TEST_F(CliTest, ExistingOutputNeedsOverwrite) {
+  const auto model = fitSeed();
+  auto r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", model, "-q"});
+  EXPECT_EQ(r.code, kExitIo);
+  EXPECT_THAT(r.err, HasSubstr("already exists (use --overwrite"));
+  r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", model, "--overwrite", "-q"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  write("p.csv", "old");
+  r = cli({"predict", "--model", model, "--input", kTest, "--output", path("p.csv")});
+  EXPECT_EQ(r.code, kExitIo);
+  EXPECT_EQ(slurp(path("p.csv")), "old");
+}
+
+TEST_F(CliTest, BadSpecsExitTwoAndNameTheLocation) {
+  const std::string stages =
+      R"({"stages": [{"name": "tokenizer", "class": "Tokenizer", "params": {"inputCol": "text", "outputCol": "words"}},
+                    {"name": "hashingTF", "class": "HashingTF", "params": {"inputCol": "words", "outputCol": "features"}},
+                    {"name": "lr", "class": "LogisticRegression"}])";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {R"({"stages": [{"name": "x", "class": "Tokeniser"}]})", "stages[0] (x).class: unknown stage class 'Tokeniser'"},
+      {R"({"stages": [{"name": "lr", "class": "LogisticRegression", "params": {"regParm": 0.1}}]})",
+       "stages[0] (lr).params.regParm: LogisticRegression lr has no parameter 'regParm'"},
+      {R"({"stages": [{"name": "lr", "class": "LogisticRegression", "params": {"maxIter": "ten"}}]})",
+       "expects a value of type int, got string \"ten\""},
+      {stages + R"(, "grid": {"hashTF.numFeatures": [10]}, "evaluator": {"class": "BinaryClassificationEvaluator"}})",
+       "grid.hashTF.numFeatures: no stage named 'hashTF'"},
+      {"{\"stages\": [", "invalid JSON at line 1"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto spec = write("spec" + std::to_string(i) + ".json", cases[i].first);
+    const auto r = cli({"fit", "--spec", spec, "--train", kTrain, "--out", path("m")});
+    EXPECT_EQ(r.code, kExitUsage) << cases[i].first;
+    EXPECT_THAT(r.err, HasSubstr(cases[i].second));
+    EXPECT_FALSE(fs::exists(path("m")));
+  }
+}
+
+TEST_F(CliTest, BadDataExitsThreeAndLeavesNoModel) {
+  // Wrong column name: the spec reads "text".
+  auto data = write("notext.csv", "id,body,label\n0,a b,1.0\n1,c d,0.0\n2,e,1.0\n3,f,0.0\n");
+  auto r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "-q"});
+  EXPECT_EQ(r.code, kExitBadData);
+  EXPECT_THAT(r.err, HasSubstr("'text' does not exist (available: id, body, label)"));
+  // A malformed row.
+  data = write("ragged.csv", "id,text,label\n0,a b,1.0\n1,c d\n");
+  r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "-q"});
+  EXPECT_EQ(r.code, kExitBadData);
+  EXPECT_THAT(r.err, HasSubstr("line 3"));
+  // A label outside {0, 1}: fails inside the fits; no model directory appears.
+  std::string rows = "id,text,label\n";
+  for (int i = 0; i < 12; ++i) rows += std::to_string(i) + ",w" + std::to_string(i) + "," + (i == 5 ? "2.0" : std::to_string(i % 2)) + "\n";
+  data = write("labels.csv", rows);
+  r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "--report", path("r.html"), "-q"});
+  EXPECT_EQ(r.code, kExitBadData);
+  EXPECT_THAT(r.err, HasSubstr("label column 'label' has invalid value 2.0"));
+  EXPECT_FALSE(fs::exists(path("m")));
+  EXPECT_FALSE(fs::exists(path("r.html")));
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_THAT(e.path().filename().string(), Not(HasSubstr(".tmp-")));
+}
+
+TEST_F(CliTest, IoErrorsExitFour) {
+  auto r = cli({"fit", "--spec", kSpec, "--train", path("missing.csv"), "--out", path("m")});
+  EXPECT_EQ(r.code, kExitIo);
+  EXPECT_THAT(r.err, HasSubstr("missing.csv"));
+  r = cli({"show", "--model", path("nope")});
+  EXPECT_EQ(r.code, kExitIo);
+  const auto model = fitSeed();
+  // Damage the model: truncate the coefficients.
+  for (const auto& e : fs::recursive_directory_iterator(model))
+    if (e.path().filename() == "coefficients.f64le") fs::resize_file(e.path(), 8);
+  r = cli({"predict", "--model", model, "--input", kTest, "--output", path("p.csv")});
+  EXPECT_EQ(r.code, kExitIo);
+  EXPECT_THAT(r.err, HasSubstr("coefficients.f64le"));
+  EXPECT_FALSE(fs::exists(path("p.csv")));
+}
+
+TEST_F(CliTest, ReaderOptionsAndFormats) {
+  // A TSV with bare quotes inside the text: quoting off, as for e-mail bodies.
+  const auto tsv = write("mail.tsv",
+                         "id\ttext\tlabel\n0\tspark \"rocks\"\t1\n1\thadoop \"x\t0\n2\tspark "
+                         "fly\t1\n3\tmapreduce\t0\n4\tspark go\t1\n5\thadoop y\t0\n");
+  auto r = cli({"fit", "--spec", kSpec, "--train", tsv, "--out", path("m"), "--option", "quote=",
+                "-q"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = cli({"fit", "--spec", kSpec, "--train", tsv, "--out", path("m2"), "--option", "bogus=1"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("unknown reader option 'bogus'"));
+  const auto odd = write("data.txt", "x");
+  r = cli({"fit", "--spec", kSpec, "--train", odd, "--out", path("m3")});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("--format"));
+}
+
+TEST_F(CliTest, ReportIsWritten) {
+  const auto r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", path("m"), "--report",
+                      path("r.html"), "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string html = slurp(path("r.html"));
+  EXPECT_THAT(html, HasSubstr("<svg"));
+  EXPECT_THAT(html, HasSubstr("areaUnderROC"));
+  EXPECT_THAT(html, HasSubstr("hashingTF.numFeatures=100"));
+  EXPECT_THAT(html, Not(HasSubstr("http://")));
+}
+
+TEST_F(CliTest, RegistryCommands) {
+  auto r = cli({"stages"});
+  ASSERT_EQ(r.code, 0);
+  for (const char* s : {"Tokenizer", "RegexTokenizer", "HashingTF", "LogisticRegression",
+                        "BinaryClassificationEvaluator"})
+    EXPECT_THAT(r.out, HasSubstr(s));
+  r = cli({"params", "LogisticRegression"});
+  ASSERT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("regParam: regularization parameter (>= 0) (default: 0)"));
+  EXPECT_THAT(r.out, HasSubstr("maxIter: max number of iterations (>= 0) (default: 100)"));
+  r = cli({"params", "HashingTF", "--json"});
+  ASSERT_EQ(r.code, 0);
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["sparkClass"], "org.apache.spark.ml.feature.HashingTF");
+  r = cli({"params", "Nope"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("unknown stage class 'Nope' (known: Tokenizer"));
+}
+
+TEST_F(CliTest, UsageErrorsAndHelp) {
+  auto r = cli({});
+  EXPECT_EQ(r.code, kExitUsage);
+  r = cli({"fit", "--spec", kSpec});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("--train"));
+  r = cli({"fit", "--bogus"});
+  EXPECT_EQ(r.code, kExitUsage);
+  for (const char* cmd : {"fit", "predict", "evaluate", "show", "stages", "params"}) {
+    r = cli({cmd, "--help"});
+    EXPECT_EQ(r.code, 0) << cmd;
+    EXPECT_THAT(r.out, HasSubstr("--quiet")) << cmd;
+  }
+  r = cli({"fit", "--help"});
+  for (const char* opt : {"--spec", "--train", "--out", "--test", "--report", "--overwrite",
+                          "--format", "--option", "--json", "--verbose"})
+    EXPECT_THAT(r.out, HasSubstr(opt));
+  EXPECT_THAT(r.out, HasSubstr("Exit codes: 0 ok, 2 usage"));
+}
+
+}  // namespace
+}  // namespace td::cli
