@@ -1,18 +1,13 @@
 // src/io/csv.cc
 #include "thunderdome/io/csv.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <utility>
@@ -20,6 +15,8 @@
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
+#include "thunderdome/io/file.h"
+#include "thunderdome/io/jsonl.h"
 
 namespace td {
 
@@ -98,36 +95,6 @@ std::string formatDouble(double d) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------- file reading
-
-std::string readFileToString(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw IoError(fmt::format("cannot open '{}' for reading: {}", path, std::strerror(errno)));
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0)
-    throw IoError(fmt::format("cannot stat '{}': {}", path, std::strerror(errno)));
-  std::string buf;
-  buf.resize(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)));
-  std::size_t got = 0;
-  for (;;) {
-    if (got == buf.size()) buf.resize(std::max<std::size_t>(buf.size() * 2, 1 << 16));
-    const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw IoError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  buf.resize(got);
-  return buf;
-}
 
 namespace {
 
@@ -543,13 +510,25 @@ class Converter {
     std::vector<double> values;
   };
 
-  // Dense "[0.1,0.9]" or sparse "(10,[1,7],[1.0,2.0])", as VectorView::toString() writes.
-  static bool parseVector(std::string_view s, ParsedVector& out) {
+  // The JSON the writer emits (dense [0.1,0.9], sparse {"size":10,"indices":[1,7],
+  // "values":[1.0,2.0]}, see parseVectorJson), or Spark's text "(10,[1,7],[1.0,2.0])".
+  static bool parseVector(std::string_view s, ParsedVector& out, std::string* why = nullptr) {
     std::size_t i = 0;
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    if (i < s.size() && s[i] == '[') {
-      if (!parseList(s, i, '[', ']', out.values, parseDouble)) return false;
-    } else if (i < s.size() && s[i] == '(') {
+    if (i < s.size() && (s[i] == '[' || s[i] == '{')) {
+      // Fast path for a dense list of plain numbers (also the old form with bare NaN).
+      if (s[i] == '[' && parseList(s, i, '[', ']', out.values, parseDouble)) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+        if (i == s.size()) return true;
+      }
+      JsonVector jv;
+      if (!parseVectorJson(s, jv, why)) return false;
+      out.size = jv.size;
+      out.indices.assign(jv.indices.begin(), jv.indices.end());
+      out.values = std::move(jv.values);
+      return true;
+    }
+    if (i < s.size() && s[i] == '(') {
       ++i;
       std::size_t j = i;
       while (j < s.size() && s[j] != ',') ++j;
@@ -585,8 +564,15 @@ class Converter {
     const auto bad = firstFailure(rows_, [&](std::int64_t r) {
       return parseVector(cell(r, c), vecs[static_cast<std::size_t>(r)]);
     });
-    if (bad >= 0)
-      throwValue(bad, c, DataType::kVector, " (expected [v,...] or (size,[i,...],[v,...]))");
+    if (bad >= 0) {
+      ParsedVector ignored;
+      std::string why;
+      (void)parseVector(cell(bad, c), ignored, &why);
+      throwValue(bad, c, DataType::kVector,
+                 fmt::format(" (expected [v,...], {{\"size\":N,\"indices\":[...],\"values\":[...]}} "
+                             "or (N,[i,...],[v,...]){})",
+                             why.empty() ? std::string() : ": " + why));
+    }
     auto dimOf = [](const ParsedVector& v) {
       return v.size < 0 ? static_cast<std::int64_t>(v.values.size()) : v.size;
     };
@@ -799,7 +785,9 @@ void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
           break;
         }
         case DataType::kVector:
-          appendField(static_cast<const VectorColumn&>(*col)[r].toString(), r, c);
+          cellText.clear();
+          appendVectorJson(cellText, static_cast<const VectorColumn&>(*col)[r]);
+          appendField(cellText, r, c);
           break;
       }
     }
@@ -818,10 +806,11 @@ void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
 
 CsvOptions CsvOptions::forPath(const std::string& path) {
   CsvOptions o;
-  const auto dot = path.rfind('.');
-  const auto slash = path.find_last_of('/');
+  const std::string base = stripGzExtension(path);  // "data.tsv.gz" is TSV too
+  const auto dot = base.rfind('.');
+  const auto slash = base.find_last_of('/');
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash) &&
-      iequals(std::string_view(path).substr(dot), ".tsv"))
+      iequals(std::string_view(base).substr(dot), ".tsv"))
     o.sep = '\t';
   return o;
 }
@@ -847,58 +836,6 @@ void writeCsv(const Frame& frame, const std::string& path, const CsvOptions& opt
   AtomicFileWriter file(path);
   emitCsv(frame, options, [&](std::string_view s) { file.write(s); });
   file.commit();
-}
-
-// ---------------------------------------------------------------- AtomicFileWriter
-
-AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
-  std::string tmpl = path_ + ".tmp-XXXXXX";
-  fd_ = ::mkstemp(tmpl.data());
-  if (fd_ < 0)
-    throw IoError(fmt::format("cannot create a temporary file for '{}': {}", path_,
-                              std::strerror(errno)));
-  tmpPath_ = std::move(tmpl);
-  (void)::fchmod(fd_, 0644);  // mkstemp creates 0600; written files are normally world-readable
-}
-
-AtomicFileWriter::~AtomicFileWriter() {
-  if (committed_) return;
-  if (fd_ >= 0) ::close(fd_);
-  ::unlink(tmpPath_.c_str());
-}
-
-void AtomicFileWriter::write(std::string_view data) {
-  if (committed_) throw InternalError("AtomicFileWriter::write after commit");
-  buffer_ += data;
-  if (buffer_.size() >= (1u << 20)) flush();
-}
-
-void AtomicFileWriter::flush() {
-  std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw IoError(fmt::format("cannot write '{}': {}", path_, std::strerror(errno)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  buffer_.clear();
-}
-
-void AtomicFileWriter::commit() {
-  if (committed_) return;
-  flush();
-  if (::fsync(fd_) != 0)
-    throw IoError(fmt::format("cannot sync '{}': {}", path_, std::strerror(errno)));
-  const int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0)
-    throw IoError(fmt::format("cannot close '{}': {}", path_, std::strerror(errno)));
-  if (::rename(tmpPath_.c_str(), path_.c_str()) != 0)
-    throw IoError(fmt::format("cannot rename '{}' to '{}': {}", tmpPath_, path_,
-                              std::strerror(errno)));
-  committed_ = true;
 }
 
 }  // namespace td

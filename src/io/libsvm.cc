@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "thunderdome/core/error.h"
-#include "thunderdome/io/csv.h"
+#include "thunderdome/io/file.h"
 
 namespace td {
 

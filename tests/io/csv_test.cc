@@ -412,6 +412,54 @@ TEST_F(CsvTest, RoundTripPreservesValuesOfEveryColumnType) {
   EXPECT_EQ(str(h, "s", 1), "line\nbreak\r\n");
 }
 
+TEST_F(CsvTest, VectorCellsAreWrittenAsJsonAndReadInEveryForm) {
+  const Frame f({{"dense", VectorColumn::dense(2, 2, {0.5, -1.0, 0.0, 2.0})},
+                 {"sparse", VectorColumn::sparse(10, {0, 2, 2}, {1, 7}, {1.0, 2.5})}});
+  CsvOptions tsv;
+  tsv.sep = '\t';
+  // The same JSON as JSON Lines: dense lists, sparse {"size","indices","values"} objects.
+  const std::string text = writeCsvString(f, tsv);
+  EXPECT_EQ(text,
+            "dense\tsparse\n"
+            "[0.5,-1.0]\t\"{\"\"size\"\":10,\"\"indices\"\":[1,7],\"\"values\"\":[1.0,2.5]}\"\n"
+            "[0.0,2.0]\t\"{\"\"size\"\":10,\"\"indices\"\":[],\"\"values\"\":[]}\"\n");
+  tsv.schema = f.schema();
+  const Frame g = readCsvString(text, tsv);
+  for (std::int64_t r = 0; r < 2; ++r)
+    for (const auto& n : f.columnNames()) EXPECT_EQ(g.cellToString(r, n), f.cellToString(r, n));
+
+  // Spark's text form, the old bare NaN, JSON "NaN" strings and Spark's {"type":...} objects.
+  CsvOptions o;
+  o.schema = Schema({{"v", DataType::kVector}});
+  const Frame h = readCsvString(
+      "v\n"
+      "\"(4,[1,3],[1.0,NaN])\"\n"
+      "\"{\"\"size\"\":4,\"\"indices\"\":[0],\"\"values\"\":[\"\"-Infinity\"\"]}\"\n"
+      "\"[1.0,NaN,0,2]\"\n"
+      "\"[\"\"NaN\"\",1,0,2]\"\n"
+      "\"{\"\"type\"\":0,\"\"size\"\":4,\"\"indices\"\":[2],\"\"values\"\":[5]}\"\n",
+      o);
+  const auto& v = h.col<VectorColumn>("v");
+  ASSERT_EQ(v.size(), 5);
+  EXPECT_FALSE(v.isDense());
+  EXPECT_EQ(v.dim(), 4);
+  EXPECT_TRUE(std::isnan(v[0].at(3)));
+  EXPECT_EQ(v[1].at(0), -std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::isnan(v[2].at(1)));
+  EXPECT_TRUE(std::isnan(v[3].at(0)));
+  EXPECT_EQ(v[3].at(3), 2.0);
+  EXPECT_EQ(v[4].at(2), 5.0);
+
+  // A malformed vector names the line, the column and the reason.
+  const std::string msg = messageOf<DataError>([&] {
+    (void)readCsvString("v\n\"{\"\"size\"\":2,\"\"indices\"\":[5],\"\"values\"\":[1]}\"\n", o,
+                        "vec.csv");
+  });
+  EXPECT_CONTAINS(msg, "vec.csv, line 2");
+  EXPECT_CONTAINS(msg, "'v'");
+  EXPECT_CONTAINS(msg, "index 0");
+}
+
 TEST_F(CsvTest, RoundTripTsvWithoutQuotingAndWithBackslashEscape) {
   const Frame f({{"label", makeDoubleColumn({1.0, 0.0})},
                  {"text", makeStringColumn({"\"quoted\" text, with comma", "back\\slash \"q\""})}});

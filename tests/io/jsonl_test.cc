@@ -1,1 +1,346 @@
-// placeholder
+// tests/io/jsonl_test.cc
+#include "thunderdome/io/jsonl.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "thunderdome/core/error.h"
+#include "thunderdome/io/csv.h"
+
+namespace td {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <class Ex, class F>
+std::string messageOf(F&& f) {
+  try {
+    f();
+  } catch (const Ex& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "threw the wrong exception type: " << e.what();
+    return {};
+  }
+  ADD_FAILURE() << "did not throw";
+  return {};
+}
+
+#define EXPECT_CONTAINS(haystack, needle) \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
+
+class JsonlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("td_jsonl_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  static void writeFile(const std::string& p, const std::string& content) {
+    std::ofstream(p, std::ios::binary) << content;
+  }
+  static std::string readFile(const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::vector<std::string> filesInDir() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path().filename().string());
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+using Entries = std::vector<std::pair<std::int64_t, double>>;
+Entries entries(const VectorView& v) {
+  Entries out;
+  v.forEach([&](std::int64_t j, double x) { out.emplace_back(j, x); });
+  return out;
+}
+
+Schema schemaOf(std::vector<Field> f) { return Schema(std::move(f)); }
+
+TEST_F(JsonlTest, InfersEveryType) {
+  const std::string text =
+      R"({"id":1,"x":1,"s":"a","tokens":["a","b"],"dense":[0.5,1],"sparse":{"size":5,"indices":[1,3],"values":[1.0,-2.5]}})"
+      "\n"
+      R"({"id":-2,"x":2.5,"s":"b c","tokens":[],"dense":[2,3.25],"sparse":{"size":5,"indices":[],"values":[]}})"
+      "\n";
+  const Frame f = readJsonlString(text);
+  EXPECT_EQ(f.schema().toString(),
+            "id: bigint, x: double, s: string, tokens: array<string>, dense: vector, "
+            "sparse: vector");
+  ASSERT_EQ(f.numRows(), 2);
+  EXPECT_EQ(f.col<Int64Column>("id")[1], -2);
+  EXPECT_EQ(f.col<DoubleColumn>("x")[0], 1.0);
+  EXPECT_EQ(f.col<DoubleColumn>("x")[1], 2.5);
+  EXPECT_EQ(f.col<StringColumn>("s")[1], "b c");
+  ASSERT_EQ(f.col<StringArrayColumn>("tokens")[0].size(), 2u);
+  EXPECT_EQ(f.col<StringArrayColumn>("tokens")[0][1], "b");
+  EXPECT_TRUE(f.col<StringArrayColumn>("tokens")[1].empty());
+  const auto& dense = f.col<VectorColumn>("dense");
+  EXPECT_TRUE(dense.isDense());
+  EXPECT_EQ(dense.dim(), 2);
+  EXPECT_EQ(dense[1].at(1), 3.25);
+  const auto& sparse = f.col<VectorColumn>("sparse");
+  EXPECT_FALSE(sparse.isDense());
+  EXPECT_EQ(sparse.dim(), 5);
+  EXPECT_EQ(entries(sparse[0]), (Entries{{1, 1.0}, {3, -2.5}}));
+  EXPECT_TRUE(entries(sparse[1]).empty());
+}
+
+TEST_F(JsonlTest, ColumnsAppearInFirstSeenOrderAndMissingValuesAreFilled) {
+  const std::string text =
+      "{\"b\":1,\"a\":\"x\"}\n"
+      "\n"
+      "   \r\n"
+      "{\"a\":\"y\",\"c\":[\"t\"],\"d\":1.5}\r\n"
+      "{\"b\":null,\"a\":null,\"d\":null}\n";
+  const Frame f = readJsonlString(text);
+  EXPECT_EQ(f.columnNames(), (std::vector<std::string>{"b", "a", "c", "d"}));
+  // Integers with a missing value become double with NaN.
+  EXPECT_EQ(f.schema().toString(), "b: double, a: string, c: array<string>, d: double");
+  ASSERT_EQ(f.numRows(), 3);
+  EXPECT_EQ(f.col<DoubleColumn>("b")[0], 1.0);
+  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("b")[1]));
+  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("b")[2]));
+  EXPECT_EQ(f.col<StringColumn>("a")[2], "");
+  EXPECT_TRUE(f.col<StringArrayColumn>("c")[0].empty());
+  EXPECT_EQ(f.col<StringArrayColumn>("c")[1][0], "t");
+  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("d")[0]));
+  // A column with no value at all is a string column of "".
+  const Frame g = readJsonlString("{\"n\":null}\n{\"n\":null}\n");
+  EXPECT_EQ(g.schema().toString(), "n: string");
+}
+
+TEST_F(JsonlTest, MissingVectorIsAnError) {
+  const std::string msg = messageOf<DataError>(
+      [] { (void)readJsonlString("{\"v\":[1,2]}\n{\"w\":1}\n", {}, "in.jsonl"); });
+  EXPECT_CONTAINS(msg, "in.jsonl, line 2");
+  EXPECT_CONTAINS(msg, "'v'");
+  EXPECT_CONTAINS(msg, "missing");
+}
+
+TEST_F(JsonlTest, ExplicitSchemaSelectsConvertsAndChecks) {
+  JsonlOptions o;
+  o.schema = schemaOf({{"label", DataType::kDouble},
+                       {"id", DataType::kString},
+                       {"n", DataType::kInt64},
+                       {"v", DataType::kVector},
+                       {"t", DataType::kStringArray}});
+  const std::string text =
+      "{\"extra\":true,\"id\":7,\"label\":1,\"n\":3,\"v\":{\"size\":3,\"indices\":[2],"
+      "\"values\":[\"NaN\"]},\"t\":[]}\n"
+      "{\"label\":\"-Infinity\",\"id\":\"x\",\"n\":4,\"v\":[0,1,0]}\n";
+  const Frame f = readJsonlString(text, o);
+  EXPECT_EQ(f.schema(), *o.schema);
+  EXPECT_EQ(f.col<DoubleColumn>("label")[0], 1.0);
+  EXPECT_EQ(f.col<DoubleColumn>("label")[1], -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(f.col<StringColumn>("id")[0], "7");  // a number in a string column keeps its text
+  EXPECT_EQ(f.col<Int64Column>("n")[1], 4);
+  const auto& v = f.col<VectorColumn>("v");
+  EXPECT_FALSE(v.isDense());  // dense and sparse rows mixed -> sparse
+  EXPECT_TRUE(std::isnan(v[0].at(2)));
+  EXPECT_EQ(entries(v[1]), (Entries{{1, 1.0}}));
+  EXPECT_TRUE(f.col<StringArrayColumn>("t")[1].empty());  // missing array -> []
+
+  // The wrong JSON type for the schema names the line, key and both types.
+  std::string msg = messageOf<DataError>(
+      [&] { (void)readJsonlString("{\"label\":1,\"n\":2.5,\"v\":[1]}\n", o, "s.jsonl"); });
+  EXPECT_CONTAINS(msg, "s.jsonl, line 1");
+  EXPECT_CONTAINS(msg, "'n'");
+  EXPECT_CONTAINS(msg, "expected bigint");
+  EXPECT_CONTAINS(msg, "number");
+  msg = messageOf<DataError>(
+      [&] { (void)readJsonlString("{\"label\":\"abc\",\"n\":2,\"v\":[1]}\n", o, "s.jsonl"); });
+  EXPECT_CONTAINS(msg, "expected double");
+  EXPECT_CONTAINS(msg, "\"abc\"");
+  // A missing bigint cannot be NaN.
+  msg = messageOf<DataError>([&] { (void)readJsonlString("{\"label\":1,\"v\":[1]}\n", o); });
+  EXPECT_CONTAINS(msg, "'n'");
+  EXPECT_CONTAINS(msg, "missing");
+  // An empty input gives the schema's columns with no rows.
+  const Frame e = readJsonlString("", o);
+  EXPECT_EQ(e.schema(), *o.schema);
+  EXPECT_EQ(e.numRows(), 0);
+  EXPECT_EQ(readJsonlString("\n\n").numColumns(), 0u);
+}
+
+TEST_F(JsonlTest, MalformedLineIsADataErrorWithTheLineNumber) {
+  const std::string text = "{\"a\":1}\n\n{\"a\":2,}\n";
+  const std::string msg =
+      messageOf<DataError>([&] { (void)readJsonlString(text, {}, "bad.jsonl"); });
+  EXPECT_CONTAINS(msg, "bad.jsonl, line 3");
+  EXPECT_CONTAINS(msg, "invalid JSON");
+  EXPECT_CONTAINS(msg, "parse error");
+  // Two objects on one line, a non-object line and a file read all report their line.
+  EXPECT_CONTAINS(messageOf<DataError>([] { (void)readJsonlString("{\"a\":1} {\"a\":2}\n"); }),
+                  "line 1");
+  EXPECT_CONTAINS(messageOf<DataError>([] { (void)readJsonlString("{\"a\":1}\n[1,2]\n"); }),
+                  "line 2: expected a JSON object but found array");
+  const std::string p = path("bad.jsonl");
+  writeFile(p, text);
+  EXPECT_CONTAINS(messageOf<DataError>([&] { (void)readJsonl(p); }), p + ", line 3");
+}
+
+TEST_F(JsonlTest, MixedTypesInAColumnAreADataError) {
+  std::string msg = messageOf<DataError>(
+      [] { (void)readJsonlString("{\"k\":1}\n{\"k\":2}\n{\"k\":\"three\"}\n", {}, "m.jsonl"); });
+  EXPECT_CONTAINS(msg, "m.jsonl, line 3");
+  EXPECT_CONTAINS(msg, "'k'");
+  EXPECT_CONTAINS(msg, "string");
+  EXPECT_CONTAINS(msg, "integer");
+  EXPECT_CONTAINS(msg, "since line 1");
+  msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":[\"a\"]}\n{\"k\":[1.5]}\n"); });
+  EXPECT_CONTAINS(msg, "array of numbers");
+  EXPECT_CONTAINS(msg, "array of strings");
+  msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":[\"a\",1]}\n"); });
+  EXPECT_CONTAINS(msg, "array element 1");
+  msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":true}\n"); });
+  EXPECT_CONTAINS(msg, "booleans are not supported");
+  msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":{\"a\":1}}\n"); });
+  EXPECT_CONTAINS(msg, "nested object");
+  msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":[1,2]}\n{\"k\":[1,2,3]}\n"); });
+  EXPECT_CONTAINS(msg, "line 2");
+  EXPECT_CONTAINS(msg, "size 3");
+  // "NaN" strings join a number column; a column of only such strings stays string.
+  const Frame f = readJsonlString("{\"k\":1,\"s\":\"NaN\"}\n{\"k\":\"NaN\",\"s\":\"Infinity\"}\n");
+  EXPECT_EQ(f.schema().toString(), "k: double, s: string");
+  // Integers beyond int64 are doubles.
+  const Frame g = readJsonlString("{\"k\":1}\n{\"k\":18446744073709551615}\n");
+  EXPECT_EQ(g.schema().toString(), "k: double");
+}
+
+TEST_F(JsonlTest, WritesOneObjectPerRowInColumnOrder) {
+  const Frame f({{"z", makeInt64Column({1, -2})},
+                 {"a", makeDoubleColumn({1.0, std::numeric_limits<double>::quiet_NaN()})},
+                 {"s", makeStringColumn({"q\"uote\n", "é\x01"})},
+                 {"t", StringArrayColumn::fromRows({{"x", "y"}, {}})},
+                 {"d", VectorColumn::dense(2, 2, {0.5, 0.0, 1e20, -0.0})},
+                 {"v", VectorColumn::sparse(4, {0, 1, 1}, {3}, {2.0})}});
+  EXPECT_EQ(writeJsonlString(f),
+            "{\"z\":1,\"a\":1.0,\"s\":\"q\\\"uote\\n\",\"t\":[\"x\",\"y\"],\"d\":[0.5,0.0],"
+            "\"v\":{\"size\":4,\"indices\":[3],\"values\":[2.0]}}\n"
+            "{\"z\":-2,\"a\":\"NaN\",\"s\":\"é\\u0001\",\"t\":[],\"d\":[1e+20,-0.0],"
+            "\"v\":{\"size\":4,\"indices\":[],\"values\":[]}}\n");
+  const Frame g = readJsonlString(writeJsonlString(f));
+  EXPECT_EQ(g.schema(), f.schema());
+  for (std::int64_t r = 0; r < 2; ++r)
+    for (const auto& n : f.columnNames()) EXPECT_EQ(g.cellToString(r, n), f.cellToString(r, n));
+}
+
+TEST_F(JsonlTest, DoublesIncludingNaNAndInfinityRoundTripExactly) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> xs = {0.1,     1.0 / 3.0, -0.0, 1e-300, 4.9e-324,
+                                  1.7976931348623157e308, std::numeric_limits<double>::quiet_NaN(),
+                                  inf,     -inf,      123456789012345678.0};
+  const Frame f({{"x", makeDoubleColumn(xs)}});
+  const std::string text = writeJsonlString(f);
+  EXPECT_CONTAINS(text, "{\"x\":\"NaN\"}");
+  EXPECT_CONTAINS(text, "{\"x\":\"Infinity\"}");
+  EXPECT_CONTAINS(text, "{\"x\":\"-Infinity\"}");
+  const std::string p = path("x.jsonl");
+  writeJsonl(f, p);
+  EXPECT_EQ(readFile(p), text);
+  const Frame g = readJsonl(p);
+  ASSERT_EQ(g.schema().toString(), "x: double");
+  const auto& y = g.col<DoubleColumn>("x");
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (std::isnan(xs[i])) {
+      EXPECT_TRUE(std::isnan(y[static_cast<std::int64_t>(i)]));
+    } else {
+      EXPECT_EQ(y[static_cast<std::int64_t>(i)], xs[i]) << i;
+      EXPECT_EQ(std::signbit(y[static_cast<std::int64_t>(i)]), std::signbit(xs[i])) << i;
+    }
+  }
+}
+
+TEST_F(JsonlTest, VectorsOfBothLayoutsRoundTripThroughJsonlAndCsv) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Frame f({{"id", makeInt64Column({0, 1, 2})},
+                 {"dense", VectorColumn::dense(3, 3, {0.5, -1.0, 0.0, 0.0, 0.0, 0.0, nan, 1e10, 2.5})},
+                 {"sparse", VectorColumn::sparse(10, {0, 2, 2, 3}, {1, 7, 9}, {1.0, nan, -3.0})}});
+  auto check = [&](const Frame& g, const char* how) {
+    SCOPED_TRACE(how);
+    ASSERT_EQ(g.schema(), f.schema());
+    ASSERT_EQ(g.numRows(), 3);
+    EXPECT_TRUE(g.col<VectorColumn>("dense").isDense());
+    EXPECT_FALSE(g.col<VectorColumn>("sparse").isDense());
+    EXPECT_EQ(g.col<VectorColumn>("sparse").dim(), 10);
+    for (std::int64_t r = 0; r < 3; ++r)
+      for (const auto& n : f.columnNames())
+        EXPECT_EQ(g.cellToString(r, n), f.cellToString(r, n)) << n << " row " << r;
+  };
+  // JSONL, by inference and with a schema.
+  const std::string jp = path("v.jsonl");
+  writeJsonl(f, jp);
+  check(readJsonl(jp), "jsonl inferred");
+  JsonlOptions jo;
+  jo.schema = f.schema();
+  check(readJsonl(jp, jo), "jsonl schema");
+  // CSV writes the same JSON in its cells and reads it back with a vector schema.
+  const std::string cp = path("v.csv");
+  writeCsv(f, cp, {});
+  CsvOptions co;
+  co.schema = f.schema();
+  check(readCsv(cp, co), "csv");
+  const std::string csvText = readFile(cp);
+  EXPECT_CONTAINS(csvText, "\"{\"\"size\"\":10,\"\"indices\"\":[1,7],\"\"values\"\":[1.0,\"\"NaN\"\"]}\"");
+  // The CSV cells are exactly the JSONL values.
+  const std::string jsonText = readFile(jp);
+  EXPECT_CONTAINS(jsonText, "\"sparse\":{\"size\":10,\"indices\":[1,7],\"values\":[1.0,\"NaN\"]}");
+  EXPECT_CONTAINS(jsonText, "\"dense\":[\"NaN\",10000000000.0,2.5]");
+}
+
+TEST_F(JsonlTest, ParseVectorJsonAcceptsSparkTypeFormAndRejectsBadVectors) {
+  JsonVector v;
+  ASSERT_TRUE(parseVectorJson(R"({"type":1,"values":[1,2.5]})", v));
+  EXPECT_EQ(v.size, -1);
+  EXPECT_EQ(v.values, (std::vector<double>{1.0, 2.5}));
+  ASSERT_TRUE(parseVectorJson(R"({"type":0,"size":4,"indices":[0,3],"values":[1,"-Infinity"]})", v));
+  EXPECT_EQ(v.dim(), 4);
+  EXPECT_EQ(v.indices, (std::vector<std::int32_t>{0, 3}));
+  EXPECT_EQ(v.values[1], -std::numeric_limits<double>::infinity());
+  std::string why;
+  EXPECT_FALSE(parseVectorJson(R"({"size":4,"indices":[3,1],"values":[1,2]})", v, &why));
+  EXPECT_CONTAINS(why, "strictly increasing");
+  EXPECT_FALSE(parseVectorJson(R"({"size":2,"indices":[2],"values":[1]})", v, &why));
+  EXPECT_CONTAINS(why, "index 0");
+  EXPECT_FALSE(parseVectorJson(R"({"size":2,"indices":[1],"values":[1,2]})", v, &why));
+  EXPECT_CONTAINS(why, "1 indices but 2 values");
+  EXPECT_FALSE(parseVectorJson(R"({"size":2,"indices":[1]})", v, &why));
+  EXPECT_FALSE(parseVectorJson(R"([1,"a"])", v, &why));
+  EXPECT_FALSE(parseVectorJson("[1,", v, &why));
+  EXPECT_EQ(why, "invalid JSON");
+}
+
+TEST_F(JsonlTest, FailedWriteLeavesNothingAndKeepsTheOldFile) {
+  const std::string p = path("out.jsonl");
+  writeFile(p, "old\n");
+  const Frame f({{"s", makeStringColumn({"ok", "bad \xff byte"})}});
+  const std::string msg = messageOf<DataError>([&] { writeJsonl(f, p); });
+  EXPECT_CONTAINS(msg, "row 1");
+  EXPECT_CONTAINS(msg, "'s'");
+  EXPECT_CONTAINS(msg, "UTF-8");
+  EXPECT_EQ(readFile(p), "old\n");
+  EXPECT_EQ(filesInDir(), std::vector<std::string>{"out.jsonl"});
+}
+
+}  // namespace
+}  // namespace td

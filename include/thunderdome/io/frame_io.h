@@ -1,0 +1,64 @@
+// include/thunderdome/io/frame_io.h
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "thunderdome/frame/frame.h"
+#include "thunderdome/io/csv.h"
+#include "thunderdome/io/jsonl.h"
+#include "thunderdome/io/libsvm.h"
+
+namespace td {
+
+/// The file formats readFrame and writeFrame handle.
+enum class FileFormat { kCsv, kTsv, kLibSvm, kJsonl };
+
+/// The canonical name of a format: "csv", "tsv", "libsvm", "jsonl".
+std::string_view toString(FileFormat format);
+
+/// The format called `name` ("csv", "tsv", "libsvm", "svm", "jsonl", "json"; any case);
+/// throws ParamError listing the valid names otherwise.
+FileFormat formatFromName(std::string_view name);
+
+/// The format of `path` by its extension, after removing a trailing ".gz" (.csv, .tsv, .libsvm,
+/// .svm, .jsonl, .json; any case); throws ParamError naming the path, listing the supported
+/// extensions and suggesting --format otherwise.
+FileFormat formatForPath(const std::string& path);
+
+/// Options of readFrame: the format (a name for formatFromName; nullopt = by extension) and
+/// the options of each reader.
+struct ReadOptions {
+  /// Format name; nullopt chooses it from the path's extension.
+  std::optional<std::string> format;
+  /// CSV/TSV options; for TSV the separator is a tab unless it was changed from ','.
+  CsvOptions csv;
+  /// LibSVM options.
+  LibSvmOptions libsvm;
+  /// JSON Lines options.
+  JsonlOptions jsonl;
+};
+
+/// Reads the file at `path` (gzip-compressed or not) in the format the options or its
+/// extension name; throws ParamError for an unknown format and the reader's errors otherwise.
+Frame readFrame(const std::string& path, const ReadOptions& options = {});
+
+/// Options of writeFrame.
+struct WriteOptions {
+  /// Format name; nullopt chooses it from the path's extension.
+  std::optional<std::string> format;
+  /// CSV/TSV options; for TSV the separator is a tab unless it was changed from ','.
+  CsvOptions csv;
+  /// LibSVM: the numeric label column.
+  std::string labelCol = "label";
+  /// LibSVM: the vector features column.
+  std::string featuresCol = "features";
+};
+
+/// Writes `frame` to `path` atomically (nothing is left there on error) in the format the
+/// options or its extension name; throws ParamError for an unknown format or a ".gz" path
+/// (compressed output is not supported).
+void writeFrame(const Frame& frame, const std::string& path, const WriteOptions& options = {});
+
+}  // namespace td
