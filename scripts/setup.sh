@@ -8,3 +8,10 @@ scripts/build.sh
 echo
 echo "== examples/cross_validation =="
 ./build/examples/cross_validation
+echo
+echo "== thunderdome fit (the same job from examples/cross_validation.json) =="
+out=$(mktemp -d)
+./build/cli/thunderdome fit --spec examples/cross_validation.json \
+  --train examples/data/spark_guide_train.csv --test examples/data/spark_guide_test.csv \
+  --out "$out/model" --report "$out/report.html"
+echo "report: $out/report.html"

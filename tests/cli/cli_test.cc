@@ -274,5 +274,16 @@ TEST_F(CliTest, UsageErrorsAndHelp) {
   EXPECT_THAT(r.out, HasSubstr("Exit codes: 0 ok, 2 usage"));
 }
 
+TEST_F(CliTest, HelpTextsMatchTheDocs) {
+  // docs/cli.md is generated from --help; regenerate it with tools/gen_cli_docs.sh.
+  const std::string docs = slurp(TD_DOCS_DIR "/cli.md");
+  for (const char* cmd : {"", "fit", "predict", "evaluate", "show", "stages", "params"}) {
+    const auto r = std::string(cmd).empty() ? cli({"--help"}) : cli({cmd, "--help"});
+    ASSERT_EQ(r.code, 0);
+    EXPECT_THAT(docs, HasSubstr("```text\n" + r.out + "```"))
+        << "docs/cli.md is stale for '" << cmd << "': run tools/gen_cli_docs.sh";
+  }
+}
+
 }  // namespace
 }  // namespace td::cli
