@@ -86,7 +86,7 @@ int runFit(const FitArgs& a, std::ostream& out, std::ostream& err) {
   const PipelineSpec spec = loadPipelineSpec(a.spec);
   const ReadOptions readOpts = makeReadOptions(spec.input, a.input.options, a.input.format);
   // Refuse to overwrite before spending time on the fit.
-  if (std::filesystem::exists(a.out) && !a.overwrite)
+  if (!a.overwrite && modelExists(a.out))
     throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
 
   const Frame train = readFrame(a.train, readOpts);

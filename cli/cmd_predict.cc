@@ -11,12 +11,21 @@
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/persist/param_json.h"
 #include "thunderdome/persist/persist.h"
+#include "thunderdome/storage/swift.h"
 #include "thunderdome/tuning/cross_validator.h"
 #include "thunderdome/tuning/train_validation_split.h"
 
 namespace td::cli {
 
 namespace {
+
+bool outputExists(const std::string& path) {
+  if (storage::isSwiftUrl(path)) {
+    const auto url = storage::parseSwiftUrl(path);
+    return storage::SwiftClient::fromEnvironment()->exists(url.container, url.object);
+  }
+  return std::filesystem::exists(path);
+}
 
 std::shared_ptr<Transformer> loadModel(const std::string& path) {
   auto stage = loadStage(path);
@@ -47,7 +56,7 @@ int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
   // Check the output's format and existence before doing any work.
   if (w.format) (void)formatFromName(*w.format);
   else (void)formatForPath(a.output);
-  if (std::filesystem::exists(a.output) && !a.overwrite)
+  if (!a.overwrite && outputExists(a.output))
     throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.output));
 
   const Frame input = readFrame(a.input, makeReadOptions({}, a.read.options, a.read.format));

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libtbb-dev libeigen3-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
-  libcurl4-openssl-dev zlib1g-dev libpng-dev
+  libcurl4-openssl-dev libssl-dev libyaml-cpp-dev zlib1g-dev libpng-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-sklearn
   chromium

@@ -12,7 +12,10 @@
 #include <cstring>
 #include <utility>
 
+#include <filesystem>
+
 #include "thunderdome/core/error.h"
+#include "thunderdome/storage/swift.h"
 
 namespace td {
 
@@ -123,7 +126,15 @@ std::string gunzip(std::string_view data, std::string_view sourceName) {
 // ---------------------------------------------------------------- reading and paths
 
 std::string readFileToString(const std::string& path) {
-  std::string raw = readRaw(path);
+  std::string raw;
+  if (storage::isSwiftUrl(path)) {
+    const auto url = storage::parseSwiftUrl(path);
+    if (url.isPrefix())
+      throw IoError(fmt::format("cannot read '{}' as one file: it names a prefix", path));
+    raw = storage::SwiftClient::fromEnvironment()->get(url.container, url.object);
+  } else {
+    raw = readRaw(path);
+  }
   if (hasGzipMagic(raw)) return gunzip(raw, path);
   return raw;
 }
@@ -134,7 +145,41 @@ std::string stripGzExtension(std::string_view path) {
   return std::string(endsWithGz(path) ? path.substr(0, path.size() - 3) : path);
 }
 
+std::vector<std::string> listParts(const std::string& path) {
+  // Spark skips hidden and bookkeeping files (_SUCCESS, .crc) in a directory of part files.
+  auto visible = [](std::string_view name) {
+    const auto slash = name.find_last_of('/');
+    const std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
+    return !base.empty() && base[0] != '_' && base[0] != '.';
+  };
+  std::vector<std::string> parts;
+  if (storage::isSwiftUrl(path)) {
+    const auto url = storage::parseSwiftUrl(path);
+    if (!url.isPrefix()) return {path};
+    for (const auto& o : storage::SwiftClient::fromEnvironment()->list(url.container, url.object))
+      if (visible(o.name) && o.name.back() != '/')
+        parts.push_back("swift://" + url.container + "/" + o.name);
+    if (parts.empty())
+      throw IoError(fmt::format("'{}': no objects under this prefix", path));
+    return parts;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return {path};
+  for (const auto& e : std::filesystem::directory_iterator(path))
+    if (e.is_regular_file() && visible(e.path().filename().string())) parts.push_back(e.path().string());
+  std::sort(parts.begin(), parts.end());
+  if (parts.empty()) throw IoError(fmt::format("'{}': the directory has no data files", path));
+  return parts;
+}
+
 void writeStringToFile(const std::string& path, std::string_view data) {
+  if (storage::isSwiftUrl(path)) {
+    const auto url = storage::parseSwiftUrl(path);
+    if (url.isPrefix() || url.object.empty())
+      throw IoError(fmt::format("cannot write '{}': it names a prefix, not an object", path));
+    storage::SwiftClient::fromEnvironment()->put(url.container, url.object, data);
+    return;
+  }
   AtomicFileWriter file(path);
   file.write(data);
   file.commit();

@@ -8,6 +8,7 @@
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
+#include "thunderdome/storage/swift.h"
 
 namespace td {
 
@@ -80,6 +81,30 @@ FileFormat formatForPath(const std::string& path) {
 }
 
 Frame readFrame(const std::string& path, const ReadOptions& options) {
+  const std::vector<std::string> parts = listParts(path);
+  if (parts.size() > 1 || parts[0] != path) {
+    // A directory or prefix of part files, read as one dataset in name order. Each CSV part
+    // with a header carries it; only the first one's is kept.
+    const FileFormat format = resolve(options.format, parts[0]);
+    const bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
+    std::string text;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      std::string part = readFileToString(parts[i]);
+      std::string_view body = part;
+      if (csv && options.csv.header && i > 0) {
+        const auto nl = body.find('\n');
+        body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
+      }
+      text.append(body);
+      if (!text.empty() && text.back() != '\n') text += '\n';
+    }
+    switch (format) {
+      case FileFormat::kCsv:
+      case FileFormat::kTsv: return readCsvString(text, csvFor(format, options.csv), path);
+      case FileFormat::kLibSvm: return readLibSvmString(text, options.libsvm, path);
+      case FileFormat::kJsonl: return readJsonlString(text, options.jsonl, path);
+    }
+  }
   const FileFormat format = resolve(options.format, path);
   switch (format) {
     case FileFormat::kCsv:
@@ -97,6 +122,16 @@ void writeFrame(const Frame& frame, const std::string& path, const WriteOptions&
         "file and compress it afterwards)",
         path));
   const FileFormat format = resolve(options.format, path);
+  if (storage::isSwiftUrl(path)) {  // render, then one checked upload
+    switch (format) {
+      case FileFormat::kCsv:
+      case FileFormat::kTsv: writeStringToFile(path, writeCsvString(frame, csvFor(format, options.csv))); return;
+      case FileFormat::kLibSvm:
+        writeStringToFile(path, writeLibSvmString(frame, options.labelCol, options.featuresCol));
+        return;
+      case FileFormat::kJsonl: writeStringToFile(path, writeJsonlString(frame)); return;
+    }
+  }
   switch (format) {
     case FileFormat::kCsv:
     case FileFormat::kTsv: writeCsv(frame, path, csvFor(format, options.csv)); return;

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "stage_io.h"
+#include "thunderdome/storage/swift.h"
 
 namespace td {
 
@@ -94,7 +95,63 @@ std::shared_ptr<PipelineStage> deserializeStage(const FileTree& files, const std
   return persist::readStage(files, "", source);
 }
 
+namespace {
+
+// "swift://c/models/m1" -> container "c", prefix "models/m1/".
+std::pair<std::string, std::string> swiftPrefix(const std::string& path) {
+  auto url = storage::parseSwiftUrl(path);
+  if (url.object.empty())
+    throw IoError(fmt::format("'{}': a model needs a prefix inside the container, e.g. "
+                              "swift://{}/models/my-model",
+                              path, url.container));
+  if (url.object.back() != '/') url.object += '/';
+  return {url.container, url.object};
+}
+
+// Objects under a prefix, uploaded with the manifest last: a model whose upload stopped
+// half-way has no manifest and is never loadable.
+void writeSwiftTree(const FileTree& files, const std::string& path, bool overwrite) {
+  const auto [container, prefix] = swiftPrefix(path);
+  auto client = storage::SwiftClient::fromEnvironment();
+  client->ensureContainer(container);
+  if (client->exists(container, prefix + kManifest)) {
+    if (!overwrite)
+      throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", path));
+    client->remove(container, prefix + kManifest);  // the old model stops being loadable first
+  }
+  for (const auto& [rel, bytes] : files)
+    if (rel != kManifest) client->put(container, prefix + rel, bytes);
+  if (auto m = files.find(kManifest); m != files.end())
+    client->put(container, prefix + m->first, m->second);
+  for (const auto& o : client->list(container, prefix))  // leftovers of a replaced model
+    if (files.count(o.name.substr(prefix.size())) == 0) client->remove(container, o.name);
+}
+
+FileTree readSwiftTree(const std::string& path) {
+  const auto [container, prefix] = swiftPrefix(path);
+  auto client = storage::SwiftClient::fromEnvironment();
+  FileTree files;
+  for (const auto& o : client->list(container, prefix))
+    files[o.name.substr(prefix.size())] = client->get(container, o.name);
+  if (files.empty()) throw IoError(fmt::format("model '{}' does not exist", path));
+  return files;
+}
+
+}  // namespace
+
+bool modelExists(const std::string& path) {
+  if (storage::isSwiftUrl(path)) {
+    const auto [container, prefix] = swiftPrefix(path);
+    return storage::SwiftClient::fromEnvironment()->exists(container, prefix + kManifest);
+  }
+  return fs::exists(path);
+}
+
 void writeFileTree(const FileTree& files, const std::string& path, bool overwrite) {
+  if (storage::isSwiftUrl(path)) {
+    writeSwiftTree(files, path, overwrite);
+    return;
+  }
   const fs::path target(path);
   if (fs::exists(target) && !overwrite)
     throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", path));
@@ -137,6 +194,7 @@ void writeFileTree(const FileTree& files, const std::string& path, bool overwrit
 }
 
 FileTree readFileTree(const std::string& path) {
+  if (storage::isSwiftUrl(path)) return readSwiftTree(path);
   const fs::path root(path);
   if (!fs::exists(root)) throw IoError(fmt::format("model '{}' does not exist", path));
   if (!fs::is_directory(root))

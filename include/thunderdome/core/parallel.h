@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace td::parallel {
@@ -56,5 +57,9 @@ double sumBlocks(std::int64_t n, std::int64_t blockSize, F&& fn) {
   for (double p : partial) s += p;
   return s;
 }
+
+/// Runs fn(0) .. fn(n-1) each on its own thread and waits for all: for blocking I/O (network
+/// transfers), which must not occupy the compute pool. The first exception is rethrown.
+void runIoThreads(int n, const std::function<void(int)>& fn);
 
 }  // namespace td::parallel

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace td {
@@ -14,6 +15,12 @@ std::string readFileToString(const std::string& path);
 
 /// Writes `data` to `path` atomically (see AtomicFileWriter); throws IoError naming the path.
 void writeStringToFile(const std::string& path, std::string_view data);
+
+/// The data files `path` stands for, in name order: a local directory's visible regular files
+/// (names starting with '_' or '.' are skipped, as Spark does), every object under a
+/// `swift://container/prefix/`, or just `path` itself. Throws IoError when a directory or
+/// prefix holds no data files.
+std::vector<std::string> listParts(const std::string& path);
 
 /// True when `path` ends in ".gz" (any case).
 bool isGzipPath(std::string_view path);

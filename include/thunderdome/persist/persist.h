@@ -46,10 +46,17 @@ std::shared_ptr<T> loadStageAs(const std::string& path) {
   return stageAs<T>(loadStage(path));
 }
 
-/// Writes `files` as a directory tree at `path`, atomically (see saveStage).
+/// Whether a saved model exists at `path` (a directory, or a complete model — one with its
+/// manifest — under a swift:// prefix).
+bool modelExists(const std::string& path);
+
+/// Writes `files` as a directory tree at `path`, atomically (see saveStage). A swift:// path
+/// stores one object per file under that prefix, the manifest last, so a half-written model
+/// is never loadable.
 void writeFileTree(const FileTree& files, const std::string& path, bool overwrite);
 
-/// Reads every regular file under directory `path` into a FileTree.
+/// Reads every regular file under directory `path` (or every object under a swift:// prefix)
+/// into a FileTree.
 FileTree readFileTree(const std::string& path);
 
 }  // namespace td
