@@ -358,9 +358,10 @@ ObjectInfo SwiftClient::head(const std::string& container, const std::string& ob
   if (r.status == 404)
     throw IoError(fmt::format("{}: object not found (container '{}', object '{}')", what, container, object));
   if (r.status / 100 != 2) throw IoError(fmt::format("{}: HEAD answered HTTP {}", what, r.status));
-  ObjectInfo info{object, std::atoll(r.header("content-length").c_str()), unquote(r.header("etag"))};
+  ObjectInfo info{object, std::atoll(r.header("content-length").c_str()), unquote(r.header("etag")),
+                  r.header("etag"), !r.header("x-static-large-object").empty()};
   // For an SLO the ETag is not the content's MD5; uploads record it as metadata.
-  if (!r.header("x-static-large-object").empty()) info.hash = r.header("x-object-meta-td-md5");
+  if (info.isSlo) info.hash = r.header("x-object-meta-td-md5");
   return info;
 }
 
@@ -385,8 +386,8 @@ void SwiftClient::stream(const std::string& container, const std::string& object
   const std::int64_t size = info.bytes;
   const std::int64_t chunk = std::max<std::int64_t>(1, impl_->opts.rangeChunkBytes);
   const std::int64_t numChunks = size == 0 ? 0 : (size + chunk - 1) / chunk;
-  // A plain object's ETag pins every range to the same version of it.
-  const std::string pin = info.hash.size() == 32 ? info.hash : std::string();
+  // The ETag pins every range to the same version of the object.
+  const std::string pin = info.etag;
   Md5 md5;
 
   // Chunks are fetched by a few I/O threads (a sliding window) and delivered in order.
@@ -574,9 +575,25 @@ void SwiftClient::put(const std::string& container, const std::string& object,
 
 void SwiftClient::remove(const std::string& container, const std::string& object) {
   const auto what = fmt::format("swift://{}/{}", container, object);
-  const auto r = impl_->send({"DELETE"}, impl_->objectPath(container, object) + "?multipart-manifest=delete", what);
+  const auto h = impl_->send({"HEAD"}, impl_->objectPath(container, object), what);
+  if (h.status == 404) return;
+  // An SLO manifest is deleted together with its segments.
+  const bool slo = !h.header("x-static-large-object").empty();
+  HttpRequest req{"DELETE"};
+  if (slo) req.headers.emplace_back("Accept", "application/json");
+  const auto r = impl_->send(req, impl_->objectPath(container, object) +
+                                      (slo ? "?multipart-manifest=delete" : ""), what);
   if (r.status / 100 != 2 && r.status != 404)
     throw IoError(fmt::format("{}: delete answered HTTP {}", what, r.status));
+  if (slo) {  // the bulk-delete answer is 200 with its own status inside
+    try {
+      const auto j = json::parse(r.body);
+      const std::string st = j.value("Response Status", std::string("200 OK"));
+      if (st.rfind("2", 0) != 0 && st.rfind("404", 0) != 0)
+        throw IoError(fmt::format("{}: delete of the large object failed: {}", what, st));
+    } catch (const json::exception&) {
+    }
+  }
 }
 
 }  // namespace td::storage

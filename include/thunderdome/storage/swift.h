@@ -73,7 +73,9 @@ struct SwiftOptions {
 struct ObjectInfo {
   std::string name;
   std::int64_t bytes = 0;
-  std::string hash;  ///< MD5 (or SLO manifest hash).
+  std::string hash;  ///< MD5 of the content (for an SLO: as recorded at upload, if known).
+  std::string etag;  ///< The ETag exactly as the server sent it (pins ranged reads).
+  bool isSlo = false;  ///< A Static Large Object manifest.
 };
 
 class HttpClientHandle;

@@ -1,0 +1,308 @@
+// tests/storage/swift_test.cc — the Swift client against a real Swift (and Keystone) started on
+// 127.0.0.1 by scripts/swift/swift-test-server.sh (a ctest fixture starts and stops it).
+#include "thunderdome/storage/swift.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "thunderdome/core/error.h"
+#include "thunderdome/io/frame_io.h"
+#include "../testing/swift_env.h"
+
+namespace td::storage {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string serverScript() { return TD_SOURCE_DIR "/scripts/swift/swift-test-server.sh"; }
+
+void loadServerEnv() {
+  ASSERT_TRUE(td::testing::loadSwiftEnv())
+      << td::testing::swiftEnvPath() << " is missing: start the test server with "
+      << serverScript() << " start --keystone";
+  // SwiftClient::fromEnvironment (used by readFrame) must pick tempauth's ST_* here; the
+  // Keystone settings move to TDTEST_* for the Keystone test.
+  for (const char* n : {"OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME",
+                        "OS_REGION_NAME"}) {
+    if (const char* v = std::getenv(n)) setenv((std::string("TDTEST_") + n).c_str(), v, 1);
+    unsetenv(n);
+  }
+}
+
+std::string env(const char* n) {
+  const char* v = std::getenv(n);
+  return v ? v : "";
+}
+
+SwiftCredentials v1Credentials() {
+  SwiftCredentials c;
+  c.method = SwiftCredentials::Method::kV1;
+  c.authUrl = env("ST_AUTH");
+  c.username = env("ST_USER");
+  c.password = env("ST_KEY");
+  return c;
+}
+
+SwiftOptions smallOptions() {
+  SwiftOptions o;
+  o.segmentBytes = 1 << 20;     // the test cluster refuses objects over 2 MiB: SLO above 1 MiB
+  o.rangeChunkBytes = 256 << 10;
+  o.backoffBaseSeconds = 0.05;
+  o.backoffMaxSeconds = 0.5;
+  return o;
+}
+
+std::string payload(std::size_t n, unsigned seed) {
+  std::string s(n, '\0');
+  std::uint32_t x = seed * 2654435761u + 1;
+  for (auto& c : s) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>('a' + (x >> 24) % 26);
+  }
+  return s;
+}
+
+class SwiftTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { loadServerEnv(); }
+  void SetUp() override {
+    client_ = std::make_unique<SwiftClient>(v1Credentials(), smallOptions());
+    container_ = "td-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                 "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    client_->ensureContainer(container_);
+  }
+  std::unique_ptr<SwiftClient> client_;
+  std::string container_;
+};
+
+TEST_F(SwiftTest, PutGetHeadRoundTrip) {
+  const std::string data = payload(300000, 1);
+  client_->put(container_, "a/b c.txt", data);  // names with spaces and slashes are encoded
+  EXPECT_EQ(client_->get(container_, "a/b c.txt"), data);
+  const ObjectInfo info = client_->head(container_, "a/b c.txt");
+  EXPECT_EQ(info.bytes, 300000);
+  EXPECT_EQ(info.hash.size(), 32u);
+  EXPECT_TRUE(client_->exists(container_, "a/b c.txt"));
+  client_->remove(container_, "a/b c.txt");
+  EXPECT_FALSE(client_->exists(container_, "a/b c.txt"));
+}
+
+TEST_F(SwiftTest, StreamDeliversInOrderWithParallelRangedGets) {
+  const std::string data = payload(1000000, 2);  // 4 ranges of 256 KiB
+  client_->put(container_, "big", data);
+  std::string got;
+  int chunks = 0;
+  client_->stream(container_, "big", [&](std::string_view c) {
+    got.append(c);
+    ++chunks;
+  });
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(chunks, 4);
+}
+
+TEST_F(SwiftTest, ListingPagesPastTheServerLimit) {
+  // The test cluster's container_listing_limit is 3: seven objects need three pages.
+  for (int i = 0; i < 7; ++i) client_->put(container_, "p/" + std::to_string(i), "x");
+  client_->put(container_, "q/other", "y");
+  const auto objects = client_->list(container_, "p/");
+  ASSERT_EQ(objects.size(), 7u);
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(objects[static_cast<std::size_t>(i)].name, "p/" + std::to_string(i));
+}
+
+TEST_F(SwiftTest, LargeObjectUploadsAsSloAndDownloadsWithChecksum) {
+  const std::string data = payload(3500000, 3);  // over the cluster's 2 MiB object limit
+  client_->put(container_, "slo.bin", data);
+  const auto segments = client_->list(container_ + "_segments", "slo.bin/");
+  EXPECT_EQ(segments.size(), 4u);  // 1 MiB segments
+  const ObjectInfo info = client_->head(container_, "slo.bin");
+  EXPECT_EQ(info.bytes, 3500000);
+  EXPECT_EQ(info.hash.size(), 32u) << "the content MD5 recorded at upload";
+  EXPECT_EQ(client_->get(container_, "slo.bin"), data);
+  client_->remove(container_, "slo.bin");
+  EXPECT_EQ(client_->list(container_ + "_segments", "slo.bin/").size(), 0u) << "segments removed";
+}
+
+TEST_F(SwiftTest, MissingObjectNamesContainerAndObject) {
+  try {
+    (void)client_->get(container_, "nope.csv");
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("object not found (container '" + container_ + "', object 'nope.csv')"));
+  }
+  try {
+    (void)client_->list("no-such-container-td", "");
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("container 'no-such-container-td' not found"));
+  }
+}
+
+TEST_F(SwiftTest, BadCredentialsNameTheUserNeverTheKey) {
+  SwiftCredentials bad = v1Credentials();
+  bad.password = "s3cret-wrong-key";
+  SwiftClient c(bad, smallOptions());
+  try {
+    (void)c.list(container_, "");
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("user '" + env("ST_USER") + "'"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("s3cret-wrong-key")));
+  }
+  SwiftCredentials token;
+  token.method = SwiftCredentials::Method::kPreauthenticated;
+  token.storageUrl = env("TD_SWIFT_STORAGE_URL");
+  token.token = "AUTH_tk_bogus_token_value";
+  SwiftClient t(token, smallOptions());
+  try {
+    (void)t.list(container_, "");
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("pre-authenticated token"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("AUTH_tk_bogus_token_value")));
+  }
+}
+
+TEST_F(SwiftTest, ReadsCsvLibSvmAndPrefixesThroughReadFrame) {
+  client_->put(container_, "train.csv", "id,text,label\n0,spark a,1.0\n1,hadoop b,0.0\n");
+  client_->put(container_, "data.libsvm", "1 1:0.5 3:2\n0 2:1\n");
+  for (int i = 0; i < 5; ++i)  // five part files with headers, more than one listing page
+    client_->put(container_, "parts/part-0000" + std::to_string(i) + ".csv",
+                 "id,label\n" + std::to_string(2 * i) + ",1\n" + std::to_string(2 * i + 1) + ",0\n");
+  client_->put(container_, "parts/_SUCCESS", "");
+  const Frame csv = readFrame("swift://" + container_ + "/train.csv");
+  EXPECT_EQ(csv.numRows(), 2);
+  EXPECT_EQ(csv.col<StringColumn>("text")[0], "spark a");
+  const Frame svm = readFrame("swift://" + container_ + "/data.libsvm");
+  EXPECT_EQ(svm.col<VectorColumn>("features")[0].toString(), "(3,[0,2],[0.5,2.0])");
+  const Frame parts = readFrame("swift://" + container_ + "/parts/");
+  ASSERT_EQ(parts.numRows(), 10);
+  for (std::int64_t i = 0; i < 10; ++i) EXPECT_EQ(parts.col<Int64Column>("id")[i], i);
+  // Writing a frame to Swift and reading it back.
+  writeFrame(parts, "swift://" + container_ + "/out/parts.jsonl");
+  EXPECT_EQ(readFrame("swift://" + container_ + "/out/parts.jsonl").numRows(), 10);
+}
+
+TEST_F(SwiftTest, ObjectServerStoppedMidDownloadIsRetriedThenResumes) {
+  const std::string data = payload(1500000, 4);  // 6 ranges
+  client_->put(container_, "resume.bin", data);
+  SwiftOptions o = smallOptions();
+  o.parallelGets = 1;
+  o.maxRetries = 12;  // the object server needs ~1.5 s + ~4 s to come back
+  o.backoffMaxSeconds = 2.0;
+  SwiftClient c(v1Credentials(), o);
+  std::string got;
+  std::thread restarter;
+  try {
+    c.stream(container_, "resume.bin", [&](std::string_view chunk) {
+      if (got.empty()) {  // after the first range: take the object server down for ~1.5 s
+        EXPECT_EQ(std::system((serverScript() + " stop-object >/dev/null 2>&1").c_str()), 0);
+        restarter = std::thread([] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+          (void)std::system((serverScript() + " start-object >/dev/null 2>&1").c_str());
+        });
+      }
+      got.append(chunk);
+    });
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "the download did not survive the restart: " << e.what();
+  }
+  if (restarter.joinable()) restarter.join();
+  EXPECT_EQ(got, data);
+}
+
+TEST_F(SwiftTest, ObjectServerGoneFailsClearlyAfterRetries) {
+  client_->put(container_, "gone.csv", "id,label\n0,1\n1,0\n");
+  SwiftOptions o = smallOptions();
+  o.maxRetries = 2;
+  ASSERT_EQ(std::system((serverScript() + " stop-object >/dev/null 2>&1").c_str()), 0);
+  try {
+    SwiftClient c(v1Credentials(), o);
+    (void)c.get(container_, "gone.csv");
+    ADD_FAILURE() << "expected an IoError";
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("swift://" + container_ + "/gone.csv"));
+    EXPECT_THAT(e.what(), HasSubstr("giving up after 3 tries"));
+  }
+  ASSERT_EQ(std::system((serverScript() + " start-object >/dev/null 2>&1").c_str()), 0);
+}
+
+TEST_F(SwiftTest, KeystonePasswordAndApplicationCredential) {
+  if (env("TDTEST_OS_AUTH_URL").empty()) GTEST_FAIL() << "the test server was started without --keystone";
+  SwiftCredentials pw;
+  pw.method = SwiftCredentials::Method::kKeystonePassword;
+  pw.authUrl = env("TDTEST_OS_AUTH_URL");
+  pw.username = env("TDTEST_OS_USERNAME");
+  pw.password = env("TDTEST_OS_PASSWORD");
+  pw.projectName = env("TDTEST_OS_PROJECT_NAME");
+  pw.regionName = env("TDTEST_OS_REGION_NAME");
+  SwiftClient a(pw, smallOptions());
+  EXPECT_THAT(a.storageUrl(), HasSubstr("/v1/AUTH_")) << "endpoint from the catalog";
+  a.ensureContainer("td-keystone");
+  a.put("td-keystone", "hello.txt", "hello");
+  SwiftCredentials ac;
+  ac.method = SwiftCredentials::Method::kKeystoneAppCredential;
+  ac.authUrl = env("TDTEST_OS_AUTH_URL");
+  ac.appCredentialId = env("TD_KS_APP_CRED_ID");
+  ac.appCredentialSecret = env("TD_KS_APP_CRED_SECRET");
+  SwiftClient b(ac, smallOptions());
+  EXPECT_EQ(b.get("td-keystone", "hello.txt"), "hello");
+  SwiftCredentials wrong = pw;
+  wrong.password = "not-the-password";
+  SwiftClient w(wrong, smallOptions());
+  try {
+    (void)w.storageUrl();
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("user '" + pw.username + "' in project '" + pw.projectName + "'"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("not-the-password")));
+  }
+}
+
+TEST_F(SwiftTest, CredentialsFromEnvironmentAndCloudsYaml) {
+  // ST_* alone gives tempauth; OS_AUTH_URL takes precedence; OS_CLOUD reads clouds.yaml.
+  EXPECT_EQ(SwiftCredentials::fromEnvironment().method, SwiftCredentials::Method::kV1);
+  setenv("OS_AUTH_URL", env("TDTEST_OS_AUTH_URL").c_str(), 1);
+  setenv("OS_USERNAME", "someone", 1);
+  const auto ks = SwiftCredentials::fromEnvironment();
+  unsetenv("OS_AUTH_URL");
+  unsetenv("OS_USERNAME");
+  EXPECT_EQ(ks.method, SwiftCredentials::Method::kKeystonePassword);
+  EXPECT_EQ(ks.username, "someone");
+  const auto dir = std::filesystem::temp_directory_path() / ("td-clouds-" + container_);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "clouds.yaml") << "clouds:\n  mycloud:\n    auth:\n      auth_url: http://127.0.0.1:1/v3\n"
+                                        "      application_credential_id: abc\n"
+                                        "      application_credential_secret: shh\n"
+                                        "    auth_type: v3applicationcredential\n"
+                                        "    region_name: RegionOne\n";
+  setenv("OS_CLIENT_CONFIG_FILE", (dir / "clouds.yaml").c_str(), 1);
+  setenv("OS_CLOUD", "mycloud", 1);
+  const auto c = SwiftCredentials::fromEnvironment();
+  unsetenv("OS_CLOUD");
+  unsetenv("OS_CLIENT_CONFIG_FILE");
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(c.method, SwiftCredentials::Method::kKeystoneAppCredential);
+  EXPECT_EQ(c.appCredentialId, "abc");
+  EXPECT_EQ(c.regionName, "RegionOne");
+  EXPECT_THAT(c.who(), Not(HasSubstr("shh")));
+}
+
+TEST(SwiftUrlTest, Parsing) {
+  const auto u = parseSwiftUrl("swift://data/train/part-0.csv");
+  EXPECT_EQ(u.container, "data");
+  EXPECT_EQ(u.object, "train/part-0.csv");
+  EXPECT_FALSE(u.isPrefix());
+  EXPECT_TRUE(parseSwiftUrl("swift://data/train/").isPrefix());
+  EXPECT_TRUE(parseSwiftUrl("swift://data").isPrefix());
+  EXPECT_THROW((void)parseSwiftUrl("swift:///x"), ParamError);
+  EXPECT_THROW((void)parseSwiftUrl("s3://x/y"), ParamError);
+}
+
+}  // namespace
+}  // namespace td::storage
