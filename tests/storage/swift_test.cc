@@ -293,6 +293,26 @@ TEST_F(SwiftTest, CredentialsFromEnvironmentAndCloudsYaml) {
   EXPECT_THAT(c.who(), Not(HasSubstr("shh")));
 }
 
+// Empties tempauth's token store (memcached), so every issued token becomes invalid.
+void flushTokens() {
+  const char* dir = std::getenv("TD_SWIFT_DIR");
+  std::ifstream in(std::string(dir ? dir : "/tmp/td-swift") + "/state.env");
+  std::string line, port;
+  while (std::getline(in, line))
+    if (line.rfind("MEMCACHED_PORT=", 0) == 0) port = line.substr(15);
+  ASSERT_FALSE(port.empty()) << "no MEMCACHED_PORT in state.env";
+  ASSERT_EQ(std::system(("exec 3<>/dev/tcp/127.0.0.1/" + port +
+                         " && printf 'flush_all\\r\\n' >&3 && head -c 4 <&3 >/dev/null")
+                            .insert(0, "bash -c \"").append("\"").c_str()),
+            0);
+}
+
+TEST_F(SwiftTest, ReauthenticatesOnceWhenTheTokenExpires) {
+  client_->put(container_, "x", "data");  // authenticated, token cached
+  flushTokens();                          // the cached token is now unknown to the server
+  EXPECT_EQ(client_->get(container_, "x"), "data") << "401 -> re-authenticate -> retry";
+}
+
 TEST(SwiftUrlTest, Parsing) {
   const auto u = parseSwiftUrl("swift://data/train/part-0.csv");
   EXPECT_EQ(u.container, "data");
