@@ -10,6 +10,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-sklearn
   chromium
+  # Benchmark (bench/README.md): liblinear's train command and its C API
+  liblinear-tools liblinear-dev
+  # Swift client tests: scripts/swift/swift-test-server.sh (Swift + Keystone on 127.0.0.1)
+  curl memcached python3-swift python3-keystone python3-keystonemiddleware
 )
 
 missing=()
