@@ -165,6 +165,13 @@ Frame Frame::take(std::span<const std::int64_t> rows) const {
 
 std::vector<Frame> Frame::randomSplit(const std::vector<double>& weights,
                                       std::uint64_t seed) const {
+  std::vector<Frame> out;
+  for (const auto& p : randomSplitIndices(weights, seed)) out.push_back(take(p));
+  return out;
+}
+
+std::vector<std::vector<std::int64_t>> Frame::randomSplitIndices(const std::vector<double>& weights,
+                                                                 std::uint64_t seed) const {
   if (weights.empty()) throw ParamError("randomSplit: weights must not be empty");
   double total = 0.0;
   for (double w : weights) {
@@ -184,9 +191,7 @@ std::vector<Frame> Frame::randomSplit(const std::vector<double>& weights,
     while (k + 1 < bounds.size() && u >= bounds[k]) ++k;
     parts[k].push_back(r);
   }
-  std::vector<Frame> out;
-  for (const auto& p : parts) out.push_back(take(p));
-  return out;
+  return parts;
 }
 
 std::string Frame::cellToString(std::int64_t row, std::string_view name) const {

@@ -28,6 +28,8 @@ const ParamSchema& CrossValidator::schema() {
        "won't do random k-fold split. Note that this column should be integer type with range "
        "[0, numFolds) and Spark will throw exception on out-of-range fold numbers.",
        ParamType::kString, ParamValue(""), ParamValidator::any()},
+      tuning::reuseFeaturesParam(),
+      tuning::warmStartParam(),
   };
   return s;
 }
@@ -88,23 +90,26 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
   const std::vector<std::int64_t> fold = foldAssignment(input);
   const Frame data = foldCol.empty() ? input : input.drop(foldCol);
 
-  std::vector<tuning::Split> splits;
+  std::vector<tuning::SplitRows> splits(static_cast<std::size_t>(k));
+  for (std::int64_t i = 0; i < data.numRows(); ++i)
+    for (std::int64_t f = 0; f < k; ++f)
+      (fold[static_cast<std::size_t>(i)] == f ? splits[static_cast<std::size_t>(f)].validation
+                                              : splits[static_cast<std::size_t>(f)].train)
+          .push_back(i);
   for (std::int64_t f = 0; f < k; ++f) {
-    std::vector<std::int64_t> trainRows, validRows;
-    for (std::int64_t i = 0; i < data.numRows(); ++i)
-      (fold[static_cast<std::size_t>(i)] == f ? validRows : trainRows).push_back(i);
-    if (trainRows.empty() || validRows.empty())
+    const auto& sp = splits[static_cast<std::size_t>(f)];
+    if (sp.train.empty() || sp.validation.empty())
       throw DataError(fmt::format("{}: fold {} has an empty {} set", describe(), f,
-                                  trainRows.empty() ? "training" : "validation"));
-    splits.push_back({data.take(trainRows), data.take(validRows)});
+                                  sp.train.empty() ? "training" : "validation"));
   }
-  auto foldMetrics = tuning::evaluateGrid(*estimator_, *evaluator_, maps_, splits,
-                                          getParallelism(), progress_);
+  tuning::GridSearch search(estimator_, evaluator_, maps_, data,
+                            {getBool("reuseFeatures"), getBool("warmStart")});
+  auto foldMetrics = search.evaluate(splits, getParallelism(), progress_);
   std::vector<double> avg(maps_.size(), 0.0);
   for (const auto& row : foldMetrics)
     for (std::size_t m = 0; m < row.size(); ++m) avg[m] += row[m] / static_cast<double>(k);
   const std::int64_t best = tuning::bestIndex(avg, evaluator_->isLargerBetter());
-  auto bestModel = estimator_->fit(data, maps_[static_cast<std::size_t>(best)]);
+  auto bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<CrossValidatorModel>(*this, std::move(bestModel),
                                                std::move(foldMetrics), best);
 }

@@ -4,23 +4,42 @@
 #include <fmt/format.h>
 #include <tbb/task_group.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <numeric>
 #include <set>
-
-#include "thunderdome/pipeline/pipeline.h"
 
 namespace td::tuning {
 
 namespace {
+
 void collectUids(const PipelineStage& stage, std::set<std::string>& out) {
   out.insert(stage.uid());
   if (const auto* p = dynamic_cast<const Pipeline*>(&stage))
     for (const auto& s : p->getStages()) collectUids(*s, out);
 }
+
+// `map` restricted to the stages whose uids are in `uids`.
+ParamMap restrict(const ParamMap& map, const std::set<std::string>& uids) {
+  ParamMap out;
+  for (const auto& [key, value] : map.entries())
+    if (uids.count(key.first)) out.putUnchecked(key.first, key.second, value);
+  return out;
+}
+
+// The warm-startable estimator inside `e` (the estimator itself or a pipeline's last stage).
+const PipelineStage* warmStartable(const Estimator& e) {
+  if (dynamic_cast<const WarmStartable*>(&e)) return &e;
+  if (const auto* p = dynamic_cast<const Pipeline*>(&e))
+    if (!p->getStages().empty() && dynamic_cast<const WarmStartable*>(p->getStages().back().get()))
+      return p->getStages().back().get();
+  return nullptr;
+}
+
 }  // namespace
 
 void validateSetup(const std::string& who, const std::shared_ptr<Estimator>& estimator,
@@ -46,59 +65,21 @@ void validateSetup(const std::string& who, const std::shared_ptr<Estimator>& est
   }
 }
 
-std::vector<std::vector<double>> evaluateGrid(const Estimator& estimator,
-                                              const Evaluator& evaluator,
-                                              const std::vector<ParamMap>& maps,
-                                              const std::vector<Split>& splits,
-                                              std::int64_t parallelism,
-                                              const TuningProgressCallback& progress) {
-  const std::int64_t numMaps = static_cast<std::int64_t>(maps.size());
-  const std::int64_t total = numMaps * static_cast<std::int64_t>(splits.size());
-  std::vector<std::vector<double>> metrics(splits.size(), std::vector<double>(maps.size(), 0.0));
+ParamSpec reuseFeaturesParam() {
+  return {"reuseFeatures",
+          "thunderdome extension: compute the leading row-wise feature stages (Tokenizer, "
+          "HashingTF) once per distinct setting on the whole dataset and cut every fold out of "
+          "the result, instead of once per fit as Spark does; the metrics are identical",
+          ParamType::kBool, ParamValue(true), ParamValidator::any()};
+}
 
-  std::atomic<std::int64_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr error;
-  std::int64_t errorTask = std::numeric_limits<std::int64_t>::max();
-  std::mutex mu;  // guards error, errorTask and the progress report
-  TuningProgress report{0, total, std::numeric_limits<double>::quiet_NaN()};
-  const bool larger = evaluator.isLargerBetter();
-
-  auto worker = [&] {
-    for (;;) {
-      const std::int64_t task = next.fetch_add(1);
-      if (task >= total || failed.load()) return;
-      const auto s = static_cast<std::size_t>(task / numMaps);
-      const auto m = static_cast<std::size_t>(task % numMaps);
-      try {
-        const auto model = estimator.fit(splits[s].train, maps[m]);
-        const double metric = evaluator.evaluate(model->transform(splits[s].validation, maps[m]));
-        metrics[s][m] = metric;
-        if (progress) {
-          std::lock_guard lock(mu);
-          ++report.done;
-          if (std::isnan(report.bestMetric) || (larger ? metric > report.bestMetric
-                                                       : metric < report.bestMetric))
-            report.bestMetric = metric;
-          progress(report);
-        }
-      } catch (...) {
-        std::lock_guard lock(mu);
-        failed.store(true);
-        if (task < errorTask) {  // report the earliest failing task: deterministic
-          errorTask = task;
-          error = std::current_exception();
-        }
-      }
-    }
-  };
-
-  const std::int64_t workers = std::max<std::int64_t>(1, std::min(parallelism, total));
-  tbb::task_group group;
-  for (std::int64_t w = 0; w < workers; ++w) group.run(worker);
-  group.wait();
-  if (error) std::rethrow_exception(error);
-  return metrics;
+ParamSpec warmStartParam() {
+  return {"warmStart",
+          "thunderdome extension: fit param maps that differ only in regParam from the "
+          "strongest to the weakest regularization, each starting from the previous solution; "
+          "every fit still converges to tol, so metrics agree with cold starts within the "
+          "solver's tolerance",
+          ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
 std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter) {
@@ -110,6 +91,183 @@ std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter) {
       best = static_cast<std::int64_t>(i);
   }
   return best < 0 ? 0 : best;
+}
+
+GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Evaluator> evaluator,
+                       std::vector<ParamMap> maps, Frame data, GridOptions options)
+    : estimator_(std::move(estimator)), evaluator_(std::move(evaluator)), maps_(std::move(maps)),
+      data_(std::move(data)), options_(options) {
+  const auto* pipeline = dynamic_cast<const Pipeline*>(estimator_.get());
+  if (!options_.reuseFeatures || !pipeline) return;
+  const auto& stages = pipeline->getStages();
+  std::size_t k = 0;
+  while (k < stages.size()) {
+    const auto* t = dynamic_cast<const Transformer*>(stages[k].get());
+    if (!t || dynamic_cast<const Estimator*>(stages[k].get()) || !t->isRowWise()) break;
+    ++k;
+  }
+  if (k == 0) return;
+  prefix_.assign(stages.begin(), stages.begin() + static_cast<std::ptrdiff_t>(k));
+  rest_ = std::make_shared<Pipeline>(
+      pipeline->uid(), std::vector<std::shared_ptr<PipelineStage>>(
+                           stages.begin() + static_cast<std::ptrdiff_t>(k), stages.end()));
+  std::set<std::string> prefixUids;
+  for (const auto& s : prefix_) prefixUids.insert(s->uid());
+  for (const auto& m : maps_) {
+    const ParamMap key = restrict(m, prefixUids);
+    auto it = std::find(groupKeys_.begin(), groupKeys_.end(), key);
+    featureGroup_.push_back(static_cast<std::size_t>(it - groupKeys_.begin()));
+    if (it == groupKeys_.end()) {
+      groupKeys_.push_back(key);
+      groupFirstMap_.push_back(featureGroup_.size() - 1);
+    }
+  }
+}
+
+const Frame& GridSearch::featurized(std::size_t m) {
+  // Stage j's output depends only on the settings of stages 0..j: equal prefixes are shared
+  // (the text is tokenized once even when the hashing stage's numFeatures varies).
+  const ParamMap& key = groupKeys_[featureGroup_[m]];
+  std::set<std::string> uids;
+  const Frame* last = &data_;
+  for (std::size_t j = 0; j < prefix_.size(); ++j) {
+    uids.insert(prefix_[j]->uid());
+    const std::string id = std::to_string(j) + ":" + restrict(key, uids).toString();
+    auto it = prefixMemo_.find(id);
+    if (it == prefixMemo_.end()) {
+      Frame out = std::static_pointer_cast<Transformer>(prefix_[j]->copyStage(key))->transform(*last);
+      it = prefixMemo_.emplace(id, std::move(out)).first;
+    }
+    last = &it->second;
+  }
+  return *last;
+}
+
+std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
+                                           const std::shared_ptr<const Model>& init) const {
+  const Estimator& est = rest_ ? static_cast<const Estimator&>(*rest_) : *estimator_;
+  auto copy = std::static_pointer_cast<Estimator>(est.copyStage(maps_[m]));
+  if (init) {
+    // The warm-startable stage of the copy, and the matching model inside `init`.
+    auto* target = const_cast<PipelineStage*>(warmStartable(*copy));
+    std::shared_ptr<const Model> from = init;
+    if (const auto* pm = dynamic_cast<const PipelineModel*>(init.get()))
+      from = pm->stages().back() ? std::dynamic_pointer_cast<const Model>(pm->stages().back()) : nullptr;
+    if (target && from) dynamic_cast<WarmStartable*>(target)->setWarmStart(from);
+  }
+  return copy->fit(train);
+}
+
+std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRows>& splits,
+                                                      std::int64_t parallelism,
+                                                      const TuningProgressCallback& progress) {
+  const std::size_t numMaps = maps_.size();
+  // Featurize once per group, then cut every split out of it (row subsets share strings).
+  if (rest_)
+    for (std::size_t m = 0; m < numMaps; ++m) (void)featurized(m);
+  struct SplitFrames {
+    Frame train, validation;
+  };
+  std::map<std::pair<std::size_t, std::size_t>, SplitFrames> frames;  // (group, split)
+  for (std::size_t s = 0; s < splits.size(); ++s) {
+    const std::size_t groups = rest_ ? groupKeys_.size() : 1;
+    for (std::size_t g = 0; g < groups; ++g) {
+      const Frame& base = rest_ ? featurized(groupFirstMap_[g]) : data_;
+      frames[{g, s}] = {base.take(splits[s].train), base.take(splits[s].validation)};
+    }
+  }
+
+  // Chains of maps fitted in sequence: maps equal but for the warm-start param, strongest
+  // regularization first. Without warm starts every map is its own chain.
+  std::vector<std::vector<std::size_t>> chains;
+  const PipelineStage* ws = options_.warmStart ? warmStartable(rest_ ? *rest_ : *estimator_) : nullptr;
+  if (ws) {
+    const std::string param = dynamic_cast<const WarmStartable*>(ws)->warmStartParam();
+    std::vector<ParamMap> keys;
+    for (std::size_t m = 0; m < numMaps; ++m) {
+      ParamMap key;
+      for (const auto& [k, v] : maps_[m].entries())
+        if (!(k.first == ws->uid() && k.second == param)) key.putUnchecked(k.first, k.second, v);
+      auto it = std::find(keys.begin(), keys.end(), key);
+      if (it == keys.end()) {
+        keys.push_back(key);
+        chains.push_back({m});
+      } else {
+        chains[static_cast<std::size_t>(it - keys.begin())].push_back(m);
+      }
+    }
+    auto strength = [&](std::size_t m) {
+      const auto v = maps_[m].get(ws->uid(), param);
+      return v ? v->as<double>() : ws->getDouble(param);
+    };
+    for (auto& c : chains)
+      std::stable_sort(c.begin(), c.end(), [&](std::size_t a, std::size_t b) { return strength(a) > strength(b); });
+  } else {
+    for (std::size_t m = 0; m < numMaps; ++m) chains.push_back({m});
+  }
+
+  const std::int64_t total = static_cast<std::int64_t>(numMaps * splits.size());
+  const std::int64_t items = static_cast<std::int64_t>(chains.size() * splits.size());
+  std::vector<std::vector<double>> metrics(splits.size(), std::vector<double>(numMaps, 0.0));
+  std::atomic<std::int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::int64_t errorItem = std::numeric_limits<std::int64_t>::max();
+  std::mutex mu;  // guards error, errorItem and the progress report
+  TuningProgress report{0, total, std::numeric_limits<double>::quiet_NaN()};
+  const bool larger = evaluator_->isLargerBetter();
+
+  auto worker = [&] {
+    for (;;) {
+      const std::int64_t item = next.fetch_add(1);
+      if (item >= items || failed.load()) return;
+      const auto s = static_cast<std::size_t>(item / static_cast<std::int64_t>(chains.size()));
+      const auto& chain = chains[static_cast<std::size_t>(item % static_cast<std::int64_t>(chains.size()))];
+      try {
+        std::shared_ptr<const Model> previous;
+        for (std::size_t m : chain) {
+          const auto& f = frames.at({rest_ ? featureGroup_[m] : 0, s});
+          const auto model = fitRest(m, f.train, previous);
+          const double metric = evaluator_->evaluate(model->transform(f.validation, maps_[m]));
+          metrics[s][m] = metric;
+          previous = model;
+          if (progress) {
+            std::lock_guard lock(mu);
+            ++report.done;
+            if (std::isnan(report.bestMetric) ||
+                (larger ? metric > report.bestMetric : metric < report.bestMetric))
+              report.bestMetric = metric;
+            progress(report);
+          }
+        }
+      } catch (...) {
+        std::lock_guard lock(mu);
+        failed.store(true);
+        if (item < errorItem) {  // report the earliest failing item: deterministic
+          errorItem = item;
+          error = std::current_exception();
+        }
+      }
+    }
+  };
+  const std::int64_t workers = std::max<std::int64_t>(1, std::min(parallelism, items));
+  tbb::task_group group;
+  for (std::int64_t w = 0; w < workers; ++w) group.run(worker);
+  group.wait();
+  if (error) std::rethrow_exception(error);
+  return metrics;
+}
+
+std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
+  if (!rest_) return estimator_->fit(data_, maps_[index]);
+  // The prefix models are the prefix transformers with the map applied; the rest is fitted
+  // on the featurized data. Together: the same PipelineModel a plain fit gives.
+  const auto rest = std::static_pointer_cast<PipelineModel>(fitRest(index, featurized(index), nullptr));
+  std::vector<std::shared_ptr<Transformer>> stages;
+  for (const auto& p : prefix_)
+    stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(maps_[index])));
+  for (const auto& t : rest->stages()) stages.push_back(t);
+  return std::make_shared<PipelineModel>(estimator_->uid(), std::move(stages));
 }
 
 }  // namespace td::tuning

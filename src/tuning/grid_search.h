@@ -1,21 +1,31 @@
 // src/tuning/grid_search.h — internal: the parallel (split × param map) fit loop shared by
-// CrossValidator and TrainValidationSplit.
+// CrossValidator and TrainValidationSplit, with thunderdome's shortcuts over Spark:
+// row-wise feature stages computed once per distinct setting for the whole dataset (folds are
+// row subsets of it), and warm-started regularization paths.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
-#include <utility>
 #include <vector>
 
 #include "thunderdome/evaluation/evaluator.h"
+#include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/pipeline/stage.h"
 #include "thunderdome/tuning/cross_validator.h"
 
 namespace td::tuning {
 
-/// One training/validation pair.
-struct Split {
-  Frame train;
-  Frame validation;
+/// The rows of one training/validation pair.
+struct SplitRows {
+  std::vector<std::int64_t> train, validation;
+};
+
+/// Which shortcuts to take (both leave the metrics as the plain fits give them; warm starts
+/// within the solver's tolerance).
+struct GridOptions {
+  bool reuseFeatures = true;  ///< Featurize once per distinct feature-stage setting.
+  bool warmStart = true;      ///< Fit regularization paths from strong to weak.
 };
 
 /// Checks that the estimator, evaluator and maps are set and that every map entry addresses a
@@ -23,16 +33,48 @@ struct Split {
 void validateSetup(const std::string& who, const std::shared_ptr<Estimator>& estimator,
                    const std::shared_ptr<Evaluator>& evaluator, const std::vector<ParamMap>& maps);
 
-/// Fits every (split, map) pair with at most `parallelism` fits at once on the shared pool;
-/// returns metrics[split][map]. The first failure cancels the remaining fits and is rethrown.
-std::vector<std::vector<double>> evaluateGrid(const Estimator& estimator,
-                                              const Evaluator& evaluator,
-                                              const std::vector<ParamMap>& maps,
-                                              const std::vector<Split>& splits,
-                                              std::int64_t parallelism,
-                                              const TuningProgressCallback& progress);
+/// The "reuseFeatures" param (a thunderdome extension, on by default).
+ParamSpec reuseFeaturesParam();
+/// The "warmStart" param (a thunderdome extension, on by default).
+ParamSpec warmStartParam();
 
 /// Index of the best metric (first wins ties); NaN metrics never win.
 std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter);
+
+/// One tuning run over `data`.
+class GridSearch {
+ public:
+  GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Evaluator> evaluator,
+             std::vector<ParamMap> maps, Frame data, GridOptions options);
+
+  /// Fits every (split, map) with at most `parallelism` fits at once on the shared pool;
+  /// returns metrics[split][map]. The first failure cancels the rest and is rethrown.
+  std::vector<std::vector<double>> evaluate(const std::vector<SplitRows>& splits,
+                                            std::int64_t parallelism,
+                                            const TuningProgressCallback& progress);
+
+  /// The model of map `index` fitted on all the data.
+  std::shared_ptr<Model> refit(std::size_t index);
+
+ private:
+  // The featurized whole dataset for the feature-stage setting of map `m` (memoized).
+  const Frame& featurized(std::size_t m);
+  // Fits map m on `train` (warm-started from `init` when given) and scores it on `valid`.
+  std::shared_ptr<Model> fitRest(std::size_t m, const Frame& train,
+                                 const std::shared_ptr<const Model>& init) const;
+
+  std::shared_ptr<Estimator> estimator_;
+  std::shared_ptr<Evaluator> evaluator_;
+  std::vector<ParamMap> maps_;
+  Frame data_;
+  GridOptions options_;
+  // Shared featurization: the leading row-wise transformers of a Pipeline estimator.
+  std::vector<std::shared_ptr<PipelineStage>> prefix_;
+  std::shared_ptr<Pipeline> rest_;         // the remaining stages (null: no reuse)
+  std::vector<std::size_t> featureGroup_;  // map -> index into groupKeys_
+  std::vector<ParamMap> groupKeys_;
+  std::vector<std::size_t> groupFirstMap_;  // group -> a map of that group
+  std::map<std::string, Frame> prefixMemo_;  // "stage:settings" -> that stage's output
+};
 
 }  // namespace td::tuning

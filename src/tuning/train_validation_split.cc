@@ -18,6 +18,8 @@ const ParamSchema& TrainValidationSplit::schema() {
       {"parallelism", "the number of fits to run in parallel (>= 1; default: the number of cores)",
        ParamType::kInt, ParamValue(static_cast<std::int64_t>(parallel::defaultConcurrency())),
        ParamValidator::gtEq(1)},
+      tuning::reuseFeaturesParam(),
+      tuning::warmStartParam(),
   };
   return s;
 }
@@ -35,16 +37,16 @@ Schema TrainValidationSplit::transformSchema(const Schema& input) const {
 
 std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data) const {
   const double ratio = getDouble("trainRatio");
-  auto parts = data.randomSplit({ratio, 1.0 - ratio}, static_cast<std::uint64_t>(getInt("seed")));
-  if (parts[0].numRows() == 0 || parts[1].numRows() == 0)
+  auto parts = data.randomSplitIndices({ratio, 1.0 - ratio}, static_cast<std::uint64_t>(getInt("seed")));
+  if (parts[0].empty() || parts[1].empty())
     throw DataError(fmt::format("{}: trainRatio {} on {} rows leaves an empty {} set",
                                 describe(), ratio, data.numRows(),
-                                parts[0].numRows() == 0 ? "training" : "validation"));
-  std::vector<tuning::Split> splits{{parts[0], parts[1]}};
-  auto metrics = tuning::evaluateGrid(*estimator_, *evaluator_, maps_, splits,
-                                      getInt("parallelism"), progress_);
+                                parts[0].empty() ? "training" : "validation"));
+  tuning::GridSearch search(estimator_, evaluator_, maps_, data,
+                            {getBool("reuseFeatures"), getBool("warmStart")});
+  auto metrics = search.evaluate({{parts[0], parts[1]}}, getInt("parallelism"), progress_);
   const std::int64_t best = tuning::bestIndex(metrics[0], evaluator_->isLargerBetter());
-  auto bestModel = estimator_->fit(data, maps_[static_cast<std::size_t>(best)]);
+  auto bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<TrainValidationSplitModel>(*this, std::move(bestModel),
                                                      std::move(metrics[0]), best);
 }

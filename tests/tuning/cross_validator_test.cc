@@ -109,6 +109,7 @@ TEST(CrossValidatorTest, MetricsEqualManualFoldByFoldFits) {
   GridSetup s;
   const Frame data = syntheticText(120);
   CrossValidator cv = s.cv(3);
+  cv.set("warmStart", false);  // cold fits, as below (shared featurization changes nothing)
   const auto model = stageAs<CrossValidatorModel>(cv.fit(data));
   const auto fold = cv.foldAssignment(data);
   BinaryClassificationEvaluator ev;
@@ -137,6 +138,32 @@ TEST(CrossValidatorTest, MetricsEqualManualFoldByFoldFits) {
   const auto b = stageAs<LogisticRegressionModel>(refit->stages()[2]);
   EXPECT_EQ(a->coefficients(), b->coefficients());
   EXPECT_EQ(a->intercept(), b->intercept());
+}
+
+TEST(CrossValidatorTest, ShortcutsDoNotChangeResults) {
+  GridSetup s;
+  s.lr->setMaxIter(300).setTol(1e-10);
+  const Frame data = syntheticText(240);
+  auto run = [&](bool reuse, bool warm) {
+    CrossValidator cv = s.cv(3);
+    cv.set("reuseFeatures", reuse).set("warmStart", warm);
+    return stageAs<CrossValidatorModel>(cv.fit(data));
+  };
+  const auto plain = run(false, false);
+  const auto reused = run(true, false);
+  // Shared featurization and fold views do not touch the optimizer: identical results.
+  EXPECT_EQ(reused->foldMetrics(), plain->foldMetrics());
+  const auto lrOf = [](const std::shared_ptr<CrossValidatorModel>& m) {
+    return stageAs<LogisticRegressionModel>(stageAs<PipelineModel>(m->bestModel())->stages()[2]);
+  };
+  EXPECT_EQ(lrOf(reused)->coefficients(), lrOf(plain)->coefficients());
+  EXPECT_EQ(stageAs<PipelineModel>(reused->bestModel())->stages().size(), 3u);
+  // Warm starts converge to the same optima within the solver's tolerance.
+  const auto warm = run(true, true);
+  for (std::size_t f = 0; f < 3; ++f)
+    for (std::size_t m = 0; m < s.grid.size(); ++m)
+      EXPECT_NEAR(warm->foldMetrics()[f][m], plain->foldMetrics()[f][m], 1e-4);
+  EXPECT_EQ(warm->bestIndex(), plain->bestIndex());
 }
 
 TEST(CrossValidatorTest, BitIdenticalAcrossParallelism) {

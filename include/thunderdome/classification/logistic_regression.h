@@ -15,7 +15,7 @@ class LogisticRegressionModel;
 /// Binomial logistic regression with Spark ML's objective, defaults and outputs:
 /// (1/W) Σ w_i·logloss + regParam·(elasticNetParam·L1 + (1−elasticNetParam)/2·L2), intercept
 /// unpenalised, optional standardization; L-BFGS for L2, OWL-QN for L1/elastic net.
-class LogisticRegression final : public Estimator {
+class LogisticRegression final : public Estimator, public WarmStartable {
  public:
   LogisticRegression();
   explicit LogisticRegression(std::string uid);
@@ -39,6 +39,11 @@ class LogisticRegression final : public Estimator {
   LogisticRegression& setInitialModel(std::shared_ptr<const LogisticRegressionModel> m) {
     initialModel_ = std::move(m);
     return *this;
+  }
+
+  [[nodiscard]] std::string warmStartParam() const override { return "regParam"; }
+  void setWarmStart(std::shared_ptr<const Model> model) override {
+    setInitialModel(std::dynamic_pointer_cast<const LogisticRegressionModel>(model));
   }
 
   [[nodiscard]] double getRegParam() const { return getDouble("regParam"); }

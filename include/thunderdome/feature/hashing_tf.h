@@ -30,6 +30,7 @@ class HashingTF final : public Transformer {
   [[nodiscard]] std::int64_t indexOf(std::string_view term) const;
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
+  [[nodiscard]] bool isRowWise() const override { return true; }
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }

@@ -31,6 +31,7 @@ class Tokenizer final : public Transformer {
   [[nodiscard]] static std::vector<std::string> tokenize(std::string_view text);
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
+  [[nodiscard]] bool isRowWise() const override { return true; }
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }
@@ -57,6 +58,7 @@ class RegexTokenizer final : public Transformer {
   RegexTokenizer& setToLowercase(bool v) { set("toLowercase", v); return *this; }
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
+  [[nodiscard]] bool isRowWise() const override { return true; }
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }

@@ -83,6 +83,9 @@ class Frame {
   /// the same seed always gives the same split.
   [[nodiscard]] std::vector<Frame> randomSplit(const std::vector<double>& weights,
                                                std::uint64_t seed) const;
+  /// The row indices randomSplit would put in each part.
+  [[nodiscard]] std::vector<std::vector<std::int64_t>> randomSplitIndices(
+      const std::vector<double>& weights, std::uint64_t seed) const;
   /// A text table of the first `n` rows, like Spark's show().
   [[nodiscard]] std::string show(std::int64_t n = 20, bool truncate = true) const;
   /// The value at (row, column) rendered as text.

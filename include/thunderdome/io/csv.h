@@ -7,6 +7,7 @@
 
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/io/file.h"  // readFileToString, AtomicFileWriter (formerly declared here)
+#include "thunderdome/io/stream.h"
 
 namespace td {
 
@@ -36,11 +37,22 @@ struct CsvOptions {
 
 /// Reads a CSV/TSV file (gzip-compressed or not) into a Frame; throws IoError if it cannot be
 /// read, DataError on malformed rows or values (naming the file and the 1-based physical line).
+/// A local file is read whole; a swift://container/object is parsed as it downloads
+/// (readCsvStream over pathSource).
 Frame readCsv(const std::string& path, const CsvOptions& options = {});
 
 /// Parses CSV/TSV text; `sourceName` stands for the file name in error messages.
 Frame readCsvString(std::string_view text, const CsvOptions& options = {},
                     std::string_view sourceName = "<string>");
+
+/// Parses the CSV/TSV text `source` delivers chunk by chunk: complete records are tokenized as
+/// the chunks arrive (a record, a quoted field, a doubled quote, a CRLF or the BOM may span
+/// chunks), types are inferred and values converted at the end. The Frame, and any error with
+/// its line number, is exactly what readCsvString of the concatenated text gives. The bytes are
+/// taken as they are (inflateStream decompresses gzip). `onRows` (optional) is called after each
+/// chunk with the number of data rows tokenized so far.
+Frame readCsvStream(const ChunkSource& source, const CsvOptions& options = {},
+                    std::string_view sourceName = "<stream>", const RowsCallback& onRows = {});
 
 /// Writes `frame` as CSV/TSV atomically (temporary sibling file, then rename); on any error
 /// nothing is left at `path` (an existing file there is untouched).

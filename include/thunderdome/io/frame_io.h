@@ -38,10 +38,17 @@ struct ReadOptions {
   LibSvmOptions libsvm;
   /// JSON Lines options.
   JsonlOptions jsonl;
+  /// Optional progress hook: called with the number of data rows parsed so far after each chunk
+  /// the reader has parsed (with a single local file: once), e.g. to time the first row.
+  RowsCallback onRows;
 };
 
 /// Reads the file at `path` (gzip-compressed or not) in the format the options or its
 /// extension name; throws ParamError for an unknown format and the reader's errors otherwise.
+/// A local file is read whole; a swift://container/object is parsed as it downloads; a local
+/// directory or a swift:// prefix of part files is read as one dataset, the parts streamed in
+/// name order (a CSV part's header line is dropped after the first part's when `header` is
+/// set), so parsing starts while later parts are still to be fetched.
 Frame readFrame(const std::string& path, const ReadOptions& options = {});
 
 /// Options of writeFrame.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "thunderdome/frame/frame.h"
+#include "thunderdome/io/stream.h"
 
 namespace td {
 
@@ -28,12 +29,19 @@ struct JsonlOptions {
 };
 
 /// Reads a JSON Lines file (gzip-compressed or not); throws IoError if it cannot be read and
-/// DataError naming the file, the 1-based line and the key on invalid JSON or values.
+/// DataError naming the file, the 1-based line and the key on invalid JSON or values. A
+/// swift://container/object is parsed as it downloads.
 Frame readJsonl(const std::string& path, const JsonlOptions& options = {});
 
 /// Parses JSON Lines text; `sourceName` stands for the file name in error messages.
 Frame readJsonlString(std::string_view text, const JsonlOptions& options = {},
                       std::string_view sourceName = "<string>");
+
+/// Parses the JSON Lines text `source` delivers chunk by chunk, line by line as the chunks
+/// arrive (a line may span chunks); the result and errors are those of readJsonlString on the
+/// concatenated text. `onRows` (optional) is called after each chunk with the rows parsed so far.
+Frame readJsonlStream(const ChunkSource& source, const JsonlOptions& options = {},
+                      std::string_view sourceName = "<stream>", const RowsCallback& onRows = {});
 
 /// Writes `frame` as JSON Lines atomically (temporary sibling file, then rename); on any error
 /// nothing is left at `path` (an existing file there is untouched).

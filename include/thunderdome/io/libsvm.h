@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "thunderdome/frame/frame.h"
+#include "thunderdome/io/stream.h"
 
 namespace td {
 
@@ -18,12 +19,19 @@ struct LibSvmOptions {
 /// Reads a LibSVM file (`label idx:val ...`, 1-based strictly increasing indices, '#' comments)
 /// into columns "label" (double) and "features" (sparse vector, 0-based indices, as Spark).
 /// Throws IoError if the file cannot be read and DataError naming file, line and token on bad
-/// input; ParamError if numFeatures is negative or too large.
+/// input; ParamError if numFeatures is negative or too large. A swift://container/object is
+/// parsed as it downloads.
 Frame readLibSvm(const std::string& path, const LibSvmOptions& options = {});
 
 /// Parses LibSVM text; `sourceName` stands for the file name in error messages.
 Frame readLibSvmString(std::string_view text, const LibSvmOptions& options = {},
                        std::string_view sourceName = "<string>");
+
+/// Parses the LibSVM text `source` delivers chunk by chunk, line by line as the chunks arrive
+/// (a line may span chunks); the result and errors are those of readLibSvmString on the
+/// concatenated text. `onRows` (optional) is called after each chunk with the rows parsed so far.
+Frame readLibSvmStream(const ChunkSource& source, const LibSvmOptions& options = {},
+                       std::string_view sourceName = "<stream>", const RowsCallback& onRows = {});
 
 /// Writes `labelCol` (numeric) and `featuresCol` (dense or sparse vector) as LibSVM text,
 /// non-zero entries only with 1-based indices, atomically (temporary sibling, then rename).

@@ -30,6 +30,9 @@ class Transformer : public PipelineStage {
   [[nodiscard]] Frame transform(const Frame& input) const;
   /// transform with `extra` params applied to a copy (Spark's transform(df, paramMap)).
   [[nodiscard]] Frame transform(const Frame& input, const ParamMap& extra) const;
+  /// True when output row i depends only on input row i, so transforming some rows equals
+  /// taking those rows of the transformed whole (lets tuning featurize once for all folds).
+  [[nodiscard]] virtual bool isRowWise() const { return false; }
 
  protected:
   /// The transformation itself; the schema has been checked.
@@ -54,6 +57,18 @@ class Estimator : public PipelineStage {
  protected:
   /// The fit itself; the schema has been checked.
   [[nodiscard]] virtual std::shared_ptr<Model> fitImpl(const Frame& data) const = 0;
+};
+
+/// An estimator that can start its optimizer from a previous model (a warm start), used by
+/// tuning to fit a regularization path: maps differing only in warmStartParam(), fitted in
+/// decreasing order of that param, each from the previous solution.
+class WarmStartable {
+ public:
+  virtual ~WarmStartable() = default;
+  /// The param whose values form the path, e.g. "regParam".
+  [[nodiscard]] virtual std::string warmStartParam() const = 0;
+  /// Starts the next fit from `model` (a model this estimator class produced).
+  virtual void setWarmStart(std::shared_ptr<const Model> model) = 0;
 };
 
 /// Implements copyStage for a final class T by copy construction + applyParamMap.
