@@ -1,0 +1,130 @@
+// bench/single_fit.cc — one thunderdome LogisticRegression fit on a LibSVM file, timed.
+//
+//   single_fit --input train.libsvm --num-features 262144 --reg 0.001 [--tol 1e-6]
+//              [--max-iter 100] [--standardization false] [--coef-out coef.f64] [--history]
+//
+// Loads the file (not timed), then times (1) a fit with maxIter=0 — statistics, feature
+// compaction, the solver's data layout and one objective evaluation: the fixed setup cost — and
+// (2) the real fit. Prints one JSON object on stdout: load/setup/fit seconds, iterations,
+// converged, the objective the solver reports (Spark's: mean log-loss + regParam/2·‖w‖², no
+// penalty on the intercept), rows, nnz. With --coef-out, writes numFeatures + 1 little-endian
+// float64 values (coefficients in the original feature space, then the intercept) so the
+// harness can recompute the objective itself. --history adds the solver's objective after each
+// iteration ("objectiveHistory", the initial point first).
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/frame/frame.h"
+#include "thunderdome/io/libsvm.h"
+
+namespace {
+
+[[noreturn]] void usage(const std::string& why) {
+  std::cerr << "single_fit: " << why
+            << "\nusage: single_fit --input F.libsvm --num-features N --reg LAMBDA [--tol 1e-6] "
+               "[--max-iter 100] [--standardization false|true] [--coef-out PATH] [--history]\n";
+  std::exit(2);
+}
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool parseBool(const std::string& v) {
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0") return false;
+  usage("--standardization must be true or false, got '" + v + "'");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string input, coefOut;
+  std::int64_t numFeatures = 0, maxIter = 100;
+  double reg = -1.0, tol = 1e-6;
+  bool standardization = false, history = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) usage(std::string(a) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--input") input = next();
+    else if (a == "--num-features") numFeatures = std::stoll(next());
+    else if (a == "--reg") reg = std::stod(next());
+    else if (a == "--tol") tol = std::stod(next());
+    else if (a == "--max-iter") maxIter = std::stoll(next());
+    else if (a == "--standardization") standardization = parseBool(next());
+    else if (a == "--coef-out") coefOut = next();
+    else if (a == "--history") history = true;
+    else usage("unknown argument '" + std::string(a) + "'");
+  }
+  if (input.empty() || numFeatures <= 0 || reg < 0) usage("--input, --num-features, --reg are required");
+
+  try {
+    auto t0 = std::chrono::steady_clock::now();
+    td::LibSvmOptions lo;
+    lo.numFeatures = numFeatures;
+    const td::Frame data = td::readLibSvm(input, lo);
+    const double loadSeconds = secondsSince(t0);
+    const auto& X = data.col<td::VectorColumn>("features");
+    std::int64_t nnz = 0;
+    for (std::int64_t i = 0; i < data.numRows(); ++i) nnz += X[i].nnz;
+
+    td::LogisticRegression lr("lr");
+    lr.setRegParam(reg).setTol(tol).setStandardization(standardization);
+
+    lr.setMaxIter(0);
+    t0 = std::chrono::steady_clock::now();
+    (void)lr.fit(data);
+    const double setupSeconds = secondsSince(t0);
+
+    lr.setMaxIter(maxIter);
+    t0 = std::chrono::steady_clock::now();
+    const auto stage = lr.fit(data);
+    const double fitSeconds = secondsSince(t0);
+    const auto model = std::dynamic_pointer_cast<td::LogisticRegressionModel>(stage);
+    if (!model) throw std::runtime_error("fit did not return a LogisticRegressionModel");
+    const auto& s = model->summary();
+
+    if (!coefOut.empty()) {
+      std::ofstream f(coefOut, std::ios::binary | std::ios::trunc);
+      const auto& c = model->coefficients();
+      f.write(reinterpret_cast<const char*>(c.data()),
+              static_cast<std::streamsize>(c.size() * sizeof(double)));
+      const double b = model->intercept();
+      f.write(reinterpret_cast<const char*>(&b), sizeof b);
+      if (!f) throw std::runtime_error("cannot write " + coefOut);
+    }
+    std::printf(
+        "{\"system\": \"thunderdome\", \"rows\": %lld, \"numFeatures\": %lld, \"nnz\": %lld, "
+        "\"regParam\": %.17g, \"tol\": %.17g, \"maxIter\": %lld, \"standardization\": %s, "
+        "\"loadSeconds\": %.6f, \"setupSeconds\": %.6f, \"fitSeconds\": %.6f, "
+        "\"iterations\": %lld, \"converged\": %s, \"objective\": %.17g, \"intercept\": %.17g, "
+        "\"coefficientsFile\": \"%s\"",
+        static_cast<long long>(data.numRows()), static_cast<long long>(numFeatures),
+        static_cast<long long>(nnz), reg, tol, static_cast<long long>(maxIter),
+        standardization ? "true" : "false", loadSeconds, setupSeconds, fitSeconds,
+        static_cast<long long>(s.totalIterations), s.converged ? "true" : "false",
+        s.objectiveHistory.empty() ? 0.0 : s.objectiveHistory.back(), model->intercept(),
+        coefOut.c_str());
+    if (history) {
+      std::printf(", \"objectiveHistory\": [");
+      for (std::size_t i = 0; i < s.objectiveHistory.size(); ++i)
+        std::printf("%s%.17g", i ? ", " : "", s.objectiveHistory[i]);
+      std::printf("]");
+    }
+    std::printf("}\n");
+  } catch (const std::exception& e) {
+    std::cerr << "single_fit: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
