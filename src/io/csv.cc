@@ -17,6 +17,7 @@
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/io/jsonl.h"
+#include "thunderdome/storage/swift.h"
 
 namespace td {
 
@@ -100,7 +101,8 @@ namespace {
 
 // ---------------------------------------------------------------- tokenizing
 
-// The cells of a parsed file, row-major, as views into an owned (unescaped in place) buffer.
+// The cells of a parsed file, row-major, as views into the tokenizer's buffers (quoted fields
+// unescaped in place).
 struct Table {
   std::vector<std::string> header;     // names from the header line (if any)
   std::int64_t headerLine = 0;         // physical line of the header
@@ -110,147 +112,257 @@ struct Table {
   bool widthKnown = false;
 };
 
+// The one CSV tokenizer, for whole buffers and streams alike. Text arrives in chunks (a whole
+// file is one last chunk); complete records are split into fields as soon as they are there,
+// the bytes of an unfinished record are carried into the next buffer. Every decision that
+// depends on a byte not yet seen (the end of an unquoted field, a quote that may be doubled,
+// a '\r' that may start a CRLF, the BOM) waits for it, so the result, errors and line numbers
+// included, does not depend on how the text was cut. Buffers stay alive (cells point into
+// them) until the tokenizer is destroyed.
 class Tokenizer {
  public:
-  Tokenizer(std::string& buf, const CsvOptions& opt, std::string_view source)
-      : buf_(buf), opt_(opt), source_(source) {}
-
-  // Splits the buffer into rows of fields; the first row becomes the header when asked.
-  void run(Table& t, std::size_t expectedWidth) {
-    std::size_t pos = 0;
-    const std::size_t n = buf_.size();
-    if (n >= 3 && buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
-    if (expectedWidth > 0) {
-      t.width = expectedWidth;
-      t.widthKnown = true;
-    }
-    bool needHeader = opt_.header;
-    std::vector<std::string_view> row;
-    std::int64_t line = 1;
-    while (pos < n) {
-      // Blank lines are skipped (as Spark does).
-      if (buf_[pos] == '\n') {
-        ++pos;
-        ++line;
-        continue;
-      }
-      if (buf_[pos] == '\r' && (pos + 1 == n || buf_[pos + 1] == '\n')) {
-        pos += (pos + 1 == n) ? 1 : 2;
-        ++line;
-        continue;
-      }
-      const std::int64_t startLine = line;
-      row.clear();
-      pos = parseRow(pos, line, row);
-      if (needHeader) {
-        needHeader = false;
-        t.headerLine = startLine;
-        if (t.widthKnown && row.size() != t.width) throwWidth(startLine, t.width, row.size());
-        t.width = row.size();
-        t.widthKnown = true;
-        t.header.assign(row.begin(), row.end());
-        continue;
-      }
-      if (!t.widthKnown) {
-        t.width = row.size();
-        t.widthKnown = true;
-      } else if (row.size() != t.width) {
-        throwWidth(startLine, t.width, row.size());
-      }
-      t.cells.insert(t.cells.end(), row.begin(), row.end());
-      t.rowLine.push_back(startLine);
+  Tokenizer(Table& t, const CsvOptions& opt, std::string_view source)
+      : t_(t), opt_(opt), source_(source), needHeader_(opt.header) {
+    if (opt.schema && opt.schema->size() > 0) {
+      t_.width = opt.schema->size();
+      t_.widthKnown = true;
     }
   }
 
+  // The next chunk of the stream (copied).
+  void feed(std::string_view chunk) {
+    pending_.append(chunk);
+    // An unfinished record is scanned again with the next chunk; waiting until the carried
+    // bytes have doubled keeps that linear however small the chunks are.
+    if (pending_.size() >= nextAttempt_) tokenize(false);
+  }
+
+  // Ends the stream; `last` (taken over without a copy when nothing is pending) is its final
+  // chunk.
+  void finish(std::string last = {}) {
+    if (pending_.empty())
+      pending_ = std::move(last);
+    else
+      pending_.append(last);
+    tokenize(true);
+  }
+
+  [[nodiscard]] std::int64_t rows() const { return static_cast<std::int64_t>(t_.rowLine.size()); }
+
  private:
+  static constexpr std::size_t kIncomplete = std::string::npos;
+
+  // Splits the complete records of pending_ (all of it when `final`); what follows the last
+  // complete record stays pending.
+  void tokenize(bool final) {
+    auto buf = std::make_unique<std::string>(std::move(pending_));
+    pending_.clear();
+    std::string& b = *buf;
+    const std::size_t n = b.size();
+    std::size_t pos = 0;
+    if (!started_) {
+      if (n < 3 && !final) {  // the BOM check needs three bytes
+        pending_ = std::move(b);
+        nextAttempt_ = 3;
+        return;
+      }
+      started_ = true;
+      if (n >= 3 && b.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
+    }
+    const std::size_t rowsBefore = t_.rowLine.size();
+    while (pos < n) {
+      // Blank lines are skipped (as Spark does).
+      if (b[pos] == '\n') {
+        ++pos;
+        ++line_;
+        continue;
+      }
+      if (b[pos] == '\r' && (pos + 1 == n || b[pos + 1] == '\n')) {
+        if (pos + 1 == n && !final) break;  // a '\n' may follow in the next chunk
+        pos += (pos + 1 == n) ? 1 : 2;
+        ++line_;
+        continue;
+      }
+      const std::int64_t startLine = line_;
+      row_.clear();
+      const std::size_t end = parseRow(b, pos, final);
+      if (end == kIncomplete) {
+        line_ = startLine;
+        break;
+      }
+      pos = end;
+      if (needHeader_) {
+        needHeader_ = false;
+        t_.headerLine = startLine;
+        if (t_.widthKnown && row_.size() != t_.width) throwWidth(startLine, t_.width, row_.size());
+        t_.width = row_.size();
+        t_.widthKnown = true;
+        t_.header.assign(row_.begin(), row_.end());
+        continue;
+      }
+      if (!t_.widthKnown) {
+        t_.width = row_.size();
+        t_.widthKnown = true;
+      } else if (row_.size() != t_.width) {
+        throwWidth(startLine, t_.width, row_.size());
+      }
+      t_.cells.insert(t_.cells.end(), row_.begin(), row_.end());
+      t_.rowLine.push_back(startLine);
+    }
+    if (pos == n) {
+      nextAttempt_ = 0;
+    } else if (pos == 0) {  // no record completed: keep collecting
+      pending_ = std::move(b);
+      nextAttempt_ = 2 * pending_.size();
+      return;
+    } else {
+      pending_.assign(b, pos, n - pos);
+      nextAttempt_ = 2 * pending_.size();
+    }
+    if (t_.rowLine.size() > rowsBefore) buffers_.push_back(std::move(buf));
+  }
+
   [[noreturn]] void throwWidth(std::int64_t line, std::size_t expected, std::size_t actual) const {
     throw DataError(fmt::format("{}, line {}: malformed row: expected {} fields but found {}",
                                 source_, line, expected, actual));
   }
 
-  // Parses one row starting at `pos` (not at a line end); returns the position after its line
-  // terminator. `line` advances over every newline consumed.
-  std::size_t parseRow(std::size_t pos, std::int64_t& line, std::vector<std::string_view>& row) {
-    const std::size_t n = buf_.size();
-    char* data = buf_.data();
+  // Parses one row of `buf` starting at `pos` (not at a line end) into row_; returns the
+  // position after its line terminator, or kIncomplete when the buffer is not `final` and the
+  // row may go on past its end. line_ advances over every newline consumed.
+  std::size_t parseRow(std::string& buf, std::size_t pos, bool final) {
+    const std::size_t n = buf.size();
+    char* data = buf.data();
     const char sep = opt_.sep;
     const bool quoting = opt_.quote.has_value();
     const char quote = quoting ? *opt_.quote : '\0';
     const char esc = opt_.escape;
+    escaped_.clear();
     for (;;) {
       if (quoting && pos < n && data[pos] == quote) {
-        const std::int64_t fieldLine = line;
+        const std::int64_t fieldLine = line_;
         std::size_t r = pos + 1;
-        std::size_t w = r;
         const std::size_t start = r;
+        std::size_t firstEscape = std::string::npos;
         for (;;) {
-          if (r >= n)
+          if (r >= n) {
+            if (!final) return kIncomplete;
             throw DataError(fmt::format(
                 "{}, line {}: unterminated quoted field (field {} starts with {} but has no "
                 "closing quote)",
-                source_, fieldLine, row.size() + 1, quote));
+                source_, fieldLine, row_.size() + 1, quote));
+          }
+          // An escape or a quote as the last byte of a non-final buffer is decided by the next
+          // chunk: the escape is then taken as text up to r >= n above, the quote as closing
+          // up to pos >= n below, and both give kIncomplete.
           const char c = data[r];
           if (c == esc && esc != quote && r + 1 < n &&
               (data[r + 1] == quote || data[r + 1] == esc)) {
-            data[w++] = data[r + 1];
+            if (firstEscape == std::string::npos) firstEscape = r - start;
             r += 2;
             continue;
           }
           if (c == quote) {
             if (esc == quote && r + 1 < n && data[r + 1] == quote) {
-              data[w++] = quote;
+              if (firstEscape == std::string::npos) firstEscape = r - start;
               r += 2;
               continue;
             }
-            ++r;  // closing quote
-            break;
+            break;  // the closing quote
           }
-          if (c == '\n') ++line;
-          data[w++] = c;
+          if (c == '\n') ++line_;
           ++r;
         }
-        row.emplace_back(data + start, w - start);
-        pos = r;
-        if (pos >= n) return pos;
+        // Unescaping waits until the row is complete: an unfinished one is parsed again.
+        if (firstEscape != std::string::npos) escaped_.emplace_back(row_.size(), firstEscape);
+        row_.emplace_back(data + start, r - start);
+        pos = r + 1;
+        if (pos >= n) {
+          if (!final) return kIncomplete;
+          if (!escaped_.empty()) unescape();
+          return pos;
+        }
         if (data[pos] == sep) {
           ++pos;
           continue;
         }
         if (data[pos] == '\n') {
-          ++line;
+          ++line_;
+          if (!escaped_.empty()) unescape();
           return pos + 1;
         }
         if (data[pos] == '\r' && (pos + 1 == n || data[pos + 1] == '\n')) {
-          ++line;
+          if (pos + 1 == n && !final) return kIncomplete;
+          ++line_;
+          if (!escaped_.empty()) unescape();
           return pos + 1 == n ? n : pos + 2;
         }
         throw DataError(fmt::format(
             "{}, line {}: malformed quoted field {}: unexpected character '{}' after the closing "
             "quote (expected the separator or the end of the line)",
-            source_, line, row.size(), data[pos]));
+            source_, line_, row_.size(), data[pos]));
       }
       // Unquoted field: up to the separator or the end of the line.
       const std::size_t start = pos;
       while (pos < n && data[pos] != sep && data[pos] != '\n') ++pos;
       if (pos < n && data[pos] == sep) {
-        row.emplace_back(data + start, pos - start);
+        row_.emplace_back(data + start, pos - start);
         ++pos;
         continue;
       }
+      if (pos == n && !final) return kIncomplete;
       std::size_t end = pos;
       if (end > start && data[end - 1] == '\r') --end;  // CRLF
-      row.emplace_back(data + start, end - start);
+      row_.emplace_back(data + start, end - start);
+      if (!escaped_.empty()) unescape();
       if (pos < n) {  // at '\n'
-        ++line;
+        ++line_;
         return pos + 1;
       }
       return pos;
     }
   }
 
-  std::string& buf_;
+  // Unescapes, in place, the quoted fields of the finished row that hold escapes or doubled
+  // quotes (the scan above has paired them up; `escaped_` holds each field and the offset of
+  // its first escape).
+  void unescape() {
+    const char quote = *opt_.quote;  // only quoted fields are listed
+    const char esc = opt_.escape;
+    for (const auto& [f, first] : escaped_) {
+      char* p = const_cast<char*>(row_[f].data());
+      const std::size_t len = row_[f].size();
+      std::size_t w = first;
+      std::size_t r = first;
+      if (esc == quote) {
+        while (r < len) {  // every quote inside is the first of a pair
+          const char c = p[r];
+          p[w++] = c;
+          r += c == quote ? 2 : 1;
+        }
+      } else {
+        while (r < len) {
+          char c = p[r];
+          if (c == esc && r + 1 < len && (p[r + 1] == quote || p[r + 1] == esc)) c = p[++r];
+          p[w++] = c;
+          ++r;
+        }
+      }
+      row_[f] = std::string_view(p, w);
+    }
+  }
+
+  Table& t_;
   const CsvOptions& opt_;
   std::string_view source_;
+  bool needHeader_;
+  bool started_ = false;          // the BOM check is done
+  std::int64_t line_ = 1;         // physical line at the start of pending_
+  std::string pending_;           // bytes not tokenized yet (an unfinished record first)
+  std::size_t nextAttempt_ = 0;   // tokenize when pending_ reaches this size
+  std::vector<std::unique_ptr<std::string>> buffers_;  // the buffers cells point into
+  std::vector<std::string_view> row_;
+  std::vector<std::pair<std::size_t, std::size_t>> escaped_;  // (field, first escape) to unescape
 };
 
 // ---------------------------------------------------------------- conversion
@@ -634,12 +746,9 @@ void validateOptions(const CsvOptions& o) {
   }
 }
 
-// Parses the text in `buf` (which is modified: quoted fields are unescaped in place).
-Frame parseCsv(std::string& buf, const CsvOptions& opt, std::string_view source) {
-  validateOptions(opt);
-  Table t;
-  Tokenizer(buf, opt, source).run(t, opt.schema ? opt.schema->size() : 0);
-
+// The Frame of a tokenized table: names from the schema or the header, types from the schema
+// or inferred, values converted (in parallel).
+Frame buildFrame(const Table& t, const CsvOptions& opt, std::string_view source) {
   std::vector<std::string> names;
   std::vector<DataType> types;
   if (opt.schema) {
@@ -816,14 +925,36 @@ CsvOptions CsvOptions::forPath(const std::string& path) {
 }
 
 Frame readCsv(const std::string& path, const CsvOptions& options) {
-  std::string buf = readFileToString(path);
-  return parseCsv(buf, options, path);
+  if (storage::isSwiftUrl(path)) return readCsvStream(pathSource(path), options, path);
+  std::string buf = readFileToString(path);  // a local file: one read, one last chunk
+  validateOptions(options);
+  Table t;
+  Tokenizer tokenizer(t, options, path);  // owns the buffer the cells point into
+  tokenizer.finish(std::move(buf));
+  return buildFrame(t, options, path);
 }
 
 Frame readCsvString(std::string_view text, const CsvOptions& options,
                     std::string_view sourceName) {
-  std::string buf(text);
-  return parseCsv(buf, options, sourceName);
+  validateOptions(options);
+  Table t;
+  Tokenizer tokenizer(t, options, sourceName);
+  tokenizer.finish(std::string(text));  // a copy: quoted fields are unescaped in place
+  return buildFrame(t, options, sourceName);
+}
+
+Frame readCsvStream(const ChunkSource& source, const CsvOptions& options,
+                    std::string_view sourceName, const RowsCallback& onRows) {
+  validateOptions(options);
+  Table t;
+  Tokenizer tokenizer(t, options, sourceName);
+  source([&](std::string_view chunk) {
+    tokenizer.feed(chunk);
+    if (onRows) onRows(tokenizer.rows());
+  });
+  tokenizer.finish();
+  if (onRows) onRows(tokenizer.rows());
+  return buildFrame(t, options, sourceName);
 }
 
 std::string writeCsvString(const Frame& frame, const CsvOptions& options) {

@@ -2,12 +2,15 @@
 #include "thunderdome/io/frame_io.h"
 
 #include <fmt/format.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
+#include "thunderdome/io/stream.h"
 #include "thunderdome/storage/swift.h"
 
 namespace td {
@@ -44,7 +47,222 @@ CsvOptions csvFor(FileFormat format, CsvOptions csv) {
   return csv;
 }
 
+// ---------------------------------------------------------------- streaming gzip
+
+// Passes bytes on to a sink, inflating them as they arrive when the stream starts with the gzip
+// magic bytes; the errors and their wording are gunzip()'s.
+class Inflater {
+ public:
+  Inflater(const ChunkSink& sink, std::string_view sourceName)
+      : sink_(sink), source_(sourceName) {}
+  ~Inflater() {
+    if (zlibReady_) inflateEnd(&zs_);
+  }
+  Inflater(const Inflater&) = delete;
+  Inflater& operator=(const Inflater&) = delete;
+
+  void feed(std::string_view in) {
+    switch (mode_) {
+      case Mode::kPlain:
+        if (!in.empty()) sink_(in);
+        return;
+      case Mode::kUnknown: {
+        // The magic check needs two bytes, which may arrive in two chunks.
+        if (head_.empty() && in.size() >= 2) {
+          start(in);
+          return;
+        }
+        head_.append(in);
+        if (head_.size() < 2) return;
+        const std::string head = std::move(head_);
+        head_.clear();
+        start(head);
+        return;
+      }
+      default: inflateChunk(in); return;
+    }
+  }
+
+  void finish() {
+    switch (mode_) {
+      case Mode::kUnknown:  // under two bytes: not gzip
+        mode_ = Mode::kPlain;
+        if (!head_.empty()) sink_(std::string_view(head_));
+        return;
+      case Mode::kPlain: return;
+      case Mode::kMember:
+        flush();
+        throw IoError(fmt::format(
+            "cannot read '{}': truncated gzip data (the input ends inside member {})", source_,
+            member_));
+      case Mode::kBetween:
+        flush();
+        if (!head_.empty()) garbage(head_.size());
+        return;
+      case Mode::kGarbage: garbage(garbageBytes_);
+    }
+  }
+
+ private:
+  enum class Mode { kUnknown, kPlain, kMember, kBetween, kGarbage };
+  static constexpr std::size_t kPiece = std::size_t{1} << 30;  // zlib counts in uInt
+  static constexpr std::size_t kOut = std::size_t{1} << 20;    // inflated bytes per sink call
+
+  [[noreturn]] void garbage(std::uint64_t bytes) const {
+    throw IoError(fmt::format(
+        "cannot read '{}': invalid gzip data: {} bytes of trailing garbage after member {}",
+        source_, bytes, member_));
+  }
+
+  void start(std::string_view first) {
+    if (!hasGzipMagic(first)) {
+      mode_ = Mode::kPlain;
+      sink_(first);
+      return;
+    }
+    if (inflateInit2(&zs_, 15 + 32) != Z_OK)  // 32: detect the gzip header
+      throw IoError(fmt::format("cannot read '{}': zlib initialisation failed", source_));
+    zlibReady_ = true;
+    out_.resize(kOut);
+    mode_ = Mode::kMember;
+    inflateChunk(first);
+  }
+
+  void flush() {
+    if (outPos_ == 0) return;
+    const std::size_t n = outPos_;
+    outPos_ = 0;
+    sink_(std::string_view(out_.data(), n));
+  }
+
+  void inflateChunk(std::string_view in) {
+    while (!in.empty()) {
+      if (mode_ == Mode::kGarbage) {
+        garbageBytes_ += in.size();
+        break;
+      }
+      if (mode_ == Mode::kBetween) {
+        // Another member may follow (as `cat a.gz b.gz` makes); anything else is garbage.
+        const std::size_t take = std::min(in.size(), 2 - head_.size());
+        head_.append(in.substr(0, take));
+        in.remove_prefix(take);
+        if (head_.size() < 2) break;
+        if (!hasGzipMagic(head_)) {
+          mode_ = Mode::kGarbage;
+          garbageBytes_ = head_.size() + in.size();
+          head_.clear();
+          break;
+        }
+        ++member_;
+        if (inflateReset(&zs_) != Z_OK)
+          throw IoError(fmt::format("cannot read '{}': zlib reset failed", source_));
+        mode_ = Mode::kMember;
+        const std::string head = std::move(head_);
+        head_.clear();
+        inflateMember(head);  // two header bytes never end a member
+        continue;
+      }
+      in.remove_prefix(inflateMember(in));
+    }
+    flush();
+  }
+
+  // Inflates `in` until it is used up or the member ends; returns the bytes consumed.
+  std::size_t inflateMember(std::string_view in) {
+    std::size_t consumed = 0;
+    while (consumed < in.size()) {
+      const std::size_t piece = std::min(kPiece, in.size() - consumed);
+      zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + consumed));
+      zs_.avail_in = static_cast<uInt>(piece);
+      for (;;) {
+        if (outPos_ == out_.size()) flush();
+        zs_.next_out = reinterpret_cast<Bytef*>(out_.data() + outPos_);
+        zs_.avail_out = static_cast<uInt>(out_.size() - outPos_);
+        const int rc = inflate(&zs_, Z_NO_FLUSH);
+        outPos_ = out_.size() - zs_.avail_out;
+        if (rc == Z_STREAM_END) {
+          mode_ = Mode::kBetween;
+          return consumed + piece - zs_.avail_in;
+        }
+        if (rc == Z_OK || rc == Z_BUF_ERROR) {
+          if (zs_.avail_in == 0 && zs_.avail_out > 0) break;  // wants more input
+          continue;                                           // the output was full
+        }
+        throw IoError(fmt::format("cannot read '{}': corrupt gzip data in member {}: {}", source_,
+                                  member_, zs_.msg != nullptr ? zs_.msg : zError(rc)));
+      }
+      consumed += piece;
+    }
+    return consumed;
+  }
+
+  const ChunkSink& sink_;
+  std::string source_;
+  Mode mode_ = Mode::kUnknown;
+  z_stream zs_{};
+  bool zlibReady_ = false;
+  int member_ = 1;
+  std::string head_;  // the first bytes of the stream or of the next member
+  std::uint64_t garbageBytes_ = 0;
+  std::string out_;
+  std::size_t outPos_ = 0;
+};
+
+// The parts of a dataset as one stream, in order: each part through pathSource, a CSV part's
+// header line dropped after the first part's, a missing final newline added between parts
+// (the same text the parts' concatenation made before reads streamed).
+ChunkSource partsSource(std::vector<std::string> parts, bool dropHeaders) {
+  return [parts = std::move(parts), dropHeaders](const ChunkSink& sink) {
+    bool any = false;
+    char last = '\n';
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      bool skipping = dropHeaders && i > 0;
+      pathSource(parts[i])([&](std::string_view chunk) {
+        if (skipping) {
+          const auto nl = chunk.find('\n');
+          if (nl == std::string_view::npos) return;
+          chunk.remove_prefix(nl + 1);
+          skipping = false;
+        }
+        if (chunk.empty()) return;
+        any = true;
+        last = chunk.back();
+        sink(chunk);
+      });
+      if (any && last != '\n') {
+        sink("\n");
+        last = '\n';
+      }
+    }
+  };
+}
+
 }  // namespace
+
+// ---------------------------------------------------------------- sources
+
+void inflateStream(const ChunkSource& source, const ChunkSink& sink, std::string_view sourceName) {
+  Inflater inflater(sink, sourceName);
+  source([&](std::string_view chunk) { inflater.feed(chunk); });
+  inflater.finish();
+}
+
+ChunkSource pathSource(const std::string& path) {
+  if (!storage::isSwiftUrl(path))
+    return [path](const ChunkSink& sink) {
+      const std::string text = readFileToString(path);
+      sink(text);
+    };
+  auto url = storage::parseSwiftUrl(path);
+  if (url.isPrefix())
+    throw IoError(fmt::format("cannot read '{}' as one file: it names a prefix", path));
+  return [path, url = std::move(url)](const ChunkSink& sink) {
+    const auto client = storage::SwiftClient::fromEnvironment();
+    inflateStream(
+        [&](const ChunkSink& raw) { client->stream(url.container, url.object, raw); }, sink,
+        path);
+  };
+}
 
 std::string_view toString(FileFormat format) {
   switch (format) {
@@ -82,35 +300,31 @@ FileFormat formatForPath(const std::string& path) {
 
 Frame readFrame(const std::string& path, const ReadOptions& options) {
   const std::vector<std::string> parts = listParts(path);
-  if (parts.size() > 1 || parts[0] != path) {
-    // A directory or prefix of part files, read as one dataset in name order. Each CSV part
-    // with a header carries it; only the first one's is kept.
-    const FileFormat format = resolve(options.format, parts[0]);
-    const bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
-    std::string text;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      std::string part = readFileToString(parts[i]);
-      std::string_view body = part;
-      if (csv && options.csv.header && i > 0) {
-        const auto nl = body.find('\n');
-        body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
-      }
-      text.append(body);
-      if (!text.empty() && text.back() != '\n') text += '\n';
-    }
+  const bool dataset = parts.size() > 1 || parts[0] != path;
+  const FileFormat format = resolve(options.format, parts[0]);
+  const bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
+  if (!dataset && !storage::isSwiftUrl(path)) {
+    // A local file: read whole, parsed in one go (the fastest way from a local disk).
+    Frame frame;
     switch (format) {
       case FileFormat::kCsv:
-      case FileFormat::kTsv: return readCsvString(text, csvFor(format, options.csv), path);
-      case FileFormat::kLibSvm: return readLibSvmString(text, options.libsvm, path);
-      case FileFormat::kJsonl: return readJsonlString(text, options.jsonl, path);
+      case FileFormat::kTsv: frame = readCsv(path, csvFor(format, options.csv)); break;
+      case FileFormat::kLibSvm: frame = readLibSvm(path, options.libsvm); break;
+      case FileFormat::kJsonl: frame = readJsonl(path, options.jsonl); break;
     }
+    if (options.onRows) options.onRows(frame.numRows());
+    return frame;
   }
-  const FileFormat format = resolve(options.format, path);
+  // A Swift object, or a dataset of part files in name order, parsed as it arrives. Each CSV
+  // part with a header carries it; only the first one's is kept.
+  const ChunkSource source =
+      dataset ? partsSource(parts, csv && options.csv.header) : pathSource(path);
   switch (format) {
     case FileFormat::kCsv:
-    case FileFormat::kTsv: return readCsv(path, csvFor(format, options.csv));
-    case FileFormat::kLibSvm: return readLibSvm(path, options.libsvm);
-    case FileFormat::kJsonl: return readJsonl(path, options.jsonl);
+    case FileFormat::kTsv:
+      return readCsvStream(source, csvFor(format, options.csv), path, options.onRows);
+    case FileFormat::kLibSvm: return readLibSvmStream(source, options.libsvm, path, options.onRows);
+    case FileFormat::kJsonl: return readJsonlStream(source, options.jsonl, path, options.onRows);
   }
   throw InternalError("readFrame: unknown format");
 }

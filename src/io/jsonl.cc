@@ -18,6 +18,7 @@
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
+#include "thunderdome/storage/swift.h"
 
 namespace td {
 
@@ -369,21 +370,23 @@ class Reader {
     }
   }
 
-  Frame run(std::string_view text) {
-    std::size_t pos = 0;
-    if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
-    std::int64_t lineNo = 0;
-    while (pos < text.size()) {
-      ++lineNo;
-      std::size_t eol = text.find('\n', pos);
-      if (eol == std::string_view::npos) eol = text.size();
-      const std::string_view line = text.substr(pos, eol - pos);
-      pos = eol + 1;
-      if (line.find_first_not_of(" \t\r\f\v") == std::string_view::npos) continue;
+  // Parses what `source` delivers line by line as it arrives; the whole-text readers pass
+  // their text as one chunk.
+  Frame run(const ChunkSource& source, const RowsCallback& onRows) {
+    LineSplitter lines([&](std::string_view line, std::int64_t lineNo) {
+      if (line.find_first_not_of(" \t\r\f\v") == std::string_view::npos) return;
       parseLine(line, lineNo);
-    }
+    });
+    source([&](std::string_view chunk) {
+      lines.feed(chunk);
+      if (onRows) onRows(rows());
+    });
+    lines.finish();
+    if (onRows) onRows(rows());
     return finish();
   }
+
+  [[nodiscard]] std::int64_t rows() const { return static_cast<std::int64_t>(rowLine_.size()); }
 
  private:
   [[noreturn]] void fail(std::int64_t line, std::string_view key, const std::string& what) const {
@@ -814,13 +817,19 @@ bool parseVectorJson(std::string_view text, JsonVector& out, std::string* why) {
 }
 
 Frame readJsonl(const std::string& path, const JsonlOptions& options) {
+  if (storage::isSwiftUrl(path)) return Reader(options, path).run(pathSource(path), {});
   const std::string text = readFileToString(path);
-  return Reader(options, path).run(text);
+  return Reader(options, path).run(bufferSource(text), {});
 }
 
 Frame readJsonlString(std::string_view text, const JsonlOptions& options,
                       std::string_view sourceName) {
-  return Reader(options, sourceName).run(text);
+  return Reader(options, sourceName).run(bufferSource(text), {});
+}
+
+Frame readJsonlStream(const ChunkSource& source, const JsonlOptions& options,
+                      std::string_view sourceName, const RowsCallback& onRows) {
+  return Reader(options, sourceName).run(source, onRows);
 }
 
 std::string writeJsonlString(const Frame& frame) {

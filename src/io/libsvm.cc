@@ -16,6 +16,7 @@
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
+#include "thunderdome/storage/swift.h"
 
 namespace td {
 
@@ -80,25 +81,18 @@ void appendDouble(std::string& out, double d) {
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
-Frame parseLibSvm(std::string_view text, const LibSvmOptions& options, std::string_view source) {
-  if (options.numFeatures < 0 || options.numFeatures > kMaxDim)
-    throw ParamError(fmt::format("readLibSvm: numFeatures must be in [0, {}] (0 = infer), got {}",
-                                 kMaxDim, options.numFeatures));
-  std::vector<double> labels;
-  std::vector<std::int64_t> offsets{0};
-  std::vector<std::int32_t> indices;
-  std::vector<double> values;
-  std::int64_t maxIndex = 0;  // 1-based
+// Parses LibSVM line by line (the lines a LineSplitter cuts from the text or stream).
+class Parser {
+ public:
+  Parser(const LibSvmOptions& options, std::string_view source)
+      : options_(options), source_(source) {
+    if (options.numFeatures < 0 || options.numFeatures > kMaxDim)
+      throw ParamError(fmt::format(
+          "readLibSvm: numFeatures must be in [0, {}] (0 = infer), got {}", kMaxDim,
+          options.numFeatures));
+  }
 
-  std::size_t pos = 0;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
-  std::int64_t lineNo = 0;
-  while (pos < text.size()) {
-    ++lineNo;
-    std::size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
+  void line(std::string_view line, std::int64_t lineNo) {
     if (const auto hash = line.find('#'); hash != std::string_view::npos)
       line = line.substr(0, hash);
 
@@ -110,12 +104,13 @@ Frame parseLibSvm(std::string_view text, const LibSvmOptions& options, std::stri
       return line.substr(b, i - b);
     };
     const std::string_view labelTok = nextToken();
-    if (labelTok.empty()) continue;  // blank or comment-only line
+    if (labelTok.empty()) return;  // blank or comment-only line
+    const std::string_view source = source_;
     double label = 0.0;
     if (!parseDouble(labelTok, label))
       throw DataError(fmt::format("{}, line {}: invalid label '{}' (expected a number)", source,
                                   lineNo, labelTok));
-    labels.push_back(label);
+    labels_.push_back(label);
     std::int64_t prev = 0;
     for (std::string_view tok = nextToken(); !tok.empty(); tok = nextToken()) {
       const auto colon = tok.find(':');
@@ -139,10 +134,10 @@ Frame parseLibSvm(std::string_view text, const LibSvmOptions& options, std::stri
             "{}, line {}: invalid feature token '{}': indices must be strictly increasing "
             "(previous index {})",
             source, lineNo, tok, prev));
-      if (options.numFeatures > 0 && idx > options.numFeatures)
+      if (options_.numFeatures > 0 && idx > options_.numFeatures)
         throw DataError(fmt::format(
             "{}, line {}: invalid feature token '{}': index {} exceeds numFeatures = {}", source,
-            lineNo, tok, idx, options.numFeatures));
+            lineNo, tok, idx, options_.numFeatures));
       if (idx > kMaxDim)
         throw DataError(fmt::format("{}, line {}: invalid feature token '{}': index too large",
                                     source, lineNo, tok));
@@ -152,15 +147,45 @@ Frame parseLibSvm(std::string_view text, const LibSvmOptions& options, std::stri
             "{}, line {}: invalid feature token '{}' (the value is not a number)", source, lineNo,
             tok));
       prev = idx;
-      maxIndex = std::max(maxIndex, idx);
-      indices.push_back(static_cast<std::int32_t>(idx - 1));
-      values.push_back(v);
+      maxIndex_ = std::max(maxIndex_, idx);
+      indices_.push_back(static_cast<std::int32_t>(idx - 1));
+      values_.push_back(v);
     }
-    offsets.push_back(static_cast<std::int64_t>(values.size()));
+    offsets_.push_back(static_cast<std::int64_t>(values_.size()));
   }
-  const std::int64_t dim = options.numFeatures > 0 ? options.numFeatures : maxIndex;
-  auto features = VectorColumn::sparse(dim, std::move(offsets), std::move(indices), std::move(values));
-  return Frame({{"label", makeDoubleColumn(std::move(labels))}, {"features", std::move(features)}});
+
+  [[nodiscard]] std::int64_t rows() const { return static_cast<std::int64_t>(labels_.size()); }
+
+  Frame finish() {
+    const std::int64_t dim = options_.numFeatures > 0 ? options_.numFeatures : maxIndex_;
+    auto features = VectorColumn::sparse(dim, std::move(offsets_), std::move(indices_),
+                                         std::move(values_));
+    return Frame(
+        {{"label", makeDoubleColumn(std::move(labels_))}, {"features", std::move(features)}});
+  }
+
+ private:
+  const LibSvmOptions& options_;
+  std::string_view source_;
+  std::vector<double> labels_;
+  std::vector<std::int64_t> offsets_{0};
+  std::vector<std::int32_t> indices_;
+  std::vector<double> values_;
+  std::int64_t maxIndex_ = 0;  // 1-based
+};
+
+// Parses what `source` delivers; the whole-text readers pass their text as one chunk.
+Frame parseLibSvm(const ChunkSource& source, const LibSvmOptions& options,
+                  std::string_view sourceName, const RowsCallback& onRows) {
+  Parser parser(options, sourceName);
+  LineSplitter lines([&](std::string_view line, std::int64_t lineNo) { parser.line(line, lineNo); });
+  source([&](std::string_view chunk) {
+    lines.feed(chunk);
+    if (onRows) onRows(parser.rows());
+  });
+  lines.finish();
+  if (onRows) onRows(parser.rows());
+  return parser.finish();
 }
 
 template <class Sink>
@@ -185,13 +210,19 @@ void emitLibSvm(const std::vector<double>& labels, const VectorColumn& features,
 }  // namespace
 
 Frame readLibSvm(const std::string& path, const LibSvmOptions& options) {
+  if (storage::isSwiftUrl(path)) return parseLibSvm(pathSource(path), options, path, {});
   const std::string text = readFileToString(path);
-  return parseLibSvm(text, options, path);
+  return parseLibSvm(bufferSource(text), options, path, {});
 }
 
 Frame readLibSvmString(std::string_view text, const LibSvmOptions& options,
                        std::string_view sourceName) {
-  return parseLibSvm(text, options, sourceName);
+  return parseLibSvm(bufferSource(text), options, sourceName, {});
+}
+
+Frame readLibSvmStream(const ChunkSource& source, const LibSvmOptions& options,
+                       std::string_view sourceName, const RowsCallback& onRows) {
+  return parseLibSvm(source, options, sourceName, onRows);
 }
 
 std::string writeLibSvmString(const Frame& frame, const std::string& labelCol,

@@ -374,15 +374,22 @@ bool SwiftClient::exists(const std::string& container, const std::string& object
 }
 
 std::string SwiftClient::get(const std::string& container, const std::string& object) {
+  const ObjectInfo info = head(container, object);
   std::string data;
-  stream(container, object, [&](std::string_view chunk) { data.append(chunk); });
+  data.reserve(static_cast<std::size_t>(info.bytes));  // one allocation, no regrowth copies
+  streamObject(container, object, info, [&](std::string_view chunk) { data.append(chunk); });
   return data;
 }
 
 void SwiftClient::stream(const std::string& container, const std::string& object,
                          const std::function<void(std::string_view)>& onChunk) {
+  streamObject(container, object, head(container, object), onChunk);
+}
+
+void SwiftClient::streamObject(const std::string& container, const std::string& object,
+                               const ObjectInfo& info,
+                               const std::function<void(std::string_view)>& onChunk) {
   const auto what = fmt::format("swift://{}/{}", container, object);
-  const ObjectInfo info = head(container, object);
   const std::int64_t size = info.bytes;
   const std::int64_t chunk = std::max<std::int64_t>(1, impl_->opts.rangeChunkBytes);
   const std::int64_t numChunks = size == 0 ? 0 : (size + chunk - 1) / chunk;

@@ -1,13 +1,17 @@
 // tests/io/csv_test.cc
 #include "thunderdome/io/csv.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -551,6 +555,177 @@ TEST_F(CsvTest, InvalidOptionsAreParamErrors) {
   EXPECT_THROW((void)readCsvString("a\n", o), ParamError);
   o.sep = '\n';
   EXPECT_THROW((void)readCsvString("a\n", o), ParamError);
+}
+
+// ---------------------------------------------------------------- streaming
+
+// A source that delivers `text` cut at the sorted positions `cuts`.
+ChunkSource cutSource(std::string_view text, std::vector<std::size_t> cuts) {
+  return [text, cuts = std::move(cuts)](const ChunkSink& sink) {
+    std::size_t prev = 0;
+    for (const std::size_t c : cuts) {
+      sink(text.substr(prev, c - prev));
+      prev = c;
+    }
+    sink(text.substr(prev));
+  };
+}
+
+// Cut points for `n` bytes: every byte, a random few, or fixed-size pieces.
+std::vector<std::size_t> everyByte(std::size_t n) {
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 1; i < n; ++i) cuts.push_back(i);
+  return cuts;
+}
+std::vector<std::size_t> randomCuts(std::size_t n, std::mt19937& rng) {
+  std::vector<std::size_t> cuts;
+  if (n < 2) return cuts;
+  std::uniform_int_distribution<std::size_t> pos(0, n);
+  const std::size_t k = std::uniform_int_distribution<std::size_t>(1, 6)(rng);
+  for (std::size_t i = 0; i < k; ++i) cuts.push_back(pos(rng));  // empty chunks included
+  std::sort(cuts.begin(), cuts.end());
+  return cuts;
+}
+
+// What a read gives, comparable as text: the schema and the rows as CSV, or the error.
+std::string outcome(const std::function<Frame()>& read) {
+  try {
+    const Frame f = read();
+    return fmt::format("{} rows; {}\n{}", f.numRows(), f.schema().toString(), writeCsvString(f, {}));
+  } catch (const DataError& e) {
+    return std::string("DataError: ") + e.what();
+  } catch (const ColumnError& e) {
+    return std::string("ColumnError: ") + e.what();
+  } catch (const std::exception& e) {
+    return std::string("other error: ") + e.what();
+  }
+}
+
+// Texts that exercise every decision the tokenizer makes at a chunk boundary.
+std::vector<std::string> trickyCsvTexts() {
+  return {
+      "id,text\n1,\"a, b\"\n2,\"she said \"\"hi\"\"\"\n3,\"two\nlines\"\n4,\"\"\n5,plain \"in\" q\n",
+      "a,b\r\n1,x\r\n\r\n2,\"y\r\nz\"\r\n3,w",
+      "a,b\r\n1,\"x\"\r\n2,\"\"\"\"\r",
+      "\xEF\xBB\xBFname,n\nz\xC3\xBCrich,1\n\n\n\"q\"\"\",2\r\n",
+      "\xEF\xBB\xBF",
+      "\xEF\xBB",
+      "",
+      "\n\r\n\n",
+      "a\n\"\"\n\"\"\"\"\n\"x\"\"\"\n",
+      "a,b,c\nx,y,\n,,\n\"\",\"\",\"\"",
+      "v\n1\n2\n3.5\nNaN\n-Infinity\n",
+      // errors: their messages and line numbers must not depend on the cuts
+      "a,b\n1,2\n3,\"open\nstill open\n",
+      "a,b\n1,2\n\"x\"y,3\n",
+      "a,b\n1,2\n\n3\n",
+      "a,a\n1,2\n",
+      "n,m\n1,\"2\n\"\nx,\"\"\"\n\"\n",
+      "a,b\r\n\r\n1,2\r\n\r\n3\r\n",
+      "a\r\n\r\n\"1\"\r\n\r\n2\r\n\"x\ny\"\r\n",
+      "a\r\r\n\"1\"\r\n\r\n\"2\"\r\r\n",
+  };
+}
+
+TEST_F(CsvTest, StreamEqualsWholeTextForEveryChunking) {
+  std::mt19937 rng(7);
+  std::vector<CsvOptions> optionSets(5);
+  optionSets[1].header = false;
+  optionSets[2].escape = '\\';  // backslash escapes inside quotes
+  optionSets[3].schema = Schema({{"a", DataType::kString}, {"b", DataType::kString}});
+  optionSets[4].schema = Schema({{"a", DataType::kInt64}});  // errors with line numbers
+  for (const auto& text : trickyCsvTexts()) {
+    for (const auto& o : optionSets) {
+      const std::string expected = outcome([&] { return readCsvString(text, o, "s.csv"); });
+      auto check = [&](std::vector<std::size_t> cuts, const char* how) {
+        EXPECT_EQ(outcome([&] { return readCsvStream(cutSource(text, cuts), o, "s.csv"); }),
+                  expected)
+            << how << " cuts of " << ::testing::PrintToString(text);
+      };
+      check(everyByte(text.size()), "1-byte");
+      for (std::size_t c = 0; c <= text.size(); ++c) check({c}, "two-chunk");
+      for (int k = 0; k < 20; ++k) check(randomCuts(text.size(), rng), "random");
+    }
+  }
+}
+
+TEST_F(CsvTest, StreamWithBackslashEscapesAndNoQuoting) {
+  const std::string text = "a,b\n\"x\\\"y\",\"p\\\\q\"\n\"\\\"\",\"z\\w\"\n";
+  CsvOptions esc;
+  esc.escape = '\\';
+  CsvOptions none;
+  none.quote = std::nullopt;
+  for (const auto& o : {esc, none}) {
+    const std::string expected = outcome([&] { return readCsvString(text, o); });
+    EXPECT_EQ(outcome([&] { return readCsvStream(cutSource(text, everyByte(text.size())), o); }),
+              expected);
+    for (std::size_t c = 0; c <= text.size(); ++c)
+      EXPECT_EQ(outcome([&] { return readCsvStream(cutSource(text, {c}), o); }), expected);
+  }
+  EXPECT_EQ(str(readCsvString(text, esc), "a", 0), "x\"y");
+  EXPECT_EQ(str(readCsvString(text, esc), "b", 0), "p\\q");
+}
+
+TEST_F(CsvTest, StreamOfALargeRandomTableEqualsWholeText) {
+  std::mt19937 rng(11);
+  std::string text = "id,name,score,note\r\n";
+  const char* words[] = {"plain", "with, comma", "with \"quote\"", "two\nlines", "", "cr\r\nlf"};
+  for (int r = 0; r < 20000; ++r) {
+    const std::string w = words[rng() % 6];
+    const bool quote = w.find_first_of(",\"\n\r") != std::string::npos || rng() % 4 == 0;
+    std::string q;
+    for (char ch : w) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    text += std::to_string(r) + ",n" + std::to_string(r % 37) + "," + std::to_string(r * 0.5) +
+            "," + (quote ? "\"" + q + "\"" : w) + (r % 3 ? "\n" : "\r\n");
+  }
+  const std::string expected = outcome([&] { return readCsvString(text, {}); });
+  ASSERT_NE(expected.find("20000 rows; id: bigint, name: string, score: double, note: string"),
+            std::string::npos);
+  for (std::size_t piece : {1u, 7u, 4096u, 65536u, 1u << 20}) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t c = piece; c < text.size(); c += piece) cuts.push_back(c);
+    EXPECT_EQ(outcome([&] { return readCsvStream(cutSource(text, cuts), {}); }), expected)
+        << piece << "-byte chunks";
+  }
+}
+
+TEST_F(CsvTest, StreamReportsRowsAsChunksArrive) {
+  std::string text = "id,v\n";
+  for (int r = 0; r < 1000; ++r) text += std::to_string(r) + ",\"x\ny\"\n";
+  std::vector<std::size_t> cuts;
+  for (std::size_t c = 1000; c < text.size(); c += 1000) cuts.push_back(c);
+  std::vector<std::int64_t> seen;
+  int delivered = 0;
+  int deliveredAtFirstRow = -1;
+  const ChunkSource source = [&](const ChunkSink& sink) {
+    cutSource(text, cuts)([&](std::string_view c) {
+      ++delivered;
+      sink(c);
+    });
+  };
+  const Frame f = readCsvStream(source, {}, "rows.csv", [&](std::int64_t rows) {
+    if (rows > 0 && deliveredAtFirstRow < 0) deliveredAtFirstRow = delivered;
+    seen.push_back(rows);
+  });
+  ASSERT_EQ(f.numRows(), 1000);
+  EXPECT_EQ(deliveredAtFirstRow, 1) << "the first chunk's rows are parsed before the second";
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen.size(), cuts.size() + 2);  // after each chunk, and at the end
+  EXPECT_EQ(seen.back(), 1000);
+  EXPECT_LT(seen[seen.size() / 2], 1000);
+}
+
+TEST_F(CsvTest, StreamErrorsNameTheSourceAndLineLikeTheWholeText) {
+  const std::string text = "a,b\n1,2\n3,\"x\ny\"\n4\n";
+  const std::string msg = messageOf<DataError>(
+      [&] { (void)readCsvStream(cutSource(text, everyByte(text.size())), {}, "swift://c/o.csv"); });
+  EXPECT_CONTAINS(msg, "swift://c/o.csv, line 5: malformed row: expected 2 fields but found 1");
+  // An error thrown by the source comes through unchanged.
+  const ChunkSource failing = [](const ChunkSink& sink) {
+    sink("a,b\n1,");
+    throw IoError("download failed");
+  };
+  EXPECT_EQ(messageOf<IoError>([&] { (void)readCsvStream(failing, {}); }), "download failed");
 }
 
 }  // namespace

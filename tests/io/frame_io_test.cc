@@ -5,13 +5,18 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "thunderdome/io/file.h"
+#include "thunderdome/io/stream.h"
 
 namespace td {
 namespace {
@@ -225,6 +230,132 @@ TEST_F(FrameIoTest, WriteErrorsLeaveNothingBehind) {
   EXPECT_EQ(readFile(p), "old\n");
   EXPECT_EQ(filesInDir(), std::vector<std::string>{"o.jsonl"});
   EXPECT_TRUE(before.empty());
+}
+
+// ---------------------------------------------------------------- streaming
+
+// A source that delivers `data` in pieces of `piece` bytes.
+ChunkSource piecesSource(std::string_view data, std::size_t piece) {
+  return [data, piece](const ChunkSink& sink) {
+    for (std::size_t at = 0; at < data.size(); at += piece) sink(data.substr(at, piece));
+  };
+}
+
+// What inflateStream makes of `data` fed in `piece`-byte chunks: the bytes, or the error.
+std::string inflated(std::string_view data, std::size_t piece) {
+  std::string out;
+  try {
+    inflateStream(piecesSource(data, piece), [&](std::string_view c) { out.append(c); }, "x.gz");
+  } catch (const IoError& e) {
+    return std::string("IoError: ") + e.what();
+  }
+  return out;
+}
+
+std::string gunzipped(std::string_view data) {
+  if (!hasGzipMagic(data)) return std::string(data);
+  try {
+    return gunzip(data, "x.gz");
+  } catch (const IoError& e) {
+    return std::string("IoError: ") + e.what();
+  }
+}
+
+TEST_F(FrameIoTest, InflateStreamMatchesGunzipForAnyChunking) {
+  std::mt19937 rng(5);
+  std::string big;
+  for (int i = 0; i < 200000; ++i) big += std::to_string(rng() % 1000) + (i % 7 ? "," : "\n");
+  const std::string a = gzipBytes("id,v\n1,2\n");
+  const std::string b = gzipBytes(big);
+  const std::string corrupt = [&] {
+    std::string c = b;
+    c[c.size() / 2] = static_cast<char>(c[c.size() / 2] ^ 0x55);
+    return c;
+  }();
+  const std::vector<std::string> inputs = {
+      "plain,text\n1,2\n", "", "\x1f", "\x1f\x8b", a, a + b + a, b.substr(0, b.size() / 2),
+      a.substr(0, a.size() - 3), a + "x", a + "garbage bytes", a + "\x1f", a + "\x1f\x8b", corrupt,
+      gzipBytes(""),
+  };
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const std::string expected = gunzipped(inputs[i]);
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{1000},
+                                    std::size_t{65536}, std::size_t{1} << 30})
+      EXPECT_EQ(inflated(inputs[i], piece), expected) << "input " << i << ", " << piece << "-byte chunks";
+  }
+  EXPECT_EQ(inflated(a + b, 4096), "id,v\n1,2\n" + big);
+  EXPECT_EQ(inflated(a + "garbage bytes", 1),
+            "IoError: cannot read 'x.gz': invalid gzip data: 13 bytes of trailing garbage after member 1");
+}
+
+TEST_F(FrameIoTest, StreamingCsvOfGzipChunksEqualsTheWholeFile) {
+  std::string text = "id,text\n";
+  for (int r = 0; r < 5000; ++r) text += std::to_string(r) + ",\"a \"\"q\"\"\nline\"\r\n";
+  const std::string gz = gzipBytes(text);
+  const Frame whole = readCsvString(text, {});
+  for (const std::size_t piece : {std::size_t{1}, std::size_t{333}, std::size_t{8192}}) {
+    const ChunkSource inflating = [&](const ChunkSink& sink) { inflateStream(piecesSource(gz, piece), sink, "t.csv.gz"); };
+    const Frame f = readCsvStream(inflating, {}, "t.csv.gz");
+    EXPECT_EQ(writeCsvString(f, {}), writeCsvString(whole, {}));
+    EXPECT_EQ(f.schema().toString(), whole.schema().toString());
+  }
+}
+
+TEST_F(FrameIoTest, PathSourceReadsALocalFileAsOneChunk) {
+  const std::string p = path("d.csv.gz");
+  writeFile(p, gzipBytes("a\n1\n"));
+  std::vector<std::string> chunks;
+  pathSource(p)([&](std::string_view c) { chunks.emplace_back(c); });
+  EXPECT_EQ(chunks, std::vector<std::string>{"a\n1\n"});
+  EXPECT_THROW(pathSource("swift://container/prefix/"), IoError);
+}
+
+TEST_F(FrameIoTest, DirectoryOfPartsStreamsEveryPartInOrder) {
+  const std::string d = path("data.csv");
+  fs::create_directories(d);
+  writeFile(d + "/part-00000.csv", "id,text\n0,\"zero\nlines\"\n1,one\n");
+  writeFile(d + "/part-00001.csv.gz", gzipBytes("id,text\n2,two\n3,three"));  // no final newline
+  writeFile(d + "/part-00002.csv", "id,text\r\n4,four\r\n");
+  writeFile(d + "/_SUCCESS", "");
+  writeFile(d + "/.part-00000.csv.crc", "junk");
+  std::vector<std::int64_t> seen;
+  ReadOptions o;
+  o.format = "csv";
+  o.onRows = [&](std::int64_t rows) { seen.push_back(rows); };
+  const Frame f = readFrame(d, o);
+  const Frame expected =
+      readCsvString("id,text\n0,\"zero\nlines\"\n1,one\n2,two\n3,three\n4,four\r\n", {});
+  EXPECT_EQ(writeCsvString(f, {}), writeCsvString(expected, {}));
+  EXPECT_EQ(f.schema().toString(), "id: bigint, text: string");
+  ASSERT_GE(seen.size(), 3u) << "progress after each part";
+  EXPECT_EQ(seen.front(), 2) << "the first part is parsed before the second is read";
+  EXPECT_EQ(seen.back(), 5);
+  // Errors count lines in the concatenated text and name the directory.
+  writeFile(d + "/part-00003.csv", "id,text\n5\n");
+  EXPECT_CONTAINS(messageOf<DataError>([&] { (void)readFrame(d, o); }),
+                  d + ", line 8: malformed row: expected 2 fields but found 1");
+  // LibSVM and JSON Lines parts have no header to drop.
+  const std::string s = path("svm");
+  fs::create_directories(s);
+  writeFile(s + "/a.libsvm", "1 1:1\n");
+  writeFile(s + "/b.libsvm", gzipBytes("0 2:1"));
+  writeFile(s + "/c.libsvm", "1 3:1\n");
+  EXPECT_EQ(readFrame(s).numRows(), 3);
+  const std::string j = path("json");
+  fs::create_directories(j);
+  writeFile(j + "/a.jsonl", "{\"x\":1}");
+  writeFile(j + "/b.jsonl", "{\"x\":2}\n");
+  EXPECT_EQ(readFrame(j).col<Int64Column>("x")[1], 2);
+}
+
+TEST_F(FrameIoTest, SingleLocalFileReportsItsRowsOnce) {
+  const std::string p = path("one.csv");
+  writeFile(p, "a\n1\n2\n");
+  std::vector<std::int64_t> seen;
+  ReadOptions o;
+  o.onRows = [&](std::int64_t rows) { seen.push_back(rows); };
+  EXPECT_EQ(readFrame(p, o).numRows(), 2);
+  EXPECT_EQ(seen, std::vector<std::int64_t>{2});
 }
 
 }  // namespace

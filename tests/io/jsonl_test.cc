@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -340,6 +343,84 @@ TEST_F(JsonlTest, FailedWriteLeavesNothingAndKeepsTheOldFile) {
   EXPECT_CONTAINS(msg, "UTF-8");
   EXPECT_EQ(readFile(p), "old\n");
   EXPECT_EQ(filesInDir(), std::vector<std::string>{"out.jsonl"});
+}
+
+// ---------------------------------------------------------------- streaming
+
+// A source that delivers `text` cut at the sorted positions `cuts`.
+ChunkSource cutSource(std::string_view text, std::vector<std::size_t> cuts) {
+  return [text, cuts = std::move(cuts)](const ChunkSink& sink) {
+    std::size_t prev = 0;
+    for (const std::size_t c : cuts) {
+      sink(text.substr(prev, c - prev));
+      prev = c;
+    }
+    sink(text.substr(prev));
+  };
+}
+
+// Every way to cut `text` in two, 1-byte chunks, and random cuts (empty chunks included).
+std::vector<std::vector<std::size_t>> chunkings(std::size_t n, unsigned seed) {
+  std::vector<std::vector<std::size_t>> out;
+  for (std::size_t c = 0; c <= n; ++c) out.push_back({c});
+  std::vector<std::size_t> every;
+  for (std::size_t i = 1; i < n; ++i) every.push_back(i);
+  out.push_back(every);
+  std::mt19937 rng(seed);
+  for (int k = 0; k < 20 && n > 1; ++k) {
+    std::vector<std::size_t> cuts;
+    const std::size_t m = std::uniform_int_distribution<std::size_t>(1, 6)(rng);
+    for (std::size_t i = 0; i < m; ++i) cuts.push_back(std::uniform_int_distribution<std::size_t>(0, n)(rng));
+    std::sort(cuts.begin(), cuts.end());
+    out.push_back(cuts);
+  }
+  return out;
+}
+
+std::string jsonlOutcome(const std::function<Frame()>& read) {
+  try {
+    const Frame f = read();
+    return std::to_string(f.numRows()) + " rows; " + f.schema().toString() + "\n" +
+           writeJsonlString(f);
+  } catch (const std::exception& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+TEST_F(JsonlTest, StreamEqualsWholeTextForEveryChunking) {
+  const std::vector<std::string> texts = {
+      "\xEF\xBB\xBF{\"a\":1,\"s\":\"x\\ny\"}\r\n\n  \n{\"a\":2,\"v\":[1,2]}\n{\"s\":\"\xC3\xBC\"}",
+      "{\"a\":1}\n{\"a\":2.5}\n",
+      "",
+      "\n\r\n",
+      "{\"a\":1}\n{\"a\":\"x\"}\n",   // a type clash on line 2
+      "{\"a\":1}\n\n{\"a\":}\n",        // invalid JSON on line 3
+  };
+  for (const auto& text : texts) {
+    const std::string expected = jsonlOutcome([&] { return readJsonlString(text, {}, "d.jsonl"); });
+    for (const auto& cuts : chunkings(text.size(), 5))
+      EXPECT_EQ(jsonlOutcome([&] { return readJsonlStream(cutSource(text, cuts), {}, "d.jsonl"); }),
+                expected)
+          << ::testing::PrintToString(text) << " cut at " << ::testing::PrintToString(cuts);
+  }
+  EXPECT_CONTAINS(jsonlOutcome([&] { return readJsonlStream(cutSource(texts[5], {12}), {}, "d.jsonl"); }),
+                  "d.jsonl, line 3: invalid JSON");
+}
+
+TEST_F(JsonlTest, StreamReportsRowsAfterEachChunk) {
+  std::string text;
+  for (int r = 0; r < 200; ++r) text += "{\"id\":" + std::to_string(r) + "}\n";
+  std::vector<std::size_t> cuts;
+  for (std::size_t c = 64; c < text.size(); c += 64) cuts.push_back(c);
+  std::vector<std::int64_t> seen;
+  const Frame f = readJsonlStream(cutSource(text, cuts), {}, "<s>",
+                                  [&](std::int64_t rows) { seen.push_back(rows); });
+  ASSERT_EQ(f.numRows(), 200);
+  EXPECT_EQ(f.col<Int64Column>("id")[199], 199);
+  EXPECT_EQ(seen.size(), cuts.size() + 2);
+  EXPECT_GT(seen.front(), 0);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen.back(), 200);
 }
 
 }  // namespace

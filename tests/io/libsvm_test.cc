@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -208,6 +211,84 @@ TEST_F(LibSvmTest, EmptyInputGivesZeroRows) {
   const Frame f = readLibSvmString("# nothing\n\n", {});
   EXPECT_EQ(f.numRows(), 0);
   EXPECT_EQ(f.col<VectorColumn>("features").dim(), 0);
+}
+
+// ---------------------------------------------------------------- streaming
+
+// A source that delivers `text` cut at the sorted positions `cuts`.
+ChunkSource cutSource(std::string_view text, std::vector<std::size_t> cuts) {
+  return [text, cuts = std::move(cuts)](const ChunkSink& sink) {
+    std::size_t prev = 0;
+    for (const std::size_t c : cuts) {
+      sink(text.substr(prev, c - prev));
+      prev = c;
+    }
+    sink(text.substr(prev));
+  };
+}
+
+// Every way to cut `text` in two, 1-byte chunks, and random cuts (empty chunks included).
+std::vector<std::vector<std::size_t>> chunkings(std::size_t n, unsigned seed) {
+  std::vector<std::vector<std::size_t>> out;
+  for (std::size_t c = 0; c <= n; ++c) out.push_back({c});
+  std::vector<std::size_t> every;
+  for (std::size_t i = 1; i < n; ++i) every.push_back(i);
+  out.push_back(every);
+  std::mt19937 rng(seed);
+  for (int k = 0; k < 20 && n > 1; ++k) {
+    std::vector<std::size_t> cuts;
+    const std::size_t m = std::uniform_int_distribution<std::size_t>(1, 6)(rng);
+    for (std::size_t i = 0; i < m; ++i) cuts.push_back(std::uniform_int_distribution<std::size_t>(0, n)(rng));
+    std::sort(cuts.begin(), cuts.end());
+    out.push_back(cuts);
+  }
+  return out;
+}
+
+std::string libsvmOutcome(const std::function<Frame()>& read) {
+  try {
+    const Frame f = read();
+    return std::to_string(f.numRows()) + " rows, dim " +
+           std::to_string(f.col<VectorColumn>("features").dim()) + "\n" + writeLibSvmString(f);
+  } catch (const std::exception& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+TEST_F(LibSvmTest, StreamEqualsWholeTextForEveryChunking) {
+  const std::vector<std::string> texts = {
+      "\xEF\xBB\xBF" "1 1:0.5 3:2\r\n# comment\n\n0 2:1 # tail\n-1\t4:1e3",
+      "1 1:1\n0 2:2\n",
+      "",
+      "\xEF\xBB",
+      "\n\n\n1 7:1\n",
+      "1 1:1\n\n0 3:1 2:1\n",   // error on line 3
+      "1 1:1\r\n0 x:1\r\n",     // error on line 2
+  };
+  for (const auto& text : texts) {
+    const std::string expected = libsvmOutcome([&] { return readLibSvmString(text, {}, "d.svm"); });
+    for (const auto& cuts : chunkings(text.size(), 3))
+      EXPECT_EQ(libsvmOutcome([&] { return readLibSvmStream(cutSource(text, cuts), {}, "d.svm"); }),
+                expected)
+          << ::testing::PrintToString(text) << " cut at " << ::testing::PrintToString(cuts);
+  }
+  EXPECT_CONTAINS(libsvmOutcome([&] { return readLibSvmStream(cutSource(texts[5], {9}), {}, "d.svm"); }),
+                  "d.svm, line 3");
+}
+
+TEST_F(LibSvmTest, StreamReportsRowsAfterEachChunk) {
+  std::string text;
+  for (int r = 0; r < 300; ++r) text += std::to_string(r % 2) + " 1:" + std::to_string(r) + " 5:1\n";
+  std::vector<std::size_t> cuts;
+  for (std::size_t c = 100; c < text.size(); c += 100) cuts.push_back(c);
+  std::vector<std::int64_t> seen;
+  const Frame f = readLibSvmStream(cutSource(text, cuts), {}, "<s>",
+                                   [&](std::int64_t rows) { seen.push_back(rows); });
+  ASSERT_EQ(f.numRows(), 300);
+  EXPECT_EQ(seen.size(), cuts.size() + 2);
+  EXPECT_GT(seen.front(), 0);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen.back(), 300);
 }
 
 }  // namespace

@@ -118,6 +118,8 @@ class SwiftClient {
   void remove(const std::string& container, const std::string& object);
 
  private:
+  void streamObject(const std::string& container, const std::string& object,
+                    const ObjectInfo& info, const std::function<void(std::string_view)>& onChunk);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
