@@ -3,13 +3,20 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <ostream>
+#include <sstream>
+#include <thread>
 
+#include "app.h"
 #include "commands.h"
 #include "logging.h"
 #include "options.h"
 #include "progress.h"
+#include "thunderdome/dist/communicator.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/persist/param_json.h"
@@ -78,24 +85,141 @@ std::optional<BinaryCurves> bestCurves(const PipelineSpec& spec, const Model& mo
   return binaryCurves(scores, labels, {}, 0);
 }
 
+// A checksum of a frame's schema and cells, for the ranks' agreement check.
+std::uint64_t frameChecksum(const Frame& f) {
+  std::uint64_t h = dist::fnv1a(f.schema().toString());
+  for (const auto& field : f.schema().fields()) {
+    const auto& c = f.column(field.name);
+    if (const auto* d = dynamic_cast<const DoubleColumn*>(c.get())) {
+      const auto v = d->values();
+      h = dist::fnv1a({reinterpret_cast<const char*>(v.data()), v.size_bytes()}, h);
+    } else if (const auto* i = dynamic_cast<const Int64Column*>(c.get())) {
+      const auto v = i->values();
+      h = dist::fnv1a({reinterpret_cast<const char*>(v.data()), v.size_bytes()}, h);
+    } else {
+      for (std::int64_t r = 0; r < f.numRows(); ++r)
+        h = dist::fnv1a(f.cellToString(r, field.name) + '\x1f', h);
+    }
+  }
+  return h;
+}
+
+std::string fileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return path;  // not a local file: the loader reports it
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Collective: every rank reports whether it could load its inputs and what they are; a rank
+// that failed, or inputs that differ from rank 0's, fail every rank alike.
+void checkAgreement(dist::Communicator& comm, const std::exception_ptr& error,
+                    const std::string& specText, const std::string& trainPath, const Frame* train) {
+  dist::ByteWriter w;
+  w.put<std::uint8_t>(error ? 1 : 0);
+  if (error) {
+    ErrorCode code = ErrorCode::kInternal;
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(error);
+    } catch (const Error& e) {
+      code = e.code();
+      what = e.what();
+    } catch (const std::exception& e) {
+      what = e.what();
+    }
+    w.put<std::int32_t>(static_cast<std::int32_t>(code)).putString(what);
+  } else {
+    w.put<std::uint64_t>(dist::fnv1a(specText)).putString(trainPath).putString(train->schema().toString());
+    w.put<std::int64_t>(train->numRows()).put<std::uint64_t>(frameChecksum(*train));
+  }
+  const auto all = comm.allgather(w.bytes());
+  const int n = comm.size();
+  struct Inputs {
+    std::uint64_t spec = 0;
+    std::string path, schema;
+    std::int64_t rows = 0;
+    std::uint64_t data = 0;
+  };
+  std::vector<Inputs> inputs;
+  for (int r = 0; r < n; ++r) {
+    dist::ByteReader in(all[static_cast<std::size_t>(r)]);
+    if (in.get<std::uint8_t>()) {
+      const auto code = static_cast<ErrorCode>(in.get<std::int32_t>());
+      throw dist::DistributedError(code, fmt::format("rank {} of {}: {}", r, n, in.getString()));
+    }
+    Inputs x;
+    x.spec = in.get<std::uint64_t>();
+    x.path = in.getString();
+    x.schema = in.getString();
+    x.rows = in.get<std::int64_t>();
+    x.data = in.get<std::uint64_t>();
+    inputs.push_back(std::move(x));
+  }
+  for (int r = 1; r < n; ++r) {
+    const Inputs& a = inputs[0];
+    const Inputs& b = inputs[static_cast<std::size_t>(r)];
+    std::string what;
+    if (b.spec != a.spec) what = "a different spec";
+    else if (b.schema != a.schema) what = fmt::format("schema ({}) vs ({})", b.schema, a.schema);
+    else if (b.rows != a.rows) what = fmt::format("{} rows vs {}", b.rows, a.rows);
+    else if (b.data != a.data) what = "the same schema and row count but different values";
+    if (!what.empty())
+      throw dist::DistributedError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("ranks disagree on their inputs: rank {} of {} read '{}' and rank 0 read "
+                      "'{}': {}; every rank must read the same spec and training data",
+                      r, n, b.path, a.path, what));
+  }
+}
+
 }  // namespace
 
-int runFit(const FitArgs& a, std::ostream& out, std::ostream& err) {
+int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
+  // Under mpirun with several ranks the fits are spread over the ranks; rank 0 alone logs,
+  // refits, saves and prints.
+  const auto comm = dist::makeWorldCommunicator();
+  const bool distributed = comm->size() > 1;
+  const bool root = comm->rank() == 0;
+  FitArgs a = args;
+  if (!root) a.common.verbosity = -1;
   const auto log = makeLogger(err, a.common.verbosity);
   const auto t0 = std::chrono::steady_clock::now();
-  const PipelineSpec spec = loadPipelineSpec(a.spec);
-  const ReadOptions readOpts = makeReadOptions(spec.input, a.input.options, a.input.format);
-  // Refuse to overwrite before spending time on the fit.
-  if (!a.overwrite && modelExists(a.out))
-    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
-
-  const Frame train = readFrame(a.train, readOpts);
-  log->info("read {}: {} rows ({})", a.train, train.numRows(), train.schema().toString());
+  std::optional<PipelineSpec> specHolder;
+  std::optional<Frame> trainHolder;
   std::optional<Frame> test;
-  if (!a.test.empty()) {
-    test = readFrame(a.test, readOpts);
-    log->info("read {}: {} rows", a.test, test->numRows());
+  std::exception_ptr loadError;
+  try {
+    specHolder = loadPipelineSpec(a.spec);
+    const ReadOptions readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
+    // Refuse to overwrite before spending time on the fit.
+    if (root && !a.overwrite && modelExists(a.out))
+      throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
+
+    trainHolder = readFrame(a.train, readOpts);
+    log->info("read {}: {} rows ({})", a.train, trainHolder->numRows(),
+              trainHolder->schema().toString());
+    if (root && !a.test.empty()) {
+      test = readFrame(a.test, readOpts);
+      log->info("read {}: {} rows", a.test, test->numRows());
+    }
+  } catch (...) {
+    if (!distributed) throw;
+    loadError = std::current_exception();
   }
+  if (distributed) {
+    try {
+      checkAgreement(*comm, loadError, fileText(a.spec), a.train,
+                     trainHolder ? &*trainHolder : nullptr);
+    } catch (const dist::DistributedError& e) {
+      if (root) throw;
+      return exitCodeFor(e);  // rank 0 reports it
+    }
+    log->info("{} ranks agree on the spec and the data", comm->size());
+  }
+  const PipelineSpec& spec = *specHolder;
+  const Frame& train = *trainHolder;
 
   const std::string metricName =
       spec.evaluator && spec.evaluator->hasParam("metricName") ? spec.evaluator->getString("metricName") : "";
@@ -103,6 +227,7 @@ int runFit(const FitArgs& a, std::ostream& out, std::ostream& err) {
   auto onProgress = [&progress](const TuningProgress& p) { progress.update(p); };
   if (auto cv = std::dynamic_pointer_cast<CrossValidator>(spec.estimator)) {
     cv->setProgressCallback(onProgress);
+    cv->setCommunicator(comm);
     log->info("cross-validating {} param maps x {} folds = {} fits (parallelism {})",
               spec.grid.size(), cv->getNumFolds(),
               static_cast<std::int64_t>(spec.grid.size()) * cv->getNumFolds(), cv->getParallelism());
@@ -110,8 +235,22 @@ int runFit(const FitArgs& a, std::ostream& out, std::ostream& err) {
     tvs->setProgressCallback(onProgress);
     log->info("train-validation split: {} param maps", spec.grid.size());
   }
-  const auto model = spec.estimator->fit(train);
+  std::shared_ptr<Model> model;
+  try {
+    model = spec.estimator->fit(train);
+  } catch (const dist::DistributedError& e) {
+    if (root) throw;
+    return exitCodeFor(e);  // every rank has it; rank 0 reports it
+  } catch (const std::exception& e) {
+    if (!distributed || root) throw;
+    // A failure outside the collectives on another rank: say which, then end the job.
+    err << "error: rank " << comm->rank() << " of " << comm->size() << ": " << e.what() << "\n";
+    err.flush();
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // let rank 0 report a shared error
+    comm->abort(exitCodeFor(e));
+  }
   progress.finish();
+  if (!root) return 0;  // rank 0 refits, saves and prints
   const double fitSeconds = secondsSince(t0);
   log->info("fitted in {:.3f} s", fitSeconds);
 

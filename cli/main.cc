@@ -1,6 +1,14 @@
-// cli/main.cc — the thunderdome executable.
+// cli/main.cc — the thunderdome executable. It owns MPI's lifetime: MPI is initialised only
+// when built with it and started by an MPI launcher (mpirun, srun), so plain runs stay MPI-free.
 #include <iostream>
 
 #include "app.h"
+#include "thunderdome/dist/communicator.h"
 
-int main(int argc, char** argv) { return td::cli::run(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  td::dist::initWorld(&argc, &argv);
+  const int code = td::cli::run(argc, argv, std::cout, std::cerr);
+  std::cout.flush();
+  td::dist::finalizeWorld();
+  return code;
+}

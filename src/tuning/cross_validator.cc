@@ -103,13 +103,15 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
                                   sp.train.empty() ? "training" : "validation"));
   }
   tuning::GridSearch search(estimator_, evaluator_, maps_, data,
-                            {getBool("reuseFeatures"), getBool("warmStart")});
+                            {getBool("reuseFeatures"), getBool("warmStart")}, comm_);
   auto foldMetrics = search.evaluate(splits, getParallelism(), progress_);
   std::vector<double> avg(maps_.size(), 0.0);
   for (const auto& row : foldMetrics)
     for (std::size_t m = 0; m < row.size(); ++m) avg[m] += row[m] / static_cast<double>(k);
   const std::int64_t best = tuning::bestIndex(avg, evaluator_->isLargerBetter());
-  auto bestModel = search.refit(static_cast<std::size_t>(best));
+  // Distributed: every rank holds the metrics; rank 0 alone refits the best map.
+  std::shared_ptr<Model> bestModel;
+  if (!comm_ || comm_->rank() == 0) bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<CrossValidatorModel>(*this, std::move(bestModel),
                                                std::move(foldMetrics), best);
 }
@@ -143,7 +145,7 @@ CrossValidatorModel::CrossValidatorModel(const CrossValidator& parent,
 std::shared_ptr<PipelineStage> CrossValidatorModel::copyStage(const ParamMap& extra) const {
   auto c = std::make_shared<CrossValidatorModel>(*this);
   c->applyParamMap(extra);
-  c->bestModel_ = std::static_pointer_cast<Model>(bestModel_->copyStage(extra));
+  if (bestModel_) c->bestModel_ = std::static_pointer_cast<Model>(bestModel_->copyStage(extra));
   return c;
 }
 

@@ -94,9 +94,10 @@ std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter) {
 }
 
 GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Evaluator> evaluator,
-                       std::vector<ParamMap> maps, Frame data, GridOptions options)
+                       std::vector<ParamMap> maps, Frame data, GridOptions options,
+                       std::shared_ptr<dist::Communicator> comm)
     : estimator_(std::move(estimator)), evaluator_(std::move(evaluator)), maps_(std::move(maps)),
-      data_(std::move(data)), options_(options) {
+      data_(std::move(data)), options_(options), comm_(std::move(comm)) {
   const auto* pipeline = dynamic_cast<const Pipeline*>(estimator_.get());
   if (!options_.reuseFeatures || !pipeline) return;
   const auto& stages = pipeline->getStages();
@@ -216,11 +217,15 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   std::mutex mu;  // guards error, errorItem and the progress report
   TuningProgress report{0, total, std::numeric_limits<double>::quiet_NaN()};
   const bool larger = evaluator_->isLargerBetter();
+  // Several ranks: items come from a queue shared by all ranks' workers.
+  const bool distributed = comm_ && comm_->size() > 1;
+  const std::unique_ptr<dist::WorkQueue> queue = distributed ? comm_->workQueue(items) : nullptr;
+  std::vector<char> mine(static_cast<std::size_t>(items), 0);  // items this rank fitted
 
   auto worker = [&] {
     for (;;) {
-      const std::int64_t item = next.fetch_add(1);
-      if (item >= items || failed.load()) return;
+      const std::int64_t item = queue ? queue->next() : next.fetch_add(1);
+      if (item < 0 || item >= items || failed.load()) return;
       const auto s = static_cast<std::size_t>(item / static_cast<std::int64_t>(chains.size()));
       const auto& chain = chains[static_cast<std::size_t>(item % static_cast<std::int64_t>(chains.size()))];
       try {
@@ -240,7 +245,9 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
             progress(report);
           }
         }
+        mine[static_cast<std::size_t>(item)] = 1;
       } catch (...) {
+        if (queue) queue->cancel();
         std::lock_guard lock(mu);
         failed.store(true);
         if (item < errorItem) {  // report the earliest failing item: deterministic
@@ -254,7 +261,78 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   tbb::task_group group;
   for (std::int64_t w = 0; w < workers; ++w) group.run(worker);
   group.wait();
+  if (queue) {
+    queue->finish();
+    return gather(metrics, mine, chains, error, errorItem);
+  }
   if (error) std::rethrow_exception(error);
+  return metrics;
+}
+
+std::vector<std::vector<double>> GridSearch::gather(std::vector<std::vector<double>> metrics,
+                                                    const std::vector<char>& mine,
+                                                    const std::vector<std::vector<std::size_t>>& chains,
+                                                    const std::exception_ptr& error,
+                                                    std::int64_t errorItem) const {
+  // This rank's message: its failure (if any), then the metrics of the items it fitted.
+  dist::ByteWriter w;
+  w.put<std::uint8_t>(error ? 1 : 0);
+  if (error) {
+    ErrorCode code = ErrorCode::kInternal;
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(error);
+    } catch (const Error& e) {
+      code = e.code();
+      what = e.what();
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    w.put<std::int32_t>(static_cast<std::int32_t>(code)).put<std::int64_t>(errorItem).putString(what);
+  }
+  const std::size_t numChains = chains.size();
+  for (std::size_t item = 0; item < mine.size(); ++item) {
+    if (!mine[item]) continue;
+    const std::size_t s = item / numChains;
+    w.put<std::int64_t>(static_cast<std::int64_t>(item));
+    for (std::size_t m : chains[item % numChains]) w.put<double>(metrics[s][m]);
+  }
+  w.put<std::int64_t>(-1);
+  const auto all = comm_->allgather(w.bytes());
+
+  // Every rank merges the same messages in the same way: identical tables and errors.
+  int failedRank = -1;
+  ErrorCode failedCode = ErrorCode::kInternal;
+  std::int64_t failedItem = std::numeric_limits<std::int64_t>::max();
+  std::string failedWhat;
+  std::vector<char> seen(mine.size(), 0);
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    dist::ByteReader in(all[r]);
+    if (in.get<std::uint8_t>()) {
+      const auto code = static_cast<ErrorCode>(in.get<std::int32_t>());
+      const auto item = in.get<std::int64_t>();
+      std::string what = in.getString();
+      if (item < failedItem) {  // the earliest failing item, as in one process
+        failedRank = static_cast<int>(r);
+        failedCode = code;
+        failedItem = item;
+        failedWhat = std::move(what);
+      }
+    }
+    for (auto item = in.get<std::int64_t>(); item >= 0; item = in.get<std::int64_t>()) {
+      const auto i = static_cast<std::size_t>(item);
+      const std::size_t s = i / numChains;
+      for (std::size_t m : chains[i % numChains]) metrics[s][m] = in.get<double>();
+      seen[i] = 1;
+    }
+  }
+  if (failedRank >= 0)
+    throw dist::DistributedError(
+        failedCode, fmt::format("rank {} of {}: {}", failedRank, all.size(), failedWhat));
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    if (!seen[i])
+      throw InternalError(fmt::format("distributed grid search: work item {} was never fitted", i));
   return metrics;
 }
 

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "thunderdome/dist/communicator.h"
 #include "thunderdome/evaluation/evaluator.h"
 #include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/pipeline/stage.h"
@@ -44,11 +46,17 @@ std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter);
 /// One tuning run over `data`.
 class GridSearch {
  public:
+  /// `comm` (null: this process alone) spreads the work items over ranks.
   GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Evaluator> evaluator,
-             std::vector<ParamMap> maps, Frame data, GridOptions options);
+             std::vector<ParamMap> maps, Frame data, GridOptions options,
+             std::shared_ptr<dist::Communicator> comm = nullptr);
 
   /// Fits every (split, map) with at most `parallelism` fits at once on the shared pool;
   /// returns metrics[split][map]. The first failure cancels the rest and is rethrown.
+  /// With a communicator of several ranks, the (split, chain) items are dealt to the ranks'
+  /// workers on request, the metrics are gathered to every rank (each rank returns the full
+  /// table), and a failure on any rank is rethrown on every rank as a dist::DistributedError
+  /// naming that rank.
   std::vector<std::vector<double>> evaluate(const std::vector<SplitRows>& splits,
                                             std::int64_t parallelism,
                                             const TuningProgressCallback& progress);
@@ -57,6 +65,12 @@ class GridSearch {
   std::shared_ptr<Model> refit(std::size_t index);
 
  private:
+  // Merges every rank's metrics (and failures) into the full table; see evaluate().
+  std::vector<std::vector<double>> gather(std::vector<std::vector<double>> metrics,
+                                          const std::vector<char>& mine,
+                                          const std::vector<std::vector<std::size_t>>& chains,
+                                          const std::exception_ptr& error,
+                                          std::int64_t errorItem) const;
   // The featurized whole dataset for the feature-stage setting of map `m` (memoized).
   const Frame& featurized(std::size_t m);
   // Fits map m on `train` (warm-started from `init` when given) and scores it on `valid`.
@@ -68,6 +82,7 @@ class GridSearch {
   std::vector<ParamMap> maps_;
   Frame data_;
   GridOptions options_;
+  std::shared_ptr<dist::Communicator> comm_;
   // Shared featurization: the leading row-wise transformers of a Pipeline estimator.
   std::vector<std::shared_ptr<PipelineStage>> prefix_;
   std::shared_ptr<Pipeline> rest_;         // the remaining stages (null: no reuse)

@@ -9,6 +9,10 @@
 #include "thunderdome/evaluation/evaluator.h"
 #include "thunderdome/pipeline/stage.h"
 
+namespace td::dist {
+class Communicator;
+}  // namespace td::dist
+
 namespace td {
 
 /// Progress of a tuning run, reported after every finished fit.
@@ -39,6 +43,11 @@ class CrossValidator final : public Estimator {
   CrossValidator& setParallelism(std::int64_t v) { set("parallelism", v); return *this; }
   CrossValidator& setFoldCol(const std::string& v) { set("foldCol", v); return *this; }
   CrossValidator& setProgressCallback(TuningProgressCallback cb) { progress_ = std::move(cb); return *this; }
+  /// Spreads the (fold × param map) fits over the communicator's ranks (not a Param; default:
+  /// this process alone). Every rank must call fit() with the same data; each gets the full
+  /// metrics, and only rank 0 refits the best map (the other ranks' bestModel() is null).
+  CrossValidator& setCommunicator(std::shared_ptr<dist::Communicator> c) { comm_ = std::move(c); return *this; }
+  [[nodiscard]] const std::shared_ptr<dist::Communicator>& getCommunicator() const { return comm_; }
 
   [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
   [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
@@ -64,6 +73,7 @@ class CrossValidator final : public Estimator {
   std::vector<ParamMap> maps_;
   std::shared_ptr<Evaluator> evaluator_;
   TuningProgressCallback progress_;
+  std::shared_ptr<dist::Communicator> comm_;
 };
 
 /// The result of CrossValidator: the best model refit on all data plus every fold's metric.

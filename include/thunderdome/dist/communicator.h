@@ -1,0 +1,158 @@
+// include/thunderdome/dist/communicator.h — the distributed layer behind one interface.
+// LocalCommunicator (one process, the default) and an MPI implementation
+// (src/dist/mpi_communicator.cc, the only file that includes <mpi.h>; built with TD_WITH_MPI).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "thunderdome/core/error.h"
+
+namespace td::dist {
+
+/// Hands out work item indices 0..items-1, each exactly once over all ranks, to whichever
+/// worker asks first (dynamic load balancing: a slow item never holds the others back).
+class WorkQueue {
+ public:
+  virtual ~WorkQueue() = default;
+  /// The next item, or -1 when none is left or the queue was cancelled. Thread-safe.
+  virtual std::int64_t next() = 0;
+  /// Stops handing out items on every rank (after a failure). Thread-safe.
+  virtual void cancel() = 0;
+  /// Collective: each rank calls it once, after its workers stopped calling next().
+  virtual void finish() = 0;
+};
+
+/// The dealing logic of a WorkQueue, without transport: items in order, first come first
+/// served, remembering which rank got each item. Not thread-safe (callers lock).
+class WorkDealer {
+ public:
+  explicit WorkDealer(std::int64_t items) : owner_(static_cast<std::size_t>(items), -1) {}
+  /// The next item for `rank`, or -1 when none is left or after cancel().
+  std::int64_t next(int rank);
+  void cancel() { cancelled_ = true; }
+  [[nodiscard]] bool cancelled() const { return cancelled_; }
+  /// The rank each item went to (-1: not handed out).
+  [[nodiscard]] const std::vector<int>& owner() const { return owner_; }
+
+ private:
+  std::vector<int> owner_;
+  std::int64_t next_ = 0;
+  bool cancelled_ = false;
+};
+
+/// A WorkQueue within one process: a WorkDealer behind a mutex.
+class LocalWorkQueue final : public WorkQueue {
+ public:
+  explicit LocalWorkQueue(std::int64_t items) : dealer_(items) {}
+  std::int64_t next() override;
+  void cancel() override;
+  void finish() override {}
+
+ private:
+  std::mutex mu_;
+  WorkDealer dealer_;
+};
+
+/// The collectives thunderdome's distributed code uses. Every collective must be called by
+/// all ranks in the same order. Failures of the transport abort the job.
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+  [[nodiscard]] virtual int rank() const = 0;
+  [[nodiscard]] virtual int size() const = 0;
+  /// Element-wise sum over ranks, in place.
+  virtual void allreduceSum(std::span<double> values) = 0;
+  /// Root's bytes replace every other rank's `bytes` (sizes may differ before the call).
+  virtual void broadcast(std::vector<std::byte>& bytes, int root) = 0;
+  /// Every rank's bytes, by rank, on `root` (other ranks get an empty vector).
+  virtual std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine, int root) = 0;
+  /// Every rank's bytes, by rank, on every rank.
+  virtual std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) = 0;
+  virtual void barrier() = 0;
+  /// Ends the whole job (every rank) with exit code `code`.
+  [[noreturn]] virtual void abort(int code) = 0;
+  /// Collective: a queue of `items` shared by all ranks.
+  virtual std::unique_ptr<WorkQueue> workQueue(std::int64_t items) = 0;
+};
+
+/// One process: rank 0 of 1; collectives are copies.
+class LocalCommunicator final : public Communicator {
+ public:
+  [[nodiscard]] int rank() const override { return 0; }
+  [[nodiscard]] int size() const override { return 1; }
+  void allreduceSum(std::span<double>) override {}
+  void broadcast(std::vector<std::byte>&, int) override {}
+  std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine, int root) override;
+  std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) override;
+  void barrier() override {}
+  [[noreturn]] void abort(int code) override;
+  std::unique_ptr<WorkQueue> workQueue(std::int64_t items) override {
+    return std::make_unique<LocalWorkQueue>(items);
+  }
+};
+
+/// Thrown identically on every rank when a collective learns that some rank failed; the
+/// message names the failing rank, the code is that rank's error code.
+class DistributedError : public Error {
+ public:
+  DistributedError(ErrorCode code, const std::string& message) : Error(code, message) {}
+};
+
+/// True when thunderdome was built with MPI (TD_WITH_MPI).
+bool builtWithMpi();
+/// Initialises MPI when built with it and the process was started by an MPI launcher (mpirun,
+/// mpiexec, srun with PMI/PMIx); otherwise does nothing. Returns whether MPI is initialised.
+/// Called by the CLI's main only.
+bool initWorld(int* argc, char*** argv);
+/// Finalises MPI if initWorld initialised it.
+void finalizeWorld();
+/// MPI's world when initialised with more than one rank, else a LocalCommunicator.
+std::shared_ptr<Communicator> makeWorldCommunicator();
+
+/// Byte packing for collectives (host byte order: ranks of one job share an architecture).
+class ByteWriter {
+ public:
+  template <class T>
+  ByteWriter& put(const T& v) {
+    const auto* p = reinterpret_cast<const std::byte*>(&v);
+    bytes_.insert(bytes_.end(), p, p + sizeof(T));
+    return *this;
+  }
+  ByteWriter& putString(std::string_view s);
+  [[nodiscard]] const std::vector<std::byte>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::byte> bytes_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::span<const std::byte> bytes) : bytes_(bytes) {}
+  template <class T>
+  T get() {
+    T v{};
+    need(sizeof(T));
+    std::copy_n(bytes_.data() + pos_, sizeof(T), reinterpret_cast<std::byte*>(&v));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string getString();
+
+ private:
+  void need(std::size_t n) const;
+  std::span<const std::byte> bytes_;
+  std::size_t pos_ = 0;
+};
+
+/// 64-bit FNV-1a, chainable through `h`.
+std::uint64_t fnv1a(std::string_view data, std::uint64_t h = 14695981039346656037ULL);
+
+}  // namespace td::dist

@@ -1,0 +1,65 @@
+// src/dist/communicator.cc — LocalCommunicator, the work dealer and byte packing.
+#include "thunderdome/dist/communicator.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace td::dist {
+
+std::int64_t WorkDealer::next(int rank) {
+  if (cancelled_ || next_ >= static_cast<std::int64_t>(owner_.size())) return -1;
+  owner_[static_cast<std::size_t>(next_)] = rank;
+  return next_++;
+}
+
+std::int64_t LocalWorkQueue::next() {
+  std::lock_guard lock(mu_);
+  return dealer_.next(0);
+}
+
+void LocalWorkQueue::cancel() {
+  std::lock_guard lock(mu_);
+  dealer_.cancel();
+}
+
+std::vector<std::vector<std::byte>> LocalCommunicator::gather(std::span<const std::byte> mine,
+                                                              int root) {
+  if (root != 0) throw InternalError("LocalCommunicator::gather: root must be 0");
+  return {std::vector<std::byte>(mine.begin(), mine.end())};
+}
+
+std::vector<std::vector<std::byte>> LocalCommunicator::allgather(std::span<const std::byte> mine) {
+  return {std::vector<std::byte>(mine.begin(), mine.end())};
+}
+
+void LocalCommunicator::abort(int code) { std::_Exit(code); }
+
+ByteWriter& ByteWriter::putString(std::string_view s) {
+  put<std::uint64_t>(s.size());
+  const auto* p = reinterpret_cast<const std::byte*>(s.data());
+  bytes_.insert(bytes_.end(), p, p + s.size());
+  return *this;
+}
+
+std::string ByteReader::getString() {
+  const auto n = get<std::uint64_t>();
+  need(n);
+  std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), n);
+  pos_ += n;
+  return s;
+}
+
+void ByteReader::need(std::size_t n) const {
+  if (pos_ + n > bytes_.size())
+    throw InternalError("ByteReader: message truncated (ranks run different thunderdome builds?)");
+}
+
+std::uint64_t fnv1a(std::string_view data, std::uint64_t h) {
+  for (const unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace td::dist

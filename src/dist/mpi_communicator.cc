@@ -1,0 +1,231 @@
+// src/dist/mpi_communicator.cc — the MPI world (the only file that includes <mpi.h>).
+// Thread level SERIALIZED: collectives run on the calling (main) thread; during a work queue's
+// life rank 0's dealer thread is the only caller there, and the other ranks' workers take
+// turns under a mutex.
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "thunderdome/dist/communicator.h"
+
+namespace td::dist {
+
+namespace {
+
+constexpr int kTagRequest = 101;
+constexpr int kTagReply = 102;
+constexpr std::int64_t kMsgNext = 0;
+constexpr std::int64_t kMsgCancel = 1;
+constexpr std::int64_t kMsgDone = 2;
+
+bool gInitialisedHere = false;
+
+// Rank 0 deals items to its own workers directly and to the other ranks' workers through a
+// dealer thread answering point-to-point requests; it stops once every other rank said done.
+class MpiWorkQueue final : public WorkQueue {
+ public:
+  MpiWorkQueue(MPI_Comm world, std::int64_t items) : dealer_(items) {
+    MPI_Comm_dup(world, &comm_);
+    MPI_Comm_rank(comm_, &rank_);
+    MPI_Comm_size(comm_, &size_);
+    if (rank_ == 0 && size_ > 1) server_ = std::thread([this] { serve(); });
+  }
+  ~MpiWorkQueue() override {
+    if (server_.joinable()) server_.join();
+    MPI_Comm_free(&comm_);
+  }
+
+  std::int64_t next() override {
+    std::lock_guard lock(mu_);
+    if (rank_ == 0) return dealer_.next(0);
+    if (cancelledHere_) return -1;
+    std::int64_t msg = kMsgNext, reply = -1;
+    MPI_Send(&msg, 1, MPI_INT64_T, 0, kTagRequest, comm_);
+    MPI_Recv(&reply, 1, MPI_INT64_T, 0, kTagReply, comm_, MPI_STATUS_IGNORE);
+    return reply;
+  }
+
+  void cancel() override {
+    std::lock_guard lock(mu_);
+    if (rank_ == 0) {
+      dealer_.cancel();
+      return;
+    }
+    if (cancelledHere_) return;
+    cancelledHere_ = true;
+    std::int64_t msg = kMsgCancel;
+    MPI_Send(&msg, 1, MPI_INT64_T, 0, kTagRequest, comm_);
+  }
+
+  void finish() override {
+    if (rank_ == 0) {
+      if (server_.joinable()) server_.join();
+      return;
+    }
+    std::lock_guard lock(mu_);
+    std::int64_t msg = kMsgDone;
+    MPI_Send(&msg, 1, MPI_INT64_T, 0, kTagRequest, comm_);
+  }
+
+ private:
+  void serve() {
+    int done = 0;
+    while (done < size_ - 1) {
+      int flag = 0;
+      MPI_Status st;
+      MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, comm_, &flag, &st);
+      if (!flag) {  // poll gently: rank 0's workers need the cores
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        continue;
+      }
+      std::int64_t msg = 0;
+      MPI_Recv(&msg, 1, MPI_INT64_T, st.MPI_SOURCE, kTagRequest, comm_, MPI_STATUS_IGNORE);
+      if (msg == kMsgNext) {
+        std::int64_t item = -1;
+        {
+          std::lock_guard lock(mu_);
+          item = dealer_.next(st.MPI_SOURCE);
+        }
+        MPI_Send(&item, 1, MPI_INT64_T, st.MPI_SOURCE, kTagReply, comm_);
+      } else if (msg == kMsgCancel) {
+        std::lock_guard lock(mu_);
+        dealer_.cancel();
+      } else {
+        ++done;
+      }
+    }
+  }
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0, size_ = 1;
+  std::mutex mu_;
+  WorkDealer dealer_;
+  bool cancelledHere_ = false;
+  std::thread server_;
+};
+
+class MpiCommunicator final : public Communicator {
+ public:
+  MpiCommunicator() {
+    MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
+    MPI_Comm_rank(comm_, &rank_);
+    MPI_Comm_size(comm_, &size_);
+  }
+  ~MpiCommunicator() override {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized) MPI_Comm_free(&comm_);
+  }
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return size_; }
+
+  void allreduceSum(std::span<double> values) override {
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE,
+                  MPI_SUM, comm_);
+  }
+
+  void broadcast(std::vector<std::byte>& bytes, int root) override {
+    auto n = static_cast<std::int64_t>(bytes.size());
+    MPI_Bcast(&n, 1, MPI_INT64_T, root, comm_);
+    bytes.resize(static_cast<std::size_t>(n));
+    MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_BYTE, root, comm_);
+  }
+
+  std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine, int root) override {
+    return gatherImpl(mine, root);
+  }
+  std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) override {
+    return gatherImpl(mine, -1);
+  }
+
+  void barrier() override { MPI_Barrier(comm_); }
+  [[noreturn]] void abort(int code) override {
+    std::cerr.flush();
+    MPI_Abort(MPI_COMM_WORLD, code);
+    std::_Exit(code);
+  }
+  std::unique_ptr<WorkQueue> workQueue(std::int64_t items) override {
+    return std::make_unique<MpiWorkQueue>(comm_, items);
+  }
+
+ private:
+  // root < 0: allgather.
+  std::vector<std::vector<std::byte>> gatherImpl(std::span<const std::byte> mine, int root) {
+    const int n = static_cast<int>(mine.size());
+    std::vector<int> counts(static_cast<std::size_t>(size_)), displs(counts.size());
+    if (root < 0)
+      MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_);
+    else
+      MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_);
+    int total = 0;
+    for (std::size_t r = 0; r < counts.size(); ++r) {
+      displs[r] = total;
+      total += counts[r];
+    }
+    std::vector<std::byte> all(static_cast<std::size_t>(total));
+    if (root < 0)
+      MPI_Allgatherv(mine.data(), n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE,
+                     comm_);
+    else
+      MPI_Gatherv(mine.data(), n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE,
+                  root, comm_);
+    std::vector<std::vector<std::byte>> out;
+    if (root >= 0 && rank_ != root) return out;
+    for (std::size_t r = 0; r < counts.size(); ++r)
+      out.emplace_back(all.begin() + displs[r], all.begin() + displs[r] + counts[r]);
+    return out;
+  }
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0, size_ = 1;
+};
+
+// Started by an MPI launcher? (Open MPI's mpirun, MPICH/Intel hydra, PMI/PMIx as srun sets.)
+bool launchedByMpi() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK",
+                        "MPI_LOCALNRANKS"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool builtWithMpi() { return true; }
+
+bool initWorld(int* argc, char*** argv) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (initialised) return true;
+  if (!launchedByMpi()) return false;  // plain runs stay MPI-free and fast
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
+  gInitialisedHere = true;
+  if (provided < MPI_THREAD_SERIALIZED) {
+    std::cerr << "error: the MPI library does not support MPI_THREAD_SERIALIZED\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  return true;
+}
+
+void finalizeWorld() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (gInitialisedHere && !finalized) MPI_Finalize();
+}
+
+std::shared_ptr<Communicator> makeWorldCommunicator() {
+  int initialised = 0, finalized = 0;
+  MPI_Initialized(&initialised);
+  MPI_Finalized(&finalized);
+  if (initialised && !finalized) {
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (size > 1) return std::make_shared<MpiCommunicator>();
+  }
+  return std::make_shared<LocalCommunicator>();
+}
+
+}  // namespace td::dist

@@ -1,0 +1,103 @@
+// tests/dist/communicator_test.cc — LocalCommunicator, the work dealer and byte packing
+// (no MPI needed; tests/dist/mpi_fit.sh runs the real thing under mpirun).
+#include "thunderdome/dist/communicator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+namespace td::dist {
+namespace {
+
+TEST(LocalCommunicatorTest, IsRankZeroOfOne) {
+  LocalCommunicator c;
+  EXPECT_EQ(c.rank(), 0);
+  EXPECT_EQ(c.size(), 1);
+  std::vector<double> v{1.5, -2.0};
+  c.allreduceSum(v);
+  EXPECT_EQ(v, (std::vector<double>{1.5, -2.0}));
+  std::vector<std::byte> b{std::byte{1}, std::byte{2}};
+  c.broadcast(b, 0);
+  EXPECT_EQ(b.size(), 2u);
+  const auto all = c.allgather(b);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0], b);
+  EXPECT_EQ(c.gather(b, 0), all);
+  EXPECT_THROW((void)c.gather(b, 1), InternalError);
+  c.barrier();
+}
+
+TEST(WorkDealerTest, DealsEachItemOnceInOrderAndRemembersTheRank) {
+  WorkDealer d(4);
+  EXPECT_EQ(d.next(0), 0);
+  EXPECT_EQ(d.next(2), 1);
+  EXPECT_EQ(d.next(1), 2);
+  EXPECT_EQ(d.next(2), 3);
+  EXPECT_EQ(d.next(0), -1);
+  EXPECT_EQ(d.next(1), -1);
+  EXPECT_EQ(d.owner(), (std::vector<int>{0, 2, 1, 2}));
+}
+
+TEST(WorkDealerTest, CancelStopsDealing) {
+  WorkDealer d(10);
+  EXPECT_EQ(d.next(1), 0);
+  d.cancel();
+  EXPECT_TRUE(d.cancelled());
+  EXPECT_EQ(d.next(0), -1);
+  EXPECT_EQ(d.owner()[1], -1);
+}
+
+TEST(WorkDealerTest, NoItems) {
+  WorkDealer d(0);
+  EXPECT_EQ(d.next(0), -1);
+}
+
+TEST(LocalWorkQueueTest, ThreadsShareTheItemsDynamically) {
+  const std::int64_t items = 1000;
+  auto q = LocalCommunicator().workQueue(items);
+  std::vector<std::atomic<int>> hits(items);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (std::int64_t i = q->next(); i >= 0; i = q->next()) hits[static_cast<std::size_t>(i)]++;
+    });
+  for (auto& t : threads) t.join();
+  q->finish();
+  for (const auto& h : hits) EXPECT_EQ(h.load(), 1);
+}
+
+TEST(LocalWorkQueueTest, CancelEndsEveryWorker) {
+  auto q = LocalCommunicator().workQueue(100);
+  EXPECT_EQ(q->next(), 0);
+  q->cancel();
+  EXPECT_EQ(q->next(), -1);
+}
+
+TEST(ByteWriterTest, RoundTripsValuesAndStrings) {
+  ByteWriter w;
+  w.put<std::int64_t>(-7).putString("rank 1: bad").put<double>(0.25).putString("");
+  ByteReader r(w.bytes());
+  EXPECT_EQ(r.get<std::int64_t>(), -7);
+  EXPECT_EQ(r.getString(), "rank 1: bad");
+  EXPECT_EQ(r.get<double>(), 0.25);
+  EXPECT_EQ(r.getString(), "");
+  EXPECT_THROW((void)r.get<std::uint8_t>(), InternalError);
+}
+
+TEST(Fnv1aTest, KnownValueAndChaining) {
+  EXPECT_EQ(fnv1a(""), 14695981039346656037ULL);
+  EXPECT_EQ(fnv1a("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(fnv1a("b", fnv1a("a")), fnv1a("ab"));
+}
+
+TEST(WorldTest, PlainProcessGetsALocalCommunicator) {
+  // Not started by mpirun: no MPI, rank 0 of 1.
+  const auto c = makeWorldCommunicator();
+  EXPECT_EQ(c->size(), 1);
+  EXPECT_EQ(c->rank(), 0);
+}
+
+}  // namespace
+}  // namespace td::dist

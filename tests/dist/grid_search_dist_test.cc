@@ -1,0 +1,172 @@
+// tests/dist/grid_search_dist_test.cc — CrossValidator's distributed grid search without MPI:
+// N ranks as N threads of this process sharing one work dealer (the MPI transport is
+// exercised by tests/dist/mpi_fit.sh).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <barrier>
+#include <chrono>
+#include <thread>
+
+#include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/dist/communicator.h"
+#include "thunderdome/evaluation/binary_classification_evaluator.h"
+#include "thunderdome/feature/hashing_tf.h"
+#include "thunderdome/feature/tokenizer.h"
+#include "thunderdome/pipeline/pipeline.h"
+#include "thunderdome/tuning/cross_validator.h"
+#include "thunderdome/tuning/param_grid_builder.h"
+
+namespace td::dist {
+namespace {
+
+// The state the thread "ranks" share.
+struct ThreadWorld {
+  explicit ThreadWorld(int n) : size(n), sync(n), slots(static_cast<std::size_t>(n)) {}
+  int size;
+  std::barrier<> sync;
+  std::vector<std::vector<std::byte>> slots;
+  std::mutex mu;
+  std::shared_ptr<WorkDealer> dealer;
+};
+
+class ThreadQueue final : public WorkQueue {
+ public:
+  ThreadQueue(ThreadWorld& w, int rank) : w_(w), rank_(rank) {}
+  std::int64_t next() override {
+    std::lock_guard lock(w_.mu);
+    return w_.dealer->next(rank_);
+  }
+  void cancel() override {
+    std::lock_guard lock(w_.mu);
+    w_.dealer->cancel();
+  }
+  void finish() override {}
+
+ private:
+  ThreadWorld& w_;
+  int rank_;
+};
+
+class ThreadCommunicator final : public Communicator {
+ public:
+  ThreadCommunicator(ThreadWorld& w, int rank) : w_(w), rank_(rank) {}
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return w_.size; }
+  void allreduceSum(std::span<double>) override { ADD_FAILURE() << "unused"; }
+  void broadcast(std::vector<std::byte>&, int) override { ADD_FAILURE() << "unused"; }
+  std::vector<std::vector<std::byte>> gather(std::span<const std::byte>, int) override {
+    ADD_FAILURE() << "unused";
+    return {};
+  }
+  std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) override {
+    w_.slots[static_cast<std::size_t>(rank_)].assign(mine.begin(), mine.end());
+    w_.sync.arrive_and_wait();
+    auto all = w_.slots;
+    w_.sync.arrive_and_wait();
+    return all;
+  }
+  void barrier() override { w_.sync.arrive_and_wait(); }
+  [[noreturn]] void abort(int) override { std::abort(); }
+  std::unique_ptr<WorkQueue> workQueue(std::int64_t items) override {
+    if (rank_ == 0) w_.dealer = std::make_shared<WorkDealer>(items);
+    w_.sync.arrive_and_wait();
+    return std::make_unique<ThreadQueue>(w_, rank_);
+  }
+
+ private:
+  ThreadWorld& w_;
+  int rank_;
+};
+
+Frame syntheticText(int n, double badLabel = 0.0) {
+  std::vector<std::string> text;
+  std::vector<double> label;
+  for (int i = 0; i < n; ++i) {
+    const bool pos = (i * 37 + 11) % 5 < 2;
+    std::string doc;
+    for (int w = 0; w < 6 + i % 5; ++w) doc += "w" + std::to_string((i * 13 + w * 7) % 41) + " ";
+    doc += pos ? "spark " : "hadoop ";
+    text.push_back(doc);
+    label.push_back(pos ? 1.0 : 0.0);
+  }
+  if (badLabel != 0.0) std::fill(label.begin(), label.end(), badLabel);
+  return Frame({{"text", makeStringColumn(text)}, {"label", makeDoubleColumn(label)}});
+}
+
+std::shared_ptr<CrossValidator> makeCv() {
+  auto tok = std::make_shared<Tokenizer>();
+  auto tf = std::make_shared<HashingTF>();
+  auto lr = std::make_shared<LogisticRegression>();
+  tok->setInputCol("text").setOutputCol("words");
+  tf->setInputCol("words").setOutputCol("features");
+  lr->setMaxIter(10);
+  auto pipeline = std::make_shared<Pipeline>(std::vector<std::shared_ptr<PipelineStage>>{tok, tf, lr});
+  auto cv = std::make_shared<CrossValidator>("cv");
+  cv->setEstimator(pipeline)
+      .setEvaluator(std::make_shared<BinaryClassificationEvaluator>())
+      .setEstimatorParamMaps(ParamGridBuilder()
+                                 .addGrid(tf->param("numFeatures"), {10, 100, 1000})
+                                 .addGrid(lr->param("regParam"), {0.1, 0.01, 0.001})
+                                 .build())
+      .setNumFolds(3)
+      .setParallelism(2);
+  return cv;
+}
+
+class GridSearchDistTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefits) {
+  const Frame data = syntheticText(90);
+  const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(makeCv()->fit(data));
+  const int n = GetParam();
+  ThreadWorld world(n);
+  std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(n));
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < n; ++r)
+    ranks.emplace_back([&, r] {
+      auto cv = makeCv();
+      cv->setCommunicator(std::make_shared<ThreadCommunicator>(world, r));
+      models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(cv->fit(data));
+    });
+  for (auto& t : ranks) t.join();
+  for (int r = 0; r < n; ++r) {
+    const auto& m = *models[static_cast<std::size_t>(r)];
+    EXPECT_EQ(m.avgMetrics(), single->avgMetrics()) << "rank " << r;
+    EXPECT_EQ(m.bestIndex(), single->bestIndex()) << "rank " << r;
+    EXPECT_EQ(m.bestModel() != nullptr, r == 0) << "rank " << r;
+  }
+  // Several ranks: every item was dealt (exactly once, by construction of the dealer).
+  if (n > 1)
+    for (int owner : world.dealer->owner()) EXPECT_GE(owner, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, GridSearchDistTest, ::testing::Values(1, 2, 4));
+
+TEST(GridSearchDistFailureTest, ARankFailureReachesEveryRankWithItsNumber) {
+  ThreadWorld world(2);
+  std::vector<std::string> messages(2);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      // Every fit fails (bad labels). Which rank fails first depends on who was dealt the
+      // first item, so both ranks see bad data; the failure must reach both, numbered.
+      const Frame data = syntheticText(90, 2.0);
+      auto cv = makeCv();
+      cv->setCommunicator(std::make_shared<ThreadCommunicator>(world, r));
+      try {
+        (void)cv->fit(data);
+      } catch (const DistributedError& e) {
+        messages[static_cast<std::size_t>(r)] = e.what();
+        EXPECT_EQ(e.code(), ErrorCode::kData);
+      }
+    });
+  for (auto& t : ranks) t.join();
+  EXPECT_TRUE(messages[0].rfind("rank 0 of 2: ", 0) == 0 || messages[0].rfind("rank 1 of 2: ", 0) == 0)
+      << messages[0];
+  EXPECT_EQ(messages[0], messages[1]);
+  EXPECT_TRUE(world.dealer->cancelled());
+}
+
+}  // namespace
+}  // namespace td::dist

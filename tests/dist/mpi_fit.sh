@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `thunderdome fit` under mpirun. Usage: mpi_fit.sh MODE MPIRUN THUNDERDOME EXAMPLES_DIR
+#   np2, np3  : N ranks give exactly the single-process avgMetrics, bestIndex and model
+#   mismatch  : ranks reading different data (MPMD) -> clear error, non-zero exit, no model
+#   bad_rank  : one rank's data has the same schema and row count but a bad label -> same
+set -euo pipefail
+mode="$1"; mpirun="$2"; td="$3"; ex="$4"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+mpi=("$mpirun" --allow-run-as-root --oversubscribe)
+spec="$ex/cross_validation.json"; train="$ex/data/spark_guide_train.csv"
+
+field() {  # field FILE KEY: the JSON value of KEY, canonical
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))[sys.argv[2]]))' "$1" "$2"
+}
+
+expect_failure() {  # expect_failure PATTERN: the last mpirun failed, said PATTERN, wrote no model
+  local rc="$1" pattern="$2"
+  [ "$rc" -ne 0 ] || { echo "expected a non-zero exit"; cat "$work/err.txt"; exit 1; }
+  grep -q -- "$pattern" "$work/err.txt" || { echo "missing '$pattern' in:"; cat "$work/err.txt"; exit 1; }
+  [ ! -e "$work/model" ] || { echo "a model was written"; exit 1; }
+}
+
+case "$mode" in
+  np2|np3)
+    n="${mode#np}"
+    "$td" fit --spec "$spec" --train "$train" --out "$work/one" --json -q > "$work/one.json"
+    timeout 50 "${mpi[@]}" -np "$n" "$td" fit --spec "$spec" --train "$train" --out "$work/many" \
+      --json -q > "$work/many.json"
+    for key in avgMetrics stdMetrics foldMetrics bestIndex; do
+      [ "$(field "$work/one.json" "$key")" = "$(field "$work/many.json" "$key")" ] ||
+        { echo "$key differs"; cat "$work/one.json" "$work/many.json"; exit 1; }
+    done
+    "$td" show --model "$work/one" --json > "$work/one.show"
+    "$td" show --model "$work/many" --json > "$work/many.show"
+    # The models differ only in where they were saved from (no path is stored), so: identical.
+    diff "$work/one.show" "$work/many.show"
+    ;;
+  mismatch)
+    head -n 9 "$train" > "$work/short.csv"
+    set +e
+    timeout 50 "${mpi[@]}" -np 1 "$td" fit --spec "$spec" --train "$train" --out "$work/model" -q \
+      : -np 1 "$td" fit --spec "$spec" --train "$work/short.csv" --out "$work/model" -q \
+      > "$work/out.txt" 2> "$work/err.txt"
+    rc=$?
+    set -e
+    expect_failure "$rc" "ranks disagree on their inputs: rank 1 of 2 read '$work/short.csv'"
+    grep -q "8 rows vs 12" "$work/err.txt"
+    ;;
+  bad_rank)
+    sed '2s/,1\.0$/,2.0/' "$train" > "$work/bad.csv"
+    ! cmp -s "$train" "$work/bad.csv" || { echo "bad.csv equals the training data"; exit 1; }
+    set +e
+    timeout 50 "${mpi[@]}" -np 2 "$td" fit --spec "$spec" --train "$train" --out "$work/model" -q \
+      : -np 1 "$td" fit --spec "$spec" --train "$work/bad.csv" --out "$work/model" -q \
+      > "$work/out.txt" 2> "$work/err.txt"
+    rc=$?
+    set -e
+    expect_failure "$rc" "rank 2 of 3 read '$work/bad.csv'"
+    grep -q "same schema and row count but different values" "$work/err.txt"
+    ;;
+  *) echo "unknown mode $mode"; exit 2 ;;
+esac
+echo "mpi_fit $mode OK"
