@@ -19,8 +19,9 @@ namespace td {
 namespace {
 
 // Fixed block sizes: results never depend on the number of threads.
-constexpr std::int64_t kRowBlock = 512;       // rows per block of the loss/margin pass
-constexpr std::int64_t kColBlock = 1024;      // compact features per block of the Xᵀr pass
+constexpr std::int64_t kDenseRowBlock = 512;   // dense: rows per block of the fused pass
+constexpr std::int64_t kRowBlock = 2048;       // sparse: rows per block of the loss pass
+constexpr std::int64_t kColBlockNnz = 1 << 16;  // sparse: entries per column block (Xᵀr)
 constexpr std::int64_t kTransformBlock = 4096;
 
 // A number as Spark prints it in messages: 2.0, 0.5, -1.0, NaN, Infinity.
@@ -84,36 +85,19 @@ Schema outputSchema(const Params& p, const Schema& input) {
 // The training problem in the compact, scaled space: variables z = [w̃ (k values), b'], where
 // w̃_c = σ_j·w_j for the c-th feature j with σ_j > 0, and (when fitting an intercept) the
 // features are virtually centred: margin = Σ_c w̃_c (x_j/σ_j − μ_j/σ_j) + b'.
-struct Problem {
+struct ProblemBase {
   std::int64_t n = 0;  // rows
-  std::int64_t d = 0;  // original dimension
   std::int64_t k = 0;  // active (non-constant) features
   bool fitIntercept = true;
-  bool dense = true;
-  const VectorColumn* X = nullptr;
   const double* y = nullptr;
   const double* w = nullptr;
   double weightSum = 0.0;
   double l2 = 0.0;                  // λ(1−α)
   std::vector<std::int32_t> active;  // original index of compact feature c
+  std::vector<double> sigma;         // σ_j per compact feature
   std::vector<double> invStd;        // 1/σ_j per compact feature
   std::vector<double> scaledMean;    // μ_j/σ_j per compact feature (0 without centring)
   std::vector<double> l2Factor;      // 1 (standardization) or 1/σ_j² per compact feature
-
-  // Sparse layout: compact CSR (scaled values) and its transpose (CSC).
-  std::vector<std::int64_t> rowPtr;
-  std::vector<std::int32_t> rowCol;
-  std::vector<double> rowVal;
-  std::vector<std::int64_t> colPtr;
-  std::vector<std::int32_t> colRow;
-  std::vector<double> colVal;
-
-  // Workspace, allocated once per fit.
-  std::vector<double> beta;          // dense: coefficients in the original space
-  std::vector<double> partialGrad;   // dense: per-block Xᵀr over the original dimension
-  std::vector<double> partialLoss;   // per block Σ w_i ℓ_i
-  std::vector<double> partialResid;  // per block Σ r_i
-  std::vector<double> resid;         // sparse: r_i = w_i (σ(m_i) − y_i)
 
   [[nodiscard]] std::int64_t dim() const { return k + (fitIntercept ? 1 : 0); }
 
@@ -124,147 +108,71 @@ struct Problem {
     for (std::int64_t c = 0; c < k; ++c) s += z[c] * scaledMean[static_cast<std::size_t>(c)];
     return z[k] - s;
   }
+};
 
-  void prepareSparse() {
-    std::vector<std::int32_t> compactOf(static_cast<std::size_t>(d), -1);
-    for (std::int64_t c = 0; c < k; ++c)
-      compactOf[static_cast<std::size_t>(active[static_cast<std::size_t>(c)])] =
-          static_cast<std::int32_t>(c);
-    rowPtr.assign(static_cast<std::size_t>(n) + 1, 0);
-    std::vector<std::int64_t> colCount(static_cast<std::size_t>(k) + 1, 0);
-    std::int64_t nnz = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const VectorView v = (*X)[i];
-      for (std::int64_t p = 0; p < v.nnz; ++p) {
-        const std::int32_t c = compactOf[static_cast<std::size_t>(v.indices[p])];
-        if (c >= 0 && v.values[p] != 0.0) {
-          ++nnz;
-          ++colCount[static_cast<std::size_t>(c) + 1];
-        }
-      }
-      rowPtr[static_cast<std::size_t>(i) + 1] = nnz;
-    }
-    rowCol.resize(static_cast<std::size_t>(nnz));
-    rowVal.resize(static_cast<std::size_t>(nnz));
-    colRow.resize(static_cast<std::size_t>(nnz));
-    colVal.resize(static_cast<std::size_t>(nnz));
-    colPtr.assign(static_cast<std::size_t>(k) + 1, 0);
-    for (std::int64_t c = 0; c < k; ++c)
-      colPtr[static_cast<std::size_t>(c) + 1] =
-          colPtr[static_cast<std::size_t>(c)] + colCount[static_cast<std::size_t>(c) + 1];
-    std::vector<std::int64_t> fill(colPtr.begin(), colPtr.end() - 1);
-    std::int64_t q = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const VectorView v = (*X)[i];
-      for (std::int64_t p = 0; p < v.nnz; ++p) {
-        const std::int32_t c = compactOf[static_cast<std::size_t>(v.indices[p])];
-        if (c < 0 || v.values[p] == 0.0) continue;
-        const double x = v.values[p] * invStd[static_cast<std::size_t>(c)];
-        rowCol[static_cast<std::size_t>(q)] = c;
-        rowVal[static_cast<std::size_t>(q)] = x;
-        ++q;
-        const auto at = static_cast<std::size_t>(fill[static_cast<std::size_t>(c)]++);
-        colRow[at] = static_cast<std::int32_t>(i);
-        colVal[at] = x;
-      }
-    }
-    resid.assign(static_cast<std::size_t>(n), 0.0);
-  }
+// Dense features: one fused pass over the rows per evaluation (margins, loss and the per-block
+// partial gradients), evaluated at every trial point of the line search.
+struct DenseProblem : ProblemBase {
+  std::int64_t d = 0;  // original dimension
+  const VectorColumn* X = nullptr;
+  std::vector<double> beta;          // coefficients in the original space
+  std::vector<double> partialGrad;   // per-block Xᵀr over the original dimension
+  std::vector<double> partialLoss;   // per block Σ w_i ℓ_i
+  std::vector<double> partialResid;  // per block Σ r_i
 
   void prepare() {
-    const auto blocks = static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock));
+    const auto blocks = static_cast<std::size_t>(parallel::numBlocks(n, kDenseRowBlock));
     partialLoss.assign(blocks, 0.0);
     partialResid.assign(blocks, 0.0);
-    if (dense) {
-      beta.assign(static_cast<std::size_t>(d), 0.0);
-      partialGrad.assign(blocks * static_cast<std::size_t>(d), 0.0);
-    } else {
-      prepareSparse();
-    }
+    beta.assign(static_cast<std::size_t>(d), 0.0);
+    partialGrad.assign(blocks * static_cast<std::size_t>(d), 0.0);
   }
 
   // Smooth objective (mean log-loss + L2) and its gradient at z.
   double operator()(const double* z, double* grad) {
     const double off = offset(z);
     const double W = weightSum;
-    std::int64_t blocks = parallel::numBlocks(n, kRowBlock);
+    const std::int64_t blocks = parallel::numBlocks(n, kDenseRowBlock);
     double lossSum = 0.0, residSum = 0.0;
-    if (dense) {
-      std::fill(beta.begin(), beta.end(), 0.0);
-      for (std::int64_t c = 0; c < k; ++c)
-        beta[static_cast<std::size_t>(active[static_cast<std::size_t>(c)])] =
-            z[c] * invStd[static_cast<std::size_t>(c)];
-      const double* bp = beta.data();
-      const double* xv = X->values().data();
-      const std::int64_t dd = d;
-      parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-        double* g = partialGrad.data() + b * dd;
-        std::fill(g, g + dd, 0.0);
-        double loss = 0.0, rs = 0.0;
-        for (std::int64_t i = begin; i < end; ++i) {
-          const double* xi = xv + i * dd;
-          double m = off;
-          for (std::int64_t j = 0; j < dd; ++j) m += xi[j] * bp[j];
-          const double wi = w[i];
-          if (wi == 0.0) continue;
-          const double yi = y[i];
-          loss += wi * logLoss(yi, m);
-          const double r = wi * (sigmoid(m) - yi);
-          rs += r;
-          for (std::int64_t j = 0; j < dd; ++j) g[j] += r * xi[j];
-        }
-        partialLoss[static_cast<std::size_t>(b)] = loss;
-        partialResid[static_cast<std::size_t>(b)] = rs;
-      });
-      for (std::int64_t b = 0; b < blocks; ++b) {
-        lossSum += partialLoss[static_cast<std::size_t>(b)];
-        residSum += partialResid[static_cast<std::size_t>(b)];
+    std::fill(beta.begin(), beta.end(), 0.0);
+    for (std::int64_t c = 0; c < k; ++c)
+      beta[static_cast<std::size_t>(active[static_cast<std::size_t>(c)])] =
+          z[c] * invStd[static_cast<std::size_t>(c)];
+    const double* bp = beta.data();
+    const double* xv = X->values().data();
+    const std::int64_t dd = d;
+    parallel::forBlocks(n, kDenseRowBlock,
+                        [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      double* g = partialGrad.data() + b * dd;
+      std::fill(g, g + dd, 0.0);
+      double loss = 0.0, rs = 0.0;
+      for (std::int64_t i = begin; i < end; ++i) {
+        const double* xi = xv + i * dd;
+        double m = off;
+        for (std::int64_t j = 0; j < dd; ++j) m += xi[j] * bp[j];
+        const double wi = w[i];
+        if (wi == 0.0) continue;
+        const double yi = y[i];
+        loss += wi * logLoss(yi, m);
+        const double r = wi * (sigmoid(m) - yi);
+        rs += r;
+        for (std::int64_t j = 0; j < dd; ++j) g[j] += r * xi[j];
       }
-      // Combine the per-block gradients in block order, for the active features only.
-      for (std::int64_t c = 0; c < k; ++c) {
-        const auto j = static_cast<std::int64_t>(active[static_cast<std::size_t>(c)]);
-        double s = 0.0;
-        for (std::int64_t b = 0; b < blocks; ++b) s += partialGrad[static_cast<std::size_t>(b * dd + j)];
-        grad[c] = s * invStd[static_cast<std::size_t>(c)] / W -
-                  scaledMean[static_cast<std::size_t>(c)] * residSum / W;
-      }
-    } else {
-      parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-        double loss = 0.0, rs = 0.0;
-        for (std::int64_t i = begin; i < end; ++i) {
-          const auto pb = rowPtr[static_cast<std::size_t>(i)];
-          const auto pe = rowPtr[static_cast<std::size_t>(i) + 1];
-          double m = off;
-          for (auto p = pb; p < pe; ++p)
-            m += rowVal[static_cast<std::size_t>(p)] * z[rowCol[static_cast<std::size_t>(p)]];
-          const double wi = w[i];
-          double r = 0.0;
-          if (wi != 0.0) {
-            const double yi = y[i];
-            loss += wi * logLoss(yi, m);
-            r = wi * (sigmoid(m) - yi);
-            rs += r;
-          }
-          resid[static_cast<std::size_t>(i)] = r;
-        }
-        partialLoss[static_cast<std::size_t>(b)] = loss;
-        partialResid[static_cast<std::size_t>(b)] = rs;
-      });
-      for (std::int64_t b = 0; b < blocks; ++b) {
-        lossSum += partialLoss[static_cast<std::size_t>(b)];
-        residSum += partialResid[static_cast<std::size_t>(b)];
-      }
-      const double meanResid = residSum / W;
-      parallel::forBlocks(k, kColBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-        for (std::int64_t c = begin; c < end; ++c) {
-          double s = 0.0;
-          const auto pb = colPtr[static_cast<std::size_t>(c)];
-          const auto pe = colPtr[static_cast<std::size_t>(c) + 1];
-          for (auto p = pb; p < pe; ++p)
-            s += colVal[static_cast<std::size_t>(p)] * resid[static_cast<std::size_t>(colRow[static_cast<std::size_t>(p)])];
-          grad[c] = s / W - scaledMean[static_cast<std::size_t>(c)] * meanResid;
-        }
-      });
+      partialLoss[static_cast<std::size_t>(b)] = loss;
+      partialResid[static_cast<std::size_t>(b)] = rs;
+    });
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      lossSum += partialLoss[static_cast<std::size_t>(b)];
+      residSum += partialResid[static_cast<std::size_t>(b)];
+    }
+    const double meanResid = residSum / W;
+    for (std::int64_t c = 0; c < k; ++c) {
+      const auto j = static_cast<std::size_t>(active[static_cast<std::size_t>(c)]);
+      double s = 0.0;
+      for (std::int64_t b = 0; b < blocks; ++b)
+        s += partialGrad[static_cast<std::size_t>(b) * static_cast<std::size_t>(dd) + j];
+      grad[c] = s * invStd[static_cast<std::size_t>(c)] / W -
+                scaledMean[static_cast<std::size_t>(c)] * meanResid;
     }
     double value = lossSum / W;
     if (l2 != 0.0) {
@@ -280,6 +188,473 @@ struct Problem {
     return value;
   }
 };
+
+// Sparse features, as a LineObjective. The compact matrix (rows of weight 0 left out) is stored
+// column-major for X̃ᵀr and, with at most 65,536 columns, also row-major for X̃·v (a gather from
+// a cache-resident vector; wider, X̃·v scatters fixed column blocks into per-block margins). The
+// values are the raw ones — X̃ = X·diag(1/σ) is applied per column — as float when every value
+// is exactly a float (term counts are), with 16-bit indices where they fit: 6 bytes per entry
+// instead of 12, as both products stream the whole matrix. The margins m = X̃·z + offset are
+// kept with the current point; a line search computes q = X̃·d + offset(d) once, after which
+// each trial step costs O(rows): m + t·q. Accepting a step costs one X̃ᵀr pass. The L2 term
+// along the line is the quadratic A + 2tB + t²C. Every sum runs in an order fixed by the data
+// (columns in fixed blocks of about kColBlockNnz entries, rows in blocks of kRowBlock, partial
+// results combined in block order): nothing depends on the number of threads.
+struct SparseProblem final : ProblemBase, optim::LineObjective {
+  std::vector<std::int64_t> colPtr;
+  std::vector<std::uint16_t> row16;  // row indices when rows16
+  std::vector<std::int32_t> row32;   // otherwise
+  std::vector<float> val32;          // raw values when vals32
+  std::vector<double> val64;         // otherwise
+  bool rows16 = false, vals32 = false;
+  std::vector<std::int64_t> blockStart;  // column block b is [blockStart[b], blockStart[b+1])
+  // Row-major copy (when useRows): 16-bit column indices, values as in the columns.
+  std::vector<std::int64_t> rowPtr;
+  std::vector<std::uint16_t> col16;
+  std::vector<float> rval32;
+  std::vector<double> rval64, scaled;  // scaled: v ⊙ 1/σ for the row-major product
+  bool useRows = false;
+
+  template <class V>
+  void buildRows(const VectorColumn& X, const std::vector<double>& wt,
+                 const std::vector<std::int32_t>& colOf, std::int64_t columns,
+                 const std::vector<V>& csc) {
+    useRows = columns <= 65536;
+    if (!useRows) return;
+    const auto offsets = X.offsets();
+    const auto indices = X.indices();
+    const auto values = X.values();
+    const std::int64_t rows = X.size();
+    rowPtr.assign(static_cast<std::size_t>(rows) + 1, 0);
+    col16.resize(csc.size());
+    std::vector<V>& rv = [&]() -> std::vector<V>& {
+      if constexpr (std::is_same_v<V, float>) return rval32;
+      else return rval64;
+    }();
+    rv.resize(csc.size());
+    std::size_t q = 0;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      if (wt[static_cast<std::size_t>(i)] > 0.0) {
+        const auto pe = offsets[static_cast<std::size_t>(i) + 1];
+        for (auto p = offsets[static_cast<std::size_t>(i)]; p < pe; ++p) {
+          const auto pu = static_cast<std::size_t>(p);
+          const std::int32_t c = colOf[static_cast<std::size_t>(indices[pu])];
+          if (c < 0) continue;
+          col16[q] = static_cast<std::uint16_t>(c);
+          rv[q] = static_cast<V>(values[pu]);
+          ++q;
+        }
+      }
+      rowPtr[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(q);
+    }
+    scaled.assign(static_cast<std::size_t>(columns), 0.0);
+  }
+
+  // out_i = Σ_p val·a[col] + off over the rows [i0, i1); four partial sums per row.
+  template <class V>
+  static void multiplyRows(const std::int64_t* __restrict rp, const std::uint16_t* __restrict ci,
+                           const V* __restrict rv, const double* __restrict a, double off,
+                           std::int64_t i0, std::int64_t i1, double* __restrict out) {
+    for (std::int64_t i = i0; i < i1; ++i) {
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      std::int64_t p = rp[i];
+      const std::int64_t pe = rp[i + 1];
+      for (; p + 4 <= pe; p += 4) {
+        s0 += static_cast<double>(rv[p]) * a[ci[p]];
+        s1 += static_cast<double>(rv[p + 1]) * a[ci[p + 1]];
+        s2 += static_cast<double>(rv[p + 2]) * a[ci[p + 2]];
+        s3 += static_cast<double>(rv[p + 3]) * a[ci[p + 3]];
+      }
+      if (p < pe) s0 += static_cast<double>(rv[p]) * a[ci[p]];
+      if (p + 1 < pe) s1 += static_cast<double>(rv[p + 1]) * a[ci[p + 1]];
+      if (p + 2 < pe) s2 += static_cast<double>(rv[p + 2]) * a[ci[p + 2]];
+      out[i] = ((s0 + s1) + (s2 + s3)) + off;
+    }
+  }
+
+  // State: margins of the current point, q and the trial margins of the line, residuals.
+  std::vector<double> m, q, mt, r;
+  std::vector<double> partialMargins;  // per column block but the first: n margins
+  std::vector<double> blockSums;       // per column block: 3 scalars
+  std::vector<double> rowSums;         // per row block: 3 scalars
+  double pen = 0.0;                    // Σ f_c z_c² at the current point
+  double lineB = 0.0, lineC = 0.0;     // Σ f x d, Σ f d²
+  double lastT = 0.0, lastValue = 0.0, lastResidSum = 0.0;
+  bool haveLast = false;
+
+  // Calls f(rowIndices, values) with the typed arrays.
+  template <class F>
+  void withMatrix(F&& f) const {
+    if (rows16) {
+      if (vals32) f(row16.data(), val32.data());
+      else f(row16.data(), val64.data());
+    } else {
+      if (vals32) f(row32.data(), val32.data());
+      else f(row32.data(), val64.data());
+    }
+  }
+
+  void prepare() {
+    // Column blocks of about kColBlockNnz entries: the parallel grain of the column passes.
+    blockStart.assign(1, 0);
+    std::int64_t acc = 0;
+    for (std::int64_t c = 0; c < k; ++c) {
+      acc += colPtr[static_cast<std::size_t>(c) + 1] - colPtr[static_cast<std::size_t>(c)];
+      if (acc >= kColBlockNnz && c + 1 < k) {
+        blockStart.push_back(c + 1);
+        acc = 0;
+      }
+    }
+    blockStart.push_back(k);
+    const auto nu = static_cast<std::size_t>(n);
+    const std::size_t blocks = blockStart.size() - 1;
+    m.assign(nu, 0.0);
+    q.assign(nu, 0.0);
+    mt.assign(nu, 0.0);
+    r.assign(nu, 0.0);
+    if (!useRows) partialMargins.assign((blocks - 1) * nu, 0.0);
+    blockSums.assign(3 * blocks, 0.0);
+    rowSums.assign(3 * static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)), 0.0);
+  }
+
+  // P += X̃·a over the columns [c0, c1) (P of n values, zeroed by the caller); sums = [Σ a μ̃,
+  // Σ f a b, Σ f a a] over those columns.
+  template <class I, class V>
+  static void multiplyColumns(const std::int64_t* __restrict cp, const I* __restrict ri,
+                              const V* __restrict cv, const double* __restrict inv,
+                              const double* __restrict lf, const double* __restrict mu,
+                              const double* __restrict a, const double* __restrict b,
+                              std::int64_t c0, std::int64_t c1, double* __restrict P,
+                              double* __restrict sums) {
+    double sMu = 0.0, sAB = 0.0, sAA = 0.0;
+    for (std::int64_t c = c0; c < c1; ++c) {
+      const double ac = a[c];
+      if (ac == 0.0) continue;
+      const double fa = lf[c] * ac;
+      sMu += ac * mu[c];
+      sAB += fa * b[c];
+      sAA += fa * ac;
+      const double sc = ac * inv[c];
+      const std::int64_t pe = cp[c + 1];
+      for (std::int64_t p = cp[c]; p < pe; ++p) P[ri[p]] += static_cast<double>(cv[p]) * sc;
+    }
+    sums[0] = sMu, sums[1] = sAB, sums[2] = sAA;
+  }
+
+  // out = X̃·a + offset(a); with b (may equal a): returns Σ f a b in fab, Σ f a a in faa.
+  void multiply(const double* a, const double* b, double* out, double& fab, double& faa) {
+    if (useRows) {
+      multiplyByRows(a, b, out, fab, faa);
+      return;
+    }
+    const auto nu = static_cast<std::size_t>(n);
+    const auto blocks = static_cast<std::int64_t>(blockStart.size()) - 1;
+    withMatrix([&](const auto* ri, const auto* cv) {
+      parallel::forBlocks(blocks, 1, [&](std::int64_t blk, std::int64_t, std::int64_t) {
+        double* P = blk == 0 ? out : partialMargins.data() + static_cast<std::size_t>(blk - 1) * nu;
+        std::fill(P, P + nu, 0.0);
+        multiplyColumns(colPtr.data(), ri, cv, invStd.data(), l2Factor.data(), scaledMean.data(),
+                        a, b, blockStart[static_cast<std::size_t>(blk)],
+                        blockStart[static_cast<std::size_t>(blk) + 1], P,
+                        blockSums.data() + 3 * blk);
+      });
+    });
+    double sMu = 0.0;
+    fab = 0.0, faa = 0.0;
+    for (std::int64_t blk = 0; blk < blocks; ++blk) {
+      const double* s = blockSums.data() + 3 * blk;
+      sMu += s[0], fab += s[1], faa += s[2];
+    }
+    const double off = fitIntercept ? a[k] - sMu : 0.0;
+    const double* P = partialMargins.data();
+    parallel::forBlocks(n, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        double v = out[i];
+        for (std::int64_t blk = 1; blk < blocks; ++blk)
+          v += P[static_cast<std::size_t>(blk - 1) * nu + static_cast<std::size_t>(i)];
+        out[i] = v + off;
+      }
+    });
+  }
+
+  void multiplyByRows(const double* a, const double* b, double* out, double& fab, double& faa) {
+    double sMu[4] = {}, sAB[4] = {}, sAA[4] = {};
+    const double* lf = l2Factor.data();
+    const double* mu = scaledMean.data();
+    const double* inv = invStd.data();
+    double* as = scaled.data();
+    auto lane = [&](std::int64_t c, int l) {
+      const double ac = a[c];
+      const double fa = lf[c] * ac;
+      sMu[l] += ac * mu[c];
+      sAB[l] += fa * b[c];
+      sAA[l] += fa * ac;
+      as[c] = ac * inv[c];
+    };
+    std::int64_t c = 0;
+    for (; c + 4 <= k; c += 4)  // four lanes, c ≡ l mod 4
+      for (int l = 0; l < 4; ++l) lane(c + l, l);
+    for (int l = 0; c + l < k; ++l) lane(c + l, l);
+    fab = (sAB[0] + sAB[1]) + (sAB[2] + sAB[3]);
+    faa = (sAA[0] + sAA[1]) + (sAA[2] + sAA[3]);
+    const double off = fitIntercept ? a[k] - ((sMu[0] + sMu[1]) + (sMu[2] + sMu[3])) : 0.0;
+    parallel::forBlocks(n, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      if (vals32)
+        multiplyRows(rowPtr.data(), col16.data(), rval32.data(), as, off, begin, end, out);
+      else
+        multiplyRows(rowPtr.data(), col16.data(), rval64.data(), as, off, begin, end, out);
+    });
+  }
+
+  // Loss and residuals at margins mm (= m + t·q when lineQ, else m): fills r; returns
+  // Σ w ℓ and writes Σ r and Σ r q.
+  double rowPass(const double* mBase, double t, bool line, double* mOut, double& residSum,
+                 double& slopeSum) {
+    const std::int64_t blocks = parallel::numBlocks(n, kRowBlock);
+    parallel::forBlocks(n, kRowBlock, [&](std::int64_t blk, std::int64_t begin, std::int64_t end) {
+      double loss = 0.0, rs = 0.0, rq = 0.0;
+      for (std::int64_t i = begin; i < end; ++i) {
+        const auto iu = static_cast<std::size_t>(i);
+        const double mi = line ? mBase[i] + t * q[iu] : mBase[i];
+        if (line) mOut[i] = mi;
+        const double wi = w[i];
+        if (wi == 0.0) {
+          r[iu] = 0.0;
+          continue;
+        }
+        // One exponential for both the loss and σ: e = exp(−|m|).
+        const double e = std::exp(-std::abs(mi));
+        const double l1pe = std::log1p(e);
+        const double yi = y[i];
+        const double z = yi > 0.5 ? -mi : mi;  // loss = softplus(z)
+        loss += wi * (z > 0.0 ? z + l1pe : l1pe);
+        const double sig = mi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        const double ri = wi * (sig - yi);
+        r[iu] = ri;
+        rs += ri;
+        if (line) rq += ri * q[iu];
+      }
+      double* s = rowSums.data() + 3 * blk;
+      s[0] = loss, s[1] = rs, s[2] = rq;
+    });
+    double lossSum = 0.0;
+    residSum = 0.0, slopeSum = 0.0;
+    for (std::int64_t blk = 0; blk < blocks; ++blk) {
+      const double* s = rowSums.data() + 3 * blk;
+      lossSum += s[0], residSum += s[1], slopeSum += s[2];
+    }
+    return lossSum;
+  }
+
+  // grad_c = (X̃ᵀr)_c/W − μ̃_c·Σr/W + λ f_c z_c over the columns [c0, c1).
+  template <class I, class V>
+  static void gradientColumns(const std::int64_t* __restrict cp, const I* __restrict ri,
+                              const V* __restrict cv, const double* __restrict rr,
+                              const double* __restrict inv, const double* __restrict lf,
+                              const double* __restrict mu, const double* __restrict z, double W,
+                              double meanResid, double lambda, std::int64_t c0, std::int64_t c1,
+                              double* __restrict grad) {
+    for (std::int64_t c = c0; c < c1; ++c) {
+      // Four partial sums (entries p ≡ 0..3 mod 4 from the column start) break the latency
+      // chain of long columns; their order is fixed by the data alone.
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      std::int64_t p = cp[c];
+      const std::int64_t pe = cp[c + 1];
+      for (; p + 4 <= pe; p += 4) {
+        s0 += static_cast<double>(cv[p]) * rr[ri[p]];
+        s1 += static_cast<double>(cv[p + 1]) * rr[ri[p + 1]];
+        s2 += static_cast<double>(cv[p + 2]) * rr[ri[p + 2]];
+        s3 += static_cast<double>(cv[p + 3]) * rr[ri[p + 3]];
+      }
+      if (p < pe) s0 += static_cast<double>(cv[p]) * rr[ri[p]];
+      if (p + 1 < pe) s1 += static_cast<double>(cv[p + 1]) * rr[ri[p + 1]];
+      if (p + 2 < pe) s2 += static_cast<double>(cv[p + 2]) * rr[ri[p + 2]];
+      const double s = ((s0 + s1) + (s2 + s3)) * inv[c];
+      double g = s / W - mu[c] * meanResid;
+      if (lambda != 0.0) g += lambda * lf[c] * z[c];
+      grad[c] = g;
+    }
+  }
+
+  // grad = X̃ᵀr/W − μ̃·Σr/W + λ f z (and Σr/W for the intercept).
+  void gradient(const double* z, double residSum, double* grad) {
+    const double W = weightSum;
+    const double meanResid = residSum / W;
+    const auto blocks = static_cast<std::int64_t>(blockStart.size()) - 1;
+    withMatrix([&](const auto* ri, const auto* cv) {
+      parallel::forBlocks(blocks, 1, [&](std::int64_t blk, std::int64_t, std::int64_t) {
+        gradientColumns(colPtr.data(), ri, cv, r.data(), invStd.data(), l2Factor.data(),
+                        scaledMean.data(), z, W, meanResid, l2,
+                        blockStart[static_cast<std::size_t>(blk)],
+                        blockStart[static_cast<std::size_t>(blk) + 1], grad);
+      });
+    });
+    if (fitIntercept) grad[k] = meanResid;
+  }
+
+  double evaluate(const double* z, double* grad) override {
+    double faa = 0.0, fab = 0.0;
+    multiply(z, z, m.data(), fab, faa);
+    pen = faa;
+    double residSum = 0.0, slope = 0.0;
+    const double lossSum = rowPass(m.data(), 0.0, false, nullptr, residSum, slope);
+    gradient(z, residSum, grad);
+    haveLast = false;
+    return lossSum / weightSum + (l2 != 0.0 ? 0.5 * l2 * pen : 0.0);
+  }
+
+  void beginLine(const double* x, const double* d) override {
+    multiply(d, x, q.data(), lineB, lineC);
+    haveLast = false;
+  }
+
+  [[nodiscard]] double penaltyAt(double t) const { return pen + t * (2.0 * lineB + t * lineC); }
+
+  double lineValue(double t, double* slope) override {
+    double residSum = 0.0, rq = 0.0;
+    const double lossSum = rowPass(m.data(), t, true, mt.data(), residSum, rq);
+    double value = lossSum / weightSum;
+    double s = rq / weightSum;
+    if (l2 != 0.0) {
+      value += 0.5 * l2 * penaltyAt(t);
+      s += l2 * (lineB + t * lineC);
+    }
+    *slope = s;
+    lastT = t;
+    lastValue = value;
+    lastResidSum = residSum;
+    haveLast = true;
+    return value;
+  }
+
+  double acceptStep(double t, const double* xNew, double* grad) override {
+    if (!haveLast || t != lastT) {
+      double slope = 0.0;
+      (void)lineValue(t, &slope);
+    }
+    std::swap(m, mt);
+    pen = penaltyAt(t);
+    gradient(xNew, lastResidSum, grad);
+    haveLast = false;
+    return lastValue;
+  }
+};
+
+// The statistics and the compact column-major matrix of sparse features, O(nnz + d) and no
+// sort: count the entries of each feature over the rows of positive weight, number the features
+// that occur by length then index (a counting sort: the products' inner loops then run over runs
+// of equal-length columns, which the branch predictor follows — hashed text at 2^18 has ~100 k
+// columns of a few entries each), scatter the entries straight into the compact arrays (rows
+// ascending within a column), then the statistics column by column — the same sums in the same
+// order as a row-wise pass — keeping, in place, the columns with σ > 0. I is the row index type,
+// V the value type (float only when every value is exactly a float).
+template <class I, class V>
+void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W, double denom,
+                  std::int64_t positiveRows, std::vector<std::int64_t>& colPtr,
+                  std::vector<I>& rows, std::vector<V>& vals, std::vector<std::int32_t>& active,
+                  std::vector<double>& activeMean, std::vector<double>& activeSigma,
+                  std::vector<std::int32_t>& colOf) {
+  const std::int64_t n = X.size();
+  const std::int64_t d = X.dim();
+  const auto offsets = X.offsets();
+  const auto indices = X.indices();
+  const auto values = X.values();
+  std::vector<std::int32_t> slot(static_cast<std::size_t>(d), 0);  // count, then column
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (!(w[static_cast<std::size_t>(i)] > 0.0)) continue;
+    const auto pe = offsets[static_cast<std::size_t>(i) + 1];
+    for (auto p = offsets[static_cast<std::size_t>(i)]; p < pe; ++p)
+      ++slot[static_cast<std::size_t>(indices[static_cast<std::size_t>(p)])];
+  }
+  std::vector<std::int64_t> lengthStart(static_cast<std::size_t>(positiveRows) + 2, 0);
+  for (std::int64_t j = 0; j < d; ++j)
+    ++lengthStart[static_cast<std::size_t>(slot[static_cast<std::size_t>(j)]) + 1];
+  lengthStart[1] = 0;  // features that never occur get no column
+  for (std::size_t len = 1; len + 1 < lengthStart.size(); ++len)
+    lengthStart[len + 1] += lengthStart[len];
+  const auto kSeen = static_cast<std::size_t>(lengthStart.back());
+  std::vector<std::int32_t> seen(kSeen);  // original index of provisional column c
+  colPtr.assign(kSeen + 1, 0);
+  for (std::int64_t j = 0; j < d; ++j) {
+    auto& s = slot[static_cast<std::size_t>(j)];
+    if (s == 0) {
+      s = -1;
+      continue;
+    }
+    const auto c = static_cast<std::size_t>(lengthStart[static_cast<std::size_t>(s)]++);
+    colPtr[c + 1] = s;
+    s = static_cast<std::int32_t>(c);
+    seen[c] = static_cast<std::int32_t>(j);
+  }
+  for (std::size_t c = 0; c < kSeen; ++c) colPtr[c + 1] += colPtr[c];
+  rows.resize(static_cast<std::size_t>(colPtr.back()));
+  vals.resize(rows.size());
+  {
+    std::vector<std::int64_t> cursor(colPtr.begin(), colPtr.end() - 1);
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (!(w[static_cast<std::size_t>(i)] > 0.0)) continue;
+      const auto pe = offsets[static_cast<std::size_t>(i) + 1];
+      for (auto p = offsets[static_cast<std::size_t>(i)]; p < pe; ++p) {
+        const auto pu = static_cast<std::size_t>(p);
+        const auto at = static_cast<std::size_t>(
+            cursor[static_cast<std::size_t>(slot[static_cast<std::size_t>(indices[pu])])]++);
+        rows[at] = static_cast<I>(i);
+        vals[at] = static_cast<V>(values[pu]);
+      }
+    }
+  }
+  std::vector<std::int32_t> finalOf(kSeen, -1);
+  std::size_t out = 0;
+  std::int64_t outPtr = 0;
+  for (std::size_t c = 0; c < kSeen; ++c) {
+    const auto pb = static_cast<std::size_t>(colPtr[c]);
+    const auto pe = static_cast<std::size_t>(colPtr[c + 1]);
+    double sum = 0.0, nzWeight = 0.0;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (std::size_t p = pb; p < pe; ++p) {
+      const double wi = w[static_cast<std::size_t>(rows[p])];
+      const double x = vals[p];
+      sum += wi * x;
+      nzWeight += wi;
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+    const double mean = sum / W;
+    if (static_cast<std::int64_t>(pe - pb) < positiveRows) {  // implicit zeros
+      lo = std::min(lo, 0.0);
+      hi = std::max(hi, 0.0);
+    }
+    if (!(lo < hi) || !(denom > 0.0)) continue;  // constant feature (or one row)
+    double m2 = 0.0;
+    for (std::size_t p = pb; p < pe; ++p) {
+      const double dx = static_cast<double>(vals[p]) - mean;
+      m2 += w[static_cast<std::size_t>(rows[p])] * dx * dx;
+    }
+    const double zerosWeight = W - nzWeight;  // weight of implicit zeros
+    const double total = m2 + zerosWeight * mean * mean;
+    const double s = std::sqrt(std::max(total / denom, 0.0));
+    if (!(s > 0.0)) continue;
+    finalOf[c] = static_cast<std::int32_t>(out);
+    active.push_back(seen[c]);
+    activeMean.push_back(mean);
+    activeSigma.push_back(s);
+    if (out != c) {  // a column was dropped before: move this one down
+      std::copy(rows.begin() + static_cast<std::ptrdiff_t>(pb),
+                rows.begin() + static_cast<std::ptrdiff_t>(pe),
+                rows.begin() + outPtr);
+      std::copy(vals.begin() + static_cast<std::ptrdiff_t>(pb),
+                vals.begin() + static_cast<std::ptrdiff_t>(pe),
+                vals.begin() + outPtr);
+    }
+    outPtr += static_cast<std::int64_t>(pe - pb);
+    colPtr[++out] = outPtr;  // out <= c: overwrites only bounds already read
+  }
+  colPtr.resize(out + 1);
+  rows.resize(static_cast<std::size_t>(outPtr));
+  vals.resize(static_cast<std::size_t>(outPtr));
+  for (auto& v : slot) v = v < 0 ? -1 : finalOf[static_cast<std::size_t>(v)];
+  colOf = std::move(slot);
+}
 
 }  // namespace
 
@@ -377,55 +752,98 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
     throw DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit", who,
                                 weightCol));
 
+  auto nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
+    return DataError(fmt::format(
+        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})", who,
+        featuresCol, num(x), i, j));
+  };
+
   // Weighted mean and unbiased variance per feature (Spark's Summarizer: rows of weight 0 are
   // ignored; variance = Σ w (x − μ)² / (W − Σw²/W)). Constant features get σ = 0 exactly.
-  const auto du = static_cast<std::size_t>(d);
-  std::vector<double> mean(du, 0.0), m2(du, 0.0), nzWeight(du, 0.0);
-  std::vector<double> lo(du, std::numeric_limits<double>::infinity());
-  std::vector<double> hi(du, -std::numeric_limits<double>::infinity());
-  std::vector<std::int64_t> nzRows(du, 0);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const VectorView v = X[i];
-    const double wi = w[static_cast<std::size_t>(i)];
-    for (std::int64_t p = 0; p < v.nnz; ++p) {
-      const double x = v.values[p];
-      const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
-      if (!std::isfinite(x))
-        throw DataError(fmt::format(
-            "{}: features column '{}' has a non-finite value {} at row {} (feature index {})", who,
-            featuresCol, num(x), i, j));
-      if (wi == 0.0) continue;
-      mean[j] += wi * x;
-      nzWeight[j] += wi;
-      ++nzRows[j];
-      lo[j] = std::min(lo[j], x);
-      hi[j] = std::max(hi[j], x);
-    }
-  }
-  for (std::size_t j = 0; j < du; ++j) {
-    mean[j] /= W;
-    if (nzRows[j] < positiveRows) {  // implicit zeros (sparse rows)
-      lo[j] = std::min(lo[j], 0.0);
-      hi[j] = std::max(hi[j], 0.0);
-    }
-  }
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double wi = w[static_cast<std::size_t>(i)];
-    if (wi == 0.0) continue;
-    const VectorView v = X[i];
-    for (std::int64_t p = 0; p < v.nnz; ++p) {
-      const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
-      const double dx = v.values[p] - mean[j];
-      m2[j] += wi * dx * dx;
-    }
-  }
+  // The features with σ > 0 become the compact columns of the problem.
   const double denom = W - W2 / W;
-  std::vector<double> sigma(du, 0.0);
-  for (std::size_t j = 0; j < du; ++j) {
-    if (!(lo[j] < hi[j]) || !(denom > 0.0)) continue;  // constant feature (or one row)
-    const double zerosWeight = W - nzWeight[j];          // weight of implicit zeros
-    const double total = m2[j] + zerosWeight * mean[j] * mean[j];
-    sigma[j] = std::sqrt(std::max(total / denom, 0.0));
+  const bool dense = X.isDense();
+  std::vector<std::int32_t> active;
+  std::vector<double> activeMean, activeSigma;
+  DenseProblem denseProb;
+  SparseProblem sparseProb;  // its matrix is built with the statistics
+  if (dense) {
+    const auto du = static_cast<std::size_t>(d);
+    std::vector<double> mean(du, 0.0), m2(du, 0.0), nzWeight(du, 0.0);
+    std::vector<double> lo(du, std::numeric_limits<double>::infinity());
+    std::vector<double> hi(du, -std::numeric_limits<double>::infinity());
+    std::vector<std::int64_t> nzRows(du, 0);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const VectorView v = X[i];
+      const double wi = w[static_cast<std::size_t>(i)];
+      for (std::int64_t p = 0; p < v.nnz; ++p) {
+        const double x = v.values[p];
+        const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
+        if (!std::isfinite(x)) throw nonFinite(i, static_cast<std::int64_t>(j), x);
+        if (wi == 0.0) continue;
+        mean[j] += wi * x;
+        nzWeight[j] += wi;
+        ++nzRows[j];
+        lo[j] = std::min(lo[j], x);
+        hi[j] = std::max(hi[j], x);
+      }
+    }
+    for (std::size_t j = 0; j < du; ++j) {
+      mean[j] /= W;
+      if (nzRows[j] < positiveRows) {  // implicit zeros (sparse rows)
+        lo[j] = std::min(lo[j], 0.0);
+        hi[j] = std::max(hi[j], 0.0);
+      }
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double wi = w[static_cast<std::size_t>(i)];
+      if (wi == 0.0) continue;
+      const VectorView v = X[i];
+      for (std::int64_t p = 0; p < v.nnz; ++p) {
+        const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
+        const double dx = v.values[p] - mean[j];
+        m2[j] += wi * dx * dx;
+      }
+    }
+    for (std::size_t j = 0; j < du; ++j) {
+      if (!(lo[j] < hi[j]) || !(denom > 0.0)) continue;  // constant feature (or one row)
+      const double zerosWeight = W - nzWeight[j];          // weight of implicit zeros
+      const double total = m2[j] + zerosWeight * mean[j] * mean[j];
+      const double s = std::sqrt(std::max(total / denom, 0.0));
+      if (!(s > 0.0)) continue;
+      active.push_back(static_cast<std::int32_t>(j));
+      activeMean.push_back(mean[j]);
+      activeSigma.push_back(s);
+    }
+  } else {
+    const auto values = X.values();
+    bool floats = true;
+    for (std::size_t p = 0; p < values.size(); ++p) {
+      const double v = values[p];
+      if (!std::isfinite(v)) {
+        const auto offsets = X.offsets();
+        const auto row = std::upper_bound(offsets.begin(), offsets.end(),
+                                          static_cast<std::int64_t>(p)) - offsets.begin() - 1;
+        throw nonFinite(row, X.indices()[p], v);
+      }
+      floats = floats && static_cast<double>(static_cast<float>(v)) == v;
+    }
+    auto& sp = sparseProb;
+    sp.rows16 = n <= 65536;
+    sp.vals32 = floats;
+    std::vector<std::int32_t> colOf;
+    auto build = [&](auto& rows, auto& vals) {
+      buildColumns(X, w, W, denom, positiveRows, sp.colPtr, rows, vals, active, activeMean,
+                   activeSigma, colOf);
+      sp.buildRows(X, w, colOf, static_cast<std::int64_t>(active.size()), vals);
+    };
+    if (sp.rows16) {
+      if (sp.vals32) build(sp.row16, sp.val32);
+      else build(sp.row16, sp.val64);
+    } else {
+      if (sp.vals32) build(sp.row32, sp.val32);
+      else build(sp.row32, sp.val64);
+    }
   }
 
   auto makeModel = [&](std::vector<double> coef, double intercept,
@@ -437,6 +855,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   };
 
   // ---- degenerate: a single class with an intercept -> no training (Spark).
+  const auto du = static_cast<std::size_t>(d);
   if (fitIntercept && (W1 == 0.0 || W1 == W)) {
     LogisticRegressionTrainingSummary summary;
     summary.objectiveHistory = {0.0};
@@ -447,26 +866,34 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   }
 
   // ---- the problem in the compact scaled space
-  Problem prob;
+  ProblemBase& prob = dense ? static_cast<ProblemBase&>(denseProb) : sparseProb;
   prob.n = n;
-  prob.d = d;
   prob.fitIntercept = fitIntercept;
-  prob.dense = X.isDense();
-  prob.X = &X;
   prob.y = y.data();
   prob.w = w.data();
   prob.weightSum = W;
   prob.l2 = regParam * (1.0 - alpha);
-  for (std::size_t j = 0; j < du; ++j) {
-    if (!(sigma[j] > 0.0)) continue;
-    prob.active.push_back(static_cast<std::int32_t>(j));
-    prob.invStd.push_back(1.0 / sigma[j]);
-    prob.scaledMean.push_back(fitIntercept ? mean[j] / sigma[j] : 0.0);
-    prob.l2Factor.push_back(standardization ? 1.0 : 1.0 / (sigma[j] * sigma[j]));
-  }
+  prob.active = std::move(active);
+  prob.sigma = std::move(activeSigma);
   prob.k = static_cast<std::int64_t>(prob.active.size());
   const std::int64_t k = prob.k;
-  prob.prepare();
+  const auto ku = static_cast<std::size_t>(k);
+  prob.invStd.resize(ku);
+  prob.scaledMean.resize(ku);
+  prob.l2Factor.resize(ku);
+  for (std::size_t c = 0; c < ku; ++c) {
+    const double s = prob.sigma[c];
+    prob.invStd[c] = 1.0 / s;
+    prob.scaledMean[c] = fitIntercept ? activeMean[c] / s : 0.0;
+    prob.l2Factor[c] = standardization ? 1.0 : 1.0 / (s * s);
+  }
+  if (dense) {
+    denseProb.d = d;
+    denseProb.X = &X;
+    denseProb.prepare();
+  } else {
+    sparseProb.prepare();
+  }
 
   // Initial point: zeros and ln(n1/n0), or the initial model when its dimension matches.
   std::vector<double> z0(static_cast<std::size_t>(prob.dim()), 0.0);
@@ -476,19 +903,16 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
     warm = std::all_of(c0.begin(), c0.end(), [](double v) { return std::isfinite(v); }) &&
            (!fitIntercept || std::isfinite(initialModel_->intercept()));
     if (warm) {
-      for (std::int64_t c = 0; c < k; ++c) {
-        const auto j = static_cast<std::size_t>(prob.active[static_cast<std::size_t>(c)]);
-        z0[static_cast<std::size_t>(c)] = c0[j] * sigma[j];
-      }
+      for (std::size_t c = 0; c < ku; ++c)
+        z0[c] = c0[static_cast<std::size_t>(prob.active[c])] * prob.sigma[c];
       if (fitIntercept) {
         double s = 0.0;
-        for (std::int64_t c = 0; c < k; ++c)
-          s += z0[static_cast<std::size_t>(c)] * prob.scaledMean[static_cast<std::size_t>(c)];
-        z0[static_cast<std::size_t>(k)] = initialModel_->intercept() + s;
+        for (std::size_t c = 0; c < ku; ++c) s += z0[c] * prob.scaledMean[c];
+        z0[ku] = initialModel_->intercept() + s;
       }
     }
   }
-  if (!warm && fitIntercept) z0[static_cast<std::size_t>(k)] = std::log(W1 / (W - W1));
+  if (!warm && fitIntercept) z0[ku] = std::log(W1 / (W - W1));
 
   optim::MinimizeOptions options;
   options.maxIter = getMaxIter();
@@ -496,18 +920,19 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   options.historySize = 10;
   if (regParam * alpha > 0.0 && k > 0) {
     options.l1.assign(static_cast<std::size_t>(prob.dim()), 0.0);
-    for (std::int64_t c = 0; c < k; ++c)
-      options.l1[static_cast<std::size_t>(c)] =
-          regParam * alpha * (standardization ? 1.0 : prob.invStd[static_cast<std::size_t>(c)]);
+    for (std::size_t c = 0; c < ku; ++c)
+      options.l1[c] = regParam * alpha * (standardization ? 1.0 : prob.invStd[c]);
   }
   const optim::MinimizeResult res =
-      optim::minimize([&prob](const double* z, double* g) { return prob(z, g); }, z0, options);
+      dense ? optim::minimize(
+                  [&denseProb](const double* z, double* g) { return denseProb(z, g); }, z0,
+                  options)
+            : optim::minimize(static_cast<optim::LineObjective&>(sparseProb), z0, options);
 
   // Back to the original scale.
   std::vector<double> coef(du, 0.0);
-  for (std::int64_t c = 0; c < k; ++c)
-    coef[static_cast<std::size_t>(prob.active[static_cast<std::size_t>(c)])] =
-        res.x[static_cast<std::size_t>(c)] * prob.invStd[static_cast<std::size_t>(c)];
+  for (std::size_t c = 0; c < ku; ++c)
+    coef[static_cast<std::size_t>(prob.active[c])] = res.x[c] * prob.invStd[c];
   const double intercept = fitIntercept ? prob.offset(res.x.data()) : 0.0;
 
   LogisticRegressionTrainingSummary summary;

@@ -5,6 +5,7 @@
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -544,6 +545,189 @@ TEST(LogisticRegressionTest, BitForBitIdenticalAcrossThreadCounts) {
     EXPECT_EQ(one->intercept(), four->intercept());
     EXPECT_EQ(one->summary().objectiveHistory, four->summary().objectiveHistory);
   }
+}
+
+// ---------------------------------------------------------------- sparse layouts
+
+// Integer-valued synthetic data (term-count-like): the sparse path stores float values.
+Data countData(std::size_t n, std::size_t d, double density, std::uint64_t seed) {
+  Data data = syntheticData(n, d, density, seed);
+  for (auto& row : data.x)
+    for (auto& v : row)
+      if (v != 0.0) v = std::floor(std::abs(v) * 3.0) + 1.0;
+  return data;
+}
+
+TEST(LogisticRegressionTest, SparseCountsMatchDense) {
+  const Data data = countData(600, 40, 0.2, 3);
+  for (bool standardization : {true, false}) {
+    LogisticRegression lr;
+    lr.setRegParam(0.02).setStandardization(standardization).setTol(1e-12).setMaxIter(1000);
+    const auto dense = fitModel(lr, toFrame(data, false));
+    const auto sparse = fitModel(lr, toFrame(data, true));
+    EXPECT_TRUE(sparse->summary().converged);
+    for (std::size_t j = 0; j < dense->coefficients().size(); ++j)
+      EXPECT_NEAR(dense->coefficients()[j], sparse->coefficients()[j], 1e-7) << j;
+    EXPECT_NEAR(dense->intercept(), sparse->intercept(), 1e-7);
+    const auto& hd = dense->summary().objectiveHistory;
+    const auto& hs = sparse->summary().objectiveHistory;
+    EXPECT_NEAR(hd.front(), hs.front(), 1e-14);
+    EXPECT_NEAR(hd.back(), hs.back(), 1e-12);
+    for (std::size_t i = 1; i < hs.size(); ++i) EXPECT_LE(hs[i], hs[i - 1]);
+  }
+}
+
+TEST(LogisticRegressionTest, SparseConstantAndEmptyFeaturesGetZeroCoefficients) {
+  // Feature 2 is constant (3.5 in every row), feature 6 never occurs: both are left out of the
+  // problem and get 0; the others match the fit without them.
+  Data wider = lrData();
+  for (auto& r : wider.x) {
+    r.insert(r.begin() + 2, 3.5);
+    r.push_back(0.0);
+  }
+  for (bool fitIntercept : {true, false}) {
+    LogisticRegression lr;
+    lr.setRegParam(0.05).setFitIntercept(fitIntercept).setTol(1e-12).setMaxIter(1000);
+    const auto m5 = fitModel(lr, toFrame(lrData(), true));
+    const auto m7 = fitModel(lr, toFrame(wider, true));
+    ASSERT_EQ(m7->numFeatures(), 7);
+    EXPECT_EQ(m7->coefficients()[2], 0.0);
+    EXPECT_EQ(m7->coefficients()[6], 0.0);
+    for (std::size_t j = 0; j < 5; ++j)
+      EXPECT_NEAR(m7->coefficients()[j < 2 ? j : j + 1], m5->coefficients()[j], 1e-8);
+    EXPECT_NEAR(m7->intercept(), m5->intercept(), 1e-8);
+  }
+}
+
+TEST(LogisticRegressionTest, SparseWithMoreThan65536Rows) {
+  // 820 copies of every row (65,600 rows: 32-bit row indices) give the optimum of the original
+  // rows weighted 820 (without standardization σ only rescales the problem internally).
+  const Data& base = lrData();
+  Data copies;
+  for (int c = 0; c < 820; ++c)
+    for (std::size_t i = 0; i < base.n(); ++i) {
+      copies.y.push_back(base.y[i]);
+      copies.x.push_back(base.x[i]);
+    }
+  ASSERT_GT(copies.n(), 65536u);
+  const std::vector<double> w(base.n(), 820.0);
+  LogisticRegression lr;
+  lr.setRegParam(0.01).setStandardization(false).setTol(1e-12).setMaxIter(1000);
+  const auto many = fitModel(lr, toFrame(copies, true));
+  lr.setWeightCol("weight");
+  const auto weighted = fitModel(lr, toFrame(base, true, &w));
+  for (std::size_t j = 0; j < many->coefficients().size(); ++j)
+    EXPECT_NEAR(many->coefficients()[j], weighted->coefficients()[j], 1e-6) << j;
+  EXPECT_NEAR(many->intercept(), weighted->intercept(), 1e-6);
+}
+
+TEST(LogisticRegressionTest, SparseBitForBitIdenticalAcrossThreadCounts) {
+  // Plain L-BFGS (the line-search fast path), float values, float32 correction pairs (2,500
+  // features), several column blocks (~75 k entries) and row blocks; also warm-started.
+  const Frame f = toFrame(countData(4500, 2500, 0.01, 13), true);
+  LogisticRegression lr;
+  lr.setRegParam(0.01).setStandardization(false).setMaxIter(40);
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  std::shared_ptr<LogisticRegressionModel> one, four, warmOne, warmFour;
+  tbb::task_arena(1).execute([&] { one = fitModel(lr, f); });
+  tbb::task_arena(4).execute([&] { four = fitModel(lr, f); });
+  EXPECT_EQ(one->coefficients(), four->coefficients());
+  EXPECT_EQ(one->intercept(), four->intercept());
+  EXPECT_EQ(one->summary().objectiveHistory, four->summary().objectiveHistory);
+  LogisticRegression next = lr;
+  next.setRegParam(0.005).setInitialModel(one);
+  ASSERT_EQ(next.getInitialModel(), one);
+  tbb::task_arena(1).execute([&] { warmOne = fitModel(next, f); });
+  tbb::task_arena(4).execute([&] { warmFour = fitModel(next, f); });
+  EXPECT_EQ(warmOne->coefficients(), warmFour->coefficients());
+  EXPECT_EQ(warmOne->summary().objectiveHistory, warmFour->summary().objectiveHistory);
+}
+
+TEST(LogisticRegressionTest, SparseWithMoreThan65536Columns) {
+  // 70,000 rare features (1–3 rows each) plus 5 common ones: the column-major product path.
+  // Checked against the optimality conditions computed here from the raw rows, and across
+  // thread counts.
+  const std::int64_t n = 3000, rare = 70000, dim = rare + 5;
+  std::uint64_t st = 17;
+  auto next = [&] {
+    st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+    return st >> 33;
+  };
+  std::vector<std::vector<std::pair<std::int32_t, double>>> rowsOf(static_cast<std::size_t>(n));
+  for (std::int64_t j = 0; j < rare; ++j) {
+    const int copies = 1 + static_cast<int>(next() % 3);
+    for (int c = 0; c < copies; ++c)
+      rowsOf[next() % n].push_back({static_cast<std::int32_t>(5 + j), 1.0 + static_cast<double>(next() % 2)});
+  }
+  std::vector<double> labels;
+  for (std::int64_t i = 0; i < n; ++i) {
+    auto& r = rowsOf[static_cast<std::size_t>(i)];
+    double m = -0.3;
+    for (std::int32_t j = 0; j < 5; ++j)
+      if (next() % 10 < 3) {
+        const double v = 1.0 + static_cast<double>(next() % 3);
+        r.push_back({j, v});
+        m += v * (j % 2 == 0 ? 0.4 : -0.3);
+      }
+    std::sort(r.begin(), r.end());
+    r.erase(std::unique(r.begin(), r.end(),
+                        [](const auto& a, const auto& b) { return a.first == b.first; }),
+            r.end());
+    labels.push_back((next() % 1000) / 1000.0 < 1.0 / (1.0 + std::exp(-m)) ? 1.0 : 0.0);
+  }
+  std::vector<std::int64_t> offsets{0};
+  std::vector<std::int32_t> idx;
+  std::vector<double> val;
+  for (const auto& r : rowsOf) {
+    for (const auto& [j, v] : r) idx.push_back(j), val.push_back(v);
+    offsets.push_back(static_cast<std::int64_t>(idx.size()));
+  }
+  const Frame f({{"label", td::makeDoubleColumn(labels)},
+                 {"features", VectorColumn::sparse(dim, offsets, idx, val)}});
+  const double lambda = 0.05;
+  LogisticRegression lr;
+  lr.setRegParam(lambda).setStandardization(false).setTol(1e-12).setMaxIter(2000);
+  const auto model = fitModel(lr, f);
+  const auto& w = model->coefficients();
+  std::vector<double> g(static_cast<std::size_t>(dim), 0.0);
+  double gb = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    double m = model->intercept();
+    for (std::int64_t p = offsets[i]; p < offsets[i + 1]; ++p) m += w[idx[p]] * val[p];
+    const double r = (sigmoid(m) - labels[static_cast<std::size_t>(i)]) / static_cast<double>(n);
+    gb += r;
+    for (std::int64_t p = offsets[i]; p < offsets[i + 1]; ++p) g[idx[p]] += r * val[p];
+  }
+  double viol = std::abs(gb);
+  for (std::int64_t j = 0; j < dim; ++j) viol = std::max(viol, std::abs(g[j] + lambda * w[j]));
+  EXPECT_LT(viol, 1e-7) << model->summary().totalIterations << " iterations";
+
+  lr.setTol(1e-6).setMaxIter(30);
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  std::shared_ptr<LogisticRegressionModel> one, four;
+  tbb::task_arena(1).execute([&] { one = fitModel(lr, f); });
+  tbb::task_arena(4).execute([&] { four = fitModel(lr, f); });
+  EXPECT_EQ(one->coefficients(), four->coefficients());
+  EXPECT_EQ(one->summary().objectiveHistory, four->summary().objectiveHistory);
+}
+
+TEST(LogisticRegressionTest, SparseWarmStartConvergesToSameOptimumFaster) {
+  const Frame f = toFrame(countData(800, 60, 0.15, 21), true);
+  LogisticRegression first;
+  first.setRegParam(0.02).setStandardization(false).setTol(1e-10).setMaxIter(2000);
+  const auto start = fitModel(first, f);
+  LogisticRegression cold = first;
+  cold.setRegParam(0.018);
+  const auto coldModel = fitModel(cold, f);
+  LogisticRegression warm = cold;
+  warm.setInitialModel(start);
+  const auto warmModel = fitModel(warm, f);
+  EXPECT_LT(warmModel->summary().totalIterations, coldModel->summary().totalIterations);
+  EXPECT_LT(warmModel->summary().objectiveHistory.front(),
+            coldModel->summary().objectiveHistory.front());
+  for (std::size_t j = 0; j < coldModel->coefficients().size(); ++j)
+    EXPECT_NEAR(warmModel->coefficients()[j], coldModel->coefficients()[j], 1e-5);
+  EXPECT_NEAR(warmModel->intercept(), coldModel->intercept(), 1e-5);
 }
 
 // ---------------------------------------------------------------- warm start

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "thunderdome/core/error.h"
@@ -258,6 +260,163 @@ TEST(LbfgsTest, InvalidOptionsThrowParamError) {
   MinimizeOptions negTol;
   negTol.tol = -1e-3;
   EXPECT_THROW((void)minimize(f, {0.0, 0.0}, negTol), td::ParamError);
+}
+
+}  // namespace
+
+namespace {
+
+// f(x) = ½‖Ax − b‖² + ½μ‖x‖² as a LineObjective (the residual Ax − b is kept with the current
+// point and along the line), with A of m rows and n columns.
+class RidgeLine final : public td::optim::LineObjective {
+ public:
+  RidgeLine(int m, int n, double mu) : m_(m), n_(n), mu_(mu), A_(m * n), b_(m), r_(m), q_(m), rt_(m) {
+    for (int i = 0; i < m; ++i) {
+      for (int j = 0; j < n; ++j) A_[i * n + j] = std::sin(0.3 + 0.7 * i + 1.9 * j + 0.01 * i * j);
+      b_[i] = std::cos(0.2 * i) + 0.5;
+    }
+  }
+  // The same function as a plain Objective.
+  double operator()(const double* x, double* g) const {
+    std::vector<double> r(m_);
+    double v = 0.0;
+    for (int i = 0; i < m_; ++i) {
+      double s = -b_[i];
+      for (int j = 0; j < n_; ++j) s += A_[i * n_ + j] * x[j];
+      r[i] = s;
+      v += 0.5 * s * s;
+    }
+    for (int j = 0; j < n_; ++j) {
+      double s = mu_ * x[j];
+      for (int i = 0; i < m_; ++i) s += A_[i * n_ + j] * r[i];
+      g[j] = s;
+      v += 0.5 * mu_ * x[j] * x[j];
+    }
+    return v;
+  }
+  double evaluate(const double* x, double* g) override {
+    ++evaluations;
+    const double v = (*this)(x, g);
+    for (int i = 0; i < m_; ++i) {
+      double s = -b_[i];
+      for (int j = 0; j < n_; ++j) s += A_[i * n_ + j] * x[j];
+      r_[i] = s;
+    }
+    xx_ = 0.0;
+    for (int j = 0; j < n_; ++j) xx_ += x[j] * x[j];
+    return v;
+  }
+  void beginLine(const double* x, const double* d) override {
+    ++lines;
+    xd_ = dd_ = 0.0;
+    for (int j = 0; j < n_; ++j) xd_ += x[j] * d[j], dd_ += d[j] * d[j];
+    for (int i = 0; i < m_; ++i) {
+      double s = 0.0;
+      for (int j = 0; j < n_; ++j) s += A_[i * n_ + j] * d[j];
+      q_[i] = s;
+    }
+  }
+  double lineValue(double t, double* slope) override {
+    double v = 0.0, sl = 0.0;
+    for (int i = 0; i < m_; ++i) {
+      rt_[i] = r_[i] + t * q_[i];
+      v += 0.5 * rt_[i] * rt_[i];
+      sl += rt_[i] * q_[i];
+    }
+    v += 0.5 * mu_ * (xx_ + t * (2.0 * xd_ + t * dd_));
+    *slope = sl + mu_ * (xd_ + t * dd_);
+    lastT_ = t;
+    lastV_ = v;
+    return v;
+  }
+  double acceptStep(double t, const double* xNew, double* g) override {
+    double slope = 0.0;
+    if (t != lastT_) (void)lineValue(t, &slope);
+    r_ = rt_;
+    xx_ += t * (2.0 * xd_ + t * dd_);
+    for (int j = 0; j < n_; ++j) {
+      double s = mu_ * xNew[j];
+      for (int i = 0; i < m_; ++i) s += A_[i * n_ + j] * r_[i];
+      g[j] = s;
+    }
+    return lastV_;
+  }
+  int evaluations = 0, lines = 0;
+
+ private:
+  int m_, n_;
+  double mu_;
+  std::vector<double> A_, b_, r_, q_, rt_;
+  double xx_ = 0.0, xd_ = 0.0, dd_ = 0.0, lastT_ = 0.0, lastV_ = 0.0;
+};
+
+TEST(LbfgsTest, LineObjectiveReachesTheSameMinimum) {
+  for (int n : {40, 1500}) {  // double and float32 correction pairs
+    RidgeLine line(30, n, 1.0);
+    MinimizeOptions opt;
+    opt.tol = 1e-10;
+    opt.maxIter = 2000;
+    const MinimizeResult a = minimize(line, std::vector<double>(n, 0.0), opt);
+    const MinimizeResult b = minimize(std::cref(line), std::vector<double>(n, 0.0), opt);
+    EXPECT_TRUE(a.converged) << toString(a.reason);
+    EXPECT_TRUE(b.converged) << toString(b.reason);
+    EXPECT_EQ(line.evaluations, 1) << "plain L-BFGS evaluates f only at the start";
+    EXPECT_EQ(line.lines, a.iterations);
+    for (int j = 0; j < n; ++j) EXPECT_NEAR(a.x[j], b.x[j], 1e-6) << "n " << n << " j " << j;
+    EXPECT_NEAR(a.value, b.value, 1e-10 * std::abs(b.value));
+    expectMonotone(a);
+  }
+}
+
+// f = K/2 Σ a_i (x_i − s·c_i)², a_i in [1, 1000]: the minimum is s·c.
+struct ScaledQuadratic {
+  int n;
+  double s, K;
+  double operator()(const double* x, double* g) const {
+    double v = 0.0;
+    for (int i = 0; i < n; ++i) {
+      const double a = 1.0 + 999.0 * i / (n - 1);
+      const double e = x[i] - s * center(i);
+      v += 0.5 * K * a * e * e;
+      g[i] = K * a * e;
+    }
+    return v;
+  }
+  static double center(int i) { return std::cos(0.37 * i) + 0.1; }
+};
+
+TEST(LbfgsTest, Float32HistoryConvergesLikeDouble) {
+  // Wide enough for float32 pairs; also with gradient differences far beyond float's range
+  // (K = 1e40) and steps far below 1 (s = 1e-6, steps down to ~1e-22): the pairs are stored
+  // divided by a power of two.
+  const int n = 2048;
+  for (const auto& [s, K] : {std::pair{1.0, 1.0}, std::pair{1.0, 1e40}, std::pair{1e-6, 1e12}}) {
+    const ScaledQuadratic f{n, s, K};
+    // tol 0: the gradient rule is not scale-free (‖g‖ <= tol·|F|), so run to the numerical limit.
+    MinimizeOptions single, dbl;
+    single.tol = dbl.tol = 0.0;
+    single.maxIter = dbl.maxIter = 400;
+    single.gradientFloor = dbl.gradientFloor = 0.0;
+    dbl.compactHistory = false;
+    const MinimizeResult a = minimize(std::cref(f), std::vector<double>(n, 0.0), single);
+    const MinimizeResult b = minimize(std::cref(f), std::vector<double>(n, 0.0), dbl);
+    // Relative objective gap and relative distance to the minimum.
+    const double F0 = a.objectiveHistory.front();
+    EXPECT_LT(a.value, 1e-16 * F0) << "scale " << s << ": " << toString(a.reason);
+    EXPECT_LT(b.value, 1e-16 * F0) << "scale " << s << ": " << toString(b.reason);
+    double e2 = 0.0, c2 = 0.0;
+    for (int i = 0; i < n; ++i) {
+      const double c = s * ScaledQuadratic::center(i);
+      e2 += (a.x[i] - c) * (a.x[i] - c);
+      c2 += c * c;
+    }
+    EXPECT_LT(std::sqrt(e2 / c2), 1e-7) << "scale " << s;
+    std::printf("scale %g: float32 pairs %lld iterations (%s, F/F0 %.3g), double %lld (%s, %.3g)\n", s,
+                static_cast<long long>(a.iterations), std::string(toString(a.reason)).c_str(),
+                a.value / F0, static_cast<long long>(b.iterations),
+                std::string(toString(b.reason)).c_str(), b.value / F0);
+    expectMonotone(a);
+  }
 }
 
 }  // namespace

@@ -35,10 +35,16 @@ class LogisticRegression final : public Estimator, public WarmStartable {
   LogisticRegression& setStandardization(bool v) { set("standardization", v); return *this; }
   LogisticRegression& setThreshold(double v) { set("threshold", v); return *this; }
   LogisticRegression& setFamily(const std::string& v) { set("family", v); return *this; }
-  /// Warm start: the optimizer starts from this model's coefficients when dimensions match.
+  /// Warm start: the optimizer starts from this model's coefficients (and intercept) when its
+  /// numFeatures equals the data's and its values are finite; otherwise from the cold start.
+  /// A caller tuning regParam passes the previous fit (same features); nullptr clears it.
   LogisticRegression& setInitialModel(std::shared_ptr<const LogisticRegressionModel> m) {
     initialModel_ = std::move(m);
     return *this;
+  }
+  /// The warm-start model (null when none).
+  [[nodiscard]] const std::shared_ptr<const LogisticRegressionModel>& getInitialModel() const {
+    return initialModel_;
   }
 
   [[nodiscard]] std::string warmStartParam() const override { return "regParam"; }
