@@ -12,29 +12,15 @@
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "../testing/io_helpers.h"
 #include "thunderdome/io/csv.h"
 
 namespace td {
 namespace {
 
+using td::testing::messageOf;
+
 namespace fs = std::filesystem;
-
-template <class Ex, class F>
-std::string messageOf(F&& f) {
-  try {
-    f();
-  } catch (const Ex& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw the wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "did not throw";
-  return {};
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
 
 // One gzip member holding `data`, made with zlib.
 std::string gzipBytes(std::string_view data, int level = Z_DEFAULT_COMPRESSION) {
@@ -55,18 +41,8 @@ std::string gzipBytes(std::string_view data, int level = Z_DEFAULT_COMPRESSION) 
   return out;
 }
 
-class FileTest : public ::testing::Test {
+class FileTest : public td::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("td_file_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   static void writeFile(const std::string& p, std::string_view content) {
     std::ofstream(p, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
   }
@@ -76,7 +52,6 @@ class FileTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
 };
 
 const std::string kCsv =

@@ -16,42 +16,18 @@
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "../testing/io_helpers.h"
 #include "thunderdome/io/csv.h"
 
 namespace td {
 namespace {
 
+using td::testing::messageOf;
+
 namespace fs = std::filesystem;
 
-template <class Ex, class F>
-std::string messageOf(F&& f) {
-  try {
-    f();
-  } catch (const Ex& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw the wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "did not throw";
-  return {};
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
-
-class JsonlTest : public ::testing::Test {
+class JsonlTest : public td::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("td_jsonl_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   static void writeFile(const std::string& p, const std::string& content) {
     std::ofstream(p, std::ios::binary) << content;
   }
@@ -67,7 +43,6 @@ class JsonlTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
 };
 
 using Entries = std::vector<std::pair<std::int64_t, double>>;

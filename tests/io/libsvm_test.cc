@@ -15,40 +15,17 @@
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "../testing/io_helpers.h"
 
 namespace td {
 namespace {
 
+using td::testing::messageOf;
+
 namespace fs = std::filesystem;
 
-template <class Ex, class F>
-std::string messageOf(F&& f) {
-  try {
-    f();
-  } catch (const Ex& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw the wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "did not throw";
-  return {};
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
-
-class LibSvmTest : public ::testing::Test {
+class LibSvmTest : public td::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("td_libsvm_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   static std::string readFile(const std::string& p) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream ss;
@@ -56,7 +33,6 @@ class LibSvmTest : public ::testing::Test {
     return ss.str();
   }
   bool dirEmpty() const { return fs::is_empty(dir_); }
-  fs::path dir_;
 };
 
 // (index, value) pairs of row r.
