@@ -577,6 +577,54 @@ TEST(LogisticRegressionTest, SparseCountsMatchDense) {
   }
 }
 
+TEST(LogisticRegressionTest, SparseL2UsesNewtonAndReachesTheOptimum) {
+  // Raw counts, weak regularization: ill-conditioned, where L-BFGS stops far from the optimum.
+  // More features than rows, nearly separable: like hashed text at 2^18 with a few thousand
+  // messages.
+  Data data = countData(400, 2000, 0.02, 17);
+  for (auto& row : data.x)  // column j's counts scaled by 1 + j mod 40, like frequent words
+    for (std::size_t j = 0; j < row.size(); ++j) row[j] *= static_cast<double>(1 + j % 40);
+  const Frame f = toFrame(data, true);
+  LogisticRegression lr;
+  lr.setRegParam(1e-3).setStandardization(false);
+  EXPECT_EQ(lr.getString("solver"), "auto");
+  const auto newton = fitModel(lr, f);  // defaults: tol 1e-6, maxIter 100
+  LogisticRegression spark = lr;
+  spark.setSolver("l-bfgs");
+  const auto lbfgs100 = fitModel(spark, f);
+  spark.setTol(1e-12).setMaxIter(20000);
+  const auto lbfgsLong = fitModel(spark, f);
+
+  const double best = lbfgsLong->summary().objectiveHistory.back();
+  const double fNewton = newton->summary().objectiveHistory.back();
+  EXPECT_TRUE(newton->summary().converged);
+  EXPECT_LT(newton->summary().totalIterations, 40);
+  EXPECT_LE(fNewton - best, 1e-6 * best) << fNewton << " vs " << best;
+  EXPECT_LT(fNewton, lbfgs100->summary().objectiveHistory.back());
+  EXPECT_LT(kktViolation(data, newton->coefficients(), newton->intercept(), 1e-3, 0.0, false, true),
+            1e-8);
+  const auto& h = newton->summary().objectiveHistory;
+  for (std::size_t i = 1; i < h.size(); ++i) EXPECT_LE(h[i], h[i - 1]);
+
+  // Dense features and elastic net keep Spark's optimizers; solver=l-bfgs is Spark's path.
+  lr.setElasticNetParam(0.5);
+  const auto enet = fitModel(lr, f);
+  spark.setElasticNetParam(0.5).setTol(1e-6).setMaxIter(100);
+  const auto enetSpark = fitModel(spark, f);
+  EXPECT_EQ(enet->coefficients(), enetSpark->coefficients());
+}
+
+TEST(LogisticRegressionTest, UnknownSolverIsRejected) {
+  LogisticRegression lr;
+  try {
+    lr.setSolver("newton-raphson");
+    FAIL() << "unknown solver accepted";
+  } catch (const td::ParamError& e) {
+    EXPECT_NE(std::string(e.what()).find("solver"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("newton-raphson"), std::string::npos) << e.what();
+  }
+}
+
 TEST(LogisticRegressionTest, SparseConstantAndEmptyFeaturesGetZeroCoefficients) {
   // Feature 2 is constant (3.5 in every row), feature 6 never occurs: both are left out of the
   // problem and get 0; the others match the fit without them.

@@ -14,7 +14,8 @@ class LogisticRegressionModel;
 
 /// Binomial logistic regression with Spark ML's objective, defaults and outputs:
 /// (1/W) Σ w_i·logloss + regParam·(elasticNetParam·L1 + (1−elasticNetParam)/2·L2), intercept
-/// unpenalised, optional standardization; L-BFGS for L2, OWL-QN for L1/elastic net.
+/// unpenalised, optional standardization; OWL-QN for L1/elastic net, L-BFGS (Spark's) or
+/// truncated Newton-CG (the default on sparse features) for L2.
 class LogisticRegression final : public Estimator, public WarmStartable {
  public:
   LogisticRegression();
@@ -35,6 +36,9 @@ class LogisticRegression final : public Estimator, public WarmStartable {
   LogisticRegression& setStandardization(bool v) { set("standardization", v); return *this; }
   LogisticRegression& setThreshold(double v) { set("threshold", v); return *this; }
   LogisticRegression& setFamily(const std::string& v) { set("family", v); return *this; }
+  /// "auto" (default: Newton-CG for a pure L2 penalty on sparse features, else as "l-bfgs") or
+  /// "l-bfgs" (Spark's optimizer, iteration for iteration).
+  LogisticRegression& setSolver(const std::string& v) { set("solver", v); return *this; }
   /// Warm start: the optimizer starts from this model's coefficients (and intercept) when its
   /// numFeatures equals the data's and its values are finite; otherwise from the cold start.
   /// A caller tuning regParam passes the previous fit (same features); nullptr clears it.
