@@ -381,6 +381,16 @@ std::string SwiftClient::get(const std::string& container, const std::string& ob
   return data;
 }
 
+std::string SwiftClient::getRange(const std::string& container, const std::string& object,
+                                  std::int64_t begin, std::int64_t end, const std::string& etag) {
+  std::string data;
+  if (begin < 0 || end <= begin) return data;
+  data.reserve(static_cast<std::size_t>(end - begin));
+  impl_->getRange(container, object, begin, end, etag,
+                  [&](std::int64_t, std::string_view d) { data.append(d); });
+  return data;
+}
+
 void SwiftClient::stream(const std::string& container, const std::string& object,
                          const std::function<void(std::string_view)>& onChunk) {
   streamObject(container, object, head(container, object), onChunk);

@@ -109,6 +109,12 @@ class SwiftClient {
   /// for single objects.
   void stream(const std::string& container, const std::string& object,
               const std::function<void(std::string_view)>& onChunk);
+  /// Bytes [begin, end) of the object (a range inside it: end <= its size; empty when
+  /// end <= begin), by ranged GETs that are retried and resume where an interrupted transfer
+  /// stopped; with `etag` (ObjectInfo::etag) the read is pinned to that version (If-Match) and a
+  /// changed object throws IoError.
+  std::string getRange(const std::string& container, const std::string& object,
+                       std::int64_t begin, std::int64_t end, const std::string& etag = {});
   /// Objects whose names start with `prefix`, in name order, paging through the listing.
   std::vector<ObjectInfo> list(const std::string& container, const std::string& prefix);
   /// Uploads `data` (ETag-checked); above segmentBytes as an SLO with segments in
