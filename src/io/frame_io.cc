@@ -12,6 +12,7 @@
 #include "thunderdome/io/file.h"
 #include "thunderdome/io/stream.h"
 #include "thunderdome/storage/swift.h"
+#include "io_internal.h"
 
 namespace td {
 
@@ -208,9 +209,10 @@ class Inflater {
   std::size_t outPos_ = 0;
 };
 
-// The parts of a dataset as one stream, in order: each part through pathSource, a CSV part's
-// header line dropped after the first part's, a missing final newline added between parts
-// (the same text the parts' concatenation made before reads streamed).
+}  // namespace
+
+namespace detail {
+
 ChunkSource partsSource(std::vector<std::string> parts, bool dropHeaders) {
   return [parts = std::move(parts), dropHeaders](const ChunkSink& sink) {
     bool any = false;
@@ -237,7 +239,7 @@ ChunkSource partsSource(std::vector<std::string> parts, bool dropHeaders) {
   };
 }
 
-}  // namespace
+}  // namespace detail
 
 // ---------------------------------------------------------------- sources
 
@@ -318,7 +320,7 @@ Frame readFrame(const std::string& path, const ReadOptions& options) {
   // A Swift object, or a dataset of part files in name order, parsed as it arrives. Each CSV
   // part with a header carries it; only the first one's is kept.
   const ChunkSource source =
-      dataset ? partsSource(parts, csv && options.csv.header) : pathSource(path);
+      dataset ? detail::partsSource(parts, csv && options.csv.header) : pathSource(path);
   switch (format) {
     case FileFormat::kCsv:
     case FileFormat::kTsv:

@@ -1,9 +1,11 @@
 // include/thunderdome/io/frame_io.h
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/io/csv.h"
@@ -11,6 +13,10 @@
 #include "thunderdome/io/libsvm.h"
 
 namespace td {
+
+namespace dist {
+class Communicator;
+}
 
 /// The file formats readFrame and writeFrame handle.
 enum class FileFormat { kCsv, kTsv, kLibSvm, kJsonl };
@@ -50,6 +56,65 @@ struct ReadOptions {
 /// name order (a CSV part's header line is dropped after the first part's when `header` is
 /// set), so parsing starts while later parts are still to be fetched.
 Frame readFrame(const std::string& path, const ReadOptions& options = {});
+
+/// How readFrameShard divided its input among the ranks.
+enum class ShardMode {
+  kByteRange,  ///< One uncompressed file or object: byte ranges extended to record boundaries.
+  kParts,      ///< A directory or swift:// prefix of part files: whole parts dealt to ranks.
+  kRowModulo,  ///< Unsplittable (gzip) input: every rank reads it all, keeps rows i % N == r.
+};
+
+/// What readFrameShard read on this rank (for logs, tests and benchmarks).
+struct ShardInfo {
+  ShardMode mode = ShardMode::kByteRange;
+  /// kByteRange: the bytes [begin, end) whose records this rank owns (begin == end: none).
+  std::int64_t begin = 0, end = 0;
+  /// kParts: the parts this rank read, in name order.
+  std::vector<std::string> parts;
+  /// Bytes this rank fetched from the file or object store (compressed bytes for gzip),
+  /// including the header and boundary look-ups; the whole input for kRowModulo.
+  std::int64_t bytesFetched = 0;
+  /// LibSVM: the dimension this shard's rows need (its largest feature index); 0 otherwise.
+  /// readFrameShard with a Communicator agrees on the largest over the ranks.
+  std::int64_t libsvmDim = 0;
+};
+
+/// Rank `rank`'s share (0 <= rank < size) of the dataset at `url` for data-parallel training;
+/// the shards of ranks 0..size-1 hold every row of readFrame(url, options) exactly once.
+///  - One uncompressed file or swift://container/object (CSV, TSV, LibSVM, JSON Lines): the
+///    rank owns the records whose first byte lies in [rank*S/size, (rank+1)*S/size) (S: the
+///    size in bytes) and fetches only that range plus the few bytes needed to find record
+///    boundaries (local files with pread, Swift objects with ranged GETs). With a header every
+///    rank also fetches the header record, so every shard has the same column names. CSV/TSV
+///    with quoting on: a quoted field may hold line breaks, so a boundary is a line break
+///    outside quotes; to know the quoting state where its range starts, this variant scans
+///    (without parsing) the bytes before the range (the Communicator variant does not).
+///  - A local directory or swift:// prefix of part files: the parts (as listParts finds them)
+///    are dealt to ranks whole, balanced by size (largest first to the least loaded rank, ties
+///    by name and lowest rank); a rank reads its parts in name order and gets no rows when it
+///    has none (with a CSV header it still reads the first part's header for the names).
+///  - Gzip-compressed input (recognised by its content) cannot be split: every rank streams
+///    all of it and keeps the rows whose 0-based index i has i % size == rank.
+/// Column types are inferred from the shard's own rows, and a LibSVM shard's vector dimension
+/// is its own largest index, unless the options fix them (csv.schema, jsonl.schema,
+/// libsvm.numFeatures): shards may then disagree; the Communicator variant makes them agree.
+/// Rows keep the input's order within a shard. Error messages name the shard and count lines
+/// from the start of the shard's text (the header first). `info` (optional) receives what was
+/// read. Throws ParamError for a bad rank/size and the readers' errors otherwise.
+Frame readFrameShard(const std::string& url, const ReadOptions& options, int rank, int size,
+                     ShardInfo* info = nullptr);
+
+/// Collective form of readFrameShard for rank comm.rank() of comm.size(): the same rows, but
+/// every rank ends up with the same schema — column names, order and types as inferring them
+/// over all shards' rows together gives (CSV/TSV and JSON Lines; one exception: with a
+/// non-empty csv.nullValue a shard whose values in a column are all missing cannot tell them
+/// from empty strings and votes for string) — and LibSVM vectors of the largest dimension of
+/// any shard (unless numFeatures is set). With CSV quoting on, the ranks exchange the quoting
+/// state at their range starts instead of scanning what lies before them. Every rank must
+/// call it with the same url and options. A failure on any rank throws DistributedError on
+/// every rank, naming the rank ("rank R of N: ...") with that rank's error code.
+Frame readFrameShard(const std::string& url, const ReadOptions& options,
+                     dist::Communicator& comm, ShardInfo* info = nullptr);
 
 /// Options of writeFrame.
 struct WriteOptions {

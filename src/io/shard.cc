@@ -1,0 +1,739 @@
+// src/io/shard.cc — readFrameShard: one rank's share of a dataset for data-parallel training.
+// Byte ranges of one file or object (extended to record boundaries, found by a small state
+// machine that knows CSV quoting), part files dealt whole, or row-modulo for gzip; with a
+// Communicator the ranks also agree on the schema and the LibSVM dimension.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <span>
+
+#include "io_internal.h"
+#include "thunderdome/core/error.h"
+#include "thunderdome/dist/communicator.h"
+#include "thunderdome/io/file.h"
+#include "thunderdome/io/frame_io.h"
+#include "thunderdome/storage/swift.h"
+
+namespace td {
+
+namespace {
+
+// ---------------------------------------------------------------- ranged input
+
+// One file or object read by byte ranges; counts the bytes fetched.
+class RangedInput {
+ public:
+  RangedInput() = default;
+  explicit RangedInput(const std::string& url) : url_(url) {
+    if (storage::isSwiftUrl(url)) {
+      auto u = storage::parseSwiftUrl(url);
+      auto client = storage::SwiftClient::fromEnvironment();
+      const auto info = client->head(u.container, u.object);
+      size_ = info.bytes;
+      read_ = [client, u, etag = info.etag](std::int64_t b, std::int64_t e) {
+        return client->getRange(u.container, u.object, b, e, etag);
+      };
+      return;
+    }
+    const int fd = ::open(url.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw IoError(fmt::format("cannot open '{}': {}", url, std::strerror(errno)));
+    auto owner = std::shared_ptr<int>(new int(fd), [](int* p) {
+      ::close(*p);
+      delete p;
+    });
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+      throw IoError(fmt::format("cannot stat '{}': {}", url, std::strerror(errno)));
+    size_ = st.st_size;
+    read_ = [owner, url](std::int64_t b, std::int64_t e) {
+      std::string out(static_cast<std::size_t>(e - b), '\0');
+      std::size_t got = 0;
+      while (got < out.size()) {
+        const ssize_t n = ::pread(*owner, out.data() + got, out.size() - got,
+                                  static_cast<off_t>(b + static_cast<std::int64_t>(got)));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+          throw IoError(fmt::format("cannot read '{}' at byte {}: {}", url,
+                                    b + static_cast<std::int64_t>(got), std::strerror(errno)));
+        if (n == 0)
+          throw IoError(fmt::format("cannot read '{}': it ended at byte {} (expected {} bytes; "
+                                    "did it change while being read?)",
+                                    url, b + static_cast<std::int64_t>(got), e));
+        got += static_cast<std::size_t>(n);
+      }
+      return out;
+    };
+  }
+
+  // An input over `text` held in memory (named `url` in messages).
+  static RangedInput ofText(const std::string& url, const std::string& text) {
+    RangedInput in;
+    in.url_ = url;
+    in.size_ = static_cast<std::int64_t>(text.size());
+    in.read_ = [&text](std::int64_t b, std::int64_t e) {
+      return text.substr(static_cast<std::size_t>(b), static_cast<std::size_t>(e - b));
+    };
+    return in;
+  }
+
+  [[nodiscard]] std::int64_t size() const { return size_; }
+  [[nodiscard]] std::int64_t fetched() const { return fetched_; }
+  [[nodiscard]] const std::string& url() const { return url_; }
+
+  // Bytes [b, e) clamped to the input.
+  std::string read(std::int64_t b, std::int64_t e) {
+    b = std::clamp<std::int64_t>(b, 0, size_);
+    e = std::clamp<std::int64_t>(e, b, size_);
+    if (b == e) return {};
+    fetched_ += e - b;
+    return read_(b, e);
+  }
+
+ private:
+  std::string url_;
+  std::int64_t size_ = 0;
+  std::int64_t fetched_ = 0;
+  std::function<std::string(std::int64_t, std::int64_t)> read_;
+};
+
+// ---------------------------------------------------------------- record boundaries
+
+// Where the splitter is, after some bytes: kRecord right after a record's end (or at the start
+// of the input); the others follow the CSV tokenizer through fields and quotes.
+enum State : std::uint8_t { kRecord, kField, kUnquoted, kQuoted, kQuotedEsc, kQuotedQuote, kClosed };
+constexpr int kStates = 7;
+
+// The record-boundary state machine: line-based (a '\n' ends a record) or CSV with quoting (a
+// '\n' inside a quoted field does not), mirroring the tokenizer in csv.cc.
+struct Splitter {
+  bool quoting = false;
+  char sep = ',', quote = '"', esc = '"';
+  std::int64_t bomLen = 0;  // the UTF-8 BOM the readers drop (not text)
+
+  [[nodiscard]] State step(State s, char c) const {
+    if (!quoting) return c == '\n' ? kRecord : kUnquoted;
+    switch (s) {
+      case kRecord:
+      case kField:
+        if (c == quote) return kQuoted;
+        if (c == sep) return kField;
+        return c == '\n' ? kRecord : kUnquoted;
+      case kUnquoted:
+        if (c == sep) return kField;
+        return c == '\n' ? kRecord : kUnquoted;
+      case kQuoted:
+        if (esc != quote && c == esc) return kQuotedEsc;
+        if (c == quote) return esc == quote ? kQuotedQuote : kClosed;
+        return kQuoted;
+      case kQuotedEsc: return kQuoted;  // an escaped quote or escape, or a literal escape
+      case kQuotedQuote:
+        if (c == quote) return kQuoted;  // a doubled quote
+        [[fallthrough]];                 // the quote closed the field
+      case kClosed:
+        if (c == sep) return kField;
+        if (c == '\n') return kRecord;
+        return c == '\r' ? kClosed : kUnquoted;  // anything else is malformed (the reader says)
+    }
+    return kUnquoted;
+  }
+
+  // The state after `bytes`, which start at input position `at`, from state `s`.
+  [[nodiscard]] State run(State s, std::string_view bytes, std::int64_t at) const {
+    std::size_t i = at < bomLen ? static_cast<std::size_t>(std::min<std::int64_t>(
+                                      bomLen - at, static_cast<std::int64_t>(bytes.size())))
+                                : 0;
+    if (!quoting) {
+      if (i >= bytes.size()) return s;
+      return bytes.back() == '\n' ? kRecord : kUnquoted;
+    }
+    for (; i < bytes.size(); ++i) s = step(s, bytes[i]);
+    return s;
+  }
+};
+
+constexpr std::int64_t kLookBlock = 4 << 10;    // boundary and header look-ups (doubling)
+constexpr std::int64_t kScanBlock = 4 << 20;    // scanning what lies before a range
+
+// The end of the first non-blank record (the CSV header) from the input's start; 0 without one.
+std::int64_t headerEnd(RangedInput& in, const Splitter& sp) {
+  State s = kRecord;
+  bool nonBlank = false;
+  std::int64_t block = kLookBlock;
+  for (std::int64_t at = 0; at < in.size(); at += block, block = std::min(block * 2, kScanBlock)) {
+    const std::string b = in.read(at, at + block);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      const std::int64_t p = at + static_cast<std::int64_t>(i);
+      if (p < sp.bomLen) continue;
+      s = sp.step(s, b[i]);
+      if (s == kRecord) {
+        if (nonBlank) return p + 1;
+      } else if (b[i] != '\r' && b[i] != '\n') {
+        nonBlank = true;
+      }
+    }
+  }
+  return in.size();
+}
+
+// A byte range of one input and the records that start in it.
+struct RangePlan {
+  std::int64_t s = 0, e = 0;  // the rank's raw range
+  std::string bytes;          // bytes [bytesAt, e) as fetched
+  std::int64_t bytesAt = 0;
+};
+
+// Fetches the rank's raw range (and, line-based, the byte before it, which decides whether a
+// record starts at s).
+RangePlan fetchRange(RangedInput& in, const Splitter& sp, int rank, int size) {
+  RangePlan p;
+  const std::int64_t S = in.size();
+  auto cut = [&](int r) {
+    return S / size * r + S % size * r / size;  // floor(S * r / size) without overflow
+  };
+  p.s = cut(rank);
+  p.e = cut(rank + 1);
+  p.bytesAt = p.s;
+  if (p.s == p.e) return p;
+  p.bytesAt = sp.quoting || p.s == 0 ? p.s : p.s - 1;
+  p.bytes = in.read(p.bytesAt, p.e);
+  return p;
+}
+
+// The state at p.s when it needs only the fetched bytes (line-based), or by scanning [0, s).
+State stateAtStart(RangedInput& in, const Splitter& sp, const RangePlan& p) {
+  if (p.s == 0 || p.s == p.e) return kRecord;
+  if (!sp.quoting) return p.bytes.front() == '\n' ? kRecord : kUnquoted;
+  State st = kRecord;
+  for (std::int64_t at = 0; at < p.s; at += kScanBlock)
+    st = sp.run(st, in.read(at, std::min(p.s, at + kScanBlock)), at);
+  return st;
+}
+
+// The text of the records that start in [s, e) (after the header, which is prepended when
+// `hdrEnd` > 0) given the state at s; sets info's range.
+std::string ownedText(RangedInput& in, const Splitter& sp, const RangePlan& p, State atStart,
+                      std::int64_t hdrEnd, ShardInfo& info) {
+  std::string text = hdrEnd > 0 ? in.read(0, hdrEnd) : std::string();
+  info.begin = info.end = p.s;
+  if (p.s == p.e) return text;
+  const std::string_view own = std::string_view(p.bytes).substr(static_cast<std::size_t>(p.s - p.bytesAt));
+  State st = atStart;
+  std::int64_t start = st == kRecord ? p.s : -1;
+  if (!sp.quoting) {
+    if (start < 0) {
+      const auto nl = own.find('\n');
+      if (nl != std::string_view::npos) start = p.s + static_cast<std::int64_t>(nl) + 1;
+    }
+    st = own.back() == '\n' ? kRecord : kUnquoted;
+  } else {
+    for (std::size_t i = 0; i < own.size(); ++i) {
+      const std::int64_t at = p.s + static_cast<std::int64_t>(i);
+      if (at < sp.bomLen) continue;
+      st = sp.step(st, own[i]);
+      if (start < 0 && st == kRecord) start = at + 1;
+    }
+  }
+  if (start < 0 || start >= p.e) return text;  // no record starts in the range
+  // The last record goes on to the next record start at or after e.
+  std::int64_t end = p.e;
+  std::string tail;
+  if (st != kRecord) {
+    end = in.size();
+    std::int64_t block = kLookBlock;
+    for (std::int64_t at = p.e; at < in.size(); at += block, block = std::min(block * 2, kScanBlock)) {
+      std::string b = in.read(at, at + block);
+      std::size_t i = 0;
+      if (!sp.quoting) {
+        const auto nl = b.find('\n');
+        i = nl == std::string::npos ? b.size() : nl + 1;
+        st = nl == std::string::npos ? kUnquoted : kRecord;
+      } else {
+        for (; i < b.size() && st != kRecord; ++i)
+          if (at + static_cast<std::int64_t>(i) >= sp.bomLen) st = sp.step(st, b[i]);
+      }
+      tail.append(b, 0, i);
+      if (st == kRecord) {
+        end = at + static_cast<std::int64_t>(i);
+        break;
+      }
+    }
+  }
+  const std::int64_t from = std::max(start, hdrEnd);
+  info.begin = start;
+  info.end = end;
+  if (from >= end) return text;
+  if (from < p.e) text.append(own.substr(static_cast<std::size_t>(from - p.s)));
+  text.append(tail, static_cast<std::size_t>(std::max<std::int64_t>(0, from - p.e)));
+  return text;
+}
+
+// ---------------------------------------------------------------- formats
+
+FileFormat resolveFormat(const ReadOptions& o, const std::string& path) {
+  return o.format ? formatFromName(*o.format) : formatForPath(path);
+}
+
+CsvOptions csvOptionsFor(FileFormat f, CsvOptions csv) {
+  if (f == FileFormat::kTsv && csv.sep == ',') csv.sep = '\t';
+  return csv;
+}
+
+bool isCsv(FileFormat f) { return f == FileFormat::kCsv || f == FileFormat::kTsv; }
+
+Splitter splitterFor(FileFormat f, const ReadOptions& o) {
+  Splitter sp;
+  if (isCsv(f)) {
+    const CsvOptions csv = csvOptionsFor(f, o.csv);
+    sp.quoting = csv.quote.has_value();
+    sp.sep = csv.sep;
+    sp.quote = csv.quote.value_or('"');
+    sp.esc = csv.escape;
+  }
+  return sp;
+}
+
+Frame parseText(FileFormat f, const std::string& text, const ReadOptions& o,
+                const std::string& source) {
+  switch (f) {
+    case FileFormat::kCsv:
+    case FileFormat::kTsv: return readCsvString(text, csvOptionsFor(f, o.csv), source);
+    case FileFormat::kLibSvm: return readLibSvmString(text, o.libsvm, source);
+    case FileFormat::kJsonl: return readJsonlString(text, o.jsonl, source);
+  }
+  throw InternalError("readFrameShard: unknown format");
+}
+
+std::int64_t libsvmDimOf(FileFormat f, const Frame& frame) {
+  if (f != FileFormat::kLibSvm || !frame.schema().contains("features")) return 0;
+  return frame.col<VectorColumn>("features").dim();
+}
+
+// ---------------------------------------------------------------- the plan of one rank
+
+// Everything a rank decides and fetches before parsing; the same steps for both variants.
+struct ShardJob {
+  std::string url;
+  ReadOptions options;
+  int rank = 0, size = 1;
+  FileFormat format = FileFormat::kCsv;
+  ShardInfo info;
+  std::string source;  // the name in error messages
+  // kByteRange
+  std::unique_ptr<RangedInput> input;
+  Splitter splitter;
+  RangePlan range;
+  // kParts
+  std::vector<std::string> parts;  // all parts, name order
+  // kRowModulo
+  std::int64_t compressedBytes = 0;
+
+  void validate() const {
+    if (size < 1)
+      throw ParamError(fmt::format("readFrameShard '{}': size must be at least 1, got {}", url, size));
+    if (rank < 0 || rank >= size)
+      throw ParamError(fmt::format("readFrameShard '{}': rank must be in [0, {}), got {}", url,
+                                   size, rank));
+  }
+
+  // Lists parts, opens the input, decides the mode and fetches the raw range.
+  void prepare() {
+    validate();
+    parts = listParts(url);
+    format = resolveFormat(options, parts[0]);
+    source = fmt::format("{} (shard {} of {})", url, rank, size);
+    if (parts.size() > 1 || parts[0] != url) {
+      info.mode = ShardMode::kParts;
+      return;
+    }
+    input = std::make_unique<RangedInput>(url);
+    const std::string head = input->read(0, 3);
+    if (hasGzipMagic(head)) {
+      info.mode = ShardMode::kRowModulo;
+      compressedBytes = input->size();
+      input.reset();
+      return;
+    }
+    info.mode = ShardMode::kByteRange;
+    splitter = splitterFor(format, options);
+    if (head.size() == 3 && head == "\xEF\xBB\xBF") splitter.bomLen = 3;
+    range = fetchRange(*input, splitter, rank, size);
+  }
+
+  // The transitions of the raw range from every state (for the quoting state exchange).
+  [[nodiscard]] std::array<State, kStates> transitions() const {
+    std::array<State, kStates> t{kRecord, kField, kUnquoted, kQuoted, kQuotedEsc, kQuotedQuote, kClosed};
+    if (range.s == range.e) return t;
+    const std::string_view own =
+        std::string_view(range.bytes).substr(static_cast<std::size_t>(range.s - range.bytesAt));
+    for (int s = 0; s < kStates; ++s)
+      t[static_cast<std::size_t>(s)] = splitter.run(static_cast<State>(s), own, range.s);
+    return t;
+  }
+
+  [[nodiscard]] bool needsStateExchange() const {
+    return info.mode == ShardMode::kByteRange && splitter.quoting;
+  }
+
+  // The parts of each rank: largest first to the least loaded rank (ties: name, lowest rank).
+  [[nodiscard]] std::vector<std::string> myParts() {
+    std::vector<std::int64_t> bytes(parts.size(), 0);
+    if (storage::isSwiftUrl(url)) {
+      const auto u = storage::parseSwiftUrl(url);
+      std::map<std::string, std::int64_t> sizes;
+      for (const auto& o : storage::SwiftClient::fromEnvironment()->list(u.container, u.object))
+        sizes["swift://" + u.container + "/" + o.name] = o.bytes;
+      for (std::size_t i = 0; i < parts.size(); ++i) bytes[i] = sizes[parts[i]];
+    } else {
+      for (std::size_t i = 0; i < parts.size(); ++i)
+        bytes[i] = static_cast<std::int64_t>(std::filesystem::file_size(parts[i]));
+    }
+    std::vector<std::size_t> order(parts.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return bytes[a] > bytes[b]; });
+    std::vector<std::int64_t> load(static_cast<std::size_t>(size), 0);
+    std::vector<std::string> mine;
+    for (const std::size_t i : order) {
+      const auto r = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      load[r] += bytes[i];
+      if (static_cast<int>(r) == rank) {
+        mine.push_back(parts[i]);
+        info.bytesFetched += bytes[i];
+      }
+    }
+    std::sort(mine.begin(), mine.end());
+    return mine;
+  }
+
+  // This rank's text (kByteRange, kParts) given the state at the range start.
+  std::string text(State atStart) {
+    if (info.mode == ShardMode::kByteRange) {
+      const bool header = isCsv(format) && options.csv.header;
+      const std::int64_t hdr = header ? headerEnd(*input, splitter) : 0;
+      std::string t = ownedText(*input, splitter, range, atStart, hdr, info);
+      info.bytesFetched = input->fetched();
+      source = fmt::format("{} (shard {} of {}: bytes {}-{})", url, rank, size, info.begin, info.end);
+      return t;
+    }
+    info.parts = myParts();
+    const bool header = isCsv(format) && options.csv.header;
+    if (info.parts.empty()) {
+      if (!header) return {};
+      // No parts: the first part's header still names the columns (a ranged read of it, or
+      // the whole part when it is compressed).
+      RangedInput first(parts[0]);
+      Splitter sp = splitterFor(format, options);
+      const std::string head = first.read(0, 3);
+      std::string t;
+      if (hasGzipMagic(head)) {
+        detail::partsSource({parts[0]}, false)([&](std::string_view c) { t.append(c); });
+        RangedInput unpacked = RangedInput::ofText(parts[0], t);
+        if (t.compare(0, 3, "\xEF\xBB\xBF") == 0) sp.bomLen = 3;
+        t = unpacked.read(0, headerEnd(unpacked, sp));
+      } else {
+        if (head == "\xEF\xBB\xBF") sp.bomLen = 3;
+        t = first.read(0, headerEnd(first, sp));
+      }
+      info.bytesFetched = first.fetched();
+      return t;
+    }
+    std::string t;
+    detail::partsSource(info.parts, header)([&](std::string_view c) { t.append(c); });
+    source = fmt::format("{} (shard {} of {}: {} part(s) from {})", url, rank, size,
+                         info.parts.size(), info.parts.front());
+    return t;
+  }
+
+  // kRowModulo: all rows, then every size-th from rank.
+  Frame rowModulo() {
+    Frame all = readFrame(url, options);
+    std::vector<std::int64_t> rows;
+    for (std::int64_t i = rank; i < all.numRows(); i += size) rows.push_back(i);
+    info.bytesFetched = compressedBytes;
+    return all.take(rows);
+  }
+};
+
+// ---------------------------------------------------------------- agreement
+
+// One column's evidence for the shared type: what its values were in this shard.
+enum Kind : std::uint8_t {
+  kNoValue = 0,    // no rows, or every value missing
+  kInt = 1,
+  kDouble = 2,
+  kNumText = 3,    // JSON Lines strings "NaN"/"Infinity"/"-Infinity" (numbers next to numbers)
+  kText = 4,
+  kStrings = 5,    // array<string>
+  kVec = 6,
+};
+
+struct ColumnEvidence {
+  std::string name;
+  DataType type = DataType::kString;
+  Kind kind = kNoValue;
+  bool missing = false;  // some rows lack a value
+};
+
+std::vector<ColumnEvidence> evidenceOf(FileFormat f, const Frame& frame, const ReadOptions& o) {
+  std::vector<ColumnEvidence> out;
+  for (const auto& field : frame.schema().fields()) {
+    ColumnEvidence ev{field.name, field.type, kNoValue, false};
+    if (frame.numRows() > 0) {
+      switch (field.type) {
+        case DataType::kInt64: ev.kind = kInt; break;
+        case DataType::kDouble: ev.kind = kDouble; break;
+        case DataType::kStringArray: ev.kind = kStrings; break;
+        case DataType::kVector: ev.kind = kVec; break;
+        case DataType::kString: {
+          const auto& col = frame.col<StringColumn>(field.name);
+          bool allEmpty = true, allNumText = true;
+          for (std::int64_t r = 0; r < frame.numRows(); ++r) {
+            const std::string_view v = col[r];
+            if (!v.empty()) allEmpty = false;
+            if (!v.empty() && v != "NaN" && v != "Infinity" && v != "-Infinity") allNumText = false;
+          }
+          // An all-empty column is all missing when the empty string is the missing value.
+          const bool emptyIsMissing = f == FileFormat::kJsonl || o.csv.nullValue.empty();
+          if (allEmpty && emptyIsMissing) {
+            ev.kind = kNoValue;
+            ev.missing = true;
+          } else if (allNumText && f == FileFormat::kJsonl) {
+            ev.kind = kNumText;
+          } else {
+            ev.kind = kText;
+          }
+          break;
+        }
+      }
+    }
+    out.push_back(std::move(ev));
+  }
+  return out;
+}
+
+std::string packEvidence(std::int64_t rows, std::int64_t dim, const std::vector<ColumnEvidence>& cols) {
+  dist::ByteWriter w;
+  w.put(rows).put(dim).put(static_cast<std::uint64_t>(cols.size()));
+  for (const auto& c : cols)
+    w.putString(c.name).put(static_cast<std::uint8_t>(c.type)).put(static_cast<std::uint8_t>(c.kind))
+        .put(static_cast<std::uint8_t>(c.missing ? 1 : 0));
+  const auto& b = w.bytes();
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+struct RankEvidence {
+  std::int64_t rows = 0, dim = 0;
+  std::vector<ColumnEvidence> cols;
+};
+
+RankEvidence unpackEvidence(const std::string& s) {
+  dist::ByteReader r(std::span<const std::byte>(reinterpret_cast<const std::byte*>(s.data()), s.size()));
+  RankEvidence e;
+  e.rows = r.get<std::int64_t>();
+  e.dim = r.get<std::int64_t>();
+  const auto n = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    ColumnEvidence c;
+    c.name = r.getString();
+    c.type = static_cast<DataType>(r.get<std::uint8_t>());
+    c.kind = static_cast<Kind>(r.get<std::uint8_t>());
+    c.missing = r.get<std::uint8_t>() != 0;
+    e.cols.push_back(std::move(c));
+  }
+  return e;
+}
+
+// The schema inference over all shards' rows gives: columns in the order first seen over the
+// ranks, the join of the shards' evidence as the type.
+Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const std::string& url) {
+  std::vector<std::string> names;
+  for (const auto& e : all)
+    for (const auto& c : e.cols)
+      if (std::find(names.begin(), names.end(), c.name) == names.end()) names.push_back(c.name);
+  std::vector<Field> fields;
+  for (const auto& name : names) {
+    int maxScalar = kNoValue;
+    bool missing = false, numText = false;
+    int structured = -1, structuredRank = -1, scalarRank = -1;
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      const auto it = std::find_if(all[r].cols.begin(), all[r].cols.end(),
+                                   [&](const ColumnEvidence& c) { return c.name == name; });
+      if (it == all[r].cols.end()) {
+        missing = missing || all[r].rows > 0;  // JSON Lines: the key never appears there
+        continue;
+      }
+      missing = missing || it->missing;
+      switch (it->kind) {
+        case kNoValue: break;
+        case kNumText: numText = true; scalarRank = static_cast<int>(r); break;
+        case kStrings:
+        case kVec:
+          if (structured >= 0 && structured != it->kind)
+            throw DataError(fmt::format(
+                "{}: column '{}' holds vectors in one shard and string arrays in another "
+                "(ranks {} and {})", url, name, structuredRank, r));
+          structured = it->kind;
+          structuredRank = static_cast<int>(r);
+          break;
+        default:
+          maxScalar = std::max<int>(maxScalar, it->kind);
+          scalarRank = static_cast<int>(r);
+      }
+    }
+    if (structured >= 0 && scalarRank >= 0)
+      throw DataError(fmt::format(
+          "{}: column '{}' holds {} in rank {}'s shard but scalars in rank {}'s", url, name,
+          structured == kVec ? "vectors" : "string arrays", structuredRank, scalarRank));
+    DataType type = DataType::kString;
+    if (structured == kVec) type = DataType::kVector;
+    else if (structured == kStrings) type = DataType::kStringArray;
+    else if (maxScalar == kText) type = DataType::kString;
+    else if (maxScalar == kDouble) type = DataType::kDouble;
+    else if (maxScalar == kInt) type = missing || numText ? DataType::kDouble : DataType::kInt64;
+    (void)f;
+    fields.push_back(Field{name, type});
+  }
+  return Schema(std::move(fields));
+}
+
+bool inferring(FileFormat f, const ReadOptions& o) {
+  if (isCsv(f)) return !o.csv.schema && o.csv.inferSchema;
+  if (f == FileFormat::kJsonl) return !o.jsonl.schema;
+  return false;
+}
+
+// Runs `local` on every rank and exchanges its result; a failure anywhere throws the same
+// DistributedError on every rank, naming the first rank that failed.
+std::vector<std::string> exchange(dist::Communicator& comm, const std::function<std::string()>& local) {
+  dist::ByteWriter w;
+  try {
+    const std::string payload = local();
+    w.put<std::uint8_t>(1).putString(payload);
+  } catch (const Error& e) {
+    w.put<std::uint8_t>(0).put(static_cast<std::int32_t>(e.code())).putString(e.what());
+  } catch (const std::exception& e) {
+    w.put<std::uint8_t>(0).put(static_cast<std::int32_t>(ErrorCode::kInternal)).putString(e.what());
+  }
+  const auto all = comm.allgather(w.bytes());
+  std::vector<std::string> out;
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    dist::ByteReader rd(all[r]);
+    if (rd.get<std::uint8_t>() == 0) {
+      const auto code = static_cast<ErrorCode>(rd.get<std::int32_t>());
+      throw dist::DistributedError(code, fmt::format("rank {} of {}: {}", r, all.size(), rd.getString()));
+    }
+    out.push_back(rd.getString());
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+
+Frame readFrameShard(const std::string& url, const ReadOptions& options, int rank, int size,
+                     ShardInfo* info) {
+  ShardJob job;
+  job.url = url;
+  job.options = options;
+  job.rank = rank;
+  job.size = size;
+  job.prepare();
+  Frame frame;
+  if (job.info.mode == ShardMode::kRowModulo) {
+    frame = job.rowModulo();
+  } else {
+    const State atStart = job.info.mode == ShardMode::kByteRange
+                              ? stateAtStart(*job.input, job.splitter, job.range)
+                              : kRecord;
+    frame = parseText(job.format, job.text(atStart), options, job.source);
+    if (job.input) job.info.bytesFetched = job.input->fetched();
+  }
+  job.info.libsvmDim = libsvmDimOf(job.format, frame);
+  if (options.onRows) options.onRows(frame.numRows());
+  if (info) *info = std::move(job.info);
+  return frame;
+}
+
+Frame readFrameShard(const std::string& url, const ReadOptions& options, dist::Communicator& comm,
+                     ShardInfo* info) {
+  ShardJob job;
+  job.url = url;
+  job.options = options;
+  job.rank = comm.rank();
+  job.size = comm.size();
+  // 1: every rank fetches its range; with CSV quoting the ranks exchange the state machine's
+  // transitions over their ranges, so each knows the quoting state where its range starts.
+  const auto prepared = exchange(comm, [&] {
+    job.prepare();
+    std::string t(kStates, '\0');
+    if (job.needsStateExchange()) {
+      const auto tr = job.transitions();
+      for (int s = 0; s < kStates; ++s) t[static_cast<std::size_t>(s)] = static_cast<char>(tr[static_cast<std::size_t>(s)]);
+    }
+    return t;
+  });
+  // 2: parse the shard; exchange what it says about the schema and the LibSVM dimension.
+  std::string text;
+  Frame frame;
+  const auto evidence = exchange(comm, [&] {
+    if (job.info.mode == ShardMode::kRowModulo) {
+      frame = job.rowModulo();
+    } else {
+      State atStart = kRecord;
+      if (job.needsStateExchange()) {
+        for (int r = 0; r < job.rank; ++r)
+          atStart = static_cast<State>(prepared[static_cast<std::size_t>(r)][atStart]);
+      } else if (job.info.mode == ShardMode::kByteRange) {
+        atStart = stateAtStart(*job.input, job.splitter, job.range);
+      }
+      text = job.text(atStart);
+      frame = parseText(job.format, text, options, job.source);
+    }
+    return packEvidence(frame.numRows(), libsvmDimOf(job.format, frame),
+                        evidenceOf(job.format, frame, options));
+  });
+  // 3: parse again with what the ranks agreed on, when this shard alone inferred otherwise.
+  exchange(comm, [&] {
+    std::vector<RankEvidence> all;
+    for (const auto& e : evidence) all.push_back(unpackEvidence(e));
+    if (job.info.mode == ShardMode::kRowModulo) return std::string();  // inferred over all rows
+    ReadOptions agreed = options;
+    bool again = false;
+    if (job.format == FileFormat::kLibSvm && options.libsvm.numFeatures == 0) {
+      std::int64_t dim = 0;
+      for (const auto& e : all) dim = std::max(dim, e.dim);
+      if (dim != libsvmDimOf(job.format, frame) && dim > 0) {
+        agreed.libsvm.numFeatures = dim;
+        again = true;
+      }
+    } else if (inferring(job.format, options)) {
+      const Schema schema = mergedSchema(job.format, all, url);
+      if (!(schema == frame.schema())) {
+        if (isCsv(job.format)) agreed.csv.schema = schema;
+        else agreed.jsonl.schema = schema;
+        again = true;
+      }
+    }
+    if (again) frame = parseText(job.format, text, agreed, job.source);
+    return std::string();
+  });
+  job.info.libsvmDim = libsvmDimOf(job.format, frame);
+  if (options.onRows) options.onRows(frame.numRows());
+  if (info) *info = std::move(job.info);
+  return frame;
+}
+
+}  // namespace td
