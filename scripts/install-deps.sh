@@ -16,6 +16,8 @@ PACKAGES=(
   curl memcached python3-swift python3-keystone python3-keystonemiddleware
   # MPI task-parallel tuning and its tests (mpirun)
   openmpi-bin libopenmpi-dev
+  # Two-host MPI test (tests/dist/netns_two_host.sh): network namespaces, Swift relay
+  iproute2 socat
 )
 
 missing=()
