@@ -59,7 +59,7 @@ Frame HashingTF::transformImpl(const Frame& input) const {
     std::vector<std::int32_t> scratch;
     for (std::int64_t r = begin; r < end; ++r) {
       scratch.clear();
-      for (const std::string& t : terms[r])
+      for (const std::string_view t : terms[r])
         scratch.push_back(static_cast<std::int32_t>(
             nonNegativeMod(murmur3_x86_32(t, kSeed), numFeatures)));
       std::sort(scratch.begin(), scratch.end());

@@ -80,18 +80,50 @@ StringArrayColumn::StringArrayColumn(std::vector<std::string> strings,
       !std::is_sorted(offsets.begin(), offsets.end()))
     throw InternalError("StringArrayColumn: offsets must start at 0, be sorted and end at the "
                         "number of strings");
-  data_ = std::make_shared<const Storage>(Storage{std::move(strings), std::move(offsets)});
+  Storage st;
+  std::size_t total = 0;
+  for (const auto& str : strings) total += str.size();
+  st.bytes.reserve(total);
+  st.bounds.reserve(strings.size() + 1);
+  st.bounds.push_back(0);
+  for (const auto& str : strings) {
+    st.bytes += str;
+    st.bounds.push_back(static_cast<std::int64_t>(st.bytes.size()));
+  }
+  st.offsets = std::move(offsets);
+  data_ = std::make_shared<const Storage>(std::move(st));
+}
+
+StringArrayColumn::StringArrayColumn(std::string bytes, std::vector<std::int64_t> bounds,
+                                     std::vector<std::int64_t> offsets) {
+  if (bounds.empty() || bounds.front() != 0 ||
+      bounds.back() != static_cast<std::int64_t>(bytes.size()) ||
+      !std::is_sorted(bounds.begin(), bounds.end()))
+    throw InternalError("StringArrayColumn: string bounds must start at 0, be sorted and end at "
+                        "the number of bytes");
+  if (offsets.empty() || offsets.front() != 0 ||
+      offsets.back() != static_cast<std::int64_t>(bounds.size()) - 1 ||
+      !std::is_sorted(offsets.begin(), offsets.end()))
+    throw InternalError("StringArrayColumn: offsets must start at 0, be sorted and end at the "
+                        "number of strings");
+  data_ = std::make_shared<const Storage>(
+      Storage{std::move(bytes), std::move(bounds), std::move(offsets)});
 }
 
 std::shared_ptr<StringArrayColumn> StringArrayColumn::fromRows(
     const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::string> strings;
+  std::string bytes;
+  std::vector<std::int64_t> bounds{0};
   std::vector<std::int64_t> offsets{0};
   for (const auto& r : rows) {
-    strings.insert(strings.end(), r.begin(), r.end());
-    offsets.push_back(static_cast<std::int64_t>(strings.size()));
+    for (const auto& str : r) {
+      bytes += str;
+      bounds.push_back(static_cast<std::int64_t>(bytes.size()));
+    }
+    offsets.push_back(static_cast<std::int64_t>(bounds.size()) - 1);
   }
-  return std::make_shared<StringArrayColumn>(std::move(strings), std::move(offsets));
+  return std::make_shared<StringArrayColumn>(std::move(bytes), std::move(bounds),
+                                             std::move(offsets));
 }
 
 std::int64_t StringArrayColumn::size() const {
@@ -101,13 +133,6 @@ std::int64_t StringArrayColumn::size() const {
 ColumnPtr StringArrayColumn::take(std::span<const std::int64_t> rows) const {
   return std::shared_ptr<StringArrayColumn>(
       new StringArrayColumn(data_, compose(index_, rows, size())));
-}
-
-std::span<const std::string> StringArrayColumn::operator[](std::int64_t i) const {
-  const std::int64_t p = index_ ? (*index_)[static_cast<std::size_t>(i)] : i;
-  const auto b = data_->offsets[static_cast<std::size_t>(p)];
-  const auto e = data_->offsets[static_cast<std::size_t>(p) + 1];
-  return {data_->strings.data() + b, static_cast<std::size_t>(e - b)};
 }
 
 double VectorView::at(std::int64_t j) const {
@@ -145,10 +170,12 @@ std::shared_ptr<VectorColumn> VectorColumn::dense(std::int64_t rows, std::int64_
     throw InternalError(fmt::format("VectorColumn::dense: {} values for {} rows of dim {}",
                                     values.size(), rows, dim));
   auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
-  c->dense_ = true;
   c->rows_ = rows;
   c->dim_ = dim;
-  c->values_ = std::move(values);
+  auto st = std::make_shared<Storage>();
+  st->dense = true;
+  st->values = std::move(values);
+  c->data_ = std::move(st);
   return c;
 }
 
@@ -169,53 +196,62 @@ std::shared_ptr<VectorColumn> VectorColumn::sparse(std::int64_t dim,
     }
   }
   auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
-  c->dense_ = false;
   c->rows_ = static_cast<std::int64_t>(offsets.size()) - 1;
   c->dim_ = dim;
-  c->offsets_ = std::move(offsets);
-  c->indices_ = std::move(indices);
-  c->values_ = std::move(values);
+  auto st = std::make_shared<Storage>();
+  st->offsets = std::move(offsets);
+  st->indices = std::move(indices);
+  st->values = std::move(values);
+  c->data_ = std::move(st);
   return c;
 }
 
 ColumnPtr VectorColumn::take(std::span<const std::int64_t> rows) const {
-  if (dense_) {
-    std::vector<double> out;
-    out.reserve(rows.size() * static_cast<std::size_t>(dim_));
-    for (auto r : rows) {
-      checkRow(r, rows_);
-      const double* p = values_.data() + r * dim_;
-      out.insert(out.end(), p, p + dim_);
-    }
-    return dense(static_cast<std::int64_t>(rows.size()), dim_, std::move(out));
-  }
-  std::vector<std::int64_t> offs{0};
-  offs.reserve(rows.size() + 1);
-  std::int64_t total = 0;
-  for (auto r : rows) {
-    checkRow(r, rows_);
-    total += offsets_[static_cast<std::size_t>(r) + 1] - offsets_[static_cast<std::size_t>(r)];
-    offs.push_back(total);
-  }
-  std::vector<std::int32_t> idx(static_cast<std::size_t>(total));
-  std::vector<double> val(static_cast<std::size_t>(total));
-  std::size_t k = 0;
-  for (auto r : rows) {
-    const auto b = static_cast<std::size_t>(offsets_[static_cast<std::size_t>(r)]);
-    const auto e = static_cast<std::size_t>(offsets_[static_cast<std::size_t>(r) + 1]);
-    std::copy(indices_.begin() + static_cast<std::ptrdiff_t>(b),
-              indices_.begin() + static_cast<std::ptrdiff_t>(e), idx.begin() + static_cast<std::ptrdiff_t>(k));
-    std::copy(values_.begin() + static_cast<std::ptrdiff_t>(b),
-              values_.begin() + static_cast<std::ptrdiff_t>(e), val.begin() + static_cast<std::ptrdiff_t>(k));
-    k += e - b;
-  }
   auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
   c->rows_ = static_cast<std::int64_t>(rows.size());
   c->dim_ = dim_;
-  c->offsets_ = std::move(offs);
-  c->indices_ = std::move(idx);
-  c->values_ = std::move(val);
+  c->data_ = data_;
+  c->index_ = compose(index_, rows, rows_);
   return c;
+}
+
+std::int64_t VectorColumn::numStored() const {
+  if (data_->dense) return rows_ * dim_;
+  if (!index_) return static_cast<std::int64_t>(data_->values.size());
+  std::int64_t total = 0;
+  for (auto p : *index_)
+    total += data_->offsets[static_cast<std::size_t>(p) + 1] - data_->offsets[static_cast<std::size_t>(p)];
+  return total;
+}
+
+const VectorColumn::Storage& VectorColumn::materialized() const {
+  std::call_once(copyOnce_, [this] {
+    const Storage& s = *data_;
+    auto out = std::make_shared<Storage>();
+    out->dense = s.dense;
+    if (s.dense) {
+      out->values.reserve(index_->size() * static_cast<std::size_t>(dim_));
+      for (auto p : *index_) {
+        const double* v = s.values.data() + p * dim_;
+        out->values.insert(out->values.end(), v, v + dim_);
+      }
+    } else {
+      const std::int64_t total = numStored();
+      out->offsets.reserve(index_->size() + 1);
+      out->offsets.push_back(0);
+      out->indices.reserve(static_cast<std::size_t>(total));
+      out->values.reserve(static_cast<std::size_t>(total));
+      for (auto p : *index_) {
+        const auto b = static_cast<std::ptrdiff_t>(s.offsets[static_cast<std::size_t>(p)]);
+        const auto e = static_cast<std::ptrdiff_t>(s.offsets[static_cast<std::size_t>(p) + 1]);
+        out->indices.insert(out->indices.end(), s.indices.begin() + b, s.indices.begin() + e);
+        out->values.insert(out->values.end(), s.values.begin() + b, s.values.begin() + e);
+        out->offsets.push_back(static_cast<std::int64_t>(out->values.size()));
+      }
+    }
+    copy_ = std::move(out);
+  });
+  return *copy_;
 }
 
 }  // namespace td

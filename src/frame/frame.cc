@@ -207,7 +207,10 @@ std::string Frame::cellToString(std::int64_t row, std::string_view name) const {
     case DataType::kStringArray: {
       std::string out = "[";
       auto arr = static_cast<const StringArrayColumn&>(*c)[row];
-      for (std::size_t k = 0; k < arr.size(); ++k) out += (k ? ", " : "") + arr[k];
+      for (std::size_t k = 0; k < arr.size(); ++k) {
+        if (k) out += ", ";
+        out += arr[k];
+      }
       return out + "]";
     }
     case DataType::kVector: return static_cast<const VectorColumn&>(*c)[row].toString();

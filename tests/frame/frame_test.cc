@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "thunderdome/core/error.h"
 
 namespace td {
@@ -89,6 +91,105 @@ TEST(FrameTest, StringArrayAndVectorColumns) {
   EXPECT_EQ((*spTaken)[0].toString(), "(10,[4],[3.0])");
   EXPECT_EQ((*spTaken)[1].toString(), "(10,[1,7],[1.0,2.0])");
   EXPECT_THROW(VectorColumn::sparse(5, {0, 2}, {3, 1}, {1.0, 1.0}), InternalError);
+}
+
+TEST(FrameTest, StringArrayColumnIsFlatAndRowsAreRanges) {
+  // The flat form: "ab", "", "c" | (none) | "de".
+  const StringArrayColumn col(std::string("abcde"), {0, 2, 2, 3, 5}, {0, 3, 3, 4});
+  ASSERT_EQ(col.size(), 3);
+  const auto r0 = col[0];
+  ASSERT_EQ(r0.size(), 3u);
+  EXPECT_EQ(r0[0], "ab");
+  EXPECT_EQ(r0[1], "");
+  EXPECT_EQ(r0[2], "c");
+  EXPECT_EQ(std::vector<std::string>(r0.begin(), r0.end()),
+            (std::vector<std::string>{"ab", "", "c"}));
+  EXPECT_EQ(r0.end() - r0.begin(), 3);
+  EXPECT_TRUE(col[1].empty());
+  EXPECT_EQ(col[2][0], "de");
+  // The vector-of-strings form stores the same thing.
+  const StringArrayColumn same({"ab", "", "c", "de"}, {0, 3, 3, 4});
+  for (std::int64_t i = 0; i < 3; ++i)
+    EXPECT_EQ(std::vector<std::string>(same[i].begin(), same[i].end()),
+              std::vector<std::string>(col[i].begin(), col[i].end()));
+  // take is a row view over the same bytes.
+  const std::vector<std::int64_t> rows{2, 0, 2};
+  const auto t = std::static_pointer_cast<const StringArrayColumn>(col.take(rows));
+  ASSERT_EQ(t->size(), 3);
+  EXPECT_EQ((*t)[0][0].data(), col[2][0].data());  // shared, not copied
+  EXPECT_EQ((*t)[1][2], "c");
+  EXPECT_THROW(StringArrayColumn(std::string("abc"), {0, 2}, {0, 1}), InternalError);
+  EXPECT_THROW(StringArrayColumn(std::string("ab"), {0, 2}, {0, 2}), InternalError);
+}
+
+TEST(FrameTest, VectorColumnTakeIsARowView) {
+  auto sp = VectorColumn::sparse(10, {0, 2, 2, 3, 5}, {1, 7, 4, 0, 9}, {1.0, 2.0, 3.0, 4.0, 5.0});
+  const std::vector<std::int64_t> rows{3, 1, 0, 3};
+  const auto v = std::static_pointer_cast<const VectorColumn>(sp->take(rows));
+  EXPECT_FALSE(sp->isView());
+  ASSERT_TRUE(v->isView());
+  EXPECT_EQ(v->size(), 4);
+  EXPECT_EQ(v->dim(), 10);
+  EXPECT_EQ(v->numStored(), 6);
+  EXPECT_EQ((*v)[0].values, (*sp)[3].values);  // the row points into the shared storage
+  EXPECT_EQ((*v)[1].nnz, 0);
+  EXPECT_EQ((*v)[2].toString(), "(10,[1,7],[1.0,2.0])");
+  // The contiguous arrays of a view are its rows in order (made once, on first request).
+  EXPECT_EQ(std::vector<std::int64_t>(v->offsets().begin(), v->offsets().end()),
+            (std::vector<std::int64_t>{0, 2, 2, 4, 6}));
+  EXPECT_EQ(std::vector<std::int32_t>(v->indices().begin(), v->indices().end()),
+            (std::vector<std::int32_t>{0, 9, 1, 7, 0, 9}));
+  EXPECT_EQ(std::vector<double>(v->values().begin(), v->values().end()),
+            (std::vector<double>{4.0, 5.0, 1.0, 2.0, 4.0, 5.0}));
+  EXPECT_EQ(v->values().data(), v->values().data());  // made once
+  // A view of a view composes the row index over the original storage.
+  const std::vector<std::int64_t> again{2, 0};
+  const auto w = std::static_pointer_cast<const VectorColumn>(v->take(again));
+  EXPECT_EQ((*w)[0].toString(), "(10,[1,7],[1.0,2.0])");
+  EXPECT_EQ((*w)[1].values, (*sp)[3].values);
+  EXPECT_THROW((void)v->take(std::vector<std::int64_t>{4}), InternalError);
+
+  auto dn = VectorColumn::dense(3, 2, {1.0, 2.0, 3.0, 4.0, 5.0, 6.0});
+  const std::vector<std::int64_t> drows{2, 0};
+  const auto dv = std::static_pointer_cast<const VectorColumn>(dn->take(drows));
+  EXPECT_TRUE(dv->isDense());
+  EXPECT_EQ(dv->numStored(), 4);
+  EXPECT_EQ((*dv)[0].toString(), "[5.0,6.0]");
+  EXPECT_EQ(std::vector<double>(dv->values().begin(), dv->values().end()),
+            (std::vector<double>{5.0, 6.0, 1.0, 2.0}));
+  EXPECT_TRUE(dv->offsets().empty());
+}
+
+TEST(FrameTest, ViewArraysAreMadeOnceUnderConcurrentReaders) {
+  std::vector<std::int64_t> offsets{0};
+  std::vector<std::int32_t> indices;
+  std::vector<double> values;
+  for (int r = 0; r < 2000; ++r) {
+    for (int k = 0; k < r % 4; ++k) {
+      indices.push_back(k * 3 + r % 3);
+      values.push_back(r + 0.5 * k);
+    }
+    offsets.push_back(static_cast<std::int64_t>(values.size()));
+  }
+  auto col = VectorColumn::sparse(16, offsets, indices, values);
+  std::vector<std::int64_t> rows;
+  for (std::int64_t r = 1999; r >= 0; r -= 3) rows.push_back(r);
+  const auto v = std::static_pointer_cast<const VectorColumn>(col->take(rows));
+  std::vector<const double*> seen(8, nullptr);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < seen.size(); ++t)
+    threads.emplace_back([&, t] { seen[t] = v->values().data(); });
+  for (auto& th : threads) th.join();
+  for (const double* p : seen) EXPECT_EQ(p, seen[0]);
+  const auto offs = v->offsets();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const VectorView a = (*col)[rows[i]];
+    ASSERT_EQ(offs[i + 1] - offs[i], a.nnz);
+    for (std::int64_t k = 0; k < a.nnz; ++k) {
+      EXPECT_EQ(v->indices()[static_cast<std::size_t>(offs[i] + k)], a.indices[k]);
+      EXPECT_EQ(v->values()[static_cast<std::size_t>(offs[i] + k)], a.values[k]);
+    }
+  }
 }
 
 TEST(FrameTest, RandomSplitIsSeededAndPartitionsRows) {

@@ -1,8 +1,12 @@
 // include/thunderdome/frame/column.h
 #pragma once
 
+#include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,24 +94,90 @@ class StringColumn final : public Column {
   std::shared_ptr<const std::vector<std::int64_t>> index_;  // null = identity
 };
 
-/// A column of string arrays (e.g. tokens), stored flat: all strings plus row offsets.
-/// `take` shares the strings and keeps only a row index.
+/// One row of a StringArrayColumn: a read-only sequence of string_views into the column's bytes.
+class StringArrayRow {
+ public:
+  /// Random-access iterator yielding std::string_view.
+  class Iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using iterator_concept = std::random_access_iterator_tag;
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using reference = std::string_view;
+    using pointer = void;
+    Iterator() = default;
+    Iterator(const char* bytes, const std::int64_t* bounds) : bytes_(bytes), bounds_(bounds) {}
+    std::string_view operator*() const { return (*this)[0]; }
+    std::string_view operator[](difference_type k) const {
+      return {bytes_ + bounds_[k], static_cast<std::size_t>(bounds_[k + 1] - bounds_[k])};
+    }
+    Iterator& operator++() { ++bounds_; return *this; }
+    Iterator operator++(int) { Iterator t = *this; ++bounds_; return t; }
+    Iterator& operator--() { --bounds_; return *this; }
+    Iterator operator--(int) { Iterator t = *this; --bounds_; return t; }
+    Iterator& operator+=(difference_type k) { bounds_ += k; return *this; }
+    Iterator& operator-=(difference_type k) { bounds_ -= k; return *this; }
+    friend Iterator operator+(Iterator a, difference_type k) { return a += k; }
+    friend Iterator operator+(difference_type k, Iterator a) { return a += k; }
+    friend Iterator operator-(Iterator a, difference_type k) { return a -= k; }
+    friend difference_type operator-(const Iterator& a, const Iterator& b) {
+      return a.bounds_ - b.bounds_;
+    }
+    friend bool operator==(const Iterator& a, const Iterator& b) { return a.bounds_ == b.bounds_; }
+    friend auto operator<=>(const Iterator& a, const Iterator& b) { return a.bounds_ <=> b.bounds_; }
+
+   private:
+    const char* bytes_ = nullptr;
+    const std::int64_t* bounds_ = nullptr;
+  };
+
+  /// `bounds` has n+1 entries; string k is bytes[bounds[k], bounds[k+1]).
+  StringArrayRow(const char* bytes, const std::int64_t* bounds, std::size_t n)
+      : bytes_(bytes), bounds_(bounds), n_(n) {}
+  [[nodiscard]] std::size_t size() const { return n_; }
+  [[nodiscard]] bool empty() const { return n_ == 0; }
+  [[nodiscard]] std::string_view operator[](std::size_t k) const {
+    return begin()[static_cast<std::ptrdiff_t>(k)];
+  }
+  [[nodiscard]] Iterator begin() const { return {bytes_, bounds_}; }
+  [[nodiscard]] Iterator end() const { return {bytes_, bounds_ + n_}; }
+
+ private:
+  const char* bytes_;
+  const std::int64_t* bounds_;
+  std::size_t n_;
+};
+
+/// A column of string arrays (e.g. tokens), stored flat with no per-string allocation: every
+/// string's bytes back to back in one buffer, string boundaries, and row offsets into those.
+/// `take` shares the storage and keeps only a row index.
 class StringArrayColumn final : public Column {
  public:
   /// `offsets` has size()+1 entries; row i is strings[offsets[i], offsets[i+1]).
   StringArrayColumn(std::vector<std::string> strings, std::vector<std::int64_t> offsets);
+  /// The flat form: string k is bytes[bounds[k], bounds[k+1]) (bounds starts at 0 and ends at
+  /// bytes.size()); row i is strings [offsets[i], offsets[i+1]).
+  StringArrayColumn(std::string bytes, std::vector<std::int64_t> bounds,
+                    std::vector<std::int64_t> offsets);
   /// Convenience: builds from one vector per row.
   static std::shared_ptr<StringArrayColumn> fromRows(const std::vector<std::vector<std::string>>& rows);
   [[nodiscard]] DataType type() const override { return DataType::kStringArray; }
   [[nodiscard]] std::int64_t size() const override;
   [[nodiscard]] ColumnPtr take(std::span<const std::int64_t> rows) const override;
   /// The strings of row i.
-  [[nodiscard]] std::span<const std::string> operator[](std::int64_t i) const;
+  [[nodiscard]] StringArrayRow operator[](std::int64_t i) const {
+    const std::int64_t p = index_ ? (*index_)[static_cast<std::size_t>(i)] : i;
+    const auto b = data_->offsets[static_cast<std::size_t>(p)];
+    const auto e = data_->offsets[static_cast<std::size_t>(p) + 1];
+    return {data_->bytes.data(), data_->bounds.data() + b, static_cast<std::size_t>(e - b)};
+  }
 
  private:
   struct Storage {
-    std::vector<std::string> strings;
-    std::vector<std::int64_t> offsets;
+    std::string bytes;
+    std::vector<std::int64_t> bounds;   // strings + 1 entries
+    std::vector<std::int64_t> offsets;  // rows + 1 entries, into bounds
   };
   StringArrayColumn(std::shared_ptr<const Storage> data,
                     std::shared_ptr<const std::vector<std::int64_t>> index)
@@ -147,6 +217,8 @@ struct VectorView {
 
 /// A column of vectors, all of the same dimension, stored either dense (row-major) or sparse
 /// (CSR). Both layouts are the one `vector` type; readers see them through VectorView.
+/// `take` gives a row view: it shares the storage and keeps only a row index, so cutting folds
+/// out of a featurized frame copies no vectors.
 class VectorColumn final : public Column {
  public:
   /// Dense layout: `values` holds rows*dim doubles, row-major.
@@ -159,36 +231,57 @@ class VectorColumn final : public Column {
 
   [[nodiscard]] DataType type() const override { return DataType::kVector; }
   [[nodiscard]] std::int64_t size() const override { return rows_; }
+  /// A row view sharing this column's storage (no vector is copied).
   [[nodiscard]] ColumnPtr take(std::span<const std::int64_t> rows) const override;
   /// Dimension of every vector in the column.
   [[nodiscard]] std::int64_t dim() const { return dim_; }
-  [[nodiscard]] bool isDense() const { return dense_; }
-  /// Row i as a view.
+  [[nodiscard]] bool isDense() const { return data_->dense; }
+  /// True when this column is a row view (made by take) over another column's storage.
+  [[nodiscard]] bool isView() const { return index_ != nullptr; }
+  /// Row i as a view (never copies, also for a row view).
   [[nodiscard]] VectorView operator[](std::int64_t i) const {
-    if (dense_)
-      return VectorView{dim_, dim_, nullptr, values_.data() + i * dim_};
-    const auto b = offsets_[static_cast<std::size_t>(i)];
-    const auto e = offsets_[static_cast<std::size_t>(i) + 1];
+    const Storage& s = *data_;
+    const auto p = static_cast<std::size_t>(index_ ? (*index_)[static_cast<std::size_t>(i)] : i);
+    if (s.dense)
+      return VectorView{dim_, dim_, nullptr, s.values.data() + static_cast<std::int64_t>(p) * dim_};
+    const auto b = s.offsets[p];
+    const auto e = s.offsets[p + 1];
     // A sparse view never has null indices, even for an all-empty column (null means dense).
     static constexpr std::int32_t kNoIndices[1] = {0};
-    const std::int32_t* idx = indices_.empty() ? kNoIndices : indices_.data() + b;
-    return VectorView{dim_, e - b, idx, values_.data() + b};
+    const std::int32_t* idx = s.indices.empty() ? kNoIndices : s.indices.data() + b;
+    return VectorView{dim_, e - b, idx, s.values.data() + b};
   }
+  /// Number of stored values (rows*dim when dense, the entries of this column's rows when sparse).
+  [[nodiscard]] std::int64_t numStored() const;
+  /// The contiguous arrays below describe this column's rows in order. For a row view they do
+  /// not exist until first asked for: the first call of offsets(), indices() or values() on a
+  /// view copies its rows into contiguous arrays once (thread-safe; kept with the view). Readers
+  /// that go row by row through operator[] never trigger that copy.
   /// CSR row offsets (empty when dense).
-  [[nodiscard]] std::span<const std::int64_t> offsets() const { return offsets_; }
+  [[nodiscard]] std::span<const std::int64_t> offsets() const { return contiguous().offsets; }
   /// CSR column indices (empty when dense).
-  [[nodiscard]] std::span<const std::int32_t> indices() const { return indices_; }
+  [[nodiscard]] std::span<const std::int32_t> indices() const { return contiguous().indices; }
   /// Stored values (row-major when dense).
-  [[nodiscard]] std::span<const double> values() const { return values_; }
+  [[nodiscard]] std::span<const double> values() const { return contiguous().values; }
 
  private:
+  struct Storage {
+    bool dense = false;
+    std::vector<std::int64_t> offsets;
+    std::vector<std::int32_t> indices;
+    std::vector<double> values;
+  };
   VectorColumn() = default;
-  bool dense_ = false;
+  [[nodiscard]] const Storage& contiguous() const {
+    return index_ ? materialized() : *data_;
+  }
+  [[nodiscard]] const Storage& materialized() const;
   std::int64_t rows_ = 0;
   std::int64_t dim_ = 0;
-  std::vector<std::int64_t> offsets_;
-  std::vector<std::int32_t> indices_;
-  std::vector<double> values_;
+  std::shared_ptr<const Storage> data_;
+  std::shared_ptr<const std::vector<std::int64_t>> index_;  // null = identity
+  mutable std::once_flag copyOnce_;                          // guards copy_
+  mutable std::shared_ptr<const Storage> copy_;              // a view's rows, made contiguous
 };
 
 }  // namespace td
