@@ -43,60 +43,21 @@ std::uint32_t lowerCodePoint(std::uint32_t c) {
   return c;
 }
 
-template <class F>
-Frame addArrayColumn(const Frame& input, const std::string& in, const std::string& out, F&& split) {
-  const auto& col = input.col<StringColumn>(in);
-  const std::int64_t n = col.size();
-  const std::int64_t blocks = parallel::numBlocks(n, kRowBlock);
-  std::vector<std::vector<std::string>> blockStrings(static_cast<std::size_t>(blocks));
-  std::vector<std::vector<std::int64_t>> blockCounts(static_cast<std::size_t>(blocks));
-  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    auto& strings = blockStrings[static_cast<std::size_t>(b)];
-    auto& counts = blockCounts[static_cast<std::size_t>(b)];
-    for (std::int64_t r = begin; r < end; ++r) {
-      const std::size_t before = strings.size();
-      split(col[r], strings);
-      counts.push_back(static_cast<std::int64_t>(strings.size() - before));
-    }
-  });
-  std::vector<std::string> strings;
-  std::vector<std::int64_t> offsets{0};
-  offsets.reserve(static_cast<std::size_t>(n) + 1);
-  std::size_t total = 0;
-  for (const auto& s : blockStrings) total += s.size();
-  strings.reserve(total);
-  for (std::size_t b = 0; b < blockStrings.size(); ++b) {
-    for (auto& s : blockStrings[b]) strings.push_back(std::move(s));
-    for (auto c : blockCounts[b]) offsets.push_back(offsets.back() + c);
+// The strings of a block of rows, flat: their bytes back to back, where each ends, and how many
+// each row has. Rows append without any per-row or per-string allocation once the buffers have
+// grown.
+struct TokenBuffer {
+  std::string bytes;
+  std::vector<std::int64_t> ends;    // end of each string in `bytes`
+  std::vector<std::int64_t> counts;  // strings per row
+  void add(std::string_view t) {
+    bytes.append(t);
+    ends.push_back(static_cast<std::int64_t>(bytes.size()));
   }
-  return input.withColumn(out, std::make_shared<StringArrayColumn>(std::move(strings),
-                                                                   std::move(offsets)));
-}
+};
 
-inline bool isJavaWhitespace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\x0B' || c == '\f' || c == '\r';
-}
-
-// Java String.split("\\s") on lowercased text, appending to `out`.
-void splitWhitespace(std::string_view text, std::vector<std::string>& out) {
-  const std::string lower = toLowerUtf8(text);
-  const std::size_t first = out.size();
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= lower.size(); ++i) {
-    if (i == lower.size() || isJavaWhitespace(lower[i])) {
-      out.emplace_back(lower.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  if (lower.empty()) return;  // "" -> [""]
-  while (out.size() > first && out.back().empty()) out.pop_back();  // trailing empties dropped
-}
-
-}  // namespace
-
-std::string toLowerUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+// Appends the lower case of `s` to `out` (see toLowerUtf8).
+void appendLowerUtf8(std::string& out, std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
@@ -111,6 +72,88 @@ std::string toLowerUtf8(std::string_view s) {
       ++i;
     }
   }
+}
+
+template <class F>
+Frame addArrayColumn(const Frame& input, const std::string& in, const std::string& out, F&& split) {
+  const auto& col = input.col<StringColumn>(in);
+  const std::int64_t n = col.size();
+  const std::int64_t blocks = parallel::numBlocks(n, kRowBlock);
+  std::vector<TokenBuffer> buffers(static_cast<std::size_t>(blocks));
+  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    TokenBuffer& buf = buffers[static_cast<std::size_t>(b)];
+    buf.counts.reserve(static_cast<std::size_t>(end - begin));
+    for (std::int64_t r = begin; r < end; ++r) {
+      const std::size_t before = buf.ends.size();
+      split(col[r], buf);
+      buf.counts.push_back(static_cast<std::int64_t>(buf.ends.size() - before));
+    }
+  });
+  std::size_t totalBytes = 0, totalStrings = 0;
+  for (const auto& b : buffers) {
+    totalBytes += b.bytes.size();
+    totalStrings += b.ends.size();
+  }
+  std::string bytes;
+  bytes.reserve(totalBytes);
+  std::vector<std::int64_t> bounds;
+  bounds.reserve(totalStrings + 1);
+  bounds.push_back(0);
+  std::vector<std::int64_t> offsets;
+  offsets.reserve(static_cast<std::size_t>(n) + 1);
+  offsets.push_back(0);
+  for (auto& b : buffers) {
+    const auto base = static_cast<std::int64_t>(bytes.size());
+    bytes += b.bytes;
+    for (auto e : b.ends) bounds.push_back(base + e);
+    for (auto c : b.counts) offsets.push_back(offsets.back() + c);
+    b = TokenBuffer{};  // release the block as soon as it is merged
+  }
+  return input.withColumn(out, std::make_shared<StringArrayColumn>(
+                                   std::move(bytes), std::move(bounds), std::move(offsets)));
+}
+
+inline bool isJavaWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\x0B' || c == '\f' || c == '\r';
+}
+
+// Java String.split("\\s") on lowercased text, appending to `out`: the row is lowercased
+// straight into the buffer and split in place (separators squeezed out).
+void splitWhitespace(std::string_view text, TokenBuffer& out) {
+  const std::size_t base = out.bytes.size();
+  appendLowerUtf8(out.bytes, text);
+  const std::size_t end = out.bytes.size();
+  const std::size_t first = out.ends.size();
+  if (end == base) {  // "" -> [""]
+    out.ends.push_back(static_cast<std::int64_t>(base));
+    return;
+  }
+  char* p = out.bytes.data();
+  std::size_t w = base;
+  for (std::size_t r = base; r < end; ++r) {
+    if (isJavaWhitespace(p[r])) {
+      out.ends.push_back(static_cast<std::int64_t>(w));
+    } else {
+      p[w++] = p[r];
+    }
+  }
+  out.ends.push_back(static_cast<std::int64_t>(w));
+  out.bytes.resize(w);
+  // Trailing empty strings are dropped.
+  while (out.ends.size() > first) {
+    const std::int64_t start =
+        out.ends.size() - 1 > first ? out.ends[out.ends.size() - 2] : static_cast<std::int64_t>(base);
+    if (out.ends.back() != start) break;
+    out.ends.pop_back();
+  }
+}
+
+}  // namespace
+
+std::string toLowerUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  appendLowerUtf8(out, s);
   return out;
 }
 
@@ -126,8 +169,14 @@ Tokenizer::Tokenizer(std::string uid) : Transformer(std::move(uid), schema()) {
 }
 
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) {
+  TokenBuffer buf;
+  splitWhitespace(text, buf);
   std::vector<std::string> out;
-  splitWhitespace(text, out);
+  std::int64_t start = 0;
+  for (auto e : buf.ends) {
+    out.emplace_back(buf.bytes.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(e - start)));
+    start = e;
+  }
   return out;
 }
 
@@ -192,7 +241,7 @@ Frame RegexTokenizer::transformImpl(const Frame& input) const {
   const bool gaps = getBool("gaps");
   const bool lower = getBool("toLowercase");
   const std::int64_t minLen = getInt("minTokenLength");
-  auto split = [&](std::string_view text, std::vector<std::string>& out) {
+  auto split = [&](std::string_view text, TokenBuffer& out) {
     const std::string s = lower ? toLowerUtf8(text) : std::string(text);
     std::vector<std::string> tokens;
     if (gaps) {
@@ -214,8 +263,8 @@ Frame RegexTokenizer::transformImpl(const Frame& input) const {
            ++it)
         tokens.push_back(it->str());
     }
-    for (auto& t : tokens)
-      if (javaLength(t) >= minLen) out.push_back(std::move(t));
+    for (const auto& t : tokens)
+      if (javaLength(t) >= minLen) out.add(t);
   };
   return addArrayColumn(input, getString("inputCol"), getString("outputCol"), split);
 }

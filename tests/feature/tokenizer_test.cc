@@ -45,6 +45,28 @@ TEST(TokenizerTest, TransformAddsArrayColumn) {
   EXPECT_THAT(row(out, "words", 1), ElementsAre("logistic,regression"));
 }
 
+TEST(TokenizerTest, ColumnMatchesPerRowSplitAcrossBlocks) {
+  // Enough rows for several parallel blocks, with the edge cases of Java's split in between.
+  const std::vector<std::string> odd{"", " ", "  a  b ", "A\tB\nC", "\xC3\x89T\xC3\x89 x", "\xC3",
+                                     "\xC3 b", "a\xC2\xA0" "b", "trailing   ", "x"};
+  std::vector<std::string> text;
+  for (int i = 0; i < 2600; ++i) {
+    std::string doc = odd[static_cast<std::size_t>(i) % odd.size()];
+    for (int w = 0; w < i % 7; ++w) doc += " Word" + std::to_string((i * 31 + w) % 97);
+    text.push_back(doc);
+  }
+  const Frame f({{"text", makeStringColumn(text)}});
+  Tokenizer tok;
+  tok.setInputCol("text").setOutputCol("words");
+  const Frame out = tok.transform(f);
+  ASSERT_EQ(out.numRows(), static_cast<std::int64_t>(text.size()));
+  for (std::size_t i = 0; i < text.size(); ++i)
+    ASSERT_EQ(row(out, "words", static_cast<std::int64_t>(i)), Tokenizer::tokenize(text[i]))
+        << "row " << i;
+  EXPECT_THAT(row(out, "words", 2), ElementsAre("", "", "a", "", "b", "", "word62", "word63"));
+  EXPECT_THAT(row(out, "words", 0), ElementsAre(""));
+}
+
 TEST(TokenizerTest, DefaultOutputColIsUidOutput) {
   Tokenizer tok;
   EXPECT_EQ(tok.getOutputCol(), tok.uid() + "__output");
