@@ -12,6 +12,7 @@
 #include <mutex>
 #include <numeric>
 #include <set>
+#include <variant>
 
 namespace td::tuning {
 
@@ -69,7 +70,10 @@ ParamSpec reuseFeaturesParam() {
   return {"reuseFeatures",
           "thunderdome extension: compute the leading row-wise feature stages (Tokenizer, "
           "HashingTF) once per distinct setting on the whole dataset and cut every fold out of "
-          "the result, instead of once per fit as Spark does; the metrics are identical",
+          "the result as a row view, instead of once per fit as Spark does; the metrics are "
+          "identical. Columns those stages make only for each other (the tokens) are dropped "
+          "once every setting is computed, unless a later stage, the evaluator or a param map "
+          "names them",
           ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
@@ -118,30 +122,89 @@ GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Eva
     const ParamMap key = restrict(m, prefixUids);
     auto it = std::find(groupKeys_.begin(), groupKeys_.end(), key);
     featureGroup_.push_back(static_cast<std::size_t>(it - groupKeys_.begin()));
-    if (it == groupKeys_.end()) {
-      groupKeys_.push_back(key);
-      groupFirstMap_.push_back(featureGroup_.size() - 1);
-    }
+    if (it == groupKeys_.end()) groupKeys_.push_back(key);
   }
 }
 
-const Frame& GridSearch::featurized(std::size_t m) {
+void GridSearch::featurizeAll() {
+  if (!groupFrames_.empty()) return;
   // Stage j's output depends only on the settings of stages 0..j: equal prefixes are shared
-  // (the text is tokenized once even when the hashing stage's numFeatures varies).
-  const ParamMap& key = groupKeys_[featureGroup_[m]];
-  std::set<std::string> uids;
-  const Frame* last = &data_;
-  for (std::size_t j = 0; j < prefix_.size(); ++j) {
-    uids.insert(prefix_[j]->uid());
-    const std::string id = std::to_string(j) + ":" + restrict(key, uids).toString();
-    auto it = prefixMemo_.find(id);
-    if (it == prefixMemo_.end()) {
-      Frame out = std::static_pointer_cast<Transformer>(prefix_[j]->copyStage(key))->transform(*last);
-      it = prefixMemo_.emplace(id, std::move(out)).first;
+  // (the text is tokenized once even when the hashing stage's numFeatures varies). The
+  // intermediate outputs live only until every group's features exist.
+  std::map<std::string, Frame> memo;  // "stage:settings" -> that stage's output
+  std::vector<Frame> out;
+  Frame beforeLast;  // the input of the last prefix stage (of the last group)
+  for (const ParamMap& key : groupKeys_) {
+    std::set<std::string> uids;
+    const Frame* last = &data_;
+    for (std::size_t j = 0; j < prefix_.size(); ++j) {
+      uids.insert(prefix_[j]->uid());
+      const std::string id = std::to_string(j) + ":" + restrict(key, uids).toString();
+      auto it = memo.find(id);
+      if (it == memo.end()) {
+        Frame f = std::static_pointer_cast<Transformer>(prefix_[j]->copyStage(key))->transform(*last);
+        it = memo.emplace(id, std::move(f)).first;
+      }
+      if (j + 1 == prefix_.size()) beforeLast = *last;
+      last = &it->second;
     }
-    last = &it->second;
+    out.push_back(*last);
   }
-  return *last;
+  memo.clear();
+  // Columns made by earlier prefix stages only to feed later ones (the tokens) are dropped
+  // from the featurized frames when nothing downstream can read them, so that they are freed.
+  const std::vector<std::string> unused = unusedIntermediates(beforeLast);
+  if (!unused.empty() && !out.empty()) {
+    bool accepted = true;
+    try {  // the rest of the pipeline must still accept the frame without them
+      Frame probe = out.front();
+      for (const auto& name : unused) probe = probe.drop(name);
+      (void)rest_->transformSchema(probe.schema());
+    } catch (const std::exception&) {
+      accepted = false;  // keep everything: the fits report the problem as they would anyway
+    }
+    if (accepted)
+      for (Frame& f : out)
+        for (const auto& name : unused) f = f.drop(name);
+  }
+  groupFrames_ = std::move(out);
+}
+
+std::vector<std::string> GridSearch::unusedIntermediates(const Frame& beforeLast) const {
+  // Every string a downstream stage, the evaluator or a param map could name a column by.
+  std::set<std::string> named;
+  auto addValue = [&](const ParamValue& v) {
+    if (const auto* str = std::get_if<std::string>(&v.variant())) named.insert(*str);
+    if (const auto* list = std::get_if<std::vector<std::string>>(&v.variant()))
+      named.insert(list->begin(), list->end());
+  };
+  auto addParams = [&](const Params& p) {
+    const ParamMap all = p.extractParamMap();
+    for (const auto& [key, value] : all.entries()) addValue(value);
+  };
+  std::vector<const PipelineStage*> pending;
+  for (const auto& s : rest_->getStages()) pending.push_back(s.get());
+  while (!pending.empty()) {
+    const PipelineStage* s = pending.back();
+    pending.pop_back();
+    addParams(*s);
+    if (const auto* p = dynamic_cast<const Pipeline*>(s))
+      for (const auto& c : p->getStages()) pending.push_back(c.get());
+  }
+  addParams(*evaluator_);
+  for (const auto& m : maps_)
+    for (const auto& [key, value] : m.entries()) addValue(value);
+
+  std::vector<std::string> unused;
+  for (const auto& field : beforeLast.schema().fields())
+    if (!data_.schema().contains(field.name) && named.count(field.name) == 0)
+      unused.push_back(field.name);
+  return unused;
+}
+
+const Frame& GridSearch::featurized(std::size_t m) {
+  featurizeAll();
+  return groupFrames_[featureGroup_[m]];
 }
 
 std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
@@ -163,20 +226,10 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
                                                       std::int64_t parallelism,
                                                       const TuningProgressCallback& progress) {
   const std::size_t numMaps = maps_.size();
-  // Featurize once per group, then cut every split out of it (row subsets share strings).
-  if (rest_)
-    for (std::size_t m = 0; m < numMaps; ++m) (void)featurized(m);
-  struct SplitFrames {
-    Frame train, validation;
-  };
-  std::map<std::pair<std::size_t, std::size_t>, SplitFrames> frames;  // (group, split)
-  for (std::size_t s = 0; s < splits.size(); ++s) {
-    const std::size_t groups = rest_ ? groupKeys_.size() : 1;
-    for (std::size_t g = 0; g < groups; ++g) {
-      const Frame& base = rest_ ? featurized(groupFirstMap_[g]) : data_;
-      frames[{g, s}] = {base.take(splits[s].train), base.take(splits[s].validation)};
-    }
-  }
+  // Featurize once per group. Each work item cuts its split out of its group's frame when it
+  // starts and lets go of it when it ends: the folds are row views sharing the featurized
+  // columns (see Frame::take), and whatever a fit derives from them lives only that long.
+  if (rest_) featurizeAll();
 
   // Chains of maps fitted in sequence: maps equal but for the warm-start param, strongest
   // regularization first. Without warm starts every map is its own chain.
@@ -230,10 +283,18 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
       const auto& chain = chains[static_cast<std::size_t>(item % static_cast<std::int64_t>(chains.size()))];
       try {
         std::shared_ptr<const Model> previous;
+        std::size_t group = std::numeric_limits<std::size_t>::max();
+        Frame train, validation;
         for (std::size_t m : chain) {
-          const auto& f = frames.at({rest_ ? featureGroup_[m] : 0, s});
-          const auto model = fitRest(m, f.train, previous);
-          const double metric = evaluator_->evaluate(model->transform(f.validation, maps_[m]));
+          const std::size_t g = rest_ ? featureGroup_[m] : 0;
+          if (g != group) {
+            const Frame& base = rest_ ? groupFrames_[g] : data_;
+            train = base.take(splits[s].train);
+            validation = base.take(splits[s].validation);
+            group = g;
+          }
+          const auto model = fitRest(m, train, previous);
+          const double metric = evaluator_->evaluate(model->transform(validation, maps_[m]));
           metrics[s][m] = metric;
           previous = model;
           if (progress) {

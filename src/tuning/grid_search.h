@@ -71,7 +71,13 @@ class GridSearch {
                                           const std::vector<std::vector<std::size_t>>& chains,
                                           const std::exception_ptr& error,
                                           std::int64_t errorItem) const;
-  // The featurized whole dataset for the feature-stage setting of map `m` (memoized).
+  // Computes the featurized whole dataset of every feature group (once).
+  void featurizeAll();
+  // The columns the prefix adds before its last stage that no later stage, evaluator or map
+  // names (the tokens feeding HashingTF): dropped from the featurized frames. `beforeLast` is
+  // the input of the last prefix stage.
+  [[nodiscard]] std::vector<std::string> unusedIntermediates(const Frame& beforeLast) const;
+  // The featurized whole dataset for the feature-stage setting of map `m`.
   const Frame& featurized(std::size_t m);
   // Fits map m on `train` (warm-started from `init` when given) and scores it on `valid`.
   std::shared_ptr<Model> fitRest(std::size_t m, const Frame& train,
@@ -88,8 +94,7 @@ class GridSearch {
   std::shared_ptr<Pipeline> rest_;         // the remaining stages (null: no reuse)
   std::vector<std::size_t> featureGroup_;  // map -> index into groupKeys_
   std::vector<ParamMap> groupKeys_;
-  std::vector<std::size_t> groupFirstMap_;  // group -> a map of that group
-  std::map<std::string, Frame> prefixMemo_;  // "stage:settings" -> that stage's output
+  std::vector<Frame> groupFrames_;           // group -> featurized whole dataset
 };
 
 }  // namespace td::tuning

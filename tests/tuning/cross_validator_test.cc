@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/core/error.h"
@@ -266,6 +268,75 @@ TEST(CrossValidatorTest, ProgressReportsEveryFit) {
   (void)cv.fit(syntheticText(40));
   ASSERT_EQ(seen.size(), 12u);
   EXPECT_EQ(seen.back(), 12);
+}
+
+// Scores predictions with BinaryClassificationEvaluator and records the columns it was shown.
+// Its "keepCol" param names a column it would like to read.
+class RecordingEvaluator final : public Evaluator {
+ public:
+  static const ParamSchema& schema() {
+    static const ParamSchema s{{"keepCol", "a column this evaluator reads", ParamType::kString,
+                                ParamValue(""), ParamValidator::any()}};
+    return s;
+  }
+  explicit RecordingEvaluator(std::shared_ptr<std::vector<std::string>> seen)
+      : Evaluator("recording", schema()), seen_(std::move(seen)) {}
+  [[nodiscard]] std::string className() const override { return "RecordingEvaluator"; }
+  [[nodiscard]] double evaluate(const Frame& predictions) const override {
+    std::lock_guard lock(mu_);
+    *seen_ = predictions.columnNames();
+    return BinaryClassificationEvaluator().evaluate(predictions);
+  }
+  using Evaluator::evaluate;
+  [[nodiscard]] bool isLargerBetter() const override { return true; }
+  [[nodiscard]] std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const override {
+    auto c = std::make_shared<RecordingEvaluator>(seen_);
+    c->copyValuesFrom(*this);
+    c->applyParamMap(extra);
+    return c;
+  }
+
+ private:
+  std::shared_ptr<std::vector<std::string>> seen_;
+  static inline std::mutex mu_;
+};
+
+TEST(CrossValidatorTest, SharedFeaturesDropTokensNothingDownstreamNames) {
+  GridSetup s;
+  const Frame data = syntheticText(90);
+  auto run = [&](bool reuse, const std::string& keep) {
+    auto seen = std::make_shared<std::vector<std::string>>();
+    auto ev = std::make_shared<RecordingEvaluator>(seen);
+    if (!keep.empty()) ev->set("keepCol", keep);
+    CrossValidator cv = s.cv(3);
+    cv.setEvaluator(ev).set("reuseFeatures", reuse);
+    const auto model = stageAs<CrossValidatorModel>(cv.fit(data));
+    return std::make_pair(*seen, model);
+  };
+  const auto [plainCols, plain] = run(false, "");
+  const auto [sharedCols, shared] = run(true, "");
+  const auto [keptCols, kept] = run(true, "words");
+  const auto has = [](const std::vector<std::string>& v, const char* c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
+  // Spark's plain fits show the evaluator every column; shared featurization frees the tokens
+  // once every hashing setting exists, unless something downstream names them.
+  EXPECT_TRUE(has(plainCols, "words"));
+  EXPECT_FALSE(has(sharedCols, "words"));
+  EXPECT_TRUE(has(keptCols, "words"));
+  for (const auto* cols : {&plainCols, &sharedCols, &keptCols}) {
+    EXPECT_TRUE(has(*cols, "text"));
+    EXPECT_TRUE(has(*cols, "features"));
+    EXPECT_TRUE(has(*cols, "rawPrediction"));
+  }
+  EXPECT_EQ(sharedCols.size() + 1, plainCols.size());
+  // The metrics and the refit model do not change; the best model still tokenizes.
+  EXPECT_EQ(shared->foldMetrics(), plain->foldMetrics());
+  EXPECT_EQ(kept->foldMetrics(), plain->foldMetrics());
+  const Frame out = shared->transform(data);
+  EXPECT_TRUE(out.schema().contains("words"));
+  EXPECT_EQ(out.col<VectorColumn>("probability")[5].toString(),
+            plain->transform(data).col<VectorColumn>("probability")[5].toString());
 }
 
 TEST(TrainValidationSplitTest, FitsEveryMapAndRefitsBest) {
