@@ -12,6 +12,7 @@
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/core/shared_params.h"
+#include "thunderdome/dist/communicator.h"
 #include "thunderdome/optim/lbfgs.h"
 #include "thunderdome/optim/newton.h"
 
@@ -83,6 +84,18 @@ Schema outputSchema(const Params& p, const Schema& input) {
   return out;
 }
 
+// Sums (and maxima) over the ranks of a data-parallel fit; does nothing within one process.
+struct Reducer {
+  dist::Communicator* comm = nullptr;
+  [[nodiscard]] bool active() const { return comm != nullptr && comm->size() > 1; }
+  void sum(double* p, std::size_t n) const {
+    if (active() && n > 0) comm->allreduceSum({p, n});
+  }
+  void max(double* p, std::size_t n) const {
+    if (active() && n > 0) comm->allreduceMax({p, n});
+  }
+};
+
 // The training problem in the compact, scaled space: variables z = [w̃ (k values), b'], where
 // w̃_c = σ_j·w_j for the c-th feature j with σ_j > 0, and (when fitting an intercept) the
 // features are virtually centred: margin = Σ_c w̃_c (x_j/σ_j − μ_j/σ_j) + b'.
@@ -99,6 +112,7 @@ struct ProblemBase {
   std::vector<double> invStd;        // 1/σ_j per compact feature
   std::vector<double> scaledMean;    // μ_j/σ_j per compact feature (0 without centring)
   std::vector<double> l2Factor;      // 1 (standardization) or 1/σ_j² per compact feature
+  Reducer red;                       // data-parallel: this rank holds a shard of the rows
 
   [[nodiscard]] std::int64_t dim() const { return k + (fitIntercept ? 1 : 0); }
 
@@ -444,6 +458,11 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
       const double* s = rowSums.data() + 3 * blk;
       lossSum += s[0], residSum += s[1], slopeSum += s[2];
     }
+    if (red.active()) {
+      double t[3] = {lossSum, residSum, slopeSum};
+      red.sum(t, 3);
+      lossSum = t[0], residSum = t[1], slopeSum = t[2];
+    }
     return lossSum;
   }
 
@@ -483,18 +502,27 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
   }
 
   // The same pass with the residuals rr in place of r.
+  // residSum is the sum over every rank's rows.
   void gradientOf(const double* rr, const double* z, double residSum, double* grad) {
     const double W = weightSum;
     const double meanResid = residSum / W;
+    const bool shards = red.active();  // then: local X̃ᵀr/W, summed, then the rest
     const auto blocks = static_cast<std::int64_t>(blockStart.size()) - 1;
     withMatrix([&](const auto* ri, const auto* cv) {
       parallel::forBlocks(blocks, 1, [&](std::int64_t blk, std::int64_t, std::int64_t) {
         gradientColumns(colPtr.data(), ri, cv, rr, invStd.data(), l2Factor.data(),
-                        scaledMean.data(), z, W, meanResid, l2,
+                        scaledMean.data(), z, W, shards ? 0.0 : meanResid, shards ? 0.0 : l2,
                         blockStart[static_cast<std::size_t>(blk)],
                         blockStart[static_cast<std::size_t>(blk) + 1], grad);
       });
     });
+    if (shards) {
+      red.sum(grad, static_cast<std::size_t>(k));
+      for (std::int64_t c = 0; c < k; ++c) {
+        const auto cu = static_cast<std::size_t>(c);
+        grad[c] += -scaledMean[cu] * meanResid + (l2 != 0.0 ? l2 * l2Factor[cu] * z[c] : 0.0);
+      }
+    }
     if (fitIntercept) grad[k] = meanResid;
   }
 
@@ -571,6 +599,7 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
     });
     curvSum = 0.0;
     for (std::int64_t blk = 0; blk < blocks; ++blk) curvSum += rowSums[3 * static_cast<std::size_t>(blk)];
+    red.sum(&curvSum, 1);
     haveCurvature = true;
   }
 
@@ -590,6 +619,7 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
     });
     double sum = 0.0;
     for (std::int64_t blk = 0; blk < blocks; ++blk) sum += rowSums[3 * static_cast<std::size_t>(blk)];
+    red.sum(&sum, 1);
     gradientOf(hu.data(), v, sum, out);  // Ãᵀ(D·Ãv)/W + λ f v
   }
 
@@ -616,15 +646,23 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
 
   void hessianDiagonal(double* out) override {
     ensureCurvature();
+    const bool shards = red.active();  // then: the row sums, summed over ranks, then the rest
     const auto blocks = static_cast<std::int64_t>(blockStart.size()) - 1;
     withMatrix([&](const auto* ri, const auto* cv) {
       parallel::forBlocks(blocks, 1, [&](std::int64_t blk, std::int64_t, std::int64_t) {
         diagonalColumns(colPtr.data(), ri, cv, curv.data(), invStd.data(), l2Factor.data(),
-                        scaledMean.data(), curvSum, weightSum, l2,
+                        scaledMean.data(), shards ? 0.0 : curvSum, weightSum, shards ? 0.0 : l2,
                         blockStart[static_cast<std::size_t>(blk)],
                         blockStart[static_cast<std::size_t>(blk) + 1], out);
       });
     });
+    if (shards) {
+      red.sum(out, static_cast<std::size_t>(k));
+      for (std::int64_t c = 0; c < k; ++c) {
+        const auto cu = static_cast<std::size_t>(c);
+        out[c] += scaledMean[cu] * scaledMean[cu] * curvSum / weightSum + l2 * l2Factor[cu];
+      }
+    }
     if (fitIntercept) out[k] = curvSum / weightSum;
   }
 
@@ -643,10 +681,14 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
 // V the value type (float only when every value is exactly a float).
 template <class I, class V>
 void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W, double denom,
-                  std::int64_t positiveRows, std::vector<std::int64_t>& colPtr,
+                  std::int64_t positiveRows, const Reducer& red, std::vector<std::int64_t>& colPtr,
                   std::vector<I>& rows, std::vector<V>& vals, std::vector<std::int32_t>& active,
                   std::vector<double>& activeMean, std::vector<double>& activeSigma,
                   std::vector<std::int32_t>& colOf) {
+  // Data-parallel (red.active()): positiveRows, W and denom are over every rank's rows; the
+  // column order and statistics come from counts and sums over the ranks, so every rank numbers
+  // the same features the same way while storing only its own rows.
+  const bool shards = red.active();
   const std::int64_t n = X.size();
   const std::int64_t d = X.dim();
   const auto offsets = X.offsets();
@@ -659,23 +701,34 @@ void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W,
     for (auto p = offsets[static_cast<std::size_t>(i)]; p < pe; ++p)
       ++slot[static_cast<std::size_t>(indices[static_cast<std::size_t>(p)])];
   }
+  std::vector<double> total;  // counts over the ranks (data-parallel only)
+  if (shards) {
+    total.assign(slot.begin(), slot.end());
+    red.sum(total.data(), total.size());
+  }
+  auto key = [&](std::int64_t j) {
+    return shards ? static_cast<std::int64_t>(total[static_cast<std::size_t>(j)])
+                  : static_cast<std::int64_t>(slot[static_cast<std::size_t>(j)]);
+  };
   std::vector<std::int64_t> lengthStart(static_cast<std::size_t>(positiveRows) + 2, 0);
-  for (std::int64_t j = 0; j < d; ++j)
-    ++lengthStart[static_cast<std::size_t>(slot[static_cast<std::size_t>(j)]) + 1];
+  for (std::int64_t j = 0; j < d; ++j) ++lengthStart[static_cast<std::size_t>(key(j)) + 1];
   lengthStart[1] = 0;  // features that never occur get no column
   for (std::size_t len = 1; len + 1 < lengthStart.size(); ++len)
     lengthStart[len + 1] += lengthStart[len];
   const auto kSeen = static_cast<std::size_t>(lengthStart.back());
   std::vector<std::int32_t> seen(kSeen);  // original index of provisional column c
+  std::vector<double> count(kSeen);       // entries of column c over all rows
   colPtr.assign(kSeen + 1, 0);
   for (std::int64_t j = 0; j < d; ++j) {
     auto& s = slot[static_cast<std::size_t>(j)];
-    if (s == 0) {
+    const std::int64_t kj = key(j);
+    if (kj == 0) {
       s = -1;
       continue;
     }
-    const auto c = static_cast<std::size_t>(lengthStart[static_cast<std::size_t>(s)]++);
+    const auto c = static_cast<std::size_t>(lengthStart[static_cast<std::size_t>(kj)]++);
     colPtr[c + 1] = s;
+    count[c] = static_cast<double>(kj);
     s = static_cast<std::int32_t>(c);
     seen[c] = static_cast<std::int32_t>(j);
   }
@@ -696,42 +749,64 @@ void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W,
       }
     }
   }
+  // Per column: Σ w x, Σ w, −min, max (then summed / maximised over the ranks).
+  std::vector<double> sum(kSeen, 0.0), nzWeight(kSeen, 0.0), negLo(kSeen), hi(kSeen), m2(kSeen, 0.0);
+  for (std::size_t c = 0; c < kSeen; ++c) {
+    const auto pb = static_cast<std::size_t>(colPtr[c]);
+    const auto pe = static_cast<std::size_t>(colPtr[c + 1]);
+    double sm = 0.0, nw = 0.0;
+    double lo = std::numeric_limits<double>::infinity(), h = -lo;
+    for (std::size_t p = pb; p < pe; ++p) {
+      const double wi = w[static_cast<std::size_t>(rows[p])];
+      const double x = vals[p];
+      sm += wi * x;
+      nw += wi;
+      lo = std::min(lo, x);
+      h = std::max(h, x);
+    }
+    sum[c] = sm, nzWeight[c] = nw, negLo[c] = -lo, hi[c] = h;
+  }
+  red.sum(sum.data(), kSeen);
+  red.sum(nzWeight.data(), kSeen);
+  red.max(negLo.data(), kSeen);
+  red.max(hi.data(), kSeen);
+  std::vector<char> varies(kSeen, 0);
+  for (std::size_t c = 0; c < kSeen; ++c) {
+    const double mean = sum[c] / W;
+    double lo = -negLo[c], h = hi[c];
+    if (count[c] < static_cast<double>(positiveRows)) {  // implicit zeros
+      lo = std::min(lo, 0.0);
+      h = std::max(h, 0.0);
+    }
+    if (!(lo < h) || !(denom > 0.0)) continue;  // constant feature (or one row)
+    varies[c] = 1;
+    const auto pb = static_cast<std::size_t>(colPtr[c]);
+    const auto pe = static_cast<std::size_t>(colPtr[c + 1]);
+    double acc = 0.0;
+    for (std::size_t p = pb; p < pe; ++p) {
+      const double dx = static_cast<double>(vals[p]) - mean;
+      acc += w[static_cast<std::size_t>(rows[p])] * dx * dx;
+    }
+    m2[c] = acc;
+  }
+  red.sum(m2.data(), kSeen);
   std::vector<std::int32_t> finalOf(kSeen, -1);
   std::size_t out = 0;
   std::int64_t outPtr = 0;
   for (std::size_t c = 0; c < kSeen; ++c) {
+    if (!varies[c]) continue;
     const auto pb = static_cast<std::size_t>(colPtr[c]);
     const auto pe = static_cast<std::size_t>(colPtr[c + 1]);
-    double sum = 0.0, nzWeight = 0.0;
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (std::size_t p = pb; p < pe; ++p) {
-      const double wi = w[static_cast<std::size_t>(rows[p])];
-      const double x = vals[p];
-      sum += wi * x;
-      nzWeight += wi;
-      lo = std::min(lo, x);
-      hi = std::max(hi, x);
-    }
-    const double mean = sum / W;
-    if (static_cast<std::int64_t>(pe - pb) < positiveRows) {  // implicit zeros
-      lo = std::min(lo, 0.0);
-      hi = std::max(hi, 0.0);
-    }
-    if (!(lo < hi) || !(denom > 0.0)) continue;  // constant feature (or one row)
-    double m2 = 0.0;
-    for (std::size_t p = pb; p < pe; ++p) {
-      const double dx = static_cast<double>(vals[p]) - mean;
-      m2 += w[static_cast<std::size_t>(rows[p])] * dx * dx;
-    }
-    const double zerosWeight = W - nzWeight;  // weight of implicit zeros
-    const double total = m2 + zerosWeight * mean * mean;
-    const double s = std::sqrt(std::max(total / denom, 0.0));
+    const double mean = sum[c] / W;
+    const double zerosWeight = W - nzWeight[c];  // weight of implicit zeros
+    const double tot = m2[c] + zerosWeight * mean * mean;
+    const double s = std::sqrt(std::max(tot / denom, 0.0));
     if (!(s > 0.0)) continue;
     finalOf[c] = static_cast<std::int32_t>(out);
     active.push_back(seen[c]);
     activeMean.push_back(mean);
     activeSigma.push_back(s);
-    if (out != c) {  // a column was dropped before: move this one down
+    if (static_cast<std::int64_t>(pb) != outPtr) {  // a column was dropped before: move down
       std::copy(rows.begin() + static_cast<std::ptrdiff_t>(pb),
                 rows.begin() + static_cast<std::ptrdiff_t>(pe),
                 rows.begin() + outPtr);
@@ -747,6 +822,24 @@ void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W,
   vals.resize(static_cast<std::size_t>(outPtr));
   for (auto& v : slot) v = v < 0 ? -1 : finalOf[static_cast<std::size_t>(v)];
   colOf = std::move(slot);
+}
+
+// A dense vector column as a sparse one (zeros left out): the same vectors.
+std::shared_ptr<VectorColumn> toSparse(const VectorColumn& X) {
+  std::vector<std::int64_t> offsets{0};
+  std::vector<std::int32_t> indices;
+  std::vector<double> values;
+  offsets.reserve(static_cast<std::size_t>(X.size()) + 1);
+  for (std::int64_t i = 0; i < X.size(); ++i) {
+    const VectorView v = X[i];
+    for (std::int64_t p = 0; p < v.nnz; ++p) {
+      if (v.values[p] == 0.0) continue;
+      indices.push_back(static_cast<std::int32_t>(v.indices ? v.indices[p] : p));
+      values.push_back(v.values[p]);
+    }
+    offsets.push_back(static_cast<std::int64_t>(indices.size()));
+  }
+  return VectorColumn::sparse(X.dim(), std::move(offsets), std::move(indices), std::move(values));
 }
 
 }  // namespace
@@ -813,13 +906,30 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   const bool fitIntercept = getFitIntercept();
   const bool standardization = getStandardization();
 
-  const auto& X = data.col<VectorColumn>(featuresCol);
+  Reducer red{comm_.get()};
+  const bool shards = red.active();  // data-parallel: `data` is this rank's shard
+  // Data-parallel fits take the sparse path (which sums over ranks); dense rows are re-coded.
+  std::shared_ptr<VectorColumn> recoded;
+  if (shards && data.col<VectorColumn>(featuresCol).isDense())
+    recoded = toSparse(data.col<VectorColumn>(featuresCol));
+  const auto& X = recoded ? *recoded : data.col<VectorColumn>(featuresCol);
   const std::int64_t n = data.numRows();
   const std::int64_t d = X.dim();
-  if (n == 0)
+  if (shards) {  // every rank must have the same feature dimension
+    double dims[2] = {static_cast<double>(d), -static_cast<double>(d)};
+    red.max(dims, 2);
+    if (dims[0] != -dims[1])
+      throw DataError(fmt::format(
+          "{}: data-parallel ranks disagree on the dimension of features column '{}': {} here, "
+          "between {} and {} over the ranks; give every shard the same numFeatures",
+          who, featuresCol, d, -dims[1], dims[0]));
+  }
+  double totalRows = static_cast<double>(n);
+  red.sum(&totalRows, 1);
+  if (totalRows == 0)
     throw DataError(fmt::format("{}: cannot fit on empty training data (features column '{}' "
-                                "has 0 rows)",
-                                who, featuresCol));
+                                "has 0 rows{})",
+                                who, featuresCol, shards ? " on every rank" : ""));
 
   // ---- labels, weights and features: validation and weighted statistics (one serial pass)
   const std::vector<double> y = data.numeric(labelCol);
@@ -846,6 +956,11 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
     if (yi == 1.0) W1 += wi;
     if (wi > 0.0) ++positiveRows;
   }
+  if (shards) {
+    double t[4] = {W, W2, W1, static_cast<double>(positiveRows)};
+    red.sum(t, 4);
+    W = t[0], W2 = t[1], W1 = t[2], positiveRows = static_cast<std::int64_t>(t[3]);
+  }
   if (!(W > 0.0))
     throw DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit", who,
                                 weightCol));
@@ -860,7 +975,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   // ignored; variance = Σ w (x − μ)² / (W − Σw²/W)). Constant features get σ = 0 exactly.
   // The features with σ > 0 become the compact columns of the problem.
   const double denom = W - W2 / W;
-  const bool dense = X.isDense();
+  const bool dense = X.isDense();  // never when data-parallel (re-coded above)
   std::vector<std::int32_t> active;
   std::vector<double> activeMean, activeSigma;
   DenseProblem denseProb;
@@ -931,7 +1046,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
     sp.vals32 = floats;
     std::vector<std::int32_t> colOf;
     auto build = [&](auto& rows, auto& vals) {
-      buildColumns(X, w, W, denom, positiveRows, sp.colPtr, rows, vals, active, activeMean,
+      buildColumns(X, w, W, denom, positiveRows, red, sp.colPtr, rows, vals, active, activeMean,
                    activeSigma, colOf);
       sp.buildRows(X, w, colOf, static_cast<std::int64_t>(active.size()), vals);
     };
@@ -965,6 +1080,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
 
   // ---- the problem in the compact scaled space
   ProblemBase& prob = dense ? static_cast<ProblemBase&>(denseProb) : sparseProb;
+  prob.red = red;
   prob.n = n;
   prob.fitIntercept = fitIntercept;
   prob.y = y.data();

@@ -122,9 +122,20 @@ class MpiCommunicator final : public Communicator {
   [[nodiscard]] int rank() const override { return rank_; }
   [[nodiscard]] int size() const override { return size_; }
 
+  // Reduce to rank 0, then broadcast: MPI_Allreduce does not promise the same bits on every
+  // rank, and data-parallel optimizers take the same decisions on every rank only if the sums
+  // are identical.
   void allreduceSum(std::span<double> values) override {
-    MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE,
-                  MPI_SUM, comm_);
+    reduceThenBroadcast(values, MPI_SUM);
+  }
+  void allreduceMax(std::span<double> values) override { reduceThenBroadcast(values, MPI_MAX); }
+  void reduceThenBroadcast(std::span<double> values, MPI_Op op) {
+    const int n = static_cast<int>(values.size());
+    if (rank() == 0)
+      MPI_Reduce(MPI_IN_PLACE, values.data(), n, MPI_DOUBLE, op, 0, comm_);
+    else
+      MPI_Reduce(values.data(), nullptr, n, MPI_DOUBLE, op, 0, comm_);
+    MPI_Bcast(values.data(), n, MPI_DOUBLE, 0, comm_);
   }
 
   void broadcast(std::vector<std::byte>& bytes, int root) override {

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "thunderdome/dist/communicator.h"
+#include "../testing/thread_communicator.h"
 
 namespace {
 
@@ -612,6 +614,87 @@ TEST(LogisticRegressionTest, SparseL2UsesNewtonAndReachesTheOptimum) {
   spark.setElasticNetParam(0.5).setTol(1e-6).setMaxIter(100);
   const auto enetSpark = fitModel(spark, f);
   EXPECT_EQ(enet->coefficients(), enetSpark->coefficients());
+}
+
+// ---------------------------------------------------------------- data-parallel
+
+// Rows i with i % deal == rank as a frame of dimension d; deal = size, or size − 1 when the
+// last rank gets no rows at all.
+Frame shardFrame(const Data& data, int rank, int size, bool sparse, std::size_t d,
+                 bool lastEmpty = false) {
+  Data part;
+  const int deal = lastEmpty ? size - 1 : size;
+  for (auto i = static_cast<std::size_t>(rank); rank < deal && i < data.n();
+       i += static_cast<std::size_t>(deal)) {
+    part.y.push_back(data.y[i]);
+    part.x.push_back(data.x[i]);
+  }
+  const auto dim = static_cast<std::int64_t>(d);
+  return Frame({{"label", td::makeDoubleColumn(part.y)},
+                {"features", sparse ? sparseColumn(part.x, dim) : denseColumn(part.x, dim)}});
+}
+
+TEST(LogisticRegressionTest, DataParallelFitMatchesSingleProcess) {
+  const Data data = countData(600, 80, 0.1, 31);
+  struct Setting {
+    bool standardization;
+    double alpha;
+    std::string solver;
+    bool sparse;
+    int ranks;
+  };
+  const Setting settings[] = {{false, 0.0, "auto", true, 3},   {true, 0.0, "auto", true, 2},
+                              {false, 0.0, "l-bfgs", true, 3}, {true, 0.5, "auto", true, 3},
+                              {true, 0.0, "auto", false, 3},   {false, 0.0, "auto", true, 5}};
+  for (const auto& st : settings) {
+    SCOPED_TRACE(::testing::Message() << "std " << st.standardization << " alpha " << st.alpha
+                                      << " " << st.solver << " sparse " << st.sparse << " ranks "
+                                      << st.ranks);
+    LogisticRegression lr;
+    lr.setRegParam(0.01).setElasticNetParam(st.alpha).setStandardization(st.standardization)
+        .setSolver(st.solver).setTol(1e-10).setMaxIter(500);
+    const auto whole = fitModel(lr, toFrame(data, st.sparse));
+    const int size = st.ranks;
+    const bool lastEmpty = size == 5;  // one rank without rows still takes part
+    std::vector<std::shared_ptr<LogisticRegressionModel>> models(static_cast<std::size_t>(size));
+    td::testing::runRanks(size, [&](td::testing::ThreadCommunicator& comm) {
+      LogisticRegression mine = lr;
+      mine.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
+      models[static_cast<std::size_t>(comm.rank())] =
+          fitModel(mine, shardFrame(data, comm.rank(), size, st.sparse, data.d(), lastEmpty));
+    });
+    double scale = std::abs(whole->intercept());
+    for (double c : whole->coefficients()) scale = std::max(scale, std::abs(c));
+    for (int r = 0; r < size; ++r) {
+      const auto& m = *models[static_cast<std::size_t>(r)];
+      EXPECT_EQ(m.coefficients(), models[0]->coefficients()) << "rank " << r;  // same bits
+      EXPECT_EQ(m.intercept(), models[0]->intercept());
+    }
+    for (std::size_t j = 0; j < whole->coefficients().size(); ++j)
+      EXPECT_NEAR(models[0]->coefficients()[j], whole->coefficients()[j], 1e-6 * scale) << j;
+    EXPECT_NEAR(models[0]->intercept(), whole->intercept(), 1e-6 * scale);
+    EXPECT_NEAR(models[0]->summary().objectiveHistory.back(),
+                whole->summary().objectiveHistory.back(),
+                1e-9 * whole->summary().objectiveHistory.back());
+  }
+}
+
+TEST(LogisticRegressionTest, DataParallelShardsWithDifferentDimensionsFail) {
+  const Data data = countData(60, 10, 0.3, 5);
+  std::vector<std::string> errors(2);
+  td::testing::runRanks(2, [&](td::testing::ThreadCommunicator& comm) {
+    LogisticRegression lr;
+    lr.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
+    try {
+      (void)lr.fit(shardFrame(data, comm.rank(), 2, true, comm.rank() == 0 ? 10 : 12));
+    } catch (const td::DataError& e) {
+      errors[static_cast<std::size_t>(comm.rank())] = e.what();
+    }
+  });
+  for (const auto& e : errors) {
+    EXPECT_NE(e.find("disagree on the dimension"), std::string::npos) << e;
+    EXPECT_NE(e.find("between 10 and 12"), std::string::npos) << e;
+  }
 }
 
 TEST(LogisticRegressionTest, UnknownSolverIsRejected) {

@@ -54,6 +54,7 @@ class ThreadCommunicator final : public Communicator {
   [[nodiscard]] int rank() const override { return rank_; }
   [[nodiscard]] int size() const override { return w_.size; }
   void allreduceSum(std::span<double>) override { ADD_FAILURE() << "unused"; }
+  void allreduceMax(std::span<double>) override { ADD_FAILURE() << "unused"; }
   void broadcast(std::vector<std::byte>&, int) override { ADD_FAILURE() << "unused"; }
   std::vector<std::vector<std::byte>> gather(std::span<const std::byte>, int) override {
     ADD_FAILURE() << "unused";

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../testing/io_helpers.h"
+#include "../testing/thread_communicator.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/io/frame_io.h"
@@ -78,68 +79,8 @@ std::vector<Frame> shardsOf(const std::string& path, const ReadOptions& o, int n
 
 // ---------------------------------------------------------------- ranks as threads
 
-// The rendezvous of ThreadCommunicator: ranks are threads of this process.
-class ThreadGroup {
- public:
-  explicit ThreadGroup(int n) : n_(n), slots_(static_cast<std::size_t>(n)) {}
-  std::vector<std::vector<std::byte>> allgather(int rank, std::span<const std::byte> mine) {
-    std::unique_lock lock(mu_);
-    slots_[static_cast<std::size_t>(rank)].assign(mine.begin(), mine.end());
-    const int gen = generation_;
-    if (++arrived_ == n_) {
-      result_ = slots_;
-      arrived_ = 0;
-      ++generation_;
-      cv_.notify_all();
-    } else {
-      cv_.wait(lock, [&] { return generation_ != gen; });
-    }
-    return result_;
-  }
-  [[nodiscard]] int size() const { return n_; }
-
- private:
-  int n_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int arrived_ = 0, generation_ = 0;
-  std::vector<std::vector<std::byte>> slots_, result_;
-};
-
-// A Communicator whose ranks are threads (the collectives readFrameShard uses, over memory).
-class ThreadCommunicator final : public dist::Communicator {
- public:
-  ThreadCommunicator(ThreadGroup& g, int rank) : g_(g), rank_(rank) {}
-  [[nodiscard]] int rank() const override { return rank_; }
-  [[nodiscard]] int size() const override { return g_.size(); }
-  void allreduceSum(std::span<double> values) override {
-    const auto all = g_.allgather(rank_, std::as_bytes(values));
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      double s = 0;
-      for (const auto& b : all) s += reinterpret_cast<const double*>(b.data())[i];
-      values[i] = s;
-    }
-  }
-  void broadcast(std::vector<std::byte>& bytes, int root) override {
-    bytes = g_.allgather(rank_, bytes)[static_cast<std::size_t>(root)];
-  }
-  std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine, int root) override {
-    auto all = g_.allgather(rank_, mine);
-    return rank_ == root ? all : std::vector<std::vector<std::byte>>{};
-  }
-  std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) override {
-    return g_.allgather(rank_, mine);
-  }
-  void barrier() override { g_.allgather(rank_, {}); }
-  [[noreturn]] void abort(int) override { std::abort(); }
-  std::unique_ptr<dist::WorkQueue> workQueue(std::int64_t) override {
-    throw InternalError("ThreadCommunicator has no work queue");
-  }
-
- private:
-  ThreadGroup& g_;
-  int rank_;
-};
+using td::testing::ThreadCommunicator;
+using td::testing::ThreadGroup;
 
 // readFrameShard with a Communicator on n thread-ranks; an exception becomes its message.
 struct CollectiveResult {

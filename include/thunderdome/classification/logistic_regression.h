@@ -16,7 +16,7 @@ class LogisticRegressionModel;
 /// (1/W) Σ w_i·logloss + regParam·(elasticNetParam·L1 + (1−elasticNetParam)/2·L2), intercept
 /// unpenalised, optional standardization; OWL-QN for L1/elastic net, L-BFGS (Spark's) or
 /// truncated Newton-CG (the default on sparse features) for L2.
-class LogisticRegression final : public Estimator, public WarmStartable {
+class LogisticRegression final : public Estimator, public WarmStartable, public DataParallelFittable {
  public:
   LogisticRegression();
   explicit LogisticRegression(std::string uid);
@@ -56,6 +56,11 @@ class LogisticRegression final : public Estimator, public WarmStartable {
     setInitialModel(std::dynamic_pointer_cast<const LogisticRegressionModel>(model));
   }
 
+  void setDataParallel(std::shared_ptr<dist::Communicator> comm) override { comm_ = std::move(comm); }
+  [[nodiscard]] const std::shared_ptr<dist::Communicator>& dataParallel() const override {
+    return comm_;
+  }
+
   [[nodiscard]] double getRegParam() const { return getDouble("regParam"); }
   [[nodiscard]] double getElasticNetParam() const { return getDouble("elasticNetParam"); }
   [[nodiscard]] std::int64_t getMaxIter() const { return getInt("maxIter"); }
@@ -77,6 +82,7 @@ class LogisticRegression final : public Estimator, public WarmStartable {
 
  private:
   std::shared_ptr<const LogisticRegressionModel> initialModel_;
+  std::shared_ptr<dist::Communicator> comm_;  // data-parallel fits (null: one process)
 };
 
 /// Training diagnostics of a LogisticRegressionModel (Spark's summary, the objective part).

@@ -68,8 +68,10 @@ class Communicator {
   virtual ~Communicator() = default;
   [[nodiscard]] virtual int rank() const = 0;
   [[nodiscard]] virtual int size() const = 0;
-  /// Element-wise sum over ranks, in place.
+  /// Element-wise sum over ranks, in place; every rank gets bit-identical results.
   virtual void allreduceSum(std::span<double> values) = 0;
+  /// Element-wise maximum over ranks, in place.
+  virtual void allreduceMax(std::span<double> values) = 0;
   /// Root's bytes replace every other rank's `bytes` (sizes may differ before the call).
   virtual void broadcast(std::vector<std::byte>& bytes, int root) = 0;
   /// Every rank's bytes, by rank, on `root` (other ranks get an empty vector).
@@ -89,6 +91,7 @@ class LocalCommunicator final : public Communicator {
   [[nodiscard]] int rank() const override { return 0; }
   [[nodiscard]] int size() const override { return 1; }
   void allreduceSum(std::span<double>) override {}
+  void allreduceMax(std::span<double>) override {}
   void broadcast(std::vector<std::byte>&, int) override {}
   std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine, int root) override;
   std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) override;

@@ -10,6 +10,10 @@
 
 namespace td {
 
+namespace dist {
+class Communicator;
+}  // namespace dist
+
 class Model;
 
 /// Anything that can sit in a Pipeline: a Transformer or an Estimator (Spark's PipelineStage).
@@ -69,6 +73,20 @@ class WarmStartable {
   [[nodiscard]] virtual std::string warmStartParam() const = 0;
   /// Starts the next fit from `model` (a model this estimator class produced).
   virtual void setWarmStart(std::shared_ptr<const Model> model) = 0;
+};
+
+/// An estimator that can fit one model on data sharded over the ranks of a communicator
+/// (data-parallel training): its statistics and optimizer sums are all-reduced over the ranks,
+/// so every rank ends with the same model, the model of the union of the shards.
+class DataParallelFittable {
+ public:
+  virtual ~DataParallelFittable() = default;
+  /// From now on fit() treats its data as this rank's shard and sums over `comm`'s ranks; every
+  /// rank must then call fit() the same number of times in the same order. Null (the default):
+  /// the data is the whole training set. Copies of the stage keep the setting.
+  virtual void setDataParallel(std::shared_ptr<dist::Communicator> comm) = 0;
+  /// The communicator set by setDataParallel (null when none).
+  [[nodiscard]] virtual const std::shared_ptr<dist::Communicator>& dataParallel() const = 0;
 };
 
 /// Implements copyStage for a final class T by copy construction + applyParamMap.
