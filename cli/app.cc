@@ -72,6 +72,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   fitCmd->add_option("--report", fit.report,
                      "Write a self-contained HTML report (grid chart, ROC and PR curves)");
   fitCmd->add_flag("--overwrite", fit.overwrite, "Replace an existing model directory");
+  fitCmd->add_flag("--data-parallel", fit.dataParallel,
+                   "Under mpirun: each rank reads only its shard of --train and every fit spans "
+                   "all ranks (sums all-reduced each iteration); tuning then runs its fits one "
+                   "after another. Default under mpirun: task-parallel tuning on full copies");
   addInput(fitCmd, fit.input);
   addCommon(fitCmd, fit.common, true);
   fitCmd->footer(kFooter);

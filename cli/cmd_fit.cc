@@ -114,8 +114,11 @@ std::string fileText(const std::string& path) {
 
 // Collective: every rank reports whether it could load its inputs and what they are; a rank
 // that failed, or inputs that differ from rank 0's, fail every rank alike.
+// Data-parallel (`sharded`): the ranks' shards differ, so only the spec and the schema are
+// compared; `train` may be null (the spec alone, before the collective read).
 void checkAgreement(dist::Communicator& comm, const std::exception_ptr& error,
-                    const std::string& specText, const std::string& trainPath, const Frame* train) {
+                    const std::string& specText, const std::string& trainPath, const Frame* train,
+                    bool sharded = false) {
   dist::ByteWriter w;
   w.put<std::uint8_t>(error ? 1 : 0);
   if (error) {
@@ -131,8 +134,10 @@ void checkAgreement(dist::Communicator& comm, const std::exception_ptr& error,
     }
     w.put<std::int32_t>(static_cast<std::int32_t>(code)).putString(what);
   } else {
-    w.put<std::uint64_t>(dist::fnv1a(specText)).putString(trainPath).putString(train->schema().toString());
-    w.put<std::int64_t>(train->numRows()).put<std::uint64_t>(frameChecksum(*train));
+    w.put<std::uint64_t>(dist::fnv1a(specText)).putString(trainPath);
+    w.putString(train ? train->schema().toString() : "");
+    w.put<std::int64_t>(train && !sharded ? train->numRows() : 0);
+    w.put<std::uint64_t>(train && !sharded ? frameChecksum(*train) : 0);
   }
   const auto all = comm.allgather(w.bytes());
   const int n = comm.size();
@@ -169,8 +174,9 @@ void checkAgreement(dist::Communicator& comm, const std::exception_ptr& error,
       throw dist::DistributedError(
           ErrorCode::kInvalidArgument,
           fmt::format("ranks disagree on their inputs: rank {} of {} read '{}' and rank 0 read "
-                      "'{}': {}; every rank must read the same spec and training data",
-                      r, n, b.path, a.path, what));
+                      "'{}': {}; every rank must read the same spec and {}",
+                      r, n, b.path, a.path, what,
+                      sharded ? "data of the same columns" : "training data"));
   }
 }
 
@@ -182,26 +188,61 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   const auto comm = dist::makeWorldCommunicator();
   const bool distributed = comm->size() > 1;
   const bool root = comm->rank() == 0;
+  // Data-parallel: each rank reads its shard of --train and every fit spans all ranks.
+  const bool dataParallel = args.dataParallel && distributed;
   FitArgs a = args;
   if (!root) a.common.verbosity = -1;
   const auto log = makeLogger(err, a.common.verbosity);
+  if (a.dataParallel && !distributed)
+    log->info("--data-parallel with a single process (not started by mpirun -np N, N > 1): "
+              "fitting on all the data here");
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<PipelineSpec> specHolder;
   std::optional<Frame> trainHolder;
   std::optional<Frame> test;
   std::exception_ptr loadError;
+  // Rank r's failure becomes every rank's DistributedError; rank 0 reports it.
+  auto agree = [&](const Frame* train) -> int {
+    try {
+      checkAgreement(*comm, loadError, fileText(a.spec), a.train, train, dataParallel);
+    } catch (const dist::DistributedError& e) {
+      if (root) throw;
+      return exitCodeFor(e);
+    }
+    return -1;
+  };
+  std::optional<ReadOptions> readOpts;
   try {
     specHolder = loadPipelineSpec(a.spec);
-    const ReadOptions readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
+    readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
     // Refuse to overwrite before spending time on the fit.
     if (root && !a.overwrite && modelExists(a.out))
       throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
-
-    trainHolder = readFrame(a.train, readOpts);
-    log->info("read {}: {} rows ({})", a.train, trainHolder->numRows(),
-              trainHolder->schema().toString());
+    if (!dataParallel) {
+      trainHolder = readFrame(a.train, *readOpts);
+      log->info("read {}: {} rows ({})", a.train, trainHolder->numRows(),
+                trainHolder->schema().toString());
+    }
+  } catch (...) {
+    if (!distributed) throw;
+    loadError = std::current_exception();
+  }
+  if (dataParallel) {
+    // The spec first (the shard read is collective), then every rank reads its shard.
+    if (const int rc = agree(nullptr); rc >= 0) return rc;
+    try {
+      ShardInfo info;
+      trainHolder = readFrameShard(a.train, *readOpts, *comm, &info);
+      log->info("read shard 0 of {} of {}: {} rows ({})", comm->size(), a.train,
+                trainHolder->numRows(), trainHolder->schema().toString());
+    } catch (const dist::DistributedError& e) {
+      if (root) throw;
+      return exitCodeFor(e);
+    }
+  }
+  try {
     if (root && !a.test.empty()) {
-      test = readFrame(a.test, readOpts);
+      test = readFrame(a.test, *readOpts);
       log->info("read {}: {} rows", a.test, test->numRows());
     }
   } catch (...) {
@@ -209,25 +250,27 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     loadError = std::current_exception();
   }
   if (distributed) {
-    try {
-      checkAgreement(*comm, loadError, fileText(a.spec), a.train,
-                     trainHolder ? &*trainHolder : nullptr);
-    } catch (const dist::DistributedError& e) {
-      if (root) throw;
-      return exitCodeFor(e);  // rank 0 reports it
-    }
-    log->info("{} ranks agree on the spec and the data", comm->size());
+    if (const int rc = agree(trainHolder ? &*trainHolder : nullptr); rc >= 0) return rc;
+    log->info("{} ranks agree on the spec and the {}", comm->size(),
+              dataParallel ? "data's columns" : "data");
   }
   const PipelineSpec& spec = *specHolder;
   const Frame& train = *trainHolder;
+  double trainRows = static_cast<double>(train.numRows());
+  if (dataParallel) comm->allreduceSum({&trainRows, 1});
 
   const std::string metricName =
       spec.evaluator && spec.evaluator->hasParam("metricName") ? spec.evaluator->getString("metricName") : "";
   ProgressReporter progress(stderr, isTerminal(stderr), a.common.verbosity, metricName);
   auto onProgress = [&progress](const TuningProgress& p) { progress.update(p); };
+  if (dataParallel) {
+    enableDataParallel(*spec.estimator, comm);
+    log->info("data-parallel: {} ranks, {} training rows in all; each fit spans every rank",
+              comm->size(), trainRows);
+  }
   if (auto cv = std::dynamic_pointer_cast<CrossValidator>(spec.estimator)) {
     cv->setProgressCallback(onProgress);
-    cv->setCommunicator(comm);
+    if (!dataParallel) cv->setCommunicator(comm);
     log->info("cross-validating {} param maps x {} folds = {} fits (parallelism {})",
               spec.grid.size(), cv->getNumFolds(),
               static_cast<std::int64_t>(spec.grid.size()) * cv->getNumFolds(), cv->getParallelism());
@@ -276,9 +319,10 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
         report.rows.push_back(std::move(row));
       }
     }
-    report.curves = bestCurves(spec, *model, train, test ? &*test : nullptr);
+    // Out-of-fold curves refit on this process's data: only without data-parallel shards.
+    if (test || !dataParallel) report.curves = bestCurves(spec, *model, train, test ? &*test : nullptr);
     report.facts = {{"tuning", spec.tuningMethod},
-                    {"training data", fmt::format("{} ({} rows)", a.train, train.numRows())},
+                    {"training data", fmt::format("{} ({} rows)", a.train, trainRows)},
                     {"param maps", std::to_string(spec.grid.size())},
                     {"elapsed", fmt::format("{:.3f} s", fitSeconds)},
                     {"curves on", test ? "test data" : "out-of-fold validation data"}};
@@ -298,7 +342,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     json j{{"model", a.out},
            {"class", model->className()},
            {"method", spec.tuningMethod},
-           {"trainRows", train.numRows()},
+           {"trainRows", static_cast<std::int64_t>(trainRows)},
            {"elapsedSeconds", fitSeconds}};
     if (results) j.update(tuningToJson(*results));
     if (testMetric) {

@@ -29,6 +29,7 @@ struct InputArgs {
 struct FitArgs {
   std::string spec, train, out, test, report;
   bool overwrite = false;
+  bool dataParallel = false;  ///< --data-parallel: ranks read shards, fits span all ranks
   InputArgs input;
   CommonArgs common;
 };

@@ -107,4 +107,17 @@ Frame PipelineModel::transformImpl(const Frame& input) const {
   return current;
 }
 
+void enableDataParallel(PipelineStage& stage, const std::shared_ptr<dist::Communicator>& comm) {
+  if (auto* dp = dynamic_cast<DataParallelFittable*>(&stage)) {
+    dp->setDataParallel(comm);
+  } else if (auto* p = dynamic_cast<Pipeline*>(&stage)) {
+    for (const auto& s : p->getStages()) enableDataParallel(*s, comm);
+  } else if (dynamic_cast<Estimator*>(&stage)) {
+    throw ParamError(fmt::format("{} ({}) cannot be fitted data-parallel: only "
+                                 "LogisticRegression, Pipeline, CrossValidator and "
+                                 "TrainValidationSplit can",
+                                 stage.uid(), stage.className()));
+  }
+}
+
 }  // namespace td

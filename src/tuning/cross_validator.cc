@@ -84,9 +84,12 @@ std::vector<std::int64_t> CrossValidator::foldAssignment(const Frame& data) cons
 std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
   const std::int64_t k = getNumFolds();
   const std::string foldCol = getString("foldCol");
-  if (input.numRows() < k)
+  const bool shards = dataParallel_ && dataParallel_->size() > 1;  // input: this rank's shard
+  double rows = static_cast<double>(input.numRows());
+  if (shards) dataParallel_->allreduceSum({&rows, 1});
+  if (rows < static_cast<double>(k))
     throw DataError(fmt::format("{}: {} rows cannot be split into numFolds = {} folds",
-                                describe(), input.numRows(), k));
+                                describe(), rows, k));
   const std::vector<std::int64_t> fold = foldAssignment(input);
   const Frame data = foldCol.empty() ? input : input.drop(foldCol);
 
@@ -96,22 +99,33 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
       (fold[static_cast<std::size_t>(i)] == f ? splits[static_cast<std::size_t>(f)].validation
                                               : splits[static_cast<std::size_t>(f)].train)
           .push_back(i);
-  for (std::int64_t f = 0; f < k; ++f) {
-    const auto& sp = splits[static_cast<std::size_t>(f)];
-    if (sp.train.empty() || sp.validation.empty())
-      throw DataError(fmt::format("{}: fold {} has an empty {} set", describe(), f,
-                                  sp.train.empty() ? "training" : "validation"));
+  std::vector<double> sizes;  // training and validation rows per fold (over all ranks)
+  for (const auto& sp : splits) {
+    sizes.push_back(static_cast<double>(sp.train.size()));
+    sizes.push_back(static_cast<double>(sp.validation.size()));
   }
-  tuning::GridSearch search(estimator_, evaluator_, maps_, data,
-                            {getBool("reuseFeatures"), getBool("warmStart")}, comm_);
+  if (shards) dataParallel_->allreduceSum(sizes);
+  for (std::int64_t f = 0; f < k; ++f)
+    if (sizes[2 * static_cast<std::size_t>(f)] == 0 || sizes[2 * static_cast<std::size_t>(f) + 1] == 0)
+      throw DataError(fmt::format("{}: fold {} has an empty {} set", describe(), f,
+                                  sizes[2 * static_cast<std::size_t>(f)] == 0 ? "training" : "validation"));
+  tuning::GridOptions options{getBool("reuseFeatures"), getBool("warmStart")};
+  std::shared_ptr<Estimator> estimator = estimator_;
+  if (shards) {  // a copy whose estimators sum over the ranks
+    estimator = std::static_pointer_cast<Estimator>(estimator_->copyStage({}));
+    enableDataParallel(*estimator, dataParallel_);
+    options.dataParallel = dataParallel_;
+  }
+  tuning::GridSearch search(estimator, evaluator_, maps_, data, options, comm_);
   auto foldMetrics = search.evaluate(splits, getParallelism(), progress_);
   std::vector<double> avg(maps_.size(), 0.0);
   for (const auto& row : foldMetrics)
     for (std::size_t m = 0; m < row.size(); ++m) avg[m] += row[m] / static_cast<double>(k);
   const std::int64_t best = tuning::bestIndex(avg, evaluator_->isLargerBetter());
-  // Distributed: every rank holds the metrics; rank 0 alone refits the best map.
+  // Task-parallel: every rank holds the metrics; rank 0 alone refits the best map.
+  // Data-parallel: the refit is spread over all ranks like every other fit.
   std::shared_ptr<Model> bestModel;
-  if (!comm_ || comm_->rank() == 0) bestModel = search.refit(static_cast<std::size_t>(best));
+  if (shards || !comm_ || comm_->rank() == 0) bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<CrossValidatorModel>(*this, std::move(bestModel),
                                                std::move(foldMetrics), best);
 }

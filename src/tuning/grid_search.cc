@@ -270,7 +270,13 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   std::mutex mu;  // guards error, errorItem and the progress report
   TuningProgress report{0, total, std::numeric_limits<double>::quiet_NaN()};
   const bool larger = evaluator_->isLargerBetter();
-  // Several ranks: items come from a queue shared by all ranks' workers.
+  // Several ranks: items come from a queue shared by all ranks' workers; or, data-parallel,
+  // every rank fits every item, one after another, each fit spread over all ranks.
+  const bool dataParallel = options_.dataParallel && options_.dataParallel->size() > 1;
+  if (dataParallel && comm_ && comm_->size() > 1)
+    throw ParamError("grid search: data-parallel fits cannot also be dealt to ranks "
+                     "(task-parallel); choose one");
+  if (dataParallel) parallelism = 1;
   const bool distributed = comm_ && comm_->size() > 1;
   const std::unique_ptr<dist::WorkQueue> queue = distributed ? comm_->workQueue(items) : nullptr;
   std::vector<char> mine(static_cast<std::size_t>(items), 0);  // items this rank fitted
@@ -294,7 +300,10 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
             group = g;
           }
           const auto model = fitRest(m, train, previous);
-          const double metric = evaluator_->evaluate(model->transform(validation, maps_[m]));
+          const Frame predictions = model->transform(validation, maps_[m]);
+          const double metric = evaluator_->evaluate(
+              dataParallel ? gatherForEvaluation(predictions, *evaluator_, *options_.dataParallel)
+                           : predictions);
           metrics[s][m] = metric;
           previous = model;
           if (progress) {
@@ -407,6 +416,81 @@ std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
     stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(maps_[index])));
   for (const auto& t : rest->stages()) stages.push_back(t);
   return std::make_shared<PipelineModel>(estimator_->uid(), std::move(stages));
+}
+
+Frame gatherForEvaluation(const Frame& predictions, const Params& evaluator,
+                          dist::Communicator& comm) {
+  // The column names the evaluator's params give, present in the predictions.
+  std::vector<std::string> names;
+  const ParamMap params = evaluator.extractParamMap();
+  for (const auto& [key, value] : params.entries()) {
+    const auto* str = std::get_if<std::string>(&value.variant());
+    if (str && !str->empty() && predictions.schema().contains(*str) &&
+        std::find(names.begin(), names.end(), *str) == names.end())
+      names.push_back(*str);
+  }
+  std::sort(names.begin(), names.end());  // the same order on every rank
+  const std::int64_t n = predictions.numRows();
+  dist::ByteWriter w;
+  w.put<std::int64_t>(n);
+  for (const auto& name : names) {
+    const DataType t = predictions.schema().field(name).type;
+    w.put<std::int32_t>(static_cast<std::int32_t>(t));
+    if (t == DataType::kInt64) {
+      for (const auto v : predictions.col<Int64Column>(name).values()) w.put<std::int64_t>(v);
+    } else if (t == DataType::kDouble) {
+      for (const auto v : predictions.col<DoubleColumn>(name).values()) w.put<double>(v);
+    } else if (t == DataType::kVector) {
+      const auto& col = predictions.col<VectorColumn>(name);
+      w.put<std::int64_t>(col.dim());
+      std::vector<double> dense(static_cast<std::size_t>(col.dim()));
+      for (std::int64_t i = 0; i < n; ++i) {
+        std::fill(dense.begin(), dense.end(), 0.0);
+        const VectorView v = col[i];
+        for (std::int64_t p = 0; p < v.nnz; ++p)
+          dense[static_cast<std::size_t>(v.indices ? v.indices[p] : p)] = v.values[p];
+        for (double x : dense) w.put<double>(x);
+      }
+    } else {
+      throw ColumnError(fmt::format("data-parallel evaluation: column '{}' of type {} cannot be "
+                                    "gathered over the ranks (numeric and vector columns can)",
+                                    name, toString(t)));
+    }
+  }
+  const auto all = comm.allgather(w.bytes());
+  std::vector<dist::ByteReader> readers;
+  std::int64_t total = 0;
+  std::vector<std::int64_t> rows;
+  for (const auto& bytes : all) {
+    readers.emplace_back(bytes);
+    rows.push_back(readers.back().get<std::int64_t>());
+    total += rows.back();
+  }
+  std::vector<std::pair<std::string, ColumnPtr>> cols;
+  for (const auto& name : names) {
+    const DataType t = predictions.schema().field(name).type;
+    std::vector<std::int64_t> ints;
+    std::vector<double> doubles;
+    std::int64_t dim = 0;
+    for (std::size_t r = 0; r < readers.size(); ++r) {
+      auto& in = readers[r];
+      if (static_cast<DataType>(in.get<std::int32_t>()) != t)
+        throw InternalError(fmt::format("data-parallel evaluation: rank {} has another type for "
+                                        "column '{}'", r, name));
+      if (t == DataType::kInt64) {
+        for (std::int64_t i = 0; i < rows[r]; ++i) ints.push_back(in.get<std::int64_t>());
+      } else if (t == DataType::kDouble) {
+        for (std::int64_t i = 0; i < rows[r]; ++i) doubles.push_back(in.get<double>());
+      } else {
+        dim = in.get<std::int64_t>();
+        for (std::int64_t i = 0; i < rows[r] * dim; ++i) doubles.push_back(in.get<double>());
+      }
+    }
+    if (t == DataType::kInt64) cols.emplace_back(name, makeInt64Column(std::move(ints)));
+    else if (t == DataType::kDouble) cols.emplace_back(name, makeDoubleColumn(std::move(doubles)));
+    else cols.emplace_back(name, VectorColumn::dense(total, dim, std::move(doubles)));
+  }
+  return Frame(std::move(cols));
 }
 
 }  // namespace td::tuning

@@ -28,7 +28,16 @@ struct SplitRows {
 struct GridOptions {
   bool reuseFeatures = true;  ///< Featurize once per distinct feature-stage setting.
   bool warmStart = true;      ///< Fit regularization paths from strong to weak.
+  /// Data-parallel (several ranks): the data is this rank's shard and the estimator fits over
+  /// every rank's shard (enableDataParallel). The fits run one after another in the same order
+  /// on every rank, and each metric is computed on the validation rows of all ranks.
+  std::shared_ptr<dist::Communicator> dataParallel;
 };
+
+/// Data-parallel tuning: the columns an evaluator may read (those its params name) of every
+/// rank's prediction rows, in rank order, as one frame on every rank.
+Frame gatherForEvaluation(const Frame& predictions, const Params& evaluator,
+                          dist::Communicator& comm);
 
 /// Checks that the estimator, evaluator and maps are set and that every map entry addresses a
 /// stage of the estimator (or the estimator itself); `who` prefixes messages.

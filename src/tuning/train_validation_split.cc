@@ -38,12 +38,22 @@ Schema TrainValidationSplit::transformSchema(const Schema& input) const {
 std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data) const {
   const double ratio = getDouble("trainRatio");
   auto parts = data.randomSplitIndices({ratio, 1.0 - ratio}, static_cast<std::uint64_t>(getInt("seed")));
-  if (parts[0].empty() || parts[1].empty())
+  const bool shards = dataParallel_ && dataParallel_->size() > 1;  // data: this rank's shard
+  double sizes[3] = {static_cast<double>(parts[0].size()), static_cast<double>(parts[1].size()),
+                     static_cast<double>(data.numRows())};
+  if (shards) dataParallel_->allreduceSum(sizes);
+  if (sizes[0] == 0 || sizes[1] == 0)
     throw DataError(fmt::format("{}: trainRatio {} on {} rows leaves an empty {} set",
-                                describe(), ratio, data.numRows(),
-                                parts[0].empty() ? "training" : "validation"));
-  tuning::GridSearch search(estimator_, evaluator_, maps_, data,
-                            {getBool("reuseFeatures"), getBool("warmStart")});
+                                describe(), ratio, sizes[2],
+                                sizes[0] == 0 ? "training" : "validation"));
+  tuning::GridOptions options{getBool("reuseFeatures"), getBool("warmStart")};
+  std::shared_ptr<Estimator> estimator = estimator_;
+  if (shards) {  // a copy whose estimators sum over the ranks
+    estimator = std::static_pointer_cast<Estimator>(estimator_->copyStage({}));
+    enableDataParallel(*estimator, dataParallel_);
+    options.dataParallel = dataParallel_;
+  }
+  tuning::GridSearch search(estimator, evaluator_, maps_, data, options);
   auto metrics = search.evaluate({{parts[0], parts[1]}}, getInt("parallelism"), progress_);
   const std::int64_t best = tuning::bestIndex(metrics[0], evaluator_->isLargerBetter());
   auto bestModel = search.refit(static_cast<std::size_t>(best));

@@ -53,4 +53,10 @@ class PipelineModel final : public Model {
   std::vector<std::shared_ptr<Transformer>> stages_;
 };
 
+/// Makes `stage` fit data-parallel over `comm`'s ranks (see DataParallelFittable): sets the
+/// communicator on the stage itself or, for a Pipeline, on each of its stages, recursively.
+/// Transformers need nothing (they are row-wise); an estimator that cannot fit data-parallel
+/// throws td::ParamError naming it.
+void enableDataParallel(PipelineStage& stage, const std::shared_ptr<dist::Communicator>& comm);
+
 }  // namespace td

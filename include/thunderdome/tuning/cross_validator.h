@@ -29,7 +29,7 @@ using TuningProgressCallback = std::function<void(const TuningProgress&)>;
 /// shared pool and refitting the best map on all data (Spark's CrossValidator). Folds are a
 /// seeded random partition into k parts whose sizes differ by at most one row, or given by
 /// foldCol.
-class CrossValidator final : public Estimator {
+class CrossValidator final : public Estimator, public DataParallelFittable {
  public:
   CrossValidator();
   explicit CrossValidator(std::string uid);
@@ -43,6 +43,14 @@ class CrossValidator final : public Estimator {
   CrossValidator& setParallelism(std::int64_t v) { set("parallelism", v); return *this; }
   CrossValidator& setFoldCol(const std::string& v) { set("foldCol", v); return *this; }
   CrossValidator& setProgressCallback(TuningProgressCallback cb) { progress_ = std::move(cb); return *this; }
+  /// Data-parallel tuning: fit() gets this rank's shard; the folds are cut from every rank's
+  /// rows alike, the grid's fits run one after another, each spread over all ranks, and each
+  /// metric is computed on every rank's validation rows. Every rank refits the best map (a
+  /// collective) and holds the same best model.
+  void setDataParallel(std::shared_ptr<dist::Communicator> comm) override { dataParallel_ = std::move(comm); }
+  [[nodiscard]] const std::shared_ptr<dist::Communicator>& dataParallel() const override {
+    return dataParallel_;
+  }
   /// Spreads the (fold × param map) fits over the communicator's ranks (not a Param; default:
   /// this process alone). Every rank must call fit() with the same data; each gets the full
   /// metrics, and only rank 0 refits the best map (the other ranks' bestModel() is null).
@@ -73,6 +81,7 @@ class CrossValidator final : public Estimator {
   std::vector<ParamMap> maps_;
   std::shared_ptr<Evaluator> evaluator_;
   TuningProgressCallback progress_;
+  std::shared_ptr<dist::Communicator> dataParallel_;
   std::shared_ptr<dist::Communicator> comm_;
 };
 

@@ -10,7 +10,7 @@ namespace td {
 
 /// Validation on one seeded random train/validation split, fitting the maps in parallel and
 /// refitting the best on all data (Spark's TrainValidationSplit).
-class TrainValidationSplit final : public Estimator {
+class TrainValidationSplit final : public Estimator, public DataParallelFittable {
  public:
   TrainValidationSplit();
   explicit TrainValidationSplit(std::string uid);
@@ -23,6 +23,14 @@ class TrainValidationSplit final : public Estimator {
   TrainValidationSplit& setSeed(std::int64_t v) { set("seed", v); return *this; }
   TrainValidationSplit& setParallelism(std::int64_t v) { set("parallelism", v); return *this; }
   TrainValidationSplit& setProgressCallback(TuningProgressCallback cb) { progress_ = std::move(cb); return *this; }
+  /// Data-parallel tuning: fit() gets this rank's shard; the folds are cut from every rank's
+  /// rows alike, the grid's fits run one after another, each spread over all ranks, and each
+  /// metric is computed on every rank's validation rows. Every rank refits the best map (a
+  /// collective) and holds the same best model.
+  void setDataParallel(std::shared_ptr<dist::Communicator> comm) override { dataParallel_ = std::move(comm); }
+  [[nodiscard]] const std::shared_ptr<dist::Communicator>& dataParallel() const override {
+    return dataParallel_;
+  }
 
   [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
   [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
@@ -42,6 +50,7 @@ class TrainValidationSplit final : public Estimator {
   std::vector<ParamMap> maps_;
   std::shared_ptr<Evaluator> evaluator_;
   TuningProgressCallback progress_;
+  std::shared_ptr<dist::Communicator> dataParallel_;
 };
 
 /// The result of TrainValidationSplit: the best model refit on all data and each map's metric.

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# `thunderdome fit --data-parallel` under mpirun: each rank reads a byte range of one CSV file
+# and every fit sums over the ranks. Usage: mpi_data_parallel.sh MODE MPIRUN THUNDERDOME
+#   fit_np2, fit_np3 : Tokenizer -> HashingTF -> LogisticRegression on N ranks gives the
+#                      single-process model to 1e-6 relative (coefficients and intercept)
+#   cv_foldcol       : CrossValidator with a fold column (the same folds as one process) on 2
+#                      ranks gives the single-process metrics to 1e-6 and the same best map
+#   tvs              : TrainValidationSplit on 3 ranks runs and saves a model
+#   bad_shard        : a bad label in rank 1's shard only -> the job stops with that rank's
+#                      message, non-zero exit, no model
+set -euo pipefail
+mode="$1"; mpirun="$2"; td="$3"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+mpi=("$mpirun" --allow-run-as-root --oversubscribe)
+
+# Deterministic text data: words w0..w199, label from a hidden linear rule plus noise.
+python3 - "$work/train.csv" <<'EOF'
+import random, sys
+rng = random.Random(7)
+weights = [rng.gauss(0, 1) for _ in range(200)]
+with open(sys.argv[1], "w") as f:
+    f.write("id,text,label,fold\n")
+    for i in range(1500):
+        words = [rng.randrange(200) for _ in range(rng.randrange(3, 25))]
+        score = sum(weights[w] for w in words) / len(words) ** 0.5 + rng.gauss(0, 0.7)
+        f.write(f"{i},{' '.join('w%d' % w for w in words)},{1.0 if score > 0 else 0.0},{i % 3}\n")
+EOF
+
+spec() {  # spec FILE TUNING: a spec with the given "tuning"/"grid" JSON fragment (or none)
+  cat > "$1" <<EOF
+{
+  "stages": [
+    {"name": "tokenizer", "class": "Tokenizer", "params": {"inputCol": "text", "outputCol": "words"}},
+    {"name": "hashingTF", "class": "HashingTF", "params": {"inputCol": "words", "outputCol": "features", "numFeatures": 512}},
+    {"name": "lr", "class": "LogisticRegression", "params": {"regParam": 0.01, "standardization": false, "tol": 1e-10, "maxIter": 500}}
+  ],
+  $2
+  "evaluator": {"class": "BinaryClassificationEvaluator", "params": {"metricName": "areaUnderROC"}},
+  "input": {"header": true, "schema": "id bigint, text string, label double, fold bigint"}
+}
+EOF
+}
+
+# compare_models A B: the LR coefficients and intercept of two saved models, 1e-6 relative.
+compare_models() {
+  python3 - "$1" "$2" <<'EOF'
+import glob, json, struct, sys
+def load(d):
+    coef = glob.glob(d + "/**/coefficients.f64le", recursive=True)
+    assert len(coef) == 1, coef
+    raw = open(coef[0], "rb").read()
+    c = struct.unpack("<%dd" % (len(raw) // 8), raw)
+    meta = [json.load(open(m)) for m in glob.glob(d + "/**/metadata.json", recursive=True)]
+    return c, meta
+a, ma = load(sys.argv[1])
+b, mb = load(sys.argv[2])
+assert len(a) == len(b), (len(a), len(b))
+scale = max(abs(v) for v in a)
+diff = max(abs(x - y) for x, y in zip(a, b))
+print("max coefficient difference %.3g of %.3g" % (diff, scale))
+assert scale > 0.1 and diff <= 1e-6 * scale, "coefficients differ"
+EOF
+}
+
+expect_failure() {  # expect_failure RC PATTERN: the run failed, said PATTERN, wrote no model
+  local rc="$1" pattern="$2"
+  [ "$rc" -ne 0 ] || { echo "expected a non-zero exit"; cat "$work/err.txt"; exit 1; }
+  grep -q -- "$pattern" "$work/err.txt" || { echo "missing '$pattern' in:"; cat "$work/err.txt"; exit 1; }
+  [ ! -e "$work/model" ] || { echo "a model was written"; exit 1; }
+}
+
+case "$mode" in
+  fit_np2|fit_np3)
+    n="${mode#fit_np}"
+    spec "$work/spec.json" ""
+    "$td" fit --spec "$work/spec.json" --train "$work/train.csv" --out "$work/one" --json -q > "$work/one.json"
+    timeout 50 "${mpi[@]}" -np "$n" "$td" fit --data-parallel --spec "$work/spec.json" \
+      --train "$work/train.csv" --out "$work/many" --json -q > "$work/many.json"
+    grep -q '"trainRows": 1500' "$work/many.json" || { cat "$work/many.json"; exit 1; }
+    compare_models "$work/one" "$work/many"
+    ;;
+  cv_foldcol)
+    spec "$work/spec.json" '"grid": {"lr.regParam": [0.1, 0.01, 0.001]},
+  "tuning": {"method": "crossValidator", "numFolds": 3, "foldCol": "fold"},'
+    "$td" fit --spec "$work/spec.json" --train "$work/train.csv" --out "$work/one" --json -q > "$work/one.json"
+    timeout 50 "${mpi[@]}" -np 2 "$td" fit --data-parallel --spec "$work/spec.json" \
+      --train "$work/train.csv" --out "$work/many" --json -q > "$work/many.json"
+    python3 - "$work/one.json" "$work/many.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["bestIndex"] == b["bestIndex"], (a["bestIndex"], b["bestIndex"])
+for x, y in zip(a["avgMetrics"], b["avgMetrics"]):
+    assert abs(x - y) <= 1e-6, (a["avgMetrics"], b["avgMetrics"])
+print("avgMetrics", a["avgMetrics"], b["avgMetrics"])
+EOF
+    compare_models "$work/one" "$work/many"
+    ;;
+  tvs)
+    spec "$work/spec.json" '"grid": {"lr.regParam": [0.1, 0.01]},
+  "tuning": {"method": "trainValidationSplit", "trainRatio": 0.75},'
+    timeout 50 "${mpi[@]}" -np 3 "$td" fit --data-parallel --spec "$work/spec.json" \
+      --train "$work/train.csv" --out "$work/many" --json -q > "$work/many.json"
+    python3 - "$work/many.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["trainRows"] == 1500 and len(d["validationMetrics"]) == 2, d
+assert all(0.7 < m <= 1.0 for m in d["validationMetrics"]), d["validationMetrics"]
+EOF
+    "$td" show --model "$work/many" > /dev/null
+    ;;
+  bad_shard)
+    spec "$work/spec.json" ""
+    # The last row is in rank 1's byte range (of 2): only that rank sees label 2.0.
+    sed '$s/,[01]\.0,\([0-9]\)$/,2.0,\1/' "$work/train.csv" > "$work/bad.csv"
+    ! cmp -s "$work/train.csv" "$work/bad.csv" || { echo "bad.csv equals the training data"; exit 1; }
+    set +e
+    timeout 50 "${mpi[@]}" -np 2 "$td" fit --data-parallel --spec "$work/spec.json" \
+      --train "$work/bad.csv" --out "$work/model" -q > "$work/out.txt" 2> "$work/err.txt"
+    rc=$?
+    set -e
+    [ "$rc" -ne 124 ] || { echo "the job hung"; exit 1; }
+    expect_failure "$rc" "rank 1 of 2: .*label column 'label' has invalid value 2.0"
+    ;;
+  *) echo "unknown mode $mode"; exit 2 ;;
+esac
+echo "mpi_data_parallel $mode OK"
