@@ -29,7 +29,8 @@ namespace {
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "single_fit: " << why
             << "\nusage: single_fit --input F.libsvm --num-features N --reg LAMBDA [--tol 1e-6] "
-               "[--max-iter 100] [--standardization false|true] [--coef-out PATH] [--history]\n";
+               "[--max-iter 100] [--standardization false|true] [--solver auto|l-bfgs] [--coef-out PATH] "
+               "[--history]\n";
   std::exit(2);
 }
 
@@ -46,7 +47,7 @@ bool parseBool(const std::string& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string input, coefOut;
+  std::string input, coefOut, solver = "auto";
   std::int64_t numFeatures = 0, maxIter = 100;
   double reg = -1.0, tol = 1e-6;
   bool standardization = false, history = false;
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     else if (a == "--max-iter") maxIter = std::stoll(next());
     else if (a == "--standardization") standardization = parseBool(next());
     else if (a == "--coef-out") coefOut = next();
+    else if (a == "--solver") solver = next();
     else if (a == "--history") history = true;
     else usage("unknown argument '" + std::string(a) + "'");
   }
@@ -79,7 +81,7 @@ int main(int argc, char** argv) {
     for (std::int64_t i = 0; i < data.numRows(); ++i) nnz += X[i].nnz;
 
     td::LogisticRegression lr("lr");
-    lr.setRegParam(reg).setTol(tol).setStandardization(standardization);
+    lr.setRegParam(reg).setTol(tol).setStandardization(standardization).setSolver(solver);
 
     lr.setMaxIter(0);
     t0 = std::chrono::steady_clock::now();
@@ -107,12 +109,13 @@ int main(int argc, char** argv) {
         "{\"system\": \"thunderdome\", \"rows\": %lld, \"numFeatures\": %lld, \"nnz\": %lld, "
         "\"regParam\": %.17g, \"tol\": %.17g, \"maxIter\": %lld, \"standardization\": %s, "
         "\"loadSeconds\": %.6f, \"setupSeconds\": %.6f, \"fitSeconds\": %.6f, "
-        "\"iterations\": %lld, \"converged\": %s, \"objective\": %.17g, \"intercept\": %.17g, "
+        "\"iterations\": %lld, \"cgIterations\": %lld, \"solver\": \"%s\", \"converged\": %s, \"objective\": %.17g, \"intercept\": %.17g, "
         "\"coefficientsFile\": \"%s\"",
         static_cast<long long>(data.numRows()), static_cast<long long>(numFeatures),
         static_cast<long long>(nnz), reg, tol, static_cast<long long>(maxIter),
         standardization ? "true" : "false", loadSeconds, setupSeconds, fitSeconds,
-        static_cast<long long>(s.totalIterations), s.converged ? "true" : "false",
+        static_cast<long long>(s.totalIterations), static_cast<long long>(s.totalCgIterations),
+        solver.c_str(), s.converged ? "true" : "false",
         s.objectiveHistory.empty() ? 0.0 : s.objectiveHistory.back(), model->intercept(),
         coefOut.c_str());
     if (history) {

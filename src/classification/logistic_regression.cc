@@ -1142,11 +1142,14 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   // two passes over the data) reach it to the tolerance.
   const bool newton = !dense && options.l1.empty() && getString("solver") == "auto";
   optim::MinimizeResult res;
+  std::int64_t cgIterations = 0;
   if (newton) {
     optim::NewtonOptions nopt;
     nopt.maxIter = options.maxIter;
     nopt.tol = options.tol;
-    res = optim::minimizeNewton(sparseProb, z0, nopt);
+    auto nres = optim::minimizeNewton(sparseProb, z0, nopt);
+    cgIterations = nres.cgIterations;
+    res = std::move(nres);
   } else {
     res = dense ? optim::minimize(
                       [&denseProb](const double* z, double* g) { return denseProb(z, g); }, z0,
@@ -1164,6 +1167,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   summary.objectiveHistory = res.objectiveHistory;
   summary.totalIterations = res.iterations;
   summary.converged = res.converged;
+  summary.totalCgIterations = cgIterations;
   return makeModel(std::move(coef), intercept, std::move(summary));
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "thunderdome/core/error.h"
@@ -16,6 +17,7 @@ namespace {
 constexpr double kArmijo = 0.01;      // sufficient decrease constant (liblinear's η)
 constexpr int kMaxLineSearchTrials = 20;
 constexpr double kNumericalLimit = 1e-12;  // relative change below which nothing moves
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
   // Four partial sums in a fixed order: deterministic and not bound by one add's latency.
@@ -68,6 +70,7 @@ NewtonResult minimizeNewton(NewtonObjective& f, std::vector<double> x0,
       options.maxCgIter > 0 ? options.maxCgIter : std::max<std::int64_t>(static_cast<std::int64_t>(n), 5);
   const double a = options.preconditionerMix;
   const double gnorm0 = std::sqrt(dot(g, g));
+  double previousDecrease = 0.0;  // F's decrease in the last iteration
 
   for (;;) {
     const double gnorm = std::sqrt(dot(g, g));
@@ -175,7 +178,13 @@ NewtonResult minimizeNewton(NewtonObjective& f, std::vector<double> x0,
     x.swap(xNew);
     ++res.iterations;
     res.objectiveHistory.push_back(F);
-    if ((t == 1.0 && decrease <= options.tol * std::abs(F)) ||
+    // Converged when a full step lowered F by at most tol·|F|, or when the decreases shrink so
+    // fast (ratio ρ = this one / the last) that the next, about ρ·decrease, would be below a
+    // hundredth of that: this saves the last (longest) CG solve of a superlinear run.
+    const double next = previousDecrease > 0.0 ? decrease * (decrease / previousDecrease) : kInf;
+    previousDecrease = decrease;
+    if ((t == 1.0 && (decrease <= options.tol * std::abs(F) ||
+                      next <= 0.01 * options.tol * std::abs(F))) ||
         std::abs(decrease) <= kNumericalLimit * std::abs(F)) {
       res.reason = StopReason::kFunctionValues;
       res.converged = true;

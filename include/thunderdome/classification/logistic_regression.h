@@ -90,6 +90,7 @@ struct LogisticRegressionTrainingSummary {
   std::vector<double> objectiveHistory;  ///< Objective (loss + penalty) per iteration, incl. start.
   std::int64_t totalIterations = 0;      ///< Optimizer iterations performed.
   bool converged = false;                ///< Stopped by tol rather than maxIter.
+  std::int64_t totalCgIterations = 0;    ///< Hessian-vector products (Newton-CG; 0 for L-BFGS).
 };
 
 /// A fitted binomial logistic regression: coefficients and intercept in the original feature
