@@ -236,9 +236,6 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
                  const std::vector<V>& csc) {
     useRows = columns <= 65536;
     if (!useRows) return;
-    const auto offsets = X.offsets();
-    const auto indices = X.indices();
-    const auto values = X.values();
     const std::int64_t rows = X.size();
     rowPtr.assign(static_cast<std::size_t>(rows) + 1, 0);
     col16.resize(csc.size());
@@ -250,13 +247,12 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
     std::size_t q = 0;
     for (std::int64_t i = 0; i < rows; ++i) {
       if (wt[static_cast<std::size_t>(i)] > 0.0) {
-        const auto pe = offsets[static_cast<std::size_t>(i) + 1];
-        for (auto p = offsets[static_cast<std::size_t>(i)]; p < pe; ++p) {
-          const auto pu = static_cast<std::size_t>(p);
-          const std::int32_t c = colOf[static_cast<std::size_t>(indices[pu])];
+        const VectorView v = X[i];  // rows, not the CSR arrays: a fold view is not copied
+        for (std::int64_t p = 0; p < v.nnz; ++p) {
+          const std::int32_t c = colOf[static_cast<std::size_t>(v.indices[p])];
           if (c < 0) continue;
           col16[q] = static_cast<std::uint16_t>(c);
-          rv[q] = static_cast<V>(values[pu]);
+          rv[q] = static_cast<V>(v.values[p]);
           ++q;
         }
       }
@@ -691,15 +687,12 @@ void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W,
   const bool shards = red.active();
   const std::int64_t n = X.size();
   const std::int64_t d = X.dim();
-  const auto offsets = X.offsets();
-  const auto indices = X.indices();
-  const auto values = X.values();
+  // Rows are read through X[i], not the CSR arrays: a fold (a row view) is never copied.
   std::vector<std::int32_t> slot(static_cast<std::size_t>(d), 0);  // count, then column
   for (std::int64_t i = 0; i < n; ++i) {
     if (!(w[static_cast<std::size_t>(i)] > 0.0)) continue;
-    const auto pe = offsets[static_cast<std::size_t>(i) + 1];
-    for (auto p = offsets[static_cast<std::size_t>(i)]; p < pe; ++p)
-      ++slot[static_cast<std::size_t>(indices[static_cast<std::size_t>(p)])];
+    const VectorView v = X[i];
+    for (std::int64_t p = 0; p < v.nnz; ++p) ++slot[static_cast<std::size_t>(v.indices[p])];
   }
   std::vector<double> total;  // counts over the ranks (data-parallel only)
   if (shards) {
@@ -739,13 +732,12 @@ void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W,
     std::vector<std::int64_t> cursor(colPtr.begin(), colPtr.end() - 1);
     for (std::int64_t i = 0; i < n; ++i) {
       if (!(w[static_cast<std::size_t>(i)] > 0.0)) continue;
-      const auto pe = offsets[static_cast<std::size_t>(i) + 1];
-      for (auto p = offsets[static_cast<std::size_t>(i)]; p < pe; ++p) {
-        const auto pu = static_cast<std::size_t>(p);
+      const VectorView v = X[i];
+      for (std::int64_t p = 0; p < v.nnz; ++p) {
         const auto at = static_cast<std::size_t>(
-            cursor[static_cast<std::size_t>(slot[static_cast<std::size_t>(indices[pu])])]++);
+            cursor[static_cast<std::size_t>(slot[static_cast<std::size_t>(v.indices[p])])]++);
         rows[at] = static_cast<I>(i);
-        vals[at] = static_cast<V>(values[pu]);
+        vals[at] = static_cast<V>(v.values[p]);
       }
     }
   }
@@ -1029,17 +1021,14 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
       activeSigma.push_back(s);
     }
   } else {
-    const auto values = X.values();
     bool floats = true;
-    for (std::size_t p = 0; p < values.size(); ++p) {
-      const double v = values[p];
-      if (!std::isfinite(v)) {
-        const auto offsets = X.offsets();
-        const auto row = std::upper_bound(offsets.begin(), offsets.end(),
-                                          static_cast<std::int64_t>(p)) - offsets.begin() - 1;
-        throw nonFinite(row, X.indices()[p], v);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const VectorView row = X[i];
+      for (std::int64_t p = 0; p < row.nnz; ++p) {
+        const double v = row.values[p];
+        if (!std::isfinite(v)) throw nonFinite(i, row.indices[p], v);
+        floats = floats && static_cast<double>(static_cast<float>(v)) == v;
       }
-      floats = floats && static_cast<double>(static_cast<float>(v)) == v;
     }
     auto& sp = sparseProb;
     sp.rows16 = n <= 65536;

@@ -9,6 +9,7 @@
 #include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/shared_params.h"
+#include "thunderdome/dist/communicator.h"
 #include "thunderdome/feature/hashing_tf.h"
 #include "thunderdome/feature/tokenizer.h"
 
@@ -157,6 +158,29 @@ TEST(PipelineTest, TextPipelineEndToEnd) {
   EXPECT_EQ(pred[0], 1.0);
   EXPECT_EQ(pred[1], 0.0);
   EXPECT_EQ(stageAs<LogisticRegressionModel>(model->stages()[2])->numFeatures(), 100);
+}
+
+TEST(PipelineTest, EnableDataParallelReachesEstimatorsAndRejectsOthers) {
+  auto tok = std::make_shared<Tokenizer>();
+  auto lr = std::make_shared<LogisticRegression>();
+  auto inner = std::make_shared<Pipeline>(std::vector<std::shared_ptr<PipelineStage>>{lr});
+  Pipeline p({tok, inner});
+  // Any communicator object will do: enableDataParallel only hands it over.
+  auto comm = std::make_shared<dist::LocalCommunicator>();
+  enableDataParallel(p, comm);
+  EXPECT_EQ(lr->dataParallel(), comm);  // through the nested pipeline
+  EXPECT_EQ(std::static_pointer_cast<LogisticRegression>(lr->copyStage({}))->dataParallel(), comm);
+
+  auto center = std::make_shared<Center>();
+  Pipeline q({tok, center});
+  try {
+    enableDataParallel(q, comm);
+    FAIL() << "an estimator without data-parallel support was accepted";
+  } catch (const ParamError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(center->uid()));
+    EXPECT_THAT(e.what(), HasSubstr("Center"));
+    EXPECT_THAT(e.what(), HasSubstr("cannot be fitted data-parallel"));
+  }
 }
 
 }  // namespace
