@@ -816,6 +816,27 @@ void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W,
   colOf = std::move(slot);
 }
 
+// The compact sparse training matrix and the active features' statistics built from one
+// training frame (identified by its columns): a warm-started fit on the same frame (the next
+// regParam of a path) copies it instead of rebuilding it.
+struct SparseBuild {
+  // The frame's columns, held: their identity is the key (no other column can take their place).
+  ColumnPtr features, labels, weights;
+  std::int64_t rows = 0;
+  const void* comm = nullptr;
+  bool rows16 = false, vals32 = false, useRows = false;
+  std::vector<std::int64_t> colPtr, rowPtr;
+  std::vector<std::uint16_t> row16, col16;
+  std::vector<std::int32_t> row32, active;
+  std::vector<float> val32, rval32;
+  std::vector<double> val64, rval64, activeMean, activeSigma;
+
+  [[nodiscard]] bool matches(const SparseBuild& key) const {
+    return features == key.features && labels == key.labels && weights == key.weights &&
+           rows == key.rows && comm == key.comm;
+  }
+};
+
 // A dense vector column as a sparse one (zeros left out): the same vectors.
 std::shared_ptr<VectorColumn> toSparse(const VectorColumn& X) {
   std::vector<std::int64_t> offsets{0};
@@ -968,6 +989,13 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   // The features with σ > 0 become the compact columns of the problem.
   const double denom = W - W2 / W;
   const bool dense = X.isDense();  // never when data-parallel (re-coded above)
+  SparseBuild buildKey;  // the frame a kept or reused sparse build belongs to
+  buildKey.features = recoded ? ColumnPtr(recoded) : data.column(featuresCol);
+  buildKey.labels = data.column(labelCol);
+  buildKey.weights = weightCol.empty() ? nullptr : data.column(weightCol);
+  buildKey.rows = n;
+  buildKey.comm = comm_.get();
+  std::shared_ptr<const void> kept;  // SparseBuild for the next fit of a path (when asked)
   std::vector<std::int32_t> active;
   std::vector<double> activeMean, activeSigma;
   DenseProblem denseProb;
@@ -1031,20 +1059,43 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
       }
     }
     auto& sp = sparseProb;
-    sp.rows16 = n <= 65536;
-    sp.vals32 = floats;
-    std::vector<std::int32_t> colOf;
-    auto build = [&](auto& rows, auto& vals) {
-      buildColumns(X, w, W, denom, positiveRows, red, sp.colPtr, rows, vals, active, activeMean,
-                   activeSigma, colOf);
-      sp.buildRows(X, w, colOf, static_cast<std::int64_t>(active.size()), vals);
-    };
-    if (sp.rows16) {
-      if (sp.vals32) build(sp.row16, sp.val32);
-      else build(sp.row16, sp.val64);
+    const auto* cached =
+        initialModel_ ? static_cast<const SparseBuild*>(initialModel_->warmStartData().get())
+                      : nullptr;
+    if (cached && cached->matches(buildKey)) {  // the previous fit of a path, same frame
+      sp.rows16 = cached->rows16, sp.vals32 = cached->vals32, sp.useRows = cached->useRows;
+      sp.colPtr = cached->colPtr, sp.rowPtr = cached->rowPtr;
+      sp.row16 = cached->row16, sp.col16 = cached->col16, sp.row32 = cached->row32;
+      sp.val32 = cached->val32, sp.rval32 = cached->rval32;
+      sp.val64 = cached->val64, sp.rval64 = cached->rval64;
+      if (sp.useRows) sp.scaled.assign(cached->active.size(), 0.0);
+      active = cached->active, activeMean = cached->activeMean, activeSigma = cached->activeSigma;
     } else {
-      if (sp.vals32) build(sp.row32, sp.val32);
-      else build(sp.row32, sp.val64);
+      sp.rows16 = n <= 65536;
+      sp.vals32 = floats;
+      std::vector<std::int32_t> colOf;
+      auto build = [&](auto& rows, auto& vals) {
+        buildColumns(X, w, W, denom, positiveRows, red, sp.colPtr, rows, vals, active,
+                     activeMean, activeSigma, colOf);
+        sp.buildRows(X, w, colOf, static_cast<std::int64_t>(active.size()), vals);
+      };
+      if (sp.rows16) {
+        if (sp.vals32) build(sp.row16, sp.val32);
+        else build(sp.row16, sp.val64);
+      } else {
+        if (sp.vals32) build(sp.row32, sp.val32);
+        else build(sp.row32, sp.val64);
+      }
+    }
+    if (keepWarmStartData_) {
+      auto keep = std::make_shared<SparseBuild>(buildKey);
+      keep->rows16 = sp.rows16, keep->vals32 = sp.vals32, keep->useRows = sp.useRows;
+      keep->colPtr = sp.colPtr, keep->rowPtr = sp.rowPtr;
+      keep->row16 = sp.row16, keep->col16 = sp.col16, keep->row32 = sp.row32;
+      keep->val32 = sp.val32, keep->rval32 = sp.rval32;
+      keep->val64 = sp.val64, keep->rval64 = sp.rval64;
+      keep->active = active, keep->activeMean = activeMean, keep->activeSigma = activeSigma;
+      kept = std::move(keep);
     }
   }
 
@@ -1053,6 +1104,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
     auto model = std::make_shared<LogisticRegressionModel>(uid(), std::move(coef), intercept);
     for (const auto& [name, value] : userValues()) model->set(name, value);
     model->setSummary(std::move(summary));
+    model->setWarmStartData(kept);
     return model;
   };
 

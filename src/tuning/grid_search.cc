@@ -208,9 +208,14 @@ const Frame& GridSearch::featurized(std::size_t m) {
 }
 
 std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
-                                           const std::shared_ptr<const Model>& init) const {
+                                           const std::shared_ptr<const Model>& init,
+                                           bool more) const {
   const Estimator& est = rest_ ? static_cast<const Estimator&>(*rest_) : *estimator_;
   auto copy = std::static_pointer_cast<Estimator>(est.copyStage(maps_[m]));
+  if (more && options_.warmStart) {  // the next map of the chain starts from this fit
+    if (auto* target = const_cast<PipelineStage*>(warmStartable(*copy)))
+      dynamic_cast<WarmStartable*>(target)->setKeepWarmStartData(true);
+  }
   if (init) {
     // The warm-startable stage of the copy, and the matching model inside `init`.
     auto* target = const_cast<PipelineStage*>(warmStartable(*copy));
@@ -291,7 +296,8 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
         std::shared_ptr<const Model> previous;
         std::size_t group = std::numeric_limits<std::size_t>::max();
         Frame train, validation;
-        for (std::size_t m : chain) {
+        for (std::size_t pos = 0; pos < chain.size(); ++pos) {
+          const std::size_t m = chain[pos];
           const std::size_t g = rest_ ? featureGroup_[m] : 0;
           if (g != group) {
             const Frame& base = rest_ ? groupFrames_[g] : data_;
@@ -299,7 +305,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
             validation = base.take(splits[s].validation);
             group = g;
           }
-          const auto model = fitRest(m, train, previous);
+          const auto model = fitRest(m, train, previous, pos + 1 < chain.size());
           const Frame predictions = model->transform(validation, maps_[m]);
           const double metric = evaluator_->evaluate(
               dataParallel ? gatherForEvaluation(predictions, *evaluator_, *options_.dataParallel)

@@ -89,8 +89,9 @@ class GridSearch {
   // The featurized whole dataset for the feature-stage setting of map `m`.
   const Frame& featurized(std::size_t m);
   // Fits map m on `train` (warm-started from `init` when given) and scores it on `valid`.
+  // `more`: another map of the chain follows, warm-started from this fit on the same frame.
   std::shared_ptr<Model> fitRest(std::size_t m, const Frame& train,
-                                 const std::shared_ptr<const Model>& init) const;
+                                 const std::shared_ptr<const Model>& init, bool more = false) const;
 
   std::shared_ptr<Estimator> estimator_;
   std::shared_ptr<Evaluator> evaluator_;

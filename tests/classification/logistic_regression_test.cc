@@ -863,6 +863,35 @@ TEST(LogisticRegressionTest, SparseWarmStartConvergesToSameOptimumFaster) {
 
 // ---------------------------------------------------------------- warm start
 
+TEST(LogisticRegressionTest, KeptWarmStartDataGivesTheSameFitAsRebuilding) {
+  const Frame f = toFrame(countData(500, 300, 0.05, 13), true);
+  LogisticRegression first;
+  first.setRegParam(0.1).setStandardization(false);
+  const auto plain = fitModel(first, f);
+  EXPECT_EQ(plain->warmStartData(), nullptr);  // kept only when asked
+  first.setKeepWarmStartData(true);
+  const auto keeping = fitModel(first, f);
+  ASSERT_NE(keeping->warmStartData(), nullptr);
+  EXPECT_EQ(keeping->coefficients(), plain->coefficients());
+
+  // The next fit of the path, from each: the kept matrix is reused, with identical results.
+  LogisticRegression next;
+  next.setRegParam(0.01).setStandardization(false);
+  next.setInitialModel(plain);
+  const auto rebuilt = fitModel(next, f);
+  next.setInitialModel(keeping);
+  const auto reused = fitModel(next, f);
+  EXPECT_EQ(reused->coefficients(), rebuilt->coefficients());
+  EXPECT_EQ(reused->intercept(), rebuilt->intercept());
+  EXPECT_EQ(reused->summary().objectiveHistory, rebuilt->summary().objectiveHistory);
+
+  // Another frame: the kept data must not be taken for it.
+  const Frame other = toFrame(countData(500, 300, 0.05, 14), true);
+  const auto fresh = fitModel(next, other);
+  next.setInitialModel(plain);
+  EXPECT_EQ(fitModel(next, other)->coefficients(), fresh->coefficients());
+}
+
 TEST(LogisticRegressionTest, WarmStartConvergesToSameOptimumFaster) {
   LogisticRegression first;
   first.setRegParam(0.02).setTol(1e-10).setMaxIter(1000);

@@ -55,6 +55,9 @@ class LogisticRegression final : public Estimator, public WarmStartable, public 
   void setWarmStart(std::shared_ptr<const Model> model) override {
     setInitialModel(std::dynamic_pointer_cast<const LogisticRegressionModel>(model));
   }
+  /// Keeps the compact sparse training matrix with the model, so that the next fit of a
+  /// regularization path on the same frame (warm-started from it) skips rebuilding it.
+  void setKeepWarmStartData(bool keep) override { keepWarmStartData_ = keep; }
 
   void setDataParallel(std::shared_ptr<dist::Communicator> comm) override { comm_ = std::move(comm); }
   [[nodiscard]] const std::shared_ptr<dist::Communicator>& dataParallel() const override {
@@ -83,6 +86,7 @@ class LogisticRegression final : public Estimator, public WarmStartable, public 
  private:
   std::shared_ptr<const LogisticRegressionModel> initialModel_;
   std::shared_ptr<dist::Communicator> comm_;  // data-parallel fits (null: one process)
+  bool keepWarmStartData_ = false;
 };
 
 /// Training diagnostics of a LogisticRegressionModel (Spark's summary, the objective part).
@@ -108,6 +112,11 @@ class LogisticRegressionModel final : public Model {
   [[nodiscard]] std::int64_t numClasses() const { return 2; }
   [[nodiscard]] const LogisticRegressionTrainingSummary& summary() const { return summary_; }
   void setSummary(LogisticRegressionTrainingSummary s) { summary_ = std::move(s); }
+  /// Training data derived from the frame this model was fitted on, kept for a warm-started fit
+  /// on the same frame (see LogisticRegression::setKeepWarmStartData); opaque, null by default,
+  /// never saved.
+  [[nodiscard]] const std::shared_ptr<const void>& warmStartData() const { return warmData_; }
+  void setWarmStartData(std::shared_ptr<const void> d) { warmData_ = std::move(d); }
 
   LogisticRegressionModel& setThreshold(double v) { set("threshold", v); return *this; }
   LogisticRegressionModel& setFeaturesCol(const std::string& v) { set("featuresCol", v); return *this; }
@@ -132,6 +141,7 @@ class LogisticRegressionModel final : public Model {
   std::shared_ptr<const std::vector<double>> coefficients_;  // shared between copies
   double intercept_;
   LogisticRegressionTrainingSummary summary_;
+  std::shared_ptr<const void> warmData_;
 };
 
 }  // namespace td

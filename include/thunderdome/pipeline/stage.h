@@ -73,6 +73,10 @@ class WarmStartable {
   [[nodiscard]] virtual std::string warmStartParam() const = 0;
   /// Starts the next fit from `model` (a model this estimator class produced).
   virtual void setWarmStart(std::shared_ptr<const Model> model) = 0;
+  /// A hint that a fit warm-started from this fit's model, on the same training frame, follows:
+  /// the model may then keep data derived from the frame (e.g. a compact training matrix) for
+  /// that fit to reuse instead of rebuilding it. Default: ignored.
+  virtual void setKeepWarmStartData(bool /*keep*/) {}
 };
 
 /// An estimator that can fit one model on data sharded over the ranks of a communicator
