@@ -134,15 +134,14 @@ CrossValidatorModel::CrossValidatorModel(const CrossValidator& parent,
                                          std::shared_ptr<Model> bestModel,
                                          std::vector<std::vector<double>> foldMetrics,
                                          std::int64_t bestIndex)
-    : Model(parent.uid(), CrossValidator::schema()), bestModel_(std::move(bestModel)),
-      estimator_(parent.getEstimator()), evaluator_(parent.getEvaluator()),
-      maps_(parent.getEstimatorParamMaps()),
-      folds_(std::move(foldMetrics)), bestIndex_(bestIndex),
-      largerBetter_(parent.getEvaluator()->isLargerBetter()) {
+    : TuningModel(parent.uid(), CrossValidator::schema(), std::move(bestModel),
+                  parent.getEstimator(), parent.getEvaluator(), parent.getEstimatorParamMaps(),
+                  bestIndex),
+      folds_(std::move(foldMetrics)), largerBetter_(parent.getEvaluator()->isLargerBetter()) {
   copyValuesFrom(parent);
   const auto& ev = *parent.getEvaluator();
   metricName_ = ev.hasParam("metricName") ? ev.getString("metricName") : ev.className();
-  const std::size_t numMaps = maps_.size();
+  const std::size_t numMaps = getEstimatorParamMaps().size();
   avg_.assign(numMaps, 0.0);
   std_.assign(numMaps, 0.0);
   const auto k = static_cast<double>(folds_.size());
@@ -159,7 +158,7 @@ CrossValidatorModel::CrossValidatorModel(const CrossValidator& parent,
 std::shared_ptr<PipelineStage> CrossValidatorModel::copyStage(const ParamMap& extra) const {
   auto c = std::make_shared<CrossValidatorModel>(*this);
   c->applyParamMap(extra);
-  if (bestModel_) c->bestModel_ = std::static_pointer_cast<Model>(bestModel_->copyStage(extra));
+  c->copyBestModel(extra);
   return c;
 }
 

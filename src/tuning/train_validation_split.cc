@@ -65,17 +65,17 @@ TrainValidationSplitModel::TrainValidationSplitModel(const TrainValidationSplit&
                                                      std::shared_ptr<Model> bestModel,
                                                      std::vector<double> validationMetrics,
                                                      std::int64_t bestIndex)
-    : Model(parent.uid(), TrainValidationSplit::schema()), bestModel_(std::move(bestModel)),
-      estimator_(parent.getEstimator()), evaluator_(parent.getEvaluator()),
-      maps_(parent.getEstimatorParamMaps()),
-      metrics_(std::move(validationMetrics)), bestIndex_(bestIndex) {
+    : TuningModel(parent.uid(), TrainValidationSplit::schema(), std::move(bestModel),
+                  parent.getEstimator(), parent.getEvaluator(), parent.getEstimatorParamMaps(),
+                  bestIndex),
+      metrics_(std::move(validationMetrics)) {
   copyValuesFrom(parent);
 }
 
 std::shared_ptr<PipelineStage> TrainValidationSplitModel::copyStage(const ParamMap& extra) const {
   auto c = std::make_shared<TrainValidationSplitModel>(*this);
   c->applyParamMap(extra);
-  c->bestModel_ = std::static_pointer_cast<Model>(bestModel_->copyStage(extra));
+  c->copyBestModel(extra);
   return c;
 }
 

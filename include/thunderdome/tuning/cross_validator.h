@@ -85,25 +85,16 @@ class CrossValidator final : public Estimator, public DataParallelFittable {
   std::shared_ptr<dist::Communicator> comm_;
 };
 
-/// The result of CrossValidator: the best model refit on all data plus every fold's metric.
-class CrossValidatorModel final : public Model {
+/// What the models of CrossValidator and TrainValidationSplit share: the best param map's model
+/// refit on all the data (transform delegates to it), the tuned estimator, evaluator and maps.
+class TuningModel : public Model {
  public:
-  CrossValidatorModel(const CrossValidator& parent, std::shared_ptr<Model> bestModel,
-                      std::vector<std::vector<double>> foldMetrics, std::int64_t bestIndex);
-  [[nodiscard]] std::string className() const override { return "CrossValidatorModel"; }
-
   /// The best param map's model, refit on the whole training data.
   [[nodiscard]] const std::shared_ptr<Model>& bestModel() const { return bestModel_; }
-  /// Mean metric over folds for each param map (Spark's avgMetrics).
-  [[nodiscard]] const std::vector<double>& avgMetrics() const { return avg_; }
-  /// Population standard deviation over folds for each param map (PySpark's stdMetrics).
-  [[nodiscard]] const std::vector<double>& stdMetrics() const { return std_; }
-  /// foldMetrics()[fold][map]: every fold's metric.
-  [[nodiscard]] const std::vector<std::vector<double>>& foldMetrics() const { return folds_; }
   [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
   /// The estimator that was tuned.
   [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
-  /// The evaluator that scored the folds.
+  /// The evaluator that scored the param maps.
   [[nodiscard]] const std::shared_ptr<Evaluator>& getEvaluator() const { return evaluator_; }
   /// Index of the best param map (first wins ties).
   [[nodiscard]] std::int64_t bestIndex() const { return bestIndex_; }
@@ -111,17 +102,23 @@ class CrossValidatorModel final : public Model {
   [[nodiscard]] const ParamMap& bestParams() const {
     return maps_[static_cast<std::size_t>(bestIndex_)];
   }
-  [[nodiscard]] bool isLargerBetter() const { return largerBetter_; }
-  [[nodiscard]] std::string metricName() const { return metricName_; }
-
   [[nodiscard]] Schema transformSchema(const Schema& input) const override {
     return bestModel_->transformSchema(input);
   }
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
 
  protected:
+  TuningModel(std::string uid, const ParamSchema& schema, std::shared_ptr<Model> bestModel,
+              std::shared_ptr<Estimator> estimator, std::shared_ptr<Evaluator> evaluator,
+              std::vector<ParamMap> maps, std::int64_t bestIndex)
+      : Model(std::move(uid), schema), bestModel_(std::move(bestModel)),
+        estimator_(std::move(estimator)), evaluator_(std::move(evaluator)),
+        maps_(std::move(maps)), bestIndex_(bestIndex) {}
   [[nodiscard]] Frame transformImpl(const Frame& input) const override {
     return bestModel_->transform(input);
+  }
+  /// For copyStage: the copy's best model becomes a copy of this one's with `extra` applied.
+  void copyBestModel(const ParamMap& extra) {
+    if (bestModel_) bestModel_ = std::static_pointer_cast<Model>(bestModel_->copyStage(extra));
   }
 
  private:
@@ -129,9 +126,30 @@ class CrossValidatorModel final : public Model {
   std::shared_ptr<Estimator> estimator_;
   std::shared_ptr<Evaluator> evaluator_;
   std::vector<ParamMap> maps_;
+  std::int64_t bestIndex_;
+};
+
+/// The result of CrossValidator: the best model refit on all data plus every fold's metric.
+class CrossValidatorModel final : public TuningModel {
+ public:
+  CrossValidatorModel(const CrossValidator& parent, std::shared_ptr<Model> bestModel,
+                      std::vector<std::vector<double>> foldMetrics, std::int64_t bestIndex);
+  [[nodiscard]] std::string className() const override { return "CrossValidatorModel"; }
+
+  /// Mean metric over folds for each param map (Spark's avgMetrics).
+  [[nodiscard]] const std::vector<double>& avgMetrics() const { return avg_; }
+  /// Population standard deviation over folds for each param map (PySpark's stdMetrics).
+  [[nodiscard]] const std::vector<double>& stdMetrics() const { return std_; }
+  /// foldMetrics()[fold][map]: every fold's metric.
+  [[nodiscard]] const std::vector<std::vector<double>>& foldMetrics() const { return folds_; }
+  [[nodiscard]] bool isLargerBetter() const { return largerBetter_; }
+  [[nodiscard]] std::string metricName() const { return metricName_; }
+
+  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
+
+ private:
   std::vector<std::vector<double>> folds_;
   std::vector<double> avg_, std_;
-  std::int64_t bestIndex_;
   bool largerBetter_;
   std::string metricName_;
 };

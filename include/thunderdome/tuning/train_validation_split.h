@@ -54,40 +54,19 @@ class TrainValidationSplit final : public Estimator, public DataParallelFittable
 };
 
 /// The result of TrainValidationSplit: the best model refit on all data and each map's metric.
-class TrainValidationSplitModel final : public Model {
+class TrainValidationSplitModel final : public TuningModel {
  public:
   TrainValidationSplitModel(const TrainValidationSplit& parent, std::shared_ptr<Model> bestModel,
                             std::vector<double> validationMetrics, std::int64_t bestIndex);
   [[nodiscard]] std::string className() const override { return "TrainValidationSplitModel"; }
 
-  [[nodiscard]] const std::shared_ptr<Model>& bestModel() const { return bestModel_; }
   /// The validation metric of each param map (Spark's validationMetrics).
   [[nodiscard]] const std::vector<double>& validationMetrics() const { return metrics_; }
-  [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
-  [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
-  [[nodiscard]] const std::shared_ptr<Evaluator>& getEvaluator() const { return evaluator_; }
-  [[nodiscard]] std::int64_t bestIndex() const { return bestIndex_; }
-  [[nodiscard]] const ParamMap& bestParams() const {
-    return maps_[static_cast<std::size_t>(bestIndex_)];
-  }
 
-  [[nodiscard]] Schema transformSchema(const Schema& input) const override {
-    return bestModel_->transformSchema(input);
-  }
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
 
- protected:
-  [[nodiscard]] Frame transformImpl(const Frame& input) const override {
-    return bestModel_->transform(input);
-  }
-
  private:
-  std::shared_ptr<Model> bestModel_;
-  std::shared_ptr<Estimator> estimator_;
-  std::shared_ptr<Evaluator> evaluator_;
-  std::vector<ParamMap> maps_;
   std::vector<double> metrics_;
-  std::int64_t bestIndex_;
 };
 
 }  // namespace td
