@@ -276,6 +276,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
               static_cast<std::int64_t>(spec.grid.size()) * cv->getNumFolds(), cv->getParallelism());
   } else if (auto tvs = std::dynamic_pointer_cast<TrainValidationSplit>(spec.estimator)) {
     tvs->setProgressCallback(onProgress);
+    if (!dataParallel) tvs->setCommunicator(comm);
     log->info("train-validation split: {} param maps", spec.grid.size());
   }
   std::shared_ptr<Model> model;

@@ -53,10 +53,13 @@ std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data) const {
     enableDataParallel(*estimator, dataParallel_);
     options.dataParallel = dataParallel_;
   }
-  tuning::GridSearch search(estimator, evaluator_, maps_, data, options);
+  tuning::GridSearch search(estimator, evaluator_, maps_, data, options, comm_);
   auto metrics = search.evaluate({{parts[0], parts[1]}}, getInt("parallelism"), progress_);
   const std::int64_t best = tuning::bestIndex(metrics[0], evaluator_->isLargerBetter());
-  auto bestModel = search.refit(static_cast<std::size_t>(best));
+  // Task-parallel: every rank holds the metrics; rank 0 alone refits the best map.
+  // Data-parallel: the refit is spread over all ranks like every other fit.
+  std::shared_ptr<Model> bestModel;
+  if (shards || !comm_ || comm_->rank() == 0) bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<TrainValidationSplitModel>(*this, std::move(bestModel),
                                                      std::move(metrics[0]), best);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `thunderdome fit` under mpirun. Usage: mpi_fit.sh MODE MPIRUN THUNDERDOME EXAMPLES_DIR
 #   np2, np3  : N ranks give exactly the single-process avgMetrics, bestIndex and model
+#   tvs_np2   : the same for TrainValidationSplit on 2 ranks
 #   mismatch  : ranks reading different data (MPMD) -> clear error, non-zero exit, no model
 #   bad_rank  : one rank's data has the same schema and row count but a bad label -> same
 set -euo pipefail
@@ -34,6 +35,20 @@ case "$mode" in
     "$td" show --model "$work/one" --json > "$work/one.show"
     "$td" show --model "$work/many" --json > "$work/many.show"
     # The models differ only in where they were saved from (no path is stored), so: identical.
+    diff "$work/one.show" "$work/many.show"
+    ;;
+  tvs_np2)
+    # TrainValidationSplit's param maps dealt to 2 ranks: the single-process result.
+    python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["tuning"]={"method": "trainValidationSplit", "trainRatio": 0.75, "seed": 7}; json.dump(s, open(sys.argv[2], "w"))' "$spec" "$work/tvs.json"
+    "$td" fit --spec "$work/tvs.json" --train "$train" --out "$work/one" --json -q > "$work/one.json"
+    timeout 50 "${mpi[@]}" -np 2 "$td" fit --spec "$work/tvs.json" --train "$train" \
+      --out "$work/many" --json -q > "$work/many.json"
+    for key in validationMetrics bestIndex; do
+      [ "$(field "$work/one.json" "$key")" = "$(field "$work/many.json" "$key")" ] ||
+        { echo "$key differs"; cat "$work/one.json" "$work/many.json"; exit 1; }
+    done
+    "$td" show --model "$work/one" --json > "$work/one.show"
+    "$td" show --model "$work/many" --json > "$work/many.show"
     diff "$work/one.show" "$work/many.show"
     ;;
   mismatch)

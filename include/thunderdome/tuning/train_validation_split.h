@@ -23,6 +23,10 @@ class TrainValidationSplit final : public Estimator, public DataParallelFittable
   TrainValidationSplit& setSeed(std::int64_t v) { set("seed", v); return *this; }
   TrainValidationSplit& setParallelism(std::int64_t v) { set("parallelism", v); return *this; }
   TrainValidationSplit& setProgressCallback(TuningProgressCallback cb) { progress_ = std::move(cb); return *this; }
+  /// Spreads the param maps' fits over the communicator's ranks (not a Param; default: this
+  /// process alone). Every rank must call fit() with the same data; each gets every validation
+  /// metric, and only rank 0 refits the best map (the other ranks' bestModel() is null).
+  TrainValidationSplit& setCommunicator(std::shared_ptr<dist::Communicator> c) { comm_ = std::move(c); return *this; }
   /// Data-parallel tuning: fit() gets this rank's shard; the folds are cut from every rank's
   /// rows alike, the grid's fits run one after another, each spread over all ranks, and each
   /// metric is computed on every rank's validation rows. Every rank refits the best map (a
@@ -51,6 +55,7 @@ class TrainValidationSplit final : public Estimator, public DataParallelFittable
   std::shared_ptr<Evaluator> evaluator_;
   TuningProgressCallback progress_;
   std::shared_ptr<dist::Communicator> dataParallel_;
+  std::shared_ptr<dist::Communicator> comm_;  // task-parallel ranks
 };
 
 /// The result of TrainValidationSplit: the best model refit on all data and each map's metric.
