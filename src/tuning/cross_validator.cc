@@ -110,12 +110,7 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
       throw DataError(fmt::format("{}: fold {} has an empty {} set", describe(), f,
                                   sizes[2 * static_cast<std::size_t>(f)] == 0 ? "training" : "validation"));
   tuning::GridOptions options{getBool("reuseFeatures"), getBool("warmStart")};
-  std::shared_ptr<Estimator> estimator = estimator_;
-  if (shards) {  // a copy whose estimators sum over the ranks
-    estimator = std::static_pointer_cast<Estimator>(estimator_->copyStage({}));
-    enableDataParallel(*estimator, dataParallel_);
-    options.dataParallel = dataParallel_;
-  }
+  auto estimator = tuning::dataParallelEstimator(estimator_, dataParallel_, options);  // sets options
   tuning::GridSearch search(estimator, evaluator_, maps_, data, options, comm_);
   auto foldMetrics = search.evaluate(splits, getParallelism(), progress_);
   std::vector<double> avg(maps_.size(), 0.0);

@@ -424,6 +424,16 @@ std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
   return std::make_shared<PipelineModel>(estimator_->uid(), std::move(stages));
 }
 
+std::shared_ptr<Estimator> dataParallelEstimator(const std::shared_ptr<Estimator>& estimator,
+                                                 const std::shared_ptr<dist::Communicator>& comm,
+                                                 GridOptions& options) {
+  if (!comm || comm->size() < 2) return estimator;
+  auto copy = std::static_pointer_cast<Estimator>(estimator->copyStage({}));
+  enableDataParallel(*copy, comm);
+  options.dataParallel = comm;
+  return copy;
+}
+
 Frame gatherForEvaluation(const Frame& predictions, const Params& evaluator,
                           dist::Communicator& comm) {
   // The column names the evaluator's params give, present in the predictions.

@@ -34,6 +34,13 @@ struct GridOptions {
   std::shared_ptr<dist::Communicator> dataParallel;
 };
 
+/// The estimator a tuning run fits: with a data-parallel communicator of several ranks, a copy
+/// of `estimator` whose estimators sum over its ranks (enableDataParallel), and
+/// options.dataParallel set; otherwise `estimator` itself.
+std::shared_ptr<Estimator> dataParallelEstimator(const std::shared_ptr<Estimator>& estimator,
+                                                 const std::shared_ptr<dist::Communicator>& comm,
+                                                 GridOptions& options);
+
 /// Data-parallel tuning: the columns an evaluator may read (those its params name) of every
 /// rank's prediction rows, in rank order, as one frame on every rank.
 Frame gatherForEvaluation(const Frame& predictions, const Params& evaluator,

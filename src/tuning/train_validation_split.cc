@@ -47,12 +47,7 @@ std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data) const {
                                 describe(), ratio, sizes[2],
                                 sizes[0] == 0 ? "training" : "validation"));
   tuning::GridOptions options{getBool("reuseFeatures"), getBool("warmStart")};
-  std::shared_ptr<Estimator> estimator = estimator_;
-  if (shards) {  // a copy whose estimators sum over the ranks
-    estimator = std::static_pointer_cast<Estimator>(estimator_->copyStage({}));
-    enableDataParallel(*estimator, dataParallel_);
-    options.dataParallel = dataParallel_;
-  }
+  auto estimator = tuning::dataParallelEstimator(estimator_, dataParallel_, options);  // sets options
   tuning::GridSearch search(estimator, evaluator_, maps_, data, options, comm_);
   auto metrics = search.evaluate({{parts[0], parts[1]}}, getInt("parallelism"), progress_);
   const std::int64_t best = tuning::bestIndex(metrics[0], evaluator_->isLargerBetter());

@@ -18,28 +18,12 @@
 namespace td {
 namespace {
 
+using td::testing::gzipBytes;
+
 using td::testing::messageOf;
 
 namespace fs = std::filesystem;
 
-// One gzip member holding `data`, made with zlib.
-std::string gzipBytes(std::string_view data, int level = Z_DEFAULT_COMPRESSION) {
-  z_stream zs{};
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    ADD_FAILURE() << "deflateInit2 failed";
-    return {};
-  }
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  EXPECT_EQ(rc, Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 class FileTest : public td::testing::TempDirTest {
  protected:

@@ -22,27 +22,12 @@
 namespace td {
 namespace {
 
+using td::testing::gzipBytes;
+
 using td::testing::messageOf;
 
 namespace fs = std::filesystem;
 
-// One gzip member holding `data`, made with zlib.
-std::string gzipBytes(std::string_view data) {
-  z_stream zs{};
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    ADD_FAILURE() << "deflateInit2 failed";
-    return {};
-  }
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 class FrameIoTest : public td::testing::TempDirTest {
  protected:

@@ -23,6 +23,9 @@
 namespace td {
 namespace {
 
+using td::testing::gzipBytes;
+using td::testing::rowsOf;
+
 using td::testing::messageOf;
 
 void writeBytes(const std::string& path, std::string_view data) {
@@ -30,31 +33,7 @@ void writeBytes(const std::string& path, std::string_view data) {
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
-std::string gzipBytes(std::string_view data) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
-// Every row of `f` as "name=value|..." (column names included, so renamed columns differ).
-std::vector<std::string> rowsOf(const Frame& f) {
-  std::vector<std::string> rows;
-  const auto names = f.columnNames();
-  for (std::int64_t r = 0; r < f.numRows(); ++r) {
-    std::string row;
-    for (const auto& n : names) row += n + "=" + f.cellToString(r, n) + "|";
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
 
 // The shards' rows in rank order.
 std::vector<std::string> concatRows(const std::vector<Frame>& shards) {

@@ -9,24 +9,17 @@
 #include <vector>
 
 #include "../testing/swift_env.h"
+#include "../testing/io_helpers.h"
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/storage/swift.h"
 
 namespace td {
 namespace {
 
+using td::testing::rowsOf;
+
 using storage::SwiftClient;
 
-std::vector<std::string> rowsOf(const Frame& f) {
-  std::vector<std::string> rows;
-  const auto names = f.columnNames();
-  for (std::int64_t r = 0; r < f.numRows(); ++r) {
-    std::string row;
-    for (const auto& n : names) row += n + "=" + f.cellToString(r, n) + "|";
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
 
 class SwiftShardTest : public ::testing::Test {
  protected:

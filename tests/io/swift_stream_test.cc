@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../testing/swift_env.h"
+#include "../testing/io_helpers.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/io/stream.h"
@@ -18,6 +19,8 @@
 
 namespace td {
 namespace {
+
+using td::testing::gzipBytes;
 
 using storage::SwiftClient;
 using storage::SwiftCredentials;
@@ -28,19 +31,6 @@ std::string env(const char* n) {
   return v ? v : "";
 }
 
-std::string gzipBytes(std::string_view data) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 // A CSV with quoted fields holding separators, doubled quotes and CRLFs, ~`rows` * 40 bytes.
 std::string trickyCsv(int rows) {

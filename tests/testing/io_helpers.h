@@ -1,13 +1,18 @@
 // tests/testing/io_helpers.h — helpers shared by the I/O tests: a fresh temporary directory per
-// test, and checks on exception messages.
+// test, checks on exception messages, gzip members and frames as comparable rows.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <exception>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "thunderdome/frame/frame.h"
 
 namespace td::testing {
 
@@ -24,6 +29,36 @@ std::string messageOf(F&& f) {
   }
   ADD_FAILURE() << "did not throw";
   return {};
+}
+
+/// One gzip member holding `data`, made with zlib.
+inline std::string gzipBytes(std::string_view data, int level = Z_DEFAULT_COMPRESSION) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    ADD_FAILURE() << "deflateInit2 failed";
+    return {};
+  }
+  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+/// Every row of `f` as "name=value|..." (column names included, so renamed columns differ).
+inline std::vector<std::string> rowsOf(const Frame& f) {
+  std::vector<std::string> rows;
+  const auto names = f.columnNames();
+  for (std::int64_t r = 0; r < f.numRows(); ++r) {
+    std::string row;
+    for (const auto& n : names) row += n + "=" + f.cellToString(r, n) + "|";
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 /// A fixture with a fresh directory per test, removed afterwards.
