@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two "hosts" on one machine: `thunderdome fit` under mpirun with one rank in each of two
 # network namespaces, training data read from the real Swift test server, must give exactly
-# the single-process result.
+# the single-process result (task-parallel CV), and the single-process model to 1e-6 with
+# --data-parallel (each rank fetching its byte range of the object).
 #
 # Usage: netns_two_host.sh MPIRUN THUNDERDOME EXAMPLES_DIR   (root; the `swift` ctest fixture
 # has started scripts/swift/swift-test-server.sh and written $TD_SWIFT_DIR/env.sh)
@@ -151,4 +152,33 @@ done
 "$td" show --model "$work/one" --json > "$work/one.show"
 "$td" show --model "$work/many" --json > "$work/many.show"
 diff "$work/one.show" "$work/many.show"
-echo "netns_two_host OK: ranks in $nsA ($ipA) and $nsB ($ipB), data from $train"
+
+# Data-parallel across the two hosts: each rank fetches its byte range of the Swift object, the
+# fit sums over both; the model must be the single-process one to 1e-6 relative.
+python3 - "$spec" "$work/plain.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for k in ("grid", "tuning"):
+    s.pop(k, None)
+for st in s["stages"]:
+    if st["class"] == "LogisticRegression":
+        st["params"].update({"regParam": 0.01, "tol": 1e-10, "maxIter": 500})
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$td" fit --spec "$work/plain.json" --train "$train" --out "$work/dp-one" -q
+"${mpi[@]}" "$td" fit --data-parallel --spec "$work/plain.json" --train "$train" \
+  --out "$work/dp-many" --json -q > "$work/dp-many.json" 2> "$work/dp-many.err" ||
+  { echo "the two-host data-parallel fit failed:"; cat "$work/dp-many.err"; exit 1; }
+python3 - "$work/dp-one" "$work/dp-many" <<'PY'
+import glob, struct, sys
+def coef(d):
+    (f,) = glob.glob(d + "/**/coefficients.f64le", recursive=True)
+    raw = open(f, "rb").read()
+    return struct.unpack("<%dd" % (len(raw) // 8), raw)
+a, b = coef(sys.argv[1]), coef(sys.argv[2])
+scale = max(abs(v) for v in a)
+diff = max(abs(x - y) for x, y in zip(a, b))
+assert len(a) == len(b) and scale > 0 and diff <= 1e-6 * scale, (diff, scale)
+print("data-parallel: max coefficient difference %.3g of %.3g" % (diff, scale))
+PY
+echo "netns_two_host OK: ranks in $nsA ($ipA) and $nsB ($ipB), data from $train (task- and data-parallel)"
