@@ -215,6 +215,8 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   try {
     specHolder = loadPipelineSpec(a.spec);
     readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
+    // Before any data is read: every stage must support data-parallel fitting.
+    if (dataParallel) enableDataParallel(*specHolder->estimator, comm);
     // Refuse to overwrite before spending time on the fit.
     if (root && !a.overwrite && modelExists(a.out))
       throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
@@ -264,7 +266,6 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   ProgressReporter progress(stderr, isTerminal(stderr), a.common.verbosity, metricName);
   auto onProgress = [&progress](const TuningProgress& p) { progress.update(p); };
   if (dataParallel) {
-    enableDataParallel(*spec.estimator, comm);
     log->info("data-parallel: {} ranks, {} training rows in all; each fit spans every rank",
               comm->size(), trainRows);
   }
@@ -286,7 +287,9 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     if (root) throw;
     return exitCodeFor(e);  // every rank has it; rank 0 reports it
   } catch (const std::exception& e) {
-    if (!distributed || root) throw;
+    // Task-parallel, rank 0's own failure is reported as usual. Data-parallel, the other ranks
+    // may be waiting in a sum rooted at rank 0, so every rank ends the job as below.
+    if (!distributed || (root && !dataParallel)) throw;
     // A failure outside the collectives on another rank: say which, then end the job.
     err << "error: rank " << comm->rank() << " of " << comm->size() << ": " << e.what() << "\n";
     err.flush();

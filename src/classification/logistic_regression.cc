@@ -372,9 +372,14 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
     });
     double sMu = 0.0;
     fab = 0.0, faa = 0.0;
-    for (std::int64_t blk = 0; blk < blocks; ++blk) {
-      const double* s = blockSums.data() + 3 * blk;
-      sMu += s[0], fab += s[1], faa += s[2];
+    if (red.active()) {
+      // The column blocks follow this rank's entries: sum in an order every rank shares.
+      sMu = columnSums(a, b, fab, faa);
+    } else {
+      for (std::int64_t blk = 0; blk < blocks; ++blk) {
+        const double* s = blockSums.data() + 3 * blk;
+        sMu += s[0], fab += s[1], faa += s[2];
+      }
     }
     const double off = fitIntercept ? a[k] - sMu : 0.0;
     const double* P = partialMargins.data();
@@ -388,27 +393,34 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
     });
   }
 
-  void multiplyByRows(const double* a, const double* b, double* out, double& fab, double& faa) {
+  // Σ a μ̃ (returned), Σ f a b and Σ f a a over all columns, in an order fixed by k alone (four
+  // lanes, c ≡ l mod 4): the same bits on every rank of a data-parallel fit.
+  double columnSums(const double* a, const double* b, double& fab, double& faa) const {
     double sMu[4] = {}, sAB[4] = {}, sAA[4] = {};
     const double* lf = l2Factor.data();
     const double* mu = scaledMean.data();
-    const double* inv = invStd.data();
-    double* as = scaled.data();
     auto lane = [&](std::int64_t c, int l) {
       const double ac = a[c];
       const double fa = lf[c] * ac;
       sMu[l] += ac * mu[c];
       sAB[l] += fa * b[c];
       sAA[l] += fa * ac;
-      as[c] = ac * inv[c];
     };
     std::int64_t c = 0;
-    for (; c + 4 <= k; c += 4)  // four lanes, c ≡ l mod 4
+    for (; c + 4 <= k; c += 4)
       for (int l = 0; l < 4; ++l) lane(c + l, l);
     for (int l = 0; c + l < k; ++l) lane(c + l, l);
     fab = (sAB[0] + sAB[1]) + (sAB[2] + sAB[3]);
     faa = (sAA[0] + sAA[1]) + (sAA[2] + sAA[3]);
-    const double off = fitIntercept ? a[k] - ((sMu[0] + sMu[1]) + (sMu[2] + sMu[3])) : 0.0;
+    return (sMu[0] + sMu[1]) + (sMu[2] + sMu[3]);
+  }
+
+  void multiplyByRows(const double* a, const double* b, double* out, double& fab, double& faa) {
+    const double sMu = columnSums(a, b, fab, faa);
+    const double* inv = invStd.data();
+    double* as = scaled.data();
+    for (std::int64_t c = 0; c < k; ++c) as[c] = a[c] * inv[c];
+    const double off = fitIntercept ? a[k] - sMu : 0.0;
     parallel::forBlocks(n, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
       if (vals32)
         multiplyRows(rowPtr.data(), col16.data(), rval32.data(), as, off, begin, end, out);
@@ -676,7 +688,8 @@ struct SparseProblem final : ProblemBase, optim::NewtonObjective {
 // order as a row-wise pass — keeping, in place, the columns with σ > 0. I is the row index type,
 // V the value type (float only when every value is exactly a float).
 template <class I, class V>
-void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W, double denom,
+void buildColumns(const VectorColumn& X, std::int64_t d, const std::vector<double>& w, double W,
+                  double denom,
                   std::int64_t positiveRows, const Reducer& red, std::vector<std::int64_t>& colPtr,
                   std::vector<I>& rows, std::vector<V>& vals, std::vector<std::int32_t>& active,
                   std::vector<double>& activeMean, std::vector<double>& activeSigma,
@@ -685,8 +698,7 @@ void buildColumns(const VectorColumn& X, const std::vector<double>& w, double W,
   // column order and statistics come from counts and sums over the ranks, so every rank numbers
   // the same features the same way while storing only its own rows.
   const bool shards = red.active();
-  const std::int64_t n = X.size();
-  const std::int64_t d = X.dim();
+  const std::int64_t n = X.size();  // d: the dimension over all ranks (an empty shard's may be 0)
   // Rows are read through X[i], not the CSR arrays: a fold (a row view) is never copied.
   std::vector<std::int32_t> slot(static_cast<std::size_t>(d), 0);  // count, then column
   for (std::int64_t i = 0; i < n; ++i) {
@@ -927,30 +939,31 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
     recoded = toSparse(data.col<VectorColumn>(featuresCol));
   const auto& X = recoded ? *recoded : data.col<VectorColumn>(featuresCol);
   const std::int64_t n = data.numRows();
-  const std::int64_t d = X.dim();
-  if (shards) {  // every rank must have the same feature dimension
-    double dims[2] = {static_cast<double>(d), -static_cast<double>(d)};
-    red.max(dims, 2);
-    if (dims[0] != -dims[1])
-      throw DataError(fmt::format(
-          "{}: data-parallel ranks disagree on the dimension of features column '{}': {} here, "
-          "between {} and {} over the ranks; give every shard the same numFeatures",
-          who, featuresCol, d, -dims[1], dims[0]));
-  }
-  double totalRows = static_cast<double>(n);
-  red.sum(&totalRows, 1);
-  if (totalRows == 0)
-    throw DataError(fmt::format("{}: cannot fit on empty training data (features column '{}' "
-                                "has 0 rows{})",
-                                who, featuresCol, shards ? " on every rank" : ""));
+  std::int64_t d = X.dim();
+  // An error found on values summed over the ranks is found by every rank alike: thrown as a
+  // DistributedError there, so that no rank reports it as its own failure.
+  auto shared = [&](const DataError& e) -> DataError {
+    if (shards) throw dist::DistributedError(e.code(), e.what());
+    return e;
+  };
 
-  // ---- labels, weights and features: validation and weighted statistics (one serial pass)
+  auto nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
+    return DataError(fmt::format(
+        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})", who,
+        featuresCol, num(x), i, j));
+  };
+
+  // ---- labels, weights and features: validation and weighted statistics (one serial pass).
+  // Data-parallel: each rank checks its shard, then the ranks agree (a failure on one rank
+  // stops every rank with its message before anything is summed).
   const std::vector<double> y = data.numeric(labelCol);
   const std::vector<double> w =
       weightCol.empty() ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
                         : data.numeric(weightCol);
   double W = 0.0, W2 = 0.0, W1 = 0.0;
   std::int64_t positiveRows = 0;  // rows with weight > 0
+  bool floats = true;             // sparse: every value is exactly a float
+  auto checkShard = [&] {
   for (std::int64_t i = 0; i < n; ++i) {
     const double yi = y[static_cast<std::size_t>(i)];
     if (!(yi == 0.0 || yi == 1.0))
@@ -969,20 +982,52 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
     if (yi == 1.0) W1 += wi;
     if (wi > 0.0) ++positiveRows;
   }
+  if (!X.isDense()) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      const VectorView row = X[i];
+      for (std::int64_t p = 0; p < row.nnz; ++p) {
+        const double v = row.values[p];
+        if (!std::isfinite(v)) throw nonFinite(i, row.indices[p], v);
+        floats = floats && static_cast<double>(static_cast<float>(v)) == v;
+      }
+    }
+  }
+  };
+  if (shards) {
+    std::exception_ptr local;
+    try {
+      checkShard();
+    } catch (...) {
+      local = std::current_exception();
+    }
+    dist::agreeOnErrors(*comm_, local);
+    // Every non-empty shard must have the same feature dimension (empty ones take it).
+    const double inf = std::numeric_limits<double>::infinity();
+    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf, n > 0 ? -static_cast<double>(d) : -inf};
+    red.max(dims, 2);
+    if (dims[0] != -dims[1] && dims[0] > -inf)
+      throw shared(DataError(fmt::format(
+          "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
+          "{} and {} over the ranks; give every shard the same numFeatures",
+          who, featuresCol, -dims[1], dims[0])));
+    if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
+  } else {
+    checkShard();
+  }
+  double totalRows = static_cast<double>(n);
+  red.sum(&totalRows, 1);
+  if (totalRows == 0)
+    throw shared(DataError(fmt::format("{}: cannot fit on empty training data (features column "
+                                       "'{}' has 0 rows{})",
+                                       who, featuresCol, shards ? " on every rank" : "")));
   if (shards) {
     double t[4] = {W, W2, W1, static_cast<double>(positiveRows)};
     red.sum(t, 4);
     W = t[0], W2 = t[1], W1 = t[2], positiveRows = static_cast<std::int64_t>(t[3]);
   }
   if (!(W > 0.0))
-    throw DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit", who,
-                                weightCol));
-
-  auto nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
-    return DataError(fmt::format(
-        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})", who,
-        featuresCol, num(x), i, j));
-  };
+    throw shared(DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit",
+                                       who, weightCol)));
 
   // Weighted mean and unbiased variance per feature (Spark's Summarizer: rows of weight 0 are
   // ignored; variance = Σ w (x − μ)² / (W − Σw²/W)). Constant features get σ = 0 exactly.
@@ -990,7 +1035,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   const double denom = W - W2 / W;
   const bool dense = X.isDense();  // never when data-parallel (re-coded above)
   SparseBuild buildKey;  // the frame a kept or reused sparse build belongs to
-  buildKey.features = recoded ? ColumnPtr(recoded) : data.column(featuresCol);
+  buildKey.features = data.column(featuresCol);  // re-coding a dense shard is deterministic
   buildKey.labels = data.column(labelCol);
   buildKey.weights = weightCol.empty() ? nullptr : data.column(weightCol);
   buildKey.rows = n;
@@ -1049,20 +1094,17 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
       activeSigma.push_back(s);
     }
   } else {
-    bool floats = true;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const VectorView row = X[i];
-      for (std::int64_t p = 0; p < row.nnz; ++p) {
-        const double v = row.values[p];
-        if (!std::isfinite(v)) throw nonFinite(i, row.indices[p], v);
-        floats = floats && static_cast<double>(static_cast<float>(v)) == v;
-      }
-    }
     auto& sp = sparseProb;
     const auto* cached =
         initialModel_ ? static_cast<const SparseBuild*>(initialModel_->warmStartData().get())
                       : nullptr;
-    if (cached && cached->matches(buildKey)) {  // the previous fit of a path, same frame
+    bool reuse = cached && cached->matches(buildKey);  // the previous fit of a path, same frame
+    if (shards) {  // every rank reuses, or none does: building sums over the ranks
+      double miss = reuse ? 0.0 : 1.0;
+      red.max(&miss, 1);
+      reuse = miss == 0.0;
+    }
+    if (reuse) {
       sp.rows16 = cached->rows16, sp.vals32 = cached->vals32, sp.useRows = cached->useRows;
       sp.colPtr = cached->colPtr, sp.rowPtr = cached->rowPtr;
       sp.row16 = cached->row16, sp.col16 = cached->col16, sp.row32 = cached->row32;
@@ -1075,7 +1117,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
       sp.vals32 = floats;
       std::vector<std::int32_t> colOf;
       auto build = [&](auto& rows, auto& vals) {
-        buildColumns(X, w, W, denom, positiveRows, red, sp.colPtr, rows, vals, active,
+        buildColumns(X, d, w, W, denom, positiveRows, red, sp.colPtr, rows, vals, active,
                      activeMean, activeSigma, colOf);
         sp.buildRows(X, w, colOf, static_cast<std::int64_t>(active.size()), vals);
       };

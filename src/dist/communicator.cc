@@ -1,6 +1,8 @@
 // src/dist/communicator.cc — LocalCommunicator, the work dealer and byte packing.
 #include "thunderdome/dist/communicator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -60,6 +62,36 @@ std::uint64_t fnv1a(std::string_view data, std::uint64_t h) {
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+void agreeOnErrors(Communicator& comm, const std::exception_ptr& local) {
+  if (comm.size() < 2) {
+    if (local) std::rethrow_exception(local);
+    return;
+  }
+  ByteWriter w;
+  w.put<std::uint8_t>(local ? 1 : 0);
+  if (local) {
+    ErrorCode code = ErrorCode::kInternal;
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(local);
+    } catch (const Error& e) {
+      code = e.code();
+      what = e.what();
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    w.put<std::int32_t>(static_cast<std::int32_t>(code)).putString(what);
+  }
+  const auto all = comm.allgather(w.bytes());
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    ByteReader in(all[r]);
+    if (!in.get<std::uint8_t>()) continue;
+    const auto code = static_cast<ErrorCode>(in.get<std::int32_t>());
+    throw DistributedError(code, fmt::format("rank {} of {}: {}", r, all.size(), in.getString()));
+  }
 }
 
 }  // namespace td::dist

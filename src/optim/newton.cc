@@ -91,7 +91,8 @@ NewtonResult minimizeNewton(NewtonObjective& f, std::vector<double> x0,
         m[j] = (1.0 - a) * reg[j] + a * m[j];
         if (std::isfinite(m[j])) largest = std::max(largest, m[j]);
       }
-      const double floor = largest > 0.0 ? largest * 1e-12 : 1.0;
+      // No usable scale (all zero, or so small that 1/M would overflow): no preconditioning.
+      const double floor = largest > 1e-200 ? largest * 1e-12 : 1.0;
       for (double& v : m)
         if (!(v >= floor) || !std::isfinite(v)) v = floor;
     }
@@ -148,7 +149,7 @@ NewtonResult minimizeNewton(NewtonObjective& f, std::vector<double> x0,
     if (!(gTs < 0.0) || !std::isfinite(gTs)) {  // CG gave nothing usable: scaled steepest descent
       for (std::size_t j = 0; j < n; ++j) s[j] = -g[j] / m[j];
       gTs = dot(g, s);
-      if (!(gTs < 0.0)) {
+      if (!(gTs < 0.0) || !std::isfinite(gTs)) {
         res.reason = StopReason::kSearchFailed;
         break;
       }

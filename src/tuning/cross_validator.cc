@@ -85,12 +85,28 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
   const std::int64_t k = getNumFolds();
   const std::string foldCol = getString("foldCol");
   const bool shards = dataParallel_ && dataParallel_->size() > 1;  // input: this rank's shard
+  // Data-parallel: errors on summed values are every rank's (DistributedError), and a bad fold
+  // number in one rank's shard is agreed on before the next sum.
+  auto fail = [&](const std::string& what) {
+    if (shards) throw dist::DistributedError(ErrorCode::kData, what);
+    throw DataError(what);
+  };
   double rows = static_cast<double>(input.numRows());
   if (shards) dataParallel_->allreduceSum({&rows, 1});
   if (rows < static_cast<double>(k))
-    throw DataError(fmt::format("{}: {} rows cannot be split into numFolds = {} folds",
-                                describe(), rows, k));
-  const std::vector<std::int64_t> fold = foldAssignment(input);
+    fail(fmt::format("{}: {} rows cannot be split into numFolds = {} folds", describe(), rows, k));
+  std::vector<std::int64_t> fold;
+  if (shards) {
+    std::exception_ptr local;
+    try {
+      fold = foldAssignment(input);
+    } catch (...) {
+      local = std::current_exception();
+    }
+    dist::agreeOnErrors(*dataParallel_, local);
+  } else {
+    fold = foldAssignment(input);
+  }
   const Frame data = foldCol.empty() ? input : input.drop(foldCol);
 
   std::vector<tuning::SplitRows> splits(static_cast<std::size_t>(k));
@@ -107,8 +123,8 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
   if (shards) dataParallel_->allreduceSum(sizes);
   for (std::int64_t f = 0; f < k; ++f)
     if (sizes[2 * static_cast<std::size_t>(f)] == 0 || sizes[2 * static_cast<std::size_t>(f) + 1] == 0)
-      throw DataError(fmt::format("{}: fold {} has an empty {} set", describe(), f,
-                                  sizes[2 * static_cast<std::size_t>(f)] == 0 ? "training" : "validation"));
+      fail(fmt::format("{}: fold {} has an empty {} set", describe(), f,
+                       sizes[2 * static_cast<std::size_t>(f)] == 0 ? "training" : "validation"));
   tuning::GridOptions options{getBool("reuseFeatures"), getBool("warmStart")};
   auto estimator = tuning::dataParallelEstimator(estimator_, dataParallel_, options);  // sets options
   tuning::GridSearch search(estimator, evaluator_, maps_, data, options, comm_);

@@ -42,10 +42,13 @@ std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data) const {
   double sizes[3] = {static_cast<double>(parts[0].size()), static_cast<double>(parts[1].size()),
                      static_cast<double>(data.numRows())};
   if (shards) dataParallel_->allreduceSum(sizes);
-  if (sizes[0] == 0 || sizes[1] == 0)
-    throw DataError(fmt::format("{}: trainRatio {} on {} rows leaves an empty {} set",
-                                describe(), ratio, sizes[2],
-                                sizes[0] == 0 ? "training" : "validation"));
+  if (sizes[0] == 0 || sizes[1] == 0) {
+    const std::string what = fmt::format("{}: trainRatio {} on {} rows leaves an empty {} set",
+                                         describe(), ratio, sizes[2],
+                                         sizes[0] == 0 ? "training" : "validation");
+    if (shards) throw dist::DistributedError(ErrorCode::kData, what);  // every rank alike
+    throw DataError(what);
+  }
   tuning::GridOptions options{getBool("reuseFeatures"), getBool("warmStart")};
   auto estimator = tuning::dataParallelEstimator(estimator_, dataParallel_, options);  // sets options
   tuning::GridSearch search(estimator, evaluator_, maps_, data, options, comm_);

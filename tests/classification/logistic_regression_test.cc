@@ -687,13 +687,54 @@ TEST(LogisticRegressionTest, DataParallelShardsWithDifferentDimensionsFail) {
     lr.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
     try {
       (void)lr.fit(shardFrame(data, comm.rank(), 2, true, comm.rank() == 0 ? 10 : 12));
-    } catch (const td::DataError& e) {
+    } catch (const td::dist::DistributedError& e) {  // found on summed values: every rank alike
       errors[static_cast<std::size_t>(comm.rank())] = e.what();
     }
   });
   for (const auto& e : errors) {
     EXPECT_NE(e.find("disagree on the dimension"), std::string::npos) << e;
     EXPECT_NE(e.find("between 10 and 12"), std::string::npos) << e;
+  }
+}
+
+TEST(LogisticRegressionTest, DataParallelBadRowOnOneRankStopsEveryRank) {
+  Data data = countData(60, 10, 0.3, 5);
+  data.y[1] = 2.0;  // row 1 goes to rank 1 of 2
+  std::vector<std::string> errors(2);
+  td::testing::runRanks(2, [&](td::testing::ThreadCommunicator& comm) {
+    LogisticRegression lr;
+    lr.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
+    try {
+      (void)lr.fit(shardFrame(data, comm.rank(), 2, true, 10));
+    } catch (const td::dist::DistributedError& e) {
+      errors[static_cast<std::size_t>(comm.rank())] = e.what();
+      EXPECT_EQ(e.code(), td::ErrorCode::kData);
+    }
+  });
+  for (const auto& e : errors) {  // no rank waits for the other: both name rank 1's row
+    EXPECT_NE(e.find("rank 1 of 2: "), std::string::npos) << e;
+    EXPECT_NE(e.find("label column 'label' has invalid value 2.0 at row 0"), std::string::npos) << e;
+  }
+}
+
+TEST(LogisticRegressionTest, DataParallelEmptyShardOfDimensionZeroTakesPart) {
+  const Data data = countData(200, 20, 0.2, 9);
+  LogisticRegression lr;
+  lr.setRegParam(0.01).setTol(1e-10).setMaxIter(500);
+  const auto whole = fitModel(lr, toFrame(data, true));
+  std::vector<std::shared_ptr<LogisticRegressionModel>> models(3);
+  td::testing::runRanks(3, [&](td::testing::ThreadCommunicator& comm) {
+    LogisticRegression mine = lr;
+    mine.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
+    // Rank 2 read no rows, so its (empty) vector column has dimension 0.
+    const std::size_t dim = comm.rank() == 2 ? 0 : data.d();
+    models[static_cast<std::size_t>(comm.rank())] =
+        fitModel(mine, shardFrame(data, comm.rank(), 3, true, dim, true));
+  });
+  for (const auto& m : models) {
+    ASSERT_EQ(m->coefficients().size(), whole->coefficients().size());
+    for (std::size_t j = 0; j < m->coefficients().size(); ++j)
+      EXPECT_NEAR(m->coefficients()[j], whole->coefficients()[j], 1e-6);
   }
 }
 

@@ -109,6 +109,11 @@ class DistributedError : public Error {
   DistributedError(ErrorCode code, const std::string& message) : Error(code, message) {}
 };
 
+/// Collective, for code where each rank checks its own data before the ranks sum anything: when
+/// some rank's `local` holds an error, every rank throws the same DistributedError naming the
+/// first failing rank (its code and message); otherwise returns. One process: rethrows `local`.
+void agreeOnErrors(Communicator& comm, const std::exception_ptr& local);
+
 /// True when thunderdome was built with MPI (TD_WITH_MPI).
 bool builtWithMpi();
 /// Initialises MPI when built with it and the process was started by an MPI launcher (mpirun,
