@@ -122,17 +122,8 @@ void checkAgreement(dist::Communicator& comm, const std::exception_ptr& error,
   dist::ByteWriter w;
   w.put<std::uint8_t>(error ? 1 : 0);
   if (error) {
-    ErrorCode code = ErrorCode::kInternal;
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(error);
-    } catch (const Error& e) {
-      code = e.code();
-      what = e.what();
-    } catch (const std::exception& e) {
-      what = e.what();
-    }
-    w.put<std::int32_t>(static_cast<std::int32_t>(code)).putString(what);
+    const dist::ErrorReport e = dist::reportOf(error);
+    w.put<std::int32_t>(static_cast<std::int32_t>(e.code)).putString(e.what);
   } else {
     w.put<std::uint64_t>(dist::fnv1a(specText)).putString(trainPath);
     w.putString(train ? train->schema().toString() : "");

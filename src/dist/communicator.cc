@@ -64,6 +64,20 @@ std::uint64_t fnv1a(std::string_view data, std::uint64_t h) {
   return h;
 }
 
+ErrorReport reportOf(const std::exception_ptr& error) {
+  ErrorReport r;
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    r.code = e.code();
+    r.what = e.what();
+  } catch (const std::exception& e) {
+    r.what = e.what();
+  } catch (...) {
+  }
+  return r;
+}
+
 void agreeOnErrors(Communicator& comm, const std::exception_ptr& local) {
   if (comm.size() < 2) {
     if (local) std::rethrow_exception(local);
@@ -72,18 +86,8 @@ void agreeOnErrors(Communicator& comm, const std::exception_ptr& local) {
   ByteWriter w;
   w.put<std::uint8_t>(local ? 1 : 0);
   if (local) {
-    ErrorCode code = ErrorCode::kInternal;
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(local);
-    } catch (const Error& e) {
-      code = e.code();
-      what = e.what();
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    w.put<std::int32_t>(static_cast<std::int32_t>(code)).putString(what);
+    const ErrorReport e = reportOf(local);
+    w.put<std::int32_t>(static_cast<std::int32_t>(e.code)).putString(e.what);
   }
   const auto all = comm.allgather(w.bytes());
   for (std::size_t r = 0; r < all.size(); ++r) {

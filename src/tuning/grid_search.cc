@@ -354,18 +354,8 @@ std::vector<std::vector<double>> GridSearch::gather(std::vector<std::vector<doub
   dist::ByteWriter w;
   w.put<std::uint8_t>(error ? 1 : 0);
   if (error) {
-    ErrorCode code = ErrorCode::kInternal;
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(error);
-    } catch (const Error& e) {
-      code = e.code();
-      what = e.what();
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    w.put<std::int32_t>(static_cast<std::int32_t>(code)).put<std::int64_t>(errorItem).putString(what);
+    const dist::ErrorReport e = dist::reportOf(error);
+    w.put<std::int32_t>(static_cast<std::int32_t>(e.code)).put<std::int64_t>(errorItem).putString(e.what);
   }
   const std::size_t numChains = chains.size();
   for (std::size_t item = 0; item < mine.size(); ++item) {

@@ -109,6 +109,15 @@ class DistributedError : public Error {
   DistributedError(ErrorCode code, const std::string& message) : Error(code, message) {}
 };
 
+/// The code and message of an exception (a td::Error's, kInternal for others), to send to the
+/// other ranks.
+struct ErrorReport {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string what = "unknown error";
+};
+/// The report of `error` (non-null).
+ErrorReport reportOf(const std::exception_ptr& error);
+
 /// Collective, for code where each rank checks its own data before the ranks sum anything: when
 /// some rank's `local` holds an error, every rank throws the same DistributedError naming the
 /// first failing rank (its code and message); otherwise returns. One process: rethrows `local`.
