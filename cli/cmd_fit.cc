@@ -234,6 +234,9 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     }
   }
   try {
+    // Schema errors (a wrong column name) before any work: under mpirun every rank would find
+    // them; the agreement below reports them once.
+    if (trainHolder) (void)specHolder->estimator->transformSchema(trainHolder->schema());
     if (root && !a.test.empty()) {
       test = readFrame(a.test, *readOpts);
       log->info("read {}: {} rows", a.test, test->numRows());
