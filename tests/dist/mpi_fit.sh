@@ -22,34 +22,30 @@ expect_failure() {  # expect_failure PATTERN: the last mpirun failed, said PATTE
   [ ! -e "$work/model" ] || { echo "a model was written"; exit 1; }
 }
 
+# same_as_one_process N SPEC KEY...: fit SPEC in one process and on N ranks; the KEYs of the
+# JSON results and the saved models (`show`; no path is stored) must be identical.
+same_as_one_process() {
+  local n="$1" sp="$2"; shift 2
+  "$td" fit --spec "$sp" --train "$train" --out "$work/one" --json -q > "$work/one.json"
+  timeout 50 "${mpi[@]}" -np "$n" "$td" fit --spec "$sp" --train "$train" --out "$work/many" \
+    --json -q > "$work/many.json"
+  for key in "$@"; do
+    [ "$(field "$work/one.json" "$key")" = "$(field "$work/many.json" "$key")" ] ||
+      { echo "$key differs"; cat "$work/one.json" "$work/many.json"; exit 1; }
+  done
+  "$td" show --model "$work/one" --json > "$work/one.show"
+  "$td" show --model "$work/many" --json > "$work/many.show"
+  diff "$work/one.show" "$work/many.show"
+}
+
 case "$mode" in
   np2|np3)
-    n="${mode#np}"
-    "$td" fit --spec "$spec" --train "$train" --out "$work/one" --json -q > "$work/one.json"
-    timeout 50 "${mpi[@]}" -np "$n" "$td" fit --spec "$spec" --train "$train" --out "$work/many" \
-      --json -q > "$work/many.json"
-    for key in avgMetrics stdMetrics foldMetrics bestIndex; do
-      [ "$(field "$work/one.json" "$key")" = "$(field "$work/many.json" "$key")" ] ||
-        { echo "$key differs"; cat "$work/one.json" "$work/many.json"; exit 1; }
-    done
-    "$td" show --model "$work/one" --json > "$work/one.show"
-    "$td" show --model "$work/many" --json > "$work/many.show"
-    # The models differ only in where they were saved from (no path is stored), so: identical.
-    diff "$work/one.show" "$work/many.show"
+    same_as_one_process "${mode#np}" "$spec" avgMetrics stdMetrics foldMetrics bestIndex
     ;;
   tvs_np2)
     # TrainValidationSplit's param maps dealt to 2 ranks: the single-process result.
     python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["tuning"]={"method": "trainValidationSplit", "trainRatio": 0.75, "seed": 7}; json.dump(s, open(sys.argv[2], "w"))' "$spec" "$work/tvs.json"
-    "$td" fit --spec "$work/tvs.json" --train "$train" --out "$work/one" --json -q > "$work/one.json"
-    timeout 50 "${mpi[@]}" -np 2 "$td" fit --spec "$work/tvs.json" --train "$train" \
-      --out "$work/many" --json -q > "$work/many.json"
-    for key in validationMetrics bestIndex; do
-      [ "$(field "$work/one.json" "$key")" = "$(field "$work/many.json" "$key")" ] ||
-        { echo "$key differs"; cat "$work/one.json" "$work/many.json"; exit 1; }
-    done
-    "$td" show --model "$work/one" --json > "$work/one.show"
-    "$td" show --model "$work/many" --json > "$work/many.show"
-    diff "$work/one.show" "$work/many.show"
+    same_as_one_process 2 "$work/tvs.json" validationMetrics bestIndex
     ;;
   mismatch)
     head -n 9 "$train" > "$work/short.csv"
