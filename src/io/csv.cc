@@ -18,6 +18,7 @@
 #include "thunderdome/io/file.h"
 #include "thunderdome/io/jsonl.h"
 #include "thunderdome/storage/swift.h"
+#include "io_internal.h"
 
 namespace td {
 
@@ -788,25 +789,6 @@ Frame buildFrame(const Table& t, const CsvOptions& opt, std::string_view source)
 
 // ---------------------------------------------------------------- writing
 
-void appendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char ch : s) {
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20)
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(ch)));
-        else
-          out += ch;
-    }
-  }
-  out += '"';
-}
-
 // Emits the CSV text of `frame` in chunks to sink(std::string_view).
 template <class Sink>
 void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
@@ -887,7 +869,7 @@ void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
           const auto arr = static_cast<const StringArrayColumn&>(*col)[r];
           for (std::size_t k = 0; k < arr.size(); ++k) {
             if (k) cellText += ',';
-            appendJsonString(cellText, arr[k]);
+            detail::appendJsonEscaped(cellText, arr[k]);
           }
           cellText += ']';
           appendField(cellText, r, c);
@@ -901,10 +883,7 @@ void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
       }
     }
     line += '\n';
-    if (line.size() >= (1u << 20)) {
-      sink(std::string_view(line));
-      line.clear();
-    }
+    detail::flushFull(line, sink);
   }
   if (!line.empty()) sink(std::string_view(line));
 }

@@ -1,7 +1,8 @@
-// src/io/io_internal.h — internal: helpers shared by the readers in src/io.
+// src/io/io_internal.h — internal: helpers shared by the readers and writers in src/io.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "thunderdome/io/stream.h"
@@ -12,5 +13,19 @@ namespace td::detail {
 /// header line dropped after the first part's when `dropHeaders`, a missing final newline added
 /// between parts (the same text the parts' concatenation made before reads streamed).
 ChunkSource partsSource(std::vector<std::string> parts, bool dropHeaders);
+
+/// Appends `s` as a JSON string literal (quotes, backslash escapes, \u00XX for other control
+/// characters); the bytes are not checked for UTF-8.
+void appendJsonEscaped(std::string& out, std::string_view s);
+
+/// Writers build their text in a buffer and hand it to `sink` in pieces of about 1 MiB: call
+/// after each row.
+template <class Sink>
+void flushFull(std::string& buffer, Sink& sink) {
+  if (buffer.size() >= (1u << 20)) {
+    sink(std::string_view(buffer));
+    buffer.clear();
+  }
+}
 
 }  // namespace td::detail

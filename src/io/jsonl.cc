@@ -19,6 +19,7 @@
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/storage/swift.h"
+#include "io_internal.h"
 
 namespace td {
 
@@ -145,28 +146,10 @@ bool validUtf8(std::string_view s) {
   return true;
 }
 
-// Appends `s` as a JSON string; false (nothing sensible appended) when it is not valid UTF-8.
+// Appends `s` as a JSON string; false (nothing appended) when it is not valid UTF-8.
 bool appendJsonString(std::string& out, std::string_view s) {
   if (!validUtf8(s)) return false;
-  out += '"';
-  for (const char ch : s) {
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20)
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}",
-                         static_cast<unsigned>(static_cast<unsigned char>(ch)));
-        else
-          out += ch;
-    }
-  }
-  out += '"';
+  detail::appendJsonEscaped(out, s);
   return true;
 }
 
@@ -769,10 +752,7 @@ void emitJsonl(const Frame& frame, Sink&& sink) {
       }
     }
     out += "}\n";
-    if (out.size() >= (1u << 20)) {
-      sink(std::string_view(out));
-      out.clear();
-    }
+    detail::flushFull(out, sink);
   }
   if (!out.empty()) sink(std::string_view(out));
 }
@@ -780,6 +760,32 @@ void emitJsonl(const Frame& frame, Sink&& sink) {
 }  // namespace
 
 // ---------------------------------------------------------------- public API
+
+namespace detail {
+
+void appendJsonEscaped(std::string& out, std::string_view s) {
+  out += '"';
+  for (const char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20)
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}",
+                         static_cast<unsigned>(static_cast<unsigned char>(ch)));
+        else
+          out += ch;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace detail
 
 void appendVectorJson(std::string& out, const VectorView& v) {
   if (v.isDense()) {
