@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "app.h"
+#include "cli_runner.h"
 #include "thunderdome/core/params.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/storage/swift.h"
@@ -23,19 +24,8 @@ void loadServerEnv() {
   for (const char* n : {"OS_AUTH_URL", "OS_CLOUD", "OS_STORAGE_URL", "OS_AUTH_TOKEN"}) unsetenv(n);
 }
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "thunderdome");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using testing::cli;
+using testing::Result;
 
 TEST(CliSwiftTest, FitOnSwiftDataSaveModelToSwiftThenPredict) {
   loadServerEnv();

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app.h"
+#include "cli_runner.h"
 #include "thunderdome/core/params.h"
 
 namespace td::cli {
@@ -24,19 +25,8 @@ const std::string kSpec = kExamples + "/cross_validation.json";
 const std::string kTrain = kExamples + "/data/spark_guide_train.csv";
 const std::string kTest = kExamples + "/data/spark_guide_test.csv";
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "thunderdome");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using testing::cli;
+using testing::Result;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
