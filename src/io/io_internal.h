@@ -1,6 +1,7 @@
 // src/io/io_internal.h — internal: helpers shared by the readers and writers in src/io.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,16 @@ namespace td::detail {
 /// header line dropped after the first part's when `dropHeaders`, a missing final newline added
 /// between parts (the same text the parts' concatenation made before reads streamed).
 ChunkSource partsSource(std::vector<std::string> parts, bool dropHeaders);
+
+/// The largest vector dimension the readers accept: int32 indices 0..2^31−1.
+constexpr std::int64_t kMaxDim = std::int64_t{2147483647} + 1;
+
+/// ASCII case-insensitive equality with `lower` (given in lower case).
+bool iequals(std::string_view a, std::string_view lower);
+
+/// A decimal double, or NaN / Inf / Infinity (any case, optional sign), as Spark accepts; the
+/// whole of `s` must be the number. Out-of-range values become ±inf or 0 (strtod).
+bool parseDouble(std::string_view s, double& out);
 
 /// Appends `s` as a JSON string literal (quotes, backslash escapes, \u00XX for other control
 /// characters); the bytes are not checked for UTF-8.

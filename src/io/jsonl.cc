@@ -28,19 +28,10 @@ namespace {
 // ordered_json keeps the keys of an object in the order of the text.
 using Json = nlohmann::ordered_json;
 
-constexpr std::int64_t kMaxDim = std::int64_t{std::numeric_limits<std::int32_t>::max()} + 1;
+using detail::iequals;
+using detail::kMaxDim;
 
 // ---------------------------------------------------------------- numbers
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 // The strings that stand for non-finite doubles: NaN, Inf, Infinity (any case, optional sign).
 bool parseSpecial(std::string_view s, double& out) {

@@ -17,54 +17,15 @@
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/storage/swift.h"
+#include "io_internal.h"
 
 namespace td {
 
 namespace {
 
-constexpr std::int64_t kMaxDim = std::int64_t{std::numeric_limits<std::int32_t>::max()} + 1;
+using detail::kMaxDim;
+using detail::parseDouble;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != b[i]) return false;
-  }
-  return true;
-}
-
-// A decimal double, or NaN / Inf / Infinity (any case, optional sign).
-bool parseDouble(std::string_view s, double& out) {
-  bool neg = false;
-  std::string_view rest = s;
-  if (!rest.empty() && (rest[0] == '+' || rest[0] == '-')) {
-    neg = rest[0] == '-';
-    rest.remove_prefix(1);
-  }
-  if (rest.empty()) return false;
-  if (!(rest[0] >= '0' && rest[0] <= '9') && rest[0] != '.') {
-    if (iequals(rest, "nan")) {
-      out = std::numeric_limits<double>::quiet_NaN();
-      return true;
-    }
-    if (iequals(rest, "inf") || iequals(rest, "infinity")) {
-      out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-      return true;
-    }
-    return false;
-  }
-  const char* e = rest.data() + rest.size();
-  double v = 0.0;
-  auto [p, ec] = std::from_chars(rest.data(), e, v, std::chars_format::general);
-  if (p != e) return false;
-  if (ec == std::errc::result_out_of_range)
-    v = std::strtod(std::string(rest).c_str(), nullptr);
-  else if (ec != std::errc())
-    return false;
-  out = neg ? -v : v;
-  return true;
-}
 
 // Spark-style double text: 1.0, 0.5, 1e+20, NaN, Infinity.
 void appendDouble(std::string& out, double d) {
