@@ -10,6 +10,10 @@
 
 namespace td {
 
+namespace glm {
+class WarmStartData;  // src/glm/design_matrix.h: the compact training matrix of one frame
+}  // namespace glm
+
 class LogisticRegressionModel;
 
 /// Binomial logistic regression with Spark ML's objective, defaults and outputs:
@@ -113,10 +117,12 @@ class LogisticRegressionModel final : public Model {
   [[nodiscard]] const LogisticRegressionTrainingSummary& summary() const { return summary_; }
   void setSummary(LogisticRegressionTrainingSummary s) { summary_ = std::move(s); }
   /// Training data derived from the frame this model was fitted on, kept for a warm-started fit
-  /// on the same frame (see LogisticRegression::setKeepWarmStartData); opaque, null by default,
-  /// never saved.
-  [[nodiscard]] const std::shared_ptr<const void>& warmStartData() const { return warmData_; }
-  void setWarmStartData(std::shared_ptr<const void> d) { warmData_ = std::move(d); }
+  /// on the same frame (see LogisticRegression::setKeepWarmStartData); null by default, never
+  /// saved.
+  [[nodiscard]] const std::shared_ptr<const glm::WarmStartData>& warmStartData() const {
+    return warmData_;
+  }
+  void setWarmStartData(std::shared_ptr<const glm::WarmStartData> d) { warmData_ = std::move(d); }
 
   LogisticRegressionModel& setThreshold(double v) { set("threshold", v); return *this; }
   LogisticRegressionModel& setFeaturesCol(const std::string& v) { set("featuresCol", v); return *this; }
@@ -141,7 +147,7 @@ class LogisticRegressionModel final : public Model {
   std::shared_ptr<const std::vector<double>> coefficients_;  // shared between copies
   double intercept_;
   LogisticRegressionTrainingSummary summary_;
-  std::shared_ptr<const void> warmData_;
+  std::shared_ptr<const glm::WarmStartData> warmData_;
 };
 
 }  // namespace td

@@ -1,0 +1,67 @@
+// src/glm/feature_stats.h — row totals and per-feature statistics of a GLM's training data
+// (Spark's Summarizer: weighted mean, unbiased variance, the features that vary), and the
+// data-parallel hook every sum over rows goes through.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "thunderdome/dist/communicator.h"
+#include "thunderdome/frame/column.h"
+
+namespace td::glm {
+
+/// Sums (and maxima) over the ranks of a data-parallel fit; does nothing within one process.
+struct Reducer {
+  dist::Communicator* comm = nullptr;
+  [[nodiscard]] bool active() const { return comm != nullptr && comm->size() > 1; }
+  void sum(double* p, std::size_t n) const {
+    if (active() && n > 0) comm->allreduceSum({p, n});
+  }
+  void max(double* p, std::size_t n) const {
+    if (active() && n > 0) comm->allreduceMax({p, n});
+  }
+};
+
+/// Totals over the rows of positive weight (over every rank in a data-parallel fit).
+struct RowTotals {
+  double weightSum = 0.0;          ///< W = Σ w_i
+  double weightSqSum = 0.0;        ///< Σ w_i²
+  std::int64_t positiveRows = 0;   ///< rows with w_i > 0
+  /// The unbiased variance's denominator W − Σw²/W (Spark's).
+  [[nodiscard]] double denom() const { return weightSum - weightSqSum / weightSum; }
+};
+
+/// The features that vary (σ > 0) in ascending compact order, with their mean and σ.
+struct FeatureStats {
+  std::vector<std::int32_t> active;  ///< original index of compact feature c
+  std::vector<double> mean;          ///< weighted mean μ_j of compact feature c
+  std::vector<double> sigma;         ///< weighted unbiased standard deviation σ_j (> 0)
+  [[nodiscard]] std::int64_t size() const { return static_cast<std::int64_t>(active.size()); }
+};
+
+/// σ of one feature from Σ w (x − μ)² over its stored entries, the weight of its stored entries
+/// and its mean (the implicit zeros add their weight·μ²); 0 when it does not vary.
+double featureSigma(double m2, double storedWeight, double mean, const RowTotals& t);
+
+/// Called with (row, feature index, value) for a non-finite feature value; must throw.
+using NonFiniteHandler = std::function<void(std::int64_t, std::int64_t, double)>;
+
+/// Statistics of a dense (or sparse, read row by row) feature column over the rows of positive
+/// weight, within one process: two serial passes (sums, then Σ w (x − μ)²). Checks every value
+/// (rows of weight 0 included) for finiteness.
+FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double>& w,
+                                 const RowTotals& t, const NonFiniteHandler& nonFinite);
+
+/// Per column of a compact column-major matrix (entries rows[colPtr[c]..colPtr[c+1]) with
+/// values vals, count[c] of them over every rank): the weighted mean and σ, summed and
+/// maximised over the ranks through `red`; σ = 0 for columns that do not vary. The sums run
+/// column by column in entry order, as a row-wise pass would. I: row index type, V: value type.
+template <class I, class V>
+void columnStats(const std::vector<std::int64_t>& colPtr, const std::vector<I>& rows,
+                 const std::vector<V>& vals, const std::vector<double>& count,
+                 const std::vector<double>& w, const RowTotals& t, const Reducer& red,
+                 std::vector<double>& mean, std::vector<double>& sigma);
+
+}  // namespace td::glm
