@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -174,6 +173,92 @@ optim::MinimizeResult solve(const glm::Problem& prob, const VectorColumn& X, con
   return nres;
 }
 
+
+// Throws e, as a DistributedError in a data-parallel fit: an error found on values summed over
+// the ranks is found by every rank alike, so that no rank reports it as its own failure.
+[[noreturn]] void throwShared(bool shards, const DataError& e) {
+  if (shards) throw dist::DistributedError(e.code(), e.what());
+  throw e;
+}
+
+// The column names a fit reads.
+struct Columns {
+  std::string who, features, label, weight;  // weight: empty when none
+};
+
+// Labels and weights of `data`, checked (with the sparse feature values) and totalled over
+// the ranks; d becomes the features' dimension agreed by every non-empty shard.
+// Data-parallel: each rank checks its shard, then the ranks agree (a failure on one rank stops
+// every rank with its message before anything is summed).
+Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
+              dist::Communicator* comm, std::int64_t& d, const glm::NonFiniteHandler& nonFinite) {
+  const Reducer red{comm};
+  const bool shards = red.active();
+  const std::int64_t n = data.numRows();
+  Rows rows;
+  rows.y = data.numeric(cols.label);
+  rows.w = cols.weight.empty() ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
+                               : data.numeric(cols.weight);
+  if (shards) {
+    std::exception_ptr local;
+    try {
+      checkRows(cols.who, cols.label, cols.weight, X, rows, nonFinite);
+    } catch (...) {
+      local = std::current_exception();
+    }
+    dist::agreeOnErrors(*comm, local);
+    // Every non-empty shard must have the same feature dimension (empty ones take it).
+    const double inf = std::numeric_limits<double>::infinity();
+    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf, n > 0 ? -static_cast<double>(d) : -inf};
+    red.max(dims, 2);
+    if (dims[0] != -dims[1] && dims[0] > -inf)
+      throwShared(shards, DataError(fmt::format(
+          "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
+          "{} and {} over the ranks; give every shard the same numFeatures",
+          cols.who, cols.features, -dims[1], dims[0])));
+    if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
+  } else {
+    checkRows(cols.who, cols.label, cols.weight, X, rows, nonFinite);
+  }
+  double totalRows = static_cast<double>(n);
+  red.sum(&totalRows, 1);
+  if (totalRows == 0)
+    throwShared(shards, DataError(fmt::format("{}: cannot fit on empty training data (features "
+                                              "column '{}' has 0 rows{})",
+                                              cols.who, cols.features,
+                                              shards ? " on every rank" : "")));
+  glm::RowTotals& totals = rows.totals;
+  if (shards) {
+    double t[4] = {totals.weightSum, totals.weightSqSum, rows.W1,
+                   static_cast<double>(totals.positiveRows)};
+    red.sum(t, 4);
+    totals = {t[0], t[1], static_cast<std::int64_t>(t[3])};
+    rows.W1 = t[2];
+  }
+  if (!(totals.weightSum > 0.0))
+    throwShared(shards, DataError(fmt::format(
+                            "{}: the weights in column '{}' sum to 0; nothing to fit", cols.who,
+                            cols.weight)));
+  return rows;
+}
+
+// The starting point: the initial model's coefficients when its dimension matches and its
+// values are finite, else zeros and (with an intercept) ln(W1/W0).
+std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegressionModel* init,
+                                 std::int64_t d, double W1) {
+  if (init && init->numFeatures() == d) {
+    const auto& c0 = init->coefficients();
+    const bool fitIntercept = prob.scaling.fitIntercept;
+    if (std::all_of(c0.begin(), c0.end(), [](double v) { return std::isfinite(v); }) &&
+        (!fitIntercept || std::isfinite(init->intercept())))
+      return prob.toCompact(c0, init->intercept());
+  }
+  std::vector<double> z0(static_cast<std::size_t>(prob.dim()), 0.0);
+  if (prob.scaling.fitIntercept)
+    z0[static_cast<std::size_t>(prob.k())] = std::log(W1 / (prob.weightSum - W1));
+  return z0;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- LogisticRegression
@@ -229,92 +314,38 @@ Schema LogisticRegression::transformSchema(const Schema& input) const {
 }
 
 std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
-  const std::string who = describe();
-  const std::string featuresCol = getString("featuresCol");
-  const std::string labelCol = getString("labelCol");
-  const std::string weightCol = optionalString(*this, "weightCol");
+  const Columns cols{describe(), getString("featuresCol"), getString("labelCol"),
+                     optionalString(*this, "weightCol")};
   const double regParam = getRegParam();
   const double alpha = getElasticNetParam();
   const bool fitIntercept = getFitIntercept();
   const bool standardization = getStandardization();
 
-  Reducer red{comm_.get()};
-  const bool shards = red.active();  // data-parallel: `data` is this rank's shard
+  const Reducer red{comm_.get()};
   // Data-parallel fits take the sparse path (which sums over ranks); dense rows are re-coded.
   std::shared_ptr<VectorColumn> recoded;
-  if (shards && data.col<VectorColumn>(featuresCol).isDense())
-    recoded = glm::toSparse(data.col<VectorColumn>(featuresCol));
-  const auto& X = recoded ? *recoded : data.col<VectorColumn>(featuresCol);
-  const std::int64_t n = data.numRows();
+  if (red.active() && data.col<VectorColumn>(cols.features).isDense())
+    recoded = glm::toSparse(data.col<VectorColumn>(cols.features));
+  const auto& X = recoded ? *recoded : data.col<VectorColumn>(cols.features);
   std::int64_t d = X.dim();
-  // An error found on values summed over the ranks is found by every rank alike: thrown as a
-  // DistributedError there, so that no rank reports it as its own failure.
-  auto shared = [&](const DataError& e) -> DataError {
-    if (shards) throw dist::DistributedError(e.code(), e.what());
-    return e;
-  };
   const glm::NonFiniteHandler nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
     throw DataError(fmt::format(
-        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})", who,
-        featuresCol, num(x), i, j));
+        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})",
+        cols.who, cols.features, num(x), i, j));
   };
-
   // ---- labels, weights and features: validation and weighted totals (one serial pass).
-  // Data-parallel: each rank checks its shard, then the ranks agree (a failure on one rank
-  // stops every rank with its message before anything is summed).
-  Rows rows;
-  rows.y = data.numeric(labelCol);
-  rows.w = weightCol.empty() ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
-                             : data.numeric(weightCol);
-  if (shards) {
-    std::exception_ptr local;
-    try {
-      checkRows(who, labelCol, weightCol, X, rows, nonFinite);
-    } catch (...) {
-      local = std::current_exception();
-    }
-    dist::agreeOnErrors(*comm_, local);
-    // Every non-empty shard must have the same feature dimension (empty ones take it).
-    const double inf = std::numeric_limits<double>::infinity();
-    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf, n > 0 ? -static_cast<double>(d) : -inf};
-    red.max(dims, 2);
-    if (dims[0] != -dims[1] && dims[0] > -inf)
-      throw shared(DataError(fmt::format(
-          "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
-          "{} and {} over the ranks; give every shard the same numFeatures",
-          who, featuresCol, -dims[1], dims[0])));
-    if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
-  } else {
-    checkRows(who, labelCol, weightCol, X, rows, nonFinite);
-  }
-  double totalRows = static_cast<double>(n);
-  red.sum(&totalRows, 1);
-  if (totalRows == 0)
-    throw shared(DataError(fmt::format("{}: cannot fit on empty training data (features column "
-                                       "'{}' has 0 rows{})",
-                                       who, featuresCol, shards ? " on every rank" : "")));
-  glm::RowTotals& totals = rows.totals;
-  if (shards) {
-    double t[4] = {totals.weightSum, totals.weightSqSum, rows.W1,
-                   static_cast<double>(totals.positiveRows)};
-    red.sum(t, 4);
-    totals = {t[0], t[1], static_cast<std::int64_t>(t[3])};
-    rows.W1 = t[2];
-  }
-  const double W = totals.weightSum, W1 = rows.W1;
-  if (!(W > 0.0))
-    throw shared(DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit",
-                                       who, weightCol)));
+  Rows rows = loadRows(data, cols, X, comm_.get(), d, nonFinite);
+  const double W = rows.totals.weightSum, W1 = rows.W1;
 
   // ---- the features that vary (Spark's Summarizer: rows of weight 0 are ignored; variance =
   // Σ w (x − μ)² / (W − Σw²/W)) become the compact columns of the problem.
   Features feats;
   if (X.isDense()) {  // never when data-parallel (re-coded above)
-    feats.stats = glm::rowwiseFeatureStats(X, rows.w, totals, nonFinite);
+    feats.stats = glm::rowwiseFeatureStats(X, rows.w, rows.totals, nonFinite);
   } else {
-    const glm::WarmStartData::Key key{data.column(featuresCol), data.column(labelCol),
-                                      weightCol.empty() ? nullptr : data.column(weightCol), n,
-                                      comm_.get()};
+    const glm::WarmStartData::Key key{
+        data.column(cols.features), data.column(cols.label),
+        cols.weight.empty() ? nullptr : data.column(cols.weight), data.numRows(), comm_.get()};
     feats = sparseFeatures(X, d, rows, red,
                            initialModel_ ? initialModel_->warmStartData().get() : nullptr, key,
                            keepWarmStartData_);
@@ -342,24 +373,13 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
 
   // ---- the problem in the compact scaled space
   glm::Problem prob;
-  prob.n = n;
+  prob.n = data.numRows();
   prob.y = rows.y.data();
   prob.w = rows.w.data();
   prob.weightSum = W;
   prob.l2 = regParam * (1.0 - alpha);
   prob.stats = std::move(feats.stats);
   prob.scaling = glm::Scaling::make(prob.stats, fitIntercept, standardization, red);
-
-  // Initial point: zeros and ln(n1/n0), or the initial model when its dimension matches.
-  std::vector<double> z0(static_cast<std::size_t>(prob.dim()), 0.0);
-  bool warm = false;
-  if (initialModel_ && initialModel_->numFeatures() == d) {
-    const auto& c0 = initialModel_->coefficients();
-    warm = std::all_of(c0.begin(), c0.end(), [](double v) { return std::isfinite(v); }) &&
-           (!fitIntercept || std::isfinite(initialModel_->intercept()));
-    if (warm) z0 = prob.toCompact(c0, initialModel_->intercept());
-  }
-  if (!warm && fitIntercept) z0[static_cast<std::size_t>(prob.k())] = std::log(W1 / (W - W1));
 
   optim::MinimizeOptions options;
   options.maxIter = getMaxIter();
@@ -372,7 +392,8 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   const bool newton = feats.matrix && options.l1.empty() && getString("solver") == "auto";
   std::int64_t cgIterations = 0;
   const optim::MinimizeResult res =
-      solve(prob, X, feats, std::move(z0), options, newton, cgIterations);
+      solve(prob, X, feats, initialPoint(prob, initialModel_.get(), d, W1), options, newton,
+            cgIterations);
 
   LogisticRegressionTrainingSummary summary;
   summary.objectiveHistory = res.objectiveHistory;
