@@ -153,24 +153,39 @@ Features sparseFeatures(const VectorColumn& X, std::int64_t d, const Rows& r, co
   return f;
 }
 
-// Minimises the problem from z0: Newton-CG (newton), else L-BFGS / OWL-QN (options.l1).
-optim::MinimizeResult solve(const glm::Problem& prob, const VectorColumn& X, const Features& f,
-                            std::vector<double> z0, const optim::MinimizeOptions& options,
-                            bool newton, std::int64_t& cgIterations) {
+// The optimizer's result and the CG work done (Newton-CG only).
+struct Solved {
+  optim::MinimizeResult res;
+  std::int64_t cgIterations = 0;
+};
+
+// Minimises the problem from z0 with the solver that applies: Newton-CG for the default solver
+// on sparse features without an L1 part (on raw term counts L-BFGS is still far from the
+// optimum after its 100 iterations, while a few Newton steps — each a preconditioned CG solve,
+// every CG step two passes over the data — reach it to the tolerance), else L-BFGS (OWL-QN
+// when options.l1 is set).
+Solved solve(const glm::Problem& prob, const VectorColumn& X, const Features& f,
+             std::vector<double> z0, const optim::MinimizeOptions& options, bool autoSolver) {
   using Loss = glm::BinomialLogisticLoss;
+  Solved out;
   if (!f.matrix) {
     glm::DenseObjective<Loss> dense(prob, X);
-    return optim::minimize([&dense](const double* z, double* g) { return dense(z, g); },
-                           std::move(z0), options);
+    out.res = optim::minimize([&dense](const double* z, double* g) { return dense(z, g); },
+                              std::move(z0), options);
+    return out;
   }
   glm::SparseObjective<Loss> sparse(prob, f.matrix);
-  if (!newton) return optim::minimize(static_cast<optim::LineObjective&>(sparse), std::move(z0), options);
+  if (!(autoSolver && options.l1.empty())) {
+    out.res = optim::minimize(static_cast<optim::LineObjective&>(sparse), std::move(z0), options);
+    return out;
+  }
   optim::NewtonOptions nopt;
   nopt.maxIter = options.maxIter;
   nopt.tol = options.tol;
   auto nres = optim::minimizeNewton(sparse, std::move(z0), nopt);
-  cgIterations = nres.cgIterations;
-  return nres;
+  out.cgIterations = nres.cgIterations;
+  out.res = std::move(nres);
+  return out;
 }
 
 
@@ -386,22 +401,16 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   options.tol = getTol();
   options.historySize = 10;
   options.l1 = prob.l1Weights(regParam * alpha, standardization);
-  // Newton-CG where it applies: on raw term counts L-BFGS is still far from the optimum after
-  // its 100 iterations, while a few Newton steps (each a preconditioned CG solve, every CG step
-  // two passes over the data) reach it to the tolerance.
-  const bool newton = feats.matrix && options.l1.empty() && getString("solver") == "auto";
-  std::int64_t cgIterations = 0;
-  const optim::MinimizeResult res =
-      solve(prob, X, feats, initialPoint(prob, initialModel_.get(), d, W1), options, newton,
-            cgIterations);
+  const Solved solved = solve(prob, X, feats, initialPoint(prob, initialModel_.get(), d, W1),
+                              options, getString("solver") == "auto");
 
   LogisticRegressionTrainingSummary summary;
-  summary.objectiveHistory = res.objectiveHistory;
-  summary.totalIterations = res.iterations;
-  summary.converged = res.converged;
-  summary.totalCgIterations = cgIterations;
-  return makeModel(prob.coefficients(res.x, d), fitIntercept ? prob.intercept(res.x) : 0.0,
-                   std::move(summary));
+  summary.objectiveHistory = solved.res.objectiveHistory;
+  summary.totalIterations = solved.res.iterations;
+  summary.converged = solved.res.converged;
+  summary.totalCgIterations = solved.cgIterations;
+  return makeModel(prob.coefficients(solved.res.x, d),
+                   fitIntercept ? prob.intercept(solved.res.x) : 0.0, std::move(summary));
 }
 
 // ---------------------------------------------------------------- LogisticRegressionModel
