@@ -241,7 +241,8 @@ void SparseObjective<L>::hessianVector(const double* v, double* out) {
     rowSums_[3 * static_cast<std::size_t>(blk)] = sum;
   });
   double sum = 0.0;
-  for (std::int64_t blk = 0; blk < blocks; ++blk) sum += rowSums_[3 * static_cast<std::size_t>(blk)];
+  for (std::int64_t blk = 0; blk < blocks; ++blk)
+    sum += rowSums_[3 * static_cast<std::size_t>(blk)];
   p_.scaling.red.sum(&sum, 1);
   // Ãᵀ(D·Ãv)/W + λ f v
   X_->transposeMultiply(p_.scaling, hu_.data(), v, p_.weightSum, sum, p_.l2, out);

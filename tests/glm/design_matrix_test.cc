@@ -53,7 +53,8 @@ struct Dense {
   std::vector<std::vector<double>> A;  // n × dim
   Dense(const Data& D, const FeatureStats& s, const Scaling& sc) {
     const std::int64_t n = D.X->size();
-    A.assign(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(sc.dim()), 0));
+    const auto dim = static_cast<std::size_t>(sc.dim());
+    A.assign(static_cast<std::size_t>(n), std::vector<double>(dim, 0.0));
     for (std::int64_t i = 0; i < n; ++i)
       for (std::int64_t c = 0; c < sc.k; ++c) {
         const auto cu = static_cast<std::size_t>(c);
@@ -170,7 +171,8 @@ TEST(GlmObjectiveTest, SparseGradientAndHessianMatchFiniteDifferences) {
   for (std::size_t c = 0; c < dim; ++c) {
     zp = z, zm = z;
     zp[c] += h, zm[c] -= h;
-    const double fd = (f.evaluate(zp.data(), gp.data()) - f.evaluate(zm.data(), gm.data())) / (2 * h);
+    const double fp = f.evaluate(zp.data(), gp.data());
+    const double fd = (fp - f.evaluate(zm.data(), gm.data())) / (2 * h);
     EXPECT_NEAR(grad[c], fd, 1e-6) << "variable " << c;
   }
   for (std::size_t c = 0; c < dim; ++c) {
