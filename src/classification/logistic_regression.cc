@@ -870,45 +870,7 @@ std::shared_ptr<VectorColumn> toSparse(const VectorColumn& X) {
 }  // namespace
 
 // ---------------------------------------------------------------- LogisticRegression
-const ParamSchema& LogisticRegression::schema() {
-  static const ParamSchema s = [] {
-    ParamSchema p;
-    p.push_back(shared::featuresCol());
-    p.push_back(shared::labelCol());
-    p.push_back(shared::weightCol());
-    p.push_back(shared::predictionCol());
-    p.push_back(shared::rawPredictionCol());
-    p.push_back(shared::probabilityCol());
-    p.push_back(shared::regParam());
-    p.push_back({"elasticNetParam",
-                 "the ElasticNet mixing parameter, in range [0, 1]. For alpha = 0, the penalty is "
-                 "an L2 penalty. For alpha = 1, it is an L1 penalty",
-                 ParamType::kDouble, ParamValue(0.0), ParamValidator::inRange(0.0, 1.0)});
-    p.push_back(shared::maxIter(100));
-    p.push_back(shared::tol(1e-6));
-    p.push_back({"fitIntercept", "whether to fit an intercept term", ParamType::kBool,
-                 ParamValue(true), ParamValidator::any()});
-    p.push_back({"standardization",
-                 "whether to standardize the training features before fitting the model",
-                 ParamType::kBool, ParamValue(true), ParamValidator::any()});
-    p.push_back({"threshold", "threshold in binary classification prediction, in range [0, 1]",
-                 ParamType::kDouble, ParamValue(0.5), ParamValidator::inRange(0.0, 1.0)});
-    p.push_back({"family",
-                 "The name of family which is a description of the label distribution to be used "
-                 "in the model. Supported options: auto, binomial.",
-                 ParamType::kString, ParamValue("auto"),
-                 ParamValidator::oneOf({"auto", "binomial"})});
-    p.push_back({"solver",
-                 "the optimization algorithm (a thunderdome extension). Supported options: auto "
-                 "(truncated Newton-CG when the penalty is pure L2 and the features are sparse, "
-                 "otherwise as l-bfgs), l-bfgs (Spark's: L-BFGS, OWL-QN when elasticNetParam > 0)",
-                 ParamType::kString, ParamValue("auto"), ParamValidator::oneOf({"auto", "l-bfgs"})});
-    return p;
-  }();
-  return s;
-}
-
-LogisticRegression::LogisticRegression() : LogisticRegression(randomUid("logreg")) {}
+LogisticRegression::LogisticRegression() : LogisticRegression(randomUid(kUidPrefix)) {}
 
 LogisticRegression::LogisticRegression(std::string uid) : Estimator(std::move(uid), schema()) {}
 
@@ -921,7 +883,9 @@ Schema LogisticRegression::transformSchema(const Schema& input) const {
   return outputSchema(*this, input);
 }
 
-std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
+std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Context& ctx) const {
+  // Data-parallel fits (ctx.dataParallel): `data` is this rank's shard; sums span ctx.comm.
+  const std::shared_ptr<dist::Communicator> comm_ = ctx.isDataParallel() ? ctx.comm : nullptr;
   const std::string who = describe();
   const std::string featuresCol = getString("featuresCol");
   const std::string labelCol = getString("labelCol");
@@ -1257,9 +1221,37 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
 // ---------------------------------------------------------------- LogisticRegressionModel
 LogisticRegressionModel::LogisticRegressionModel(std::string uid, std::vector<double> coefficients,
                                                  double intercept)
-    : Model(std::move(uid), LogisticRegression::schema()),
+    : Model(std::move(uid), schema()),
       coefficients_(std::make_shared<const std::vector<double>>(std::move(coefficients))),
       intercept_(intercept) {}
+
+LogisticRegressionModel::LogisticRegressionModel(std::string uid)
+    : LogisticRegressionModel(std::move(uid), {}, 0.0) {}
+
+std::vector<StateItem> LogisticRegressionModel::stateSummary() const {
+  std::int64_t nnz = 0;
+  for (double c : *coefficients_) nnz += c != 0.0;
+  return {{"numFeatures", "numFeatures", numFeatures()},
+          {"intercept", "intercept", intercept_},
+          {"nonZeroCoefficients", "non-zero coefficients", nnz}};
+}
+
+void LogisticRegressionModel::saveState(StateWriter& out) const {
+  out.putInt("numFeatures", numFeatures());
+  out.putInt("numClasses", numClasses());
+  out.putDouble("intercept", intercept_);
+  out.putArray("coefficients", *coefficients_);
+}
+
+void LogisticRegressionModel::loadState(const StateReader& in) {
+  auto coef = in.getArray("coefficients");
+  const auto d = in.getInt("numFeatures");
+  if (static_cast<std::int64_t>(coef.size()) != d)
+    in.fail(fmt::format("data/coefficients.f64le holds {} coefficients but numFeatures is {}",
+                        coef.size(), d));
+  coefficients_ = std::make_shared<const std::vector<double>>(std::move(coef));
+  intercept_ = in.getDouble("intercept");
+}
 
 double LogisticRegressionModel::margin(const VectorView& x) const {
   if (x.size != numFeatures())
@@ -1276,7 +1268,7 @@ Schema LogisticRegressionModel::transformSchema(const Schema& input) const {
   return outputSchema(*this, input);
 }
 
-Frame LogisticRegressionModel::transformImpl(const Frame& input) const {
+Frame LogisticRegressionModel::transformImpl(const Frame& input, const Context& /*ctx*/) const {
   const std::string featuresCol = getString("featuresCol");
   const std::string rawCol = optionalString(*this, "rawPredictionCol");
   const std::string probCol = optionalString(*this, "probabilityCol");

@@ -28,3 +28,16 @@ void runIoThreads(int n, const std::function<void(int)>& fn) {
 int defaultConcurrency() { return std::max(1, tbb::info::default_concurrency()); }
 
 }  // namespace td::parallel
+
+namespace td::parallel {
+
+void runWithThreads(int threads, const std::function<void()>& fn) {
+  if (threads <= 0 || threads >= defaultConcurrency()) {
+    fn();
+    return;
+  }
+  tbb::task_arena arena(threads);
+  arena.execute([&] { fn(); });
+}
+
+}  // namespace td::parallel

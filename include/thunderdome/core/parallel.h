@@ -63,3 +63,11 @@ double sumBlocks(std::int64_t n, std::int64_t blockSize, F&& fn) {
 void runIoThreads(int n, const std::function<void(int)>& fn);
 
 }  // namespace td::parallel
+
+namespace td::parallel {
+
+/// Runs fn on the shared pool limited to `threads` threads (0 or more than the pool: unlimited);
+/// nested parallel work inside fn stays within that limit.
+void runWithThreads(int threads, const std::function<void()>& fn);
+
+}  // namespace td::parallel
