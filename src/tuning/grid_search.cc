@@ -2,7 +2,6 @@
 #include "grid_search.h"
 
 #include <fmt/format.h>
-#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +12,8 @@
 #include <numeric>
 #include <set>
 #include <variant>
+
+#include "thunderdome/core/parallel.h"
 
 namespace td::tuning {
 
@@ -339,7 +340,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
     }
   };
   const std::int64_t workers = std::max<std::int64_t>(1, std::min(parallelism, items));
-  tbb::task_group group;
+  parallel::TaskGroup group;
   for (std::int64_t w = 0; w < workers; ++w) group.run(worker);
   group.wait();
   if (queue) {
