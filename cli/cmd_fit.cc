@@ -61,24 +61,9 @@ std::optional<BinaryCurves> bestCurves(const PipelineSpec& spec, const Model& mo
   std::vector<double> scores, labels;
   if (test) {
     collectScores(model.transform(*test), *bce, scores, labels);
-  } else if (const auto* cv = dynamic_cast<const CrossValidator*>(spec.estimator.get())) {
-    const auto& best = dynamic_cast<const CrossValidatorModel&>(model).bestParams();
-    const auto fold = cv->foldAssignment(train);
-    const std::string foldCol = cv->getString("foldCol");
-    const Frame data = foldCol.empty() ? train : train.drop(foldCol);
-    for (std::int64_t f = 0; f < cv->getNumFolds(); ++f) {
-      std::vector<std::int64_t> tr, va;
-      for (std::int64_t i = 0; i < data.numRows(); ++i)
-        (fold[static_cast<std::size_t>(i)] == f ? va : tr).push_back(i);
-      const auto m = spec.pipeline->fit(data.take(tr), best);
-      collectScores(m->transform(data.take(va), best), *bce, scores, labels);
-    }
-  } else if (const auto* tvs = dynamic_cast<const TrainValidationSplit*>(spec.estimator.get())) {
-    const auto& best = dynamic_cast<const TrainValidationSplitModel&>(model).bestParams();
-    const double r = tvs->getDouble("trainRatio");
-    const auto parts = train.randomSplit({r, 1 - r}, static_cast<std::uint64_t>(tvs->getInt("seed")));
-    const auto m = spec.pipeline->fit(parts[0], best);
-    collectScores(m->transform(parts[1], best), *bce, scores, labels);
+  } else if (spec.tuner && model.asTuningModel()) {
+    for (const Frame& p : spec.tuner->heldOutPredictions(train, model.asTuningModel()->bestParams()))
+      collectScores(p, *bce, scores, labels);
   } else {
     return std::nullopt;
   }
@@ -207,7 +192,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     specHolder = loadPipelineSpec(a.spec);
     readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
     // Before any data is read: every stage must support data-parallel fitting.
-    if (dataParallel) enableDataParallel(*specHolder->estimator, comm);
+    if (dataParallel) checkDataParallel(*specHolder->estimator);
     // Refuse to overwrite before spending time on the fit.
     if (root && !a.overwrite && modelExists(a.out))
       throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
@@ -263,20 +248,14 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     log->info("data-parallel: {} ranks, {} training rows in all; each fit spans every rank",
               comm->size(), trainRows);
   }
-  if (auto cv = std::dynamic_pointer_cast<CrossValidator>(spec.estimator)) {
-    cv->setProgressCallback(onProgress);
-    if (!dataParallel) cv->setCommunicator(comm);
-    log->info("cross-validating {} param maps x {} folds = {} fits (parallelism {})",
-              spec.grid.size(), cv->getNumFolds(),
-              static_cast<std::int64_t>(spec.grid.size()) * cv->getNumFolds(), cv->getParallelism());
-  } else if (auto tvs = std::dynamic_pointer_cast<TrainValidationSplit>(spec.estimator)) {
-    tvs->setProgressCallback(onProgress);
-    if (!dataParallel) tvs->setCommunicator(comm);
-    log->info("train-validation split: {} param maps", spec.grid.size());
-  }
+  if (spec.tuner) log->info("{}", spec.tuner->plan(spec.grid.size()));
+  Context ctx;
+  ctx.progress = onProgress;
+  if (distributed) ctx.comm = comm;
+  ctx.dataParallel = dataParallel;
   std::shared_ptr<Model> model;
   try {
-    model = spec.estimator->fit(train);
+    model = spec.estimator->fit(train, ctx);
   } catch (const dist::DistributedError& e) {
     if (root) throw;
     return exitCodeFor(e);  // every rank has it; rank 0 reports it

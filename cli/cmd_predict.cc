@@ -12,8 +12,7 @@
 #include "thunderdome/persist/param_json.h"
 #include "thunderdome/persist/persist.h"
 #include "thunderdome/storage/swift.h"
-#include "thunderdome/tuning/cross_validator.h"
-#include "thunderdome/tuning/train_validation_split.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td::cli {
 
@@ -29,20 +28,16 @@ bool outputExists(const std::string& path) {
 
 std::shared_ptr<Transformer> loadModel(const std::string& path) {
   auto stage = loadStage(path);
-  auto t = std::dynamic_pointer_cast<Transformer>(stage);
-  if (!t)
+  if (stage->isEstimator())
     throw ParamError(fmt::format("'{}' holds an unfitted {} ({}), not a model: run `thunderdome "
                                  "fit` to produce one",
                                  path, stage->className(), stage->uid()));
-  return t;
+  return std::static_pointer_cast<Transformer>(stage);
 }
 
 // The model's own tuning evaluator, else areaUnderROC.
 std::shared_ptr<Evaluator> evaluatorFor(const Transformer& model) {
-  if (const auto* cv = dynamic_cast<const CrossValidatorModel*>(&model))
-    return cv->getEvaluator()->copyEvaluator({});
-  if (const auto* tvs = dynamic_cast<const TrainValidationSplitModel*>(&model))
-    return tvs->getEvaluator()->copyEvaluator({});
+  if (const TuningModel* t = model.asTuningModel()) return t->getEvaluator()->copyEvaluator({});
   return std::make_shared<BinaryClassificationEvaluator>("evaluator");
 }
 

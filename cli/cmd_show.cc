@@ -5,13 +5,10 @@
 #include <ostream>
 
 #include "commands.h"
-#include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/persist/param_json.h"
 #include "thunderdome/persist/persist.h"
-#include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/registry/registry.h"
-#include "thunderdome/tuning/cross_validator.h"
-#include "thunderdome/tuning/train_validation_split.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td::cli {
 
@@ -34,40 +31,33 @@ json paramsJson(const Params& p) {
 
 json stageJson(const PipelineStage& s) {
   json j{{"class", s.className()}, {"uid", s.uid()}, {"paramMap", paramsJson(s)}};
-  if (const auto* lr = dynamic_cast<const LogisticRegressionModel*>(&s)) {
-    std::int64_t nnz = 0;
-    for (double c : lr->coefficients()) nnz += c != 0.0;
-    j["numFeatures"] = lr->numFeatures();
-    j["intercept"] = doubleToJson(lr->intercept());
-    j["nonZeroCoefficients"] = nnz;
-  }
-  const std::vector<std::shared_ptr<PipelineStage>>* nested = nullptr;
-  std::vector<std::shared_ptr<PipelineStage>> tmp;
-  if (const auto* p = dynamic_cast<const Pipeline*>(&s)) nested = &p->getStages();
-  if (const auto* pm = dynamic_cast<const PipelineModel*>(&s)) {
-    tmp.assign(pm->stages().begin(), pm->stages().end());
-    nested = &tmp;
-  }
-  if (nested) {
+  for (const auto& item : s.stateSummary()) j[item.key] = paramToJson(item.value);
+  const auto nested = s.subStages();
+  if (!nested.empty() || s.className().rfind("Pipeline", 0) == 0) {
     json arr = json::array();
-    for (const auto& st : *nested) arr.push_back(stageJson(*st));
+    for (const auto& st : nested) arr.push_back(stageJson(*st));
     j["stages"] = arr;
   }
   return j;
 }
 
+// A state value as `show` prints it: numbers as fmt does ("-1.5", "inf"), strings bare.
+std::string stateText(const ParamValue& v) {
+  if (const auto* d = std::get_if<double>(&v.variant())) return fmt::format("{}", *d);
+  if (const auto* s = std::get_if<std::string>(&v.variant())) return *s;
+  return v.toString();
+}
+
 void printStage(const PipelineStage& s, const std::string& indent, std::ostream& out) {
   out << fmt::format("{}{} {}: {}\n", indent, s.className(), s.uid(), userParams(s));
-  if (const auto* lr = dynamic_cast<const LogisticRegressionModel*>(&s)) {
-    std::int64_t nnz = 0;
-    for (double c : lr->coefficients()) nnz += c != 0.0;
-    out << fmt::format("{}  numFeatures={}, intercept={}, non-zero coefficients={}\n", indent,
-                       lr->numFeatures(), lr->intercept(), nnz);
+  const auto items = s.stateSummary();
+  if (!items.empty()) {
+    std::string line;
+    for (const auto& item : items)
+      line += fmt::format("{}{}={}", line.empty() ? "" : ", ", item.label, stateText(item.value));
+    out << indent << "  " << line << "\n";
   }
-  if (const auto* pm = dynamic_cast<const PipelineModel*>(&s))
-    for (const auto& st : pm->stages()) printStage(*st, indent + "  ", out);
-  if (const auto* p = dynamic_cast<const Pipeline*>(&s))
-    for (const auto& st : p->getStages()) printStage(*st, indent + "  ", out);
+  for (const auto& st : s.subStages()) printStage(*st, indent + "  ", out);
 }
 
 }  // namespace
@@ -76,9 +66,7 @@ int runShow(const ShowArgs& a, std::ostream& out, std::ostream& /*err*/) {
   const auto model = loadStage(a.model);
   const auto results = tuningResults(*model);
   std::shared_ptr<PipelineStage> best = model;
-  if (const auto* cv = dynamic_cast<const CrossValidatorModel*>(model.get())) best = cv->bestModel();
-  if (const auto* tvs = dynamic_cast<const TrainValidationSplitModel*>(model.get()))
-    best = tvs->bestModel();
+  if (const TuningModel* t = model->asTuningModel()) best = t->bestModel();
   if (a.common.json) {
     json j{{"class", model->className()}, {"uid", model->uid()}, {"paramMap", paramsJson(*model)}};
     if (results) {

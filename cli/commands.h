@@ -10,6 +10,7 @@
 
 #include "thunderdome/core/params.h"
 #include "thunderdome/pipeline/stage.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td::cli {
 
@@ -66,16 +67,8 @@ int runStages(const CommonArgs& c, std::ostream& out);
 int runParams(const std::string& stage, const CommonArgs& c, std::ostream& out);
 
 /// The tuning results a fitted CrossValidatorModel or TrainValidationSplitModel carries.
-struct TuningResults {
-  std::string method;                          ///< "crossValidator" or "trainValidationSplit".
-  std::string metricName;
-  bool largerBetter = true;
-  std::vector<ParamMap> maps;
-  std::vector<double> avgMetrics, stdMetrics;  ///< stdMetrics empty for a single split.
-  std::vector<std::vector<double>> foldMetrics;
-  std::int64_t bestIndex = 0;
-  std::int64_t numFolds = 1;
-};
+/// A tuning model's results (see TuningModel::tuningSummary).
+using TuningResults = TuningSummary;
 
 /// The tuning results of `model`, or nullopt when it is not a tuning model.
 std::optional<TuningResults> tuningResults(const PipelineStage& model);

@@ -6,38 +6,14 @@
 
 #include "commands.h"
 #include "thunderdome/persist/param_json.h"
-#include "thunderdome/tuning/cross_validator.h"
-#include "thunderdome/tuning/train_validation_split.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td::cli {
 
 using nlohmann::json;
 
 std::optional<TuningResults> tuningResults(const PipelineStage& model) {
-  TuningResults r;
-  if (const auto* cv = dynamic_cast<const CrossValidatorModel*>(&model)) {
-    r.method = "crossValidator";
-    r.metricName = cv->metricName();
-    r.largerBetter = cv->isLargerBetter();
-    r.maps = cv->getEstimatorParamMaps();
-    r.avgMetrics = cv->avgMetrics();
-    r.stdMetrics = cv->stdMetrics();
-    r.foldMetrics = cv->foldMetrics();
-    r.bestIndex = cv->bestIndex();
-    r.numFolds = static_cast<std::int64_t>(cv->foldMetrics().size());
-    return r;
-  }
-  if (const auto* tvs = dynamic_cast<const TrainValidationSplitModel*>(&model)) {
-    r.method = "trainValidationSplit";
-    const auto& ev = *tvs->getEvaluator();
-    r.metricName = ev.hasParam("metricName") ? ev.getString("metricName") : ev.className();
-    r.largerBetter = ev.isLargerBetter();
-    r.maps = tvs->getEstimatorParamMaps();
-    r.avgMetrics = tvs->validationMetrics();
-    r.foldMetrics = {tvs->validationMetrics()};
-    r.bestIndex = tvs->bestIndex();
-    return r;
-  }
+  if (const TuningModel* t = model.asTuningModel()) return t->tuningSummary();
   return std::nullopt;
 }
 

@@ -18,6 +18,8 @@ PACKAGES=(
   openmpi-bin libopenmpi-dev
   # Two-host MPI test (tests/dist/netns_two_host.sh): network namespaces, Swift relay
   iproute2 socat
+  # Development: the code style (.clang-format; git clang-format)
+  clang-format
 )
 
 missing=()

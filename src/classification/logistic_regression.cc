@@ -86,9 +86,8 @@ struct Rows {
 
 // The per-row checks of one shard (one serial pass): labels in {0, 1}, weights finite and
 // >= 0, sparse feature values finite; accumulates the totals.
-void checkRows(const std::string& who, const std::string& labelCol,
-               const std::string& weightCol, const VectorColumn& X, Rows& r,
-               const glm::NonFiniteHandler& nonFinite) {
+void checkRows(const std::string& who, const std::string& labelCol, const std::string& weightCol,
+               const VectorColumn& X, Rows& r, const glm::NonFiniteHandler& nonFinite) {
   const auto n = static_cast<std::int64_t>(r.y.size());
   double W = 0.0, W2 = 0.0, W1 = 0.0;
   std::int64_t positiveRows = 0;
@@ -188,7 +187,6 @@ Solved solve(const glm::Problem& prob, const VectorColumn& X, const Features& f,
   return out;
 }
 
-
 // Throws e, as a DistributedError in a data-parallel fit: an error found on values summed over
 // the ranks is found by every rank alike, so that no rank reports it as its own failure.
 [[noreturn]] void throwShared(bool shards, const DataError& e) {
@@ -224,13 +222,16 @@ Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
     dist::agreeOnErrors(*comm, local);
     // Every non-empty shard must have the same feature dimension (empty ones take it).
     const double inf = std::numeric_limits<double>::infinity();
-    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf, n > 0 ? -static_cast<double>(d) : -inf};
+    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf,
+                      n > 0 ? -static_cast<double>(d) : -inf};
     red.max(dims, 2);
     if (dims[0] != -dims[1] && dims[0] > -inf)
-      throwShared(shards, DataError(fmt::format(
-          "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
-          "{} and {} over the ranks; give every shard the same numFeatures",
-          cols.who, cols.features, -dims[1], dims[0])));
+      throwShared(
+          shards,
+          DataError(fmt::format(
+              "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
+              "{} and {} over the ranks; give every shard the same numFeatures",
+              cols.who, cols.features, -dims[1], dims[0])));
     if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
   } else {
     checkRows(cols.who, cols.label, cols.weight, X, rows, nonFinite);
@@ -238,10 +239,10 @@ Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
   double totalRows = static_cast<double>(n);
   red.sum(&totalRows, 1);
   if (totalRows == 0)
-    throwShared(shards, DataError(fmt::format("{}: cannot fit on empty training data (features "
-                                              "column '{}' has 0 rows{})",
-                                              cols.who, cols.features,
-                                              shards ? " on every rank" : "")));
+    throwShared(shards,
+                DataError(fmt::format("{}: cannot fit on empty training data (features "
+                                      "column '{}' has 0 rows{})",
+                                      cols.who, cols.features, shards ? " on every rank" : "")));
   glm::RowTotals& totals = rows.totals;
   if (shards) {
     double t[4] = {totals.weightSum, totals.weightSqSum, rows.W1,
@@ -251,9 +252,9 @@ Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
     rows.W1 = t[2];
   }
   if (!(totals.weightSum > 0.0))
-    throwShared(shards, DataError(fmt::format(
-                            "{}: the weights in column '{}' sum to 0; nothing to fit", cols.who,
-                            cols.weight)));
+    throwShared(shards,
+                DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit",
+                                      cols.who, cols.weight)));
   return rows;
 }
 
@@ -277,45 +278,7 @@ std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegress
 }  // namespace
 
 // ---------------------------------------------------------------- LogisticRegression
-const ParamSchema& LogisticRegression::schema() {
-  static const ParamSchema s = [] {
-    ParamSchema p;
-    p.push_back(shared::featuresCol());
-    p.push_back(shared::labelCol());
-    p.push_back(shared::weightCol());
-    p.push_back(shared::predictionCol());
-    p.push_back(shared::rawPredictionCol());
-    p.push_back(shared::probabilityCol());
-    p.push_back(shared::regParam());
-    p.push_back({"elasticNetParam",
-                 "the ElasticNet mixing parameter, in range [0, 1]. For alpha = 0, the penalty is "
-                 "an L2 penalty. For alpha = 1, it is an L1 penalty",
-                 ParamType::kDouble, ParamValue(0.0), ParamValidator::inRange(0.0, 1.0)});
-    p.push_back(shared::maxIter(100));
-    p.push_back(shared::tol(1e-6));
-    p.push_back({"fitIntercept", "whether to fit an intercept term", ParamType::kBool,
-                 ParamValue(true), ParamValidator::any()});
-    p.push_back({"standardization",
-                 "whether to standardize the training features before fitting the model",
-                 ParamType::kBool, ParamValue(true), ParamValidator::any()});
-    p.push_back({"threshold", "threshold in binary classification prediction, in range [0, 1]",
-                 ParamType::kDouble, ParamValue(0.5), ParamValidator::inRange(0.0, 1.0)});
-    p.push_back({"family",
-                 "The name of family which is a description of the label distribution to be used "
-                 "in the model. Supported options: auto, binomial.",
-                 ParamType::kString, ParamValue("auto"),
-                 ParamValidator::oneOf({"auto", "binomial"})});
-    p.push_back({"solver",
-                 "the optimization algorithm (a thunderdome extension). Supported options: auto "
-                 "(truncated Newton-CG when the penalty is pure L2 and the features are sparse, "
-                 "otherwise as l-bfgs), l-bfgs (Spark's: L-BFGS, OWL-QN when elasticNetParam > 0)",
-                 ParamType::kString, ParamValue("auto"), ParamValidator::oneOf({"auto", "l-bfgs"})});
-    return p;
-  }();
-  return s;
-}
-
-LogisticRegression::LogisticRegression() : LogisticRegression(randomUid("logreg")) {}
+LogisticRegression::LogisticRegression() : LogisticRegression(randomUid(kUidPrefix)) {}
 
 LogisticRegression::LogisticRegression(std::string uid) : Estimator(std::move(uid), schema()) {}
 
@@ -328,7 +291,9 @@ Schema LogisticRegression::transformSchema(const Schema& input) const {
   return outputSchema(*this, input);
 }
 
-std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
+std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Context& ctx) const {
+  // Data-parallel fits (ctx.dataParallel): `data` is this rank's shard; sums span ctx.comm.
+  const std::shared_ptr<dist::Communicator> comm_ = ctx.isDataParallel() ? ctx.comm : nullptr;
   const Columns cols{describe(), getString("featuresCol"), getString("labelCol"),
                      optionalString(*this, "weightCol")};
   const double regParam = getRegParam();
@@ -345,8 +310,8 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   std::int64_t d = X.dim();
   const glm::NonFiniteHandler nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
     throw DataError(fmt::format(
-        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})",
-        cols.who, cols.features, num(x), i, j));
+        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})", cols.who,
+        cols.features, num(x), i, j));
   };
   // ---- labels, weights and features: validation and weighted totals (one serial pass).
   Rows rows = loadRows(data, cols, X, comm_.get(), d, nonFinite);
@@ -358,9 +323,9 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
   if (X.isDense()) {  // never when data-parallel (re-coded above)
     feats.stats = glm::rowwiseFeatureStats(X, rows.w, rows.totals, nonFinite);
   } else {
-    const glm::WarmStartData::Key key{
-        data.column(cols.features), data.column(cols.label),
-        cols.weight.empty() ? nullptr : data.column(cols.weight), data.numRows(), comm_.get()};
+    const glm::WarmStartData::Key key{data.column(cols.features), data.column(cols.label),
+                                      cols.weight.empty() ? nullptr : data.column(cols.weight),
+                                      data.numRows(), comm_.get()};
     feats = sparseFeatures(X, d, rows, red,
                            initialModel_ ? initialModel_->warmStartData().get() : nullptr, key,
                            keepWarmStartData_);
@@ -416,9 +381,37 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data) const {
 // ---------------------------------------------------------------- LogisticRegressionModel
 LogisticRegressionModel::LogisticRegressionModel(std::string uid, std::vector<double> coefficients,
                                                  double intercept)
-    : Model(std::move(uid), LogisticRegression::schema()),
+    : Model(std::move(uid), schema()),
       coefficients_(std::make_shared<const std::vector<double>>(std::move(coefficients))),
       intercept_(intercept) {}
+
+LogisticRegressionModel::LogisticRegressionModel(std::string uid)
+    : LogisticRegressionModel(std::move(uid), {}, 0.0) {}
+
+std::vector<StateItem> LogisticRegressionModel::stateSummary() const {
+  std::int64_t nnz = 0;
+  for (double c : *coefficients_) nnz += c != 0.0;
+  return {{"numFeatures", "numFeatures", numFeatures()},
+          {"intercept", "intercept", intercept_},
+          {"nonZeroCoefficients", "non-zero coefficients", nnz}};
+}
+
+void LogisticRegressionModel::saveState(StateWriter& out) const {
+  out.putInt("numFeatures", numFeatures());
+  out.putInt("numClasses", numClasses());
+  out.putDouble("intercept", intercept_);
+  out.putArray("coefficients", *coefficients_);
+}
+
+void LogisticRegressionModel::loadState(const StateReader& in) {
+  auto coef = in.getArray("coefficients");
+  const auto d = in.getInt("numFeatures");
+  if (static_cast<std::int64_t>(coef.size()) != d)
+    in.fail(fmt::format("data/coefficients.f64le holds {} coefficients but numFeatures is {}",
+                        coef.size(), d));
+  coefficients_ = std::make_shared<const std::vector<double>>(std::move(coef));
+  intercept_ = in.getDouble("intercept");
+}
 
 double LogisticRegressionModel::margin(const VectorView& x) const {
   if (x.size != numFeatures())
@@ -435,7 +428,7 @@ Schema LogisticRegressionModel::transformSchema(const Schema& input) const {
   return outputSchema(*this, input);
 }
 
-Frame LogisticRegressionModel::transformImpl(const Frame& input) const {
+Frame LogisticRegressionModel::transformImpl(const Frame& input, const Context& /*ctx*/) const {
   const std::string featuresCol = getString("featuresCol");
   const std::string rawCol = optionalString(*this, "rawPredictionCol");
   const std::string probCol = optionalString(*this, "probabilityCol");

@@ -22,6 +22,8 @@ std::string_view toString(ParamType t) {
     case ParamType::kStringList: return "string list";
     case ParamType::kIntList: return "int list";
     case ParamType::kDoubleList: return "double list";
+    case ParamType::kObject: return "stage";
+    case ParamType::kParamMaps: return "param maps";
   }
   return "?";
 }
@@ -65,6 +67,10 @@ std::string ParamValue::toString() const {
         if constexpr (std::is_same_v<X, std::vector<std::int64_t>>)
           return joinList(x, [](std::int64_t i) { return std::to_string(i); });
         if constexpr (std::is_same_v<X, std::vector<double>>) return joinList(x, formatDouble);
+        if constexpr (std::is_same_v<X, std::shared_ptr<Params>>)
+          return x ? x->describe() : std::string("null");
+        if constexpr (std::is_same_v<X, std::shared_ptr<const std::vector<ParamMap>>>)
+          return fmt::format("[{} param maps]", x ? x->size() : 0);
       },
       v_);
 }

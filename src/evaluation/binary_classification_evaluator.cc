@@ -74,23 +74,8 @@ double areaUnderCurve(const std::vector<CurvePoint>& points) {
   return area;
 }
 
-const ParamSchema& BinaryClassificationEvaluator::schema() {
-  static const ParamSchema s{
-      {"metricName", "metric name in evaluation (areaUnderROC|areaUnderPR)", ParamType::kString,
-       ParamValue("areaUnderROC"), ParamValidator::oneOf({"areaUnderROC", "areaUnderPR"})},
-      shared::rawPredictionCol(),
-      shared::labelCol(),
-      shared::weightCol(),
-      {"numBins",
-       "Number of bins to down-sample the curves (ROC curve, PR curve) in area computation. If 0, "
-       "no down-sampling will occur (exact areas; Spark 3 defaults to 1000).",
-       ParamType::kInt, ParamValue(0), ParamValidator::gtEq(0)},
-  };
-  return s;
-}
-
 BinaryClassificationEvaluator::BinaryClassificationEvaluator()
-    : BinaryClassificationEvaluator(randomUid("binEval")) {}
+    : BinaryClassificationEvaluator(randomUid(kUidPrefix)) {}
 BinaryClassificationEvaluator::BinaryClassificationEvaluator(std::string uid)
     : Evaluator(std::move(uid), schema()) {}
 
@@ -102,8 +87,8 @@ std::shared_ptr<Evaluator> BinaryClassificationEvaluator::copyEvaluator(
 }
 
 BinaryCurves BinaryClassificationEvaluator::curves(const Frame& predictions) const {
-  const std::string rawCol = getString("rawPredictionCol");
-  const std::string labelCol = getString("labelCol");
+  const std::string rawCol = get(rawPredictionCol);
+  const std::string labelCol = get(BinaryClassificationEvaluator::labelCol);
   const Schema& sc = predictions.schema();
   (void)sc.field(rawCol);
   const DataType rawType = sc.field(rawCol).type;
@@ -121,8 +106,8 @@ BinaryCurves BinaryClassificationEvaluator::curves(const Frame& predictions) con
     throw ColumnError(describe() + ": " + e.what());
   }
   std::vector<double> weights;
-  if (isDefined("weightCol") && !getString("weightCol").empty())
-    weights = predictions.numeric(getString("weightCol"));
+  if (isDefined("weightCol") && !get(weightCol).empty())
+    weights = predictions.numeric(get(weightCol));
   std::vector<double> scores(static_cast<std::size_t>(n));
   if (rawType == DataType::kVector) {
     const auto& v = predictions.col<VectorColumn>(rawCol);
@@ -149,10 +134,10 @@ BinaryCurves BinaryClassificationEvaluator::curves(const Frame& predictions) con
     throw DataError(fmt::format(
         "{}: {} is undefined when label column '{}' holds a single class (all {} rows are {})",
         describe(), getMetricName(), labelCol, n, anyPos ? "positive" : "negative"));
-  return binaryCurves(scores, labels, weights, getInt("numBins"));
+  return binaryCurves(scores, labels, weights, get(numBins));
 }
 
-double BinaryClassificationEvaluator::evaluate(const Frame& predictions) const {
+double BinaryClassificationEvaluator::evaluateImpl(const Frame& predictions) const {
   const BinaryCurves c = curves(predictions);
   return areaUnderCurve(getMetricName() == "areaUnderPR" ? c.pr : c.roc);
 }

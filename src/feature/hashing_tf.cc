@@ -14,22 +14,9 @@ constexpr std::uint32_t kSeed = 42;
 constexpr std::int64_t kRowBlock = 1024;
 }  // namespace
 
-const ParamSchema& HashingTF::schema() {
-  static const ParamSchema s{
-      shared::inputCol(),
-      shared::outputCol(),
-      shared::numFeatures(),
-      {"binary",
-       "If true, all non zero counts are set to 1. This is useful for discrete probabilistic "
-       "models that model binary events rather than integer counts",
-       ParamType::kBool, ParamValue(false), ParamValidator::any()},
-  };
-  return s;
-}
-
-HashingTF::HashingTF() : HashingTF(randomUid("hashingTF")) {}
+HashingTF::HashingTF() : HashingTF(randomUid(kUidPrefix)) {}
 HashingTF::HashingTF(std::string uid) : Transformer(std::move(uid), schema()) {
-  setDefault("outputCol", this->uid() + "__output");
+  setDefault(outputCol.name(), this->uid() + "__output");
 }
 
 std::int64_t HashingTF::indexOf(std::string_view term) const {
@@ -42,7 +29,7 @@ Schema HashingTF::transformSchema(const Schema& input) const {
   return input.with({getOutputCol(), DataType::kVector});
 }
 
-Frame HashingTF::transformImpl(const Frame& input) const {
+Frame HashingTF::transformImpl(const Frame& input, const Context& /*ctx*/) const {
   const auto& terms = input.col<StringArrayColumn>(getInputCol());
   const std::int64_t n = terms.size();
   const std::int64_t numFeatures = getNumFeatures();

@@ -158,14 +158,9 @@ std::string toLowerUtf8(std::string_view s) {
 }
 
 // ---------------------------------------------------------------- Tokenizer
-const ParamSchema& Tokenizer::schema() {
-  static const ParamSchema s{shared::inputCol(), shared::outputCol()};
-  return s;
-}
-
-Tokenizer::Tokenizer() : Tokenizer(randomUid("tok")) {}
+Tokenizer::Tokenizer() : Tokenizer(randomUid(kUidPrefix)) {}
 Tokenizer::Tokenizer(std::string uid) : Transformer(std::move(uid), schema()) {
-  setDefault("outputCol", this->uid() + "__output");
+  setDefault(outputCol.name(), this->uid() + "__output");
 }
 
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) {
@@ -186,42 +181,26 @@ Schema Tokenizer::transformSchema(const Schema& input) const {
   return input.with({getOutputCol(), DataType::kStringArray});
 }
 
-Frame Tokenizer::transformImpl(const Frame& input) const {
+Frame Tokenizer::transformImpl(const Frame& input, const Context& /*ctx*/) const {
   return addArrayColumn(input, getInputCol(), getOutputCol(), splitWhitespace);
 }
 
 // ---------------------------------------------------------------- RegexTokenizer
-const ParamSchema& RegexTokenizer::schema() {
-  static const ParamSchema s{
-      shared::inputCol(),
-      shared::outputCol(),
-      {"pattern", "regex pattern used for tokenizing", ParamType::kString, ParamValue("\\s+"),
-       ParamValidator::any()},
-      {"gaps", "Set regex to match gaps or tokens", ParamType::kBool, ParamValue(true),
-       ParamValidator::any()},
-      {"minTokenLength", "minimum token length (>= 0)", ParamType::kInt, ParamValue(1),
-       ParamValidator::gtEq(0)},
-      {"toLowercase", "whether to convert all characters to lowercase before tokenizing.",
-       ParamType::kBool, ParamValue(true), ParamValidator::any()},
-  };
-  return s;
-}
-
-RegexTokenizer::RegexTokenizer() : RegexTokenizer(randomUid("regexTok")) {}
+RegexTokenizer::RegexTokenizer() : RegexTokenizer(randomUid(kUidPrefix)) {}
 RegexTokenizer::RegexTokenizer(std::string uid) : Transformer(std::move(uid), schema()) {
-  setDefault("outputCol", this->uid() + "__output");
+  setDefault(outputCol.name(), this->uid() + "__output");
 }
 
 Schema RegexTokenizer::transformSchema(const Schema& input) const {
-  input.requireType(describe(), getString("inputCol"), DataType::kString);
-  input.requireAbsent(describe(), getString("outputCol"));
+  input.requireType(describe(), get(inputCol), DataType::kString);
+  input.requireAbsent(describe(), get(outputCol));
   try {
-    std::regex re(getString("pattern"));
+    std::regex re(get(pattern));
   } catch (const std::regex_error& e) {
     throw ParamError(fmt::format("{}: parameter 'pattern' given invalid value \"{}\" ({})",
-                                 describe(), getString("pattern"), e.what()));
+                                 describe(), get(pattern), e.what()));
   }
-  return input.with({getString("outputCol"), DataType::kStringArray});
+  return input.with({get(outputCol), DataType::kStringArray});
 }
 
 namespace {
@@ -236,11 +215,11 @@ std::int64_t javaLength(std::string_view s) {
 }
 }  // namespace
 
-Frame RegexTokenizer::transformImpl(const Frame& input) const {
-  const std::regex re(getString("pattern"));
-  const bool gaps = getBool("gaps");
-  const bool lower = getBool("toLowercase");
-  const std::int64_t minLen = getInt("minTokenLength");
+Frame RegexTokenizer::transformImpl(const Frame& input, const Context& /*ctx*/) const {
+  const std::regex re(get(pattern));
+  const bool gaps = get(RegexTokenizer::gaps);
+  const bool lower = get(toLowercase);
+  const std::int64_t minLen = get(minTokenLength);
   auto split = [&](std::string_view text, TokenBuffer& out) {
     const std::string s = lower ? toLowerUtf8(text) : std::string(text);
     std::vector<std::string> tokens;
@@ -266,7 +245,7 @@ Frame RegexTokenizer::transformImpl(const Frame& input) const {
     for (const auto& t : tokens)
       if (javaLength(t) >= minLen) out.add(t);
   };
-  return addArrayColumn(input, getString("inputCol"), getString("outputCol"), split);
+  return addArrayColumn(input, get(inputCol), get(outputCol), split);
 }
 
 }  // namespace td

@@ -38,6 +38,11 @@ json paramToJson(const ParamValue& v) {
           json a = json::array();
           for (double d : x) a.push_back(doubleToJson(d));
           return a;
+        } else if constexpr (std::is_same_v<X, std::shared_ptr<Params>> ||
+                             std::is_same_v<X, std::shared_ptr<const std::vector<ParamMap>>>) {
+          // Stages and param maps are saved by their owner (see Validator::saveState).
+          throw ParamError("parameter value " + ParamValue(x).toString() +
+                           " is a stage or param maps, which have no JSON form");
         } else {
           return json(x);
         }

@@ -9,12 +9,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/persist/param_json.h"
-#include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/registry/registry.h"
-#include "thunderdome/tuning/cross_validator.h"
-#include "thunderdome/tuning/train_validation_split.h"
 
 namespace td::persist {
 
@@ -80,8 +76,10 @@ const std::string& fileAt(const FileTree& files, const std::string& path,
 
 json baseMetadata(const Params& p) {
   json user = json::object(), defaults = json::object();
-  for (const auto& [k, v] : p.userValues()) user[k] = encodeValue(v);
-  for (const auto& [k, v] : p.defaultValues()) defaults[k] = encodeValue(v);
+  for (const auto& [k, v] : p.userValues())
+    if (isJsonType(p.spec(k).type)) user[k] = encodeValue(v);
+  for (const auto& [k, v] : p.defaultValues())
+    if (isJsonType(p.spec(k).type)) defaults[k] = encodeValue(v);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
@@ -129,52 +127,10 @@ void restoreParams(Params& p, const json& meta, const std::string& where) {
   p.restoreValues(user, defaults);
 }
 
-// Finds the stage (or evaluator) with `uid` anywhere inside `root`.
-const Params* findByUid(const PipelineStage& root, const Evaluator* ev, const std::string& uid) {
-  if (root.uid() == uid) return &root;
-  if (ev && ev->uid() == uid) return ev;
-  if (const auto* p = dynamic_cast<const Pipeline*>(&root))
-    for (const auto& s : p->getStages())
-      if (const Params* f = findByUid(*s, nullptr, uid)) return f;
-  return nullptr;
-}
-
-std::vector<ParamMap> decodeParamMaps(const json& arr, const PipelineStage& estimator,
-                                      const Evaluator* ev, const std::string& where) {
-  std::vector<ParamMap> maps;
-  for (const auto& m : arr) {
-    ParamMap map;
-    for (const auto& e : m) {
-      const auto uid = field<std::string>(e, "parent", where);
-      const auto name = field<std::string>(e, "name", where);
-      const Params* owner = findByUid(estimator, ev, uid);
-      if (!owner)
-        throw IoError(fmt::format("{}: estimatorParamMaps names stage '{}', which is not in the "
-                                  "saved estimator",
-                                  where, uid));
-      json value;
-      try {
-        value = json::parse(field<std::string>(e, "value", where));
-      } catch (const json::exception& ex) {
-        throw IoError(fmt::format("{}: bad value for {}.{} ({})", where, uid, name, ex.what()));
-      }
-      map.put(*owner, name, decodeParam(*owner, name, value, where));
-    }
-    maps.push_back(std::move(map));
-  }
-  return maps;
-}
-
 std::string stageDir(const std::string& prefix, std::size_t index, std::size_t count,
                      const std::string& uid) {
   const auto width = std::to_string(count == 0 ? 0 : count - 1).size();
   return fmt::format("{}stages/{:0{}}_{}/", prefix, index, width, uid);
-}
-
-std::vector<double> metricsOf(const json& meta, const char* key, const std::string& where) {
-  std::vector<double> out;
-  for (const auto& d : field<json>(meta, key, where)) out.push_back(decodeDouble(d, where));
-  return out;
 }
 
 json encodeDoubles(const std::vector<double>& v) {
@@ -183,186 +139,198 @@ json encodeDoubles(const std::vector<double>& v) {
   return a;
 }
 
+// The StateWriter of one saved stage: fields go into its metadata, arrays and nested stages
+// into files under its prefix.
+class TreeWriter final : public StateWriter {
+ public:
+  TreeWriter(json& meta, std::string prefix, FileTree& out)
+      : meta_(meta), prefix_(std::move(prefix)), out_(out) {}
+  void putInt(std::string_view key, std::int64_t v) override { meta_[std::string(key)] = v; }
+  void putDouble(std::string_view key, double v) override {
+    meta_[std::string(key)] = encodeDouble(v);
+  }
+  void putString(std::string_view key, std::string_view v) override {
+    meta_[std::string(key)] = std::string(v);
+  }
+  void putDoubles(std::string_view key, const std::vector<double>& v) override {
+    meta_[std::string(key)] = encodeDoubles(v);
+  }
+  void putDoubleRows(std::string_view key, const std::vector<std::vector<double>>& v) override {
+    json rows = json::array();
+    for (const auto& r : v) rows.push_back(encodeDoubles(r));
+    meta_[std::string(key)] = rows;
+  }
+  void putArray(std::string_view name, const std::vector<double>& v) override {
+    const std::string rel = fmt::format("data/{}.f64le", name);
+    meta_["data"][std::string(name)] = rel;
+    out_[prefix_ + rel] = doublesToBytes(v);
+  }
+  void putParamMaps(std::string_view key, const std::vector<ParamMap>& maps) override {
+    json a = json::array();
+    for (const auto& m : maps) a.push_back(encodeParamMap(m));
+    meta_[std::string(key)] = a;
+  }
+  void putStage(std::string_view dir, const PipelineStage& stage) override {
+    writeStage(stage, prefix_ + std::string(dir), out_);
+  }
+  void putEvaluator(std::string_view dir, const Evaluator& evaluator) override {
+    writeEvaluator(evaluator, prefix_ + std::string(dir), out_);
+  }
+  void putStages(const std::vector<std::shared_ptr<PipelineStage>>& stages) override {
+    json uids = json::array();
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+      uids.push_back(stages[i]->uid());
+      writeStage(*stages[i], stageDir(prefix_, i, stages.size(), stages[i]->uid()), out_);
+    }
+    meta_["stageUids"] = uids;
+  }
+
+ private:
+  json& meta_;
+  std::string prefix_;
+  FileTree& out_;
+};
+
+// The StateReader of one saved stage.
+class TreeReader final : public StateReader {
+ public:
+  TreeReader(const json& meta, std::string prefix, const FileTree& files, std::string source,
+             std::string where)
+      : meta_(meta), prefix_(std::move(prefix)), files_(files), source_(std::move(source)),
+        where_(std::move(where)) {}
+  std::int64_t getInt(std::string_view key) const override {
+    return field<std::int64_t>(meta_, std::string(key).c_str(), where_);
+  }
+  double getDouble(std::string_view key) const override {
+    return decodeDouble(field<json>(meta_, std::string(key).c_str(), where_), where_);
+  }
+  std::string getString(std::string_view key) const override {
+    return field<std::string>(meta_, std::string(key).c_str(), where_);
+  }
+  std::vector<double> getDoubles(std::string_view key) const override {
+    std::vector<double> out;
+    for (const auto& d : field<json>(meta_, std::string(key).c_str(), where_))
+      out.push_back(decodeDouble(d, where_));
+    return out;
+  }
+  std::vector<std::vector<double>> getDoubleRows(std::string_view key) const override {
+    std::vector<std::vector<double>> out;
+    for (const auto& r : field<json>(meta_, std::string(key).c_str(), where_)) {
+      std::vector<double> row;
+      for (const auto& d : r) row.push_back(decodeDouble(d, where_));
+      out.push_back(std::move(row));
+    }
+    return out;
+  }
+  std::vector<double> getArray(std::string_view name) const override {
+    const std::string path = prefix_ + fmt::format("data/{}.f64le", name);
+    return bytesToDoubles(fileAt(files_, path, source_), source_ + ": " + path);
+  }
+  std::vector<ParamMap> getParamMaps(std::string_view key, const PipelineStage& estimator,
+                                     const Params& evaluator) const override {
+    std::vector<ParamMap> maps;
+    for (const auto& m : field<json>(meta_, std::string(key).c_str(), where_)) {
+      ParamMap map;
+      for (const auto& e : m) {
+        const auto uid = field<std::string>(e, "parent", where_);
+        const auto name = field<std::string>(e, "name", where_);
+        const Params* owner =
+            evaluator.uid() == uid ? &evaluator : static_cast<const Params*>(estimator.findByUid(uid));
+        if (!owner)
+          throw IoError(fmt::format("{}: {} names stage '{}', which is not in the saved "
+                                    "estimator",
+                                    where_, key, uid));
+        json value;
+        try {
+          value = json::parse(field<std::string>(e, "value", where_));
+        } catch (const json::exception& ex) {
+          throw IoError(fmt::format("{}: bad value for {}.{} ({})", where_, uid, name, ex.what()));
+        }
+        map.put(*owner, name, decodeParam(*owner, name, value, where_));
+      }
+      maps.push_back(std::move(map));
+    }
+    return maps;
+  }
+  std::shared_ptr<PipelineStage> getStage(std::string_view dir) const override {
+    return readStage(files_, prefix_ + std::string(dir), source_);
+  }
+  std::shared_ptr<Evaluator> getEvaluator(std::string_view dir) const override {
+    return readEvaluator(files_, prefix_ + std::string(dir), source_);
+  }
+  std::vector<std::shared_ptr<PipelineStage>> getStages() const override {
+    std::vector<std::shared_ptr<PipelineStage>> stages;
+    const auto uids = field<std::vector<std::string>>(meta_, "stageUids", where_);
+    for (std::size_t i = 0; i < uids.size(); ++i)
+      stages.push_back(readStage(files_, stageDir(prefix_, i, uids.size(), uids[i]), source_));
+    return stages;
+  }
+  [[noreturn]] void fail(const std::string& message) const override {
+    throw IoError(fmt::format("{}: {}", where_, message));
+  }
+
+ private:
+  const json& meta_;
+  std::string prefix_;
+  const FileTree& files_;
+  std::string source_;
+  std::string where_;
+};
+
+// A registered instance of the saved class, with its params restored and its state read.
+std::shared_ptr<Params> readInstance(const FileTree& files, const std::string& prefix,
+                                     const std::string& source) {
+  const json meta = readMetadata(files, prefix, source);
+  const std::string where = fmt::format("{}: {}metadata.json", source, prefix);
+  std::shared_ptr<Params> p;
+  try {
+    p = createInstance(field<std::string>(meta, "class", where),
+                       field<std::string>(meta, "uid", where));
+  } catch (const ParamError& e) {
+    throw IoError(fmt::format("{}: {}", where, e.what()));
+  }
+  restoreParams(*p, meta, where);
+  TreeReader reader(meta, prefix, files, source, where);
+  p->loadState(reader);
+  return p;
+}
+
 }  // namespace
 
 void writeEvaluator(const Evaluator& ev, const std::string& prefix, FileTree& out) {
-  putJson(out, prefix + "metadata.json", baseMetadata(ev));
+  writeStageLike(ev, prefix, out);
 }
 
 std::shared_ptr<Evaluator> readEvaluator(const FileTree& files, const std::string& prefix,
                                          const std::string& source) {
-  const json meta = readMetadata(files, prefix, source);
-  const std::string where = fmt::format("{}: {}metadata.json", source, prefix);
-  auto ev = createEvaluator(field<std::string>(meta, "class", where),
-                            field<std::string>(meta, "uid", where));
-  restoreParams(*ev, meta, where);
+  auto p = readInstance(files, prefix, source);
+  auto ev = std::dynamic_pointer_cast<Evaluator>(p);
+  if (!ev)
+    throw IoError(fmt::format("{}: {}metadata.json holds a {}, not an evaluator", source, prefix,
+                              p->className()));
   return ev;
 }
 
 void writeStage(const PipelineStage& stage, const std::string& prefix, FileTree& out) {
-  json meta = baseMetadata(stage);
-  auto writeStages = [&](const auto& stages) {
-    json uids = json::array();
-    for (std::size_t i = 0; i < stages.size(); ++i) {
-      uids.push_back(stages[i]->uid());
-      writeStage(*stages[i], stageDir(prefix, i, stages.size(), stages[i]->uid()), out);
-    }
-    meta["stageUids"] = uids;
-  };
-  if (const auto* lr = dynamic_cast<const LogisticRegressionModel*>(&stage)) {
-    meta["numFeatures"] = lr->numFeatures();
-    meta["numClasses"] = lr->numClasses();
-    meta["intercept"] = encodeDouble(lr->intercept());
-    meta["data"] = {{"coefficients", "data/coefficients.f64le"}};
-    out[prefix + "data/coefficients.f64le"] = doublesToBytes(lr->coefficients());
-  } else if (const auto* p = dynamic_cast<const Pipeline*>(&stage)) {
-    writeStages(p->getStages());
-  } else if (const auto* pm = dynamic_cast<const PipelineModel*>(&stage)) {
-    writeStages(pm->stages());
-  } else if (const auto* cv = dynamic_cast<const CrossValidator*>(&stage)) {
-    if (!cv->getEstimator() || !cv->getEvaluator())
-      throw ParamError(cv->describe() + ": cannot save without an estimator and an evaluator");
-    json maps = json::array();
-    for (const auto& m : cv->getEstimatorParamMaps()) maps.push_back(encodeParamMap(m));
-    meta["estimatorParamMaps"] = maps;
-    writeStage(*cv->getEstimator(), prefix + "estimator/", out);
-    writeEvaluator(*cv->getEvaluator(), prefix + "evaluator/", out);
-  } else if (const auto* cvm = dynamic_cast<const CrossValidatorModel*>(&stage)) {
-    json maps = json::array();
-    for (const auto& m : cvm->getEstimatorParamMaps()) maps.push_back(encodeParamMap(m));
-    meta["estimatorParamMaps"] = maps;
-    meta["avgMetrics"] = encodeDoubles(cvm->avgMetrics());
-    meta["stdMetrics"] = encodeDoubles(cvm->stdMetrics());
-    json folds = json::array();
-    for (const auto& f : cvm->foldMetrics()) folds.push_back(encodeDoubles(f));
-    meta["foldMetrics"] = folds;
-    meta["bestIndex"] = cvm->bestIndex();
-    meta["metricName"] = cvm->metricName();
-    writeStage(*cvm->getEstimator(), prefix + "estimator/", out);
-    writeEvaluator(*cvm->getEvaluator(), prefix + "evaluator/", out);
-    writeStage(*cvm->bestModel(), prefix + "bestModel/", out);
-  } else if (const auto* tvs = dynamic_cast<const TrainValidationSplit*>(&stage)) {
-    if (!tvs->getEstimator() || !tvs->getEvaluator())
-      throw ParamError(tvs->describe() + ": cannot save without an estimator and an evaluator");
-    json maps = json::array();
-    for (const auto& m : tvs->getEstimatorParamMaps()) maps.push_back(encodeParamMap(m));
-    meta["estimatorParamMaps"] = maps;
-    writeStage(*tvs->getEstimator(), prefix + "estimator/", out);
-    writeEvaluator(*tvs->getEvaluator(), prefix + "evaluator/", out);
-  } else if (const auto* tvsm = dynamic_cast<const TrainValidationSplitModel*>(&stage)) {
-    json maps = json::array();
-    for (const auto& m : tvsm->getEstimatorParamMaps()) maps.push_back(encodeParamMap(m));
-    meta["estimatorParamMaps"] = maps;
-    meta["validationMetrics"] = encodeDoubles(tvsm->validationMetrics());
-    meta["bestIndex"] = tvsm->bestIndex();
-    writeStage(*tvsm->getEstimator(), prefix + "estimator/", out);
-    writeEvaluator(*tvsm->getEvaluator(), prefix + "evaluator/", out);
-    writeStage(*tvsm->bestModel(), prefix + "bestModel/", out);
-  } else {
-    (void)findStageInfo(stage.className());  // params-only classes must be registered
-  }
-  putJson(out, prefix + "metadata.json", meta);
+  writeStageLike(stage, prefix, out);
 }
 
 std::shared_ptr<PipelineStage> readStage(const FileTree& files, const std::string& prefix,
                                          const std::string& source) {
-  const json meta = readMetadata(files, prefix, source);
-  const std::string where = fmt::format("{}: {}metadata.json", source, prefix);
-  const auto cls = field<std::string>(meta, "class", where);
-  const auto uid = field<std::string>(meta, "uid", where);
+  auto p = readInstance(files, prefix, source);
+  auto st = std::dynamic_pointer_cast<PipelineStage>(p);
+  if (!st)
+    throw IoError(fmt::format("{}: {}metadata.json holds a {}, not a pipeline stage", source,
+                              prefix, p->className()));
+  return st;
+}
 
-  auto readStages = [&]() {
-    std::vector<std::shared_ptr<PipelineStage>> stages;
-    const auto uids = field<std::vector<std::string>>(meta, "stageUids", where);
-    for (std::size_t i = 0; i < uids.size(); ++i)
-      stages.push_back(readStage(files, stageDir(prefix, i, uids.size(), uids[i]), source));
-    return stages;
-  };
-  auto readTuningParts = [&](auto& validator) {
-    auto estimator = std::dynamic_pointer_cast<Estimator>(readStage(files, prefix + "estimator/", source));
-    if (!estimator) throw IoError(where + ": the saved estimator is not an Estimator");
-    auto evaluator = readEvaluator(files, prefix + "evaluator/", source);
-    validator.setEstimator(estimator).setEvaluator(evaluator);
-    validator.setEstimatorParamMaps(decodeParamMaps(field<json>(meta, "estimatorParamMaps", where),
-                                                    *estimator, evaluator.get(), where));
-    restoreParams(validator, meta, where);
-  };
-
-  if (cls == "LogisticRegressionModel") {
-    const auto path = prefix + "data/coefficients.f64le";
-    auto coef = bytesToDoubles(fileAt(files, path, source), source + ": " + path);
-    const auto numFeatures = field<std::int64_t>(meta, "numFeatures", where);
-    if (static_cast<std::int64_t>(coef.size()) != numFeatures)
-      throw IoError(fmt::format("{}: {} holds {} coefficients but numFeatures is {}", source, path,
-                                coef.size(), numFeatures));
-    auto m = std::make_shared<LogisticRegressionModel>(
-        uid, std::move(coef), decodeDouble(field<json>(meta, "intercept", where), where));
-    restoreParams(*m, meta, where);
-    return m;
-  }
-  if (cls == "Pipeline") {
-    auto p = std::make_shared<Pipeline>(uid, readStages());
-    return p;
-  }
-  if (cls == "PipelineModel") {
-    std::vector<std::shared_ptr<Transformer>> ts;
-    for (auto& s : readStages()) {
-      auto t = std::dynamic_pointer_cast<Transformer>(s);
-      if (!t) throw IoError(fmt::format("{}: stage {} of a PipelineModel is not a Transformer", where, s->describe()));
-      ts.push_back(std::move(t));
-    }
-    return std::make_shared<PipelineModel>(uid, std::move(ts));
-  }
-  if (cls == "CrossValidator") {
-    auto cv = std::make_shared<CrossValidator>(uid);
-    readTuningParts(*cv);
-    return cv;
-  }
-  if (cls == "CrossValidatorModel") {
-    CrossValidator cv(uid);
-    readTuningParts(cv);
-    auto best = std::dynamic_pointer_cast<Model>(readStage(files, prefix + "bestModel/", source));
-    if (!best) throw IoError(where + ": bestModel is not a Model");
-    std::vector<std::vector<double>> folds;
-    for (const auto& f : field<json>(meta, "foldMetrics", where)) {
-      std::vector<double> row;
-      for (const auto& d : f) row.push_back(decodeDouble(d, where));
-      folds.push_back(std::move(row));
-    }
-    const auto bestIndex = field<std::int64_t>(meta, "bestIndex", where);
-    if (bestIndex < 0 || bestIndex >= static_cast<std::int64_t>(cv.getEstimatorParamMaps().size()))
-      throw IoError(fmt::format("{}: bestIndex {} is out of range", where, bestIndex));
-    for (const auto& row : folds)
-      if (row.size() != cv.getEstimatorParamMaps().size())
-        throw IoError(where + ": foldMetrics rows do not match estimatorParamMaps");
-    auto m = std::make_shared<CrossValidatorModel>(cv, best, std::move(folds), bestIndex);
-    return m;
-  }
-  if (cls == "TrainValidationSplit") {
-    auto tvs = std::make_shared<TrainValidationSplit>(uid);
-    readTuningParts(*tvs);
-    return tvs;
-  }
-  if (cls == "TrainValidationSplitModel") {
-    TrainValidationSplit tvs(uid);
-    readTuningParts(tvs);
-    auto best = std::dynamic_pointer_cast<Model>(readStage(files, prefix + "bestModel/", source));
-    if (!best) throw IoError(where + ": bestModel is not a Model");
-    auto metrics = metricsOf(meta, "validationMetrics", where);
-    const auto bestIndex = field<std::int64_t>(meta, "bestIndex", where);
-    if (bestIndex < 0 || bestIndex >= static_cast<std::int64_t>(metrics.size()))
-      throw IoError(fmt::format("{}: bestIndex {} is out of range", where, bestIndex));
-    return std::make_shared<TrainValidationSplitModel>(tvs, best, std::move(metrics), bestIndex);
-  }
-  // Params-only classes come from the registry.
-  std::shared_ptr<PipelineStage> s;
-  try {
-    s = createStage(cls, uid);
-  } catch (const ParamError& e) {
-    throw IoError(fmt::format("{}: {}", where, e.what()));
-  }
-  restoreParams(*s, meta, where);
-  return s;
+void writeStageLike(const Params& p, const std::string& prefix, FileTree& out) {
+  (void)findStageInfo(p.className());  // every saved class must be registered to load back
+  json meta = baseMetadata(p);
+  TreeWriter writer(meta, prefix, out);
+  p.saveState(writer);
+  putJson(out, prefix + "metadata.json", meta);
 }
 
 }  // namespace td::persist

@@ -15,6 +15,8 @@ void writeStage(const PipelineStage& stage, const std::string& prefix, FileTree&
 /// Reads the stage stored under `prefix`; `source` names the model in errors.
 std::shared_ptr<PipelineStage> readStage(const FileTree& files, const std::string& prefix,
                                          const std::string& source);
+/// Writes any registered class's instance (params, then its saveState) under `prefix`.
+void writeStageLike(const Params& p, const std::string& prefix, FileTree& out);
 /// Writes an evaluator under `prefix`.
 void writeEvaluator(const Evaluator& ev, const std::string& prefix, FileTree& out);
 /// Reads the evaluator stored under `prefix`.

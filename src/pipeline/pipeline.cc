@@ -7,18 +7,11 @@
 
 namespace td {
 
-namespace {
-const ParamSchema& noParams() {
-  static const ParamSchema s;
-  return s;
-}
-}  // namespace
-
 Pipeline::Pipeline(std::vector<std::shared_ptr<PipelineStage>> stages)
-    : Pipeline(randomUid("pipeline"), std::move(stages)) {}
+    : Pipeline(randomUid(kUidPrefix), std::move(stages)) {}
 
 Pipeline::Pipeline(std::string uid, std::vector<std::shared_ptr<PipelineStage>> stages)
-    : Estimator(std::move(uid), noParams()) {
+    : Estimator(std::move(uid), schema()) {
   setStages(std::move(stages));
 }
 
@@ -33,10 +26,6 @@ Pipeline& Pipeline::setStages(std::vector<std::shared_ptr<PipelineStage>> stages
     if (!uids.insert(stages[i]->uid()).second)
       throw ParamError(fmt::format("{}: two stages share the uid '{}'", describe(),
                                    stages[i]->uid()));
-    if (!dynamic_cast<const Estimator*>(stages[i].get()) &&
-        !dynamic_cast<const Transformer*>(stages[i].get()))
-      throw ParamError(fmt::format("{}: stage {} ({}) is neither an Estimator nor a Transformer",
-                                   describe(), i, stages[i]->describe()));
   }
   stages_ = std::move(stages);
   return *this;
@@ -63,30 +52,34 @@ std::shared_ptr<PipelineStage> Pipeline::copyStage(const ParamMap& extra) const 
   return p;
 }
 
-std::shared_ptr<Model> Pipeline::fitImpl(const Frame& data) const {
+std::shared_ptr<Model> Pipeline::fitImpl(const Frame& data, const Context& ctx) const {
   // Index of the last estimator: stages after it are not executed during fit.
   std::ptrdiff_t last = -1;
   for (std::size_t i = 0; i < stages_.size(); ++i)
-    if (dynamic_cast<const Estimator*>(stages_[i].get())) last = static_cast<std::ptrdiff_t>(i);
+    if (stages_[i]->isEstimator()) last = static_cast<std::ptrdiff_t>(i);
 
   Frame current = data;
   std::vector<std::shared_ptr<Transformer>> fitted;
   for (std::size_t i = 0; i < stages_.size(); ++i) {
     const auto& st = stages_[i];
     std::shared_ptr<Transformer> t;
-    if (auto est = std::dynamic_pointer_cast<Estimator>(st)) {
-      t = est->fit(current);
+    if (st->isEstimator()) {
+      t = std::static_pointer_cast<Estimator>(st)->fit(current, ctx);
     } else {
       t = std::static_pointer_cast<Transformer>(st);
     }
-    if (static_cast<std::ptrdiff_t>(i) < last) current = t->transform(current);
+    if (static_cast<std::ptrdiff_t>(i) < last) current = t->transform(current, ctx);
     fitted.push_back(std::move(t));
   }
   return std::make_shared<PipelineModel>(uid(), std::move(fitted));
 }
 
+void Pipeline::saveState(StateWriter& out) const { out.putStages(stages_); }
+
+void Pipeline::loadState(const StateReader& in) { setStages(in.getStages()); }
+
 PipelineModel::PipelineModel(std::string uid, std::vector<std::shared_ptr<Transformer>> stages)
-    : Model(std::move(uid), noParams()), stages_(std::move(stages)) {}
+    : Model(std::move(uid), schema()), stages_(std::move(stages)) {}
 
 Schema PipelineModel::transformSchema(const Schema& input) const {
   Schema s = input;
@@ -101,23 +94,22 @@ std::shared_ptr<PipelineStage> PipelineModel::copyStage(const ParamMap& extra) c
   return std::make_shared<PipelineModel>(uid(), std::move(copies));
 }
 
-Frame PipelineModel::transformImpl(const Frame& input) const {
+Frame PipelineModel::transformImpl(const Frame& input, const Context& ctx) const {
   Frame current = input;
-  for (const auto& st : stages_) current = st->transform(current);
+  for (const auto& st : stages_) current = st->transform(current, ctx);
   return current;
 }
 
-void enableDataParallel(PipelineStage& stage, const std::shared_ptr<dist::Communicator>& comm) {
-  if (auto* dp = dynamic_cast<DataParallelFittable*>(&stage)) {
-    dp->setDataParallel(comm);
-  } else if (auto* p = dynamic_cast<Pipeline*>(&stage)) {
-    for (const auto& s : p->getStages()) enableDataParallel(*s, comm);
-  } else if (dynamic_cast<Estimator*>(&stage)) {
-    throw ParamError(fmt::format("{} ({}) cannot be fitted data-parallel: only "
-                                 "LogisticRegression, Pipeline, CrossValidator and "
-                                 "TrainValidationSplit can",
-                                 stage.uid(), stage.className()));
+void PipelineModel::saveState(StateWriter& out) const { out.putStages(subStages()); }
+
+void PipelineModel::loadState(const StateReader& in) {
+  std::vector<std::shared_ptr<Transformer>> ts;
+  for (auto& s : in.getStages()) {
+    if (s->isEstimator())
+      in.fail(fmt::format("stage {} of a PipelineModel is not a Transformer", s->describe()));
+    ts.push_back(std::static_pointer_cast<Transformer>(s));
   }
+  stages_ = std::move(ts);
 }
 
 }  // namespace td

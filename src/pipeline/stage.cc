@@ -5,9 +5,12 @@
 
 namespace td {
 
-Frame Transformer::transform(const Frame& input) const {
+Frame Transformer::transform(const Frame& input, const Context& ctx) const {
   (void)transformSchema(input.schema());
-  return transformImpl(input);
+  ctx.cancel.throwIfCancelled(describe());
+  Frame out;
+  runWithContext(ctx, [&] { out = transformImpl(input, ctx); });
+  return out;
 }
 
 Frame Transformer::transform(const Frame& input, const ParamMap& extra) const {
@@ -15,14 +18,35 @@ Frame Transformer::transform(const Frame& input, const ParamMap& extra) const {
   return c->transform(input);
 }
 
-std::shared_ptr<Model> Estimator::fit(const Frame& data) const {
+std::shared_ptr<Model> Estimator::fit(const Frame& data, const Context& ctx) const {
   (void)transformSchema(data.schema());
-  return fitImpl(data);
+  ctx.cancel.throwIfCancelled(describe());
+  if (ctx.isDataParallel()) checkDataParallel(*this);
+  std::shared_ptr<Model> m;
+  runWithContext(ctx, [&] { m = fitImpl(data, ctx); });
+  return m;
 }
 
-std::shared_ptr<Model> Estimator::fit(const Frame& data, const ParamMap& extra) const {
+std::shared_ptr<Model> Estimator::fit(const Frame& data, const ParamMap& extra,
+                                      const Context& ctx) const {
   auto c = std::static_pointer_cast<Estimator>(copyStage(extra));
-  return c->fit(data);
+  return c->fit(data, ctx);
+}
+
+const PipelineStage* PipelineStage::findByUid(std::string_view uid) const {
+  if (this->uid() == uid) return this;
+  for (const auto& s : subStages())
+    if (const PipelineStage* f = s->findByUid(uid)) return f;
+  return nullptr;
+}
+
+void checkDataParallel(const PipelineStage& stage) {
+  if (stage.isEstimator() && !static_cast<const Estimator&>(stage).supportsDataParallel())
+    throw ParamError(fmt::format("{} ({}) cannot be fitted data-parallel: only "
+                                 "LogisticRegression, Pipeline, CrossValidator and "
+                                 "TrainValidationSplit can",
+                                 stage.uid(), stage.className()));
+  for (const auto& s : stage.subStages()) checkDataParallel(*s);
 }
 
 void throwStageCastError(const Params* p, const char* wanted) {

@@ -213,11 +213,13 @@ PipelineSpec parsePipelineSpec(std::string_view text, const std::string& source)
       applyParams(*cv, tparams, source, "tuning");
       cv->setEstimator(spec.pipeline).setEvaluator(spec.evaluator).setEstimatorParamMaps(spec.grid);
       spec.estimator = cv;
+      spec.tuner = cv;
     } else {
       auto tvs = std::make_shared<TrainValidationSplit>("trainValidationSplit");
       applyParams(*tvs, tparams, source, "tuning");
       tvs->setEstimator(spec.pipeline).setEvaluator(spec.evaluator).setEstimatorParamMaps(spec.grid);
       spec.estimator = tvs;
+      spec.tuner = tvs;
     }
   }
 

@@ -8,38 +8,15 @@
 #include "grid_search.h"
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/core/random.h"
-#include "thunderdome/core/shared_params.h"
 
 namespace td {
 
-const ParamSchema& CrossValidator::schema() {
-  static const ParamSchema s{
-      {"numFolds", "number of folds for cross validation (>= 2)", ParamType::kInt, ParamValue(3),
-       ParamValidator::gtEq(2)},
-      // Java's "org.apache.spark.ml.tuning.CrossValidator".hashCode, Spark's default seed.
-      shared::seed(-1191137437),
-      {"parallelism",
-       "the number of fits to run in parallel (>= 1; default: the number of cores; fits share "
-       "one thread pool, so a fit's own threads never oversubscribe the machine)",
-       ParamType::kInt, ParamValue(static_cast<std::int64_t>(parallel::defaultConcurrency())),
-       ParamValidator::gtEq(1)},
-      {"foldCol",
-       "The column name of user specified fold number. Once this is specified, CrossValidator "
-       "won't do random k-fold split. Note that this column should be integer type with range "
-       "[0, numFolds) and Spark will throw exception on out-of-range fold numbers.",
-       ParamType::kString, ParamValue(""), ParamValidator::any()},
-      tuning::reuseFeaturesParam(),
-      tuning::warmStartParam(),
-  };
-  return s;
-}
-
-CrossValidator::CrossValidator() : CrossValidator(randomUid("cv")) {}
-CrossValidator::CrossValidator(std::string uid) : Estimator(std::move(uid), schema()) {}
+CrossValidator::CrossValidator() : CrossValidator(randomUid(kUidPrefix)) {}
+CrossValidator::CrossValidator(std::string uid) : Validator(std::move(uid), schema()) {}
 
 Schema CrossValidator::transformSchema(const Schema& input) const {
-  tuning::validateSetup(describe(), estimator_, evaluator_, maps_);
-  const std::string foldCol = getString("foldCol");
+  tuning::validateSetup(describe(), estimatorOrNull(), evaluatorOrNull(), paramMaps());
+  const std::string foldCol = getFoldCol();
   Schema s = input;
   if (!foldCol.empty()) {
     const DataType t = input.field(foldCol).type;
@@ -51,10 +28,7 @@ Schema CrossValidator::transformSchema(const Schema& input) const {
       if (f.name != foldCol) fields.push_back(f);
     s = Schema(std::move(fields));
   }
-  // Every map must give a schema the estimator accepts.
-  for (const auto& m : maps_)
-    (void)std::static_pointer_cast<Estimator>(estimator_->copyStage(m))->transformSchema(s);
-  return estimator_->transformSchema(s);
+  return checkSetup(s);
 }
 
 std::vector<std::int64_t> CrossValidator::foldAssignment(const Frame& data) const {
@@ -81,10 +55,11 @@ std::vector<std::int64_t> CrossValidator::foldAssignment(const Frame& data) cons
   return fold;
 }
 
-std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
+std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input, const Context& ctx) const {
   const std::int64_t k = getNumFolds();
-  const std::string foldCol = getString("foldCol");
-  const bool shards = dataParallel_ && dataParallel_->size() > 1;  // input: this rank's shard
+  const std::string foldCol = getFoldCol();
+  const auto& dataParallel_ = ctx.comm;
+  const bool shards = ctx.isDataParallel() && ctx.comm->size() > 1;  // input: this rank's shard
   // Data-parallel: errors on summed values are every rank's (DistributedError), and a bad fold
   // number in one rank's shard is agreed on before the next sum.
   auto fail = [&](const std::string& what) {
@@ -125,33 +100,58 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input) const {
     if (sizes[2 * static_cast<std::size_t>(f)] == 0 || sizes[2 * static_cast<std::size_t>(f) + 1] == 0)
       fail(fmt::format("{}: fold {} has an empty {} set", describe(), f,
                        sizes[2 * static_cast<std::size_t>(f)] == 0 ? "training" : "validation"));
-  tuning::GridOptions options{getBool("reuseFeatures"), getBool("warmStart")};
-  auto estimator = tuning::dataParallelEstimator(estimator_, dataParallel_, options);  // sets options
-  tuning::GridSearch search(estimator, evaluator_, maps_, data, options, comm_);
-  auto foldMetrics = search.evaluate(splits, getParallelism(), progress_);
-  std::vector<double> avg(maps_.size(), 0.0);
+  const auto maps = getEstimatorParamMaps();
+  const auto evaluator = getEvaluator();
+  tuning::GridSearch search(getEstimator(), evaluator, maps, data,
+                            {getReuseFeatures(), getWarmStart()}, ctx);
+  auto foldMetrics = search.evaluate(splits, getParallelism());
+  std::vector<double> avg(maps.size(), 0.0);
   for (const auto& row : foldMetrics)
     for (std::size_t m = 0; m < row.size(); ++m) avg[m] += row[m] / static_cast<double>(k);
-  const std::int64_t best = tuning::bestIndex(avg, evaluator_->isLargerBetter());
+  const std::int64_t best = tuning::bestIndex(avg, evaluator->isLargerBetter());
   // Task-parallel: every rank holds the metrics; rank 0 alone refits the best map.
   // Data-parallel: the refit is spread over all ranks like every other fit.
   std::shared_ptr<Model> bestModel;
-  if (shards || !comm_ || comm_->rank() == 0) bestModel = search.refit(static_cast<std::size_t>(best));
+  if (search.refitsOnThisRank()) bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<CrossValidatorModel>(*this, std::move(bestModel),
                                                std::move(foldMetrics), best);
+}
+
+std::vector<Frame> CrossValidator::heldOutPredictions(const Frame& train, const ParamMap& best,
+                                                     const Context& ctx) const {
+  const auto fold = foldAssignment(train);
+  const std::string foldCol = getFoldCol();
+  const Frame data = foldCol.empty() ? train : train.drop(foldCol);
+  std::vector<Frame> out;
+  for (std::int64_t f = 0; f < getNumFolds(); ++f) {
+    std::vector<std::int64_t> tr, va;
+    for (std::int64_t i = 0; i < data.numRows(); ++i)
+      (fold[static_cast<std::size_t>(i)] == f ? va : tr).push_back(i);
+    const auto m = getEstimator()->fit(data.take(tr), best, ctx);
+    out.push_back(m->transform(data.take(va), best));
+  }
+  return out;
+}
+
+std::string CrossValidator::plan(std::size_t numMaps) const {
+  return fmt::format("cross-validating {} param maps x {} folds = {} fits (parallelism {})",
+                     numMaps, getNumFolds(), static_cast<std::int64_t>(numMaps) * getNumFolds(),
+                     getParallelism());
 }
 
 CrossValidatorModel::CrossValidatorModel(const CrossValidator& parent,
                                          std::shared_ptr<Model> bestModel,
                                          std::vector<std::vector<double>> foldMetrics,
                                          std::int64_t bestIndex)
-    : TuningModel(parent.uid(), CrossValidator::schema(), std::move(bestModel),
-                  parent.getEstimator(), parent.getEvaluator(), parent.getEstimatorParamMaps(),
-                  bestIndex),
-      folds_(std::move(foldMetrics)), largerBetter_(parent.getEvaluator()->isLargerBetter()) {
+    : TuningModel(parent.uid(), schema(), std::move(bestModel), parent, bestIndex),
+      folds_(std::move(foldMetrics)) {
   copyValuesFrom(parent);
-  const auto& ev = *parent.getEvaluator();
-  metricName_ = ev.hasParam("metricName") ? ev.getString("metricName") : ev.className();
+  computeSummaries();
+}
+
+CrossValidatorModel::CrossValidatorModel(std::string uid) : TuningModel(std::move(uid), schema()) {}
+
+void CrossValidatorModel::computeSummaries() {
   const std::size_t numMaps = getEstimatorParamMaps().size();
   avg_.assign(numMaps, 0.0);
   std_.assign(numMaps, 0.0);
@@ -171,6 +171,37 @@ std::shared_ptr<PipelineStage> CrossValidatorModel::copyStage(const ParamMap& ex
   c->applyParamMap(extra);
   c->copyBestModel(extra);
   return c;
+}
+
+TuningSummary CrossValidatorModel::tuningSummary() const {
+  TuningSummary r;
+  r.method = "crossValidator";
+  r.metricName = metricName();
+  r.largerBetter = isLargerBetter();
+  r.maps = getEstimatorParamMaps();
+  r.avgMetrics = avg_;
+  r.stdMetrics = std_;
+  r.foldMetrics = folds_;
+  r.bestIndex = bestIndex();
+  r.numFolds = static_cast<std::int64_t>(folds_.size());
+  return r;
+}
+
+void CrossValidatorModel::saveState(StateWriter& out) const {
+  saveTuning(out);
+  out.putDoubles("avgMetrics", avg_);
+  out.putDoubles("stdMetrics", std_);
+  out.putDoubleRows("foldMetrics", folds_);
+  out.putString("metricName", metricName());
+}
+
+void CrossValidatorModel::loadState(const StateReader& in) {
+  loadTuning(in);
+  folds_ = in.getDoubleRows("foldMetrics");
+  for (const auto& row : folds_)
+    if (row.size() != getEstimatorParamMaps().size())
+      in.fail("foldMetrics rows do not match estimatorParamMaps");
+  computeSummaries();
 }
 
 }  // namespace td

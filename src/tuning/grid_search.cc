@@ -2,7 +2,6 @@
 #include "grid_search.h"
 
 #include <fmt/format.h>
-#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,14 +13,15 @@
 #include <set>
 #include <variant>
 
+#include "thunderdome/core/parallel.h"
+
 namespace td::tuning {
 
 namespace {
 
 void collectUids(const PipelineStage& stage, std::set<std::string>& out) {
   out.insert(stage.uid());
-  if (const auto* p = dynamic_cast<const Pipeline*>(&stage))
-    for (const auto& s : p->getStages()) collectUids(*s, out);
+  for (const auto& s : stage.subStages()) collectUids(*s, out);
 }
 
 // `map` restricted to the stages whose uids are in `uids`.
@@ -99,9 +99,19 @@ std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter) {
 
 GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Evaluator> evaluator,
                        std::vector<ParamMap> maps, Frame data, GridOptions options,
-                       std::shared_ptr<dist::Communicator> comm)
+                       const Context& ctx)
     : estimator_(std::move(estimator)), evaluator_(std::move(evaluator)), maps_(std::move(maps)),
-      data_(std::move(data)), options_(options), comm_(std::move(comm)) {
+      data_(std::move(data)), options_(options), fitCtx_(ctx.local()), progress_(ctx.progress) {
+  if (ctx.comm && ctx.comm->size() > 1) {
+    if (ctx.dataParallel) {
+      checkDataParallel(*estimator_);
+      dataParallel_ = ctx.comm;
+      fitCtx_.comm = ctx.comm;
+      fitCtx_.dataParallel = true;
+    } else {
+      comm_ = ctx.comm;
+    }
+  }
   const auto* pipeline = dynamic_cast<const Pipeline*>(estimator_.get());
   if (!options_.reuseFeatures || !pipeline) return;
   const auto& stages = pipeline->getStages();
@@ -188,8 +198,7 @@ std::vector<std::string> GridSearch::unusedIntermediates(const Frame& beforeLast
     const PipelineStage* s = pending.back();
     pending.pop_back();
     addParams(*s);
-    if (const auto* p = dynamic_cast<const Pipeline*>(s))
-      for (const auto& c : p->getStages()) pending.push_back(c.get());
+    for (const auto& c : s->subStages()) pending.push_back(c.get());
   }
   addParams(*evaluator_);
   for (const auto& m : maps_)
@@ -224,12 +233,12 @@ std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
       from = pm->stages().back() ? std::dynamic_pointer_cast<const Model>(pm->stages().back()) : nullptr;
     if (target && from) dynamic_cast<WarmStartable*>(target)->setWarmStart(from);
   }
-  return copy->fit(train);
+  return copy->fit(train, fitCtx_);
 }
 
 std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRows>& splits,
-                                                      std::int64_t parallelism,
-                                                      const TuningProgressCallback& progress) {
+                                                      std::int64_t parallelism) {
+  const ProgressCallback& progress = progress_;
   const std::size_t numMaps = maps_.size();
   // Featurize once per group. Each work item cuts its split out of its group's frame when it
   // starts and lets go of it when it ends: the folds are row views sharing the featurized
@@ -273,14 +282,11 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   std::exception_ptr error;
   std::int64_t errorItem = std::numeric_limits<std::int64_t>::max();
   std::mutex mu;  // guards error, errorItem and the progress report
-  TuningProgress report{0, total, std::numeric_limits<double>::quiet_NaN()};
+  Progress report{0, total, std::numeric_limits<double>::quiet_NaN()};
   const bool larger = evaluator_->isLargerBetter();
   // Several ranks: items come from a queue shared by all ranks' workers; or, data-parallel,
   // every rank fits every item, one after another, each fit spread over all ranks.
-  const bool dataParallel = options_.dataParallel && options_.dataParallel->size() > 1;
-  if (dataParallel && comm_ && comm_->size() > 1)
-    throw ParamError("grid search: data-parallel fits cannot also be dealt to ranks "
-                     "(task-parallel); choose one");
+  const bool dataParallel = dataParallel_ != nullptr;
   if (dataParallel) parallelism = 1;
   const bool distributed = comm_ && comm_->size() > 1;
   const std::unique_ptr<dist::WorkQueue> queue = distributed ? comm_->workQueue(items) : nullptr;
@@ -308,7 +314,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
           const auto model = fitRest(m, train, previous, pos + 1 < chain.size());
           const Frame predictions = model->transform(validation, maps_[m]);
           const double metric = evaluator_->evaluate(
-              dataParallel ? gatherForEvaluation(predictions, *evaluator_, *options_.dataParallel)
+              dataParallel ? gatherForEvaluation(predictions, *evaluator_, *dataParallel_)
                            : predictions);
           metrics[s][m] = metric;
           previous = model;
@@ -334,7 +340,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
     }
   };
   const std::int64_t workers = std::max<std::int64_t>(1, std::min(parallelism, items));
-  tbb::task_group group;
+  parallel::TaskGroup group;
   for (std::int64_t w = 0; w < workers; ++w) group.run(worker);
   group.wait();
   if (queue) {
@@ -402,8 +408,10 @@ std::vector<std::vector<double>> GridSearch::gather(std::vector<std::vector<doub
   return metrics;
 }
 
+bool GridSearch::refitsOnThisRank() const { return dataParallel_ || !comm_ || comm_->rank() == 0; }
+
 std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
-  if (!rest_) return estimator_->fit(data_, maps_[index]);
+  if (!rest_) return estimator_->fit(data_, maps_[index], fitCtx_);
   // The prefix models are the prefix transformers with the map applied; the rest is fitted
   // on the featurized data. Together: the same PipelineModel a plain fit gives.
   const auto rest = std::static_pointer_cast<PipelineModel>(fitRest(index, featurized(index), nullptr));
@@ -412,16 +420,6 @@ std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
     stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(maps_[index])));
   for (const auto& t : rest->stages()) stages.push_back(t);
   return std::make_shared<PipelineModel>(estimator_->uid(), std::move(stages));
-}
-
-std::shared_ptr<Estimator> dataParallelEstimator(const std::shared_ptr<Estimator>& estimator,
-                                                 const std::shared_ptr<dist::Communicator>& comm,
-                                                 GridOptions& options) {
-  if (!comm || comm->size() < 2) return estimator;
-  auto copy = std::static_pointer_cast<Estimator>(estimator->copyStage({}));
-  enableDataParallel(*copy, comm);
-  options.dataParallel = comm;
-  return copy;
 }
 
 Frame gatherForEvaluation(const Frame& predictions, const Params& evaluator,

@@ -28,18 +28,7 @@ struct SplitRows {
 struct GridOptions {
   bool reuseFeatures = true;  ///< Featurize once per distinct feature-stage setting.
   bool warmStart = true;      ///< Fit regularization paths from strong to weak.
-  /// Data-parallel (several ranks): the data is this rank's shard and the estimator fits over
-  /// every rank's shard (enableDataParallel). The fits run one after another in the same order
-  /// on every rank, and each metric is computed on the validation rows of all ranks.
-  std::shared_ptr<dist::Communicator> dataParallel;
 };
-
-/// The estimator a tuning run fits: with a data-parallel communicator of several ranks, a copy
-/// of `estimator` whose estimators sum over its ranks (enableDataParallel), and
-/// options.dataParallel set; otherwise `estimator` itself.
-std::shared_ptr<Estimator> dataParallelEstimator(const std::shared_ptr<Estimator>& estimator,
-                                                 const std::shared_ptr<dist::Communicator>& comm,
-                                                 GridOptions& options);
 
 /// Data-parallel tuning: the columns an evaluator may read (those its params name) of every
 /// rank's prediction rows, in rank order, as one frame on every rank.
@@ -62,10 +51,13 @@ std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter);
 /// One tuning run over `data`.
 class GridSearch {
  public:
-  /// `comm` (null: this process alone) spreads the work items over ranks.
+  /// `ctx.comm` (null: this process alone) spreads the work items over ranks; with
+  /// ctx.dataParallel the data is this rank's shard and every fit spans all ranks instead (the
+  /// fits run one after another in the same order on every rank, and each metric is computed
+  /// on the validation rows of all ranks). ctx.progress gets a report per fit; ctx.cancel stops
+  /// the run before its next fit.
   GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Evaluator> evaluator,
-             std::vector<ParamMap> maps, Frame data, GridOptions options,
-             std::shared_ptr<dist::Communicator> comm = nullptr);
+             std::vector<ParamMap> maps, Frame data, GridOptions options, const Context& ctx = {});
 
   /// Fits every (split, map) with at most `parallelism` fits at once on the shared pool;
   /// returns metrics[split][map]. The first failure cancels the rest and is rethrown.
@@ -74,11 +66,13 @@ class GridSearch {
   /// table), and a failure on any rank is rethrown on every rank as a dist::DistributedError
   /// naming that rank.
   std::vector<std::vector<double>> evaluate(const std::vector<SplitRows>& splits,
-                                            std::int64_t parallelism,
-                                            const TuningProgressCallback& progress);
+                                            std::int64_t parallelism);
 
   /// The model of map `index` fitted on all the data.
   std::shared_ptr<Model> refit(std::size_t index);
+  /// Whether this rank refits the best map: every rank when data-parallel (the refit is a
+  /// collective), rank 0 alone when the fits were dealt to ranks, always in one process.
+  [[nodiscard]] bool refitsOnThisRank() const;
 
  private:
   // Merges every rank's metrics (and failures) into the full table; see evaluate().
@@ -105,7 +99,10 @@ class GridSearch {
   std::vector<ParamMap> maps_;
   Frame data_;
   GridOptions options_;
-  std::shared_ptr<dist::Communicator> comm_;
+  std::shared_ptr<dist::Communicator> comm_;          // task-parallel ranks (null: none)
+  std::shared_ptr<dist::Communicator> dataParallel_;  // data-parallel ranks (null: none)
+  Context fitCtx_;                                    // what each fit runs with
+  ProgressCallback progress_;
   // Shared featurization: the leading row-wise transformers of a Pipeline estimator.
   std::vector<std::shared_ptr<PipelineStage>> prefix_;
   std::shared_ptr<Pipeline> rest_;         // the remaining stages (null: no reuse)

@@ -115,8 +115,17 @@ Data syntheticData(std::size_t n, std::size_t d, double density, std::uint64_t s
   return data;
 }
 
-std::shared_ptr<LogisticRegressionModel> fitModel(const LogisticRegression& lr, const Frame& f) {
-  return td::stageAs<LogisticRegressionModel>(lr.fit(f));
+std::shared_ptr<LogisticRegressionModel> fitModel(const LogisticRegression& lr, const Frame& f,
+                                                  const td::Context& ctx = {}) {
+  return td::stageAs<LogisticRegressionModel>(lr.fit(f, ctx));
+}
+
+// A data-parallel fit's context over `comm` (a thread-rank communicator the test owns).
+td::Context shardContext(td::dist::Communicator& comm) {
+  td::Context ctx;
+  ctx.comm = std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {});
+  ctx.dataParallel = true;
+  return ctx;
 }
 
 // ---------------------------------------------------------------- independent objective
@@ -659,9 +668,9 @@ TEST(LogisticRegressionTest, DataParallelFitMatchesSingleProcess) {
     std::vector<std::shared_ptr<LogisticRegressionModel>> models(static_cast<std::size_t>(size));
     td::testing::runRanks(size, [&](td::testing::ThreadCommunicator& comm) {
       LogisticRegression mine = lr;
-      mine.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
-      models[static_cast<std::size_t>(comm.rank())] =
-          fitModel(mine, shardFrame(data, comm.rank(), size, st.sparse, data.d(), lastEmpty));
+      models[static_cast<std::size_t>(comm.rank())] = fitModel(
+          mine, shardFrame(data, comm.rank(), size, st.sparse, data.d(), lastEmpty),
+          shardContext(comm));
     });
     double scale = std::abs(whole->intercept());
     for (double c : whole->coefficients()) scale = std::max(scale, std::abs(c));
@@ -684,9 +693,9 @@ TEST(LogisticRegressionTest, DataParallelShardsWithDifferentDimensionsFail) {
   std::vector<std::string> errors(2);
   td::testing::runRanks(2, [&](td::testing::ThreadCommunicator& comm) {
     LogisticRegression lr;
-    lr.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
     try {
-      (void)lr.fit(shardFrame(data, comm.rank(), 2, true, comm.rank() == 0 ? 10 : 12));
+      (void)lr.fit(shardFrame(data, comm.rank(), 2, true, comm.rank() == 0 ? 10 : 12),
+                   shardContext(comm));
     } catch (const td::dist::DistributedError& e) {  // found on summed values: every rank alike
       errors[static_cast<std::size_t>(comm.rank())] = e.what();
     }
@@ -703,9 +712,8 @@ TEST(LogisticRegressionTest, DataParallelBadRowOnOneRankStopsEveryRank) {
   std::vector<std::string> errors(2);
   td::testing::runRanks(2, [&](td::testing::ThreadCommunicator& comm) {
     LogisticRegression lr;
-    lr.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
     try {
-      (void)lr.fit(shardFrame(data, comm.rank(), 2, true, 10));
+      (void)lr.fit(shardFrame(data, comm.rank(), 2, true, 10), shardContext(comm));
     } catch (const td::dist::DistributedError& e) {
       errors[static_cast<std::size_t>(comm.rank())] = e.what();
       EXPECT_EQ(e.code(), td::ErrorCode::kData);
@@ -725,11 +733,10 @@ TEST(LogisticRegressionTest, DataParallelEmptyShardOfDimensionZeroTakesPart) {
   std::vector<std::shared_ptr<LogisticRegressionModel>> models(3);
   td::testing::runRanks(3, [&](td::testing::ThreadCommunicator& comm) {
     LogisticRegression mine = lr;
-    mine.setDataParallel(std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {}));
     // Rank 2 read no rows, so its (empty) vector column has dimension 0.
     const std::size_t dim = comm.rank() == 2 ? 0 : data.d();
     models[static_cast<std::size_t>(comm.rank())] =
-        fitModel(mine, shardFrame(data, comm.rank(), 3, true, dim, true));
+        fitModel(mine, shardFrame(data, comm.rank(), 3, true, dim, true), shardContext(comm));
   });
   for (const auto& m : models) {
     ASSERT_EQ(m->coefficients().size(), whole->coefficients().size());

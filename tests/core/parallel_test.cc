@@ -5,7 +5,10 @@
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
+#include <atomic>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace td {
@@ -48,6 +51,51 @@ TEST(ParallelTest, ExceptionsPropagateToCaller) {
                                      if (b == 3) throw std::runtime_error("boom");
                                    }),
                std::runtime_error);
+}
+
+TEST(ParallelTest, TaskGroupRunsEveryTask) {
+  auto runAll = [] {
+    std::vector<std::atomic<int>> hits(64);
+    parallel::TaskGroup group;
+    for (std::size_t i = 0; i < hits.size(); ++i) group.run([&hits, i] { ++hits[i]; });
+    group.wait();
+    for (const auto& h : hits) EXPECT_EQ(h.load(), 1);
+  };
+  runAll();
+  // One thread: the waiting thread runs the tasks itself (isolation must not starve them).
+  tbb::task_arena(1).execute(runAll);
+  // Tasks that use the pool themselves.
+  std::atomic<std::int64_t> items{0};
+  parallel::TaskGroup group;
+  for (int t = 0; t < 8; ++t)
+    group.run([&] {
+      parallel::forBlocks(1000, 10,
+                          [&](std::int64_t, std::int64_t b, std::int64_t e) { items += e - b; });
+    });
+  group.wait();
+  EXPECT_EQ(items.load(), 8000);
+}
+
+TEST(ParallelTest, TaskGroupRethrowsTheFirstFailureAfterAllTasksRan) {
+  std::vector<std::atomic<int>> ran(20);
+  parallel::TaskGroup group;
+  for (std::size_t i = 0; i < ran.size(); ++i)
+    group.run([&ran, i] {
+      ++ran[i];
+      if (i == 5 || i == 12) throw std::runtime_error("task " + std::to_string(i));
+    });
+  try {
+    group.wait();
+    ADD_FAILURE() << "wait() did not throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "task 5");  // the earliest-started failure, whatever finished first
+  }
+  for (const auto& r : ran) EXPECT_EQ(r.load(), 1);
+  // The failure is reported once; the group can be used again.
+  int more = 0;
+  group.run([&] { ++more; });
+  EXPECT_NO_THROW(group.wait());
+  EXPECT_EQ(more, 1);
 }
 
 }  // namespace

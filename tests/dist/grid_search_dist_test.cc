@@ -127,8 +127,10 @@ TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefits)
   for (int r = 0; r < n; ++r)
     ranks.emplace_back([&, r] {
       auto cv = makeCv();
-      cv->setCommunicator(std::make_shared<ThreadCommunicator>(world, r));
-      models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(cv->fit(data));
+      Context ctx;  // task-parallel: the fits are dealt to the ranks
+      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+      models[static_cast<std::size_t>(r)] =
+          std::dynamic_pointer_cast<CrossValidatorModel>(cv->fit(data, ctx));
     });
   for (auto& t : ranks) t.join();
   for (int r = 0; r < n; ++r) {
@@ -154,9 +156,10 @@ TEST(GridSearchDistFailureTest, ARankFailureReachesEveryRankWithItsNumber) {
       // first item, so both ranks see bad data; the failure must reach both, numbered.
       const Frame data = syntheticText(90, 2.0);
       auto cv = makeCv();
-      cv->setCommunicator(std::make_shared<ThreadCommunicator>(world, r));
+      Context ctx;
+      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
       try {
-        (void)cv->fit(data);
+        (void)cv->fit(data, ctx);
       } catch (const DistributedError& e) {
         messages[static_cast<std::size_t>(r)] = e.what();
         EXPECT_EQ(e.code(), ErrorCode::kData);

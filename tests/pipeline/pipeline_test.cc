@@ -43,7 +43,7 @@ class CenterModel final : public Model {
   double mean_;
 
  protected:
-  [[nodiscard]] Frame transformImpl(const Frame& in) const override {
+  [[nodiscard]] Frame transformImpl(const Frame& in, const Context& /*ctx*/) const override {
     ++g_transforms;
     auto v = in.numeric(getString("inputCol"));
     for (auto& x : v) x -= mean_;
@@ -64,7 +64,8 @@ class Center final : public Estimator {
   }
 
  protected:
-  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data) const override {
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data,
+                                               const Context& /*ctx*/) const override {
     ++g_fits;
     const auto v = data.numeric(getString("inputCol"));
     double s = 0;
@@ -160,21 +161,22 @@ TEST(PipelineTest, TextPipelineEndToEnd) {
   EXPECT_EQ(stageAs<LogisticRegressionModel>(model->stages()[2])->numFeatures(), 100);
 }
 
-TEST(PipelineTest, EnableDataParallelReachesEstimatorsAndRejectsOthers) {
+TEST(PipelineTest, DataParallelCheckReachesNestedEstimatorsAndRejectsOthers) {
   auto tok = std::make_shared<Tokenizer>();
   auto lr = std::make_shared<LogisticRegression>();
   auto inner = std::make_shared<Pipeline>(std::vector<std::shared_ptr<PipelineStage>>{lr});
   Pipeline p({tok, inner});
-  // Any communicator object will do: enableDataParallel only hands it over.
-  auto comm = std::make_shared<dist::LocalCommunicator>();
-  enableDataParallel(p, comm);
-  EXPECT_EQ(lr->dataParallel(), comm);  // through the nested pipeline
-  EXPECT_EQ(std::static_pointer_cast<LogisticRegression>(lr->copyStage({}))->dataParallel(), comm);
+  EXPECT_NO_THROW(checkDataParallel(p));  // LogisticRegression, through the nested pipeline
+  EXPECT_TRUE(lr->supportsDataParallel());
 
   auto center = std::make_shared<Center>();
-  Pipeline q({tok, center});
+  center->set("inputCol", "x").set("outputCol", "x1");
+  Pipeline q({std::make_shared<Pipeline>(std::vector<std::shared_ptr<PipelineStage>>{center})});
+  Context ctx;  // a data-parallel fit is refused before any work
+  ctx.comm = std::make_shared<dist::LocalCommunicator>();
+  ctx.dataParallel = true;
   try {
-    enableDataParallel(q, comm);
+    (void)q.fit(numbers(), ctx);
     FAIL() << "an estimator without data-parallel support was accepted";
   } catch (const ParamError& e) {
     EXPECT_THAT(e.what(), HasSubstr(center->uid()));

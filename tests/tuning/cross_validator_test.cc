@@ -261,11 +261,12 @@ TEST(CrossValidatorTest, ProgressReportsEveryFit) {
   GridSetup s;
   CrossValidator cv = s.cv(2);
   std::vector<std::int64_t> seen;
-  cv.setProgressCallback([&](const TuningProgress& p) {
+  Context ctx;
+  ctx.progress = [&](const TuningProgress& p) {
     EXPECT_EQ(p.total, 12);
     seen.push_back(p.done);
-  });
-  (void)cv.fit(syntheticText(40));
+  };
+  (void)cv.fit(syntheticText(40), ctx);
   ASSERT_EQ(seen.size(), 12u);
   EXPECT_EQ(seen.back(), 12);
 }
@@ -282,18 +283,19 @@ class RecordingEvaluator final : public Evaluator {
   explicit RecordingEvaluator(std::shared_ptr<std::vector<std::string>> seen)
       : Evaluator("recording", schema()), seen_(std::move(seen)) {}
   [[nodiscard]] std::string className() const override { return "RecordingEvaluator"; }
-  [[nodiscard]] double evaluate(const Frame& predictions) const override {
-    std::lock_guard lock(mu_);
-    *seen_ = predictions.columnNames();
-    return BinaryClassificationEvaluator().evaluate(predictions);
-  }
-  using Evaluator::evaluate;
   [[nodiscard]] bool isLargerBetter() const override { return true; }
   [[nodiscard]] std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const override {
     auto c = std::make_shared<RecordingEvaluator>(seen_);
     c->copyValuesFrom(*this);
     c->applyParamMap(extra);
     return c;
+  }
+
+ protected:
+  [[nodiscard]] double evaluateImpl(const Frame& predictions) const override {
+    std::lock_guard lock(mu_);
+    *seen_ = predictions.columnNames();
+    return BinaryClassificationEvaluator().evaluate(predictions);
   }
 
  private:

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "thunderdome/core/shared_params.h"
 #include "thunderdome/pipeline/stage.h"
 
 namespace td {
@@ -20,29 +21,43 @@ class LogisticRegressionModel;
 /// (1/W) Σ w_i·logloss + regParam·(elasticNetParam·L1 + (1−elasticNetParam)/2·L2), intercept
 /// unpenalised, optional standardization; OWL-QN for L1/elastic net, L-BFGS (Spark's) or
 /// truncated Newton-CG (the default on sparse features) for L2.
-class LogisticRegression final : public Estimator, public WarmStartable, public DataParallelFittable {
- public:
-  LogisticRegression();
-  explicit LogisticRegression(std::string uid);
-  [[nodiscard]] std::string className() const override { return "LogisticRegression"; }
-
-  LogisticRegression& setFeaturesCol(const std::string& v) { set("featuresCol", v); return *this; }
-  LogisticRegression& setLabelCol(const std::string& v) { set("labelCol", v); return *this; }
-  LogisticRegression& setWeightCol(const std::string& v) { set("weightCol", v); return *this; }
-  LogisticRegression& setPredictionCol(const std::string& v) { set("predictionCol", v); return *this; }
-  LogisticRegression& setRawPredictionCol(const std::string& v) { set("rawPredictionCol", v); return *this; }
-  LogisticRegression& setProbabilityCol(const std::string& v) { set("probabilityCol", v); return *this; }
-  LogisticRegression& setRegParam(double v) { set("regParam", v); return *this; }
-  LogisticRegression& setElasticNetParam(double v) { set("elasticNetParam", v); return *this; }
-  LogisticRegression& setMaxIter(std::int64_t v) { set("maxIter", v); return *this; }
-  LogisticRegression& setTol(double v) { set("tol", v); return *this; }
-  LogisticRegression& setFitIntercept(bool v) { set("fitIntercept", v); return *this; }
-  LogisticRegression& setStandardization(bool v) { set("standardization", v); return *this; }
-  LogisticRegression& setThreshold(double v) { set("threshold", v); return *this; }
-  LogisticRegression& setFamily(const std::string& v) { set("family", v); return *this; }
+class LogisticRegression final : public Estimator, public WarmStartable {
+  TD_CLASS(LogisticRegression, "logreg", "org.apache.spark.ml.classification.LogisticRegression",
+           "Binomial logistic regression (Newton-CG or L-BFGS for L2, OWL-QN for L1/elastic net)")
+  TD_SHARED_PARAM(std::string, featuresCol, FeaturesCol, shared::featuresCol())
+  TD_SHARED_PARAM(std::string, labelCol, LabelCol, shared::labelCol())
+  TD_SHARED_PARAM(std::string, weightCol, WeightCol, shared::weightCol())
+  TD_SHARED_PARAM(std::string, predictionCol, PredictionCol, shared::predictionCol())
+  TD_SHARED_PARAM(std::string, rawPredictionCol, RawPredictionCol, shared::rawPredictionCol())
+  TD_SHARED_PARAM(std::string, probabilityCol, ProbabilityCol, shared::probabilityCol())
+  TD_SHARED_PARAM(double, regParam, RegParam, shared::regParam())
+  TD_PARAM(double, elasticNetParam, ElasticNetParam,
+           "the ElasticNet mixing parameter, in range [0, 1]. For alpha = 0, the penalty is an L2 "
+           "penalty. For alpha = 1, it is an L1 penalty",
+           0.0, ParamValidator::inRange(0.0, 1.0))
+  TD_SHARED_PARAM(std::int64_t, maxIter, MaxIter, shared::maxIter(100))
+  TD_SHARED_PARAM(double, tol, Tol, shared::tol(1e-6))
+  TD_PARAM(bool, fitIntercept, FitIntercept, "whether to fit an intercept term", true)
+  TD_PARAM(bool, standardization, Standardization,
+           "whether to standardize the training features before fitting the model", true)
+  TD_PARAM(double, threshold, Threshold,
+           "threshold in binary classification prediction, in range [0, 1]", 0.5,
+           ParamValidator::inRange(0.0, 1.0))
+  TD_PARAM(std::string, family, Family,
+           "The name of family which is a description of the label distribution to be used in "
+           "the model. Supported options: auto, binomial.",
+           "auto", ParamValidator::oneOf({"auto", "binomial"}))
   /// "auto" (default: Newton-CG for a pure L2 penalty on sparse features, else as "l-bfgs") or
   /// "l-bfgs" (Spark's optimizer, iteration for iteration).
-  LogisticRegression& setSolver(const std::string& v) { set("solver", v); return *this; }
+  TD_PARAM(std::string, solver, Solver,
+           "the optimization algorithm (a thunderdome extension). Supported options: auto "
+           "(truncated Newton-CG when the penalty is pure L2 and the features are sparse, "
+           "otherwise as l-bfgs), l-bfgs (Spark's: L-BFGS, OWL-QN when elasticNetParam > 0)",
+           "auto", ParamValidator::oneOf({"auto", "l-bfgs"}))
+
+  LogisticRegression();
+  explicit LogisticRegression(std::string uid);
+
   /// Warm start: the optimizer starts from this model's coefficients (and intercept) when its
   /// numFeatures equals the data's and its values are finite; otherwise from the cold start.
   /// A caller tuning regParam passes the previous fit (same features); nullptr clears it.
@@ -63,33 +78,19 @@ class LogisticRegression final : public Estimator, public WarmStartable, public 
   /// regularization path on the same frame (warm-started from it) skips rebuilding it.
   void setKeepWarmStartData(bool keep) override { keepWarmStartData_ = keep; }
 
-  void setDataParallel(std::shared_ptr<dist::Communicator> comm) override { comm_ = std::move(comm); }
-  [[nodiscard]] const std::shared_ptr<dist::Communicator>& dataParallel() const override {
-    return comm_;
-  }
-
-  [[nodiscard]] double getRegParam() const { return getDouble("regParam"); }
-  [[nodiscard]] double getElasticNetParam() const { return getDouble("elasticNetParam"); }
-  [[nodiscard]] std::int64_t getMaxIter() const { return getInt("maxIter"); }
-  [[nodiscard]] double getTol() const { return getDouble("tol"); }
-  [[nodiscard]] bool getFitIntercept() const { return getBool("fitIntercept"); }
-  [[nodiscard]] bool getStandardization() const { return getBool("standardization"); }
-  [[nodiscard]] double getThreshold() const { return getDouble("threshold"); }
+  /// Data-parallel fits all-reduce the statistics and optimizer sums over Context::comm.
+  [[nodiscard]] bool supportsDataParallel() const override { return true; }
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }
 
-  /// The parameter declarations of this class.
-  static const ParamSchema& schema();
-
  protected:
-  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data) const override;
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data, const Context& ctx) const override;
 
  private:
   std::shared_ptr<const LogisticRegressionModel> initialModel_;
-  std::shared_ptr<dist::Communicator> comm_;  // data-parallel fits (null: one process)
   bool keepWarmStartData_ = false;
 };
 
@@ -104,9 +105,13 @@ struct LogisticRegressionTrainingSummary {
 /// A fitted binomial logistic regression: coefficients and intercept in the original feature
 /// scale. Adds rawPrediction [−m, m], probability [1−σ(m), σ(m)] and prediction columns.
 class LogisticRegressionModel final : public Model {
- public:
+  TD_MODEL_CLASS(LogisticRegressionModel, LogisticRegression, "logreg",
+                 "org.apache.spark.ml.classification.LogisticRegressionModel",
+                 "A fitted binomial logistic regression: coefficients and intercept")
+
   LogisticRegressionModel(std::string uid, std::vector<double> coefficients, double intercept);
-  [[nodiscard]] std::string className() const override { return "LogisticRegressionModel"; }
+  /// An empty model (what loading starts from).
+  explicit LogisticRegressionModel(std::string uid);
 
   [[nodiscard]] const std::vector<double>& coefficients() const { return *coefficients_; }
   [[nodiscard]] double intercept() const { return intercept_; }
@@ -124,11 +129,12 @@ class LogisticRegressionModel final : public Model {
   }
   void setWarmStartData(std::shared_ptr<const glm::WarmStartData> d) { warmData_ = std::move(d); }
 
-  LogisticRegressionModel& setThreshold(double v) { set("threshold", v); return *this; }
-  LogisticRegressionModel& setFeaturesCol(const std::string& v) { set("featuresCol", v); return *this; }
-  LogisticRegressionModel& setPredictionCol(const std::string& v) { set("predictionCol", v); return *this; }
-  LogisticRegressionModel& setRawPredictionCol(const std::string& v) { set("rawPredictionCol", v); return *this; }
-  LogisticRegressionModel& setProbabilityCol(const std::string& v) { set("probabilityCol", v); return *this; }
+  LogisticRegressionModel& setThreshold(double v) { set(LogisticRegression::threshold, v); return *this; }
+  LogisticRegressionModel& setFeaturesCol(const std::string& v) { set(LogisticRegression::featuresCol, v); return *this; }
+  LogisticRegressionModel& setPredictionCol(const std::string& v) { set(LogisticRegression::predictionCol, v); return *this; }
+  LogisticRegressionModel& setRawPredictionCol(const std::string& v) { set(LogisticRegression::rawPredictionCol, v); return *this; }
+  LogisticRegressionModel& setProbabilityCol(const std::string& v) { set(LogisticRegression::probabilityCol, v); return *this; }
+  [[nodiscard]] double getThreshold() const { return get(LogisticRegression::threshold); }
 
   /// The margin w·x + b of one feature vector.
   [[nodiscard]] double margin(const VectorView& x) const;
@@ -139,9 +145,14 @@ class LogisticRegressionModel final : public Model {
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }
+  /// numFeatures, intercept and the count of non-zero coefficients.
+  [[nodiscard]] std::vector<StateItem> stateSummary() const override;
+  /// Coefficients (data/coefficients.f64le), intercept, numFeatures, numClasses.
+  void saveState(StateWriter& out) const override;
+  void loadState(const StateReader& in) override;
 
  protected:
-  [[nodiscard]] Frame transformImpl(const Frame& input) const override;
+  [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;
 
  private:
   std::shared_ptr<const std::vector<double>> coefficients_;  // shared between copies

@@ -58,11 +58,3 @@ class InternalError : public Error {
 };
 
 }  // namespace td
-
-/// Checks an internal invariant; throws td::InternalError naming the condition when it fails.
-#define TD_CHECK(cond, msg)                                                                  \
-  do {                                                                                       \
-    if (!(cond))                                                                             \
-      throw ::td::InternalError(std::string("internal check failed: " #cond " (") + (msg) + \
-                                ") at " __FILE__);                                           \
-  } while (0)

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace td::parallel {
@@ -58,8 +59,39 @@ double sumBlocks(std::int64_t n, std::int64_t blockSize, F&& fn) {
   return s;
 }
 
+/// A group of tasks on the shared oneTBB pool: run() starts a task, wait() waits for all of them.
+/// Runs isolated like forBlocks: a thread waiting in wait() only picks up this group's tasks (and
+/// what they spawn), never unrelated outer tasks. Every task runs even when another throws;
+/// wait() then rethrows the exception of the earliest-started failing task. run() and wait() are
+/// called from the thread that owns the group. The destructor waits for unfinished tasks and
+/// drops their exceptions.
+class TaskGroup {
+ public:
+  TaskGroup();
+  ~TaskGroup();
+  TaskGroup(const TaskGroup&) = delete;
+  TaskGroup& operator=(const TaskGroup&) = delete;
+
+  /// Starts fn on the pool and returns at once.
+  void run(std::function<void()> fn);
+  /// Waits for every task started so far; rethrows the first failure (in run() order).
+  void wait();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 /// Runs fn(0) .. fn(n-1) each on its own thread and waits for all: for blocking I/O (network
 /// transfers), which must not occupy the compute pool. The first exception is rethrown.
 void runIoThreads(int n, const std::function<void(int)>& fn);
+
+}  // namespace td::parallel
+
+namespace td::parallel {
+
+/// Runs fn on the shared pool limited to `threads` threads (0 or more than the pool: unlimited);
+/// nested parallel work inside fn stays within that limit.
+void runWithThreads(int threads, const std::function<void()>& fn);
 
 }  // namespace td::parallel

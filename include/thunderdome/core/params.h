@@ -4,19 +4,34 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "thunderdome/core/state.h"
 
 namespace td {
 
-/// The type of a parameter, as declared by its stage.
-enum class ParamType { kBool, kInt, kDouble, kString, kStringList, kIntList, kDoubleList };
+class Params;
+class ParamMap;
+
+/// The type of a parameter, as declared by its stage. kObject (a stage or evaluator, e.g.
+/// CrossValidator's estimator) and kParamMaps (e.g. its estimatorParamMaps) are set from code,
+/// not from JSON: their classes save them themselves.
+enum class ParamType {
+  kBool, kInt, kDouble, kString, kStringList, kIntList, kDoubleList, kObject, kParamMaps
+};
+
+/// True for the types a value of which is plain JSON (every type but kObject and kParamMaps).
+[[nodiscard]] constexpr bool isJsonType(ParamType t) {
+  return t != ParamType::kObject && t != ParamType::kParamMaps;
+}
 
 /// Human-readable name of a ParamType ("int", "double", "string list", ...).
 std::string_view toString(ParamType t);
@@ -25,7 +40,8 @@ std::string_view toString(ParamType t);
 class ParamValue {
  public:
   using Variant = std::variant<bool, std::int64_t, double, std::string, std::vector<std::string>,
-                               std::vector<std::int64_t>, std::vector<double>>;
+                               std::vector<std::int64_t>, std::vector<double>,
+                               std::shared_ptr<Params>, std::shared_ptr<const std::vector<ParamMap>>>;
 
   ParamValue() : v_(false) {}
   ParamValue(bool b) : v_(b) {}                                   // NOLINT(implicit)
@@ -39,6 +55,9 @@ class ParamValue {
   ParamValue(std::vector<std::string> v) : v_(std::move(v)) {}    // NOLINT(implicit)
   ParamValue(std::vector<std::int64_t> v) : v_(std::move(v)) {}   // NOLINT(implicit)
   ParamValue(std::vector<double> v) : v_(std::move(v)) {}         // NOLINT(implicit)
+  ParamValue(std::shared_ptr<Params> p) : v_(std::move(p)) {}     // NOLINT(implicit)
+  ParamValue(std::shared_ptr<const std::vector<ParamMap>> m)      // NOLINT(implicit)
+      : v_(std::move(m)) {}
 
   /// The natural type of the held value.
   [[nodiscard]] ParamType type() const;
@@ -84,7 +103,117 @@ struct ParamSpec {
 /// The ordered list of parameters a stage class declares.
 using ParamSchema = std::vector<ParamSpec>;
 
-class Params;
+/// Marks a parameter declared without a default (required, or optional like weightCol).
+struct NoDefault {};
+/// The NoDefault marker, as in `TD_PARAM(std::string, inputCol, InputCol, "doc", kNoDefault)`.
+inline constexpr NoDefault kNoDefault{};
+
+namespace detail {
+/// The ParamType and the ParamValue alternative that hold a C++ parameter type T.
+template <class T, class = void>
+struct ParamTraits;
+template <> struct ParamTraits<bool> { static constexpr ParamType type = ParamType::kBool; using Stored = bool; };
+template <> struct ParamTraits<std::int64_t> { static constexpr ParamType type = ParamType::kInt; using Stored = std::int64_t; };
+template <> struct ParamTraits<double> { static constexpr ParamType type = ParamType::kDouble; using Stored = double; };
+template <> struct ParamTraits<std::string> { static constexpr ParamType type = ParamType::kString; using Stored = std::string; };
+template <> struct ParamTraits<std::vector<std::string>> { static constexpr ParamType type = ParamType::kStringList; using Stored = std::vector<std::string>; };
+template <> struct ParamTraits<std::vector<std::int64_t>> { static constexpr ParamType type = ParamType::kIntList; using Stored = std::vector<std::int64_t>; };
+template <> struct ParamTraits<std::vector<double>> { static constexpr ParamType type = ParamType::kDoubleList; using Stored = std::vector<double>; };
+template <> struct ParamTraits<std::vector<ParamMap>> { static constexpr ParamType type = ParamType::kParamMaps; using Stored = std::shared_ptr<const std::vector<ParamMap>>; };
+template <class U>
+struct ParamTraits<std::shared_ptr<U>> { static constexpr ParamType type = ParamType::kObject; using Stored = std::shared_ptr<Params>; };
+
+/// The parameter list of class C, filled by its TD_PARAM declarations in declaration order.
+template <class C>
+ParamSchema& schemaOf() {
+  static ParamSchema s;
+  return s;
+}
+}  // namespace detail
+
+/// A typed parameter of a stage class (Spark's Param[T]), declared once in the class with
+/// TD_PARAM: its name, doc, default and validator; the class's schema, set-by-name, setter and
+/// getter, explainParams, JSON and docs all come from it. A misspelt name is a compile error.
+template <class T>
+class Param {
+ public:
+  using ValueType = T;
+  /// Declares the parameter and appends it to `schema` (its class's, in declaration order).
+  Param(ParamSchema& schema, std::string name, std::string doc, T defaultValue,
+        ParamValidator validator = ParamValidator::any())
+      : spec_{std::move(name), std::move(doc), detail::ParamTraits<T>::type,
+              ParamValue(typename detail::ParamTraits<T>::Stored(std::move(defaultValue))),
+              std::move(validator)} {
+    schema.push_back(spec_);
+  }
+  /// Declares a parameter without a default.
+  Param(ParamSchema& schema, std::string name, std::string doc, NoDefault,
+        ParamValidator validator = ParamValidator::any())
+      : spec_{std::move(name), std::move(doc), detail::ParamTraits<T>::type, std::nullopt,
+              std::move(validator)} {
+    schema.push_back(spec_);
+  }
+  /// Declares a parameter from a shared declaration (td::shared::inputCol(), or another class's
+  /// Param's spec()), which must be of type T.
+  Param(ParamSchema& schema, ParamSpec spec) : spec_(std::move(spec)) {
+    if (spec_.type != detail::ParamTraits<T>::type)
+      throw ParamError("parameter '" + spec_.name + "' is declared with another type");
+    schema.push_back(spec_);
+  }
+  /// The parameter's name, as in specs and saved models.
+  [[nodiscard]] const std::string& name() const { return spec_.name; }
+  /// The full declaration.
+  [[nodiscard]] const ParamSpec& spec() const { return spec_; }
+
+ private:
+  ParamSpec spec_;
+};
+
+/// Opens the public part of a registered class: its name, uid prefix, Spark class and one-line
+/// summary as static members (read by the registry, `thunderdome stages` and docs/stages.md),
+/// className(), schema() (the TD_PARAM declarations below it, in order) and `Self`.
+#define TD_CLASS(Class, uidPrefix, sparkClassName, summaryText)                    \
+  TD_CLASS_INFO(Class, uidPrefix, sparkClassName, summaryText)                     \
+  /** The parameters this class declares (its TD_PARAMs, in order). */              \
+  static const ::td::ParamSchema& schema() { return ::td::detail::schemaOf<Class>(); }
+
+/// As TD_CLASS for a model that has exactly its estimator's params (Spark's models mix in the
+/// estimator's params trait): schema() is ParamsOf::schema(); reach them as ParamsOf::name.
+#define TD_MODEL_CLASS(Class, ParamsOf, uidPrefix, sparkClassName, summaryText) \
+  TD_CLASS_INFO(Class, uidPrefix, sparkClassName, summaryText)                  \
+  /** The parameters of the estimator this model comes from. */                 \
+  static const ::td::ParamSchema& schema() { return ParamsOf::schema(); }
+
+/// The part of TD_CLASS that names the class (see TD_CLASS).
+#define TD_CLASS_INFO(Class, uidPrefix, sparkClassName, summaryText)                         \
+ public:                                                                                    \
+  using Self = Class;                                                                       \
+  static constexpr std::string_view kClassName = #Class;                                   \
+  static constexpr std::string_view kUidPrefix = uidPrefix;                                 \
+  static constexpr std::string_view kSparkClass = sparkClassName;                           \
+  static constexpr std::string_view kSummary = summaryText;                                 \
+  [[nodiscard]] std::string className() const override { return std::string(kClassName); }
+
+/// Inside a class that used TD_CLASS: declares `static const Param<Type> name` with the doc,
+/// default (or kNoDefault) and optional validator given as the remaining arguments, plus
+/// `setName(value)` and `getName()`.
+#define TD_PARAM(Type, name, Name, ...)                                                       \
+  static inline const ::td::Param<Type> name{::td::detail::schemaOf<Self>(), #name, __VA_ARGS__}; \
+  Self& set##Name(const Type& value) {                                                        \
+    this->set(name, value);                                                                   \
+    return *this;                                                                             \
+  }                                                                                           \
+  [[nodiscard]] Type get##Name() const { return this->get(name); }
+
+/// As TD_PARAM, from a shared declaration (a ParamSpec such as td::shared::featuresCol(), or
+/// OtherClass::param.spec() for a model that mirrors its estimator's parameter).
+#define TD_SHARED_PARAM(Type, name, Name, specExpr)                                     \
+  static inline const ::td::Param<Type> name{::td::detail::schemaOf<Self>(), specExpr}; \
+  Self& set##Name(const Type& value) {                                                  \
+    this->set(name, value);                                                             \
+    return *this;                                                                       \
+  }                                                                                     \
+  [[nodiscard]] Type get##Name() const { return this->get(name); }
 
 /// A handle to one parameter of one stage instance (Spark's `Param`): (owner uid, name).
 struct ParamRef {
@@ -159,6 +288,22 @@ class Params {
   [[nodiscard]] std::string getString(std::string_view name) const;
   [[nodiscard]] std::vector<std::string> getStringList(std::string_view name) const;
 
+  /// Typed access through a class's declared Param (compile-time checked name and type).
+  template <class T>
+  Params& set(const Param<T>& p, const T& value);
+  /// The user value, else the default, as T; throws ParamError if neither exists.
+  template <class T>
+  [[nodiscard]] T get(const Param<T>& p) const;
+  /// A handle to `p` on this instance, for ParamMap / ParamGridBuilder.
+  template <class T>
+  [[nodiscard]] ParamRef param(const Param<T>& p) const { return param(p.name()); }
+  template <class T>
+  [[nodiscard]] bool isSet(const Param<T>& p) const { return isSet(p.name()); }
+  template <class T>
+  [[nodiscard]] bool isDefined(const Param<T>& p) const { return isDefined(p.name()); }
+  template <class T>
+  void clear(const Param<T>& p) { clear(p.name()); }
+
   /// "name: doc (default: D, current: C)" like Spark's explainParam.
   [[nodiscard]] std::string explainParam(std::string_view name) const;
   /// All parameters explained, sorted by name, one per line.
@@ -179,6 +324,13 @@ class Params {
   [[nodiscard]] ParamValue validate(std::string_view name, const ParamValue& value) const;
   /// "LogisticRegression logreg_3f2a9c1b0d4e" — the prefix of every message about this stage.
   [[nodiscard]] std::string describe() const;
+
+  /// Writes what this instance learned or holds beyond its JSON params (coefficients, nested
+  /// stages, metrics) when saved; the params are written by the store. Default: nothing.
+  virtual void saveState(StateWriter& /*out*/) const {}
+  /// Reads back what saveState wrote, into an instance made from the uid whose params are
+  /// already restored. Default: nothing.
+  virtual void loadState(const StateReader& /*in*/) {}
 
   /// Applies the entries of `extra` that belong to this uid (as Spark's copy(extra) does).
   void applyParamMap(const ParamMap& extra);
@@ -209,6 +361,34 @@ template <class T>
 const T& ParamValue::as() const {
   if (const T* p = std::get_if<T>(&v_)) return *p;
   throw ParamError("parameter value " + toString() + " does not hold the requested type");
+}
+
+template <class T>
+Params& Params::set(const Param<T>& p, const T& value) {
+  using Stored = typename detail::ParamTraits<T>::Stored;
+  if constexpr (std::is_same_v<T, std::vector<ParamMap>>)
+    return set(p.name(), ParamValue(std::make_shared<const std::vector<ParamMap>>(value)));
+  else if constexpr (std::is_same_v<Stored, std::shared_ptr<Params>>)
+    return set(p.name(), ParamValue(std::static_pointer_cast<Params>(
+                             std::const_pointer_cast<std::remove_const_t<typename T::element_type>>(value))));
+  else
+    return set(p.name(), ParamValue(Stored(value)));
+}
+
+template <class T>
+T Params::get(const Param<T>& p) const {
+  using Stored = typename detail::ParamTraits<T>::Stored;
+  if constexpr (std::is_same_v<T, std::vector<ParamMap>>) {
+    if (!isDefined(p.name())) return {};
+    const auto& m = getOrDefault(p.name()).template as<Stored>();
+    return m ? *m : T{};
+  } else if constexpr (std::is_same_v<Stored, std::shared_ptr<Params>>) {
+    if (!isDefined(p.name())) return nullptr;
+    return std::dynamic_pointer_cast<typename T::element_type>(
+        getOrDefault(p.name()).template as<Stored>());
+  } else {
+    return getOrDefault(p.name()).template as<Stored>();
+  }
 }
 
 }  // namespace td

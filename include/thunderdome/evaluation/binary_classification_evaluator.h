@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "thunderdome/core/shared_params.h"
 #include "thunderdome/evaluation/evaluator.h"
 
 namespace td {
@@ -34,25 +35,30 @@ double areaUnderCurve(const std::vector<CurvePoint>& points);
 /// Area under the ROC or PR curve of a rawPrediction (vector: element 1 is the score) or score
 /// column against a binary label column (Spark's BinaryClassificationEvaluator).
 class BinaryClassificationEvaluator final : public Evaluator {
- public:
+  TD_CLASS(BinaryClassificationEvaluator, "binEval",
+           "org.apache.spark.ml.evaluation.BinaryClassificationEvaluator",
+           "Area under the ROC or PR curve of binary predictions")
+  TD_PARAM(std::string, metricName, MetricName,
+           "metric name in evaluation (areaUnderROC|areaUnderPR)", "areaUnderROC",
+           ParamValidator::oneOf({"areaUnderROC", "areaUnderPR"}))
+  TD_SHARED_PARAM(std::string, rawPredictionCol, RawPredictionCol, shared::rawPredictionCol())
+  TD_SHARED_PARAM(std::string, labelCol, LabelCol, shared::labelCol())
+  TD_SHARED_PARAM(std::string, weightCol, WeightCol, shared::weightCol())
+  TD_PARAM(std::int64_t, numBins, NumBins,
+           "Number of bins to down-sample the curves (ROC curve, PR curve) in area computation. "
+           "If 0, no down-sampling will occur (exact areas; Spark 3 defaults to 1000).",
+           0, ParamValidator::gtEq(0))
+
   BinaryClassificationEvaluator();
   explicit BinaryClassificationEvaluator(std::string uid);
-  [[nodiscard]] std::string className() const override { return "BinaryClassificationEvaluator"; }
 
-  BinaryClassificationEvaluator& setMetricName(const std::string& v) { set("metricName", v); return *this; }
-  BinaryClassificationEvaluator& setRawPredictionCol(const std::string& v) { set("rawPredictionCol", v); return *this; }
-  BinaryClassificationEvaluator& setLabelCol(const std::string& v) { set("labelCol", v); return *this; }
-  BinaryClassificationEvaluator& setWeightCol(const std::string& v) { set("weightCol", v); return *this; }
-  BinaryClassificationEvaluator& setNumBins(std::int64_t v) { set("numBins", v); return *this; }
-  [[nodiscard]] std::string getMetricName() const { return getString("metricName"); }
-
-  [[nodiscard]] double evaluate(const Frame& predictions) const override;
-  using Evaluator::evaluate;
   /// The ROC and PR curves of `predictions` (for reports).
   [[nodiscard]] BinaryCurves curves(const Frame& predictions) const;
   [[nodiscard]] bool isLargerBetter() const override { return true; }
   [[nodiscard]] std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const override;
-  static const ParamSchema& schema();
+
+ protected:
+  [[nodiscard]] double evaluateImpl(const Frame& predictions) const override;
 };
 
 }  // namespace td

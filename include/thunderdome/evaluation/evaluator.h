@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "thunderdome/core/context.h"
 #include "thunderdome/core/params.h"
 #include "thunderdome/frame/frame.h"
 
@@ -12,8 +13,13 @@ namespace td {
 class Evaluator : public Params {
  public:
   using Params::Params;
-  /// The metric for `predictions`.
-  [[nodiscard]] virtual double evaluate(const Frame& predictions) const = 0;
+  /// The metric for `predictions`, within ctx's threads (its cancellation checked first).
+  [[nodiscard]] double evaluate(const Frame& predictions, const Context& ctx = {}) const {
+    ctx.cancel.throwIfCancelled(describe());
+    double m = 0;
+    runWithContext(ctx, [&] { m = evaluateImpl(predictions); });
+    return m;
+  }
   /// evaluate with `extra` params applied to a copy.
   [[nodiscard]] double evaluate(const Frame& predictions, const ParamMap& extra) const {
     return copyEvaluator(extra)->evaluate(predictions);
@@ -22,6 +28,10 @@ class Evaluator : public Params {
   [[nodiscard]] virtual bool isLargerBetter() const = 0;
   /// A copy with the same uid and `extra` applied.
   [[nodiscard]] virtual std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const = 0;
+
+ protected:
+  /// The metric itself.
+  [[nodiscard]] virtual double evaluateImpl(const Frame& predictions) const = 0;
 };
 
 }  // namespace td

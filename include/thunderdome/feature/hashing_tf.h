@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "thunderdome/core/shared_params.h"
 #include "thunderdome/pipeline/stage.h"
 
 namespace td {
@@ -12,19 +13,18 @@ namespace td {
 /// Maps a sequence of terms to term frequencies with the hashing trick, with indices identical
 /// to Spark 3's HashingTF (MurmurHash3 x86_32 of the UTF-8 bytes, seed 42, non-negative modulo).
 class HashingTF final : public Transformer {
- public:
+  TD_CLASS(HashingTF, "hashingTF", "org.apache.spark.ml.feature.HashingTF",
+           "Maps terms to term frequencies with Spark 3's hashing trick (MurmurHash3, seed 42)")
+  TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
+  TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
+  TD_SHARED_PARAM(std::int64_t, numFeatures, NumFeatures, shared::numFeatures())
+  TD_PARAM(bool, binary, Binary,
+           "If true, all non zero counts are set to 1. This is useful for discrete probabilistic "
+           "models that model binary events rather than integer counts",
+           false)
+
   HashingTF();
   explicit HashingTF(std::string uid);
-  [[nodiscard]] std::string className() const override { return "HashingTF"; }
-
-  HashingTF& setInputCol(const std::string& v) { set("inputCol", v); return *this; }
-  HashingTF& setOutputCol(const std::string& v) { set("outputCol", v); return *this; }
-  HashingTF& setNumFeatures(std::int64_t v) { set("numFeatures", v); return *this; }
-  HashingTF& setBinary(bool v) { set("binary", v); return *this; }
-  [[nodiscard]] std::string getInputCol() const { return getString("inputCol"); }
-  [[nodiscard]] std::string getOutputCol() const { return getString("outputCol"); }
-  [[nodiscard]] std::int64_t getNumFeatures() const { return getInt("numFeatures"); }
-  [[nodiscard]] bool getBinary() const { return getBool("binary"); }
 
   /// The index of one term: nonNegativeMod(murmur3(utf8 bytes, 42), numFeatures).
   [[nodiscard]] std::int64_t indexOf(std::string_view term) const;
@@ -34,10 +34,9 @@ class HashingTF final : public Transformer {
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }
-  static const ParamSchema& schema();
 
  protected:
-  [[nodiscard]] Frame transformImpl(const Frame& input) const override;
+  [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;
 };
 
 }  // namespace td

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "thunderdome/core/shared_params.h"
 #include "thunderdome/pipeline/stage.h"
 
 namespace td {
@@ -17,15 +18,13 @@ std::string toLowerUtf8(std::string_view s);
 /// Spark's Tokenizer (Java `split("\\s")`: empty tokens between separators kept, trailing ones
 /// dropped).
 class Tokenizer final : public Transformer {
- public:
+  TD_CLASS(Tokenizer, "tok", "org.apache.spark.ml.feature.Tokenizer",
+           "Lowercases text and splits it on whitespace (Java split semantics)")
+  TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
+  TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
+
   Tokenizer();
   explicit Tokenizer(std::string uid);
-  [[nodiscard]] std::string className() const override { return "Tokenizer"; }
-
-  Tokenizer& setInputCol(const std::string& v) { set("inputCol", v); return *this; }
-  Tokenizer& setOutputCol(const std::string& v) { set("outputCol", v); return *this; }
-  [[nodiscard]] std::string getInputCol() const { return getString("inputCol"); }
-  [[nodiscard]] std::string getOutputCol() const { return getString("outputCol"); }
 
   /// The tokens of one text, as the transformer produces them.
   [[nodiscard]] static std::vector<std::string> tokenize(std::string_view text);
@@ -35,37 +34,37 @@ class Tokenizer final : public Transformer {
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }
-  static const ParamSchema& schema();
 
  protected:
-  [[nodiscard]] Frame transformImpl(const Frame& input) const override;
+  [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;
 };
 
 /// Splits text by a regular expression (gaps=true) or extracts its matches (gaps=false),
 /// keeping tokens of at least minTokenLength characters (Spark's RegexTokenizer). Patterns are
 /// ECMAScript regular expressions, which agree with Java's for the usual tokenizing patterns.
 class RegexTokenizer final : public Transformer {
- public:
+  TD_CLASS(RegexTokenizer, "regexTok", "org.apache.spark.ml.feature.RegexTokenizer",
+           "Splits text by a regular expression (gaps) or extracts its matches")
+  TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
+  TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
+  TD_PARAM(std::string, pattern, Pattern, "regex pattern used for tokenizing", "\\s+")
+  TD_PARAM(bool, gaps, Gaps, "Set regex to match gaps or tokens", true)
+  TD_PARAM(std::int64_t, minTokenLength, MinTokenLength, "minimum token length (>= 0)", 1,
+           ParamValidator::gtEq(0))
+  TD_PARAM(bool, toLowercase, ToLowercase,
+           "whether to convert all characters to lowercase before tokenizing.", true)
+
   RegexTokenizer();
   explicit RegexTokenizer(std::string uid);
-  [[nodiscard]] std::string className() const override { return "RegexTokenizer"; }
-
-  RegexTokenizer& setInputCol(const std::string& v) { set("inputCol", v); return *this; }
-  RegexTokenizer& setOutputCol(const std::string& v) { set("outputCol", v); return *this; }
-  RegexTokenizer& setPattern(const std::string& v) { set("pattern", v); return *this; }
-  RegexTokenizer& setGaps(bool v) { set("gaps", v); return *this; }
-  RegexTokenizer& setMinTokenLength(std::int64_t v) { set("minTokenLength", v); return *this; }
-  RegexTokenizer& setToLowercase(bool v) { set("toLowercase", v); return *this; }
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   [[nodiscard]] bool isRowWise() const override { return true; }
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }
-  static const ParamSchema& schema();
 
  protected:
-  [[nodiscard]] Frame transformImpl(const Frame& input) const override;
+  [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;
 };
 
 }  // namespace td

@@ -12,10 +12,13 @@ class PipelineModel;
 
 /// A sequence of stages fitted in order (Spark's Pipeline).
 class Pipeline final : public Estimator {
- public:
+  TD_CLASS(Pipeline, "pipeline", "org.apache.spark.ml.Pipeline",
+           "A sequence of stages fitted in order: estimators are fitted, transformers applied")
+
   explicit Pipeline(std::vector<std::shared_ptr<PipelineStage>> stages = {});
   Pipeline(std::string uid, std::vector<std::shared_ptr<PipelineStage>> stages);
-  [[nodiscard]] std::string className() const override { return "Pipeline"; }
+  /// An empty pipeline (what loading starts from).
+  explicit Pipeline(std::string uid) : Pipeline(std::move(uid), {}) {}
 
   Pipeline& setStages(std::vector<std::shared_ptr<PipelineStage>> stages);
   [[nodiscard]] const std::vector<std::shared_ptr<PipelineStage>>& getStages() const {
@@ -27,9 +30,16 @@ class Pipeline final : public Estimator {
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   /// Copies every stage with `extra` (so a ParamMap can reach any stage by uid).
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
+  [[nodiscard]] std::vector<std::shared_ptr<PipelineStage>> subStages() const override {
+    return stages_;
+  }
+  /// Its estimators are checked one by one (checkDataParallel).
+  [[nodiscard]] bool supportsDataParallel() const override { return true; }
+  void saveState(StateWriter& out) const override;
+  void loadState(const StateReader& in) override;
 
  protected:
-  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data) const override;
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data, const Context& ctx) const override;
 
  private:
   std::vector<std::shared_ptr<PipelineStage>> stages_;
@@ -37,26 +47,28 @@ class Pipeline final : public Estimator {
 
 /// The fitted pipeline: transformers applied in order (Spark's PipelineModel).
 class PipelineModel final : public Model {
- public:
+  TD_CLASS(PipelineModel, "pipeline", "org.apache.spark.ml.PipelineModel",
+           "A fitted Pipeline: its transformers and fitted models applied in order")
+
   PipelineModel(std::string uid, std::vector<std::shared_ptr<Transformer>> stages);
-  [[nodiscard]] std::string className() const override { return "PipelineModel"; }
+  /// An empty model (what loading starts from).
+  explicit PipelineModel(std::string uid) : PipelineModel(std::move(uid), {}) {}
   [[nodiscard]] const std::vector<std::shared_ptr<Transformer>>& stages() const {
     return stages_;
   }
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
+  [[nodiscard]] std::vector<std::shared_ptr<PipelineStage>> subStages() const override {
+    return {stages_.begin(), stages_.end()};
+  }
+  void saveState(StateWriter& out) const override;
+  void loadState(const StateReader& in) override;
 
  protected:
-  [[nodiscard]] Frame transformImpl(const Frame& input) const override;
+  [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;
 
  private:
   std::vector<std::shared_ptr<Transformer>> stages_;
 };
-
-/// Makes `stage` fit data-parallel over `comm`'s ranks (see DataParallelFittable): sets the
-/// communicator on the stage itself or, for a Pipeline, on each of its stages, recursively.
-/// Transformers need nothing (they are row-wise); an estimator that cannot fit data-parallel
-/// throws td::ParamError naming it.
-void enableDataParallel(PipelineStage& stage, const std::shared_ptr<dist::Communicator>& comm);
 
 }  // namespace td

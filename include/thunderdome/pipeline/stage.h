@@ -5,16 +5,21 @@
 #include <string>
 #include <typeinfo>
 
+#include "thunderdome/core/context.h"
 #include "thunderdome/core/params.h"
 #include "thunderdome/frame/frame.h"
 
 namespace td {
 
-namespace dist {
-class Communicator;
-}  // namespace dist
-
 class Model;
+class TuningModel;
+
+/// One line of what a stage holds beyond its params, for `thunderdome show` (text and JSON).
+struct StateItem {
+  std::string key;    ///< JSON key, e.g. "nonZeroCoefficients".
+  std::string label;  ///< Text label, e.g. "non-zero coefficients".
+  ParamValue value;   ///< The value (numbers, strings).
+};
 
 /// Anything that can sit in a Pipeline: a Transformer or an Estimator (Spark's PipelineStage).
 class PipelineStage : public Params {
@@ -24,23 +29,35 @@ class PipelineStage : public Params {
   [[nodiscard]] virtual Schema transformSchema(const Schema& input) const = 0;
   /// A copy with the same uid and `extra`'s values for this uid applied (Spark's copy(extra)).
   [[nodiscard]] virtual std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const = 0;
+  /// The stages this one runs in sequence (a Pipeline's or PipelineModel's; none otherwise):
+  /// what param maps, `show` and data-parallel checks walk into.
+  [[nodiscard]] virtual std::vector<std::shared_ptr<PipelineStage>> subStages() const { return {}; }
+  /// What this stage holds beyond its params (a model's size, intercept, ...), for `show`.
+  [[nodiscard]] virtual std::vector<StateItem> stateSummary() const { return {}; }
+  /// The stage with uid `uid`: this one or one nested in subStages(), recursively; else null.
+  [[nodiscard]] const PipelineStage* findByUid(std::string_view uid) const;
+  /// This stage as a fitted tuner (CrossValidatorModel, TrainValidationSplitModel), else null.
+  [[nodiscard]] virtual const TuningModel* asTuningModel() const { return nullptr; }
+  /// True for an Estimator (fit gives a Model), false for a Transformer.
+  [[nodiscard]] virtual bool isEstimator() const = 0;
 };
 
 /// A stage that maps a Frame to a Frame with more columns (Spark's Transformer).
 class Transformer : public PipelineStage {
  public:
   using PipelineStage::PipelineStage;
-  /// Checks the schema, then transforms.
-  [[nodiscard]] Frame transform(const Frame& input) const;
+  /// Checks the schema, then transforms (within ctx's threads; checks its cancellation first).
+  [[nodiscard]] Frame transform(const Frame& input, const Context& ctx = {}) const;
   /// transform with `extra` params applied to a copy (Spark's transform(df, paramMap)).
   [[nodiscard]] Frame transform(const Frame& input, const ParamMap& extra) const;
   /// True when output row i depends only on input row i, so transforming some rows equals
   /// taking those rows of the transformed whole (lets tuning featurize once for all folds).
   [[nodiscard]] virtual bool isRowWise() const { return false; }
+  [[nodiscard]] bool isEstimator() const final { return false; }
 
  protected:
   /// The transformation itself; the schema has been checked.
-  [[nodiscard]] virtual Frame transformImpl(const Frame& input) const = 0;
+  [[nodiscard]] virtual Frame transformImpl(const Frame& input, const Context& ctx) const = 0;
 };
 
 /// A fitted Transformer produced by an Estimator (Spark's Model); shares the estimator's uid.
@@ -53,14 +70,20 @@ class Model : public Transformer {
 class Estimator : public PipelineStage {
  public:
   using PipelineStage::PipelineStage;
-  /// Checks the schema, then fits.
-  [[nodiscard]] std::shared_ptr<Model> fit(const Frame& data) const;
+  /// Checks the schema, then fits with `ctx` (threads, ranks, cancellation, progress). With
+  /// ctx.dataParallel, `data` is this rank's shard and the stage must support it.
+  [[nodiscard]] std::shared_ptr<Model> fit(const Frame& data, const Context& ctx = {}) const;
   /// fit with `extra` params applied to a copy (Spark's fit(df, paramMap)).
-  [[nodiscard]] std::shared_ptr<Model> fit(const Frame& data, const ParamMap& extra) const;
+  [[nodiscard]] std::shared_ptr<Model> fit(const Frame& data, const ParamMap& extra,
+                                           const Context& ctx = {}) const;
+  [[nodiscard]] bool isEstimator() const final { return true; }
+  /// True when fit can run data-parallel (Context::dataParallel): on per-rank shards whose
+  /// sums are all-reduced, ending with the model of the union. Default: false.
+  [[nodiscard]] virtual bool supportsDataParallel() const { return false; }
 
  protected:
   /// The fit itself; the schema has been checked.
-  [[nodiscard]] virtual std::shared_ptr<Model> fitImpl(const Frame& data) const = 0;
+  [[nodiscard]] virtual std::shared_ptr<Model> fitImpl(const Frame& data, const Context& ctx) const = 0;
 };
 
 /// An estimator that can start its optimizer from a previous model (a warm start), used by
@@ -79,19 +102,9 @@ class WarmStartable {
   virtual void setKeepWarmStartData(bool /*keep*/) {}
 };
 
-/// An estimator that can fit one model on data sharded over the ranks of a communicator
-/// (data-parallel training): its statistics and optimizer sums are all-reduced over the ranks,
-/// so every rank ends with the same model, the model of the union of the shards.
-class DataParallelFittable {
- public:
-  virtual ~DataParallelFittable() = default;
-  /// From now on fit() treats its data as this rank's shard and sums over `comm`'s ranks; every
-  /// rank must then call fit() the same number of times in the same order. Null (the default):
-  /// the data is the whole training set. Copies of the stage keep the setting.
-  virtual void setDataParallel(std::shared_ptr<dist::Communicator> comm) = 0;
-  /// The communicator set by setDataParallel (null when none).
-  [[nodiscard]] virtual const std::shared_ptr<dist::Communicator>& dataParallel() const = 0;
-};
+/// Throws ParamError naming the first estimator in `stage` (itself or nested) that cannot fit
+/// data-parallel (Estimator::supportsDataParallel); transformers need nothing.
+void checkDataParallel(const PipelineStage& stage);
 
 /// Implements copyStage for a final class T by copy construction + applyParamMap.
 template <class T>

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "thunderdome/core/params.h"
@@ -14,27 +15,47 @@
 namespace td {
 
 /// What a registered class is.
-enum class StageKind { kTransformer, kEstimator, kEvaluator };
+enum class StageKind { kTransformer, kEstimator, kModel, kEvaluator };
 
-/// "Transformer", "Estimator" or "Evaluator".
+/// "Transformer", "Estimator", "Model" or "Evaluator".
 std::string_view toString(StageKind k);
 
-/// One built-in class that a spec can name and `thunderdome stages` lists.
+/// One registered class: what loading, specs, `thunderdome stages/params`, docs/stages.md and
+/// the conformance suite know of it. Made from the class's TD_CLASS declaration by entry<T>().
 struct StageInfo {
-  std::string name;        ///< Class name as in specs, e.g. "HashingTF".
-  StageKind kind;          ///< Transformer, Estimator or Evaluator.
+  std::string name;        ///< Class name as in specs and saved models, e.g. "HashingTF".
+  StageKind kind;          ///< Transformer, Estimator, Model or Evaluator.
   std::string summary;     ///< One line saying what it does.
   std::string sparkClass;  ///< The Spark ML class it mirrors.
   std::function<std::shared_ptr<Params>(const std::string& uid)> create;  ///< New instance.
+  const ParamSchema* params = nullptr;  ///< Its parameter declarations, in order.
 };
 
-/// Every built-in stage and evaluator, in a fixed order (the one table of them).
+/// The registry entry of class T (a class declared with TD_CLASS or TD_MODEL_CLASS that has a
+/// constructor from a uid).
+template <class T>
+StageInfo entry() {
+  StageKind kind = StageKind::kTransformer;
+  if constexpr (std::is_base_of_v<Evaluator, T>) kind = StageKind::kEvaluator;
+  else if constexpr (std::is_base_of_v<Model, T>) kind = StageKind::kModel;
+  else if constexpr (std::is_base_of_v<Estimator, T>) kind = StageKind::kEstimator;
+  return {std::string(T::kClassName), kind, std::string(T::kSummary), std::string(T::kSparkClass),
+          [](const std::string& uid) -> std::shared_ptr<Params> { return std::make_shared<T>(uid); },
+          &T::schema()};
+}
+
+/// Every built-in class, in a fixed order (the one table of them, src/registry/builtin.cc).
 const std::vector<StageInfo>& builtinStages();
 
 /// The entry named `name`; throws ParamError listing every registered name if unknown.
 const StageInfo& findStageInfo(std::string_view name);
 
-/// A new pipeline stage of class `name` with `uid`; throws ParamError if unknown or an evaluator.
+/// A new instance of any registered class `name` with `uid` (what loading a saved stage uses);
+/// throws ParamError if unknown.
+std::shared_ptr<Params> createInstance(std::string_view name, const std::string& uid);
+
+/// A new pipeline stage (Transformer or Estimator) of class `name` with `uid`, as a spec names
+/// it; throws ParamError if unknown, an evaluator, or a model (models come from fitting).
 std::shared_ptr<PipelineStage> createStage(std::string_view name, const std::string& uid);
 
 /// A new evaluator of class `name` with `uid`; throws ParamError if unknown or not an evaluator.

@@ -9,6 +9,7 @@
 
 #include "thunderdome/evaluation/evaluator.h"
 #include "thunderdome/pipeline/pipeline.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td {
 
@@ -31,6 +32,7 @@ struct PipelineSpec {
   std::shared_ptr<Evaluator> evaluator;    ///< The evaluator (null only without tuning).
   std::shared_ptr<Estimator> estimator;    ///< What `fit` runs: a CrossValidator,
                                            ///< TrainValidationSplit, or the pipeline itself.
+  std::shared_ptr<Validator> tuner;        ///< The estimator when it is a tuner, else null.
   std::string tuningMethod;                ///< "crossValidator", "trainValidationSplit" or "none".
   std::map<std::string, std::string> input;  ///< Reader options (Spark names), as text.
 };

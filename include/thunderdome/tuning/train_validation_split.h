@@ -4,71 +4,71 @@
 #include <memory>
 #include <vector>
 
-#include "thunderdome/tuning/cross_validator.h"
+#include "thunderdome/core/shared_params.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td {
 
 /// Validation on one seeded random train/validation split, fitting the maps in parallel and
-/// refitting the best on all data (Spark's TrainValidationSplit).
-class TrainValidationSplit final : public Estimator, public DataParallelFittable {
- public:
+/// refitting the best on all data (Spark's TrainValidationSplit). Ranks and data-parallel fits
+/// come from the Context as for CrossValidator.
+class TrainValidationSplit final : public Validator {
+  TD_CLASS(TrainValidationSplit, "tvs", "org.apache.spark.ml.tuning.TrainValidationSplit",
+           "One seeded train/validation split over a param grid, best map refit on all data")
+  TD_SHARED_PARAM(std::shared_ptr<Estimator>, estimator, Estimator, estimatorSpec())
+  TD_SHARED_PARAM(std::shared_ptr<Evaluator>, evaluator, Evaluator, evaluatorSpec())
+  TD_SHARED_PARAM(std::vector<ParamMap>, estimatorParamMaps, EstimatorParamMaps,
+                  estimatorParamMapsSpec())
+  TD_PARAM(double, trainRatio, TrainRatio,
+           "ratio between training set and validation set (>= 0 && <= 1)", 0.75,
+           ParamValidator::inRange(0.0, 1.0))
+  // Java's "org.apache.spark.ml.tuning.TrainValidationSplit".hashCode.
+  TD_SHARED_PARAM(std::int64_t, seed, Seed, shared::seed(-1772833110))
+  TD_SHARED_PARAM(std::int64_t, parallelism, Parallelism,
+                  parallelismSpec("the number of fits to run in parallel (>= 1; default: the "
+                                  "number of cores)"))
+  TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, reuseFeaturesSpec())
+  TD_SHARED_PARAM(bool, warmStart, WarmStart, warmStartSpec())
+
   TrainValidationSplit();
   explicit TrainValidationSplit(std::string uid);
-  [[nodiscard]] std::string className() const override { return "TrainValidationSplit"; }
-
-  TrainValidationSplit& setEstimator(std::shared_ptr<Estimator> e) { estimator_ = std::move(e); return *this; }
-  TrainValidationSplit& setEstimatorParamMaps(std::vector<ParamMap> m) { maps_ = std::move(m); return *this; }
-  TrainValidationSplit& setEvaluator(std::shared_ptr<Evaluator> e) { evaluator_ = std::move(e); return *this; }
-  TrainValidationSplit& setTrainRatio(double v) { set("trainRatio", v); return *this; }
-  TrainValidationSplit& setSeed(std::int64_t v) { set("seed", v); return *this; }
-  TrainValidationSplit& setParallelism(std::int64_t v) { set("parallelism", v); return *this; }
-  TrainValidationSplit& setProgressCallback(TuningProgressCallback cb) { progress_ = std::move(cb); return *this; }
-  /// Spreads the param maps' fits over the communicator's ranks (not a Param; default: this
-  /// process alone). Every rank must call fit() with the same data; each gets every validation
-  /// metric, and only rank 0 refits the best map (the other ranks' bestModel() is null).
-  TrainValidationSplit& setCommunicator(std::shared_ptr<dist::Communicator> c) { comm_ = std::move(c); return *this; }
-  /// Data-parallel tuning: fit() gets this rank's shard; the folds are cut from every rank's
-  /// rows alike, the grid's fits run one after another, each spread over all ranks, and each
-  /// metric is computed on every rank's validation rows. Every rank refits the best map (a
-  /// collective) and holds the same best model.
-  void setDataParallel(std::shared_ptr<dist::Communicator> comm) override { dataParallel_ = std::move(comm); }
-  [[nodiscard]] const std::shared_ptr<dist::Communicator>& dataParallel() const override {
-    return dataParallel_;
-  }
-
-  [[nodiscard]] const std::vector<ParamMap>& getEstimatorParamMaps() const { return maps_; }
-  [[nodiscard]] const std::shared_ptr<Estimator>& getEstimator() const { return estimator_; }
-  [[nodiscard]] const std::shared_ptr<Evaluator>& getEvaluator() const { return evaluator_; }
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
     return copyWithExtra(*this, extra);
   }
-  static const ParamSchema& schema();
+  [[nodiscard]] std::vector<Frame> heldOutPredictions(const Frame& train, const ParamMap& best,
+                                                      const Context& ctx = {}) const override;
+  [[nodiscard]] std::string plan(std::size_t numMaps) const override;
 
  protected:
-  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data) const override;
-
- private:
-  std::shared_ptr<Estimator> estimator_;
-  std::vector<ParamMap> maps_;
-  std::shared_ptr<Evaluator> evaluator_;
-  TuningProgressCallback progress_;
-  std::shared_ptr<dist::Communicator> dataParallel_;
-  std::shared_ptr<dist::Communicator> comm_;  // task-parallel ranks
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data, const Context& ctx) const override;
 };
 
 /// The result of TrainValidationSplit: the best model refit on all data and each map's metric.
 class TrainValidationSplitModel final : public TuningModel {
- public:
+  TD_CLASS(TrainValidationSplitModel, "tvs",
+           "org.apache.spark.ml.tuning.TrainValidationSplitModel",
+           "A fitted TrainValidationSplit: the best map's model with every map's metric")
+  TD_SHARED_PARAM(double, trainRatio, TrainRatio, TrainValidationSplit::trainRatio.spec())
+  TD_SHARED_PARAM(std::int64_t, seed, Seed, TrainValidationSplit::seed.spec())
+  TD_SHARED_PARAM(std::int64_t, parallelism, Parallelism, TrainValidationSplit::parallelism.spec())
+  TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, TrainValidationSplit::reuseFeatures.spec())
+  TD_SHARED_PARAM(bool, warmStart, WarmStart, TrainValidationSplit::warmStart.spec())
+
   TrainValidationSplitModel(const TrainValidationSplit& parent, std::shared_ptr<Model> bestModel,
                             std::vector<double> validationMetrics, std::int64_t bestIndex);
-  [[nodiscard]] std::string className() const override { return "TrainValidationSplitModel"; }
+  /// An empty model (what loading starts from).
+  explicit TrainValidationSplitModel(std::string uid);
 
   /// The validation metric of each param map (Spark's validationMetrics).
   [[nodiscard]] const std::vector<double>& validationMetrics() const { return metrics_; }
+  [[nodiscard]] const std::vector<double>& metrics() const override { return metrics_; }
+  [[nodiscard]] TuningSummary tuningSummary() const override;
 
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
+  void saveState(StateWriter& out) const override;
+  void loadState(const StateReader& in) override;
 
  private:
   std::vector<double> metrics_;
