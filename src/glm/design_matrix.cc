@@ -181,8 +181,8 @@ struct Builder {
     }
   }
 
-  void run(const VectorColumn& X, std::int64_t d, const std::vector<double>& w,
-           const RowTotals& t, const Reducer& red, FeatureStats& stats) {
+  void run(const VectorColumn& X, std::int64_t d, const std::vector<double>& w, const RowTotals& t,
+           const Reducer& red, FeatureStats& stats) {
     std::vector<std::int32_t> seen;
     std::vector<double> count, mean, sigma;
     std::vector<std::int32_t> slot = numberColumns(X, d, w, t, red, seen, count);
@@ -197,8 +197,7 @@ struct Builder {
 std::shared_ptr<const DesignMatrix> DesignMatrix::build(const VectorColumn& X, std::int64_t d,
                                                         const std::vector<double>& w,
                                                         const RowTotals& totals, bool floats,
-                                                        const Reducer& red,
-                                                        FeatureStats& stats) {
+                                                        const Reducer& red, FeatureStats& stats) {
   auto M = std::make_shared<DesignMatrix>();
   M->n_ = X.size();
   M->rows16_ = M->n_ <= 65536;
@@ -408,8 +407,8 @@ double DesignMatrix::columnSums(const Scaling& s, const double* a, const double*
   return (sMu[0] + sMu[1]) + (sMu[2] + sMu[3]);
 }
 
-void DesignMatrix::multiplyByRows(const Scaling& s, const double* a, const double* b,
-                                  double* out, double& fab, double& faa, Workspace& ws) const {
+void DesignMatrix::multiplyByRows(const Scaling& s, const double* a, const double* b, double* out,
+                                  double& fab, double& faa, Workspace& ws) const {
   const double sMu = columnSums(s, a, b, fab, faa);
   const double* inv = s.invStd.data();
   double* as = ws.scaled.data();
@@ -418,14 +417,12 @@ void DesignMatrix::multiplyByRows(const Scaling& s, const double* a, const doubl
   parallel::forBlocks(n_, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
     if (vals32_)
       multiplyRows(rowPtr_.data(), col16_.data(), rval32_.data(), as, off, begin, end, out);
-    else
-      multiplyRows(rowPtr_.data(), col16_.data(), rval64_.data(), as, off, begin, end, out);
+    else multiplyRows(rowPtr_.data(), col16_.data(), rval64_.data(), as, off, begin, end, out);
   });
 }
 
-void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const double* z,
-                                     double W, double residSum, double lambda,
-                                     double* grad) const {
+void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const double* z, double W,
+                                     double residSum, double lambda, double* grad) const {
   const double meanResid = residSum / W;
   const bool shards = s.red.active();  // then: local X̃ᵀr/W, summed, then the rest
   const auto blocks = static_cast<std::int64_t>(blockStart_.size()) - 1;
@@ -441,8 +438,8 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
     s.red.sum(grad, static_cast<std::size_t>(s.k));
     for (std::int64_t c = 0; c < s.k; ++c) {
       const auto cu = static_cast<std::size_t>(c);
-      grad[c] += -s.scaledMean[cu] * meanResid +
-                 (lambda != 0.0 ? lambda * s.l2Factor[cu] * z[c] : 0.0);
+      grad[c] +=
+          -s.scaledMean[cu] * meanResid + (lambda != 0.0 ? lambda * s.l2Factor[cu] * z[c] : 0.0);
     }
   }
   if (s.fitIntercept) grad[s.k] = meanResid;

@@ -17,7 +17,7 @@
 namespace td::glm {
 
 // Fixed block sizes: results never depend on the number of threads.
-inline constexpr std::int64_t kRowBlock = 2048;       ///< rows per block of the row passes
+inline constexpr std::int64_t kRowBlock = 2048;        ///< rows per block of the row passes
 inline constexpr std::int64_t kColBlockNnz = 1 << 16;  ///< entries per column block (Xᵀr)
 
 /// How one fit sees the compact features: x̃_c = x_j·invStd_c, centred by scaledMean_c = μ_j/σ_j
@@ -103,8 +103,8 @@ class DesignMatrix {
       else f(row32_.data(), val64_.data());
     }
   }
-  void multiplyByRows(const Scaling& s, const double* a, const double* b, double* out,
-                      double& fab, double& faa, Workspace& ws) const;
+  void multiplyByRows(const Scaling& s, const double* a, const double* b, double* out, double& fab,
+                      double& faa, Workspace& ws) const;
   void partitionColumns();
 
   std::int64_t n_ = 0, k_ = 0;

@@ -122,11 +122,11 @@ void columnStats(const std::vector<std::int64_t>& colPtr, const std::vector<I>& 
   }
 }
 
-#define TD_GLM_COLUMN_STATS(I, V)                                                           \
-  template void columnStats<I, V>(const std::vector<std::int64_t>&, const std::vector<I>&, \
-                                  const std::vector<V>&, const std::vector<double>&,        \
-                                  const std::vector<double>&, const RowTotals&,             \
-                                  const Reducer&, std::vector<double>&, std::vector<double>&);
+#define TD_GLM_COLUMN_STATS(I, V)                                                               \
+  template void columnStats<I, V>(const std::vector<std::int64_t>&, const std::vector<I>&,      \
+                                  const std::vector<V>&, const std::vector<double>&,            \
+                                  const std::vector<double>&, const RowTotals&, const Reducer&, \
+                                  std::vector<double>&, std::vector<double>&);
 TD_GLM_COLUMN_STATS(std::uint16_t, float)
 TD_GLM_COLUMN_STATS(std::uint16_t, double)
 TD_GLM_COLUMN_STATS(std::int32_t, float)

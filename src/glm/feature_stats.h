@@ -26,9 +26,9 @@ struct Reducer {
 
 /// Totals over the rows of positive weight (over every rank in a data-parallel fit).
 struct RowTotals {
-  double weightSum = 0.0;          ///< W = Σ w_i
-  double weightSqSum = 0.0;        ///< Σ w_i²
-  std::int64_t positiveRows = 0;   ///< rows with w_i > 0
+  double weightSum = 0.0;         ///< W = Σ w_i
+  double weightSqSum = 0.0;       ///< Σ w_i²
+  std::int64_t positiveRows = 0;  ///< rows with w_i > 0
   /// The unbiased variance's denominator W − Σw²/W (Spark's).
   [[nodiscard]] double denom() const { return weightSum - weightSqSum / weightSum; }
 };

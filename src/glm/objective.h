@@ -21,13 +21,13 @@ namespace td::glm {
 /// and the penalty (Spark's: regParam·(α·L1 + (1−α)/2·L2), the intercept unpenalised; with
 /// standardization=false the penalty is on the raw coefficients, f_c = 1/σ_c²).
 struct Problem {
-  std::int64_t n = 0;          ///< rows (of this rank)
-  const double* y = nullptr;   ///< labels, n values
-  const double* w = nullptr;   ///< row weights, n values
-  double weightSum = 0.0;      ///< W over every rank
-  double l2 = 0.0;             ///< λ(1−α)
-  FeatureStats stats;          ///< the active features
-  Scaling scaling;             ///< their scaling for this fit
+  std::int64_t n = 0;         ///< rows (of this rank)
+  const double* y = nullptr;  ///< labels, n values
+  const double* w = nullptr;  ///< row weights, n values
+  double weightSum = 0.0;     ///< W over every rank
+  double l2 = 0.0;            ///< λ(1−α)
+  FeatureStats stats;         ///< the active features
+  Scaling scaling;            ///< their scaling for this fit
 
   [[nodiscard]] std::int64_t k() const { return scaling.k; }
   [[nodiscard]] std::int64_t dim() const { return scaling.dim(); }
@@ -94,9 +94,9 @@ class SparseObjective final : public optim::NewtonObjective {
   DesignMatrix::Workspace ws_;
   // Margins of the current point, q and the trial margins of the line, residuals.
   std::vector<double> m_, q_, mt_, r_;
-  std::vector<double> rowSums_;         // per row block: 3 scalars
-  double pen_ = 0.0;                    // Σ f_c z_c² at the current point
-  double lineB_ = 0.0, lineC_ = 0.0;    // Σ f x d, Σ f d²
+  std::vector<double> rowSums_;       // per row block: 3 scalars
+  double pen_ = 0.0;                  // Σ f_c z_c² at the current point
+  double lineB_ = 0.0, lineC_ = 0.0;  // Σ f x d, Σ f d²
   double lastT_ = 0.0, lastValue_ = 0.0, lastResidSum_ = 0.0;
   bool haveLast_ = false;
   std::vector<double> curv_, hu_;  // D per row; scratch of n values

@@ -42,8 +42,7 @@ double DenseObjective<L>::operator()(const double* z, double* grad) {
   const double* y = p_.y;
   const double* w = p_.w;
   const std::int64_t dd = d_;
-  parallel::forBlocks(p_.n, kDenseRowBlock,
-                      [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+  auto block = [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
     double* g = partialGrad_.data() + b * dd;
     std::fill(g, g + dd, 0.0);
     double loss = 0.0, rs = 0.0;
@@ -61,7 +60,8 @@ double DenseObjective<L>::operator()(const double* z, double* grad) {
     }
     partialLoss_[static_cast<std::size_t>(b)] = loss;
     partialResid_[static_cast<std::size_t>(b)] = rs;
-  });
+  };
+  parallel::forBlocks(p_.n, kDenseRowBlock, block);
   for (std::int64_t b = 0; b < blocks; ++b) {
     lossSum += partialLoss_[static_cast<std::size_t>(b)];
     residSum += partialResid_[static_cast<std::size_t>(b)];

@@ -27,9 +27,9 @@ const NonFiniteHandler kThrow = [](std::int64_t, std::int64_t, double) {
 
 TEST(GlmFeatureStatsTest, WeightedMeanAndUnbiasedStdAsComputedByHand) {
   // 4 rows × 3 features; feature 1 is constant (dropped); row 3 has weight 0 (ignored).
-  const std::vector<double> x = {1, 5, 0,  //
-                                 3, 5, 2,  //
-                                 2, 5, 4,  //
+  const std::vector<double> x = {1,   5, 0,  //
+                                 3,   5, 2,  //
+                                 2,   5, 4,  //
                                  100, 7, 100};
   const std::vector<double> w = {1, 2, 1, 0};
   const auto X = VectorColumn::dense(4, 3, x);
@@ -55,10 +55,8 @@ TEST(GlmFeatureStatsTest, NonFiniteValuesGoToTheHandler) {
 
 TEST(GlmFeatureStatsTest, ColumnStatisticsOfTheDesignMatrixEqualTheRowwiseOnesBitForBit) {
   // Sparse rows with implicit zeros; feature 3 never occurs, feature 4 is always 2 (constant).
-  const auto X = VectorColumn::sparse(
-      5, {0, 3, 5, 7, 9, 11},
-      {0, 2, 4, 1, 4, 0, 4, 1, 4, 2, 4},
-      {0.5, 3.0, 2.0, 1.25, 2.0, 7.0, 2.0, 2.0, 2.0, 1.0, 2.0});
+  const auto X = VectorColumn::sparse(5, {0, 3, 5, 7, 9, 11}, {0, 2, 4, 1, 4, 0, 4, 1, 4, 2, 4},
+                                      {0.5, 3.0, 2.0, 1.25, 2.0, 7.0, 2.0, 2.0, 2.0, 1.0, 2.0});
   const std::vector<double> w = {1.0, 0.5, 2.0, 1.5, 0.25};
   const RowTotals t = totalsOf(w);
   const FeatureStats rowwise = rowwiseFeatureStats(*X, w, t, kThrow);
