@@ -110,7 +110,8 @@ class LocalOutputFile final : public OutputFile {
 // ---------------------------------------------------------------- LocalFileSystem
 
 std::string LocalFileSystem::pathOf(const std::string& url) {
-  if (url.size() >= 7 && Storage::schemeOf(url) == "file" && url.compare(0, 7, "file://") == 0)
+  // "file://" in any case (schemes are case-insensitive); a plain path stays as it is.
+  if (url.size() >= 7 && url.compare(4, 3, "://") == 0 && Storage::schemeOf(url) == "file")
     return url.substr(7);
   return url;
 }

@@ -53,7 +53,9 @@ TEST(StorageTest, PlainPathsAndFileUrlsAreLocal) {
   EXPECT_FALSE(plain->remote());
   EXPECT_EQ(LocalFileSystem::pathOf("file:///tmp/a.csv"), "/tmp/a.csv");
   EXPECT_EQ(LocalFileSystem::pathOf("file://rel/a.csv"), "rel/a.csv");
+  EXPECT_EQ(LocalFileSystem::pathOf("FILE:///tmp/a.csv"), "/tmp/a.csv");
   EXPECT_EQ(LocalFileSystem::pathOf("/tmp/a.csv"), "/tmp/a.csv");
+  EXPECT_EQ(LocalFileSystem::pathOf("abc://x"), "abc://x") << "not a file:// URL";
 }
 
 TEST(StorageTest, SwiftIsMadeOnFirstUseWithoutCredentialsUntilARequest) {

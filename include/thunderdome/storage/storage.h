@@ -109,8 +109,9 @@ class Storage {
 
   /// The default schemes: "file" (plain paths too) and "swift" (from the environment).
   Storage();
-  /// No scheme at all; add() them.
+  /// Tag for a Storage with no scheme at all.
   struct Empty {};
+  /// No scheme at all; add() them.
   explicit Storage(Empty);
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
