@@ -17,6 +17,7 @@
 #include "options.h"
 #include "progress.h"
 #include "thunderdome/dist/communicator.h"
+#include "thunderdome/dist/read_shard.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/persist/param_json.h"

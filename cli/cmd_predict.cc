@@ -11,7 +11,7 @@
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/persist/param_json.h"
 #include "thunderdome/persist/persist.h"
-#include "thunderdome/storage/swift.h"
+#include "thunderdome/storage/storage.h"
 #include "thunderdome/tuning/validator.h"
 
 namespace td::cli {
@@ -19,11 +19,8 @@ namespace td::cli {
 namespace {
 
 bool outputExists(const std::string& path) {
-  if (storage::isSwiftUrl(path)) {
-    const auto url = storage::parseSwiftUrl(path);
-    return storage::SwiftClient::fromEnvironment()->exists(url.container, url.object);
-  }
-  return std::filesystem::exists(path);
+  const storage::Storage storage;
+  return storage.fileSystem(path)->exists(path);
 }
 
 std::shared_ptr<Transformer> loadModel(const std::string& path) {

@@ -17,7 +17,7 @@
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/io/jsonl.h"
-#include "thunderdome/storage/swift.h"
+#include "thunderdome/storage/storage.h"
 #include "io_internal.h"
 
 namespace td {
@@ -864,8 +864,13 @@ CsvOptions CsvOptions::forPath(const std::string& path) {
 }
 
 Frame readCsv(const std::string& path, const CsvOptions& options) {
-  if (storage::isSwiftUrl(path)) return readCsvStream(pathSource(path), options, path);
-  std::string buf = readFileToString(path);  // a local file: one read, one last chunk
+  return readCsv(path, options, storage::Storage());
+}
+
+Frame readCsv(const std::string& path, const CsvOptions& options, const storage::Storage& storage) {
+  if (storage.fileSystem(path)->remote())  // parsed as it downloads
+    return readCsvStream(pathSource(path, storage), options, path);
+  std::string buf = readFileToString(path, storage);  // a local file: one read, one last chunk
   validateOptions(options);
   Table t;
   Tokenizer tokenizer(t, options, path);  // owns the buffer the cells point into
@@ -903,9 +908,14 @@ std::string writeCsvString(const Frame& frame, const CsvOptions& options) {
 }
 
 void writeCsv(const Frame& frame, const std::string& path, const CsvOptions& options) {
-  AtomicFileWriter file(path);
-  emitCsv(frame, options, [&](std::string_view s) { file.write(s); });
-  file.commit();
+  writeCsv(frame, path, options, storage::Storage());
+}
+
+void writeCsv(const Frame& frame, const std::string& path, const CsvOptions& options,
+              const storage::Storage& storage) {
+  const auto file = storage.fileSystem(path)->create(path);
+  emitCsv(frame, options, [&](std::string_view s) { file->write(s); });
+  file->commit();
 }
 
 }  // namespace td

@@ -1,21 +1,13 @@
 // src/io/file.cc
 #include "thunderdome/io/file.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
-#include <filesystem>
-
 #include "thunderdome/core/error.h"
-#include "thunderdome/storage/swift.h"
 
 namespace td {
 
@@ -25,36 +17,6 @@ bool endsWithGz(std::string_view path) {
   if (path.size() < 3) return false;
   const std::string_view ext = path.substr(path.size() - 3);
   return ext[0] == '.' && (ext[1] == 'g' || ext[1] == 'G') && (ext[2] == 'z' || ext[2] == 'Z');
-}
-
-std::string readRaw(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw IoError(fmt::format("cannot open '{}' for reading: {}", path, std::strerror(errno)));
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0)
-    throw IoError(fmt::format("cannot stat '{}': {}", path, std::strerror(errno)));
-  if (S_ISDIR(st.st_mode))
-    throw IoError(fmt::format("cannot read '{}': it is a directory", path));
-  std::string buf;
-  buf.resize(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)));
-  std::size_t got = 0;
-  for (;;) {
-    if (got == buf.size()) buf.resize(std::max<std::size_t>(buf.size() * 2, 1 << 16));
-    const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw IoError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  buf.resize(got);
-  return buf;
 }
 
 }  // namespace
@@ -126,15 +88,11 @@ std::string gunzip(std::string_view data, std::string_view sourceName) {
 // ---------------------------------------------------------------- reading and paths
 
 std::string readFileToString(const std::string& path) {
-  std::string raw;
-  if (storage::isSwiftUrl(path)) {
-    const auto url = storage::parseSwiftUrl(path);
-    if (url.isPrefix())
-      throw IoError(fmt::format("cannot read '{}' as one file: it names a prefix", path));
-    raw = storage::SwiftClient::fromEnvironment()->get(url.container, url.object);
-  } else {
-    raw = readRaw(path);
-  }
+  return readFileToString(path, storage::Storage());
+}
+
+std::string readFileToString(const std::string& path, const storage::Storage& storage) {
+  std::string raw = storage.fileSystem(path)->read(path);
   if (hasGzipMagic(raw)) return gunzip(raw, path);
   return raw;
 }
@@ -146,6 +104,12 @@ std::string stripGzExtension(std::string_view path) {
 }
 
 std::vector<std::string> listParts(const std::string& path) {
+  return listParts(path, storage::Storage());
+}
+
+std::vector<std::string> listParts(const std::string& path, const storage::Storage& storage) {
+  const auto fs = storage.fileSystem(path);
+  if (!fs->isDirectory(path)) return {path};
   // Spark skips hidden and bookkeeping files (_SUCCESS, .crc) in a directory of part files.
   auto visible = [](std::string_view name) {
     const auto slash = name.find_last_of('/');
@@ -153,88 +117,20 @@ std::vector<std::string> listParts(const std::string& path) {
     return !base.empty() && base[0] != '_' && base[0] != '.';
   };
   std::vector<std::string> parts;
-  if (storage::isSwiftUrl(path)) {
-    const auto url = storage::parseSwiftUrl(path);
-    if (!url.isPrefix()) return {path};
-    for (const auto& o : storage::SwiftClient::fromEnvironment()->list(url.container, url.object))
-      if (visible(o.name) && o.name.back() != '/')
-        parts.push_back("swift://" + url.container + "/" + o.name);
-    if (parts.empty())
-      throw IoError(fmt::format("'{}': no objects under this prefix", path));
-    return parts;
-  }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(path, ec)) return {path};
-  for (const auto& e : std::filesystem::directory_iterator(path))
-    if (e.is_regular_file() && visible(e.path().filename().string())) parts.push_back(e.path().string());
-  std::sort(parts.begin(), parts.end());
-  if (parts.empty()) throw IoError(fmt::format("'{}': the directory has no data files", path));
+  for (const auto& f : fs->list(path, /*recursive=*/false))
+    if (visible(f.name)) parts.push_back(f.url);
+  if (parts.empty())
+    throw IoError(fmt::format("'{}': no data files in this directory or under this prefix", path));
   return parts;
 }
 
 void writeStringToFile(const std::string& path, std::string_view data) {
-  if (storage::isSwiftUrl(path)) {
-    const auto url = storage::parseSwiftUrl(path);
-    if (url.isPrefix() || url.object.empty())
-      throw IoError(fmt::format("cannot write '{}': it names a prefix, not an object", path));
-    storage::SwiftClient::fromEnvironment()->put(url.container, url.object, data);
-    return;
-  }
-  AtomicFileWriter file(path);
-  file.write(data);
-  file.commit();
+  writeStringToFile(path, data, storage::Storage());
 }
 
-// ---------------------------------------------------------------- AtomicFileWriter
-
-AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
-  std::string tmpl = path_ + ".tmp-XXXXXX";
-  fd_ = ::mkstemp(tmpl.data());
-  if (fd_ < 0)
-    throw IoError(fmt::format("cannot create a temporary file for '{}': {}", path_,
-                              std::strerror(errno)));
-  tmpPath_ = std::move(tmpl);
-  (void)::fchmod(fd_, 0644);  // mkstemp creates 0600; written files are normally world-readable
-}
-
-AtomicFileWriter::~AtomicFileWriter() {
-  if (committed_) return;
-  if (fd_ >= 0) ::close(fd_);
-  ::unlink(tmpPath_.c_str());
-}
-
-void AtomicFileWriter::write(std::string_view data) {
-  if (committed_) throw InternalError("AtomicFileWriter::write after commit");
-  buffer_ += data;
-  if (buffer_.size() >= (1u << 20)) flush();
-}
-
-void AtomicFileWriter::flush() {
-  std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw IoError(fmt::format("cannot write '{}': {}", path_, std::strerror(errno)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  buffer_.clear();
-}
-
-void AtomicFileWriter::commit() {
-  if (committed_) return;
-  flush();
-  if (::fsync(fd_) != 0)
-    throw IoError(fmt::format("cannot sync '{}': {}", path_, std::strerror(errno)));
-  const int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0)
-    throw IoError(fmt::format("cannot close '{}': {}", path_, std::strerror(errno)));
-  if (::rename(tmpPath_.c_str(), path_.c_str()) != 0)
-    throw IoError(fmt::format("cannot rename '{}' to '{}': {}", tmpPath_, path_,
-                              std::strerror(errno)));
-  committed_ = true;
+void writeStringToFile(const std::string& path, std::string_view data,
+                       const storage::Storage& storage) {
+  storage.fileSystem(path)->write(path, data);
 }
 
 }  // namespace td

@@ -11,7 +11,6 @@
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/io/stream.h"
-#include "thunderdome/storage/swift.h"
 #include "io_internal.h"
 
 namespace td {
@@ -213,13 +212,17 @@ class Inflater {
 
 namespace detail {
 
-ChunkSource partsSource(std::vector<std::string> parts, bool dropHeaders) {
-  return [parts = std::move(parts), dropHeaders](const ChunkSink& sink) {
+ChunkSource partsSource(const std::vector<std::string>& parts, bool dropHeaders,
+                        const storage::Storage& storage) {
+  std::vector<ChunkSource> sources;
+  sources.reserve(parts.size());
+  for (const auto& p : parts) sources.push_back(pathSource(p, storage));
+  return [sources = std::move(sources), dropHeaders](const ChunkSink& sink) {
     bool any = false;
     char last = '\n';
-    for (std::size_t i = 0; i < parts.size(); ++i) {
+    for (std::size_t i = 0; i < sources.size(); ++i) {
       bool skipping = dropHeaders && i > 0;
-      pathSource(parts[i])([&](std::string_view chunk) {
+      sources[i]([&](std::string_view chunk) {
         if (skipping) {
           const auto nl = chunk.find('\n');
           if (nl == std::string_view::npos) return;
@@ -249,20 +252,24 @@ void inflateStream(const ChunkSource& source, const ChunkSink& sink, std::string
   inflater.finish();
 }
 
-ChunkSource pathSource(const std::string& path) {
-  if (!storage::isSwiftUrl(path))
-    return [path](const ChunkSink& sink) {
-      const std::string text = readFileToString(path);
-      sink(text);
+ChunkSource pathSource(const std::string& path) { return pathSource(path, storage::Storage()); }
+
+ChunkSource pathSource(const std::string& path, const storage::Storage& storage) {
+  auto fs = storage.fileSystem(path);
+  if (fs->isDirectory(path))
+    throw IoError(fmt::format("cannot read '{}' as one file: it names a directory or prefix", path));
+  if (!fs->remote())
+    return [path, fs = std::move(fs)](const ChunkSink& sink) {
+      const std::string raw = fs->read(path);
+      if (hasGzipMagic(raw)) {
+        const std::string text = gunzip(raw, path);
+        sink(text);
+      } else {
+        sink(raw);
+      }
     };
-  auto url = storage::parseSwiftUrl(path);
-  if (url.isPrefix())
-    throw IoError(fmt::format("cannot read '{}' as one file: it names a prefix", path));
-  return [path, url = std::move(url)](const ChunkSink& sink) {
-    const auto client = storage::SwiftClient::fromEnvironment();
-    inflateStream(
-        [&](const ChunkSink& raw) { client->stream(url.container, url.object, raw); }, sink,
-        path);
+  return [path, fs = std::move(fs)](const ChunkSink& sink) {
+    inflateStream([&](const ChunkSink& raw) { fs->stream(path, raw); }, sink, path);
   };
 }
 
@@ -301,26 +308,28 @@ FileFormat formatForPath(const std::string& path) {
 }
 
 Frame readFrame(const std::string& path, const ReadOptions& options) {
-  const std::vector<std::string> parts = listParts(path);
+  const auto storage = detail::storageOr(options.storage);
+  const std::vector<std::string> parts = listParts(path, *storage);
   const bool dataset = parts.size() > 1 || parts[0] != path;
   const FileFormat format = resolve(options.format, parts[0]);
   const bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
-  if (!dataset && !storage::isSwiftUrl(path)) {
+  if (!dataset && !storage->fileSystem(path)->remote()) {
     // A local file: read whole, parsed in one go (the fastest way from a local disk).
     Frame frame;
     switch (format) {
       case FileFormat::kCsv:
-      case FileFormat::kTsv: frame = readCsv(path, csvFor(format, options.csv)); break;
-      case FileFormat::kLibSvm: frame = readLibSvm(path, options.libsvm); break;
-      case FileFormat::kJsonl: frame = readJsonl(path, options.jsonl); break;
+      case FileFormat::kTsv: frame = readCsv(path, csvFor(format, options.csv), *storage); break;
+      case FileFormat::kLibSvm: frame = readLibSvm(path, options.libsvm, *storage); break;
+      case FileFormat::kJsonl: frame = readJsonl(path, options.jsonl, *storage); break;
     }
     if (options.onRows) options.onRows(frame.numRows());
     return frame;
   }
-  // A Swift object, or a dataset of part files in name order, parsed as it arrives. Each CSV
+  // A remote object, or a dataset of part files in name order, parsed as it arrives. Each CSV
   // part with a header carries it; only the first one's is kept.
-  const ChunkSource source =
-      dataset ? detail::partsSource(parts, csv && options.csv.header) : pathSource(path);
+  const ChunkSource source = dataset
+                                 ? detail::partsSource(parts, csv && options.csv.header, *storage)
+                                 : pathSource(path, *storage);
   switch (format) {
     case FileFormat::kCsv:
     case FileFormat::kTsv:
@@ -338,21 +347,14 @@ void writeFrame(const Frame& frame, const std::string& path, const WriteOptions&
         "file and compress it afterwards)",
         path));
   const FileFormat format = resolve(options.format, path);
-  if (storage::isSwiftUrl(path)) {  // render, then one checked upload
-    switch (format) {
-      case FileFormat::kCsv:
-      case FileFormat::kTsv: writeStringToFile(path, writeCsvString(frame, csvFor(format, options.csv))); return;
-      case FileFormat::kLibSvm:
-        writeStringToFile(path, writeLibSvmString(frame, options.labelCol, options.featuresCol));
-        return;
-      case FileFormat::kJsonl: writeStringToFile(path, writeJsonlString(frame)); return;
-    }
-  }
+  const auto storage = detail::storageOr(options.storage);
   switch (format) {
     case FileFormat::kCsv:
-    case FileFormat::kTsv: writeCsv(frame, path, csvFor(format, options.csv)); return;
-    case FileFormat::kLibSvm: writeLibSvm(frame, path, options.labelCol, options.featuresCol); return;
-    case FileFormat::kJsonl: writeJsonl(frame, path); return;
+    case FileFormat::kTsv: writeCsv(frame, path, csvFor(format, options.csv), *storage); return;
+    case FileFormat::kLibSvm:
+      writeLibSvm(frame, path, options.labelCol, options.featuresCol, *storage);
+      return;
+    case FileFormat::kJsonl: writeJsonl(frame, path, *storage); return;
   }
   throw InternalError("writeFrame: unknown format");
 }

@@ -2,18 +2,28 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "thunderdome/io/stream.h"
+#include "thunderdome/storage/storage.h"
 
 namespace td::detail {
 
-/// The parts of a dataset as one stream, in order: each part through pathSource, a CSV part's
-/// header line dropped after the first part's when `dropHeaders`, a missing final newline added
-/// between parts (the same text the parts' concatenation made before reads streamed).
-ChunkSource partsSource(std::vector<std::string> parts, bool dropHeaders);
+/// The parts of a dataset as one stream, in order: each part through pathSource (with `storage`),
+/// a CSV part's header line dropped after the first part's when `dropHeaders`, a missing final
+/// newline added between parts (the same text the parts' concatenation made before reads
+/// streamed).
+ChunkSource partsSource(const std::vector<std::string>& parts, bool dropHeaders,
+                        const storage::Storage& storage);
+
+/// `storage`, or a new Storage from the environment when it is null.
+inline std::shared_ptr<const storage::Storage> storageOr(
+    const std::shared_ptr<const storage::Storage>& storage) {
+  return storage ? storage : std::make_shared<const storage::Storage>();
+}
 
 /// The largest vector dimension the readers accept: int32 indices 0..2^31−1.
 constexpr std::int64_t kMaxDim = std::int64_t{2147483647} + 1;

@@ -18,7 +18,7 @@
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
-#include "thunderdome/storage/swift.h"
+#include "thunderdome/storage/storage.h"
 #include "io_internal.h"
 
 namespace td {
@@ -814,8 +814,14 @@ bool parseVectorJson(std::string_view text, JsonVector& out, std::string* why) {
 }
 
 Frame readJsonl(const std::string& path, const JsonlOptions& options) {
-  if (storage::isSwiftUrl(path)) return Reader(options, path).run(pathSource(path), {});
-  const std::string text = readFileToString(path);
+  return readJsonl(path, options, storage::Storage());
+}
+
+Frame readJsonl(const std::string& path, const JsonlOptions& options,
+                const storage::Storage& storage) {
+  if (storage.fileSystem(path)->remote())  // parsed as it downloads
+    return Reader(options, path).run(pathSource(path, storage), {});
+  const std::string text = readFileToString(path, storage);
   return Reader(options, path).run(bufferSource(text), {});
 }
 
@@ -836,9 +842,13 @@ std::string writeJsonlString(const Frame& frame) {
 }
 
 void writeJsonl(const Frame& frame, const std::string& path) {
-  AtomicFileWriter file(path);
-  emitJsonl(frame, [&](std::string_view s) { file.write(s); });
-  file.commit();
+  writeJsonl(frame, path, storage::Storage());
+}
+
+void writeJsonl(const Frame& frame, const std::string& path, const storage::Storage& storage) {
+  const auto file = storage.fileSystem(path)->create(path);
+  emitJsonl(frame, [&](std::string_view s) { file->write(s); });
+  file->commit();
 }
 
 }  // namespace td

@@ -16,7 +16,7 @@
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
-#include "thunderdome/storage/swift.h"
+#include "thunderdome/storage/storage.h"
 #include "io_internal.h"
 
 namespace td {
@@ -171,8 +171,14 @@ void emitLibSvm(const std::vector<double>& labels, const VectorColumn& features,
 }  // namespace
 
 Frame readLibSvm(const std::string& path, const LibSvmOptions& options) {
-  if (storage::isSwiftUrl(path)) return parseLibSvm(pathSource(path), options, path, {});
-  const std::string text = readFileToString(path);
+  return readLibSvm(path, options, storage::Storage());
+}
+
+Frame readLibSvm(const std::string& path, const LibSvmOptions& options,
+                 const storage::Storage& storage) {
+  if (storage.fileSystem(path)->remote())  // parsed as it downloads
+    return parseLibSvm(pathSource(path, storage), options, path, {});
+  const std::string text = readFileToString(path, storage);
   return parseLibSvm(bufferSource(text), options, path, {});
 }
 
@@ -197,12 +203,17 @@ std::string writeLibSvmString(const Frame& frame, const std::string& labelCol,
 
 void writeLibSvm(const Frame& frame, const std::string& path, const std::string& labelCol,
                  const std::string& featuresCol) {
+  writeLibSvm(frame, path, labelCol, featuresCol, storage::Storage());
+}
+
+void writeLibSvm(const Frame& frame, const std::string& path, const std::string& labelCol,
+                 const std::string& featuresCol, const storage::Storage& storage) {
   // Columns are checked before any file is created.
   const std::vector<double> labels = frame.numeric(labelCol);
   const auto& features = frame.col<VectorColumn>(featuresCol);
-  AtomicFileWriter file(path);
-  emitLibSvm(labels, features, [&](std::string_view s) { file.write(s); });
-  file.commit();
+  const auto file = storage.fileSystem(path)->create(path);
+  emitLibSvm(labels, features, [&](std::string_view s) { file->write(s); });
+  file->commit();
 }
 
 }  // namespace td

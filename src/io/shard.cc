@@ -1,29 +1,22 @@
 // src/io/shard.cc — readFrameShard: one rank's share of a dataset for data-parallel training.
 // Byte ranges of one file or object (extended to record boundaries, found by a small state
-// machine that knows CSV quoting), part files dealt whole, or row-modulo for gzip; with a
-// Communicator the ranks also agree on the schema and the LibSVM dimension.
-#include <fcntl.h>
+// machine that knows CSV quoting), part files dealt whole, or row-modulo for gzip. The steps are
+// ShardReader's, which the collective variant in src/dist/read_shard.cc drives too.
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <numeric>
-#include <span>
 
 #include "io_internal.h"
 #include "thunderdome/core/error.h"
-#include "thunderdome/dist/communicator.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/io/frame_io.h"
-#include "thunderdome/storage/swift.h"
+#include "thunderdome/io/shard_reader.h"
+#include "thunderdome/storage/storage.h"
 
 namespace td {
 
@@ -35,46 +28,10 @@ namespace {
 class RangedInput {
  public:
   RangedInput() = default;
-  explicit RangedInput(const std::string& url) : url_(url) {
-    if (storage::isSwiftUrl(url)) {
-      auto u = storage::parseSwiftUrl(url);
-      auto client = storage::SwiftClient::fromEnvironment();
-      const auto info = client->head(u.container, u.object);
-      size_ = info.bytes;
-      read_ = [client, u, etag = info.etag](std::int64_t b, std::int64_t e) {
-        return client->getRange(u.container, u.object, b, e, etag);
-      };
-      return;
-    }
-    const int fd = ::open(url.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      throw IoError(fmt::format("cannot open '{}': {}", url, std::strerror(errno)));
-    auto owner = std::shared_ptr<int>(new int(fd), [](int* p) {
-      ::close(*p);
-      delete p;
-    });
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-      throw IoError(fmt::format("cannot stat '{}': {}", url, std::strerror(errno)));
-    size_ = st.st_size;
-    read_ = [owner, url](std::int64_t b, std::int64_t e) {
-      std::string out(static_cast<std::size_t>(e - b), '\0');
-      std::size_t got = 0;
-      while (got < out.size()) {
-        const ssize_t n = ::pread(*owner, out.data() + got, out.size() - got,
-                                  static_cast<off_t>(b + static_cast<std::int64_t>(got)));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-          throw IoError(fmt::format("cannot read '{}' at byte {}: {}", url,
-                                    b + static_cast<std::int64_t>(got), std::strerror(errno)));
-        if (n == 0)
-          throw IoError(fmt::format("cannot read '{}': it ended at byte {} (expected {} bytes; "
-                                    "did it change while being read?)",
-                                    url, b + static_cast<std::int64_t>(got), e));
-        got += static_cast<std::size_t>(n);
-      }
-      return out;
-    };
+  RangedInput(const storage::Storage& storage, const std::string& url) : url_(url) {
+    std::shared_ptr<storage::RandomAccessFile> file = storage.fileSystem(url)->openRandomAccess(url);
+    size_ = file->size();
+    read_ = [file](std::int64_t b, std::int64_t e) { return file->read(b, e); };
   }
 
   // An input over `text` held in memory (named `url` in messages).
@@ -326,6 +283,7 @@ std::int64_t libsvmDimOf(FileFormat f, const Frame& frame) {
 struct ShardJob {
   std::string url;
   ReadOptions options;
+  std::shared_ptr<const storage::Storage> storage;  // options.storage, or one from the environment
   int rank = 0, size = 1;
   FileFormat format = FileFormat::kCsv;
   ShardInfo info;
@@ -350,14 +308,16 @@ struct ShardJob {
   // Lists parts, opens the input, decides the mode and fetches the raw range.
   void prepare() {
     validate();
-    parts = listParts(url);
+    storage = detail::storageOr(options.storage);
+    options.storage = storage;  // rowModulo's readFrame reads through the same one
+    parts = listParts(url, *storage);
     format = resolveFormat(options, parts[0]);
     source = fmt::format("{} (shard {} of {})", url, rank, size);
     if (parts.size() > 1 || parts[0] != url) {
       info.mode = ShardMode::kParts;
       return;
     }
-    input = std::make_unique<RangedInput>(url);
+    input = std::make_unique<RangedInput>(*storage, url);
     const std::string head = input->read(0, 3);
     if (hasGzipMagic(head)) {
       info.mode = ShardMode::kRowModulo;
@@ -389,16 +349,9 @@ struct ShardJob {
   // The parts of each rank: largest first to the least loaded rank (ties: name, lowest rank).
   [[nodiscard]] std::vector<std::string> myParts() {
     std::vector<std::int64_t> bytes(parts.size(), 0);
-    if (storage::isSwiftUrl(url)) {
-      const auto u = storage::parseSwiftUrl(url);
-      std::map<std::string, std::int64_t> sizes;
-      for (const auto& o : storage::SwiftClient::fromEnvironment()->list(u.container, u.object))
-        sizes["swift://" + u.container + "/" + o.name] = o.bytes;
-      for (std::size_t i = 0; i < parts.size(); ++i) bytes[i] = sizes[parts[i]];
-    } else {
-      for (std::size_t i = 0; i < parts.size(); ++i)
-        bytes[i] = static_cast<std::int64_t>(std::filesystem::file_size(parts[i]));
-    }
+    std::map<std::string, std::int64_t> sizes;  // one listing, not a request per part
+    for (const auto& f : storage->fileSystem(url)->list(url, /*recursive=*/false)) sizes[f.url] = f.bytes;
+    for (std::size_t i = 0; i < parts.size(); ++i) bytes[i] = sizes[parts[i]];
     std::vector<std::size_t> order(parts.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
@@ -433,12 +386,12 @@ struct ShardJob {
       if (!header) return {};
       // No parts: the first part's header still names the columns (a ranged read of it, or
       // the whole part when it is compressed).
-      RangedInput first(parts[0]);
+      RangedInput first(*storage, parts[0]);
       Splitter sp = splitterFor(format, options);
       const std::string head = first.read(0, 3);
       std::string t;
       if (hasGzipMagic(head)) {
-        detail::partsSource({parts[0]}, false)([&](std::string_view c) { t.append(c); });
+        detail::partsSource({parts[0]}, false, *storage)([&](std::string_view c) { t.append(c); });
         RangedInput unpacked = RangedInput::ofText(parts[0], t);
         if (t.compare(0, 3, "\xEF\xBB\xBF") == 0) sp.bomLen = 3;
         t = unpacked.read(0, headerEnd(unpacked, sp));
@@ -450,7 +403,7 @@ struct ShardJob {
       return t;
     }
     std::string t;
-    detail::partsSource(info.parts, header)([&](std::string_view c) { t.append(c); });
+    detail::partsSource(info.parts, header, *storage)([&](std::string_view c) { t.append(c); });
     source = fmt::format("{} (shard {} of {}: {} part(s) from {})", url, rank, size,
                          info.parts.size(), info.parts.front());
     return t;
@@ -466,273 +419,79 @@ struct ShardJob {
   }
 };
 
-// ---------------------------------------------------------------- agreement
-
-// One column's evidence for the shared type: what its values were in this shard.
-enum Kind : std::uint8_t {
-  kNoValue = 0,    // no rows, or every value missing
-  kInt = 1,
-  kDouble = 2,
-  kNumText = 3,    // JSON Lines strings "NaN"/"Infinity"/"-Infinity" (numbers next to numbers)
-  kText = 4,
-  kStrings = 5,    // array<string>
-  kVec = 6,
-};
-
-struct ColumnEvidence {
-  std::string name;
-  DataType type = DataType::kString;
-  Kind kind = kNoValue;
-  bool missing = false;  // some rows lack a value
-};
-
-std::vector<ColumnEvidence> evidenceOf(FileFormat f, const Frame& frame, const ReadOptions& o) {
-  std::vector<ColumnEvidence> out;
-  for (const auto& field : frame.schema().fields()) {
-    ColumnEvidence ev{field.name, field.type, kNoValue, false};
-    if (frame.numRows() > 0) {
-      switch (field.type) {
-        case DataType::kInt64: ev.kind = kInt; break;
-        case DataType::kDouble: ev.kind = kDouble; break;
-        case DataType::kStringArray: ev.kind = kStrings; break;
-        case DataType::kVector: ev.kind = kVec; break;
-        case DataType::kString: {
-          const auto& col = frame.col<StringColumn>(field.name);
-          bool allEmpty = true, allNumText = true;
-          for (std::int64_t r = 0; r < frame.numRows(); ++r) {
-            const std::string_view v = col[r];
-            if (!v.empty()) allEmpty = false;
-            if (!v.empty() && v != "NaN" && v != "Infinity" && v != "-Infinity") allNumText = false;
-          }
-          // An all-empty column is all missing when the empty string is the missing value.
-          const bool emptyIsMissing = f == FileFormat::kJsonl || o.csv.nullValue.empty();
-          if (allEmpty && emptyIsMissing) {
-            ev.kind = kNoValue;
-            ev.missing = true;
-          } else if (allNumText && f == FileFormat::kJsonl) {
-            ev.kind = kNumText;
-          } else {
-            ev.kind = kText;
-          }
-          break;
-        }
-      }
-    }
-    out.push_back(std::move(ev));
-  }
-  return out;
-}
-
-std::string packEvidence(std::int64_t rows, std::int64_t dim, const std::vector<ColumnEvidence>& cols) {
-  dist::ByteWriter w;
-  w.put(rows).put(dim).put(static_cast<std::uint64_t>(cols.size()));
-  for (const auto& c : cols)
-    w.putString(c.name).put(static_cast<std::uint8_t>(c.type)).put(static_cast<std::uint8_t>(c.kind))
-        .put(static_cast<std::uint8_t>(c.missing ? 1 : 0));
-  const auto& b = w.bytes();
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
-
-struct RankEvidence {
-  std::int64_t rows = 0, dim = 0;
-  std::vector<ColumnEvidence> cols;
-};
-
-RankEvidence unpackEvidence(const std::string& s) {
-  dist::ByteReader r(std::span<const std::byte>(reinterpret_cast<const std::byte*>(s.data()), s.size()));
-  RankEvidence e;
-  e.rows = r.get<std::int64_t>();
-  e.dim = r.get<std::int64_t>();
-  const auto n = r.get<std::uint64_t>();
-  for (std::uint64_t i = 0; i < n; ++i) {
-    ColumnEvidence c;
-    c.name = r.getString();
-    c.type = static_cast<DataType>(r.get<std::uint8_t>());
-    c.kind = static_cast<Kind>(r.get<std::uint8_t>());
-    c.missing = r.get<std::uint8_t>() != 0;
-    e.cols.push_back(std::move(c));
-  }
-  return e;
-}
-
-// The schema inference over all shards' rows gives: columns in the order first seen over the
-// ranks, the join of the shards' evidence as the type.
-Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const std::string& url) {
-  std::vector<std::string> names;
-  for (const auto& e : all)
-    for (const auto& c : e.cols)
-      if (std::find(names.begin(), names.end(), c.name) == names.end()) names.push_back(c.name);
-  std::vector<Field> fields;
-  for (const auto& name : names) {
-    int maxScalar = kNoValue;
-    bool missing = false, numText = false;
-    int structured = -1, structuredRank = -1, scalarRank = -1;
-    for (std::size_t r = 0; r < all.size(); ++r) {
-      const auto it = std::find_if(all[r].cols.begin(), all[r].cols.end(),
-                                   [&](const ColumnEvidence& c) { return c.name == name; });
-      if (it == all[r].cols.end()) {
-        missing = missing || all[r].rows > 0;  // JSON Lines: the key never appears there
-        continue;
-      }
-      missing = missing || it->missing;
-      switch (it->kind) {
-        case kNoValue: break;
-        case kNumText: numText = true; scalarRank = static_cast<int>(r); break;
-        case kStrings:
-        case kVec:
-          if (structured >= 0 && structured != it->kind)
-            throw DataError(fmt::format(
-                "{}: column '{}' holds vectors in one shard and string arrays in another "
-                "(ranks {} and {})", url, name, structuredRank, r));
-          structured = it->kind;
-          structuredRank = static_cast<int>(r);
-          break;
-        default:
-          maxScalar = std::max<int>(maxScalar, it->kind);
-          scalarRank = static_cast<int>(r);
-      }
-    }
-    if (structured >= 0 && scalarRank >= 0)
-      throw DataError(fmt::format(
-          "{}: column '{}' holds {} in rank {}'s shard but scalars in rank {}'s", url, name,
-          structured == kVec ? "vectors" : "string arrays", structuredRank, scalarRank));
-    DataType type = DataType::kString;
-    if (structured == kVec) type = DataType::kVector;
-    else if (structured == kStrings) type = DataType::kStringArray;
-    else if (maxScalar == kText) type = DataType::kString;
-    else if (maxScalar == kDouble) type = DataType::kDouble;
-    else if (maxScalar == kInt) type = missing || numText ? DataType::kDouble : DataType::kInt64;
-    (void)f;
-    fields.push_back(Field{name, type});
-  }
-  return Schema(std::move(fields));
-}
-
-bool inferring(FileFormat f, const ReadOptions& o) {
-  if (isCsv(f)) return !o.csv.schema && o.csv.inferSchema;
-  if (f == FileFormat::kJsonl) return !o.jsonl.schema;
-  return false;
-}
-
-// Runs `local` on every rank and exchanges its result; a failure anywhere throws the same
-// DistributedError on every rank, naming the first rank that failed.
-std::vector<std::string> exchange(dist::Communicator& comm, const std::function<std::string()>& local) {
-  dist::ByteWriter w;
-  try {
-    const std::string payload = local();
-    w.put<std::uint8_t>(1).putString(payload);
-  } catch (const Error& e) {
-    w.put<std::uint8_t>(0).put(static_cast<std::int32_t>(e.code())).putString(e.what());
-  } catch (const std::exception& e) {
-    w.put<std::uint8_t>(0).put(static_cast<std::int32_t>(ErrorCode::kInternal)).putString(e.what());
-  }
-  const auto all = comm.allgather(w.bytes());
-  std::vector<std::string> out;
-  for (std::size_t r = 0; r < all.size(); ++r) {
-    dist::ByteReader rd(all[r]);
-    if (rd.get<std::uint8_t>() == 0) {
-      const auto code = static_cast<ErrorCode>(rd.get<std::int32_t>());
-      throw dist::DistributedError(code, fmt::format("rank {} of {}: {}", r, all.size(), rd.getString()));
-    }
-    out.push_back(rd.getString());
-  }
-  return out;
-}
-
 }  // namespace
+
+// ---------------------------------------------------------------- ShardReader
+
+struct ShardReader::Impl {
+  ShardJob job;
+  std::string text;  // the shard's text, kept for reparse()
+};
+
+ShardReader::ShardReader(std::string url, ReadOptions options, int rank, int size)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->job.url = std::move(url);
+  impl_->job.options = std::move(options);
+  impl_->job.rank = rank;
+  impl_->job.size = size;
+}
+
+ShardReader::~ShardReader() = default;
+
+void ShardReader::prepare() { impl_->job.prepare(); }
+
+FileFormat ShardReader::format() const { return impl_->job.format; }
+
+bool ShardReader::needsStartState() const { return impl_->job.needsStateExchange(); }
+
+ShardReader::Transitions ShardReader::transitions() const {
+  static_assert(kStates == kScanStates && kRecord == kRecordStart);
+  Transitions out{};
+  const auto t = impl_->job.transitions();
+  for (std::size_t s = 0; s < out.size(); ++s) out[s] = static_cast<std::uint8_t>(t[s]);
+  return out;
+}
+
+Frame ShardReader::read(std::optional<std::uint8_t> startState) {
+  ShardJob& job = impl_->job;
+  if (job.info.mode == ShardMode::kRowModulo) return job.rowModulo();
+  State atStart = kRecord;
+  if (startState && job.needsStateExchange()) {
+    if (*startState >= kStates)
+      throw InternalError(fmt::format("ShardReader::read: scanner state {} out of range", *startState));
+    atStart = static_cast<State>(*startState);
+  } else if (job.info.mode == ShardMode::kByteRange) {
+    atStart = stateAtStart(*job.input, job.splitter, job.range);
+  }
+  impl_->text = job.text(atStart);
+  Frame frame = parseText(job.format, impl_->text, job.options, job.source);
+  if (job.input) job.info.bytesFetched = job.input->fetched();
+  return frame;
+}
+
+bool ShardReader::readAllRows() const { return impl_->job.info.mode == ShardMode::kRowModulo; }
+
+Frame ShardReader::reparse(const ReadOptions& options) const {
+  if (readAllRows()) throw InternalError("ShardReader::reparse: a row-modulo shard keeps no text");
+  return parseText(impl_->job.format, impl_->text, options, impl_->job.source);
+}
+
+std::int64_t ShardReader::libsvmDim(const Frame& frame) const {
+  return libsvmDimOf(impl_->job.format, frame);
+}
+
+ShardInfo& ShardReader::info() { return impl_->job.info; }
 
 // ---------------------------------------------------------------- public API
 
 Frame readFrameShard(const std::string& url, const ReadOptions& options, int rank, int size,
                      ShardInfo* info) {
-  ShardJob job;
-  job.url = url;
-  job.options = options;
-  job.rank = rank;
-  job.size = size;
-  job.prepare();
-  Frame frame;
-  if (job.info.mode == ShardMode::kRowModulo) {
-    frame = job.rowModulo();
-  } else {
-    const State atStart = job.info.mode == ShardMode::kByteRange
-                              ? stateAtStart(*job.input, job.splitter, job.range)
-                              : kRecord;
-    frame = parseText(job.format, job.text(atStart), options, job.source);
-    if (job.input) job.info.bytesFetched = job.input->fetched();
-  }
-  job.info.libsvmDim = libsvmDimOf(job.format, frame);
+  ShardReader reader(url, options, rank, size);
+  reader.prepare();
+  Frame frame = reader.read();
+  reader.info().libsvmDim = reader.libsvmDim(frame);
   if (options.onRows) options.onRows(frame.numRows());
-  if (info) *info = std::move(job.info);
-  return frame;
-}
-
-Frame readFrameShard(const std::string& url, const ReadOptions& options, dist::Communicator& comm,
-                     ShardInfo* info) {
-  ShardJob job;
-  job.url = url;
-  job.options = options;
-  job.rank = comm.rank();
-  job.size = comm.size();
-  // 1: every rank fetches its range; with CSV quoting the ranks exchange the state machine's
-  // transitions over their ranges, so each knows the quoting state where its range starts.
-  const auto prepared = exchange(comm, [&] {
-    job.prepare();
-    std::string t(kStates, '\0');
-    if (job.needsStateExchange()) {
-      const auto tr = job.transitions();
-      for (int s = 0; s < kStates; ++s) t[static_cast<std::size_t>(s)] = static_cast<char>(tr[static_cast<std::size_t>(s)]);
-    }
-    return t;
-  });
-  // 2: parse the shard; exchange what it says about the schema and the LibSVM dimension.
-  std::string text;
-  Frame frame;
-  const auto evidence = exchange(comm, [&] {
-    if (job.info.mode == ShardMode::kRowModulo) {
-      frame = job.rowModulo();
-    } else {
-      State atStart = kRecord;
-      if (job.needsStateExchange()) {
-        for (int r = 0; r < job.rank; ++r)
-          atStart = static_cast<State>(prepared[static_cast<std::size_t>(r)][atStart]);
-      } else if (job.info.mode == ShardMode::kByteRange) {
-        atStart = stateAtStart(*job.input, job.splitter, job.range);
-      }
-      text = job.text(atStart);
-      frame = parseText(job.format, text, options, job.source);
-    }
-    return packEvidence(frame.numRows(), libsvmDimOf(job.format, frame),
-                        evidenceOf(job.format, frame, options));
-  });
-  // 3: parse again with what the ranks agreed on, when this shard alone inferred otherwise.
-  exchange(comm, [&] {
-    std::vector<RankEvidence> all;
-    for (const auto& e : evidence) all.push_back(unpackEvidence(e));
-    if (job.info.mode == ShardMode::kRowModulo) return std::string();  // inferred over all rows
-    ReadOptions agreed = options;
-    bool again = false;
-    if (job.format == FileFormat::kLibSvm && options.libsvm.numFeatures == 0) {
-      std::int64_t dim = 0;
-      for (const auto& e : all) dim = std::max(dim, e.dim);
-      if (dim != libsvmDimOf(job.format, frame) && dim > 0) {
-        agreed.libsvm.numFeatures = dim;
-        again = true;
-      }
-    } else if (inferring(job.format, options)) {
-      const Schema schema = mergedSchema(job.format, all, url);
-      if (!(schema == frame.schema())) {
-        if (isCsv(job.format)) agreed.csv.schema = schema;
-        else agreed.jsonl.schema = schema;
-        again = true;
-      }
-    }
-    if (again) frame = parseText(job.format, text, agreed, job.source);
-    return std::string();
-  });
-  job.info.libsvmDim = libsvmDimOf(job.format, frame);
-  if (options.onRows) options.onRows(frame.numRows());
-  if (info) *info = std::move(job.info);
+  if (info) *info = std::move(reader.info());
   return frame;
 }
 

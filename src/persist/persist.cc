@@ -5,17 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <random>
-
 #include "stage_io.h"
-#include "thunderdome/storage/swift.h"
+#include "thunderdome/storage/storage.h"
 
 namespace td {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 std::string_view libraryVersion() { return "0.1.0"; }
@@ -33,11 +27,6 @@ std::string crc32Hex(const std::string& bytes) {
     off += chunk;
   }
   return fmt::format("{:08x}", static_cast<unsigned long>(crc));
-}
-
-std::string randomSuffix() {
-  std::random_device rd;
-  return fmt::format("{:08x}", rd());
 }
 
 }  // namespace
@@ -95,127 +84,48 @@ std::shared_ptr<PipelineStage> deserializeStage(const FileTree& files, const std
   return persist::readStage(files, "", source);
 }
 
-namespace {
+bool modelExists(const std::string& path) { return modelExists(path, storage::Storage()); }
 
-// "swift://c/models/m1" -> container "c", prefix "models/m1/".
-std::pair<std::string, std::string> swiftPrefix(const std::string& path) {
-  auto url = storage::parseSwiftUrl(path);
-  if (url.object.empty())
-    throw IoError(fmt::format("'{}': a model needs a prefix inside the container, e.g. "
-                              "swift://{}/models/my-model",
-                              path, url.container));
-  if (url.object.back() != '/') url.object += '/';
-  return {url.container, url.object};
+bool modelExists(const std::string& path, const storage::Storage& storage) {
+  return storage.fileSystem(path)->treeExists(path, kManifest);
 }
 
-// Objects under a prefix, uploaded with the manifest last: a model whose upload stopped
-// half-way has no manifest and is never loadable.
-void writeSwiftTree(const FileTree& files, const std::string& path, bool overwrite) {
-  const auto [container, prefix] = swiftPrefix(path);
-  auto client = storage::SwiftClient::fromEnvironment();
-  client->ensureContainer(container);
-  if (client->exists(container, prefix + kManifest)) {
-    if (!overwrite)
-      throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", path));
-    client->remove(container, prefix + kManifest);  // the old model stops being loadable first
-  }
-  for (const auto& [rel, bytes] : files)
-    if (rel != kManifest) client->put(container, prefix + rel, bytes);
-  if (auto m = files.find(kManifest); m != files.end())
-    client->put(container, prefix + m->first, m->second);
-  for (const auto& o : client->list(container, prefix))  // leftovers of a replaced model
-    if (files.count(o.name.substr(prefix.size())) == 0) client->remove(container, o.name);
+void writeFileTree(const FileTree& files, const std::string& path, bool overwrite) {
+  writeFileTree(files, path, overwrite, storage::Storage());
 }
 
-FileTree readSwiftTree(const std::string& path) {
-  const auto [container, prefix] = swiftPrefix(path);
-  auto client = storage::SwiftClient::fromEnvironment();
-  FileTree files;
-  for (const auto& o : client->list(container, prefix))
-    files[o.name.substr(prefix.size())] = client->get(container, o.name);
+void writeFileTree(const FileTree& files, const std::string& path, bool overwrite,
+                   const storage::Storage& storage) {
+  const auto fs = storage.fileSystem(path);
+  if (!overwrite && fs->treeExists(path, kManifest))
+    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", path));
+  // The manifest is the tree's marker: written last, so a half-written model never loads.
+  fs->writeTree(path, files, kManifest);
+}
+
+FileTree readFileTree(const std::string& path) { return readFileTree(path, storage::Storage()); }
+
+FileTree readFileTree(const std::string& path, const storage::Storage& storage) {
+  FileTree files = storage.fileSystem(path)->readTree(path);
   if (files.empty()) throw IoError(fmt::format("model '{}' does not exist", path));
   return files;
 }
 
-}  // namespace
-
-bool modelExists(const std::string& path) {
-  if (storage::isSwiftUrl(path)) {
-    const auto [container, prefix] = swiftPrefix(path);
-    return storage::SwiftClient::fromEnvironment()->exists(container, prefix + kManifest);
-  }
-  return fs::exists(path);
-}
-
-void writeFileTree(const FileTree& files, const std::string& path, bool overwrite) {
-  if (storage::isSwiftUrl(path)) {
-    writeSwiftTree(files, path, overwrite);
-    return;
-  }
-  const fs::path target(path);
-  if (fs::exists(target) && !overwrite)
-    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", path));
-  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(parent))
-    throw IoError(fmt::format("cannot save to '{}': directory '{}' does not exist", path,
-                              parent.string()));
-  const fs::path tmp = parent / (target.filename().string() + ".tmp-" + randomSuffix());
-  try {
-    fs::create_directory(tmp);
-    // Write the manifest last so that even the temporary tree is never loadable half-written.
-    auto writeOne = [&](const std::string& rel, const std::string& bytes) {
-      const fs::path p = tmp / rel;
-      fs::create_directories(p.parent_path());
-      std::ofstream out(p, std::ios::binary | std::ios::trunc);
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      out.close();
-      if (!out) throw IoError(fmt::format("cannot write '{}'", p.string()));
-    };
-    for (const auto& [rel, bytes] : files)
-      if (rel != kManifest) writeOne(rel, bytes);
-    if (auto m = files.find(kManifest); m != files.end()) writeOne(m->first, m->second);
-    if (fs::exists(target)) {
-      const fs::path old = parent / (target.filename().string() + ".old-" + randomSuffix());
-      fs::rename(target, old);
-      fs::rename(tmp, target);
-      fs::remove_all(old);
-    } else {
-      fs::rename(tmp, target);
-    }
-  } catch (const fs::filesystem_error& e) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw IoError(fmt::format("cannot save to '{}': {}", path, e.code().message()));
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw;
-  }
-}
-
-FileTree readFileTree(const std::string& path) {
-  if (storage::isSwiftUrl(path)) return readSwiftTree(path);
-  const fs::path root(path);
-  if (!fs::exists(root)) throw IoError(fmt::format("model '{}' does not exist", path));
-  if (!fs::is_directory(root))
-    throw IoError(fmt::format("model '{}' is not a directory", path));
-  FileTree files;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw IoError(fmt::format("cannot read '{}'", entry.path().string()));
-    files[fs::relative(entry.path(), root).generic_string()] = std::move(bytes);
-  }
-  return files;
-}
-
 void saveStage(const PipelineStage& stage, const std::string& path, bool overwrite) {
-  writeFileTree(serializeStage(stage), path, overwrite);
+  saveStage(stage, path, overwrite, storage::Storage());
+}
+
+void saveStage(const PipelineStage& stage, const std::string& path, bool overwrite,
+               const storage::Storage& storage) {
+  writeFileTree(serializeStage(stage), path, overwrite, storage);
 }
 
 std::shared_ptr<PipelineStage> loadStage(const std::string& path) {
-  return deserializeStage(readFileTree(path), path);
+  return loadStage(path, storage::Storage());
+}
+
+std::shared_ptr<PipelineStage> loadStage(const std::string& path, const storage::Storage& storage) {
+  return deserializeStage(readFileTree(path, storage), path);
 }
 
 }  // namespace td

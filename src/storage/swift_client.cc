@@ -328,16 +328,10 @@ SwiftClient::SwiftClient(SwiftCredentials credentials, SwiftOptions options)
 SwiftClient::~SwiftClient() = default;
 
 std::shared_ptr<SwiftClient> SwiftClient::fromEnvironment() {
-  static std::mutex mu;
-  static std::shared_ptr<SwiftClient> client;
-  std::lock_guard lock(mu);
-  if (!client) {
-    SwiftOptions o;
-    if (const char* seg = std::getenv("TD_SWIFT_SEGMENT_BYTES")) o.segmentBytes = std::atoll(seg);
-    if (const char* r = std::getenv("TD_SWIFT_MAX_RETRIES")) o.maxRetries = std::atoi(r);
-    client = std::make_shared<SwiftClient>(SwiftCredentials::fromEnvironment(), o);
-  }
-  return client;
+  SwiftOptions o;
+  if (const char* seg = std::getenv("TD_SWIFT_SEGMENT_BYTES")) o.segmentBytes = std::atoll(seg);
+  if (const char* r = std::getenv("TD_SWIFT_MAX_RETRIES")) o.maxRetries = std::atoi(r);
+  return std::make_shared<SwiftClient>(SwiftCredentials::fromEnvironment(), o);
 }
 
 std::string SwiftClient::storageUrl() {

@@ -11,6 +11,7 @@
 #include "../testing/swift_env.h"
 #include "../testing/io_helpers.h"
 #include "thunderdome/io/frame_io.h"
+#include "thunderdome/storage/storage.h"
 #include "thunderdome/storage/swift.h"
 
 namespace td {
@@ -38,8 +39,11 @@ class SwiftShardTest : public ::testing::Test {
   std::string url(const std::string& object) const { return "swift://" + container_ + "/" + object; }
 
   // The shards of N ranks in rank order, checked against the whole object's rows.
-  void expectShardsEqualWhole(const std::string& u, const ReadOptions& o, int n,
+  // Every read goes through one Storage from the environment (one session: a call without a
+  // Storage makes its own, which authenticates again).
+  void expectShardsEqualWhole(const std::string& u, ReadOptions o, int n,
                               std::vector<ShardInfo>* infos = nullptr) {
+    o.storage = storage_;
     std::vector<std::string> got;
     for (int r = 0; r < n; ++r) {
       ShardInfo info;
@@ -56,6 +60,7 @@ class SwiftShardTest : public ::testing::Test {
   }
 
   std::shared_ptr<SwiftClient> client_;
+  std::shared_ptr<const storage::Storage> storage_ = std::make_shared<const storage::Storage>();
   std::string container_;
 };
 

@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "thunderdome/core/error.h"
+#include "thunderdome/io/file.h"
 #include "thunderdome/io/frame_io.h"
+#include "thunderdome/storage/storage.h"
 #include "../testing/swift_env.h"
 
 namespace td::storage {
@@ -322,6 +324,138 @@ TEST(SwiftUrlTest, Parsing) {
   EXPECT_TRUE(parseSwiftUrl("swift://data").isPrefix());
   EXPECT_THROW((void)parseSwiftUrl("swift:///x"), ParamError);
   EXPECT_THROW((void)parseSwiftUrl("s3://x/y"), ParamError);
+}
+
+// ---------------------------------------------------------------- SwiftFileSystem
+
+// The storage layer's Swift file system over the test client (small segments and ranges).
+class SwiftFileSystemTest : public SwiftTest {
+ protected:
+  void SetUp() override {
+    SwiftTest::SetUp();
+    fs_ = std::make_shared<SwiftFileSystem>(
+        std::make_shared<SwiftClient>(v1Credentials(), smallOptions()));
+  }
+  std::string url(const std::string& object) const { return "swift://" + container_ + "/" + object; }
+  std::shared_ptr<SwiftFileSystem> fs_;
+};
+
+TEST_F(SwiftFileSystemTest, WholeStreamedAndRangedReads) {
+  const std::string data = payload(700000, 5);  // several 256 KiB ranges
+  fs_->write(url("d/x.bin"), data);
+  EXPECT_EQ(fs_->read(url("d/x.bin")), data);
+  std::string streamed;
+  int chunks = 0;
+  fs_->stream(url("d/x.bin"), [&](std::string_view c) {
+    streamed.append(c);
+    ++chunks;
+  });
+  EXPECT_EQ(streamed, data);
+  EXPECT_EQ(chunks, 3);
+  const FileInfo info = fs_->stat(url("d/x.bin"));
+  EXPECT_EQ(info.bytes, 700000);
+  EXPECT_FALSE(info.version.empty()) << "the ETag";
+  EXPECT_TRUE(fs_->exists(url("d/x.bin")));
+  EXPECT_FALSE(fs_->exists(url("d/y.bin")));
+  EXPECT_TRUE(fs_->isDirectory(url("d/")));
+  EXPECT_FALSE(fs_->isDirectory(url("d/x.bin")));
+  const auto file = fs_->openRandomAccess(url("d/x.bin"));
+  EXPECT_EQ(file->size(), 700000);
+  EXPECT_EQ(file->read(262000, 263000), data.substr(262000, 1000));
+  EXPECT_EQ(fs_->readRange(url("d/x.bin"), 699990, 800000), data.substr(699990));
+  // Ranged reads are pinned to the version seen when the object was opened.
+  fs_->write(url("d/x.bin"), payload(700000, 6));
+  EXPECT_THAT([&] { (void)file->read(0, 10); },
+              ::testing::ThrowsMessage<IoError>(HasSubstr("the object changed during the download")));
+  EXPECT_THAT([&] { (void)fs_->read(url("d/")); },
+              ::testing::ThrowsMessage<IoError>(HasSubstr("it names a prefix")));
+  EXPECT_THAT([&] { (void)fs_->read(url("d/none")); },
+              ::testing::ThrowsMessage<IoError>(HasSubstr("object not found (container '" +
+                                                          container_ + "', object 'd/none')")));
+}
+
+TEST_F(SwiftFileSystemTest, ListsEveryObjectUnderThePrefixInNameOrder) {
+  for (const char* n : {"p/c.csv", "p/a.csv", "p/b.csv", "p/sub/z.csv", "pq/other.csv"})
+    client_->put(container_, n, n);
+  std::vector<std::string> names, urls;
+  for (const auto& f : fs_->list(url("p"), false)) {  // "p" is the prefix "p/"
+    names.push_back(f.name);
+    urls.push_back(f.url);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"a.csv", "b.csv", "c.csv", "sub/z.csv"}));
+  EXPECT_EQ(urls.front(), url("p/a.csv"));
+  EXPECT_EQ(fs_->list(url("p/"), true).size(), 4u);
+  EXPECT_EQ(fs_->list(url("p/"), true)[2].bytes, 7);
+}
+
+TEST_F(SwiftFileSystemTest, WritesAreOneCheckedUploadAndNothingWhenAbandoned) {
+  {
+    const auto out = fs_->create(url("w.csv"));
+    out->write("a,b\n");
+    out->write("1,2\n");
+  }
+  EXPECT_FALSE(client_->exists(container_, "w.csv")) << "abandoned: nothing uploaded";
+  {
+    const auto out = fs_->create(url("w.csv"));
+    out->write("a,b\n");
+    out->write(payload(1500000, 7));  // above the segment size: an SLO
+    out->commit();
+  }
+  EXPECT_EQ(client_->head(container_, "w.csv").bytes, 4 + 1500000);
+  EXPECT_TRUE(client_->head(container_, "w.csv").isSlo);
+  fs_->remove(url("w.csv"));
+  fs_->remove(url("w.csv"));  // missing: not an error
+  EXPECT_FALSE(fs_->exists(url("w.csv")));
+  EXPECT_THAT([&] { fs_->write(url("dir/"), "x"); },
+              ::testing::ThrowsMessage<IoError>(HasSubstr("cannot write '" + url("dir/") + "'")));
+}
+
+TEST_F(SwiftFileSystemTest, TreesHaveTheirMarkerLastAndLoseLeftovers) {
+  EXPECT_FALSE(fs_->treeExists(url("models/m"), "MANIFEST"));
+  EXPECT_TRUE(fs_->readTree(url("models/m")).empty());
+  fs_->writeTree(url("models/m"), {{"MANIFEST", "m1"}, {"a/x.bin", "1"}, {"old.txt", "o"}}, "MANIFEST");
+  EXPECT_TRUE(fs_->treeExists(url("models/m"), "MANIFEST"));
+  fs_->writeTree(url("models/m/"), {{"MANIFEST", "m2"}, {"a/x.bin", "2"}}, "MANIFEST");
+  EXPECT_EQ(fs_->readTree(url("models/m")), (FileMap{{"MANIFEST", "m2"}, {"a/x.bin", "2"}}));
+  EXPECT_FALSE(client_->exists(container_, "models/m/old.txt"));
+  EXPECT_THAT([&] { fs_->writeTree("swift://" + container_, {{"x", "y"}}, "x"); },
+              ::testing::ThrowsMessage<IoError>(HasSubstr("needs a prefix inside the container")));
+}
+
+TEST_F(SwiftFileSystemTest, CallersStorageServesReadersWithoutEnvironmentCredentials) {
+  client_->put(container_, "t.csv", "id,label\n0,1.0\n1,0.0\n");
+  // The environment's credentials are gone; the caller's Storage brings its own client.
+  const std::string stAuth = env("ST_AUTH");
+  unsetenv("ST_AUTH");
+  auto storage = std::make_shared<Storage>();
+  storage->add("swift", std::shared_ptr<FileSystem>(fs_));
+  ReadOptions o;
+  o.storage = storage;
+  const Frame f = readFrame(url("t.csv"), o);
+  EXPECT_EQ(f.numRows(), 2);
+  EXPECT_EQ(readFileToString(url("t.csv"), *storage), "id,label\n0,1.0\n1,0.0\n");
+  EXPECT_THAT([&] { (void)readFrame(url("t.csv")); },
+              ::testing::ThrowsMessage<IoError>(HasSubstr("no OpenStack credentials")))
+      << "the default Storage reads the environment";
+  setenv("ST_AUTH", stAuth.c_str(), 1);
+  // The default Storage: the Swift file system from the environment (tempauth here).
+  EXPECT_EQ(readFileToString(url("t.csv")), "id,label\n0,1.0\n1,0.0\n");
+  EXPECT_EQ(listParts(url("")), std::vector<std::string>{url("t.csv")});
+}
+
+TEST(SwiftStorageTest, AFailedSwiftRequestNeverShowsTheKey) {
+  loadServerEnv();
+  const std::string key = env("ST_KEY");
+  setenv("ST_KEY", "s3cret-key-never-shown", 1);
+  std::string msg;
+  try {
+    (void)readFileToString("swift://td-no-such-container/x.csv");
+  } catch (const IoError& e) {
+    msg = e.what();
+  }
+  setenv("ST_KEY", key.c_str(), 1);
+  EXPECT_THAT(msg, HasSubstr("user '" + env("ST_USER") + "'"));
+  EXPECT_THAT(msg, Not(HasSubstr("s3cret-key-never-shown")));
 }
 
 }  // namespace

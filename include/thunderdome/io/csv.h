@@ -40,6 +40,8 @@ struct CsvOptions {
 /// A local file is read whole; a swift://container/object is parsed as it downloads
 /// (readCsvStream over pathSource).
 Frame readCsv(const std::string& path, const CsvOptions& options = {});
+/// As above, reading through `storage`.
+Frame readCsv(const std::string& path, const CsvOptions& options, const storage::Storage& storage);
 
 /// Parses CSV/TSV text; `sourceName` stands for the file name in error messages.
 Frame readCsvString(std::string_view text, const CsvOptions& options = {},
@@ -57,6 +59,9 @@ Frame readCsvStream(const ChunkSource& source, const CsvOptions& options = {},
 /// Writes `frame` as CSV/TSV atomically (temporary sibling file, then rename); on any error
 /// nothing is left at `path` (an existing file there is untouched).
 void writeCsv(const Frame& frame, const std::string& path, const CsvOptions& options = {});
+/// As above, writing through `storage` (a Swift object: one checked upload at the end).
+void writeCsv(const Frame& frame, const std::string& path, const CsvOptions& options,
+              const storage::Storage& storage);
 
 /// Renders `frame` as CSV/TSV text: doubles in shortest round-trip form (Spark style: 1.0, NaN,
 /// Infinity), string arrays as ["a","b"], vectors as the JSON that JSON Lines uses (dense

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,12 +12,9 @@
 #include "thunderdome/io/csv.h"
 #include "thunderdome/io/jsonl.h"
 #include "thunderdome/io/libsvm.h"
+#include "thunderdome/storage/storage.h"
 
 namespace td {
-
-namespace dist {
-class Communicator;
-}
 
 /// The file formats readFrame and writeFrame handle.
 enum class FileFormat { kCsv, kTsv, kLibSvm, kJsonl };
@@ -47,6 +45,9 @@ struct ReadOptions {
   /// Optional progress hook: called with the number of data rows parsed so far after each chunk
   /// the reader has parsed (with a single local file: once), e.g. to time the first row.
   RowsCallback onRows;
+  /// Where paths and URLs are read from; null: a Storage from the environment made for this
+  /// call (so a Swift session per call: share one Storage to share the session across calls).
+  std::shared_ptr<const storage::Storage> storage;
 };
 
 /// Reads the file at `path` (gzip-compressed or not) in the format the options or its
@@ -97,24 +98,16 @@ struct ShardInfo {
 ///    all of it and keeps the rows whose 0-based index i has i % size == rank.
 /// Column types are inferred from the shard's own rows, and a LibSVM shard's vector dimension
 /// is its own largest index, unless the options fix them (csv.schema, jsonl.schema,
-/// libsvm.numFeatures): shards may then disagree; the Communicator variant makes them agree.
+/// libsvm.numFeatures): shards may then disagree; the Communicator variant (thunderdome/dist/
+/// read_shard.h) makes them agree.
 /// Rows keep the input's order within a shard. Error messages name the shard and count lines
 /// from the start of the shard's text (the header first). `info` (optional) receives what was
 /// read. Throws ParamError for a bad rank/size and the readers' errors otherwise.
 Frame readFrameShard(const std::string& url, const ReadOptions& options, int rank, int size,
                      ShardInfo* info = nullptr);
 
-/// Collective form of readFrameShard for rank comm.rank() of comm.size(): the same rows, but
-/// every rank ends up with the same schema — column names, order and types as inferring them
-/// over all shards' rows together gives (CSV/TSV and JSON Lines; one exception: with a
-/// non-empty csv.nullValue a shard whose values in a column are all missing cannot tell them
-/// from empty strings and votes for string) — and LibSVM vectors of the largest dimension of
-/// any shard (unless numFeatures is set). With CSV quoting on, the ranks exchange the quoting
-/// state at their range starts instead of scanning what lies before them. Every rank must
-/// call it with the same url and options. A failure on any rank throws DistributedError on
-/// every rank, naming the rank ("rank R of N: ...") with that rank's error code.
-Frame readFrameShard(const std::string& url, const ReadOptions& options,
-                     dist::Communicator& comm, ShardInfo* info = nullptr);
+// The collective form, readFrameShard(url, options, dist::Communicator&, info), is declared in
+// thunderdome/dist/read_shard.h (td_dist).
 
 /// Options of writeFrame.
 struct WriteOptions {
@@ -126,11 +119,13 @@ struct WriteOptions {
   std::string labelCol = "label";
   /// LibSVM: the vector features column.
   std::string featuresCol = "features";
+  /// Where the output goes; null: a Storage from the environment made for this call.
+  std::shared_ptr<const storage::Storage> storage;
 };
 
-/// Writes `frame` to `path` atomically (nothing is left there on error) in the format the
-/// options or its extension name; throws ParamError for an unknown format or a ".gz" path
-/// (compressed output is not supported).
+/// Writes `frame` to `path` atomically (nothing is left there on error; a Swift object is one
+/// checked upload of the rendered text) in the format the options or its extension name; throws
+/// ParamError for an unknown format or a ".gz" path (compressed output is not supported).
 void writeFrame(const Frame& frame, const std::string& path, const WriteOptions& options = {});
 
 }  // namespace td

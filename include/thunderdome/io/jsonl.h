@@ -9,6 +9,7 @@
 
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/io/stream.h"
+#include "thunderdome/storage/storage.h"
 
 namespace td {
 
@@ -32,6 +33,9 @@ struct JsonlOptions {
 /// DataError naming the file, the 1-based line and the key on invalid JSON or values. A
 /// swift://container/object is parsed as it downloads.
 Frame readJsonl(const std::string& path, const JsonlOptions& options = {});
+/// As above, reading through `storage`.
+Frame readJsonl(const std::string& path, const JsonlOptions& options,
+                const storage::Storage& storage);
 
 /// Parses JSON Lines text; `sourceName` stands for the file name in error messages.
 Frame readJsonlString(std::string_view text, const JsonlOptions& options = {},
@@ -46,6 +50,8 @@ Frame readJsonlStream(const ChunkSource& source, const JsonlOptions& options = {
 /// Writes `frame` as JSON Lines atomically (temporary sibling file, then rename); on any error
 /// nothing is left at `path` (an existing file there is untouched).
 void writeJsonl(const Frame& frame, const std::string& path);
+/// As above, writing through `storage` (a Swift object: one checked upload at the end).
+void writeJsonl(const Frame& frame, const std::string& path, const storage::Storage& storage);
 
 /// Renders `frame` as JSON Lines: one object per row, keys in column order; doubles in shortest
 /// round-trip form with NaN/Inf as the strings "NaN", "Infinity", "-Infinity"; string arrays as

@@ -7,6 +7,7 @@
 
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/io/stream.h"
+#include "thunderdome/storage/storage.h"
 
 namespace td {
 
@@ -22,6 +23,9 @@ struct LibSvmOptions {
 /// input; ParamError if numFeatures is negative or too large. A swift://container/object is
 /// parsed as it downloads.
 Frame readLibSvm(const std::string& path, const LibSvmOptions& options = {});
+/// As above, reading through `storage`.
+Frame readLibSvm(const std::string& path, const LibSvmOptions& options,
+                 const storage::Storage& storage);
 
 /// Parses LibSVM text; `sourceName` stands for the file name in error messages.
 Frame readLibSvmString(std::string_view text, const LibSvmOptions& options = {},
@@ -37,6 +41,9 @@ Frame readLibSvmStream(const ChunkSource& source, const LibSvmOptions& options =
 /// non-zero entries only with 1-based indices, atomically (temporary sibling, then rename).
 void writeLibSvm(const Frame& frame, const std::string& path,
                  const std::string& labelCol = "label", const std::string& featuresCol = "features");
+/// As above, writing through `storage` (a Swift object: one checked upload at the end).
+void writeLibSvm(const Frame& frame, const std::string& path, const std::string& labelCol,
+                 const std::string& featuresCol, const storage::Storage& storage);
 
 /// Renders `labelCol` and `featuresCol` as LibSVM text (the content writeLibSvm writes).
 std::string writeLibSvmString(const Frame& frame, const std::string& labelCol = "label",

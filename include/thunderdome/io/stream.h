@@ -10,6 +10,10 @@
 #include <string_view>
 #include <utility>
 
+namespace td::storage {
+class Storage;
+}
+
 namespace td {
 
 /// Receives consecutive byte chunks of one stream; a chunk is valid only during the call.
@@ -29,11 +33,14 @@ inline ChunkSource bufferSource(std::string_view data) {
   return [data](const ChunkSink& sink) { sink(data); };
 }
 
-/// A source for the file or object at `path`: for swift://container/object the object's bytes
-/// as they download (SwiftClient::stream: parallel ranged GETs, delivered in order), inflated on
-/// the fly when gzip-compressed; for a local file its whole (gunzipped) content in one chunk.
-/// Throws IoError as readFileToString does (a swift:// prefix is not one file).
+/// A source for the file or object at `path`, through a Storage from the environment: from a
+/// remote file system (swift://container/object) the bytes as they download (parallel ranged
+/// GETs, delivered in order), inflated on the fly when gzip-compressed; for a local file its
+/// whole (gunzipped) content in one chunk. Throws IoError at once when `path` names a directory
+/// or a prefix (not one file), otherwise as readFileToString does when the source runs.
 ChunkSource pathSource(const std::string& path);
+/// As above, through `storage` (the source keeps the file system it needs alive).
+ChunkSource pathSource(const std::string& path, const storage::Storage& storage);
 
 /// Passes the bytes `source` produces on to `sink`; when they start with the gzip magic bytes
 /// 1f 8b they are inflated incrementally (concatenated members included) as they arrive.

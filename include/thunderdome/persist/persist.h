@@ -9,6 +9,10 @@
 #include "thunderdome/evaluation/evaluator.h"
 #include "thunderdome/pipeline/stage.h"
 
+namespace td::storage {
+class Storage;
+}
+
 namespace td {
 
 /// The files of a saved stage: relative path -> content. What a model directory (or a set of
@@ -33,12 +37,18 @@ FileTree serializeStage(const PipelineStage& stage);
 std::shared_ptr<PipelineStage> deserializeStage(const FileTree& files, const std::string& source);
 
 /// Saves `stage` as directory `path`, atomically: the files are written to a temporary sibling
-/// directory that is renamed into place, so the directory appears whole or not at all. An
-/// existing `path` is an IoError unless `overwrite`.
+/// directory that is renamed into place, so the directory appears whole or not at all (under a
+/// swift:// prefix: one object per file, the manifest last). An existing `path` is an IoError
+/// unless `overwrite`. The overloads without a Storage use one from the environment.
 void saveStage(const PipelineStage& stage, const std::string& path, bool overwrite = false);
+/// As above, through `storage`.
+void saveStage(const PipelineStage& stage, const std::string& path, bool overwrite,
+               const storage::Storage& storage);
 
 /// Loads a stage saved by saveStage.
 std::shared_ptr<PipelineStage> loadStage(const std::string& path);
+/// As above, through `storage`.
+std::shared_ptr<PipelineStage> loadStage(const std::string& path, const storage::Storage& storage);
 
 /// Loads a stage and casts it to T (ParamError naming both classes if it is another class).
 template <class T>
@@ -49,14 +59,21 @@ std::shared_ptr<T> loadStageAs(const std::string& path) {
 /// Whether a saved model exists at `path` (a directory, or a complete model — one with its
 /// manifest — under a swift:// prefix).
 bool modelExists(const std::string& path);
+/// As above, through `storage`.
+bool modelExists(const std::string& path, const storage::Storage& storage);
 
 /// Writes `files` as a directory tree at `path`, atomically (see saveStage). A swift:// path
 /// stores one object per file under that prefix, the manifest last, so a half-written model
 /// is never loadable.
 void writeFileTree(const FileTree& files, const std::string& path, bool overwrite);
+/// As above, through `storage`.
+void writeFileTree(const FileTree& files, const std::string& path, bool overwrite,
+                   const storage::Storage& storage);
 
 /// Reads every regular file under directory `path` (or every object under a swift:// prefix)
 /// into a FileTree.
 FileTree readFileTree(const std::string& path);
+/// As above, through `storage`.
+FileTree readFileTree(const std::string& path, const storage::Storage& storage);
 
 }  // namespace td

@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "thunderdome/storage/storage.h"
 
 namespace td::storage {
 
@@ -91,7 +94,8 @@ class SwiftClient {
   SwiftClient(const SwiftClient&) = delete;
   SwiftClient& operator=(const SwiftClient&) = delete;
 
-  /// A client from the environment's credentials (shared per process, created on first use).
+  /// A new client from the environment's credentials (SwiftCredentials::fromEnvironment) and
+  /// TD_SWIFT_SEGMENT_BYTES / TD_SWIFT_MAX_RETRIES; each call makes another client.
   static std::shared_ptr<SwiftClient> fromEnvironment();
 
   /// The storage URL in use (authenticating if needed).
@@ -128,6 +132,46 @@ class SwiftClient {
                     const ObjectInfo& info, const std::function<void(std::string_view)>& onChunk);
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+/// Swift behind the storage layer: swift://container/object URLs for files, and
+/// swift://container/prefix/ (or swift://container) for directories. Whole reads download with
+/// parallel ranged GETs, streams deliver the object as it downloads, ranged reads are pinned to
+/// the ETag seen when the object was opened, writes are one ETag-checked upload (an SLO when
+/// large), trees are written with their marker object last.
+class SwiftFileSystem final : public FileSystem {
+ public:
+  /// Makes the client when first needed (credentials are read then, not before).
+  using ClientFactory = std::function<std::shared_ptr<SwiftClient>()>;
+  /// Over `client`.
+  explicit SwiftFileSystem(std::shared_ptr<SwiftClient> client);
+  /// Over the client `factory` makes on the first request.
+  explicit SwiftFileSystem(ClientFactory factory);
+  /// A file system whose client SwiftClient::fromEnvironment() makes on the first request.
+  static std::shared_ptr<SwiftFileSystem> fromEnvironment();
+
+  [[nodiscard]] bool remote() const override { return true; }
+  std::string read(const std::string& url) override;
+  void stream(const std::string& url, const std::function<void(std::string_view)>& sink) override;
+  std::unique_ptr<RandomAccessFile> openRandomAccess(const std::string& url) override;
+  FileInfo stat(const std::string& url) override;
+  bool exists(const std::string& url) override;
+  bool isDirectory(const std::string& url) override;
+  std::vector<FileInfo> list(const std::string& url, bool recursive) override;
+  void write(const std::string& url, std::string_view data) override;
+  std::unique_ptr<OutputFile> create(const std::string& url) override;
+  void remove(const std::string& url) override;
+  bool treeExists(const std::string& url, const std::string& marker) override;
+  void writeTree(const std::string& url, const FileMap& files, const std::string& marker) override;
+  FileMap readTree(const std::string& url) override;
+
+  /// The client (made now if it was not yet).
+  std::shared_ptr<SwiftClient> client();
+
+ private:
+  std::mutex mu_;
+  ClientFactory factory_;
+  std::shared_ptr<SwiftClient> client_;
 };
 
 }  // namespace td::storage

@@ -1,4 +1,4 @@
-// tests/io/shard_test.cc — readFrameShard on real files: the shards of every N hold the whole
+// tests/dist/shard_test.cc — readFrameShard on real files: the shards of every N hold the whole
 // file's rows exactly once (every format, CRLF, headers, BOM, quoted line breaks, empty shards),
 // ranged reads fetch about 1/N of the bytes, part directories are dealt whole, gzip falls back
 // to row-modulo, and the Communicator variant makes the ranks agree on schema and dimension.
@@ -18,6 +18,7 @@
 #include "../testing/thread_communicator.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/dist/communicator.h"
+#include "thunderdome/dist/read_shard.h"
 #include "thunderdome/io/frame_io.h"
 
 namespace td {

@@ -1,0 +1,191 @@
+// src/storage/swift_fs.cc — Swift behind the FileSystem interface: URLs to containers and
+// objects, ranged reads pinned to an ETag, buffered uploads, trees with their marker last.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "thunderdome/core/error.h"
+#include "thunderdome/storage/swift.h"
+
+namespace td::storage {
+
+namespace {
+
+// swift://container/object naming one object (not a prefix).
+SwiftUrl objectUrl(const std::string& url, std::string_view verb) {
+  SwiftUrl u = parseSwiftUrl(url);
+  if (u.isPrefix())
+    throw IoError(fmt::format("cannot {} '{}' as one file: it names a prefix", verb, url));
+  return u;
+}
+
+// The prefix a directory URL stands for: the object part with a '/' appended (empty: the whole
+// container).
+SwiftUrl directoryUrl(const std::string& url) {
+  SwiftUrl u = parseSwiftUrl(url);
+  if (!u.object.empty() && u.object.back() != '/') u.object += '/';
+  return u;
+}
+
+// A tree needs a prefix inside the container: "swift://c/models/m1" -> "models/m1/".
+SwiftUrl treeUrl(const std::string& url) {
+  SwiftUrl u = directoryUrl(url);
+  if (u.object.empty())
+    throw IoError(fmt::format("'{}': a tree of files (such as a model) needs a prefix inside the "
+                              "container, e.g. swift://{}/models/my-model",
+                              url, u.container));
+  return u;
+}
+
+// One object read by ranges, every range pinned to the ETag it had when opened.
+class SwiftRandomAccessFile final : public RandomAccessFile {
+ public:
+  SwiftRandomAccessFile(std::shared_ptr<SwiftClient> client, SwiftUrl url)
+      : client_(std::move(client)), url_(std::move(url)) {
+    const ObjectInfo info = client_->head(url_.container, url_.object);
+    size_ = info.bytes;
+    etag_ = info.etag;
+  }
+  [[nodiscard]] std::int64_t size() const override { return size_; }
+  std::string read(std::int64_t begin, std::int64_t end) override {
+    if (begin < 0 || end < begin || end > size_)
+      throw InternalError(fmt::format("'{}': byte range [{}, {}) outside the object's {} bytes",
+                                      url_.toString(), begin, end, size_));
+    return client_->getRange(url_.container, url_.object, begin, end, etag_);
+  }
+
+ private:
+  std::shared_ptr<SwiftClient> client_;
+  SwiftUrl url_;
+  std::int64_t size_ = 0;
+  std::string etag_;
+};
+
+// Collects the content, then uploads it once on commit (ETag-checked; an SLO when large).
+class SwiftOutputFile final : public OutputFile {
+ public:
+  SwiftOutputFile(std::shared_ptr<SwiftClient> client, SwiftUrl url)
+      : client_(std::move(client)), url_(std::move(url)) {}
+  void write(std::string_view data) override {
+    if (committed_) throw InternalError(fmt::format("'{}': write after commit", url_.toString()));
+    data_ += data;
+  }
+  void commit() override {
+    if (committed_) return;
+    client_->put(url_.container, url_.object, data_);
+    committed_ = true;
+    std::string().swap(data_);
+  }
+
+ private:
+  std::shared_ptr<SwiftClient> client_;
+  SwiftUrl url_;
+  std::string data_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+SwiftFileSystem::SwiftFileSystem(std::shared_ptr<SwiftClient> client) : client_(std::move(client)) {
+  if (!client_) throw InternalError("SwiftFileSystem: no client");
+}
+
+SwiftFileSystem::SwiftFileSystem(ClientFactory factory) : factory_(std::move(factory)) {
+  if (!factory_) throw InternalError("SwiftFileSystem: no client factory");
+}
+
+std::shared_ptr<SwiftFileSystem> SwiftFileSystem::fromEnvironment() {
+  return std::make_shared<SwiftFileSystem>(ClientFactory([] { return SwiftClient::fromEnvironment(); }));
+}
+
+std::shared_ptr<SwiftClient> SwiftFileSystem::client() {
+  std::lock_guard lock(mu_);
+  if (!client_) client_ = factory_();
+  return client_;
+}
+
+std::string SwiftFileSystem::read(const std::string& url) {
+  const SwiftUrl u = objectUrl(url, "read");
+  return client()->get(u.container, u.object);
+}
+
+void SwiftFileSystem::stream(const std::string& url,
+                             const std::function<void(std::string_view)>& sink) {
+  const SwiftUrl u = objectUrl(url, "read");
+  client()->stream(u.container, u.object, sink);
+}
+
+std::unique_ptr<RandomAccessFile> SwiftFileSystem::openRandomAccess(const std::string& url) {
+  return std::make_unique<SwiftRandomAccessFile>(client(), objectUrl(url, "read"));
+}
+
+FileInfo SwiftFileSystem::stat(const std::string& url) {
+  const SwiftUrl u = objectUrl(url, "stat");
+  const ObjectInfo info = client()->head(u.container, u.object);
+  const auto slash = u.object.find_last_of('/');
+  return FileInfo{url, slash == std::string::npos ? u.object : u.object.substr(slash + 1),
+                  info.bytes, info.etag};
+}
+
+bool SwiftFileSystem::exists(const std::string& url) {
+  const SwiftUrl u = parseSwiftUrl(url);
+  return client()->exists(u.container, u.object);
+}
+
+bool SwiftFileSystem::isDirectory(const std::string& url) { return parseSwiftUrl(url).isPrefix(); }
+
+std::vector<FileInfo> SwiftFileSystem::list(const std::string& url, bool /*recursive*/) {
+  const SwiftUrl u = directoryUrl(url);
+  std::vector<FileInfo> out;
+  for (const auto& o : client()->list(u.container, u.object)) {
+    if (o.name.empty() || o.name.back() == '/') continue;  // pseudo-directory markers
+    out.push_back(FileInfo{"swift://" + u.container + "/" + o.name, o.name.substr(u.object.size()),
+                           o.bytes, o.hash});
+  }
+  std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.url < b.url; });
+  return out;
+}
+
+void SwiftFileSystem::write(const std::string& url, std::string_view data) {
+  const SwiftUrl u = objectUrl(url, "write");
+  client()->put(u.container, u.object, data);
+}
+
+std::unique_ptr<OutputFile> SwiftFileSystem::create(const std::string& url) {
+  return std::make_unique<SwiftOutputFile>(client(), objectUrl(url, "write"));
+}
+
+void SwiftFileSystem::remove(const std::string& url) {
+  const SwiftUrl u = objectUrl(url, "remove");
+  client()->remove(u.container, u.object);
+}
+
+bool SwiftFileSystem::treeExists(const std::string& url, const std::string& marker) {
+  const SwiftUrl u = treeUrl(url);
+  return client()->exists(u.container, u.object + marker);
+}
+
+void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
+                                const std::string& marker) {
+  const SwiftUrl u = treeUrl(url);
+  const auto c = client();
+  c->ensureContainer(u.container);
+  // The old tree stops being complete first, the new one becomes complete last.
+  if (c->exists(u.container, u.object + marker)) c->remove(u.container, u.object + marker);
+  for (const auto& [rel, bytes] : files)
+    if (rel != marker) c->put(u.container, u.object + rel, bytes);
+  if (auto m = files.find(marker); m != files.end()) c->put(u.container, u.object + m->first, m->second);
+  for (const auto& o : c->list(u.container, u.object))  // leftovers of a replaced tree
+    if (files.count(o.name.substr(u.object.size())) == 0) c->remove(u.container, o.name);
+}
+
+FileMap SwiftFileSystem::readTree(const std::string& url) {
+  const SwiftUrl u = treeUrl(url);
+  const auto c = client();
+  FileMap files;
+  for (const auto& o : c->list(u.container, u.object))
+    files[o.name.substr(u.object.size())] = c->get(u.container, o.name);
+  return files;
+}
+
+}  // namespace td::storage
