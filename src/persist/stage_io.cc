@@ -7,6 +7,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "thunderdome/persist/param_json.h"
@@ -80,9 +81,16 @@ json baseMetadata(const Params& p) {
     if (isJsonType(p.spec(k).type)) user[k] = encodeValue(v);
   for (const auto& [k, v] : p.defaultValues())
     if (isJsonType(p.spec(k).type)) defaults[k] = encodeValue(v);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+  // SOURCE_DATE_EPOCH (seconds; the reproducible-builds convention) fixes the saved timestamp,
+  // so saving the same stage twice gives the same bytes.
+  std::int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
+    char* end = nullptr;
+    const long long secs = std::strtoll(epoch, &end, 10);
+    if (end && *end == '\0' && secs >= 0) ms = secs * 1000;
+  }
   return {{"class", p.className()},
           {"uid", p.uid()},
           {"timestamp", ms},
