@@ -168,6 +168,8 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   // Data-parallel: each rank reads its shard of --train and every fit spans all ranks.
   const bool dataParallel = args.dataParallel && distributed;
   FitArgs a = args;
+  // One storage layer for the whole command: Swift authenticates once.
+  const auto store = std::make_shared<const storage::Storage>();
   if (!root) a.common.verbosity = -1;
   const auto log = makeLogger(err, a.common.verbosity);
   if (a.dataParallel && !distributed)
@@ -192,10 +194,11 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   try {
     specHolder = loadPipelineSpec(a.spec);
     readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
+    readOpts->storage = store;
     // Before any data is read: every stage must support data-parallel fitting.
     if (dataParallel) checkDataParallel(*specHolder->estimator);
     // Refuse to overwrite before spending time on the fit.
-    if (root && !a.overwrite && modelExists(a.out))
+    if (root && !a.overwrite && modelExists(a.out, *store))
       throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
     if (!dataParallel) {
       trainHolder = readFrame(a.train, *readOpts);
@@ -313,7 +316,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     log->info("wrote report {}", a.report);
   }
 
-  saveStage(*model, a.out, a.overwrite);
+  saveStage(*model, a.out, a.overwrite, *store);
   log->info("saved model to {}", a.out);
 
   if (a.common.json) {

@@ -18,13 +18,12 @@ namespace td::cli {
 
 namespace {
 
-bool outputExists(const std::string& path) {
-  const storage::Storage storage;
+bool outputExists(const std::string& path, const storage::Storage& storage) {
   return storage.fileSystem(path)->exists(path);
 }
 
-std::shared_ptr<Transformer> loadModel(const std::string& path) {
-  auto stage = loadStage(path);
+std::shared_ptr<Transformer> loadModel(const std::string& path, const storage::Storage& storage) {
+  auto stage = loadStage(path, storage);
   if (stage->isEstimator())
     throw ParamError(fmt::format("'{}' holds an unfitted {} ({}), not a model: run `thunderdome "
                                  "fit` to produce one",
@@ -42,16 +41,21 @@ std::shared_ptr<Evaluator> evaluatorFor(const Transformer& model) {
 
 int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
   const auto log = makeLogger(err, a.common.verbosity);
-  const auto model = loadModel(a.model);
+  // One storage layer for the whole command: Swift authenticates once.
+  const auto store = std::make_shared<const storage::Storage>();
+  const auto model = loadModel(a.model, *store);
   WriteOptions w;
+  w.storage = store;
   w.format = a.outputFormat;
   // Check the output's format and existence before doing any work.
   if (w.format) (void)formatFromName(*w.format);
   else (void)formatForPath(a.output);
-  if (!a.overwrite && outputExists(a.output))
+  if (!a.overwrite && outputExists(a.output, *store))
     throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.output));
 
-  const Frame input = readFrame(a.input, makeReadOptions({}, a.read.options, a.read.format));
+  ReadOptions r = makeReadOptions({}, a.read.options, a.read.format);
+  r.storage = store;
+  const Frame input = readFrame(a.input, r);
   log->info("read {}: {} rows", a.input, input.numRows());
   const Frame predictions = model->transform(input);
   std::vector<std::string> columns = a.columns;
@@ -68,10 +72,13 @@ int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
 
 int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
   const auto log = makeLogger(err, a.common.verbosity);
-  const auto model = loadModel(a.model);
+  const auto store = std::make_shared<const storage::Storage>();
+  const auto model = loadModel(a.model, *store);
   auto evaluator = evaluatorFor(*model);
   if (a.metric) evaluator->set("metricName", *a.metric);
-  const Frame input = readFrame(a.input, makeReadOptions({}, a.read.options, a.read.format));
+  ReadOptions r = makeReadOptions({}, a.read.options, a.read.format);
+  r.storage = store;
+  const Frame input = readFrame(a.input, r);
   log->info("read {}: {} rows", a.input, input.numRows());
   const double value = evaluator->evaluate(model->transform(input));
   const std::string name = evaluator->getString("metricName");

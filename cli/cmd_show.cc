@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "thunderdome/persist/param_json.h"
 #include "thunderdome/persist/persist.h"
+#include "thunderdome/storage/storage.h"
 #include "thunderdome/registry/registry.h"
 #include "thunderdome/tuning/validator.h"
 
@@ -63,7 +64,7 @@ void printStage(const PipelineStage& s, const std::string& indent, std::ostream&
 }  // namespace
 
 int runShow(const ShowArgs& a, std::ostream& out, std::ostream& /*err*/) {
-  const auto model = loadStage(a.model);
+  const auto model = loadStage(a.model, storage::Storage());
   const auto results = tuningResults(*model);
   std::shared_ptr<PipelineStage> best = model;
   if (const TuningModel* t = model->asTuningModel()) best = t->bestModel();
