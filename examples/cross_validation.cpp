@@ -50,8 +50,8 @@ int run() {
 
   // A grid of 3 values for hashingTF.numFeatures and 2 values for lr.regParam: 6 settings.
   const auto paramGrid = td::ParamGridBuilder()
-                             .addGrid(hashingTF->param("numFeatures"), {10, 100, 1000})
-                             .addGrid(lr->param("regParam"), {0.1, 0.01})
+                             .addGrid(hashingTF->param(td::HashingTF::numFeatures), {10, 100, 1000})
+                             .addGrid(lr->param(td::LogisticRegression::regParam), {0.1, 0.01})
                              .build();
 
   // Cross-validation: every (fold, setting) fit runs in parallel on the shared pool.

@@ -257,6 +257,39 @@ TEST(CrossValidatorTest, FailingFitPropagatesTypedError) {
   EXPECT_THROW((void)s.cv(2).fit(data), DataError);
 }
 
+TEST(CrossValidatorTest, CancellationStopsTheRunBeforeItsNextFit) {
+  GridSetup s;
+  CrossValidator cv = s.cv(2);
+  cv.setParallelism(1);
+  Context ctx;
+  std::int64_t reports = 0;
+  ctx.progress = [&](const TuningProgress&) {
+    if (++reports == 2) ctx.cancel.cancel();  // from inside the run, as Ctrl-C would
+  };
+  try {
+    (void)cv.fit(syntheticText(40), ctx);
+    FAIL() << "a cancelled run finished";
+  } catch (const CancelledError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cancelled"));
+  }
+  EXPECT_LT(reports, 12);  // the run stopped early: not every fit ran
+  // A token cancelled before the call stops fit, transform and evaluate at once.
+  Context done;
+  done.cancel.cancel();
+  EXPECT_THROW((void)s.pipeline->fit(syntheticText(20), done), CancelledError);
+  EXPECT_THROW((void)s.tok->transform(syntheticText(20), done), CancelledError);
+}
+
+TEST(CrossValidatorTest, ContextThreadLimitGivesTheSameResults) {
+  GridSetup s;
+  const auto all = stageAs<CrossValidatorModel>(s.cv(3).fit(syntheticText(60)));
+  Context one;
+  one.threads = 1;
+  const auto single = stageAs<CrossValidatorModel>(s.cv(3).fit(syntheticText(60), one));
+  EXPECT_EQ(single->avgMetrics(), all->avgMetrics());  // bit for bit
+  EXPECT_EQ(single->bestIndex(), all->bestIndex());
+}
+
 TEST(CrossValidatorTest, ProgressReportsEveryFit) {
   GridSetup s;
   CrossValidator cv = s.cv(2);
