@@ -57,8 +57,10 @@ void collectScores(const Frame& pred, const Evaluator& ev, std::vector<double>& 
 // out-of-fold predictions (one refit of the best map per fold, or on the TVS split).
 std::optional<BinaryCurves> bestCurves(const PipelineSpec& spec, const Model& model,
                                        const Frame& train, const Frame* test) {
-  const auto* bce = dynamic_cast<const BinaryClassificationEvaluator*>(spec.evaluator.get());
-  if (!bce) return std::nullopt;
+  // Curves need binary scores: an evaluator that reads a raw prediction and a label column.
+  const Evaluator* bce = spec.evaluator.get();
+  if (!bce || !bce->hasParam("rawPredictionCol") || !bce->hasParam("labelCol"))
+    return std::nullopt;
   std::vector<double> scores, labels;
   if (test) {
     collectScores(model.transform(*test), *bce, scores, labels);
