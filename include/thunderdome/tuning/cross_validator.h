@@ -19,10 +19,7 @@ namespace td {
 class CrossValidator final : public Validator {
   TD_CLASS(CrossValidator, "cv", "org.apache.spark.ml.tuning.CrossValidator",
            "k-fold cross-validation over a param grid, best map refit on all data")
-  TD_SHARED_PARAM(std::shared_ptr<Estimator>, estimator, Estimator, estimatorSpec())
-  TD_SHARED_PARAM(std::shared_ptr<Evaluator>, evaluator, Evaluator, evaluatorSpec())
-  TD_SHARED_PARAM(std::vector<ParamMap>, estimatorParamMaps, EstimatorParamMaps,
-                  estimatorParamMapsSpec())
+  TD_VALIDATOR_PARAMS()
   TD_PARAM(std::int64_t, numFolds, NumFolds, "number of folds for cross validation (>= 2)", 3,
            ParamValidator::gtEq(2))
   // Java's "org.apache.spark.ml.tuning.CrossValidator".hashCode, Spark's default seed.

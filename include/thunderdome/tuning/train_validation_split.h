@@ -15,10 +15,7 @@ namespace td {
 class TrainValidationSplit final : public Validator {
   TD_CLASS(TrainValidationSplit, "tvs", "org.apache.spark.ml.tuning.TrainValidationSplit",
            "One seeded train/validation split over a param grid, best map refit on all data")
-  TD_SHARED_PARAM(std::shared_ptr<Estimator>, estimator, Estimator, estimatorSpec())
-  TD_SHARED_PARAM(std::shared_ptr<Evaluator>, evaluator, Evaluator, evaluatorSpec())
-  TD_SHARED_PARAM(std::vector<ParamMap>, estimatorParamMaps, EstimatorParamMaps,
-                  estimatorParamMapsSpec())
+  TD_VALIDATOR_PARAMS()
   TD_PARAM(double, trainRatio, TrainRatio,
            "ratio between training set and validation set (>= 0 && <= 1)", 0.75,
            ParamValidator::inRange(0.0, 1.0))

@@ -72,6 +72,14 @@ class Validator : public Estimator {
   Schema checkSetup(const Schema& input) const;
 };
 
+/// Inside a tuner that used TD_CLASS: Spark's ValidatorParams (estimator, evaluator,
+/// estimatorParamMaps) with setters that return the tuner.
+#define TD_VALIDATOR_PARAMS()                                                       \
+  TD_SHARED_PARAM(std::shared_ptr<Estimator>, estimator, Estimator, estimatorSpec()) \
+  TD_SHARED_PARAM(std::shared_ptr<Evaluator>, evaluator, Evaluator, evaluatorSpec()) \
+  TD_SHARED_PARAM(std::vector<ParamMap>, estimatorParamMaps, EstimatorParamMaps,     \
+                  estimatorParamMapsSpec())
+
 /// What the models of CrossValidator and TrainValidationSplit share: the best param map's model
 /// refit on all the data (transform delegates to it), the tuned estimator, evaluator and maps.
 class TuningModel : public Model {
