@@ -4,6 +4,8 @@
 #include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
 #include "thunderdome/feature/hashing_tf.h"
+#include "thunderdome/feature/idf.h"
+#include "thunderdome/feature/stop_words_remover.h"
 #include "thunderdome/feature/tokenizer.h"
 #include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/registry/registry.h"
@@ -19,6 +21,9 @@ const std::vector<StageInfo>& builtinStages() {
       entry<HashingTF>(),
       entry<LogisticRegression>(),
       entry<LogisticRegressionModel>(),
+      entry<StopWordsRemover>(),
+      entry<IDF>(),
+      entry<IDFModel>(),
       entry<BinaryClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
