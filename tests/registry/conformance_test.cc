@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "persist/stage_io.h"  // writeEvaluator/readEvaluator: evaluators are saved in memory
 #include "../testing/frame_equal.h"
+#include "persist/stage_io.h"  // writeEvaluator/readEvaluator: evaluators are saved in memory
 #include "thunderdome/persist/persist.h"
 #include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/registry/registry.h"
@@ -96,7 +96,8 @@ std::vector<std::string> oneOfEntries(const std::string& rule) {
 }
 
 // Values of `spec`'s type that its validator accepts, those derived from `current` first.
-std::vector<ParamValue> validValues(const ParamSpec& spec, const std::optional<ParamValue>& current) {
+std::vector<ParamValue> validValues(const ParamSpec& spec,
+                                    const std::optional<ParamValue>& current) {
   std::vector<ParamValue> c;
   switch (spec.type) {
     case ParamType::kBool:
@@ -106,8 +107,8 @@ std::vector<ParamValue> validValues(const ParamSpec& spec, const std::optional<P
       break;
     case ParamType::kInt: {
       const std::int64_t v = current ? current->as<std::int64_t>() : 0;
-      for (std::int64_t d : {v + 1, v - 1, v * 2, std::int64_t{0}, std::int64_t{1},
-                             std::int64_t{2}, std::int64_t{10}})
+      for (std::int64_t d : {v + 1, v - 1, v * 2, std::int64_t{0}, std::int64_t{1}, std::int64_t{2},
+                             std::int64_t{10}})
         c.emplace_back(d);
       break;
     }
@@ -186,7 +187,9 @@ std::shared_ptr<Params> loadFromTree(const Params& like, const FileTree& t) {
     auto it = b.find(path);
     if (it == b.end()) return ::testing::AssertionFailure() << "second save lacks " << path;
     if (it->second != bytes)
-      return ::testing::AssertionFailure() << path << " differs:\n" << bytes << "\nvs\n" << it->second;
+      return ::testing::AssertionFailure() << path << " differs:\n"
+                                           << bytes << "\nvs\n"
+                                           << it->second;
   }
   for (const auto& [path, bytes] : b)
     if (!a.count(path)) return ::testing::AssertionFailure() << "second save adds " << path;
@@ -337,16 +340,16 @@ struct Harness {
               }
             }
           } else if (spec.type == ParamType::kParamMaps) {
-            stage->set(spec.name, ParamValue(std::make_shared<const std::vector<ParamMap>>(grid())));
+            stage->set(spec.name,
+                       ParamValue(std::make_shared<const std::vector<ParamMap>>(grid())));
           }
         }
         std::string why;
-        if (auto wired = wireColumns(*stage, frame, why))
-          instances[info->name] = wired;
-        else
-          failures[info->name] = "cannot be set up over the recipe pipeline: " + why;
+        if (auto wired = wireColumns(*stage, frame, why)) instances[info->name] = wired;
+        else failures[info->name] = "cannot be set up over the recipe pipeline: " + why;
       } catch (const Error& e) {
-        failures[info->name] = std::string("cannot be set up over the recipe pipeline: ") + e.what();
+        failures[info->name] =
+            std::string("cannot be set up over the recipe pipeline: ") + e.what();
       }
     }
     // 5. Fit every estimator; transform with every transformer and model.
@@ -401,7 +404,8 @@ struct Harness {
   std::string failure(const std::string& name) const {
     auto it = failures.find(name);
     if (it != failures.end()) return it->second;
-    return instances.count(name) ? "" : "no instance was made (a model that no estimator's fit gives?)";
+    return instances.count(name) ? ""
+                                 : "no instance was made (a model that no estimator's fit gives?)";
   }
 };
 
@@ -422,8 +426,8 @@ class Conformance : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     ASSERT_TRUE(kEpochSet);
     const std::string why = Harness::get().failure(GetParam());
-    ASSERT_TRUE(why.empty()) << GetParam() << " could not be driven by the conformance suite: "
-                             << why;
+    ASSERT_TRUE(why.empty()) << GetParam()
+                             << " could not be driven by the conformance suite: " << why;
   }
   std::shared_ptr<Params> instance() const { return Harness::get().instance(GetParam()); }
   const StageInfo& info() const { return findStageInfo(GetParam()); }
@@ -460,8 +464,8 @@ TEST_P(AllClasses, ParamsSetByNameReadBack) {
     fresh->set(spec.name, *v);
     EXPECT_TRUE(fresh->isSet(spec.name));
     EXPECT_TRUE(fresh->isDefined(spec.name));
-    EXPECT_EQ(fresh->getOrDefault(spec.name), *v) << fresh->getOrDefault(spec.name).toString()
-                                                  << " vs " << v->toString();
+    EXPECT_EQ(fresh->getOrDefault(spec.name), *v)
+        << fresh->getOrDefault(spec.name).toString() << " vs " << v->toString();
     EXPECT_EQ(fresh->extractParamMap().get(fresh->uid(), spec.name), *v);
   }
 }
@@ -529,8 +533,7 @@ TEST_P(AllClasses, CopyWithExtraChangesOnlyTheCopy) {
   const auto& [owner, name] = *target;
   SCOPED_TRACE(owner->describe() + "." + name);
   const Params* copied = copy.get();
-  if (owner != p.get())
-    copied = dynamic_cast<const PipelineStage&>(*copy).findByUid(owner->uid());
+  if (owner != p.get()) copied = dynamic_cast<const PipelineStage&>(*copy).findByUid(owner->uid());
   ASSERT_NE(copied, nullptr) << "the copy lacks nested stage " << owner->uid();
   EXPECT_EQ(copied->getOrDefault(name), *alt);
   EXPECT_EQ(owner->getOrDefault(name), *before) << "copy(extra) changed the original";
@@ -588,7 +591,8 @@ TEST_P(Transformers, TransformIsIdenticalAfterLoad) {
   const Frame before = t->transform(in);
   EXPECT_GT(before.numColumns(), in.numColumns()) << "transform added no column";
   EXPECT_TRUE(testing::framesIdentical(before, Harness::get().outputs.at(GetParam())));
-  const auto loaded = std::dynamic_pointer_cast<Transformer>(deserializeStage(serializeStage(*t), "memory:conformance"));
+  const auto loaded = std::dynamic_pointer_cast<Transformer>(
+      deserializeStage(serializeStage(*t), "memory:conformance"));
   ASSERT_NE(loaded, nullptr);
   EXPECT_TRUE(testing::framesIdentical(before, loaded->transform(in)));
 }
@@ -603,11 +607,11 @@ void forEachInputColumnParam(
         !p.isDefined(spec.name))
       continue;
     const ParamValue v = p.getOrDefault(spec.name);
-    const std::string col = spec.type == ParamType::kString
-                                ? v.as<std::string>()
-                                : (v.as<std::vector<std::string>>().size() == 1
-                                       ? v.as<std::vector<std::string>>()[0]
-                                       : std::string());
+    const std::string col =
+        spec.type == ParamType::kString
+            ? v.as<std::string>()
+            : (v.as<std::vector<std::string>>().size() == 1 ? v.as<std::vector<std::string>>()[0]
+                                                            : std::string());
     if (col.empty() || !frame.schema().contains(col)) continue;
     auto probe = copyOf(p);
     probe->set(spec.name, columnValue(spec.type, "conformance_missing_column"));
@@ -658,9 +662,10 @@ TEST_P(Stages, WrongColumnTypeThrowsColumnError) {
     (void)dynamic_cast<PipelineStage&>(q).transformSchema(frame.schema());
   });
   // A missing input column is a ColumnError naming it, too.
-  forEachInputColumnParam(*p, frame, [&](Params& q) {
-    (void)dynamic_cast<PipelineStage&>(q).transformSchema(frame.schema());
-  }, [](const ParamSpec&, const std::string&) {});
+  forEachInputColumnParam(
+      *p, frame,
+      [&](Params& q) { (void)dynamic_cast<PipelineStage&>(q).transformSchema(frame.schema()); },
+      [](const ParamSpec&, const std::string&) {});
 }
 
 // The fitted models' outputs an evaluator can score (model class -> metric).
@@ -689,7 +694,8 @@ TEST_P(Evaluators, MetricIsFiniteAndSurvivesSaveLoad) {
   for (const auto& [model, metric] : scores) {
     SCOPED_TRACE("predictions of " + model);
     EXPECT_TRUE(std::isfinite(metric)) << metric;
-    EXPECT_TRUE(testing::detail::sameBits(loaded->evaluate(Harness::get().outputs.at(model)), metric));
+    EXPECT_TRUE(
+        testing::detail::sameBits(loaded->evaluate(Harness::get().outputs.at(model)), metric));
   }
   const Frame& preds = Harness::get().outputs.at(scores.begin()->first);
   checkWrongColumnTypes(*ev, preds,
@@ -699,11 +705,12 @@ TEST_P(Evaluators, MetricIsFiniteAndSurvivesSaveLoad) {
 INSTANTIATE_TEST_SUITE_P(Registry, AllClasses, ::testing::ValuesIn(classNames(kAllKinds)),
                          [](const auto& i) { return i.param; });
 INSTANTIATE_TEST_SUITE_P(Registry, Transformers,
-                         ::testing::ValuesIn(classNames({StageKind::kTransformer, StageKind::kModel})),
+                         ::testing::ValuesIn(classNames({StageKind::kTransformer,
+                                                         StageKind::kModel})),
                          [](const auto& i) { return i.param; });
 INSTANTIATE_TEST_SUITE_P(Registry, Stages,
-                         ::testing::ValuesIn(classNames({StageKind::kTransformer,
-                                                         StageKind::kEstimator, StageKind::kModel})),
+                         ::testing::ValuesIn(classNames(
+                             {StageKind::kTransformer, StageKind::kEstimator, StageKind::kModel})),
                          [](const auto& i) { return i.param; });
 INSTANTIATE_TEST_SUITE_P(Registry, Evaluators,
                          ::testing::ValuesIn(classNames({StageKind::kEvaluator})),
@@ -720,7 +727,8 @@ TEST(ConformanceSuite, EveryClassIsDriven) {
   // What the suite built, for the log.
   std::string recipe, fits;
   for (const auto& s : h.recipe->getStages())
-    recipe += (recipe.empty() ? "" : " + ") + s->className() + "(" + s->extractParamMap().toString() + ")";
+    recipe += (recipe.empty() ? "" : " + ") + s->className() + "(" +
+              s->extractParamMap().toString() + ")";
   for (const auto& [est, model] : h.modelOf) fits += " " + est + "->" + model;
   std::cout << "recipe: " << recipe << "\nfits:" << fits << "\n";
 }

@@ -43,7 +43,8 @@ TEST(StagesDocTest, EveryClassHasASection) {
     EXPECT_NE(page.find("\n## " + info.name + "\n"), std::string::npos) << info.name;
     EXPECT_NE(page.find(info.sparkClass), std::string::npos) << info.name;
     for (const auto& spec : *info.params)
-      EXPECT_NE(page.find("| `" + spec.name + "` |"), std::string::npos) << info.name << "." << spec.name;
+      EXPECT_NE(page.find("| `" + spec.name + "` |"), std::string::npos)
+          << info.name << "." << spec.name;
   }
 }
 

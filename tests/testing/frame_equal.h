@@ -57,8 +57,8 @@ inline ::testing::AssertionResult framesIdentical(const Frame& a, const Frame& b
     return ::testing::AssertionFailure()
            << "schemas differ: " << a.schema().toString() << " vs " << b.schema().toString();
   if (a.numRows() != b.numRows())
-    return ::testing::AssertionFailure() << "row counts differ: " << a.numRows() << " vs "
-                                         << b.numRows();
+    return ::testing::AssertionFailure()
+           << "row counts differ: " << a.numRows() << " vs " << b.numRows();
   for (const auto& f : a.schema().fields()) {
     const Column& x = *a.column(f.name);
     const Column& y = *b.column(f.name);
