@@ -97,6 +97,8 @@ std::string stagesMarkdown() {
     out += fmt::format("\n## {}\n\n", info.name);
     out += fmt::format("**Kind:** {} · **Spark:** `{}`\n\n{}\n\n", toString(info.kind),
                        info.sparkClass, info.summary);
+    if (!info.sparkDifferences.empty())
+      out += fmt::format("**Differences from Spark:** {}\n\n", info.sparkDifferences);
     const auto p = info.create(std::string(kDocUid));
     if (p->params().empty()) {
       out += "No parameters.\n";

@@ -140,8 +140,9 @@ TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefits)
     EXPECT_EQ(m.bestModel() != nullptr, r == 0) << "rank " << r;
   }
   // Several ranks: every item was dealt (exactly once, by construction of the dealer).
-  if (n > 1)
+  if (n > 1) {
     for (int owner : world.dealer->owner()) EXPECT_GE(owner, 0);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Ranks, GridSearchDistTest, ::testing::Values(1, 2, 4));

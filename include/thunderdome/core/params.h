@@ -194,6 +194,10 @@ class Param {
   static constexpr std::string_view kSummary = summaryText;                                 \
   [[nodiscard]] std::string className() const override { return std::string(kClassName); }
 
+/// Inside a class that used TD_CLASS or TD_MODEL_CLASS: how it differs from its Spark class
+/// where a user would notice (Markdown). docs/stages.md prints it under the class.
+#define TD_SPARK_DIFFERENCES(text) static constexpr std::string_view kSparkDifferences = text;
+
 /// Inside a class that used TD_CLASS: declares `static const Param<Type> name` with the doc,
 /// default (or kNoDefault) and optional validator given as the remaining arguments, plus
 /// `setName(value)` and `getName()`.

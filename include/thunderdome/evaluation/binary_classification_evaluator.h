@@ -38,6 +38,13 @@ class BinaryClassificationEvaluator final : public Evaluator {
   TD_CLASS(BinaryClassificationEvaluator, "binEval",
            "org.apache.spark.ml.evaluation.BinaryClassificationEvaluator",
            "Area under the ROC or PR curve of binary predictions")
+  TD_SPARK_DIFFERENCES(
+      "`areaUnderROC` (default) and `areaUnderPR`, trapezoidal as Spark, ties grouped into "
+      "one curve point (a tie counts ½). **`numBins` defaults to 0 (exact areas)**; Spark 3 "
+      "defaults to 1000, which only changes results above 2,000 distinct scores and then "
+      "depends on Spark's partitioning. Set `numBins` to 1000 for Spark 3's down-sampling "
+      "(on a single partition). Single-class or empty input is an error instead of a "
+      "meaningless 0.")
   TD_PARAM(std::string, metricName, MetricName,
            "metric name in evaluation (areaUnderROC|areaUnderPR)", "areaUnderROC",
            ParamValidator::oneOf({"areaUnderROC", "areaUnderPR"}))

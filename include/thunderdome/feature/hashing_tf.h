@@ -15,6 +15,10 @@ namespace td {
 class HashingTF final : public Transformer {
   TD_CLASS(HashingTF, "hashingTF", "org.apache.spark.ml.feature.HashingTF",
            "Maps terms to term frequencies with Spark 3's hashing trick (MurmurHash3, seed 42)")
+  TD_SPARK_DIFFERENCES(
+      "Indices identical to Spark 3 (MurmurHash3 x86_32 of the UTF-8 bytes, seed 42); "
+      "`numFeatures` default 2^18, `binary`. Spark 2's legacy hash is available as "
+      "`td::murmur3_x86_32_legacy`.")
   TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
   TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
   TD_SHARED_PARAM(std::int64_t, numFeatures, NumFeatures, shared::numFeatures())

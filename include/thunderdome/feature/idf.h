@@ -18,6 +18,12 @@ namespace td {
 class IDF final : public Estimator {
   TD_CLASS(IDF, "idf", "org.apache.spark.ml.feature.IDF",
            "Learns inverse document frequencies ln((m+1)/(df+1)) of term-frequency vectors")
+  TD_SPARK_DIFFERENCES(
+      "Same formula `ln((m+1)/(df+1))`, a document counting for a term when its value is > "
+      "0, `minDocFreq=0` (terms below it get idf 0 and docFreq 0), sparse in → sparse out "
+      "with the same indices (explicit zeros kept), dense → dense. A vector of another "
+      "dimension than the fitted one is an error (Spark may silently mis-scale it); empty "
+      "data is an error. Data-parallel fits sum the counts over the ranks.")
   TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
   TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
   TD_PARAM(std::int64_t, minDocFreq, MinDocFreq,
@@ -44,6 +50,10 @@ class IDF final : public Estimator {
 class IDFModel final : public Model {
   TD_MODEL_CLASS(IDFModel, IDF, "idf", "org.apache.spark.ml.feature.IDFModel",
                  "A fitted IDF: scales term frequencies by inverse document frequencies")
+  TD_SPARK_DIFFERENCES(
+      "Spark's `idf`, `docFreq` and `numDocs` are `idf()`, `docFreq()` and `numDocs()`. A "
+      "vector of another dimension than the fitted one is an error (Spark may silently "
+      "mis-scale it).")
 
   /// A model with its idf vector, document frequencies (Spark 3's docFreq) and document count.
   IDFModel(std::string uid, std::vector<double> idf, std::vector<std::int64_t> docFreq,

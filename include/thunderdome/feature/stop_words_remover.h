@@ -20,6 +20,18 @@ namespace td {
 class StopWordsRemover final : public Transformer {
   TD_CLASS(StopWordsRemover, "stopWords", "org.apache.spark.ml.feature.StopWordsRemover",
            "Filters stop words out of token arrays (Spark's English list by default)")
+  TD_SPARK_DIFFERENCES(
+      "Spark 3.5's params and defaults: `stopWords` (Spark's 181-word English list; "
+      "`StopWordsRemover::loadDefaultStopWords` has `english` and `turkish`, Spark's other "
+      "12 languages are not bundled), `caseSensitive=false`, `locale=\"en_US\"` (Spark: the "
+      "JVM default, else en_US), single (`inputCol`/`outputCol`) or multi-column "
+      "(`inputCols`/`outputCols`) form with Spark's exclusivity checks. `locale` accepts a "
+      "language code Java has locales for, optionally with `_` and a region (`tr`, `en_US`, "
+      "`es_419`); Spark checks against the JVM's exact list. Case-insensitive matching "
+      "lowercases like Java for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic, "
+      "including the Turkish/Azeri dotted and dotless I; other scripts, Lithuanian rules "
+      "and the Greek final sigma are left as they are. No null tokens (frames have no "
+      "nulls).")
 
   /// Spark's default stop words of `language` ("english": 181 words, "turkish": 53), in
   /// Spark's order; throws ParamError naming the supported languages for any other.

@@ -20,6 +20,10 @@ std::string toLowerUtf8(std::string_view s);
 class Tokenizer final : public Transformer {
   TD_CLASS(Tokenizer, "tok", "org.apache.spark.ml.feature.Tokenizer",
            "Lowercases text and splits it on whitespace (Java split semantics)")
+  TD_SPARK_DIFFERENCES(
+      "Identical output: lowercase, then Java `split(\"\\\\s\")` (empty tokens kept, "
+      "trailing ones dropped). Lowercasing covers ASCII, Latin-1, Latin Extended-A, Greek "
+      "and Cyrillic; Spark uses the JVM locale's full Unicode rules.")
   TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
   TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
 
@@ -45,6 +49,11 @@ class Tokenizer final : public Transformer {
 class RegexTokenizer final : public Transformer {
   TD_CLASS(RegexTokenizer, "regexTok", "org.apache.spark.ml.feature.RegexTokenizer",
            "Splits text by a regular expression (gaps) or extracts its matches")
+  TD_SPARK_DIFFERENCES(
+      "Same params and defaults (`pattern=\"\\\\s+\"`, `gaps=true`, `minTokenLength=1`, "
+      "`toLowercase=true`). Patterns are ECMAScript regexes, equal to Java's for the usual "
+      "tokenizing patterns (`\\\\s+`, `\\\\W`, `\\\\w+`); Java-only syntax (possessive "
+      "quantifiers, `\\\\p{...}`) is not supported.")
   TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
   TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
   TD_PARAM(std::string, pattern, Pattern, "regex pattern used for tokenizing", "\\s+")

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "thunderdome/core/params.h"
@@ -29,6 +30,7 @@ struct StageInfo {
   std::string sparkClass;  ///< The Spark ML class it mirrors.
   std::function<std::shared_ptr<Params>(const std::string& uid)> create;  ///< New instance.
   const ParamSchema* params = nullptr;  ///< Its parameter declarations, in order.
+  std::string sparkDifferences;  ///< Where it differs from Spark (TD_SPARK_DIFFERENCES), or "".
 };
 
 /// The registry entry of class T (a class declared with TD_CLASS or TD_MODEL_CLASS that has a
@@ -39,9 +41,11 @@ StageInfo entry() {
   if constexpr (std::is_base_of_v<Evaluator, T>) kind = StageKind::kEvaluator;
   else if constexpr (std::is_base_of_v<Model, T>) kind = StageKind::kModel;
   else if constexpr (std::is_base_of_v<Estimator, T>) kind = StageKind::kEstimator;
+  std::string differences;
+  if constexpr (requires { T::kSparkDifferences; }) differences = T::kSparkDifferences;
   return {std::string(T::kClassName), kind, std::string(T::kSummary), std::string(T::kSparkClass),
           [](const std::string& uid) -> std::shared_ptr<Params> { return std::make_shared<T>(uid); },
-          &T::schema()};
+          &T::schema(), std::move(differences)};
 }
 
 /// Every built-in class, in a fixed order (the one table of them, src/registry/builtin.cc).

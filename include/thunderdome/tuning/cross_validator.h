@@ -19,6 +19,15 @@ namespace td {
 class CrossValidator final : public Validator {
   TD_CLASS(CrossValidator, "cv", "org.apache.spark.ml.tuning.CrossValidator",
            "k-fold cross-validation over a param grid, best map refit on all data")
+  TD_SPARK_DIFFERENCES(
+      "Params `numFolds=3`, `seed` (Spark's default, −1191137437), `foldCol`, "
+      "`parallelism`. **Folds:** a seeded shuffle cut into k parts whose sizes differ by at "
+      "most one row (Spark draws each row's fold independently, so its fold sizes vary and "
+      "depend on partitioning). **`parallelism` defaults to all cores** (Spark: 1) and all "
+      "folds × param maps run at once on one shared oneTBB pool (Spark only parallelises "
+      "the maps within a fold); a fit's own threads use the same pool, so nothing is "
+      "oversubscribed, and results are bit-for-bit the same for any parallelism. Also "
+      "`reuseFeatures` and `warmStart` (see docs/spark-mapping.md).")
   TD_VALIDATOR_PARAMS()
   TD_PARAM(std::int64_t, numFolds, NumFolds, "number of folds for cross validation (>= 2)", 3,
            ParamValidator::gtEq(2))
@@ -59,6 +68,11 @@ class CrossValidator final : public Validator {
 class CrossValidatorModel final : public TuningModel {
   TD_CLASS(CrossValidatorModel, "cv", "org.apache.spark.ml.tuning.CrossValidatorModel",
            "A fitted CrossValidator: the best map's model with every fold's metrics")
+  TD_SPARK_DIFFERENCES(
+      "Spark's `avgMetrics`, `bestModel`, `getEstimatorParamMaps()` are `avgMetrics()`, "
+      "`bestModel()`, `getEstimatorParamMaps()`; also `stdMetrics()` (PySpark 3.3+, "
+      "population std), `foldMetrics()[fold][map]` (not in Spark), `bestIndex()`, "
+      "`bestParams()`.")
   TD_SHARED_PARAM(std::int64_t, numFolds, NumFolds, CrossValidator::numFolds.spec())
   TD_SHARED_PARAM(std::int64_t, seed, Seed, CrossValidator::seed.spec())
   TD_SHARED_PARAM(std::int64_t, parallelism, Parallelism, CrossValidator::parallelism.spec())

@@ -15,6 +15,10 @@ namespace td {
 class TrainValidationSplit final : public Validator {
   TD_CLASS(TrainValidationSplit, "tvs", "org.apache.spark.ml.tuning.TrainValidationSplit",
            "One seeded train/validation split over a param grid, best map refit on all data")
+  TD_SPARK_DIFFERENCES(
+      "Seeded per-row split as Spark's `randomSplit`. **`parallelism` defaults to all "
+      "cores** (Spark: 1), results are identical for any parallelism. Also `reuseFeatures` "
+      "and `warmStart` (see docs/spark-mapping.md).")
   TD_VALIDATOR_PARAMS()
   TD_PARAM(double, trainRatio, TrainRatio,
            "ratio between training set and validation set (>= 0 && <= 1)", 0.75,
@@ -47,6 +51,9 @@ class TrainValidationSplitModel final : public TuningModel {
   TD_CLASS(TrainValidationSplitModel, "tvs",
            "org.apache.spark.ml.tuning.TrainValidationSplitModel",
            "A fitted TrainValidationSplit: the best map's model with every map's metric")
+  TD_SPARK_DIFFERENCES(
+      "Spark's `validationMetrics` and `bestModel` are `validationMetrics()` and "
+      "`bestModel()`; also `bestIndex()` and `bestParams()`.")
   TD_SHARED_PARAM(double, trainRatio, TrainRatio, TrainValidationSplit::trainRatio.spec())
   TD_SHARED_PARAM(std::int64_t, seed, Seed, TrainValidationSplit::seed.spec())
   TD_SHARED_PARAM(std::int64_t, parallelism, Parallelism, TrainValidationSplit::parallelism.spec())
