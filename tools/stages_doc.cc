@@ -100,6 +100,9 @@ std::string stagesMarkdown() {
     if (!info.sparkDifferences.empty())
       out += fmt::format("**Differences from Spark:** {}\n\n", info.sparkDifferences);
     const auto p = info.create(std::string(kDocUid));
+    if (info.kind == StageKind::kEstimator)
+      out += fmt::format("**Data-parallel fit** (`mpirun ... --data-parallel`): {}\n\n",
+                         static_cast<const Estimator&>(*p).supportsDataParallel() ? "yes" : "no");
     if (p->params().empty()) {
       out += "No parameters.\n";
       continue;

@@ -42,9 +42,9 @@ const PipelineStage* PipelineStage::findByUid(std::string_view uid) const {
 
 void checkDataParallel(const PipelineStage& stage) {
   if (stage.isEstimator() && !static_cast<const Estimator&>(stage).supportsDataParallel())
-    throw ParamError(fmt::format("{} ({}) cannot be fitted data-parallel: only "
-                                 "LogisticRegression, Pipeline, CrossValidator and "
-                                 "TrainValidationSplit can",
+    throw ParamError(fmt::format("{} ({}) cannot be fitted data-parallel (docs/stages.md says "
+                                 "which estimators can); fit without --data-parallel, where "
+                                 "every rank holds all the data",
                                  stage.uid(), stage.className()));
   for (const auto& s : stage.subStages()) checkDataParallel(*s);
 }
