@@ -93,52 +93,13 @@ struct StringHash {
 };
 using WordSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
-// The strings of a block of rows, flat (as the Tokenizer builds its output).
-struct TokenBuffer {
-  std::string bytes;
-  std::vector<std::int64_t> ends;    // end of each string in `bytes`
-  std::vector<std::int64_t> counts;  // strings per row
-};
-
 // One output column: the rows of `in` without the tokens `isStopWord` accepts.
 template <class Pred>
 ColumnPtr filterColumn(const StringArrayColumn& in, const Pred& isStopWord) {
-  const std::int64_t n = in.size();
-  std::vector<TokenBuffer> buffers(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
-  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    TokenBuffer& buf = buffers[static_cast<std::size_t>(b)];
-    buf.counts.reserve(static_cast<std::size_t>(end - begin));
-    for (std::int64_t r = begin; r < end; ++r) {
-      std::int64_t kept = 0;
-      for (const std::string_view t : in[r]) {
-        if (isStopWord(t)) continue;
-        buf.bytes.append(t);
-        buf.ends.push_back(static_cast<std::int64_t>(buf.bytes.size()));
-        ++kept;
-      }
-      buf.counts.push_back(kept);
-    }
+  return buildStringArrayColumn(in.size(), kRowBlock, [&](std::int64_t r, StringArrayBlock& b) {
+    for (const std::string_view t : in[r])
+      if (!isStopWord(t)) b.add(t);
   });
-  std::size_t totalBytes = 0, totalStrings = 0;
-  for (const auto& b : buffers) {
-    totalBytes += b.bytes.size();
-    totalStrings += b.ends.size();
-  }
-  std::string bytes;
-  bytes.reserve(totalBytes);
-  std::vector<std::int64_t> bounds{0};
-  bounds.reserve(totalStrings + 1);
-  std::vector<std::int64_t> offsets{0};
-  offsets.reserve(static_cast<std::size_t>(n) + 1);
-  for (auto& b : buffers) {
-    const auto base = static_cast<std::int64_t>(bytes.size());
-    bytes += b.bytes;
-    for (auto e : b.ends) bounds.push_back(base + e);
-    for (auto c : b.counts) offsets.push_back(offsets.back() + c);
-    b = TokenBuffer{};
-  }
-  return std::make_shared<StringArrayColumn>(std::move(bytes), std::move(bounds),
-                                             std::move(offsets));
 }
 
 }  // namespace

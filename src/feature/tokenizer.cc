@@ -43,18 +43,6 @@ std::uint32_t lowerCodePoint(std::uint32_t c) {
   return c;
 }
 
-// The strings of a block of rows, flat: their bytes back to back, where each ends, and how many
-// each row has. Rows append without any per-row or per-string allocation once the buffers have
-// grown.
-struct TokenBuffer {
-  std::string bytes;
-  std::vector<std::int64_t> ends;    // end of each string in `bytes`
-  std::vector<std::int64_t> counts;  // strings per row
-  void add(std::string_view t) {
-    bytes.append(t);
-    ends.push_back(static_cast<std::int64_t>(bytes.size()));
-  }
-};
 
 // Appends the lower case of `s` to `out` (see toLowerUtf8).
 void appendLowerUtf8(std::string& out, std::string_view s) {
@@ -77,40 +65,10 @@ void appendLowerUtf8(std::string& out, std::string_view s) {
 template <class F>
 Frame addArrayColumn(const Frame& input, const std::string& in, const std::string& out, F&& split) {
   const auto& col = input.col<StringColumn>(in);
-  const std::int64_t n = col.size();
-  const std::int64_t blocks = parallel::numBlocks(n, kRowBlock);
-  std::vector<TokenBuffer> buffers(static_cast<std::size_t>(blocks));
-  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    TokenBuffer& buf = buffers[static_cast<std::size_t>(b)];
-    buf.counts.reserve(static_cast<std::size_t>(end - begin));
-    for (std::int64_t r = begin; r < end; ++r) {
-      const std::size_t before = buf.ends.size();
-      split(col[r], buf);
-      buf.counts.push_back(static_cast<std::int64_t>(buf.ends.size() - before));
-    }
-  });
-  std::size_t totalBytes = 0, totalStrings = 0;
-  for (const auto& b : buffers) {
-    totalBytes += b.bytes.size();
-    totalStrings += b.ends.size();
-  }
-  std::string bytes;
-  bytes.reserve(totalBytes);
-  std::vector<std::int64_t> bounds;
-  bounds.reserve(totalStrings + 1);
-  bounds.push_back(0);
-  std::vector<std::int64_t> offsets;
-  offsets.reserve(static_cast<std::size_t>(n) + 1);
-  offsets.push_back(0);
-  for (auto& b : buffers) {
-    const auto base = static_cast<std::int64_t>(bytes.size());
-    bytes += b.bytes;
-    for (auto e : b.ends) bounds.push_back(base + e);
-    for (auto c : b.counts) offsets.push_back(offsets.back() + c);
-    b = TokenBuffer{};  // release the block as soon as it is merged
-  }
-  return input.withColumn(out, std::make_shared<StringArrayColumn>(
-                                   std::move(bytes), std::move(bounds), std::move(offsets)));
+  return input.withColumn(
+      out, buildStringArrayColumn(col.size(), kRowBlock, [&](std::int64_t r, StringArrayBlock& b) {
+        split(col[r], b);
+      }));
 }
 
 inline bool isJavaWhitespace(char c) {
@@ -119,7 +77,7 @@ inline bool isJavaWhitespace(char c) {
 
 // Java String.split("\\s") on lowercased text, appending to `out`: the row is lowercased
 // straight into the buffer and split in place (separators squeezed out).
-void splitWhitespace(std::string_view text, TokenBuffer& out) {
+void splitWhitespace(std::string_view text, StringArrayBlock& out) {
   const std::size_t base = out.bytes.size();
   appendLowerUtf8(out.bytes, text);
   const std::size_t end = out.bytes.size();
@@ -164,7 +122,7 @@ Tokenizer::Tokenizer(std::string uid) : Transformer(std::move(uid), schema()) {
 }
 
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) {
-  TokenBuffer buf;
+  StringArrayBlock buf;
   splitWhitespace(text, buf);
   std::vector<std::string> out;
   std::int64_t start = 0;
@@ -220,7 +178,7 @@ Frame RegexTokenizer::transformImpl(const Frame& input, const Context& /*ctx*/) 
   const bool gaps = get(RegexTokenizer::gaps);
   const bool lower = get(toLowercase);
   const std::int64_t minLen = get(minTokenLength);
-  auto split = [&](std::string_view text, TokenBuffer& out) {
+  auto split = [&](std::string_view text, StringArrayBlock& out) {
     const std::string s = lower ? toLowerUtf8(text) : std::string(text);
     std::vector<std::string> tokens;
     if (gaps) {

@@ -254,4 +254,28 @@ const VectorColumn::Storage& VectorColumn::materialized() const {
   return *copy_;
 }
 
+std::shared_ptr<StringArrayColumn> mergeStringArrayBlocks(std::vector<StringArrayBlock> blocks) {
+  std::size_t totalBytes = 0, totalStrings = 0, rows = 0;
+  for (const auto& b : blocks) {
+    totalBytes += b.bytes.size();
+    totalStrings += b.ends.size();
+    rows += b.counts.size();
+  }
+  std::string bytes;
+  bytes.reserve(totalBytes);
+  std::vector<std::int64_t> bounds{0};
+  bounds.reserve(totalStrings + 1);
+  std::vector<std::int64_t> offsets{0};
+  offsets.reserve(rows + 1);
+  for (auto& b : blocks) {
+    const auto base = static_cast<std::int64_t>(bytes.size());
+    bytes += b.bytes;
+    for (auto e : b.ends) bounds.push_back(base + e);
+    for (auto c : b.counts) offsets.push_back(offsets.back() + c);
+    b = StringArrayBlock{};  // release the block as soon as it is merged
+  }
+  return std::make_shared<StringArrayColumn>(std::move(bytes), std::move(bounds),
+                                             std::move(offsets));
+}
+
 }  // namespace td

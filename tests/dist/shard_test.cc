@@ -175,13 +175,16 @@ TEST_F(ShardTest, ShardsOfEveryFormatHoldEveryRowOnceInOrder) {
       EXPECT_EQ(concatRows(shards), whole);
       for (const auto& info : infos) EXPECT_EQ(info.mode, ShardMode::kByteRange);
       // Owned ranges are disjoint and in order.
-      for (int r = 1; r < n; ++r)
-        if (infos[static_cast<std::size_t>(r)].begin < infos[static_cast<std::size_t>(r)].end)
+      for (int r = 1; r < n; ++r) {
+        if (infos[static_cast<std::size_t>(r)].begin < infos[static_cast<std::size_t>(r)].end) {
           for (int q = 0; q < r; ++q)
             EXPECT_LE(infos[static_cast<std::size_t>(q)].end, infos[static_cast<std::size_t>(r)].begin);
+        }
+      }
       // Every shard has the header's names, also an empty one.
-      if (c.name == "quoted.csv")
+      if (c.name == "quoted.csv") {
         for (const auto& s : shards) EXPECT_EQ(s.columnNames(), (std::vector<std::string>{"id", "note", "score"}));
+      }
     }
   }
 }

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "thunderdome/core/error.h"
@@ -139,8 +141,10 @@ class ByteWriter {
  public:
   template <class T>
   ByteWriter& put(const T& v) {
-    const auto* p = reinterpret_cast<const std::byte*>(&v);
-    bytes_.insert(bytes_.end(), p, p + sizeof(T));
+    static_assert(std::is_trivially_copyable_v<T>);
+    const std::size_t at = bytes_.size();
+    bytes_.resize(at + sizeof(T));  // resize + memcpy: GCC 12 misreads insert() here
+    std::memcpy(bytes_.data() + at, &v, sizeof(T));
     return *this;
   }
   ByteWriter& putString(std::string_view s);

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "thunderdome/core/parallel.h"
+
 namespace td {
 
 /// The type of a column.
@@ -185,6 +187,42 @@ class StringArrayColumn final : public Column {
   std::shared_ptr<const Storage> data_;
   std::shared_ptr<const std::vector<std::int64_t>> index_;  // null = identity
 };
+
+/// The strings of a block of rows of a StringArrayColumn being built: their bytes back to back
+/// and where each ends. A row appends with add() (or writes `bytes` and pushes `ends` itself).
+struct StringArrayBlock {
+  std::string bytes;                 ///< The strings' bytes, back to back.
+  std::vector<std::int64_t> ends;    ///< End of each string in `bytes`.
+  std::vector<std::int64_t> counts;  ///< Strings per row (buildStringArrayColumn fills it).
+  /// Appends one string to the current row.
+  void add(std::string_view s) {
+    bytes.append(s);
+    ends.push_back(static_cast<std::int64_t>(bytes.size()));
+  }
+};
+
+/// Joins blocks (in row order) into one column, releasing each block once merged.
+std::shared_ptr<StringArrayColumn> mergeStringArrayBlocks(std::vector<StringArrayBlock> blocks);
+
+/// A StringArrayColumn of `n` rows built in parallel blocks of `rowsPerBlock` rows:
+/// `fillRow(row, block)` appends row's strings to `block`. What every stage that outputs token
+/// arrays (Tokenizer, RegexTokenizer, StopWordsRemover) uses: no per-row allocation.
+template <class F>
+std::shared_ptr<StringArrayColumn> buildStringArrayColumn(std::int64_t n, std::int64_t rowsPerBlock,
+                                                          F&& fillRow) {
+  std::vector<StringArrayBlock> blocks(
+      static_cast<std::size_t>(parallel::numBlocks(n, rowsPerBlock)));
+  parallel::forBlocks(n, rowsPerBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    StringArrayBlock& block = blocks[static_cast<std::size_t>(b)];
+    block.counts.reserve(static_cast<std::size_t>(end - begin));
+    for (std::int64_t r = begin; r < end; ++r) {
+      const std::size_t before = block.ends.size();
+      fillRow(r, block);
+      block.counts.push_back(static_cast<std::int64_t>(block.ends.size() - before));
+    }
+  });
+  return mergeStringArrayBlocks(std::move(blocks));
+}
 
 /// A read-only view of one vector: dense when `indices` is null, sparse otherwise.
 struct VectorView {
