@@ -79,13 +79,6 @@ BinaryClassificationEvaluator::BinaryClassificationEvaluator()
 BinaryClassificationEvaluator::BinaryClassificationEvaluator(std::string uid)
     : Evaluator(std::move(uid), schema()) {}
 
-std::shared_ptr<Evaluator> BinaryClassificationEvaluator::copyEvaluator(
-    const ParamMap& extra) const {
-  auto c = std::make_shared<BinaryClassificationEvaluator>(*this);
-  c->applyParamMap(extra);
-  return c;
-}
-
 BinaryCurves BinaryClassificationEvaluator::curves(const Frame& predictions) const {
   const std::string rawCol = get(rawPredictionCol);
   const std::string labelCol = get(BinaryClassificationEvaluator::labelCol);

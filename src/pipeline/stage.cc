@@ -33,6 +33,12 @@ std::shared_ptr<Model> Estimator::fit(const Frame& data, const ParamMap& extra,
   return c->fit(data, ctx);
 }
 
+std::shared_ptr<PipelineStage> PipelineStage::copyStage(const ParamMap& extra) const {
+  auto c = std::static_pointer_cast<PipelineStage>(cloneParams());
+  c->applyParamMap(extra);
+  return c;
+}
+
 const PipelineStage* PipelineStage::findByUid(std::string_view uid) const {
   if (this->uid() == uid) return this;
   for (const auto& s : subStages())

@@ -33,6 +33,9 @@ class Dummy final : public Params {
  public:
   Dummy() : Params(randomUid("dummy"), testSchema()) {}
   [[nodiscard]] std::string className() const override { return "Dummy"; }
+  [[nodiscard]] std::shared_ptr<Params> cloneParams() const override {
+    return std::make_shared<Dummy>(*this);
+  }
 };
 
 TEST(ParamsTest, DefaultsAndUserValues) {

@@ -33,12 +33,12 @@ class CenterModel final : public Model {
     copyValuesFrom(parent);
   }
   [[nodiscard]] std::string className() const override { return "CenterModel"; }
+  [[nodiscard]] std::shared_ptr<Params> cloneParams() const override {
+    return std::make_shared<CenterModel>(*this);
+  }
   [[nodiscard]] Schema transformSchema(const Schema& in) const override {
     in.requireType(describe(), getString("inputCol"), DataType::kDouble);
     return in.with({getString("outputCol"), DataType::kDouble});
-  }
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
   }
   double mean_;
 
@@ -55,12 +55,12 @@ class Center final : public Estimator {
  public:
   Center() : Estimator(randomUid("center"), centerSchema()) {}
   [[nodiscard]] std::string className() const override { return "Center"; }
+  [[nodiscard]] std::shared_ptr<Params> cloneParams() const override {
+    return std::make_shared<Center>(*this);
+  }
   [[nodiscard]] Schema transformSchema(const Schema& in) const override {
     in.requireType(describe(), getString("inputCol"), DataType::kDouble);
     return in.with({getString("outputCol"), DataType::kDouble});
-  }
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
   }
 
  protected:

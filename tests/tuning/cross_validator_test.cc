@@ -317,10 +317,9 @@ class RecordingEvaluator final : public Evaluator {
       : Evaluator("recording", schema()), seen_(std::move(seen)) {}
   [[nodiscard]] std::string className() const override { return "RecordingEvaluator"; }
   [[nodiscard]] bool isLargerBetter() const override { return true; }
-  [[nodiscard]] std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const override {
-    auto c = std::make_shared<RecordingEvaluator>(seen_);
+  [[nodiscard]] std::shared_ptr<Params> cloneParams() const override {
+    auto c = std::make_shared<RecordingEvaluator>(seen_);  // shares seen_, not the mutex
     c->copyValuesFrom(*this);
-    c->applyParamMap(extra);
     return c;
   }
 

@@ -97,9 +97,6 @@ class LogisticRegression final : public Estimator, public WarmStartable {
   [[nodiscard]] bool supportsDataParallel() const override { return true; }
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
-  }
 
  protected:
   [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data, const Context& ctx) const override;
@@ -147,12 +144,11 @@ class LogisticRegressionModel final : public Model {
   }
   void setWarmStartData(std::shared_ptr<const glm::WarmStartData> d) { warmData_ = std::move(d); }
 
-  LogisticRegressionModel& setThreshold(double v) { set(LogisticRegression::threshold, v); return *this; }
-  LogisticRegressionModel& setFeaturesCol(const std::string& v) { set(LogisticRegression::featuresCol, v); return *this; }
-  LogisticRegressionModel& setPredictionCol(const std::string& v) { set(LogisticRegression::predictionCol, v); return *this; }
-  LogisticRegressionModel& setRawPredictionCol(const std::string& v) { set(LogisticRegression::rawPredictionCol, v); return *this; }
-  LogisticRegressionModel& setProbabilityCol(const std::string& v) { set(LogisticRegression::probabilityCol, v); return *this; }
-  [[nodiscard]] double getThreshold() const { return get(LogisticRegression::threshold); }
+  TD_MODEL_PARAM(threshold, Threshold)
+  TD_MODEL_PARAM(featuresCol, FeaturesCol)
+  TD_MODEL_PARAM(predictionCol, PredictionCol)
+  TD_MODEL_PARAM(rawPredictionCol, RawPredictionCol)
+  TD_MODEL_PARAM(probabilityCol, ProbabilityCol)
 
   /// The margin w·x + b of one feature vector.
   [[nodiscard]] double margin(const VectorView& x) const;
@@ -160,9 +156,6 @@ class LogisticRegressionModel final : public Model {
   [[nodiscard]] double predictProbability(const VectorView& x) const;
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
-  }
   /// numFeatures, intercept and the count of non-zero coefficients.
   [[nodiscard]] std::vector<StateItem> stateSummary() const override;
   /// Coefficients (data/coefficients.f64le), intercept, numFeatures, numClasses.

@@ -181,6 +181,8 @@ class Param {
 /// estimator's params trait): schema() is ParamsOf::schema(); reach them as ParamsOf::name.
 #define TD_MODEL_CLASS(Class, ParamsOf, uidPrefix, sparkClassName, summaryText) \
   TD_CLASS_INFO(Class, uidPrefix, sparkClassName, summaryText)                  \
+  /** The class that declares this model's params (its estimator). */           \
+  using EstimatorParams = ParamsOf;                                             \
   /** The parameters of the estimator this model comes from. */                 \
   static const ::td::ParamSchema& schema() { return ParamsOf::schema(); }
 
@@ -192,7 +194,10 @@ class Param {
   static constexpr std::string_view kUidPrefix = uidPrefix;                                 \
   static constexpr std::string_view kSparkClass = sparkClassName;                           \
   static constexpr std::string_view kSummary = summaryText;                                 \
-  [[nodiscard]] std::string className() const override { return std::string(kClassName); }
+  [[nodiscard]] std::string className() const override { return std::string(kClassName); } \
+  [[nodiscard]] std::shared_ptr<::td::Params> cloneParams() const override {                \
+    return std::make_shared<Class>(*this);                                                  \
+  }
 
 /// Inside a class that used TD_CLASS or TD_MODEL_CLASS: how it differs from its Spark class
 /// where a user would notice (Markdown). docs/stages.md prints it under the class.
@@ -218,6 +223,16 @@ class Param {
     return *this;                                                                       \
   }                                                                                     \
   [[nodiscard]] Type get##Name() const { return this->get(name); }
+
+/// Inside a class that used TD_MODEL_CLASS: `setName(value)` and `getName()` for its
+/// estimator's param `name` (Spark's models share their estimator's params and setters).
+#define TD_MODEL_PARAM(name, Name)                                                          \
+  Self& set##Name(const typename std::remove_cvref_t<decltype(EstimatorParams::name)>::ValueType& \
+                      value) {                                                              \
+    this->set(EstimatorParams::name, value);                                                \
+    return *this;                                                                           \
+  }                                                                                         \
+  [[nodiscard]] auto get##Name() const { return this->get(EstimatorParams::name); }
 
 /// A handle to one parameter of one stage instance (Spark's `Param`): (owner uid, name).
 struct ParamRef {
@@ -266,6 +281,9 @@ class Params {
   [[nodiscard]] const std::string& uid() const { return uid_; }
   /// The class name users know, e.g. "LogisticRegression".
   [[nodiscard]] virtual std::string className() const = 0;
+  /// A copy of this object as its own class (same uid and values); TD_CLASS declares it. The
+  /// default copyStage / copyEvaluator (Spark's copy(extra)) are this plus applyParamMap.
+  [[nodiscard]] virtual std::shared_ptr<Params> cloneParams() const = 0;
 
   /// All declared parameters, in declaration order.
   [[nodiscard]] const ParamSchema& params() const { return *schema_; }

@@ -62,7 +62,6 @@ class BinaryClassificationEvaluator final : public Evaluator {
   /// The ROC and PR curves of `predictions` (for reports).
   [[nodiscard]] BinaryCurves curves(const Frame& predictions) const;
   [[nodiscard]] bool isLargerBetter() const override { return true; }
-  [[nodiscard]] std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const override;
 
  protected:
   [[nodiscard]] double evaluateImpl(const Frame& predictions) const override;

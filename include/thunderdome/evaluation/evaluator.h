@@ -27,7 +27,12 @@ class Evaluator : public Params {
   /// True when a larger metric is better (tuning maximises), false when it minimises.
   [[nodiscard]] virtual bool isLargerBetter() const = 0;
   /// A copy with the same uid and `extra` applied.
-  [[nodiscard]] virtual std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const = 0;
+  /// Default: cloneParams() then applyParamMap(extra).
+  [[nodiscard]] virtual std::shared_ptr<Evaluator> copyEvaluator(const ParamMap& extra) const {
+    auto c = std::static_pointer_cast<Evaluator>(cloneParams());
+    c->applyParamMap(extra);
+    return c;
+  }
 
  protected:
   /// The metric itself.

@@ -35,9 +35,6 @@ class HashingTF final : public Transformer {
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   [[nodiscard]] bool isRowWise() const override { return true; }
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
-  }
 
  protected:
   [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;

@@ -36,9 +36,6 @@ class IDF final : public Estimator {
   /// Document frequencies and document count sum over Context::comm's ranks.
   [[nodiscard]] bool supportsDataParallel() const override { return true; }
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
-  }
 
  protected:
   [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data,
@@ -70,28 +67,13 @@ class IDFModel final : public Model {
   /// The vector dimension the model expects.
   [[nodiscard]] std::int64_t numFeatures() const { return static_cast<std::int64_t>(idf_->size()); }
 
-  /// Sets the input vector column.
-  IDFModel& setInputCol(const std::string& v) {
-    set(IDF::inputCol, v);
-    return *this;
-  }
-  /// Sets the output vector column.
-  IDFModel& setOutputCol(const std::string& v) {
-    set(IDF::outputCol, v);
-    return *this;
-  }
-  /// The input vector column.
-  [[nodiscard]] std::string getInputCol() const { return get(IDF::inputCol); }
-  /// The output vector column.
-  [[nodiscard]] std::string getOutputCol() const { return get(IDF::outputCol); }
-  /// The minDocFreq the model was fitted with.
+  TD_MODEL_PARAM(inputCol, InputCol)
+  TD_MODEL_PARAM(outputCol, OutputCol)
+  /// The minDocFreq the model was fitted with (Spark's model has no setter for it).
   [[nodiscard]] std::int64_t getMinDocFreq() const { return get(IDF::minDocFreq); }
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   [[nodiscard]] bool isRowWise() const override { return true; }
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
-  }
   /// numFeatures and numDocs.
   [[nodiscard]] std::vector<StateItem> stateSummary() const override;
   /// idf (data/idf.f64le), docFreq (data/docFreq.f64le), numFeatures, numDocs.

@@ -28,7 +28,9 @@ class PipelineStage : public Params {
   /// The output schema for `input`; throws ColumnError/ParamError when the stage cannot run.
   [[nodiscard]] virtual Schema transformSchema(const Schema& input) const = 0;
   /// A copy with the same uid and `extra`'s values for this uid applied (Spark's copy(extra)).
-  [[nodiscard]] virtual std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const = 0;
+  /// Default: cloneParams() then applyParamMap(extra); a stage holding other stages (Pipeline,
+  /// the tuners) overrides it to copy those too.
+  [[nodiscard]] virtual std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const;
   /// The stages this one runs in sequence (a Pipeline's or PipelineModel's; none otherwise):
   /// what param maps, `show` and data-parallel checks walk into.
   [[nodiscard]] virtual std::vector<std::shared_ptr<PipelineStage>> subStages() const { return {}; }
@@ -105,14 +107,6 @@ class WarmStartable {
 /// Throws ParamError naming the first estimator in `stage` (itself or nested) that cannot fit
 /// data-parallel (Estimator::supportsDataParallel); transformers need nothing.
 void checkDataParallel(const PipelineStage& stage);
-
-/// Implements copyStage for a final class T by copy construction + applyParamMap.
-template <class T>
-std::shared_ptr<PipelineStage> copyWithExtra(const T& self, const ParamMap& extra) {
-  auto c = std::make_shared<T>(self);
-  c->applyParamMap(extra);
-  return c;
-}
 
 /// Casts a stage or model pointer to T, with a clear error naming both classes on mismatch.
 template <class T, class U>

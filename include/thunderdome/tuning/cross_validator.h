@@ -53,9 +53,6 @@ class CrossValidator final : public Validator {
   [[nodiscard]] std::vector<std::int64_t> foldAssignment(const Frame& data) const;
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
-  [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override {
-    return copyWithExtra(*this, extra);
-  }
   [[nodiscard]] std::vector<Frame> heldOutPredictions(const Frame& train, const ParamMap& best,
                                                       const Context& ctx = {}) const override;
   [[nodiscard]] std::string plan(std::size_t numMaps) const override;
