@@ -97,10 +97,11 @@ void writeFileTree(const FileTree& files, const std::string& path, bool overwrit
 void writeFileTree(const FileTree& files, const std::string& path, bool overwrite,
                    const storage::Storage& storage) {
   const auto fs = storage.fileSystem(path);
-  if (!overwrite && fs->treeExists(path, kManifest))
-    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", path));
   // The manifest is the tree's marker: written last, so a half-written model never loads.
-  fs->writeTree(path, files, kManifest);
+  if (overwrite)
+    fs->writeTree(path, files, kManifest);
+  else
+    fs->writeNewTree(path, files, kManifest);
 }
 
 FileTree readFileTree(const std::string& path) { return readFileTree(path, storage::Storage()); }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -206,9 +207,12 @@ bool LocalFileSystem::treeExists(const std::string& url, const std::string& /*ma
   return exists(url);
 }
 
-void LocalFileSystem::writeTree(const std::string& url, const FileMap& files,
-                                const std::string& marker) {
-  const std::string path = pathOf(url);
+namespace {
+
+// Writes `files` into a new temporary sibling of `target` (the marker last, so that even the
+// temporary tree is never complete half-written) and returns its path.
+fs::path writeTemporaryTree(const std::string& path, const FileMap& files,
+                            const std::string& marker) {
   const fs::path target(path);
   const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(parent))
@@ -217,7 +221,6 @@ void LocalFileSystem::writeTree(const std::string& url, const FileMap& files,
   const fs::path tmp = parent / (target.filename().string() + ".tmp-" + randomSuffix());
   try {
     fs::create_directory(tmp);
-    // The marker last, so that even the temporary tree is never complete half-written.
     auto writeOne = [&](const std::string& rel, const std::string& bytes) {
       const fs::path p = tmp / rel;
       fs::create_directories(p.parent_path());
@@ -229,14 +232,6 @@ void LocalFileSystem::writeTree(const std::string& url, const FileMap& files,
     for (const auto& [rel, bytes] : files)
       if (rel != marker) writeOne(rel, bytes);
     if (auto m = files.find(marker); m != files.end()) writeOne(m->first, m->second);
-    if (fs::exists(target)) {
-      const fs::path old = parent / (target.filename().string() + ".old-" + randomSuffix());
-      fs::rename(target, old);
-      fs::rename(tmp, target);
-      fs::remove_all(old);
-    } else {
-      fs::rename(tmp, target);
-    }
   } catch (const fs::filesystem_error& e) {
     std::error_code ec;
     fs::remove_all(tmp, ec);
@@ -246,6 +241,62 @@ void LocalFileSystem::writeTree(const std::string& url, const FileMap& files,
     fs::remove_all(tmp, ec);
     throw;
   }
+  return tmp;
+}
+
+// renameat2 (Linux 3.15+): RENAME_NOREPLACE / RENAME_EXCHANGE. Returns errno (0 on success).
+int renameWith(const fs::path& from, const fs::path& to, unsigned flags) {
+  return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags) == 0 ? 0 : errno;
+}
+
+bool unsupported(int err) { return err == EINVAL || err == ENOSYS || err == ENOTSUP; }
+
+}  // namespace
+
+void LocalFileSystem::writeTree(const std::string& url, const FileMap& files,
+                                const std::string& marker) {
+  const std::string path = pathOf(url);
+  const fs::path target(path);
+  const fs::path tmp = writeTemporaryTree(path, files, marker);
+  std::error_code ec;
+  int err = renameWith(tmp, target, RENAME_NOREPLACE);
+  if (err == EEXIST) {
+    // Swap old and new in one step; the old tree, now at tmp, is then removed.
+    err = renameWith(tmp, target, RENAME_EXCHANGE);
+    if (unsupported(err)) {  // a filesystem without exchange (NFS): two renames
+      const fs::path old = target.parent_path() / (target.filename().string() + ".old-" +
+                                                   randomSuffix());
+      err = renameWith(target, old, 0);
+      if (err == 0) {
+        err = renameWith(tmp, target, 0);
+        if (err != 0) (void)renameWith(old, target, 0);
+        else fs::remove_all(old, ec);
+      }
+    }
+  } else if (unsupported(err)) {
+    err = renameWith(tmp, target, 0);
+  }
+  fs::remove_all(tmp, ec);  // the old tree after an exchange, or what failed to move
+  if (err != 0)
+    throw IoError(fmt::format("cannot save to '{}': {}", path, std::strerror(err)));
+}
+
+void LocalFileSystem::writeNewTree(const std::string& url, const FileMap& files,
+                                   const std::string& marker) {
+  const std::string path = pathOf(url);
+  if (treeExists(url, marker))
+    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", path));
+  const fs::path tmp = writeTemporaryTree(path, files, marker);
+  int err = renameWith(tmp, fs::path(path), RENAME_NOREPLACE);
+  if (unsupported(err)) err = fs::exists(path) ? EEXIST : renameWith(tmp, fs::path(path), 0);
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  if (err == EEXIST)
+    throw IoError(fmt::format("'{}' was created by another run while this one was saving; it "
+                              "was left as it is (use --overwrite to replace it)",
+                              path));
+  if (err != 0)
+    throw IoError(fmt::format("cannot save to '{}': {}", path, std::strerror(err)));
 }
 
 FileMap LocalFileSystem::readTree(const std::string& url) {

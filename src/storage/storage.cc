@@ -12,6 +12,13 @@
 
 namespace td::storage {
 
+void FileSystem::writeNewTree(const std::string& url, const FileMap& files,
+                              const std::string& marker) {
+  if (treeExists(url, marker))
+    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", url));
+  writeTree(url, files, marker);
+}
+
 // ---------------------------------------------------------------- FileSystem defaults
 
 void FileSystem::stream(const std::string& url, const std::function<void(std::string_view)>& sink) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "thunderdome/core/error.h"
@@ -165,6 +166,62 @@ TEST_F(LocalFileSystemTest, TreesAppearWholeAndReplaceTheOldOne) {
   put("plain.txt", "x");
   EXPECT_THAT([&] { (void)lfs_.readTree(path("plain.txt")); },
               ::testing::ThrowsMessage<IoError>(HasSubstr("is not a directory")));
+}
+
+TEST_F(LocalFileSystemTest, ANewTreeNeverReplacesOneThatAppearedMeanwhile) {
+  const std::string t = path("model");
+  lfs_.writeNewTree(t, {{"MANIFEST", "first"}}, "MANIFEST");
+  EXPECT_THAT([&] { lfs_.writeNewTree(t, {{"MANIFEST", "second"}}, "MANIFEST"); },
+              ::testing::ThrowsMessage<IoError>(HasSubstr("'" + t + "' already exists")));
+  EXPECT_EQ(lfs_.readTree(t), (FileMap{{"MANIFEST", "first"}}));
+  EXPECT_EQ(entries(), (std::vector<std::string>{"model", "model/MANIFEST"}));
+}
+
+// Runs `n` threads that each write tree i (a marker and a data file that both name i) to `t`.
+template <class Write>
+std::vector<bool> race(int n, const Write& write) {
+  std::vector<bool> ok(static_cast<std::size_t>(n), false);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        write(FileMap{{"data/coefficients.bin", std::string(100000, static_cast<char>('a' + i))},
+                      {"MANIFEST", std::to_string(i)}});
+        ok[static_cast<std::size_t>(i)] = true;
+      } catch (const IoError&) {
+      }
+    });
+  for (auto& th : threads) th.join();
+  return ok;
+}
+
+TEST_F(LocalFileSystemTest, RunsRacingForOnePathGiveOneWinnerNeverAMix) {
+  for (int round = 0; round < 20; ++round) {
+    const std::string t = path("new" + std::to_string(round));
+    const auto ok = race(4, [&](const FileMap& f) { lfs_.writeNewTree(t, f, "MANIFEST"); });
+    ASSERT_EQ(std::count(ok.begin(), ok.end(), true), 1) << "exactly one run creates the tree";
+    const FileMap back = lfs_.readTree(t);
+    const int winner = std::stoi(back.at("MANIFEST"));
+    EXPECT_TRUE(ok[static_cast<std::size_t>(winner)]);
+    EXPECT_EQ(back.at("data/coefficients.bin"),
+              std::string(100000, static_cast<char>('a' + winner)));
+  }
+  // With overwrite every run succeeds; the last one's tree is there, whole.
+  const std::string t = path("replaced");
+  lfs_.writeTree(t, {{"MANIFEST", "old"}}, "MANIFEST");
+  for (int round = 0; round < 20; ++round) {
+    const auto ok = race(4, [&](const FileMap& f) { lfs_.writeTree(t, f, "MANIFEST"); });
+    EXPECT_EQ(std::count(ok.begin(), ok.end(), true), 4);
+    const FileMap back = lfs_.readTree(t);
+    ASSERT_EQ(back.size(), 2U);
+    const int winner = std::stoi(back.at("MANIFEST"));
+    EXPECT_EQ(back.at("data/coefficients.bin"),
+              std::string(100000, static_cast<char>('a' + winner)));
+  }
+  auto all = entries();
+  EXPECT_TRUE(std::none_of(all.begin(), all.end(), [](const std::string& e) {
+    return e.find(".tmp-") != std::string::npos || e.find(".old-") != std::string::npos;
+  })) << "no temporary left";
 }
 
 }  // namespace

@@ -51,7 +51,13 @@ class LocalFileSystem final : public FileSystem {
   std::unique_ptr<OutputFile> create(const std::string& url) override;
   void remove(const std::string& url) override;
   bool treeExists(const std::string& url, const std::string& marker) override;
+  /// Renamed into place with one atomic exchange: the path holds the old tree or the new one at
+  /// every instant, even if the process is killed.
   void writeTree(const std::string& url, const FileMap& files, const std::string& marker) override;
+  /// Renamed into place only if nothing is there (RENAME_NOREPLACE): of two runs saving to one
+  /// path, one wins and the other fails, never a mix.
+  void writeNewTree(const std::string& url, const FileMap& files,
+                    const std::string& marker) override;
   FileMap readTree(const std::string& url) override;
 
   /// The filesystem path of a plain path or file:// URL ("file:///tmp/a" -> "/tmp/a").

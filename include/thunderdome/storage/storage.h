@@ -94,6 +94,11 @@ class FileSystem {
   /// place; in an object store the old `marker` is removed first, `marker` is uploaded last and
   /// objects of the old tree that `files` lacks are removed at the end.
   virtual void writeTree(const std::string& url, const FileMap& files, const std::string& marker) = 0;
+  /// As writeTree, but only where no tree exists yet: a tree that appears at `url` while this
+  /// one is being written (another run saving to the same place) is kept and IoError thrown.
+  /// Default: treeExists then writeTree (an object store has no atomic create-if-absent).
+  virtual void writeNewTree(const std::string& url, const FileMap& files,
+                            const std::string& marker);
   /// Every file of the tree at `url` (paths relative to it); empty when there is no tree there.
   virtual FileMap readTree(const std::string& url) = 0;
 };
