@@ -33,6 +33,18 @@ namespace {
 
 using nlohmann::json;
 
+// The one label every row of `data` has in column `labelCol` ("0.0" or "1.0"), or nullopt when
+// there are two classes (or the column is missing or not numeric: the fit reports that).
+std::optional<std::string> singleClass(const Frame& data, const std::string& labelCol) {
+  if (data.numRows() == 0 || !data.schema().contains(labelCol)) return std::nullopt;
+  const DataType t = data.column(labelCol)->type();
+  if (t != DataType::kDouble && t != DataType::kInt64) return std::nullopt;
+  const std::vector<double> y = data.numeric(labelCol);
+  for (const double v : y)
+    if (v != y[0]) return std::nullopt;
+  return fmt::format("{:.1f}", y[0]);
+}
+
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -206,6 +218,9 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
       trainHolder = readFrame(a.train, *readOpts);
       log->info("read {}: {} rows ({})", a.train, trainHolder->numRows(),
                 trainHolder->schema().toString());
+      // Empty or header-only input is the data's fault, not the first stage's.
+      if (trainHolder->numRows() == 0)
+        throw DataError(fmt::format("no data rows in {}", a.train));
     }
   } catch (...) {
     if (!distributed) throw;
@@ -244,7 +259,13 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   const PipelineSpec& spec = *specHolder;
   const Frame& train = *trainHolder;
   double trainRows = static_cast<double>(train.numRows());
-  if (dataParallel) comm->allreduceSum({&trainRows, 1});
+  if (dataParallel) {
+    comm->allreduceSum({&trainRows, 1});
+    if (trainRows == 0) {  // every rank knows it; rank 0 reports it
+      if (root) throw DataError(fmt::format("no data rows in {}", a.train));
+      return exitCodeFor(DataError(""));
+    }
+  }
 
   const std::string metricName =
       spec.evaluator && spec.evaluator->hasParam("metricName") ? spec.evaluator->getString("metricName") : "";
@@ -284,6 +305,21 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   std::shared_ptr<Evaluator> evaluator = spec.evaluator;
   if (!evaluator) evaluator = std::make_shared<BinaryClassificationEvaluator>("evaluator");
   if (test) testMetric = evaluator->evaluate(model->transform(*test));
+
+  // Single-class training data: Spark's LogisticRegression fits it (an infinite intercept and
+  // zero coefficients) and warns; so does fit, on stderr and in --json.
+  std::vector<std::string> warnings;
+  if (!dataParallel) {
+    const std::string labelCol = spec.evaluator && spec.evaluator->hasParam("labelCol")
+                                     ? spec.evaluator->getString("labelCol")
+                                     : "label";
+    if (const auto oneClass = singleClass(train, labelCol)) warnings.push_back(
+        fmt::format("all {} rows of {} have label {} in column '{}': the model predicts that "
+                    "class for every row (an infinite intercept, as Spark's LogisticRegression "
+                    "fits)",
+                    train.numRows(), a.train, *oneClass, labelCol));
+  }
+  for (const auto& w : warnings) err << "warning: " << w << "\n";
 
   const auto results = tuningResults(*model);
   if (!a.report.empty()) {
@@ -328,6 +364,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
            {"trainRows", static_cast<std::int64_t>(trainRows)},
            {"elapsedSeconds", fitSeconds}};
     if (results) j.update(tuningToJson(*results));
+    j["warnings"] = warnings;
     if (testMetric) {
       j["testMetric"] = doubleToJson(*testMetric);
       j["testMetricName"] = evaluator->getString("metricName");

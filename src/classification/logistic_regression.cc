@@ -86,24 +86,34 @@ struct Rows {
 
 // The per-row checks of one shard (one serial pass): labels in {0, 1}, weights finite and
 // >= 0, sparse feature values finite; accumulates the totals.
-void checkRows(const std::string& who, const std::string& labelCol, const std::string& weightCol,
-               const VectorColumn& X, Rows& r, const glm::NonFiniteHandler& nonFinite) {
+// Where row i of `data` is, for an error: ("data.csv:14: ", "") when its origin is known (row
+// provenance), else ("", " at row 5").
+std::pair<std::string, std::string> rowWhere(const Frame& data, std::int64_t i) {
+  if (data.origins()) return {data.rowLocation(i) + ": ", ""};
+  return {"", fmt::format(" at row {}", i)};
+}
+
+void checkRows(const Frame& data, const std::string& who, const std::string& labelCol,
+               const std::string& weightCol, const VectorColumn& X, Rows& r,
+               const glm::NonFiniteHandler& nonFinite) {
   const auto n = static_cast<std::int64_t>(r.y.size());
   double W = 0.0, W2 = 0.0, W1 = 0.0;
   std::int64_t positiveRows = 0;
   for (std::int64_t i = 0; i < n; ++i) {
     const double yi = r.y[static_cast<std::size_t>(i)];
-    if (!(yi == 0.0 || yi == 1.0))
+    if (!(yi == 0.0 || yi == 1.0)) {
+      const auto [at, atRow] = rowWhere(data, i);
       throw DataError(fmt::format(
-          "{}: label column '{}' has invalid value {} at row {}: binomial labels must be 0.0 or "
-          "1.0",
-          who, labelCol, num(yi), i));
+          "{}{}: label column '{}' has invalid value {}{}: binomial labels must be 0.0 or 1.0", at,
+          who, labelCol, num(yi), atRow));
+    }
     const double wi = r.w[static_cast<std::size_t>(i)];
-    if (!(wi >= 0.0) || !std::isfinite(wi))
+    if (!(wi >= 0.0) || !std::isfinite(wi)) {
+      const auto [at, atRow] = rowWhere(data, i);
       throw DataError(fmt::format(
-          "{}: weight column '{}' has invalid value {} at row {}: weights must be finite and "
-          ">= 0",
-          who, weightCol, num(wi), i));
+          "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0", at,
+          who, weightCol, num(wi), atRow));
+    }
     W += wi;
     W2 += wi * wi;
     if (yi == 1.0) W1 += wi;
@@ -215,7 +225,7 @@ Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
   if (shards) {
     std::exception_ptr local;
     try {
-      checkRows(cols.who, cols.label, cols.weight, X, rows, nonFinite);
+      checkRows(data, cols.who, cols.label, cols.weight, X, rows, nonFinite);
     } catch (...) {
       local = std::current_exception();
     }
@@ -234,7 +244,7 @@ Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
               cols.who, cols.features, -dims[1], dims[0])));
     if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
   } else {
-    checkRows(cols.who, cols.label, cols.weight, X, rows, nonFinite);
+    checkRows(data, cols.who, cols.label, cols.weight, X, rows, nonFinite);
   }
   double totalRows = static_cast<double>(n);
   red.sum(&totalRows, 1);
@@ -309,9 +319,10 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
   const auto& X = recoded ? *recoded : data.col<VectorColumn>(cols.features);
   std::int64_t d = X.dim();
   const glm::NonFiniteHandler nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
+    const auto [at, atRow] = rowWhere(data, i);
     throw DataError(fmt::format(
-        "{}: features column '{}' has a non-finite value {} at row {} (feature index {})", cols.who,
-        cols.features, num(x), i, j));
+        "{}{}: features column '{}' has a non-finite value {}{} (feature index {})", at, cols.who,
+        cols.features, num(x), atRow, j));
   };
   // ---- labels, weights and features: validation and weighted totals (one serial pass).
   Rows rows = loadRows(data, cols, X, comm_.get(), d, nonFinite);

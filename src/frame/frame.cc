@@ -142,6 +142,7 @@ Frame Frame::select(const std::vector<std::string>& names) const {
   for (const auto& n : names) cols.emplace_back(n, column(n));
   Frame out(std::move(cols));
   if (names.empty()) out.rows_ = rows_;
+  out.origins_ = origins_;
   return out;
 }
 
@@ -151,6 +152,7 @@ Frame Frame::drop(std::string_view name) const {
     if (schema_.fields()[i].name != name) cols.emplace_back(schema_.fields()[i].name, columns_[i]);
   Frame out(std::move(cols));
   if (out.columns_.empty()) out.rows_ = rows_;
+  out.origins_ = origins_;
   return out;
 }
 
@@ -160,7 +162,39 @@ Frame Frame::take(std::span<const std::int64_t> rows) const {
     cols.emplace_back(schema_.fields()[i].name, columns_[i]->take(rows));
   Frame out(std::move(cols));
   out.rows_ = static_cast<std::int64_t>(rows.size());
+  if (origins_ && !origins_->line.empty()) {
+    auto o = std::make_shared<RowOrigins>();
+    o->sources = origins_->sources;
+    o->line.reserve(rows.size());
+    for (const std::int64_t r : rows) o->line.push_back(origins_->line[static_cast<std::size_t>(r)]);
+    if (!origins_->source.empty()) {
+      o->source.reserve(rows.size());
+      for (const std::int64_t r : rows)
+        o->source.push_back(origins_->source[static_cast<std::size_t>(r)]);
+    }
+    out.origins_ = std::move(o);
+  }
   return out;
+}
+
+Frame Frame::withOrigins(std::shared_ptr<const RowOrigins> origins) const {
+  if (origins && static_cast<std::int64_t>(origins->line.size()) != rows_)
+    throw InternalError(fmt::format("withOrigins: {} origins for {} rows", origins->line.size(),
+                                    rows_));
+  Frame out = *this;
+  out.origins_ = std::move(origins);
+  return out;
+}
+
+std::string Frame::rowLocation(std::int64_t row) const {
+  if (origins_ && row >= 0 && row < static_cast<std::int64_t>(origins_->line.size())) {
+    const auto i = static_cast<std::size_t>(row);
+    const std::size_t s = origins_->source.empty() ? 0 : origins_->source[i];
+    const std::int64_t line = origins_->line[i];
+    if (s < origins_->sources.size() && line > 0)
+      return fmt::format("{}:{}", origins_->sources[s], line);
+  }
+  return fmt::format("row {}", row);
 }
 
 std::vector<Frame> Frame::randomSplit(const std::vector<double>& weights,

@@ -138,9 +138,9 @@ class Tokenizer {
         ++line_;
         continue;
       }
-      if (b[pos] == '\r' && (pos + 1 == n || b[pos + 1] == '\n')) {
+      if (b[pos] == '\r') {  // CRLF or a lone CR (old Mac line ending)
         if (pos + 1 == n && !final) break;  // a '\n' may follow in the next chunk
-        pos += (pos + 1 == n) ? 1 : 2;
+        pos += (pos + 1 < n && b[pos + 1] == '\n') ? 2 : 1;
         ++line_;
         continue;
       }
@@ -231,7 +231,7 @@ class Tokenizer {
             }
             break;  // the closing quote
           }
-          if (c == '\n') ++line_;
+          if (c == '\n' || (c == '\r' && r + 1 < n && data[r + 1] != '\n')) ++line_;
           ++r;
         }
         // Unescaping waits until the row is complete: an unfinished one is parsed again.
@@ -252,11 +252,11 @@ class Tokenizer {
           if (!escaped_.empty()) unescape();
           return pos + 1;
         }
-        if (data[pos] == '\r' && (pos + 1 == n || data[pos + 1] == '\n')) {
+        if (data[pos] == '\r') {  // CRLF or a lone CR
           if (pos + 1 == n && !final) return kIncomplete;
           ++line_;
           if (!escaped_.empty()) unescape();
-          return pos + 1 == n ? n : pos + 2;
+          return (pos + 1 < n && data[pos + 1] == '\n') ? pos + 2 : pos + 1;
         }
         throw DataError(fmt::format(
             "{}, line {}: malformed quoted field {}: unexpected character '{}' after the closing "
@@ -265,20 +265,19 @@ class Tokenizer {
       }
       // Unquoted field: up to the separator or the end of the line.
       const std::size_t start = pos;
-      while (pos < n && data[pos] != sep && data[pos] != '\n') ++pos;
+      while (pos < n && data[pos] != sep && data[pos] != '\n' && data[pos] != '\r') ++pos;
       if (pos < n && data[pos] == sep) {
         row_.emplace_back(data + start, pos - start);
         ++pos;
         continue;
       }
-      if (pos == n && !final) return kIncomplete;
-      std::size_t end = pos;
-      if (end > start && data[end - 1] == '\r') --end;  // CRLF
-      row_.emplace_back(data + start, end - start);
+      // A '\r' ending the buffer may be the first half of a CRLF in the next chunk.
+      if ((pos == n || (data[pos] == '\r' && pos + 1 == n)) && !final) return kIncomplete;
+      row_.emplace_back(data + start, pos - start);
       if (!escaped_.empty()) unescape();
-      if (pos < n) {  // at '\n'
+      if (pos < n) {  // at '\n', "\r\n" or a lone '\r'
         ++line_;
-        return pos + 1;
+        return (data[pos] == '\r' && pos + 1 < n && data[pos + 1] == '\n') ? pos + 2 : pos + 1;
       }
       return pos;
     }
@@ -744,7 +743,12 @@ Frame buildFrame(const Table& t, const CsvOptions& opt, std::string_view source)
       type = conv.infer(c);
     cols.emplace_back(names[c], conv.convert(c, type));
   }
-  return Frame(std::move(cols));
+  const Frame frame(std::move(cols));
+  if (frame.numColumns() == 0) return frame;
+  auto origins = std::make_shared<RowOrigins>();
+  origins->sources.emplace_back(source);
+  origins->line = t.rowLine;
+  return frame.withOrigins(std::move(origins));
 }
 
 // ---------------------------------------------------------------- writing

@@ -62,7 +62,7 @@ std::string gunzip(std::string_view data, std::string_view sourceName) {
       if (consumed == data.size()) break;
       // Another member may follow (as `cat a.gz b.gz` makes); anything else is an error.
       if (!hasGzipMagic(data.substr(consumed)))
-        throw IoError(fmt::format(
+        throw DataError(fmt::format(
             "cannot read '{}': invalid gzip data: {} bytes of trailing garbage after member {}",
             sourceName, data.size() - consumed, member));
       ++member;
@@ -73,13 +73,13 @@ std::string gunzip(std::string_view data, std::string_view sourceName) {
     if (rc == Z_OK) continue;
     if (rc == Z_BUF_ERROR) {
       if (zs.avail_in == 0 && inPos == data.size())
-        throw IoError(fmt::format(
+        throw DataError(fmt::format(
             "cannot read '{}': truncated gzip data (the input ends inside member {})", sourceName,
             member));
       continue;  // the output was full; the loop grows it
     }
-    throw IoError(fmt::format("cannot read '{}': corrupt gzip data in member {}: {}", sourceName,
-                              member, zs.msg != nullptr ? zs.msg : zError(rc)));
+    throw DataError(fmt::format("cannot read '{}': corrupt gzip data in member {}: {}",
+                                sourceName, member, zs.msg != nullptr ? zs.msg : zError(rc)));
   }
   out.resize(outPos);
   return out;

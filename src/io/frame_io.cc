@@ -92,7 +92,7 @@ class Inflater {
       case Mode::kPlain: return;
       case Mode::kMember:
         flush();
-        throw IoError(fmt::format(
+        throw DataError(fmt::format(
             "cannot read '{}': truncated gzip data (the input ends inside member {})", source_,
             member_));
       case Mode::kBetween:
@@ -109,7 +109,7 @@ class Inflater {
   static constexpr std::size_t kOut = std::size_t{1} << 20;    // inflated bytes per sink call
 
   [[noreturn]] void garbage(std::uint64_t bytes) const {
-    throw IoError(fmt::format(
+    throw DataError(fmt::format(
         "cannot read '{}': invalid gzip data: {} bytes of trailing garbage after member {}",
         source_, bytes, member_));
   }
@@ -188,8 +188,8 @@ class Inflater {
           if (zs_.avail_in == 0 && zs_.avail_out > 0) break;  // wants more input
           continue;                                           // the output was full
         }
-        throw IoError(fmt::format("cannot read '{}': corrupt gzip data in member {}: {}", source_,
-                                  member_, zs_.msg != nullptr ? zs_.msg : zError(rc)));
+        throw DataError(fmt::format("cannot read '{}': corrupt gzip data in member {}: {}",
+                                    source_, member_, zs_.msg != nullptr ? zs_.msg : zError(rc)));
       }
       consumed += piece;
     }
@@ -213,14 +213,22 @@ class Inflater {
 namespace detail {
 
 ChunkSource partsSource(const std::vector<std::string>& parts, bool dropHeaders,
-                        const storage::Storage& storage) {
+                        const storage::Storage& storage,
+                        std::shared_ptr<std::vector<std::int64_t>> partStarts) {
   std::vector<ChunkSource> sources;
   sources.reserve(parts.size());
   for (const auto& p : parts) sources.push_back(pathSource(p, storage));
-  return [sources = std::move(sources), dropHeaders](const ChunkSink& sink) {
+  return [sources = std::move(sources), dropHeaders, partStarts](const ChunkSink& sink) {
     bool any = false;
     char last = '\n';
+    std::int64_t lines = 0;  // '\n' delivered so far (counted only for partStarts)
+    const auto deliver = [&](std::string_view chunk) {
+      if (partStarts) lines += std::count(chunk.begin(), chunk.end(), '\n');
+      sink(chunk);
+    };
+    if (partStarts) partStarts->clear();
     for (std::size_t i = 0; i < sources.size(); ++i) {
+      if (partStarts) partStarts->push_back(lines);
       bool skipping = dropHeaders && i > 0;
       sources[i]([&](std::string_view chunk) {
         if (skipping) {
@@ -232,14 +240,33 @@ ChunkSource partsSource(const std::vector<std::string>& parts, bool dropHeaders,
         if (chunk.empty()) return;
         any = true;
         last = chunk.back();
-        sink(chunk);
+        deliver(chunk);
       });
       if (any && last != '\n') {
-        sink("\n");
+        deliver("\n");
         last = '\n';
       }
     }
   };
+}
+
+Frame partOrigins(const Frame& frame, const std::vector<std::string>& parts, bool dropHeaders,
+                  const std::vector<std::int64_t>& partStarts) {
+  const auto& in = frame.origins();
+  if (!in || partStarts.size() != parts.size() || parts.empty()) return frame;
+  auto out = std::make_shared<RowOrigins>();
+  out->sources = parts;
+  out->line.reserve(in->line.size());
+  out->source.reserve(in->line.size());
+  for (const std::int64_t line : in->line) {
+    // The part holding stream line `line`: the last one that starts before it.
+    const auto it = std::upper_bound(partStarts.begin(), partStarts.end(), line - 1);
+    const auto p = static_cast<std::size_t>(std::max<std::ptrdiff_t>(it - partStarts.begin(), 1) - 1);
+    const bool skipped = dropHeaders && p > 0;
+    out->source.push_back(static_cast<std::uint32_t>(p));
+    out->line.push_back(line > 0 ? line - partStarts[p] + (skipped ? 1 : 0) : 0);
+  }
+  return frame.withOrigins(std::move(out));
 }
 
 }  // namespace detail
@@ -327,17 +354,25 @@ Frame readFrame(const std::string& path, const ReadOptions& options) {
   }
   // A remote object, or a dataset of part files in name order, parsed as it arrives. Each CSV
   // part with a header carries it; only the first one's is kept.
+  const bool dropHeaders = csv && options.csv.header;
+  auto partStarts = dataset ? std::make_shared<std::vector<std::int64_t>>() : nullptr;
   const ChunkSource source = dataset
-                                 ? detail::partsSource(parts, csv && options.csv.header, *storage)
+                                 ? detail::partsSource(parts, dropHeaders, *storage, partStarts)
                                  : pathSource(path, *storage);
+  Frame frame;
   switch (format) {
     case FileFormat::kCsv:
     case FileFormat::kTsv:
-      return readCsvStream(source, csvFor(format, options.csv), path, options.onRows);
-    case FileFormat::kLibSvm: return readLibSvmStream(source, options.libsvm, path, options.onRows);
-    case FileFormat::kJsonl: return readJsonlStream(source, options.jsonl, path, options.onRows);
+      frame = readCsvStream(source, csvFor(format, options.csv), path, options.onRows);
+      break;
+    case FileFormat::kLibSvm:
+      frame = readLibSvmStream(source, options.libsvm, path, options.onRows);
+      break;
+    case FileFormat::kJsonl:
+      frame = readJsonlStream(source, options.jsonl, path, options.onRows);
+      break;
   }
-  throw InternalError("readFrame: unknown format");
+  return dataset ? detail::partOrigins(frame, parts, dropHeaders, *partStarts) : frame;
 }
 
 void writeFrame(const Frame& frame, const std::string& path, const WriteOptions& options) {

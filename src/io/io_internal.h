@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "thunderdome/frame/frame.h"
 #include "thunderdome/io/stream.h"
 #include "thunderdome/storage/storage.h"
 
@@ -16,8 +17,16 @@ namespace td::detail {
 /// a CSV part's header line dropped after the first part's when `dropHeaders`, a missing final
 /// newline added between parts (the same text the parts' concatenation made before reads
 /// streamed).
+/// When `partStarts` is given, it receives for each part the number of lines ('\n') the stream
+/// had delivered before that part (for partOrigins).
 ChunkSource partsSource(const std::vector<std::string>& parts, bool dropHeaders,
-                        const storage::Storage& storage);
+                        const storage::Storage& storage,
+                        std::shared_ptr<std::vector<std::int64_t>> partStarts = nullptr);
+
+/// `frame` (read from the stream partsSource made, lines numbered over the whole stream) with
+/// each row's origin moved to its part and its line in that part (row provenance).
+Frame partOrigins(const Frame& frame, const std::vector<std::string>& parts, bool dropHeaders,
+                  const std::vector<std::int64_t>& partStarts);
 
 /// `storage`, or a new Storage from the environment when it is null.
 inline std::shared_ptr<const storage::Storage> storageOr(

@@ -566,7 +566,12 @@ class Reader {
       const DataType type = b.schemaType ? *b.schemaType : typeOf(b.kind, b.hasNull);
       cols.emplace_back(b.key, convert(b, type));
     }
-    return Frame(std::move(cols));
+    const Frame frame(std::move(cols));
+    if (frame.numColumns() == 0) return frame;
+    auto origins = std::make_shared<RowOrigins>();
+    origins->sources.emplace_back(source_);
+    origins->line = rowLine_;
+    return frame.withOrigins(std::move(origins));
   }
 
   [[nodiscard]] std::int64_t lineOf(std::size_t r) const { return rowLine_[r]; }

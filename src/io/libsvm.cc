@@ -71,7 +71,12 @@ class Parser {
     if (!parseDouble(labelTok, label))
       throw DataError(fmt::format("{}, line {}: invalid label '{}' (expected a number)", source,
                                   lineNo, labelTok));
+    if (!options_.allowNonFinite && !std::isfinite(label))
+      throw DataError(fmt::format(
+          "{}, line {}: invalid label '{}' (labels must be finite numbers)", source, lineNo,
+          labelTok));
     labels_.push_back(label);
+    lines_.push_back(lineNo);
     std::int64_t prev = 0;
     for (std::string_view tok = nextToken(); !tok.empty(); tok = nextToken()) {
       const auto colon = tok.find(':');
@@ -107,6 +112,11 @@ class Parser {
         throw DataError(fmt::format(
             "{}, line {}: invalid feature token '{}' (the value is not a number)", source, lineNo,
             tok));
+      if (!options_.allowNonFinite && !std::isfinite(v))
+        throw DataError(fmt::format(
+            "{}, line {}: invalid feature token '{}': feature {} has the non-finite value {} "
+            "(features must be finite numbers)",
+            source, lineNo, tok, idx, valText));
       prev = idx;
       maxIndex_ = std::max(maxIndex_, idx);
       indices_.push_back(static_cast<std::int32_t>(idx - 1));
@@ -121,14 +131,19 @@ class Parser {
     const std::int64_t dim = options_.numFeatures > 0 ? options_.numFeatures : maxIndex_;
     auto features = VectorColumn::sparse(dim, std::move(offsets_), std::move(indices_),
                                          std::move(values_));
-    return Frame(
+    const Frame frame(
         {{"label", makeDoubleColumn(std::move(labels_))}, {"features", std::move(features)}});
+    auto origins = std::make_shared<RowOrigins>();
+    origins->sources.emplace_back(source_);
+    origins->line = std::move(lines_);
+    return frame.withOrigins(std::move(origins));
   }
 
  private:
   const LibSvmOptions& options_;
   std::string_view source_;
   std::vector<double> labels_;
+  std::vector<std::int64_t> lines_;  // the line of each row (row provenance)
   std::vector<std::int64_t> offsets_{0};
   std::vector<std::int32_t> indices_;
   std::vector<double> values_;

@@ -288,6 +288,7 @@ struct ShardJob {
   FileFormat format = FileFormat::kCsv;
   ShardInfo info;
   std::string source;  // the name in error messages
+  std::shared_ptr<std::vector<std::int64_t>> partStarts;  // kParts: where each part begins
   // kByteRange
   std::unique_ptr<RangedInput> input;
   Splitter splitter;
@@ -403,7 +404,9 @@ struct ShardJob {
       return t;
     }
     std::string t;
-    detail::partsSource(info.parts, header, *storage)([&](std::string_view c) { t.append(c); });
+    partStarts = std::make_shared<std::vector<std::int64_t>>();
+    detail::partsSource(info.parts, header, *storage, partStarts)(
+        [&](std::string_view c) { t.append(c); });
     source = fmt::format("{} (shard {} of {}: {} part(s) from {})", url, rank, size,
                          info.parts.size(), info.parts.front());
     return t;
@@ -465,6 +468,9 @@ Frame ShardReader::read(std::optional<std::uint8_t> startState) {
   }
   impl_->text = job.text(atStart);
   Frame frame = parseText(job.format, impl_->text, job.options, job.source);
+  if (job.partStarts)  // row provenance: each row's part and line in it
+    frame = detail::partOrigins(frame, job.info.parts,
+                                isCsv(job.format) && job.options.csv.header, *job.partStarts);
   if (job.input) job.info.bytesFetched = job.input->fetched();
   return frame;
 }

@@ -41,8 +41,9 @@ std::vector<std::int64_t> CrossValidator::foldAssignment(const Frame& data) cons
     for (std::int64_t i = 0; i < n; ++i) {
       const double f = v[static_cast<std::size_t>(i)];
       if (!(f >= 0 && f < static_cast<double>(k)) || f != std::floor(f))
-        throw DataError(fmt::format("{}: fold column '{}' has value {} at row {}; fold numbers "
-                                    "must be integers in [0, {})",
+        throw DataError(fmt::format("{}{}: fold column '{}' has value {} at row {}; fold "
+                                    "numbers must be integers in [0, {})",
+                                    data.origins() ? data.rowLocation(i) + ": " : "",
                                     describe(), foldCol, f, i, k));
       fold[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(f);
     }

@@ -283,6 +283,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   std::int64_t errorItem = std::numeric_limits<std::int64_t>::max();
   std::mutex mu;  // guards error, errorItem and the progress report
   Progress report{0, total, std::numeric_limits<double>::quiet_NaN()};
+  std::vector<std::size_t> foldsDone(numMaps, 0);  // per param map, under `mu`
   const bool larger = evaluator_->isLargerBetter();
   // Several ranks: items come from a queue shared by all ranks' workers; or, data-parallel,
   // every rank fits every item, one after another, each fit spread over all ranks.
@@ -321,9 +322,16 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
           if (progress) {
             std::lock_guard lock(mu);
             ++report.done;
-            if (std::isnan(report.bestMetric) ||
-                (larger ? metric > report.bestMetric : metric < report.bestMetric))
-              report.bestMetric = metric;
+            // "best" is the best mean over the folds (what avgMetrics will hold), counted once
+            // every fold of the param map has finished on this rank: never one fold's metric.
+            if (++foldsDone[m] == splits.size()) {
+              double sum = 0.0;
+              for (std::size_t f = 0; f < splits.size(); ++f) sum += metrics[f][m];
+              const double mean = sum / static_cast<double>(splits.size());
+              if (std::isnan(report.bestMetric) ||
+                  (larger ? mean > report.bestMetric : mean < report.bestMetric))
+                report.bestMetric = mean;
+            }
             progress(report);
           }
         }

@@ -94,7 +94,7 @@ TEST_F(FileTest, LargeGzipGrowsTheOutput) {
   EXPECT_EQ(readFileToString(p), text);
 }
 
-TEST_F(FileTest, CorruptGzipIsAnIoErrorNamingThePath) {
+TEST_F(FileTest, CorruptGzipIsADataErrorNamingThePath) {
   std::string text;
   for (int i = 0; i < 2000; ++i) text += "row " + std::to_string(i * 7919 % 1000) + "\n";
   const std::string gz = gzipBytes(text);
@@ -102,11 +102,11 @@ TEST_F(FileTest, CorruptGzipIsAnIoErrorNamingThePath) {
   std::string bad = gz;
   for (std::size_t i = 12; i < 40 && i < bad.size(); ++i) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
   writeFile(p, bad);
-  std::string msg = messageOf<IoError>([&] { (void)readFileToString(p); });
+  std::string msg = messageOf<DataError>([&] { (void)readFileToString(p); });
   EXPECT_CONTAINS(msg, p);
   EXPECT_CONTAINS(msg, "gzip");
   // readCsv goes through the same path.
-  msg = messageOf<IoError>([&] { (void)readCsv(p, {}); });
+  msg = messageOf<DataError>([&] { (void)readCsv(p, {}); });
   EXPECT_CONTAINS(msg, p);
 }
 
@@ -114,17 +114,17 @@ TEST_F(FileTest, TruncatedGzipAndTrailingGarbageAreErrors) {
   const std::string gz = gzipBytes(kCsv);
   const std::string p = path("cut.gz");
   writeFile(p, gz.substr(0, gz.size() - 5));  // the trailer is cut off
-  std::string msg = messageOf<IoError>([&] { (void)readFileToString(p); });
+  std::string msg = messageOf<DataError>([&] { (void)readFileToString(p); });
   EXPECT_CONTAINS(msg, p);
   EXPECT_CONTAINS(msg, "truncated");
   writeFile(p, gz.substr(0, 2));  // only the magic bytes
-  msg = messageOf<IoError>([&] { (void)readFileToString(p); });
+  msg = messageOf<DataError>([&] { (void)readFileToString(p); });
   EXPECT_CONTAINS(msg, "truncated");
   writeFile(p, gz + "junk");
-  msg = messageOf<IoError>([&] { (void)readFileToString(p); });
+  msg = messageOf<DataError>([&] { (void)readFileToString(p); });
   EXPECT_CONTAINS(msg, "trailing garbage");
   // gunzip on a buffer names the given source.
-  msg = messageOf<IoError>([&] { (void)gunzip(gz.substr(0, 10), "mem"); });
+  msg = messageOf<DataError>([&] { (void)gunzip(gz.substr(0, 10), "mem"); });
   EXPECT_CONTAINS(msg, "'mem'");
 }
 

@@ -206,8 +206,8 @@ std::string inflated(std::string_view data, std::size_t piece) {
   std::string out;
   try {
     inflateStream(piecesSource(data, piece), [&](std::string_view c) { out.append(c); }, "x.gz");
-  } catch (const IoError& e) {
-    return std::string("IoError: ") + e.what();
+  } catch (const DataError& e) {
+    return std::string("DataError: ") + e.what();
   }
   return out;
 }
@@ -216,8 +216,8 @@ std::string gunzipped(std::string_view data) {
   if (!hasGzipMagic(data)) return std::string(data);
   try {
     return gunzip(data, "x.gz");
-  } catch (const IoError& e) {
-    return std::string("IoError: ") + e.what();
+  } catch (const DataError& e) {
+    return std::string("DataError: ") + e.what();
   }
 }
 
@@ -245,7 +245,7 @@ TEST_F(FrameIoTest, InflateStreamMatchesGunzipForAnyChunking) {
   }
   EXPECT_EQ(inflated(a + b, 4096), "id,v\n1,2\n" + big);
   EXPECT_EQ(inflated(a + "garbage bytes", 1),
-            "IoError: cannot read 'x.gz': invalid gzip data: 13 bytes of trailing garbage after member 1");
+            "DataError: cannot read 'x.gz': invalid gzip data: 13 bytes of trailing garbage after member 1");
 }
 
 TEST_F(FrameIoTest, StreamingCsvOfGzipChunksEqualsTheWholeFile) {

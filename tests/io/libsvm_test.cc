@@ -119,7 +119,10 @@ TEST_F(LibSvmTest, MalformedTokensNameLineAndToken) {
 }
 
 TEST_F(LibSvmTest, CommentsBlankLinesCrlfAndTabsAreHandled) {
-  const Frame f = readLibSvmString("# header comment\r\n\r\n+1\t2:3.5 5:-1e-3\r\n   \n0 1:NaN #x\n", {});
+  LibSvmOptions nonFinite;
+  nonFinite.allowNonFinite = true;  // NaN is rejected by default
+  const Frame f =
+      readLibSvmString("# header comment\r\n\r\n+1\t2:3.5 5:-1e-3\r\n   \n0 1:NaN #x\n", nonFinite);
   ASSERT_EQ(f.numRows(), 2);
   EXPECT_EQ(f.col<DoubleColumn>("label")[0], 1.0);
   EXPECT_EQ(entries(f, 0),

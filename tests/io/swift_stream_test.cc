@@ -110,8 +110,8 @@ TEST_F(SwiftStreamTest, GzipObjectIsInflatedAsItStreams) {
   client_->put(container_, "cut.csv.gz", gz.substr(0, gz.size() / 2));
   try {
     (void)readCsvStream(source("cut.csv.gz"), {}, "x");
-    FAIL() << "expected an IoError";
-  } catch (const IoError& e) {
+    FAIL() << "expected a DataError";
+  } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("swift://" + container_ + "/cut.csv.gz"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("truncated gzip data"), std::string::npos) << e.what();
   }

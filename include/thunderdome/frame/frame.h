@@ -52,6 +52,17 @@ class Schema {
 
 /// A columnar in-memory table: named, typed, immutable, shared columns of equal length.
 /// Adding or selecting columns never copies the data of the others.
+/// Where the rows of a Frame came from (row provenance): shared and immutable, carried by take,
+/// withColumn, select and drop, and consulted only to word error messages.
+struct RowOrigins {
+  /// Source names (file paths, swift:// URLs, part names); `source[i]` indexes this.
+  std::vector<std::string> sources;
+  /// Per row: its index into `sources` (empty: every row comes from sources[0]).
+  std::vector<std::uint32_t> source;
+  /// Per row: the 1-based line where it starts (0: unknown).
+  std::vector<std::int64_t> line;
+};
+
 class Frame {
  public:
   Frame() = default;
@@ -86,6 +97,12 @@ class Frame {
   /// The row indices randomSplit would put in each part.
   [[nodiscard]] std::vector<std::vector<std::int64_t>> randomSplitIndices(
       const std::vector<double>& weights, std::uint64_t seed) const;
+  /// Where each row came from (null when unknown, e.g. a frame built in memory).
+  [[nodiscard]] const std::shared_ptr<const RowOrigins>& origins() const { return origins_; }
+  /// A copy of this frame whose rows came from `origins` (one line per row).
+  [[nodiscard]] Frame withOrigins(std::shared_ptr<const RowOrigins> origins) const;
+  /// Where row `row` came from, for error messages: "data.csv:14" when known, else "row 5".
+  [[nodiscard]] std::string rowLocation(std::int64_t row) const;
   /// A text table of the first `n` rows, like Spark's show().
   [[nodiscard]] std::string show(std::int64_t n = 20, bool truncate = true) const;
   /// The value at (row, column) rendered as text.
@@ -95,6 +112,7 @@ class Frame {
   Schema schema_;
   std::vector<ColumnPtr> columns_;
   std::int64_t rows_ = 0;
+  std::shared_ptr<const RowOrigins> origins_;  // row provenance; null when unknown
 };
 
 /// Convenience builders for literal columns (tests, examples).

@@ -13,7 +13,7 @@ namespace td {
 /// The whole content of the file at `path`, read at once. Gzip content (recognised by its magic
 /// bytes 1f 8b, whatever the file is called) is decompressed transparently, concatenated members
 /// included. Throws IoError naming the path and the reason when the file cannot be opened or
-/// read, or when its gzip content is corrupt or truncated.
+/// read, and DataError when its gzip content is corrupt or truncated.
 /// Reads through a Storage from the environment (storage::Storage()).
 std::string readFileToString(const std::string& path);
 /// As above, through `storage` (which picks the file system by the path's scheme).
@@ -44,7 +44,7 @@ std::string stripGzExtension(std::string_view path);
 bool hasGzipMagic(std::string_view data);
 
 /// Decompresses gzip `data` (one or more concatenated members); `sourceName` names the input in
-/// the IoError thrown when the data is corrupt, truncated or followed by garbage.
+/// the DataError thrown when the data is corrupt, truncated or followed by garbage.
 std::string gunzip(std::string_view data, std::string_view sourceName = "<string>");
 
 /// A file written through a temporary sibling that commit() renames into place (moved to the

@@ -15,6 +15,9 @@ namespace td {
 struct LibSvmOptions {
   /// Vector dimension; 0 infers it as the largest feature index in the data.
   std::int64_t numFeatures = 0;
+  /// Accept NaN/Infinity labels and values (as Spark's reader does); false (the default): a
+  /// DataError naming the file, line and token, before anything downstream sees them.
+  bool allowNonFinite = false;
 };
 
 /// Reads a LibSVM file (`label idx:val ...`, 1-based strictly increasing indices, '#' comments)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -44,14 +45,14 @@ ChunkSource pathSource(const std::string& path, const storage::Storage& storage)
 
 /// Passes the bytes `source` produces on to `sink`; when they start with the gzip magic bytes
 /// 1f 8b they are inflated incrementally (concatenated members included) as they arrive.
-/// Corrupt, truncated or trailing-garbage gzip data throws the IoError gunzip() throws, naming
+/// Corrupt, truncated or trailing-garbage gzip data throws the DataError gunzip() throws, naming
 /// `sourceName`.
 void inflateStream(const ChunkSource& source, const ChunkSink& sink, std::string_view sourceName);
 
 /// Splits a byte stream into lines for the line-based readers (LibSVM, JSON Lines): a UTF-8 BOM
-/// at the very start is dropped, lines end at '\n' (which is not part of the line; a '\r' before
-/// it is), a last line without '\n' counts, and lines are numbered from 1. `onLine(line, lineNo)`
-/// gets each line, a view that is valid only during the call; a line split across chunks is
+/// at the very start is dropped, lines end at "\n", "\r\n" or a lone "\r" (the terminator is not
+/// part of the line), a last line without one counts, and lines are numbered from 1.
+/// `onLine(line, lineNo)` gets each line, a view that is valid only during the call; a line split across chunks is
 /// reassembled. Blank lines are passed on too.
 template <class OnLine>
 class LineSplitter {
@@ -102,27 +103,41 @@ class LineSplitter {
  private:
   static bool isBom(std::string_view s) { return s.substr(0, 3) == "\xEF\xBB\xBF"; }
 
+  // Lines end at "\n", "\r\n" or a lone "\r" (old Mac files); the terminator is not part of
+  // the line. A '\r' that ends a chunk may be the first half of a CRLF: skipLf_ remembers it.
   void split(std::string_view s) {
     std::size_t pos = 0;
-    if (!carry_.empty()) {  // the rest of a line begun in an earlier chunk
-      const std::size_t nl = s.find('\n');
-      if (nl == std::string_view::npos) {
-        carry_.append(s);
-        return;
-      }
-      carry_.append(s.substr(0, nl));
-      onLine_(std::string_view(carry_), ++lineNo_);
-      carry_.clear();
-      pos = nl + 1;
+    if (skipLf_ && !s.empty()) {
+      skipLf_ = false;
+      if (s[0] == '\n') pos = 1;
     }
     while (pos < s.size()) {
       const std::size_t nl = s.find('\n', pos);
-      if (nl == std::string_view::npos) {
-        carry_.assign(s.substr(pos));
+      const std::size_t end = nl == std::string_view::npos ? s.size() : nl;
+      const void* cr = std::memchr(s.data() + pos, '\r', end - pos);
+      std::size_t lineEnd = 0, next = 0;
+      if (cr != nullptr) {
+        lineEnd = static_cast<std::size_t>(static_cast<const char*>(cr) - s.data());
+        next = lineEnd + 1;
+        if (next == nl)
+          ++next;  // CRLF
+        else if (next == s.size())
+          skipLf_ = true;
+      } else if (nl != std::string_view::npos) {
+        lineEnd = nl;
+        next = nl + 1;
+      } else {
+        carry_.append(s.substr(pos));
         return;
       }
-      onLine_(s.substr(pos, nl - pos), ++lineNo_);
-      pos = nl + 1;
+      if (carry_.empty()) {
+        onLine_(s.substr(pos, lineEnd - pos), ++lineNo_);
+      } else {  // the rest of a line begun in an earlier chunk
+        carry_.append(s.substr(pos, lineEnd - pos));
+        onLine_(std::string_view(carry_), ++lineNo_);
+        carry_.clear();
+      }
+      pos = next;
     }
   }
 
@@ -131,6 +146,7 @@ class LineSplitter {
   std::string head_;   // the first bytes, until there are three (BOM check)
   std::string carry_;  // an incomplete line from the previous chunks
   std::int64_t lineNo_ = 0;
+  bool skipLf_ = false;  // the last chunk ended with '\r': a leading '\n' completes a CRLF
 };
 
 }  // namespace td

@@ -1,0 +1,127 @@
+// tests/cli/data_errors_test.cc — data errors name the file, line, column and value whatever
+// the tuning; empty, truncated-gzip and single-class inputs get the documented exit and words.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "cli_runner.h"
+#include "thunderdome/core/params.h"
+
+namespace td::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using nlohmann::json;
+using testing::cli;
+
+const std::string kExamples = TD_EXAMPLES_DIR;
+const std::string kSpec = kExamples + "/cross_validation.json";
+const std::string kTrain = kExamples + "/data/spark_guide_train.csv";
+
+class DataErrorsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / randomUid("td_dataerr");
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(path(name), std::ios::binary) << content;
+    return path(name);
+  }
+  // A spec: the seed example's pipeline with the given "tuning" object (and a grid of two maps
+  // unless the method is "none").
+  std::string spec(const std::string& tuning) const {
+    return write("spec.json",
+                 std::string(R"({"stages": [
+      {"name": "tokenizer", "class": "Tokenizer", "params": {"inputCol": "text", "outputCol": "words"}},
+      {"name": "hashingTF", "class": "HashingTF", "params": {"inputCol": "words", "outputCol": "features"}},
+      {"name": "lr", "class": "LogisticRegression", "params": {"maxIter": 10}}],
+     "evaluator": {"class": "BinaryClassificationEvaluator"},)") +
+                     (tuning.find("none") == std::string::npos
+                          ? R"("grid": {"lr.regParam": [0.1, 0.01]},)"
+                          : "") +
+                     R"("tuning": )" + tuning + "}");
+  }
+  fs::path dir_;
+};
+
+// 12 good rows, then a label 2.0 on line 14 (the header is line 1).
+std::string badLabelCsv() {
+  std::string rows = "id,text,label\n";
+  for (int i = 1; i <= 12; ++i)
+    rows += std::to_string(i) + ",spark w" + std::to_string(i) + " a b," + std::to_string(i % 2) +
+            ".0\n";
+  return rows + "13,bad row x,2.0\n";
+}
+
+TEST_F(DataErrorsTest, BadLabelNamesFileAndLineWhateverTheFoldOrSeed) {
+  const std::string data = write("bad.csv", badLabelCsv());
+  const std::string where = data + ":14: LogisticRegression lr: label column 'label' has invalid "
+                                   "value 2.0: binomial labels must be 0.0 or 1.0";
+  for (const std::string tuning :
+       {R"({"method": "crossValidator", "numFolds": 2, "seed": 1})",
+        R"({"method": "crossValidator", "numFolds": 3, "seed": 99})",
+        R"({"method": "trainValidationSplit", "seed": 7})", R"({"method": "none"})"}) {
+    const auto r = cli({"fit", "--spec", spec(tuning), "--train", data, "--out", path("m"), "-q"});
+    EXPECT_EQ(r.code, kExitBadData) << tuning;
+    EXPECT_THAT(r.err, HasSubstr(where)) << tuning;
+    EXPECT_FALSE(fs::exists(path("m")));
+  }
+}
+
+TEST_F(DataErrorsTest, EmptyAndHeaderOnlyInputHaveNoDataRows) {
+  for (const auto& [name, text] : {std::pair{"empty.csv", ""}, {"header.csv", "id,text,label\n"}}) {
+    const auto r = cli({"fit", "--spec", kSpec, "--train", write(name, text), "--out",
+                        path("m"), "-q"});
+    EXPECT_EQ(r.code, kExitBadData) << name;
+    EXPECT_THAT(r.err, HasSubstr("no data rows in " + path(name))) << r.err;
+  }
+}
+
+TEST_F(DataErrorsTest, TruncatedGzipExitsThree) {
+  const auto r = cli({"fit", "--spec", kSpec, "--train",
+                      write("cut.csv.gz", std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8)),
+                      "--out", path("m"), "-q"});
+  EXPECT_EQ(r.code, kExitBadData);
+  EXPECT_THAT(r.err, HasSubstr(path("cut.csv.gz") + "': truncated gzip data"));
+}
+
+TEST_F(DataErrorsTest, CrOnlyLineEndingsRead) {
+  std::ifstream in(kTrain, std::ios::binary);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  for (char& c : text)
+    if (c == '\n') c = '\r';
+  const auto r = cli({"fit", "--spec", kSpec, "--train", write("cr.csv", text), "--out",
+                      path("m"), "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["trainRows"], 12);
+}
+
+TEST_F(DataErrorsTest, SingleClassWithoutTuningFitsAndWarns) {
+  std::string rows = "id,text,label\n";
+  for (int i = 1; i <= 12; ++i) rows += std::to_string(i) + ",w" + std::to_string(i) + ",1.0\n";
+  const std::string data = write("one.csv", rows);
+  const auto r = cli({"fit", "--spec", spec(R"({"method": "none"})"), "--train", data, "--out",
+                      path("m"), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string warning = "all 12 rows of " + data + " have label 1.0 in column 'label'";
+  EXPECT_THAT(r.err, HasSubstr("warning: " + warning));
+  const json j = json::parse(r.out);
+  ASSERT_EQ(j["warnings"].size(), 1u);
+  EXPECT_THAT(j["warnings"][0].get<std::string>(), HasSubstr(warning));
+  // Under cross-validation the evaluator's metric is undefined on a fold: exit 3.
+  const auto cv = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m2"), "-q"});
+  EXPECT_EQ(cv.code, kExitBadData);
+  EXPECT_THAT(cv.err, HasSubstr("holds a single class"));
+}
+
+}  // namespace
+}  // namespace td::cli
