@@ -285,6 +285,10 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   if (!evaluator) evaluator = std::make_shared<BinaryClassificationEvaluator>("evaluator");
   if (test) testMetric = evaluator->evaluate(model->transform(*test));
 
+  // The model first: a report that cannot be written never loses it.
+  saveStage(*model, a.out, a.overwrite, *store);
+  log->info("saved model to {}", a.out);
+
   const auto results = tuningResults(*model);
   if (!a.report.empty()) {
     ReportData report;
@@ -318,8 +322,6 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     log->info("wrote report {}", a.report);
   }
 
-  saveStage(*model, a.out, a.overwrite, *store);
-  log->info("saved model to {}", a.out);
 
   if (a.common.json) {
     json j{{"model", a.out},
