@@ -221,7 +221,17 @@ FileMap SwiftFileSystem::readTree(const std::string& url) {
     if (!info.treeVersion.empty()) version = info.treeVersion;
     files[o.name.substr(u.object.size())] = c->get(u.container, o.name);
   }
-  if (version.empty()) return files;  // a tree written before versions (files beside the marker)
+  if (version.empty() && !files.empty()) return files;  // written before versions existed
+  if (version.empty()) {
+    // No marker: the files of the newest version, so that the caller sees an incomplete tree
+    // (not a missing one).
+    for (const auto& o : c->list(u.container, markerPrefix)) {
+      const std::string v = o.name.substr(markerPrefix.size(), o.name.find('/', markerPrefix.size()) -
+                                                                   markerPrefix.size());
+      if (version.empty() || v > version) version = v;
+    }
+    if (version.empty()) return files;
+  }
   const std::string base = markerPrefix + version + "/";
   for (const auto& o : c->list(u.container, base))
     files[o.name.substr(base.size())] = c->get(u.container, o.name);
