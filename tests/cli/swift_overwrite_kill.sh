@@ -28,12 +28,14 @@ pid=$!
 # curl polls every ~20 ms.
 token="$(curl -s -o /dev/null -D - -H "X-Auth-User: $ST_USER" -H "X-Auth-Key: $ST_KEY" "$ST_AUTH" |
          tr -d '\r' | sed -n 's/^[Xx]-[Aa]uth-[Tt]oken: *//p')"
+seen=0
 for _ in $(seq 1 3000); do
-  if curl -s -H "X-Auth-Token: $token" \
+  if curl -sf -H "X-Auth-Token: $token" \
        "$TD_SWIFT_STORAGE_URL/${C}_segments?prefix=models/m/.td-versions/" 2>/dev/null |
-       grep -q .; then break; fi
+       grep -q .; then seen=1; break; fi
   sleep 0.02
 done
+[ "$seen" = 1 ] || fail "no segment of the new model appeared"
 kill -9 "$pid" 2>/dev/null || fail "the save finished before it could be killed"
 wait "$pid" 2>/dev/null || true
 
