@@ -322,7 +322,6 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     log->info("wrote report {}", a.report);
   }
 
-
   if (a.common.json) {
     json j{{"model", a.out},
            {"class", model->className()},

@@ -116,7 +116,8 @@ std::vector<std::string> listParts(const std::string& path, const storage::Stora
     std::size_t from = 0;
     for (;;) {
       const auto slash = name.find('/', from);
-      const std::string_view part = name.substr(from, slash == std::string_view::npos ? slash : slash - from);
+      const std::string_view part =
+          name.substr(from, slash == std::string_view::npos ? slash : slash - from);
       if (part.empty() || part[0] == '_' || part[0] == '.') return false;
       if (slash == std::string_view::npos) return true;
       from = slash + 1;

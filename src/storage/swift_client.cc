@@ -1,9 +1,9 @@
 // src/storage/swift_client.cc — Swift over libcurl: auth, retries, ranged parallel reads,
 // listings, SLO uploads.
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <curl/curl.h>
+#include <fmt/format.h>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -57,7 +57,8 @@ class SwiftRandomAccessFile final : public RandomAccessFile {
     if (begin < 0 || end < begin || end > size_)
       throw InternalError(fmt::format("'{}': byte range [{}, {}) outside the object's {} bytes",
                                       url_.toString(), begin, end, size_));
-    if (dlo_.container.empty()) return client_->getRange(url_.container, url_.object, begin, end, etag_);
+    if (dlo_.container.empty())
+      return client_->getRange(url_.container, url_.object, begin, end, etag_);
     std::string out;
     std::int64_t at = 0;  // offset of the current segment in the DLO
     for (const auto& seg : dlo_.segments) {
@@ -195,14 +196,17 @@ void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
   const auto c = client();
   c->ensureContainer(u.container);
   // The new version under new names; the old tree (if any) stays whole meanwhile.
-  const std::string version = std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count());
+  const std::string version =
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count());
   const std::string base = u.object + kVersions + version + "/";
   for (const auto& [rel, bytes] : files)
     if (rel != marker) c->put(u.container, base + rel, bytes);
   // The switch: one PUT of the marker naming the new version.
   const auto m = files.find(marker);
-  if (m == files.end()) throw InternalError(fmt::format("'{}': tree without its marker '{}'", url, marker));
+  if (m == files.end())
+    throw InternalError(fmt::format("'{}': tree without its marker '{}'", url, marker));
   c->put(u.container, u.object + marker, m->second, {{"X-Object-Meta-Td-Tree-Version", version}});
   // Then the old version (and leftovers of interrupted writes) go.
   for (const auto& o : c->list(u.container, u.object))
@@ -226,8 +230,8 @@ FileMap SwiftFileSystem::readTree(const std::string& url) {
     // No marker: the files of the newest version, so that the caller sees an incomplete tree
     // (not a missing one).
     for (const auto& o : c->list(u.container, markerPrefix)) {
-      const std::string v = o.name.substr(markerPrefix.size(), o.name.find('/', markerPrefix.size()) -
-                                                                   markerPrefix.size());
+      const std::string v = o.name.substr(
+          markerPrefix.size(), o.name.find('/', markerPrefix.size()) - markerPrefix.size());
       if (version.empty() || v > version) version = v;
     }
     if (version.empty()) return files;

@@ -299,21 +299,22 @@ TEST_F(SwiftTest, CredentialsFromEnvironmentAndCloudsYaml) {
 }
 
 TEST_F(SwiftTest, SecureYamlIsMergedIntoCloudsYamlAgainstKeystone) {
-  if (env("TDTEST_OS_AUTH_URL").empty()) GTEST_FAIL() << "the test server was started without --keystone";
+  if (env("TDTEST_OS_AUTH_URL").empty())
+    GTEST_FAIL() << "the test server was started without --keystone";
   // Horizon's download: clouds.yaml without the password, secure.yaml with it (openstacksdk
   // deep-merges the second into the first).
   const auto dir = std::filesystem::temp_directory_path() / ("td-secure-" + container_);
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "clouds.yaml") << "clouds:\n  horizon:\n    auth:\n      auth_url: "
-                                     << env("TDTEST_OS_AUTH_URL") << "\n      username: "
-                                     << env("TDTEST_OS_USERNAME") << "\n      project_name: "
-                                     << env("TDTEST_OS_PROJECT_NAME")
-                                     << "\n      user_domain_name: Default\n"
-                                        "      project_domain_name: Default\n"
-                                        "    region_name: " << env("TDTEST_OS_REGION_NAME")
-                                     << "\n    interface: public\n    identity_api_version: 3\n";
-  std::ofstream(dir / "secure.yaml") << "clouds:\n  horizon:\n    auth:\n      password: "
-                                     << env("TDTEST_OS_PASSWORD") << "\n";
+  std::ofstream(dir / "clouds.yaml")
+      << "clouds:\n  horizon:\n    auth:\n      auth_url: " << env("TDTEST_OS_AUTH_URL")
+      << "\n      username: " << env("TDTEST_OS_USERNAME")
+      << "\n      project_name: " << env("TDTEST_OS_PROJECT_NAME")
+      << "\n      user_domain_name: Default\n"
+         "      project_domain_name: Default\n"
+         "    region_name: "
+      << env("TDTEST_OS_REGION_NAME") << "\n    interface: public\n    identity_api_version: 3\n";
+  std::ofstream(dir / "secure.yaml")
+      << "clouds:\n  horizon:\n    auth:\n      password: " << env("TDTEST_OS_PASSWORD") << "\n";
   setenv("OS_CLIENT_CONFIG_FILE", (dir / "clouds.yaml").c_str(), 1);
   setenv("OS_CLIENT_SECURE_FILE", (dir / "secure.yaml").c_str(), 1);
   setenv("OS_CLOUD", "horizon", 1);
@@ -405,9 +406,9 @@ TEST_F(SwiftTest, ProxyRestartedMidReadIsWaitedOutByTheRetryBudget) {
 
 // Runs python-swiftclient's `swift` CLI (tempauth v1) with `args`; its exit status.
 int swiftCli(const std::string& args) {
-  const std::string cmd = "env -u OS_IDENTITY_API_VERSION -u OS_AUTH_URL /usr/bin/swift -V 1.0 -A '" +
-                          env("ST_AUTH") + "' -U '" + env("ST_USER") + "' -K '" + env("ST_KEY") +
-                          "' " + args + " >/dev/null 2>&1";
+  const std::string cmd =
+      "env -u OS_IDENTITY_API_VERSION -u OS_AUTH_URL /usr/bin/swift -V 1.0 -A '" + env("ST_AUTH") +
+      "' -U '" + env("ST_USER") + "' -K '" + env("ST_KEY") + "' " + args + " >/dev/null 2>&1";
   return std::system(cmd.c_str());
 }
 
@@ -439,9 +440,11 @@ TEST_F(SwiftTest, DynamicLargeObjectFromSwiftUploadIsReadThroughItsManifest) {
   writeLocal(dir / "big.csv", big);
   writeLocal(dir / "small.csv", csvRows(0, 1000));
   ASSERT_EQ(swiftCli("upload --segment-size 4000 --object-name ds/part-1.csv " + container_ + " " +
-                     (dir / "big.csv").string()), 0);
+                     (dir / "big.csv").string()),
+            0);
   ASSERT_EQ(swiftCli("upload --object-name ds/part-0.csv " + container_ + " " +
-                     (dir / "small.csv").string()), 0);
+                     (dir / "small.csv").string()),
+            0);
   const ObjectInfo h = client_->head(container_, "ds/part-1.csv");
   ASSERT_FALSE(h.dloManifest.empty()) << "swift upload made no DLO";
   EXPECT_FALSE(h.isSlo);
@@ -475,7 +478,8 @@ TEST_F(SwiftTest, ManifestHeaderSetBySwiftUploadIsFollowedAndSegmentsArePinned) 
   writeLocal(dir / "empty", "");
   // A 0-byte manifest pointing at the segments, as `swift upload` writes it.
   ASSERT_EQ(swiftCli("upload --object-name m.csv -H 'X-Object-Manifest: " + container_ +
-                     "_segs/m/' " + container_ + " " + (dir / "empty").string()), 0);
+                     "_segs/m/' " + container_ + " " + (dir / "empty").string()),
+            0);
   EXPECT_EQ(client_->get(container_, "m.csv"), "id,label\n0,1\n1,0\n");
   const Frame f = readFrame("swift://" + container_ + "/m.csv");
   EXPECT_EQ(f.numRows(), 2);
@@ -502,9 +506,11 @@ TEST_F(SwiftTest, PrefixesSkipDirectoryMarkersAndUnderscoreOrDotComponents) {
   writeLocal(dir / "out" / "_temporary" / "0" / "_temporary" / "part-00002.csv", csvRows(90, 4));
   writeLocal(dir / "out" / ".hidden" / "part-00003.csv", csvRows(80, 4));
   std::filesystem::create_directories(dir / "out" / "empty-dir");
-  ASSERT_EQ(std::system(("cd '" + dir.string() + "' && env -u OS_IDENTITY_API_VERSION -u OS_AUTH_URL "
-                         "/usr/bin/swift -V 1.0 -A '" + env("ST_AUTH") + "' -U '" + env("ST_USER") +
-                         "' -K '" + env("ST_KEY") + "' upload " + container_ + " out >/dev/null 2>&1")
+  ASSERT_EQ(std::system(("cd '" + dir.string() +
+                         "' && env -u OS_IDENTITY_API_VERSION -u OS_AUTH_URL "
+                         "/usr/bin/swift -V 1.0 -A '" +
+                         env("ST_AUTH") + "' -U '" + env("ST_USER") + "' -K '" + env("ST_KEY") +
+                         "' upload " + container_ + " out >/dev/null 2>&1")
                             .c_str()),
             0);
   bool marker = false;
@@ -628,7 +634,8 @@ TEST_F(SwiftFileSystemTest, AnInterruptedTreeWriteKeepsTheOldTreeWhole) {
   client_->put(container_, "models/legacy/w.bin", "legacy");
   client_->put(container_, "models/legacy/MANIFEST", "m0");
   client_->put(container_, "models/legacy/.td-versions/1/w.bin", "half");
-  EXPECT_EQ(fs_->readTree(url("models/legacy")), (FileMap{{"MANIFEST", "m0"}, {"w.bin", "legacy"}}));
+  EXPECT_EQ(fs_->readTree(url("models/legacy")),
+            (FileMap{{"MANIFEST", "m0"}, {"w.bin", "legacy"}}));
 }
 
 TEST_F(SwiftFileSystemTest, CallersStorageServesReadersWithoutEnvironmentCredentials) {
