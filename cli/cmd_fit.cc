@@ -320,6 +320,9 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
                     train.numRows(), a.train, *oneClass, labelCol));
   }
   for (const auto& w : warnings) err << "warning: " << w << "\n";
+  // The model first: a report that cannot be written never loses it.
+  saveStage(*model, a.out, a.overwrite, *store);
+  log->info("saved model to {}", a.out);
 
   const auto results = tuningResults(*model);
   if (!a.report.empty()) {
@@ -353,9 +356,6 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     writeHtmlReport(report, a.report);
     log->info("wrote report {}", a.report);
   }
-
-  saveStage(*model, a.out, a.overwrite, *store);
-  log->info("saved model to {}", a.out);
 
   if (a.common.json) {
     json j{{"model", a.out},

@@ -14,6 +14,8 @@ PACKAGES=(
   liblinear-tools liblinear-dev
   # Swift client tests: scripts/swift/swift-test-server.sh (Swift + Keystone on 127.0.0.1)
   curl memcached python3-swift python3-keystone python3-keystonemiddleware
+  # python-swiftclient's `swift upload` (DLOs, directory markers) as the peer writer in tests
+  python3-swiftclient
   # MPI task-parallel tuning and its tests (mpirun)
   openmpi-bin libopenmpi-dev
   # Two-host MPI test (tests/dist/netns_two_host.sh): network namespaces, Swift relay

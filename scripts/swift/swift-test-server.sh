@@ -7,6 +7,8 @@
 #   swift-test-server.sh stop                 stop everything (by recorded PID); idempotent
 #   swift-test-server.sh stop-object          stop only the object server (SIGKILL)
 #   swift-test-server.sh start-object         restart the object server, wait until healthy
+#   swift-test-server.sh stop-proxy           stop the (tempauth) proxy (SIGTERM, as a restart)
+#   swift-test-server.sh start-proxy          start it again, wait until healthy
 #   swift-test-server.sh status               show what runs; exit 0 only if all of it runs
 #
 # State lives in TD_SWIFT_DIR (default /tmp/td-swift): configs, rings, data, logs (log/),
@@ -19,7 +21,9 @@
 # rest are the first free ports from TD_SWIFT_PORT_BASE (default 38080) upward.
 # Constraints: TD_SWIFT_MAX_FILE_SIZE (default 2097152), TD_SWIFT_CONTAINER_LISTING_LIMIT
 # (default 3), TD_SWIFT_ACCOUNT_LISTING_LIMIT (default 10000).
-# TD_SWIFT_START_TIMEOUT: seconds to wait for health, per phase (default 30).
+# Start-up waits on readiness: it polls until every server answers its health check and fails at
+# once when a server exits; TD_SWIFT_START_TIMEOUT (default 600 s per phase) is only an outer
+# bound, so a slow, loaded machine waits longer instead of failing.
 # Keystone's set-up result is cached in TD_SWIFT_CACHE_DIR (default /tmp/td-swift-cache);
 # TD_SWIFT_NO_CACHE=1 ignores the cache. Accounts: tempauth test:tester/testing (.admin of
 # AUTH_test), test2:tester2/testing2 (no .admin: 403 without ACLs); Keystone admin/tdadmin,
@@ -499,7 +503,7 @@ cmd_start() {
   if [ "$KEYSTONE" = 1 ]; then
     checks+=(ks-proxy "http://127.0.0.1:$KS_SWIFT_PORT/healthcheck")
   fi
-  wait_healthy "${TD_SWIFT_START_TIMEOUT:-30}" "${checks[@]}" || die "Swift did not come up"
+  wait_healthy "${TD_SWIFT_START_TIMEOUT:-600}" "${checks[@]}" || die "Swift did not come up"
   log "swift healthy after $(( $(now_ms) - t0 )) ms (proxy 127.0.0.1:$PROXY_PORT)"
 
   if [ "$KEYSTONE" = 1 ]; then
@@ -511,7 +515,7 @@ cmd_start() {
       rm -f "$D/run/ks-manage.pid"
       start_proc keystone "$PY" "$HELPER" serve-keystone "$D/keystone/keystone.conf" 127.0.0.1 "$KS_PORT"
     fi
-    wait_healthy "${TD_SWIFT_START_TIMEOUT:-30}" keystone "$ks_url/v3" || die "Keystone did not come up"
+    wait_healthy "${TD_SWIFT_START_TIMEOUT:-600}" keystone "$ks_url/v3" || die "Keystone did not come up"
     if [ -n "$ksm_pid" ]; then
       local spec out
       spec="{\"project\":\"$KS_PROJECT\",\"user\":\"$KS_USER\",\"password\":\"$KS_PASSWORD\",\"service_user\":\"$KS_SERVICE_USER\",\"service_password\":\"$KS_SERVICE_PASSWORD\"}"
@@ -591,9 +595,24 @@ cmd_start_object() {
   if running object; then log "object server already runs"; return 0; fi
   "$PY" "$HELPER" port-free "$OBJECT_PORT" || die "object port 127.0.0.1:$OBJECT_PORT is in use"
   start_proc object "$PY" "$HELPER" serve-swift object "$D/etc/object-server.conf" "$D/etc"
-  wait_healthy "${TD_SWIFT_START_TIMEOUT:-30}" object "http://127.0.0.1:$OBJECT_PORT/healthcheck" \
+  wait_healthy "${TD_SWIFT_START_TIMEOUT:-600}" object "http://127.0.0.1:$OBJECT_PORT/healthcheck" \
     || { stop_proc object KILL || true; die "object server did not come back"; }
   log "object server back on 127.0.0.1:$OBJECT_PORT"
+}
+
+cmd_stop_proxy() {
+  load_state
+  stop_proc proxy TERM || die "could not stop the proxy"
+}
+
+cmd_start_proxy() {
+  load_state
+  if running proxy; then log "proxy already runs"; return 0; fi
+  "$PY" "$HELPER" port-free "$PROXY_PORT" || die "proxy port 127.0.0.1:$PROXY_PORT is in use"
+  start_proc proxy "$PY" "$HELPER" serve-swift proxy "$D/etc/proxy-server.conf" "$D/etc"
+  wait_healthy "${TD_SWIFT_START_TIMEOUT:-600}" proxy "http://127.0.0.1:$PROXY_PORT/healthcheck" \
+    || { stop_proc proxy KILL || true; die "proxy did not come back"; }
+  log "proxy back on 127.0.0.1:$PROXY_PORT"
 }
 
 cmd_status() {
@@ -614,6 +633,9 @@ case "${1:-}" in
   stop) cmd_stop ;;
   stop-object) cmd_stop_object ;;
   start-object) cmd_start_object ;;
+  stop-proxy) cmd_stop_proxy ;;
+  start-proxy) cmd_start_proxy ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start [--keystone] | stop | stop-object | start-object | status" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--keystone] | stop | stop-object | start-object | stop-proxy |" \
+          "start-proxy | status" >&2; exit 2 ;;
 esac

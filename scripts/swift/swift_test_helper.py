@@ -273,7 +273,7 @@ class KS(object):
         if token:
             req.add_header('X-Auth-Token', token)
         try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
+            with urllib.request.urlopen(req, timeout=300) as resp:  # a loaded machine is slow, not down
                 status, headers, raw = resp.status, resp.headers, resp.read()
         except urllib.error.HTTPError as e:
             status, headers, raw = e.code, e.headers, e.read()

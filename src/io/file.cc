@@ -110,11 +110,18 @@ std::vector<std::string> listParts(const std::string& path) {
 std::vector<std::string> listParts(const std::string& path, const storage::Storage& storage) {
   const auto fs = storage.fileSystem(path);
   if (!fs->isDirectory(path)) return {path};
-  // Spark skips hidden and bookkeeping files (_SUCCESS, .crc) in a directory of part files.
+  // Spark skips hidden and bookkeeping files (_SUCCESS, .crc) in a directory of part files, and
+  // everything under such a folder (_temporary/0/part-00000.csv): every component counts.
   auto visible = [](std::string_view name) {
-    const auto slash = name.find_last_of('/');
-    const std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
-    return !base.empty() && base[0] != '_' && base[0] != '.';
+    std::size_t from = 0;
+    for (;;) {
+      const auto slash = name.find('/', from);
+      const std::string_view part =
+          name.substr(from, slash == std::string_view::npos ? slash : slash - from);
+      if (part.empty() || part[0] == '_' || part[0] == '.') return false;
+      if (slash == std::string_view::npos) return true;
+      from = slash + 1;
+    }
   };
   std::vector<std::string> parts;
   for (const auto& f : fs->list(path, /*recursive=*/false))

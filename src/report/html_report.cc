@@ -542,9 +542,8 @@ std::string renderHtmlReport(const ReportData& d) {
 
 void writeHtmlReport(const ReportData& data, const std::string& path) {
   const std::string html = renderHtmlReport(data);
-  AtomicFileWriter writer(path);
-  writer.write(html);
-  writer.commit();
+  // The storage layer: local paths are written atomically, swift:// as one checked upload.
+  writeStringToFile(path, html);
 }
 
 }  // namespace td

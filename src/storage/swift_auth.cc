@@ -17,24 +17,54 @@ std::string env(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
-// Reads OS_CLOUD's entry from the first clouds.yaml found, as the OpenStack client does.
-void loadCloudsYaml(const std::string& cloud, SwiftCredentials& c) {
+// Where openstacksdk looks for `file` (clouds.yaml or secure.yaml): the variable's file first,
+// then ./, ~/.config/openstack/, /etc/openstack/.
+std::vector<std::filesystem::path> configCandidates(const char* variable, const char* file) {
   std::vector<std::filesystem::path> candidates;
-  if (!env("OS_CLIENT_CONFIG_FILE").empty()) candidates.emplace_back(env("OS_CLIENT_CONFIG_FILE"));
-  candidates.emplace_back("clouds.yaml");
+  if (!env(variable).empty()) candidates.emplace_back(env(variable));
+  candidates.emplace_back(file);
   if (!env("HOME").empty())
-    candidates.emplace_back(std::filesystem::path(env("HOME")) / ".config/openstack/clouds.yaml");
-  candidates.emplace_back("/etc/openstack/clouds.yaml");
-  for (const auto& p : candidates) {
+    candidates.emplace_back(std::filesystem::path(env("HOME")) / ".config/openstack" / file);
+  candidates.emplace_back(std::filesystem::path("/etc/openstack") / file);
+  return candidates;
+}
+
+YAML::Node loadYaml(const std::filesystem::path& p) {
+  try {
+    return YAML::LoadFile(p.string());
+  } catch (const YAML::Exception& e) {
+    throw IoError(fmt::format("cannot parse {}: {}", p.string(), e.what()));
+  }
+}
+
+// Deep-merges `over` into `base` (maps key by key, anything else replaced), as openstacksdk
+// merges secure.yaml into clouds.yaml.
+YAML::Node mergeYaml(const YAML::Node& base, const YAML::Node& over) {
+  if (!base || !base.IsMap() || !over.IsMap()) return YAML::Clone(over);
+  YAML::Node out = YAML::Clone(base);
+  for (const auto& kv : over) {
+    const auto key = kv.first.as<std::string>();
+    out[key] = mergeYaml(out[key], kv.second);
+  }
+  return out;
+}
+
+// Reads OS_CLOUD's entry from the first clouds.yaml found, merged with the same cloud's entry in
+// the first secure.yaml found (where Horizon-style set-ups keep the password), as the OpenStack
+// client does.
+void loadCloudsYaml(const std::string& cloud, SwiftCredentials& c) {
+  YAML::Node secure;
+  for (const auto& p : configCandidates("OS_CLIENT_SECURE_FILE", "secure.yaml")) {
     if (!std::filesystem::exists(p)) continue;
-    YAML::Node root;
-    try {
-      root = YAML::LoadFile(p.string());
-    } catch (const YAML::Exception& e) {
-      throw IoError(fmt::format("cannot parse {}: {}", p.string(), e.what()));
-    }
-    const YAML::Node entry = root["clouds"][cloud];
+    secure = loadYaml(p)["clouds"][cloud];
+    break;
+  }
+  for (const auto& p : configCandidates("OS_CLIENT_CONFIG_FILE", "clouds.yaml")) {
+    if (!std::filesystem::exists(p)) continue;
+    const YAML::Node root = loadYaml(p);
+    YAML::Node entry = root["clouds"][cloud];
     if (!entry) continue;
+    if (secure && secure.IsMap()) entry = mergeYaml(entry, secure);
     auto str = [](const YAML::Node& n, const char* key) {
       return n && n[key] ? n[key].as<std::string>() : std::string();
     };

@@ -1,8 +1,9 @@
 // src/storage/swift_client.cc — Swift over libcurl: auth, retries, ranged parallel reads,
 // listings, SLO uploads.
+#include <curl/curl.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -88,6 +89,16 @@ std::string unquote(std::string s) {
   return s;
 }
 
+// Percent-decodes an X-Object-Manifest value (libcurl's unescape).
+std::string percentDecode(const std::string& s) {
+  int n = 0;
+  char* out = curl_easy_unescape(nullptr, s.c_str(), static_cast<int>(s.size()), &n);
+  if (out == nullptr) return s;
+  std::string r(out, static_cast<std::size_t>(n));
+  curl_free(out);
+  return r;
+}
+
 bool retryableStatus(long s) { return s == 408 || s == 429 || s == 498 || s >= 500; }
 
 }  // namespace
@@ -116,14 +127,23 @@ struct SwiftClient::Impl {
     std::this_thread::sleep_for(std::chrono::duration<double>(jitter(rng)));
   }
 
+  // True when try `attempt` (0-based) was the last: at least maxRetries retries done and the
+  // retry budget (retrySeconds since the first try) spent.
+  [[nodiscard]] bool outOfRetries(int attempt, std::chrono::steady_clock::time_point start) const {
+    if (attempt < opts.maxRetries) return false;
+    const std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+    return spent.count() >= opts.retrySeconds;
+  }
+
   // Performs an auth request with retries on transient failures.
   HttpResponse authRequest(const HttpRequest& req) {
     HttpResponse resp;
     TransportError err;
+    const auto start = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
       const bool ok = http.perform(req, resp, err);
       if (ok && !retryableStatus(resp.status)) return resp;
-      if (attempt >= opts.maxRetries) {
+      if (outOfRetries(attempt, start)) {
         if (!ok)
           throw IoError(fmt::format("swift: cannot reach the auth service {} after {} tries: {}",
                                     req.url, attempt + 1, err.message));
@@ -259,6 +279,7 @@ struct SwiftClient::Impl {
     bool reauthed = false;
     HttpResponse resp;
     TransportError err;
+    const auto start = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
       std::uint64_t gen = 0;
       const auto [base, tok] = session(gen);
@@ -276,7 +297,7 @@ struct SwiftClient::Impl {
       if (ok && (resp.status == 401 || resp.status == 403))
         throw IoError(fmt::format("{}: access denied for {} (HTTP {})", what, creds.who(), resp.status));
       if (ok && !retryableStatus(resp.status)) return resp;
-      if (attempt >= opts.maxRetries) {
+      if (outOfRetries(attempt, start)) {
         if (!ok)
           throw IoError(fmt::format("{}: giving up after {} tries: {}", what, attempt + 1, err.message));
         throw IoError(fmt::format("{}: giving up after {} tries: HTTP {}", what, attempt + 1, resp.status));
@@ -331,6 +352,7 @@ std::shared_ptr<SwiftClient> SwiftClient::fromEnvironment() {
   SwiftOptions o;
   if (const char* seg = std::getenv("TD_SWIFT_SEGMENT_BYTES")) o.segmentBytes = std::atoll(seg);
   if (const char* r = std::getenv("TD_SWIFT_MAX_RETRIES")) o.maxRetries = std::atoi(r);
+  if (const char* t = std::getenv("TD_SWIFT_RETRY_SECONDS")) o.retrySeconds = std::atof(t);
   return std::make_shared<SwiftClient>(SwiftCredentials::fromEnvironment(), o);
 }
 
@@ -356,6 +378,9 @@ ObjectInfo SwiftClient::head(const std::string& container, const std::string& ob
                   r.header("etag"), !r.header("x-static-large-object").empty()};
   // For an SLO the ETag is not the content's MD5; uploads record it as metadata.
   if (info.isSlo) info.hash = r.header("x-object-meta-td-md5");
+  info.dloManifest = r.header("x-object-manifest");
+  info.treeVersion = r.header("x-object-meta-td-tree-version");
+  if (!info.dloManifest.empty()) info.hash.clear();  // a DLO's ETag is not its content's MD5
   return info;
 }
 
@@ -367,9 +392,33 @@ bool SwiftClient::exists(const std::string& container, const std::string& object
   return true;
 }
 
+DloSegments SwiftClient::dloSegments(const ObjectInfo& manifest) {
+  const std::string value = percentDecode(manifest.dloManifest);
+  const auto slash = value.find('/');
+  if (slash == std::string::npos || slash == 0)
+    throw IoError(fmt::format("swift object '{}': X-Object-Manifest '{}' is not container/prefix",
+                              manifest.name, manifest.dloManifest));
+  DloSegments out;
+  out.container = value.substr(0, slash);
+  // Swift reads a DLO's segments in name order from the listing of the prefix (every page).
+  out.segments = list(out.container, value.substr(slash + 1));
+  for (auto& seg : out.segments) {
+    seg.etag = "\"" + seg.hash + "\"";
+    out.bytes += seg.bytes;
+  }
+  return out;
+}
+
 std::string SwiftClient::get(const std::string& container, const std::string& object) {
   const ObjectInfo info = head(container, object);
   std::string data;
+  if (!info.dloManifest.empty()) {
+    const DloSegments dlo = dloSegments(info);
+    data.reserve(static_cast<std::size_t>(dlo.bytes));
+    for (const auto& seg : dlo.segments)
+      streamObject(dlo.container, seg.name, seg, [&](std::string_view c) { data.append(c); });
+    return data;
+  }
   data.reserve(static_cast<std::size_t>(info.bytes));  // one allocation, no regrowth copies
   streamObject(container, object, info, [&](std::string_view chunk) { data.append(chunk); });
   return data;
@@ -387,7 +436,11 @@ std::string SwiftClient::getRange(const std::string& container, const std::strin
 
 void SwiftClient::stream(const std::string& container, const std::string& object,
                          const std::function<void(std::string_view)>& onChunk) {
-  streamObject(container, object, head(container, object), onChunk);
+  const ObjectInfo info = head(container, object);
+  if (info.dloManifest.empty()) return streamObject(container, object, info, onChunk);
+  // A Dynamic Large Object: its segments in order, each checked against its own MD5.
+  const DloSegments dlo = dloSegments(info);
+  for (const auto& seg : dlo.segments) streamObject(dlo.container, seg.name, seg, onChunk);
 }
 
 void SwiftClient::streamObject(const std::string& container, const std::string& object,
@@ -511,8 +564,10 @@ std::vector<ObjectInfo> SwiftClient::list(const std::string& container, const st
     if (!page.is_array() || page.empty()) break;
     for (const auto& o : page) {
       if (!o.contains("name")) continue;  // subdir entries
-      out.push_back({o["name"].get<std::string>(), o.value("bytes", std::int64_t{0}),
-                     o.value("hash", std::string())});
+      ObjectInfo info{o["name"].get<std::string>(), o.value("bytes", std::int64_t{0}),
+                      o.value("hash", std::string())};
+      info.contentType = o.value("content_type", std::string());
+      out.push_back(std::move(info));
     }
     marker = page.back().value("name", "");
     if (marker.empty()) break;
@@ -521,7 +576,8 @@ std::vector<ObjectInfo> SwiftClient::list(const std::string& container, const st
 }
 
 void SwiftClient::put(const std::string& container, const std::string& object,
-                      std::string_view data) {
+                      std::string_view data,
+                      const std::vector<std::pair<std::string, std::string>>& headers) {
   const auto what = fmt::format("swift://{}/{}", container, object);
   auto putOne = [&](const std::string& c, const std::string& o, std::string_view bytes,
                     std::vector<std::pair<std::string, std::string>> headers,
@@ -545,12 +601,14 @@ void SwiftClient::put(const std::string& container, const std::string& object,
   };
   const auto segBytes = static_cast<std::size_t>(std::max<std::int64_t>(1, impl_->opts.segmentBytes));
   if (data.size() <= segBytes) {
-    putOne(container, object, data, {}, "");
+    putOne(container, object, data, headers, "");
     return;
   }
   auto putManifest = [&](const std::string& c, const std::string& o, const std::string& body,
                          const std::string& sloEtag, const std::string& contentMd5) {
-    putOne(c, o, body, {{"X-Object-Meta-Td-Md5", contentMd5}}, "?multipart-manifest=put", sloEtag);
+    auto h = headers;
+    h.emplace_back("X-Object-Meta-Td-Md5", contentMd5);
+    putOne(c, o, body, h, "?multipart-manifest=put", sloEtag);
   };
   // Static Large Object: segments first (in parallel), then the manifest.
   const std::string segContainer = container + "_segments";

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/storage/swift.h"
@@ -37,7 +38,8 @@ SwiftUrl treeUrl(const std::string& url) {
   return u;
 }
 
-// One object read by ranges, every range pinned to the ETag it had when opened.
+// One object read by ranges, every range pinned to the ETag it had when opened (for a Dynamic
+// Large Object: to each segment's ETag, the segments as listed when opened).
 class SwiftRandomAccessFile final : public RandomAccessFile {
  public:
   SwiftRandomAccessFile(std::shared_ptr<SwiftClient> client, SwiftUrl url)
@@ -45,18 +47,33 @@ class SwiftRandomAccessFile final : public RandomAccessFile {
     const ObjectInfo info = client_->head(url_.container, url_.object);
     size_ = info.bytes;
     etag_ = info.etag;
+    if (!info.dloManifest.empty()) {
+      dlo_ = client_->dloSegments(info);
+      size_ = dlo_.bytes;
+    }
   }
   [[nodiscard]] std::int64_t size() const override { return size_; }
   std::string read(std::int64_t begin, std::int64_t end) override {
     if (begin < 0 || end < begin || end > size_)
       throw InternalError(fmt::format("'{}': byte range [{}, {}) outside the object's {} bytes",
                                       url_.toString(), begin, end, size_));
-    return client_->getRange(url_.container, url_.object, begin, end, etag_);
+    if (dlo_.container.empty())
+      return client_->getRange(url_.container, url_.object, begin, end, etag_);
+    std::string out;
+    std::int64_t at = 0;  // offset of the current segment in the DLO
+    for (const auto& seg : dlo_.segments) {
+      const std::int64_t b = std::max(begin, at), e = std::min(end, at + seg.bytes);
+      if (b < e) out += client_->getRange(dlo_.container, seg.name, b - at, e - at, seg.etag);
+      at += seg.bytes;
+      if (at >= end) break;
+    }
+    return out;
   }
 
  private:
   std::shared_ptr<SwiftClient> client_;
   SwiftUrl url_;
+  DloSegments dlo_;
   std::int64_t size_ = 0;
   std::string etag_;
 };
@@ -123,8 +140,10 @@ FileInfo SwiftFileSystem::stat(const std::string& url) {
   const SwiftUrl u = objectUrl(url, "stat");
   const ObjectInfo info = client()->head(u.container, u.object);
   const auto slash = u.object.find_last_of('/');
-  return FileInfo{url, slash == std::string::npos ? u.object : u.object.substr(slash + 1),
-                  info.bytes, info.etag};
+  const std::int64_t bytes =
+      info.dloManifest.empty() ? info.bytes : client()->dloSegments(info).bytes;
+  return FileInfo{url, slash == std::string::npos ? u.object : u.object.substr(slash + 1), bytes,
+                  info.etag};
 }
 
 bool SwiftFileSystem::exists(const std::string& url) {
@@ -139,6 +158,8 @@ std::vector<FileInfo> SwiftFileSystem::list(const std::string& url, bool /*recur
   std::vector<FileInfo> out;
   for (const auto& o : client()->list(u.container, u.object)) {
     if (o.name.empty() || o.name.back() == '/') continue;  // pseudo-directory markers
+    // Directory markers: what `swift upload` makes for an empty sub-directory.
+    if (o.contentType.rfind("application/directory", 0) == 0) continue;
     out.push_back(FileInfo{"swift://" + u.container + "/" + o.name, o.name.substr(u.object.size()),
                            o.bytes, o.hash});
   }
@@ -165,26 +186,59 @@ bool SwiftFileSystem::treeExists(const std::string& url, const std::string& mark
   return client()->exists(u.container, u.object + marker);
 }
 
+namespace {
+constexpr const char* kVersions = ".td-versions/";  // a tree's versions, under its prefix
+}  // namespace
+
 void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
                                 const std::string& marker) {
   const SwiftUrl u = treeUrl(url);
   const auto c = client();
   c->ensureContainer(u.container);
-  // The old tree stops being complete first, the new one becomes complete last.
-  if (c->exists(u.container, u.object + marker)) c->remove(u.container, u.object + marker);
+  // The new version under new names; the old tree (if any) stays whole meanwhile.
+  const std::string version =
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count());
+  const std::string base = u.object + kVersions + version + "/";
   for (const auto& [rel, bytes] : files)
-    if (rel != marker) c->put(u.container, u.object + rel, bytes);
-  if (auto m = files.find(marker); m != files.end()) c->put(u.container, u.object + m->first, m->second);
-  for (const auto& o : c->list(u.container, u.object))  // leftovers of a replaced tree
-    if (files.count(o.name.substr(u.object.size())) == 0) c->remove(u.container, o.name);
+    if (rel != marker) c->put(u.container, base + rel, bytes);
+  // The switch: one PUT of the marker naming the new version.
+  const auto m = files.find(marker);
+  if (m == files.end())
+    throw InternalError(fmt::format("'{}': tree without its marker '{}'", url, marker));
+  c->put(u.container, u.object + marker, m->second, {{"X-Object-Meta-Td-Tree-Version", version}});
+  // Then the old version (and leftovers of interrupted writes) go.
+  for (const auto& o : c->list(u.container, u.object))
+    if (o.name != u.object + marker && o.name.rfind(base, 0) != 0) c->remove(u.container, o.name);
 }
 
 FileMap SwiftFileSystem::readTree(const std::string& url) {
   const SwiftUrl u = treeUrl(url);
   const auto c = client();
   FileMap files;
-  for (const auto& o : c->list(u.container, u.object))
+  const std::string markerPrefix = u.object + kVersions;
+  std::string version;
+  for (const auto& o : c->list(u.container, u.object)) {
+    if (o.name.rfind(markerPrefix, 0) == 0) continue;  // versions: below
+    const ObjectInfo info = c->head(u.container, o.name);
+    if (!info.treeVersion.empty()) version = info.treeVersion;
     files[o.name.substr(u.object.size())] = c->get(u.container, o.name);
+  }
+  if (version.empty() && !files.empty()) return files;  // written before versions existed
+  if (version.empty()) {
+    // No marker: the files of the newest version, so that the caller sees an incomplete tree
+    // (not a missing one).
+    for (const auto& o : c->list(u.container, markerPrefix)) {
+      const std::string v = o.name.substr(
+          markerPrefix.size(), o.name.find('/', markerPrefix.size()) - markerPrefix.size());
+      if (version.empty() || v > version) version = v;
+    }
+    if (version.empty()) return files;
+  }
+  const std::string base = markerPrefix + version + "/";
+  for (const auto& o : c->list(u.container, base))
+    files[o.name.substr(base.size())] = c->get(u.container, o.name);
   return files;
 }
 

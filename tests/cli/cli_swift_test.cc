@@ -74,5 +74,33 @@ TEST(CliSwiftTest, FitOnSwiftDataSaveModelToSwiftThenPredict) {
   EXPECT_THAT(r.err, HasSubstr("object not found (container '" + c + "', object 'data/missing.csv')"));
 }
 
+TEST(CliSwiftTest, ReportGoesToSwiftAndAFailedReportKeepsTheModel) {
+  loadServerEnv();
+  auto client = storage::SwiftClient::fromEnvironment();
+  const std::string c = randomUid("td-cli-report");
+  const std::string s = "swift://" + c + "/";
+  client->ensureContainer(c);
+  client->put(c, "data/train.csv", readFileToString(TD_EXAMPLES_DIR "/data/spark_guide_train.csv"));
+
+  auto r = cli({"fit", "--spec", TD_EXAMPLES_DIR "/cross_validation.json", "--train",
+                s + "data/train.csv", "--out", s + "models/m1", "--report", s + "out/report.html",
+                "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(client->get(c, "out/report.html"), HasSubstr("</html>"));
+  EXPECT_TRUE(client->exists(c, "models/m1/MANIFEST.json"));
+
+  // The report's container does not exist: the report fails (exit 4, naming it), the model,
+  // written first, is complete and loads.
+  const std::string missing = randomUid("td-cli-no-such-container");
+  r = cli({"fit", "--spec", TD_EXAMPLES_DIR "/cross_validation.json", "--train",
+           s + "data/train.csv", "--out", s + "models/m2", "--report",
+           "swift://" + missing + "/report.html", "-q"});
+  EXPECT_EQ(r.code, kExitIo);
+  EXPECT_THAT(r.err, HasSubstr(missing));
+  r = cli({"show", "--model", s + "models/m2"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("<- best"));
+}
+
 }  // namespace
 }  // namespace td::cli

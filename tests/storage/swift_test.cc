@@ -10,6 +10,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "thunderdome/core/error.h"
 #include "thunderdome/io/file.h"
 #include "thunderdome/io/frame_io.h"
@@ -57,6 +59,7 @@ SwiftOptions smallOptions() {
   o.rangeChunkBytes = 256 << 10;
   o.backoffBaseSeconds = 0.05;
   o.backoffMaxSeconds = 0.5;
+  o.retrySeconds = 0;  // maxRetries alone bounds the retries here
   return o;
 }
 
@@ -295,6 +298,45 @@ TEST_F(SwiftTest, CredentialsFromEnvironmentAndCloudsYaml) {
   EXPECT_THAT(c.who(), Not(HasSubstr("shh")));
 }
 
+TEST_F(SwiftTest, SecureYamlIsMergedIntoCloudsYamlAgainstKeystone) {
+  if (env("TDTEST_OS_AUTH_URL").empty())
+    GTEST_FAIL() << "the test server was started without --keystone";
+  // Horizon's download: clouds.yaml without the password, secure.yaml with it (openstacksdk
+  // deep-merges the second into the first).
+  const auto dir = std::filesystem::temp_directory_path() / ("td-secure-" + container_);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "clouds.yaml")
+      << "clouds:\n  horizon:\n    auth:\n      auth_url: " << env("TDTEST_OS_AUTH_URL")
+      << "\n      username: " << env("TDTEST_OS_USERNAME")
+      << "\n      project_name: " << env("TDTEST_OS_PROJECT_NAME")
+      << "\n      user_domain_name: Default\n"
+         "      project_domain_name: Default\n"
+         "    region_name: "
+      << env("TDTEST_OS_REGION_NAME") << "\n    interface: public\n    identity_api_version: 3\n";
+  std::ofstream(dir / "secure.yaml")
+      << "clouds:\n  horizon:\n    auth:\n      password: " << env("TDTEST_OS_PASSWORD") << "\n";
+  setenv("OS_CLIENT_CONFIG_FILE", (dir / "clouds.yaml").c_str(), 1);
+  setenv("OS_CLIENT_SECURE_FILE", (dir / "secure.yaml").c_str(), 1);
+  setenv("OS_CLOUD", "horizon", 1);
+  SwiftCredentials c;
+  try {
+    c = SwiftCredentials::fromEnvironment();
+  } catch (...) {
+  }
+  unsetenv("OS_CLOUD");
+  unsetenv("OS_CLIENT_CONFIG_FILE");
+  unsetenv("OS_CLIENT_SECURE_FILE");
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(c.method, SwiftCredentials::Method::kKeystonePassword);
+  EXPECT_EQ(c.password, env("TDTEST_OS_PASSWORD"));
+  EXPECT_EQ(c.username, env("TDTEST_OS_USERNAME"));
+  SwiftClient ks(c, smallOptions());
+  ks.ensureContainer(container_ + "-ks");
+  ks.put(container_ + "-ks", "hello.txt", "from secure.yaml");
+  EXPECT_EQ(ks.get(container_ + "-ks", "hello.txt"), "from secure.yaml");
+  EXPECT_THAT(ks.storageUrl(), HasSubstr(env("TD_KS_PROXY_URL")));
+}
+
 // Empties tempauth's token store (memcached), so every issued token becomes invalid.
 void flushTokens() {
   const char* dir = std::getenv("TD_SWIFT_DIR");
@@ -324,6 +366,161 @@ TEST(SwiftUrlTest, Parsing) {
   EXPECT_TRUE(parseSwiftUrl("swift://data").isPrefix());
   EXPECT_THROW((void)parseSwiftUrl("swift:///x"), ParamError);
   EXPECT_THROW((void)parseSwiftUrl("s3://x/y"), ParamError);
+}
+
+// Restarts the v1 proxy ~`downMs` after the first range of a read: the default retry budget
+// (retrySeconds) waits it out, although maxRetries alone would have given up.
+TEST_F(SwiftTest, ProxyRestartedMidReadIsWaitedOutByTheRetryBudget) {
+  const std::string data = payload(1500000, 6);  // 6 ranges
+  client_->put(container_, "restart.bin", data);
+  SwiftOptions o = smallOptions();
+  o.parallelGets = 1;
+  o.maxRetries = 2;  // three quick tries: ~0.3 s, far shorter than a proxy restart
+  o.backoffMaxSeconds = 2.0;
+  o.retrySeconds = 60;  // the default budget
+  SwiftClient c(v1Credentials(), o);
+  std::string got;
+  std::thread restarter;
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    c.stream(container_, "restart.bin", [&](std::string_view chunk) {
+      if (got.empty()) {
+        EXPECT_EQ(std::system((serverScript() + " stop-proxy >/dev/null 2>&1").c_str()), 0);
+        restarter = std::thread([] {
+          std::this_thread::sleep_for(std::chrono::seconds(5));
+          (void)std::system((serverScript() + " start-proxy >/dev/null 2>&1").c_str());
+        });
+      }
+      got.append(chunk);
+    });
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "the read did not survive the proxy restart: " << e.what();
+  }
+  if (restarter.joinable()) restarter.join();
+  EXPECT_EQ(got, data);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(std::system((serverScript() + " status >/dev/null 2>&1").c_str()), 0);
+}
+
+// ---------------------------------------------------------------- `swift upload` as the writer
+
+// Runs python-swiftclient's `swift` CLI (tempauth v1) with `args`; its exit status.
+int swiftCli(const std::string& args) {
+  const std::string cmd =
+      "env -u OS_IDENTITY_API_VERSION -u OS_AUTH_URL /usr/bin/swift -V 1.0 -A '" + env("ST_AUTH") +
+      "' -U '" + env("ST_USER") + "' -K '" + env("ST_KEY") + "' " + args + " >/dev/null 2>&1";
+  return std::system(cmd.c_str());
+}
+
+// A fresh local directory for files to upload.
+std::filesystem::path localDir(const std::string& name) {
+  const auto d = std::filesystem::temp_directory_path() /
+                 ("td-swift-upload-" + std::to_string(::getpid()) + "-" + name);
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+void writeLocal(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+// A CSV of `rows` rows: id,text,label.
+std::string csvRows(int first, int rows) {
+  std::string s = "id,text,label\n";
+  for (int i = first; i < first + rows; ++i)
+    s += std::to_string(i) + ",row " + std::to_string(i) + " text," + std::to_string(i % 2) + "\n";
+  return s;
+}
+
+TEST_F(SwiftTest, DynamicLargeObjectFromSwiftUploadIsReadThroughItsManifest) {
+  const auto dir = localDir("dlo");
+  const std::string big = csvRows(1000, 9531);  // ~230 KB in 4 KB segments: ~58 segments, 20 pages
+  writeLocal(dir / "big.csv", big);
+  writeLocal(dir / "small.csv", csvRows(0, 1000));
+  ASSERT_EQ(swiftCli("upload --segment-size 4000 --object-name ds/part-1.csv " + container_ + " " +
+                     (dir / "big.csv").string()),
+            0);
+  ASSERT_EQ(swiftCli("upload --object-name ds/part-0.csv " + container_ + " " +
+                     (dir / "small.csv").string()),
+            0);
+  const ObjectInfo h = client_->head(container_, "ds/part-1.csv");
+  ASSERT_FALSE(h.dloManifest.empty()) << "swift upload made no DLO";
+  EXPECT_FALSE(h.isSlo);
+  const DloSegments dlo = client_->dloSegments(h);
+  EXPECT_GT(dlo.segments.size(), 3u * 3u) << "segments fill several listing pages (limit 3)";
+  EXPECT_EQ(dlo.bytes, static_cast<std::int64_t>(big.size()));
+  // Whole, streamed, ranged (across segment boundaries) and through the storage layer.
+  EXPECT_EQ(client_->get(container_, "ds/part-1.csv"), big);
+  std::string streamed;
+  client_->stream(container_, "ds/part-1.csv", [&](std::string_view c) { streamed.append(c); });
+  EXPECT_EQ(streamed, big);
+  SwiftFileSystem fs(std::make_shared<SwiftClient>(v1Credentials(), smallOptions()));
+  const std::string url = "swift://" + container_ + "/ds/part-1.csv";
+  EXPECT_EQ(fs.stat(url).bytes, static_cast<std::int64_t>(big.size()));
+  const auto ra = fs.openRandomAccess(url);
+  ASSERT_EQ(ra->size(), static_cast<std::int64_t>(big.size()));
+  EXPECT_EQ(ra->read(3990, 12010), big.substr(3990, 12010 - 3990));
+  // The DLO inside a prefix dataset: every row of both parts.
+  const Frame all = readFrame("swift://" + container_ + "/ds/");
+  ASSERT_EQ(all.numRows(), 10531);
+  EXPECT_EQ(all.col<Int64Column>("id")[0], 0);
+  EXPECT_EQ(all.col<Int64Column>("id")[10530], 10530);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(SwiftTest, ManifestHeaderSetBySwiftUploadIsFollowedAndSegmentsArePinned) {
+  client_->ensureContainer(container_ + "_segs");
+  client_->put(container_ + "_segs", "m/0", "id,label\n0,1\n");
+  client_->put(container_ + "_segs", "m/1", "1,0\n");
+  const auto dir = localDir("manifest");
+  writeLocal(dir / "empty", "");
+  // A 0-byte manifest pointing at the segments, as `swift upload` writes it.
+  ASSERT_EQ(swiftCli("upload --object-name m.csv -H 'X-Object-Manifest: " + container_ +
+                     "_segs/m/' " + container_ + " " + (dir / "empty").string()),
+            0);
+  EXPECT_EQ(client_->get(container_, "m.csv"), "id,label\n0,1\n1,0\n");
+  const Frame f = readFrame("swift://" + container_ + "/m.csv");
+  EXPECT_EQ(f.numRows(), 2);
+  // A segment replaced after the DLO was opened: the read fails, naming the segment, never a mix.
+  SwiftFileSystem fs(std::make_shared<SwiftClient>(v1Credentials(), smallOptions()));
+  const auto ra = fs.openRandomAccess("swift://" + container_ + "/m.csv");
+  client_->put(container_ + "_segs", "m/1", "2,1\n");
+  try {
+    (void)ra->read(0, ra->size());
+    ADD_FAILURE() << "expected an IoError";
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(container_ + "_segs/m/1"));
+    EXPECT_THAT(e.what(), HasSubstr("changed"));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(SwiftTest, PrefixesSkipDirectoryMarkersAndUnderscoreOrDotComponents) {
+  const auto dir = localDir("spark");
+  writeLocal(dir / "out" / "part-00000.csv", csvRows(0, 3));
+  writeLocal(dir / "out" / "part-00001.csv", csvRows(3, 2));
+  writeLocal(dir / "out" / "_SUCCESS", "");
+  writeLocal(dir / "out" / ".part-00000.csv.crc", "crc");
+  writeLocal(dir / "out" / "_temporary" / "0" / "_temporary" / "part-00002.csv", csvRows(90, 4));
+  writeLocal(dir / "out" / ".hidden" / "part-00003.csv", csvRows(80, 4));
+  std::filesystem::create_directories(dir / "out" / "empty-dir");
+  ASSERT_EQ(std::system(("cd '" + dir.string() +
+                         "' && env -u OS_IDENTITY_API_VERSION -u OS_AUTH_URL "
+                         "/usr/bin/swift -V 1.0 -A '" +
+                         env("ST_AUTH") + "' -U '" + env("ST_USER") + "' -K '" + env("ST_KEY") +
+                         "' upload " + container_ + " out >/dev/null 2>&1")
+                            .c_str()),
+            0);
+  bool marker = false;
+  for (const auto& o : client_->list(container_, "out/"))
+    marker |= o.name == "out/empty-dir" && o.contentType == "application/directory";
+  ASSERT_TRUE(marker) << "swift upload made no directory marker for the empty sub-directory";
+  const Frame f = readFrame("swift://" + container_ + "/out/");
+  ASSERT_EQ(f.numRows(), 5);
+  for (std::int64_t i = 0; i < 5; ++i) EXPECT_EQ(f.col<Int64Column>("id")[i], i);
+  std::filesystem::remove_all(dir);
 }
 
 // ---------------------------------------------------------------- SwiftFileSystem
@@ -420,6 +617,25 @@ TEST_F(SwiftFileSystemTest, TreesHaveTheirMarkerLastAndLoseLeftovers) {
   EXPECT_FALSE(client_->exists(container_, "models/m/old.txt"));
   EXPECT_THAT([&] { fs_->writeTree("swift://" + container_, {{"x", "y"}}, "x"); },
               ::testing::ThrowsMessage<IoError>(HasSubstr("needs a prefix inside the container")));
+}
+
+TEST_F(SwiftFileSystemTest, AnInterruptedTreeWriteKeepsTheOldTreeWhole) {
+  fs_->writeTree(url("models/k"), {{"MANIFEST", "m1"}, {"w.bin", "old"}}, "MANIFEST");
+  // A replacement killed before its marker switched: its files exist under a new version.
+  client_->put(container_, "models/k/.td-versions/99999999999999999/w.bin", "new, half done");
+  EXPECT_EQ(fs_->readTree(url("models/k")), (FileMap{{"MANIFEST", "m1"}, {"w.bin", "old"}}));
+  // The next complete write wins and removes both the old version and the leftover.
+  fs_->writeTree(url("models/k"), {{"MANIFEST", "m2"}, {"w.bin", "new"}}, "MANIFEST");
+  EXPECT_EQ(fs_->readTree(url("models/k")), (FileMap{{"MANIFEST", "m2"}, {"w.bin", "new"}}));
+  const auto left = client_->list(container_, "models/k/");
+  EXPECT_EQ(left.size(), 2u) << "the marker and one version's file";
+  // A tree written before versions existed (files beside the marker) still reads, ignoring a
+  // half-written version.
+  client_->put(container_, "models/legacy/w.bin", "legacy");
+  client_->put(container_, "models/legacy/MANIFEST", "m0");
+  client_->put(container_, "models/legacy/.td-versions/1/w.bin", "half");
+  EXPECT_EQ(fs_->readTree(url("models/legacy")),
+            (FileMap{{"MANIFEST", "m0"}, {"w.bin", "legacy"}}));
 }
 
 TEST_F(SwiftFileSystemTest, CallersStorageServesReadersWithoutEnvironmentCredentials) {

@@ -60,9 +60,12 @@ struct SwiftCredentials {
 
 /// Tuning of the client: retries, parallel ranged reads, large-object uploads.
 struct SwiftOptions {
-  int maxRetries = 5;                        ///< Retries after the first try (transient errors).
+  int maxRetries = 10;                       ///< Retries after the first try (transient errors).
   double backoffBaseSeconds = 0.2;           ///< First backoff; doubles each retry, with jitter.
   double backoffMaxSeconds = 8.0;            ///< Backoff cap.
+  /// Retries go on until this many seconds have passed since the first try (even beyond
+  /// maxRetries), so that a restarting proxy (tens of seconds) is waited out; 0 = maxRetries only.
+  double retrySeconds = 60.0;
   std::int64_t rangeChunkBytes = 8 << 20;    ///< Size of each ranged GET of a large object.
   int parallelGets = 4;                      ///< Ranged GETs in flight for one object.
   std::int64_t segmentBytes = 256LL << 20;   ///< Objects above this upload as an SLO.
@@ -79,6 +82,16 @@ struct ObjectInfo {
   std::string hash;  ///< MD5 of the content (for an SLO: as recorded at upload, if known).
   std::string etag;  ///< The ETag exactly as the server sent it (pins ranged reads).
   bool isSlo = false;  ///< A Static Large Object manifest.
+  std::string contentType;  ///< From the listing (application/directory marks a directory).
+  std::string dloManifest;  ///< X-Object-Manifest "container/prefix" of a Dynamic Large Object.
+  std::string treeVersion;  ///< X-Object-Meta-Td-Tree-Version: a tree marker's version.
+};
+
+/// The segments of a Dynamic Large Object in read order, each with its size and MD5.
+struct DloSegments {
+  std::string container;
+  std::vector<ObjectInfo> segments;
+  std::int64_t bytes = 0;  ///< The DLO's content size: the sum of its segments.
 };
 
 class HttpClientHandle;
@@ -119,11 +132,14 @@ class SwiftClient {
   /// changed object throws IoError.
   std::string getRange(const std::string& container, const std::string& object,
                        std::int64_t begin, std::int64_t end, const std::string& etag = {});
+  /// The segments a DLO manifest (ObjectInfo::dloManifest) names, from every listing page.
+  DloSegments dloSegments(const ObjectInfo& manifest);
   /// Objects whose names start with `prefix`, in name order, paging through the listing.
   std::vector<ObjectInfo> list(const std::string& container, const std::string& prefix);
-  /// Uploads `data` (ETag-checked); above segmentBytes as an SLO with segments in
-  /// "<container>_segments".
-  void put(const std::string& container, const std::string& object, std::string_view data);
+  /// Uploads `data` (ETag-checked) with extra request `headers` (e.g. X-Object-Meta-*); above
+  /// segmentBytes as an SLO with segments in "<container>_segments".
+  void put(const std::string& container, const std::string& object, std::string_view data,
+           const std::vector<std::pair<std::string, std::string>>& headers = {});
   /// Deletes an object (an SLO together with its segments); a missing object is not an error.
   void remove(const std::string& container, const std::string& object);
 
@@ -138,7 +154,10 @@ class SwiftClient {
 /// swift://container/prefix/ (or swift://container) for directories. Whole reads download with
 /// parallel ranged GETs, streams deliver the object as it downloads, ranged reads are pinned to
 /// the ETag seen when the object was opened, writes are one ETag-checked upload (an SLO when
-/// large), trees are written with their marker object last.
+/// large). A tree (a model) is written as a new version under new object names
+/// (PREFIX/.td-versions/STAMP/...), then its marker object is replaced in one PUT that names the
+/// version (X-Object-Meta-Td-Tree-Version), then the old version is deleted: until the marker
+/// switches, the old tree stays whole and loadable.
 class SwiftFileSystem final : public FileSystem {
  public:
   /// Makes the client when first needed (credentials are read then, not before).
