@@ -590,30 +590,25 @@ cmd_stop_object() {
   stop_proc object KILL || die "could not stop the object server"
 }
 
-cmd_start_object() {
-  load_state
-  if running object; then log "object server already runs"; return 0; fi
-  "$PY" "$HELPER" port-free "$OBJECT_PORT" || die "object port 127.0.0.1:$OBJECT_PORT is in use"
-  start_proc object "$PY" "$HELPER" serve-swift object "$D/etc/object-server.conf" "$D/etc"
-  wait_healthy "${TD_SWIFT_START_TIMEOUT:-600}" object "http://127.0.0.1:$OBJECT_PORT/healthcheck" \
-    || { stop_proc object KILL || true; die "object server did not come back"; }
-  log "object server back on 127.0.0.1:$OBJECT_PORT"
+# Starts server NAME (object|proxy) on PORT again and waits until it answers (after load_state).
+restart_server() {
+  local name="$1" port="$2" what="$3"
+  if running "$name"; then log "$what already runs"; return 0; fi
+  "$PY" "$HELPER" port-free "$port" || die "$what port 127.0.0.1:$port is in use"
+  start_proc "$name" "$PY" "$HELPER" serve-swift "$name" "$D/etc/$name-server.conf" "$D/etc"
+  wait_healthy "${TD_SWIFT_START_TIMEOUT:-600}" "$name" "http://127.0.0.1:$port/healthcheck" \
+    || { stop_proc "$name" KILL || true; die "$what did not come back"; }
+  log "$what back on 127.0.0.1:$port"
 }
+
+cmd_start_object() { load_state; restart_server object "$OBJECT_PORT" "object server"; }
 
 cmd_stop_proxy() {
   load_state
   stop_proc proxy TERM || die "could not stop the proxy"
 }
 
-cmd_start_proxy() {
-  load_state
-  if running proxy; then log "proxy already runs"; return 0; fi
-  "$PY" "$HELPER" port-free "$PROXY_PORT" || die "proxy port 127.0.0.1:$PROXY_PORT is in use"
-  start_proc proxy "$PY" "$HELPER" serve-swift proxy "$D/etc/proxy-server.conf" "$D/etc"
-  wait_healthy "${TD_SWIFT_START_TIMEOUT:-600}" proxy "http://127.0.0.1:$PROXY_PORT/healthcheck" \
-    || { stop_proc proxy KILL || true; die "proxy did not come back"; }
-  log "proxy back on 127.0.0.1:$PROXY_PORT"
-}
+cmd_start_proxy() { load_state; restart_server proxy "$PROXY_PORT" "proxy"; }
 
 cmd_status() {
   load_state
