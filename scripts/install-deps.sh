@@ -22,6 +22,9 @@ PACKAGES=(
   iproute2 socat
   # Development: the code style (.clang-format; git clang-format)
   clang-format
+  # Sanitizer build and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh): clang, and the
+  # compiler-rt runtimes of ASan/UBSan and libFuzzer (libclang_rt.fuzzer)
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -371,7 +371,7 @@ class Reader {
     Json j;
     try {
       j = Json::parse(line);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, or out_of_range: a number too large
       throw DataError(fmt::format("{}, line {}: invalid JSON: {}", source_, lineNo, e.what()));
     }
     if (!j.is_object())

@@ -89,6 +89,8 @@ PipelineSpec parsePipelineSpec(std::string_view text, const std::string& source)
   } catch (const json::parse_error& e) {
     throw ParamError(fmt::format("{}: invalid JSON at {}: {}", source, position(text, e.byte),
                                  e.what()));
+  } catch (const json::exception& e) {  // e.g. out_of_range 406: a number too large for double
+    throw ParamError(fmt::format("{}: invalid JSON: {}", source, e.what()));
   }
   if (!root.is_object()) fail(source, "top level", "the spec must be a JSON object");
   requireKeys(root, {"stages", "grid", "tuning", "evaluator", "labelCol", "featuresCol", "input",

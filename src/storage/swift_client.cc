@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "http.h"
+#include "swift_parse.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/storage/swift.h"
@@ -207,24 +208,8 @@ struct SwiftClient::Impl {
     if (r.status != 201 || r.header("x-subject-token").empty())
       throw IoError(fmt::format("swift: unexpected answer from Keystone at {} (HTTP {})",
                                 creds.authUrl, r.status));
-    json tok;
-    try {
-      tok = json::parse(r.body).at("token");
-    } catch (const json::exception& e) {
-      throw IoError(fmt::format("swift: Keystone's token response is not valid JSON ({})", e.what()));
-    }
-    std::string found;
-    for (const auto& svc : tok.value("catalog", json::array())) {
-      if (svc.value("type", "") != "object-store") continue;
-      for (const auto& ep : svc.value("endpoints", json::array())) {
-        if (ep.value("interface", "") != creds.interface) continue;
-        const std::string region = ep.value("region_id", ep.value("region", std::string()));
-        if (!creds.regionName.empty() && region != creds.regionName) continue;
-        found = ep.value("url", "");
-        break;
-      }
-      if (!found.empty()) break;
-    }
+    const std::string found =
+        detail::findObjectStoreEndpoint(r.body, creds.interface, creds.regionName);
     if (found.empty())
       throw IoError(fmt::format("swift: Keystone's catalog for {} has no object-store endpoint "
                                 "with interface '{}'{}",
@@ -555,21 +540,7 @@ std::vector<ObjectInfo> SwiftClient::list(const std::string& container, const st
       throw IoError(fmt::format("{}: container '{}' not found", what, container));
     if (r.status == 204) break;
     if (r.status != 200) throw IoError(fmt::format("{}: listing answered HTTP {}", what, r.status));
-    json page;
-    try {
-      page = json::parse(r.body);
-    } catch (const json::exception& e) {
-      throw IoError(fmt::format("{}: listing is not valid JSON ({})", what, e.what()));
-    }
-    if (!page.is_array() || page.empty()) break;
-    for (const auto& o : page) {
-      if (!o.contains("name")) continue;  // subdir entries
-      ObjectInfo info{o["name"].get<std::string>(), o.value("bytes", std::int64_t{0}),
-                      o.value("hash", std::string())};
-      info.contentType = o.value("content_type", std::string());
-      out.push_back(std::move(info));
-    }
-    marker = page.back().value("name", "");
+    marker = detail::parseListingPage(r.body, what, out);
     if (marker.empty()) break;
   }
   return out;

@@ -160,6 +160,16 @@ TEST_F(JsonlTest, ExplicitSchemaSelectsConvertsAndChecks) {
   EXPECT_EQ(readJsonlString("\n\n").numColumns(), 0u);
 }
 
+// Found by fuzz/jsonl_fuzz.cc: a number beyond double's range made nlohmann throw out_of_range
+// (406), which escaped the reader as a non-thunderdome exception (std::terminate in the CLI).
+TEST_F(JsonlTest, NumberTooLargeForADoubleIsADataErrorWithTheLine) {
+  const std::string msg = messageOf<DataError>(
+      [] { (void)readJsonlString("{\"a\":1}\n{\"a\":1e400}\n", {}, "big.jsonl"); });
+  EXPECT_CONTAINS(msg, "big.jsonl, line 2");
+  EXPECT_CONTAINS(msg, "invalid JSON");
+  EXPECT_CONTAINS(msg, "number overflow parsing '1e400'");
+}
+
 TEST_F(JsonlTest, MalformedLineIsADataErrorWithTheLineNumber) {
   const std::string text = "{\"a\":1}\n\n{\"a\":2,}\n";
   const std::string msg =

@@ -104,6 +104,14 @@ TEST(PipelineSpecTest, ErrorsPointAtTheSpecLocation) {
               HasSubstr("duplicate stage name 'a'"));
 }
 
+// Found by fuzz/spec_fuzz.cc: a number beyond double's range (nlohmann's out_of_range 406)
+// escaped parsePipelineSpec as a non-thunderdome exception.
+TEST(PipelineSpecTest, NumberTooLargeForADoubleIsAParamError) {
+  EXPECT_THAT(errorOf(withStages(R"("tuning": {"numFolds": 2E2222})")),
+              HasSubstr("spec.json: invalid JSON: [json.exception.out_of_range.406] number "
+                        "overflow parsing '2E2222'"));
+}
+
 TEST(PipelineSpecTest, MissingSpecFileIsIoError) {
   EXPECT_THROW((void)loadPipelineSpec("/nonexistent/spec.json"), IoError);
 }

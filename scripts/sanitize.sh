@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The sanitizer job (meant for CI; not yet called by scripts/test.sh): builds ./build-asan (scripts/build-asan.sh:
+# clang -O1 with AddressSanitizer + UndefinedBehaviorSanitizer, halting on any finding), runs the
+# unit-labelled tests in it, then every fuzz target over its seed corpus for FUZZ_SECONDS
+# (default 20) each. Tests that need servers (Swift, MPI) are not unit-labelled and not run here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build-asan.sh
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+(cd build-asan && ctest -L unit --output-on-failure -j"$(nproc)" --timeout 600)
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
