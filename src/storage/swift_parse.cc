@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "thunderdome/core/error.h"
@@ -39,7 +42,14 @@ std::string parseListingPage(std::string_view body, const std::string& what,
     const auto& name = o["name"];
     const auto bytes = o.find("bytes");
     const auto hash = o.find("hash");
-    if (!name.is_string() || (bytes != o.end() && !bytes->is_number_integer()) ||
+    // bytes: a whole number that fits int64 and is not negative (a uint64 beyond it would wrap).
+    const bool badBytes =
+        bytes != o.end() &&
+        (!bytes->is_number_integer() ||
+         (bytes->is_number_unsigned() &&
+          bytes->get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max())) ||
+         (!bytes->is_number_unsigned() && bytes->get<std::int64_t>() < 0));
+    if (!name.is_string() || badBytes ||
         (hash != o.end() && !hash->is_string()))
       throw IoError(fmt::format("{}: listing entry {} is malformed: {}", what, index - 1,
                                 o.dump(-1, ' ', false, json::error_handler_t::replace)));
