@@ -53,7 +53,8 @@ std::shared_ptr<Evaluator> Validator::evaluatorOrNull() const {
 
 std::vector<ParamMap> Validator::paramMaps() const {
   if (!isSet("estimatorParamMaps")) return {};
-  const auto& m = getOrDefault("estimatorParamMaps").as<std::shared_ptr<const std::vector<ParamMap>>>();
+  const ParamValue v = getOrDefault("estimatorParamMaps");  // as<> refers into v
+  const auto& m = v.as<std::shared_ptr<const std::vector<ParamMap>>>();
   return m ? *m : std::vector<ParamMap>{};
 }
 

@@ -402,7 +402,8 @@ T Params::get(const Param<T>& p) const {
   using Stored = typename detail::ParamTraits<T>::Stored;
   if constexpr (std::is_same_v<T, std::vector<ParamMap>>) {
     if (!isDefined(p.name())) return {};
-    const auto& m = getOrDefault(p.name()).template as<Stored>();
+    const ParamValue v = getOrDefault(p.name());  // keep the value alive: as<> refers into it
+    const auto& m = v.template as<Stored>();
     return m ? *m : T{};
   } else if constexpr (std::is_same_v<Stored, std::shared_ptr<Params>>) {
     if (!isDefined(p.name())) return nullptr;
