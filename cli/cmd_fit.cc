@@ -205,6 +205,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     return -1;
   };
   std::optional<ReadOptions> readOpts;
+  std::vector<std::string> readWarnings;  // what the reader's mode repaired or dropped
   try {
     specHolder = loadPipelineSpec(a.spec);
     readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
@@ -215,7 +216,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     if (root && !a.overwrite && modelExists(a.out, *store))
       throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
     if (!dataParallel) {
-      trainHolder = readFrame(a.train, *readOpts);
+      trainHolder = readInput(a.train, *readOpts, readWarnings);
       log->info("read {}: {} rows ({})", a.train, trainHolder->numRows(),
                 trainHolder->schema().toString());
       // Empty or header-only input is the data's fault, not the first stage's.
@@ -244,7 +245,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     // them; the agreement below reports them once.
     if (trainHolder) (void)specHolder->estimator->transformSchema(trainHolder->schema());
     if (root && !a.test.empty()) {
-      test = readFrame(a.test, *readOpts);
+      test = readInput(a.test, *readOpts, readWarnings);
       log->info("read {}: {} rows", a.test, test->numRows());
     }
   } catch (...) {
@@ -308,7 +309,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
 
   // Single-class training data: Spark's LogisticRegression fits it (an infinite intercept and
   // zero coefficients) and warns; so does fit, on stderr and in --json.
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings = readWarnings;
   if (!dataParallel) {
     const std::string labelCol = spec.evaluator && spec.evaluator->hasParam("labelCol")
                                      ? spec.evaluator->getString("labelCol")

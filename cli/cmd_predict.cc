@@ -55,7 +55,9 @@ int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
 
   ReadOptions r = makeReadOptions({}, a.read.options, a.read.format);
   r.storage = store;
-  const Frame input = readFrame(a.input, r);
+  std::vector<std::string> warnings;
+  const Frame input = readInput(a.input, r, warnings);
+  for (const auto& w : warnings) err << "warning: " << w << "\n";
   log->info("read {}: {} rows", a.input, input.numRows());
   const Frame predictions = model->transform(input);
   std::vector<std::string> columns = a.columns;
@@ -78,7 +80,9 @@ int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
   if (a.metric) evaluator->set("metricName", *a.metric);
   ReadOptions r = makeReadOptions({}, a.read.options, a.read.format);
   r.storage = store;
-  const Frame input = readFrame(a.input, r);
+  std::vector<std::string> warnings;
+  const Frame input = readInput(a.input, r, warnings);
+  for (const auto& w : warnings) err << "warning: " << w << "\n";
   log->info("read {}: {} rows", a.input, input.numRows());
   const double value = evaluator->evaluate(model->transform(input));
   const std::string name = evaluator->getString("metricName");
@@ -86,7 +90,8 @@ int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
     out << nlohmann::json{{"metricName", name},
                           {"value", doubleToJson(value)},
                           {"rows", input.numRows()},
-                          {"isLargerBetter", evaluator->isLargerBetter()}}
+                          {"isLargerBetter", evaluator->isLargerBetter()},
+                          {"warnings", warnings}}
                .dump(2)
         << "\n";
   } else {

@@ -44,6 +44,7 @@ std::optional<char> parseChar(const std::string& key, const std::string& v, bool
 const std::vector<std::string>& readerOptionNames() {
   static const std::vector<std::string> names{"header", "sep", "delimiter", "quote", "escape",
                                               "inferSchema", "schema", "nullValue",
+                                              "mode", "encoding", "charset",
                                               "numFeatures"};
   return names;
 }
@@ -92,7 +93,7 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
       throw ParamError(fmt::format("--option \"{}\" must be KEY=VALUE (keys: header, sep, quote, "
-                                   "escape, inferSchema, schema, nullValue, numFeatures)",
+                                   "escape, inferSchema, schema, nullValue, mode, encoding, numFeatures)",
                                    kv));
     opts[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
@@ -107,6 +108,9 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
     else if (key == "escape") r.csv.escape = *parseChar(key, value, false);
     else if (key == "inferSchema") r.csv.inferSchema = parseBool(key, value);
     else if (key == "nullValue") r.csv.nullValue = value;
+    else if (key == "mode") r.csv.mode = r.jsonl.mode = readModeFromName(value);
+    else if (key == "encoding" || key == "charset")
+      r.csv.encoding = r.jsonl.encoding = encodingFromName(value);
     else if (key == "schema") {
       r.csv.schema = parseSchemaDdl(value);
       r.jsonl.schema = r.csv.schema;
@@ -126,6 +130,16 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
     }
   }
   return r;
+}
+
+Frame readInput(const std::string& path, ReadOptions options,
+                std::vector<std::string>& warnings) {
+  ReadCounts counts;
+  options.csv.counts = &counts;
+  options.jsonl.counts = &counts;
+  Frame frame = readFrame(path, options);
+  if (!counts.empty()) warnings.push_back(fmt::format("{}: {}", path, counts.summary()));
+  return frame;
 }
 
 }  // namespace td::cli

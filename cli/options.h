@@ -23,6 +23,10 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
                             const std::vector<std::string>& cliOptions,
                             const std::optional<std::string>& format);
 
+/// readFrame(path, options), adding to `warnings` one line on what the reader's mode repaired
+/// or dropped (PERMISSIVE, DROPMALFORMED), e.g. "data.csv: 2 malformed rows dropped (...)".
+Frame readInput(const std::string& path, ReadOptions options, std::vector<std::string>& warnings);
+
 /// The option names makeReadOptions accepts, for help texts.
 const std::vector<std::string>& readerOptionNames();
 

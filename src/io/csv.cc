@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -71,6 +72,8 @@ struct Table {
   std::vector<std::int64_t> rowLine;   // 1-based physical line where each data row starts
   std::size_t width = 0;               // fields per row (0 until known)
   bool widthKnown = false;
+  std::deque<std::string> repaired;    // PERMISSIVE: fields whose bad bytes became U+FFFD
+  ReadCounts counts;                   // what the mode repaired or dropped
 };
 
 // The one CSV tokenizer, for whole buffers and streams alike. Text arrives in chunks (a whole
@@ -92,7 +95,10 @@ class Tokenizer {
 
   // The next chunk of the stream (copied).
   void feed(std::string_view chunk) {
-    pending_.append(chunk);
+    if (opt_.encoding == TextEncoding::kLatin1)
+      detail::appendLatin1AsUtf8(chunk, pending_);
+    else
+      pending_.append(chunk);
     // An unfinished record is scanned again with the next chunk; waiting until the carried
     // bytes have doubled keeps that linear however small the chunks are.
     if (pending_.size() >= nextAttempt_) tokenize(false);
@@ -101,7 +107,9 @@ class Tokenizer {
   // Ends the stream; `last` (taken over without a copy when nothing is pending) is its final
   // chunk.
   void finish(std::string last = {}) {
-    if (pending_.empty())
+    if (opt_.encoding == TextEncoding::kLatin1)
+      detail::appendLatin1AsUtf8(last, pending_);
+    else if (pending_.empty())
       pending_ = std::move(last);
     else
       pending_.append(last);
@@ -156,6 +164,7 @@ class Tokenizer {
         needHeader_ = false;
         t_.headerLine = startLine;
         if (t_.widthKnown && row_.size() != t_.width) throwWidth(startLine, t_.width, row_.size());
+        if (!checkText(startLine, /*header=*/true)) continue;
         t_.width = row_.size();
         t_.widthKnown = true;
         t_.header.assign(row_.begin(), row_.end());
@@ -165,8 +174,17 @@ class Tokenizer {
         t_.width = row_.size();
         t_.widthKnown = true;
       } else if (row_.size() != t_.width) {
-        throwWidth(startLine, t_.width, row_.size());
+        if (opt_.mode == ReadMode::kFailFast) throwWidth(startLine, t_.width, row_.size());
+        noteProblem(widthMessage(startLine, t_.width, row_.size()));
+        if (opt_.mode == ReadMode::kDropMalformed) {
+          ++t_.counts.rowsDropped;
+          continue;
+        }
+        // PERMISSIVE, as Spark: missing fields are missing values, extra ones are dropped.
+        row_.resize(t_.width, std::string_view(opt_.nullValue));
+        ++t_.counts.rowsRepaired;
       }
+      if (!checkText(startLine, /*header=*/false)) continue;
       t_.cells.insert(t_.cells.end(), row_.begin(), row_.end());
       t_.rowLine.push_back(startLine);
     }
@@ -183,9 +201,52 @@ class Tokenizer {
     if (t_.rowLine.size() > rowsBefore) buffers_.push_back(std::move(buf));
   }
 
+  [[nodiscard]] std::string widthMessage(std::int64_t line, std::size_t expected,
+                                         std::size_t actual) const {
+    return fmt::format("{}, line {}: malformed row: expected {} fields but found {}", source_,
+                       line, expected, actual);
+  }
   [[noreturn]] void throwWidth(std::int64_t line, std::size_t expected, std::size_t actual) const {
-    throw DataError(fmt::format("{}, line {}: malformed row: expected {} fields but found {}",
-                                source_, line, expected, actual));
+    throw DataError(widthMessage(line, expected, actual) +
+                    " (the reader option mode=DROPMALFORMED drops such rows, mode=PERMISSIVE "
+                    "pads or cuts them)");
+  }
+
+  void noteProblem(std::string message) {
+    if (t_.counts.firstProblem.empty()) t_.counts.firstProblem = std::move(message);
+  }
+
+  // Applies the mode to the text of row_ (the header when `header`): false when the row is to
+  // be dropped. Invalid UTF-8 and NUL bytes are an error (FAILFAST), become U+FFFD
+  // (PERMISSIVE) or drop the row (DROPMALFORMED; a header is never dropped).
+  bool checkText(std::int64_t line, bool header) {
+    for (std::size_t f = 0; f < row_.size(); ++f) {
+      const std::size_t bad = detail::firstBadText(row_[f]);
+      if (bad == std::string_view::npos) continue;
+      std::string name;
+      if (header)
+        name = " (a column name)";
+      else if (f < t_.header.size())
+        name = fmt::format(" (column '{}')", t_.header[f]);
+      const std::string message =
+          fmt::format("{}, line {}: field {}{}: {} at byte {} of the value", source_, line,
+                      f + 1, name, detail::describeBadText(row_[f], bad), bad);
+      if (opt_.mode == ReadMode::kFailFast ||
+          (opt_.mode == ReadMode::kDropMalformed && header))
+        throw DataError(message +
+                        " (the reader option mode=PERMISSIVE replaces such bytes with U+FFFD, "
+                        "mode=DROPMALFORMED drops the row, encoding=ISO-8859-1 reads Latin-1 "
+                        "text)");
+      noteProblem(message);
+      if (opt_.mode == ReadMode::kDropMalformed) {
+        ++t_.counts.rowsDropped;
+        return false;
+      }
+      t_.repaired.push_back(detail::repairText(row_[f]));
+      row_[f] = t_.repaired.back();
+      ++t_.counts.valuesRepaired;
+    }
+    return true;
   }
 
   // Parses one row of `buf` starting at `pos` (not at a line end) into row_; returns the
@@ -742,6 +803,12 @@ Frame buildFrame(const Table& t, const CsvOptions& opt, std::string_view source)
     else if (opt.inferSchema)
       type = conv.infer(c);
     cols.emplace_back(names[c], conv.convert(c, type));
+  }
+  if (opt.counts) {
+    opt.counts->rowsDropped += t.counts.rowsDropped;
+    opt.counts->rowsRepaired += t.counts.rowsRepaired;
+    opt.counts->valuesRepaired += t.counts.valuesRepaired;
+    if (opt.counts->firstProblem.empty()) opt.counts->firstProblem = t.counts.firstProblem;
   }
   const Frame frame(std::move(cols));
   if (frame.numColumns() == 0) return frame;

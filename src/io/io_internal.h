@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "thunderdome/frame/frame.h"
+#include "thunderdome/io/read_mode.h"
 #include "thunderdome/io/stream.h"
 #include "thunderdome/storage/storage.h"
 
@@ -47,6 +48,20 @@ bool parseDouble(std::string_view s, double& out);
 /// Appends `s` as a JSON string literal (quotes, backslash escapes, \u00XX for other control
 /// characters); the bytes are not checked for UTF-8.
 void appendJsonEscaped(std::string& out, std::string_view s);
+
+/// The offset of the first byte of `s` that starts an invalid UTF-8 sequence (RFC 3629: no
+/// overlong forms, no surrogates, nothing above U+10FFFF) or is NUL; npos when there is none.
+std::size_t firstBadText(std::string_view s);
+
+/// "invalid UTF-8 (byte 0xFF)" or "a NUL byte": what is wrong at `s[offset]`.
+std::string describeBadText(std::string_view s, std::size_t offset);
+
+/// `s` with each NUL and each invalid UTF-8 sequence (its maximal valid prefix, as the Unicode
+/// standard recommends and Java's decoder does) replaced by U+FFFD.
+std::string repairText(std::string_view s);
+
+/// Appends the ISO-8859-1 text `in` to `out` as UTF-8.
+void appendLatin1AsUtf8(std::string_view in, std::string& out);
 
 /// Writers build their text in a buffer and hand it to `sink` in pieces of about 1 MiB: call
 /// after each row.

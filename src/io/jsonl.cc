@@ -367,12 +367,95 @@ class Reader {
     throw DataError(fmt::format("{}, line {}: key '{}': {}", source_, line, key, what));
   }
 
+  void noteProblem(std::string message) {
+    if (counts_.firstProblem.empty()) counts_.firstProblem = std::move(message);
+  }
+
+  // FAILFAST: throws `message` (with `hint`); otherwise records it, and under DROPMALFORMED
+  // counts the dropped line and returns true.
+  bool malformed(const std::string& message, std::string_view hint) {
+    if (opt_.mode == ReadMode::kFailFast) throw DataError(message + std::string(hint));
+    noteProblem(message);
+    if (opt_.mode != ReadMode::kDropMalformed) return false;
+    ++counts_.rowsDropped;
+    return true;
+  }
+
+  // The first string (a key or a value, at any depth) of `j` that holds a NUL character, as
+  // the key it sits under; nullopt when there is none.
+  static std::optional<std::string> keyWithNul(const Json& j, const std::string& key) {
+    if (j.is_string()) {
+      if (j.get_ref<const std::string&>().find('\0') != std::string::npos) return key;
+    } else if (j.is_object()) {
+      for (const auto& [k, v] : j.items()) {
+        if (k.find('\0') != std::string::npos) return k;
+        if (auto found = keyWithNul(v, key.empty() ? k : key)) return found;
+      }
+    } else if (j.is_array()) {
+      for (const auto& v : j)
+        if (auto found = keyWithNul(v, key)) return found;
+    }
+    return std::nullopt;
+  }
+
+  // `j` with every NUL in its keys and strings replaced by U+FFFD.
+  static Json withoutNul(const Json& j) {
+    auto fix = [](const std::string& s) { return detail::repairText(s); };
+    if (j.is_string()) return fix(j.get_ref<const std::string&>());
+    if (j.is_object()) {
+      Json out = Json::object();
+      for (const auto& [k, v] : j.items()) out[fix(k)] = withoutNul(v);
+      return out;
+    }
+    if (j.is_array()) {
+      Json out = Json::array();
+      for (const auto& v : j) out.push_back(withoutNul(v));
+      return out;
+    }
+    return j;
+  }
+
   void parseLine(std::string_view line, std::int64_t lineNo) {
+    static constexpr std::string_view kTextHint =
+        " (the reader option mode=PERMISSIVE replaces such bytes with U+FFFD, "
+        "mode=DROPMALFORMED drops the line, encoding=ISO-8859-1 reads Latin-1 text)";
+    std::string text;
+    if (opt_.encoding == TextEncoding::kLatin1) {
+      detail::appendLatin1AsUtf8(line, text);
+      line = text;
+    }
+    if (const std::size_t bad = detail::firstBadText(line); bad != std::string_view::npos) {
+      if (malformed(fmt::format("{}, line {}: {} at byte {} of the line", source_, lineNo,
+                                detail::describeBadText(line, bad), bad),
+                    kTextHint))
+        return;
+      text = detail::repairText(line);
+      line = text;
+      ++counts_.valuesRepaired;
+    }
     Json j;
     try {
       j = Json::parse(line);
     } catch (const Json::exception& e) {  // parse_error, or out_of_range: a number too large
-      throw DataError(fmt::format("{}, line {}: invalid JSON: {}", source_, lineNo, e.what()));
+      const std::string message =
+          fmt::format("{}, line {}: invalid JSON: {}", source_, lineNo, e.what());
+      if (opt_.mode == ReadMode::kDropMalformed) {
+        (void)malformed(message, "");
+        return;
+      }
+      throw DataError(message);
+    }
+    // A "\u0000" escape puts a NUL into a string: malformed text, as a raw NUL byte is.
+    if (line.find("\\u0000") != std::string_view::npos) {
+      if (const auto key = keyWithNul(j, "")) {
+        if (malformed(fmt::format("{}, line {}: key '{}': a NUL character (\\u0000) in the "
+                                  "text",
+                                  source_, lineNo, detail::repairText(*key)),
+                      kTextHint))
+          return;
+        j = withoutNul(j);
+        ++counts_.valuesRepaired;
+      }
     }
     if (!j.is_object())
       throw DataError(fmt::format("{}, line {}: expected a JSON object but found {} {}", source_,
@@ -560,6 +643,11 @@ class Reader {
   // ---- conversion
 
   Frame finish() {
+    if (opt_.counts) {
+      opt_.counts->rowsDropped += counts_.rowsDropped;
+      opt_.counts->valuesRepaired += counts_.valuesRepaired;
+      if (opt_.counts->firstProblem.empty()) opt_.counts->firstProblem = counts_.firstProblem;
+    }
     std::vector<std::pair<std::string, ColumnPtr>> cols;
     cols.reserve(builders_.size());
     for (auto& b : builders_) {
@@ -690,6 +778,7 @@ class Reader {
   std::vector<Builder> builders_;
   std::unordered_map<std::string, std::size_t> index_;
   std::vector<std::int64_t> rowLine_;
+  ReadCounts counts_;  // what the mode repaired or dropped
 };
 
 // ---------------------------------------------------------------- writing

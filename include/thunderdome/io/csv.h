@@ -6,13 +6,15 @@
 #include <string_view>
 
 #include "thunderdome/frame/frame.h"
-#include "thunderdome/io/file.h"  // readFileToString, AtomicFileWriter (formerly declared here)
+#include "thunderdome/io/file.h"
+#include "thunderdome/io/read_mode.h"  // readFileToString, AtomicFileWriter (formerly declared here)
 #include "thunderdome/io/stream.h"
 
 namespace td {
 
 /// Options of the CSV/TSV reader and writer, named as Spark's DataFrameReader options.
-/// Malformed input (wrong field count, unterminated quote, unparsable value) always throws.
+/// Malformed input (an unterminated quote, an unparsable value) always throws; `mode` decides
+/// what happens to rows with the wrong number of fields or with invalid text.
 struct CsvOptions {
   /// The first line holds the column names (without it, columns are named _c0, _c1, ...).
   bool header = true;
@@ -30,6 +32,13 @@ struct CsvOptions {
   std::optional<Schema> schema;
   /// The text of a missing value: NaN in double columns, "" in string columns.
   std::string nullValue;
+  /// Malformed rows (the wrong number of fields, invalid UTF-8 or a NUL byte in a field): an
+  /// error (FAILFAST, the default), repaired (PERMISSIVE) or dropped (DROPMALFORMED).
+  ReadMode mode = ReadMode::kFailFast;
+  /// The input's character encoding; ISO-8859-1 text is transcoded to UTF-8.
+  TextEncoding encoding = TextEncoding::kUtf8;
+  /// Optional: receives what PERMISSIVE repaired and DROPMALFORMED dropped (added to).
+  ReadCounts* counts = nullptr;
 
   /// Default options with `sep` chosen by the extension of `path` (".tsv" -> tab, else comma).
   static CsvOptions forPath(const std::string& path);

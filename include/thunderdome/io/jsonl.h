@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "thunderdome/frame/frame.h"
+#include "thunderdome/io/read_mode.h"
 #include "thunderdome/io/stream.h"
 #include "thunderdome/storage/storage.h"
 
@@ -27,6 +28,14 @@ struct JsonlOptions {
   /// are ignored; a missing key in a bigint or vector column is a DataError; numbers and
   /// booleans are accepted as their JSON text in string columns.
   std::optional<Schema> schema;
+  /// Malformed lines (invalid UTF-8, a NUL in a string, invalid JSON): an error (FAILFAST, the
+  /// default), repaired where possible (PERMISSIVE: bad bytes become U+FFFD; invalid JSON stays
+  /// an error) or dropped (DROPMALFORMED).
+  ReadMode mode = ReadMode::kFailFast;
+  /// The input's character encoding; ISO-8859-1 text is transcoded to UTF-8.
+  TextEncoding encoding = TextEncoding::kUtf8;
+  /// Optional: receives what PERMISSIVE repaired and DROPMALFORMED dropped (added to).
+  ReadCounts* counts = nullptr;
 };
 
 /// Reads a JSON Lines file (gzip-compressed or not); throws IoError if it cannot be read and
