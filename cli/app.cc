@@ -47,7 +47,9 @@ void addInput(CLI::App* cmd, InputArgs& in) {
   cmd->add_option("--option", in.options,
                   "Reader option KEY=VALUE, Spark's names (repeatable): " + names +
                       ". quote= (empty) disables quoting; schema=\"id bigint, text string, "
-                      "label double\"")
+                      "label double\"; mode=FAILFAST (default), PERMISSIVE (bad bytes become "
+                      "U+FFFD) or DROPMALFORMED (bad rows dropped); encoding=UTF-8 or "
+                      "ISO-8859-1")
       ->take_all();
 }
 

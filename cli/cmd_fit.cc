@@ -243,7 +243,13 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   try {
     // Schema errors (a wrong column name) before any work: under mpirun every rank would find
     // them; the agreement below reports them once.
-    if (trainHolder) (void)specHolder->estimator->transformSchema(trainHolder->schema());
+    if (trainHolder) {
+      try {
+        (void)specHolder->estimator->transformSchema(trainHolder->schema());
+      } catch (const ColumnError& e) {
+        throw asInputColumnError(e, *trainHolder, a.train);
+      }
+    }
     if (root && !a.test.empty()) {
       test = readInput(a.test, *readOpts, readWarnings);
       log->info("read {}: {} rows", a.test, test->numRows());
@@ -275,6 +281,21 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   if (dataParallel) {
     log->info("data-parallel: {} ranks, {} training rows in all; each fit spans every rank",
               comm->size(), trainRows);
+  }
+  const std::string labelCol = spec.evaluator && spec.evaluator->hasParam("labelCol")
+                                   ? spec.evaluator->getString("labelCol")
+                                   : "label";
+  // Single-class data under tuning: the metric is undefined on every fold, so say so about the
+  // whole file before any fit (a label outside {0, 1} is left to the fit, which names its line).
+  if (spec.tuner && !dataParallel) {
+    if (const auto oneClass = singleClass(train, labelCol);
+        oneClass && (*oneClass == "0.0" || *oneClass == "1.0"))
+      throw DataError(fmt::format(
+          "all {} rows of {} have label {} in column '{}': {} needs both classes to score the "
+          "param maps ({} is undefined on single-class data); without tuning (\"tuning\": "
+          "{{\"method\": \"none\"}}) fit warns and fits it as Spark does",
+          train.numRows(), a.train, *oneClass, labelCol, spec.tuner->describe(),
+          metricName.empty() ? "the metric" : metricName));
   }
   if (spec.tuner) log->info("{}", spec.tuner->plan(spec.grid.size()));
   Context ctx;
@@ -311,9 +332,6 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   // zero coefficients) and warns; so does fit, on stderr and in --json.
   std::vector<std::string> warnings = readWarnings;
   if (!dataParallel) {
-    const std::string labelCol = spec.evaluator && spec.evaluator->hasParam("labelCol")
-                                     ? spec.evaluator->getString("labelCol")
-                                     : "label";
     if (const auto oneClass = singleClass(train, labelCol)) warnings.push_back(
         fmt::format("all {} rows of {} have label {} in column '{}': the model predicts that "
                     "class for every row (an infinite intercept, as Spark's LogisticRegression "

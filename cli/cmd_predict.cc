@@ -59,7 +59,13 @@ int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
   const Frame input = readInput(a.input, r, warnings);
   for (const auto& w : warnings) err << "warning: " << w << "\n";
   log->info("read {}: {} rows", a.input, input.numRows());
-  const Frame predictions = model->transform(input);
+  const Frame predictions = [&] {
+    try {
+      return model->transform(input);
+    } catch (const ColumnError& e) {
+      throw asInputColumnError(e, input, a.input);
+    }
+  }();
   std::vector<std::string> columns = a.columns;
   if (columns.empty()) {
     columns = input.columnNames();
@@ -84,7 +90,13 @@ int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
   const Frame input = readInput(a.input, r, warnings);
   for (const auto& w : warnings) err << "warning: " << w << "\n";
   log->info("read {}: {} rows", a.input, input.numRows());
-  const double value = evaluator->evaluate(model->transform(input));
+  const double value = [&] {
+    try {
+      return evaluator->evaluate(model->transform(input));
+    } catch (const ColumnError& e) {
+      throw asInputColumnError(e, input, a.input);
+    }
+  }();
   const std::string name = evaluator->getString("metricName");
   if (a.common.json) {
     out << nlohmann::json{{"metricName", name},

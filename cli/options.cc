@@ -142,4 +142,24 @@ Frame readInput(const std::string& path, ReadOptions options,
   return frame;
 }
 
+ColumnError asInputColumnError(const ColumnError& e, const Frame& input, const std::string& path) {
+  const std::string& col = e.column();
+  if (col.empty()) return e;
+  const int i = input.schema().indexOf(col);
+  if (i < 0)
+    return ColumnError(fmt::format("{} has no column '{}' (it has: {}); {}", path, col,
+                                   input.schema().names(), e.what()),
+                       col);
+  // The column is there but of the wrong type: show its first value and where it is.
+  if (input.numRows() == 0) return e;
+  const DataType type = input.schema().fields()[static_cast<std::size_t>(i)].type;
+  std::string value = input.cellToString(0, col);
+  if (value.size() > 40) value = value.substr(0, 37) + "...";
+  const std::string where =
+      input.origins() ? input.rowLocation(0) : fmt::format("{}, row 0", path);
+  return ColumnError(fmt::format("{}: column '{}' holds {} values such as '{}'; {}", where, col,
+                                 toString(type), value, e.what()),
+                     col);
+}
+
 }  // namespace td::cli

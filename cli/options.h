@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "thunderdome/core/error.h"
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/io/frame_io.h"
 
@@ -26,6 +27,12 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
 /// readFrame(path, options), adding to `warnings` one line on what the reader's mode repaired
 /// or dropped (PERMISSIVE, DROPMALFORMED), e.g. "data.csv: 2 malformed rows dropped (...)".
 Frame readInput(const std::string& path, ReadOptions options, std::vector<std::string>& warnings);
+
+/// `e` worded as a problem of the data read from `path` into `input` when it is about one of
+/// the input's columns: "FILE has no column 'text' (it has: id, txt, label); ..." when the
+/// column is missing, "FILE:2: column 'label' holds string values such as 'yes'; ..." when it
+/// has the wrong type; `e` itself otherwise.
+ColumnError asInputColumnError(const ColumnError& e, const Frame& input, const std::string& path);
 
 /// The option names makeReadOptions accepts, for help texts.
 const std::vector<std::string>& readerOptionNames();

@@ -49,11 +49,13 @@ void requireNumeric(const Schema& input, const std::string& who, std::string_vie
   const int i = input.indexOf(name);
   if (i < 0)
     throw ColumnError(fmt::format("{}: {} column '{}' does not exist (available: {})", who, role,
-                                  name, input.names()));
+                                  name, input.names()),
+                      name);
   const DataType t = input.fields()[static_cast<std::size_t>(i)].type;
   if (t != DataType::kDouble && t != DataType::kInt64)
     throw ColumnError(fmt::format("{}: {} column '{}' must be numeric (bigint or double) but is {}",
-                                  who, role, name, toString(t)));
+                                  who, role, name, toString(t)),
+                      name);
 }
 
 // Checks the features column and appends the (non-empty) output columns to `input`.

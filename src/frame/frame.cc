@@ -35,7 +35,8 @@ const Field& Schema::field(std::string_view name) const {
   const int i = indexOf(name);
   if (i < 0)
     throw ColumnError(
-        fmt::format("column '{}' does not exist (available: {})", name, names()));
+        fmt::format("column '{}' does not exist (available: {})", name, names()),
+        std::string(name));
   return fields_[static_cast<std::size_t>(i)];
 }
 
@@ -43,11 +44,13 @@ void Schema::requireType(std::string_view who, std::string_view name, DataType e
   const int i = indexOf(name);
   if (i < 0)
     throw ColumnError(fmt::format("{}: input column '{}' does not exist (available: {})", who,
-                                  name, names()));
+                                  name, names()),
+                      std::string(name));
   const DataType actual = fields_[static_cast<std::size_t>(i)].type;
   if (actual != expected)
     throw ColumnError(fmt::format("{}: column '{}' must be of type {} but is {}", who, name,
-                                  td::toString(expected), td::toString(actual)));
+                                  td::toString(expected), td::toString(actual)),
+                      std::string(name));
 }
 
 void Schema::requireAbsent(std::string_view who, std::string_view name) const {
@@ -75,7 +78,8 @@ std::string Schema::toString() const {
 // ---------------------------------------------------------------- Frame
 [[noreturn]] void throwColumnTypeError(std::string_view name, DataType actual, DataType expected) {
   throw ColumnError(fmt::format("column '{}' must be of type {} but is {}", name,
-                                td::toString(expected), td::toString(actual)));
+                                td::toString(expected), td::toString(actual)),
+                    std::string(name));
 }
 
 Frame::Frame(std::vector<std::pair<std::string, ColumnPtr>> columns) {
@@ -117,7 +121,8 @@ std::vector<double> Frame::numeric(std::string_view name) const {
     return out;
   }
   throw ColumnError(fmt::format("column '{}' must be numeric (bigint or double) but is {}", name,
-                                toString(c->type())));
+                                toString(c->type())),
+                    std::string(name));
 }
 
 Frame Frame::withColumn(std::string name, ColumnPtr column) const {

@@ -120,7 +120,65 @@ TEST_F(DataErrorsTest, SingleClassWithoutTuningFitsAndWarns) {
   // Under cross-validation the evaluator's metric is undefined on a fold: exit 3.
   const auto cv = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m2"), "-q"});
   EXPECT_EQ(cv.code, kExitBadData);
-  EXPECT_THAT(cv.err, HasSubstr("holds a single class"));
+  // The whole file's rows are counted, not one fold's.
+  EXPECT_THAT(cv.err, HasSubstr("all 12 rows of " + data + " have label 1.0 in column 'label': "
+                                "CrossValidator"));
+  EXPECT_THAT(cv.err, HasSubstr("areaUnderROC is undefined on single-class data"));
+  EXPECT_FALSE(fs::exists(path("m2")));
+}
+
+TEST_F(DataErrorsTest, MissingColumnIsTheFilesProblemNotTheStages) {
+  const std::string data = write("txt.csv", "id,txt,label\n1,a b,1.0\n2,c d,0.0\n");
+  const auto r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "-q"});
+  EXPECT_EQ(r.code, kExitBadData);
+  EXPECT_THAT(r.err, HasSubstr(data + " has no column 'text' (it has: id, txt, label); Tokenizer "
+                                      "tokenizer: input column 'text' does not exist"));
+  EXPECT_FALSE(fs::exists(path("m")));
+}
+
+TEST_F(DataErrorsTest, YesNoLabelsNameFileLineAndValue) {
+  const std::string data =
+      write("yesno.csv", "id,text,label\n1,spark a,yes\n2,hadoop b,no\n3,spark c,yes\n");
+  const auto r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "-q"});
+  EXPECT_EQ(r.code, kExitBadData);
+  EXPECT_THAT(r.err, HasSubstr(data + ":2: column 'label' holds string values such as 'yes'; "
+                                      "LogisticRegression lr: label column 'label' must be "
+                                      "numeric (bigint or double) but is string"));
+}
+
+TEST_F(DataErrorsTest, InvalidUtf8FailsByDefaultAndTheModeOptionRepairsOrDrops) {
+  std::ifstream in(kTrain, std::ios::binary);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto at = text.find("spark", text.find('\n', text.find('\n') + 1));  // line 4: 2,spark f g h
+  text.insert(at + 2, "\xFF");
+  const std::string data = write("bad-utf8.csv", text);
+  const auto r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "-q"});
+  EXPECT_EQ(r.code, kExitBadData);
+  EXPECT_THAT(r.err, HasSubstr(data + ", line 4: field 2 (column 'text'): invalid UTF-8 (byte "
+                                      "0xFF) at byte 2 of the value"));
+  EXPECT_FALSE(fs::exists(path("m")));
+
+  const auto p = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("p"), "--option",
+                      "mode=PERMISSIVE", "--json", "-q"});
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_EQ(json::parse(p.out)["trainRows"], 12);
+  EXPECT_THAT(json::parse(p.out)["warnings"][0].get<std::string>(),
+              HasSubstr(data + ": 1 value with invalid UTF-8 or NUL repaired to U+FFFD"));
+  EXPECT_THAT(p.err, HasSubstr("warning: " + data + ": 1 value"));
+
+  const auto d = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("d"), "--option",
+                      "mode=DROPMALFORMED", "--json", "-q"});
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(json::parse(d.out)["trainRows"], 11);
+  EXPECT_THAT(json::parse(d.out)["warnings"][0].get<std::string>(),
+              HasSubstr(data + ": 1 malformed row dropped (mode DROPMALFORMED; the first: " +
+                        data + ", line 4"));
+
+  const auto bad = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("b"), "--option",
+                        "mode=lenient", "-q"});
+  EXPECT_EQ(bad.code, kExitUsage);
+  EXPECT_THAT(bad.err, HasSubstr("reader option 'mode' must be FAILFAST, PERMISSIVE or "
+                                 "DROPMALFORMED, got \"lenient\""));
 }
 
 }  // namespace

@@ -37,6 +37,15 @@ class ParamError : public Error {
 class ColumnError : public Error {
  public:
   explicit ColumnError(const std::string& message) : Error(ErrorCode::kColumn, message) {}
+  /// An error about the input column `column` (missing, or of the wrong type), so that a caller
+  /// that knows where the data came from can word it as the data's problem.
+  ColumnError(const std::string& message, std::string column)
+      : Error(ErrorCode::kColumn, message), column_(std::move(column)) {}
+  /// The input column this error is about; "" when it is not about one input column.
+  [[nodiscard]] const std::string& column() const noexcept { return column_; }
+
+ private:
+  std::string column_;
 };
 
 /// A data problem: malformed row, NaN feature, empty input, invalid or single-class labels.
