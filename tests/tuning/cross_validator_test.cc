@@ -304,6 +304,20 @@ TEST(CrossValidatorTest, ProgressReportsEveryFit) {
   EXPECT_EQ(seen.back(), 12);
 }
 
+TEST(CrossValidatorTest, ProgressBestIsTheBestMeanMetricNeverOneFolds) {
+  GridSetup s;
+  CrossValidator cv = s.cv(3);
+  std::vector<double> best;
+  Context ctx;
+  ctx.progress = [&](const TuningProgress& p) { best.push_back(p.bestMetric); };
+  const auto model = stageAs<CrossValidatorModel>(cv.fit(syntheticText(40), ctx));
+  const auto& avg = model->avgMetrics();
+  ASSERT_FALSE(best.empty());
+  EXPECT_EQ(best.back(), *std::max_element(avg.begin(), avg.end()));
+  for (const double b : best)  // NaN until a map's folds are all done, then one of the means
+    EXPECT_TRUE(std::isnan(b) || std::find(avg.begin(), avg.end(), b) != avg.end()) << b;
+}
+
 // Scores predictions with BinaryClassificationEvaluator and records the columns it was shown.
 // Its "keepCol" param names a column it would like to read.
 class RecordingEvaluator final : public Evaluator {
