@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sanitizer job (meant for CI; not yet called by scripts/test.sh): builds ./build-asan (scripts/build-asan.sh:
+# The sanitizer job (scripts/test.sh, and so CI, runs it after the main tests): builds ./build-asan (scripts/build-asan.sh:
 # clang -O1 with AddressSanitizer + UndefinedBehaviorSanitizer, halting on any finding), runs the
 # unit-labelled tests in it, then every fuzz target over its seed corpus for FUZZ_SECONDS
 # (default 20) each. Tests that need servers (Swift, MPI) are not unit-labelled and not run here.
