@@ -1,6 +1,8 @@
 // fuzz/csv_fuzz.cc — the CSV/TSV reader (readCsvString and the chunked readCsvStream) on
 // arbitrary bytes. The first byte picks options (separator, header, quoting, inference), so
-// that every mode is reached; the rest is the file.
+// that every mode is reached; the rest is the file. The whole text is also read under
+// PERMISSIVE and DROPMALFORMED (as UTF-8 and as Latin-1), whose frames must hold only valid
+// UTF-8 without NUL.
 #include <algorithm>
 
 #include "fuzz_common.h"
@@ -28,5 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         },
         o, "fuzz.csv");
   });
+  for (const auto readMode : {td::ReadMode::kPermissive, td::ReadMode::kDropMalformed}) {
+    o.mode = readMode;
+    o.encoding = (mode & 64) ? td::TextEncoding::kLatin1 : td::TextEncoding::kUtf8;
+    td::fuzz::expectCleanRejection(
+        [&] { td::fuzz::expectCleanText(td::readCsvString(body, o, "fuzz.csv")); });
+  }
   return 0;
 }

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "io/io_internal.h"
 #include "thunderdome/core/error.h"
+#include "thunderdome/frame/frame.h"
 
 namespace td::fuzz {
 
@@ -22,6 +24,19 @@ void expectCleanRejection(F&& f) {
   try {
     f();
   } catch (const td::Error&) {
+  }
+}
+
+/// A frame read under mode PERMISSIVE or DROPMALFORMED holds only valid UTF-8 without NUL in
+/// its names and string cells: anything else is a finding (abort).
+inline void expectCleanText(const td::Frame& f) {
+  for (const auto& name : f.columnNames()) {
+    if (td::detail::firstBadText(name) != std::string_view::npos) __builtin_trap();
+    const auto& c = f.column(name);
+    if (c->type() != td::DataType::kString) continue;
+    const auto& s = static_cast<const td::StringColumn&>(*c);
+    for (std::int64_t r = 0; r < f.numRows(); ++r)
+      if (td::detail::firstBadText(s[r]) != std::string_view::npos) __builtin_trap();
   }
 }
 

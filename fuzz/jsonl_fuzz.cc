@@ -1,5 +1,6 @@
-// fuzz/jsonl_fuzz.cc — the JSON Lines reader (whole text and chunked) and the vector JSON parser
-// on arbitrary bytes.
+// fuzz/jsonl_fuzz.cc — the JSON Lines reader (whole text and chunked; FAILFAST, and PERMISSIVE
+// and DROPMALFORMED, whose frames must hold only valid UTF-8 without NUL) and the vector JSON
+// parser on arbitrary bytes.
 #include <algorithm>
 
 #include "fuzz_common.h"
@@ -16,6 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         },
         {}, "fuzz.jsonl");
   });
+  for (const auto readMode : {td::ReadMode::kPermissive, td::ReadMode::kDropMalformed}) {
+    td::JsonlOptions o;
+    o.mode = readMode;
+    td::fuzz::expectCleanRejection(
+        [&] { td::fuzz::expectCleanText(td::readJsonlString(body, o, "fuzz.jsonl")); });
+  }
   td::JsonVector v;
   std::string why;
   (void)td::parseVectorJson(body, v, &why);

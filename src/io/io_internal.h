@@ -53,6 +53,10 @@ void appendJsonEscaped(std::string& out, std::string_view s);
 /// overlong forms, no surrogates, nothing above U+10FFFF) or is NUL; npos when there is none.
 std::size_t firstBadText(std::string_view s);
 
+/// True when `s` is strict UTF-8 (as firstBadText, but NUL is allowed), as nlohmann's parser
+/// requires.
+bool validUtf8(std::string_view s);
+
 /// "invalid UTF-8 (byte 0xFF)" or "a NUL byte": what is wrong at `s[offset]`.
 std::string describeBadText(std::string_view s, std::size_t offset);
 

@@ -351,8 +351,14 @@ struct ShardJob {
   [[nodiscard]] std::vector<std::string> myParts() {
     std::vector<std::int64_t> bytes(parts.size(), 0);
     std::map<std::string, std::int64_t> sizes;  // one listing, not a request per part
-    for (const auto& f : storage->fileSystem(url)->list(url, /*recursive=*/false)) sizes[f.url] = f.bytes;
-    for (std::size_t i = 0; i < parts.size(); ++i) bytes[i] = sizes[parts[i]];
+    const auto fs = storage->fileSystem(url);
+    for (const auto& f : fs->list(url, /*recursive=*/false)) sizes[f.url] = f.bytes;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      bytes[i] = sizes[parts[i]];
+      // A listing gives a Swift Dynamic Large Object's manifest size, 0: its size is that of
+      // its segments, which stat() sums (one HEAD and one listing per such part).
+      if (bytes[i] == 0) bytes[i] = fs->stat(parts[i]).bytes;
+    }
     std::vector<std::size_t> order(parts.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),

@@ -130,6 +130,22 @@ std::size_t firstBadText(std::string_view s) {
   return std::string_view::npos;
 }
 
+bool validUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  while (p < e) {
+    if (*p < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t prefix = 0;
+    const std::size_t len = utf8Sequence(p, e, prefix);
+    if (len == 0) return false;
+    p += len;
+  }
+  return true;
+}
+
 std::string describeBadText(std::string_view s, std::size_t offset) {
   const auto c = static_cast<unsigned char>(s[offset]);
   if (c == 0) return "a NUL byte";

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -338,8 +339,12 @@ std::shared_ptr<SwiftClient> SwiftClient::fromEnvironment() {
   if (const char* seg = std::getenv("TD_SWIFT_SEGMENT_BYTES")) o.segmentBytes = std::atoll(seg);
   if (const char* r = std::getenv("TD_SWIFT_MAX_RETRIES")) o.maxRetries = std::atoi(r);
   if (const char* t = std::getenv("TD_SWIFT_RETRY_SECONDS")) o.retrySeconds = std::atof(t);
+  if (const char* a = std::getenv("TD_SWIFT_ABANDONED_SAVE_SECONDS"))
+    o.abandonedSaveSeconds = std::atof(a);
   return std::make_shared<SwiftClient>(SwiftCredentials::fromEnvironment(), o);
 }
+
+const SwiftOptions& SwiftClient::options() const { return impl_->opts; }
 
 std::string SwiftClient::storageUrl() {
   std::uint64_t gen = 0;
@@ -397,15 +402,21 @@ DloSegments SwiftClient::dloSegments(const ObjectInfo& manifest) {
 std::string SwiftClient::get(const std::string& container, const std::string& object) {
   const ObjectInfo info = head(container, object);
   std::string data;
+  const auto ignore = [](std::string_view) {};
+  // The result is sized once and every range is written into its place (no regrowth, no
+  // intermediate buffer).
   if (!info.dloManifest.empty()) {
     const DloSegments dlo = dloSegments(info);
-    data.reserve(static_cast<std::size_t>(dlo.bytes));
-    for (const auto& seg : dlo.segments)
-      streamObject(dlo.container, seg.name, seg, [&](std::string_view c) { data.append(c); });
+    data.resize(static_cast<std::size_t>(dlo.bytes));
+    std::int64_t at = 0;
+    for (const auto& seg : dlo.segments) {
+      streamObject(dlo.container, seg.name, seg, ignore, data.data() + at);
+      at += seg.bytes;
+    }
     return data;
   }
-  data.reserve(static_cast<std::size_t>(info.bytes));  // one allocation, no regrowth copies
-  streamObject(container, object, info, [&](std::string_view chunk) { data.append(chunk); });
+  data.resize(static_cast<std::size_t>(info.bytes));
+  streamObject(container, object, info, ignore, data.data());
   return data;
 }
 
@@ -430,7 +441,8 @@ void SwiftClient::stream(const std::string& container, const std::string& object
 
 void SwiftClient::streamObject(const std::string& container, const std::string& object,
                                const ObjectInfo& info,
-                               const std::function<void(std::string_view)>& onChunk) {
+                               const std::function<void(std::string_view)>& onChunk,
+                               char* dest) {
   const auto what = fmt::format("swift://{}/{}", container, object);
   const std::int64_t size = info.bytes;
   const std::int64_t chunk = std::max<std::int64_t>(1, impl_->opts.rangeChunkBytes);
@@ -463,10 +475,15 @@ void SwiftClient::streamObject(const std::string& container, const std::string& 
         ready[i];
       }
       const std::int64_t b = i * chunk, e = std::min(size, b + chunk);
-      std::string buf(static_cast<std::size_t>(e - b), '\0');
+      std::string buf;
+      char* out = dest ? dest + b : nullptr;
+      if (!dest) {
+        buf.resize(static_cast<std::size_t>(e - b));
+        out = buf.data();
+      }
       try {
         impl_->getRange(container, object, b, e, pin, [&](std::int64_t at, std::string_view d) {
-          std::copy(d.begin(), d.end(), buf.begin() + (at - b));
+          std::memcpy(out + (at - b), d.data(), d.size());
         });
       } catch (...) {
         std::lock_guard lock(mu);
@@ -482,7 +499,8 @@ void SwiftClient::streamObject(const std::string& container, const std::string& 
   };
   auto deliverer = [&] {
     while (true) {
-      std::string data;
+      std::string owned;
+      std::string_view data;
       {
         std::unique_lock lock(mu);
         cv.wait(lock, [&] {
@@ -490,8 +508,14 @@ void SwiftClient::streamObject(const std::string& container, const std::string& 
                  (ready.count(nextToDeliver) && ready[nextToDeliver].done);
         });
         if (error || nextToDeliver >= numChunks) return;
-        data = std::move(ready[nextToDeliver].data);
+        owned = std::move(ready[nextToDeliver].data);
         ready.erase(nextToDeliver);
+      }
+      if (dest) {
+        const std::int64_t b = nextToDeliver * chunk;
+        data = std::string_view(dest + b, static_cast<std::size_t>(std::min(size, b + chunk) - b));
+      } else {
+        data = owned;
       }
       md5.update(data);
       const bool last = nextToDeliver + 1 == numChunks;

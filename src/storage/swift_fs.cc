@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 #include "thunderdome/core/error.h"
@@ -188,6 +189,19 @@ bool SwiftFileSystem::treeExists(const std::string& url, const std::string& mark
 
 namespace {
 constexpr const char* kVersions = ".td-versions/";  // a tree's versions, under its prefix
+std::int64_t nowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The version component of `name` under `versionsPrefix` ("" when `name` is not under it).
+std::string versionOf(const std::string& name, const std::string& versionsPrefix) {
+  if (name.rfind(versionsPrefix, 0) != 0) return {};
+  const auto end = name.find('/', versionsPrefix.size());
+  return name.substr(versionsPrefix.size(),
+                     end == std::string::npos ? std::string::npos : end - versionsPrefix.size());
+}
 }  // namespace
 
 void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
@@ -196,21 +210,49 @@ void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
   const auto c = client();
   c->ensureContainer(u.container);
   // The new version under new names; the old tree (if any) stays whole meanwhile.
-  const std::string version =
-      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-  const std::string base = u.object + kVersions + version + "/";
+  const std::int64_t started = nowMicros();
+  const std::string version = std::to_string(started);
+  const std::string versions = u.object + kVersions;
+  const std::string base = versions + version + "/";
   for (const auto& [rel, bytes] : files)
     if (rel != marker) c->put(u.container, base + rel, bytes);
   // The switch: one PUT of the marker naming the new version.
   const auto m = files.find(marker);
   if (m == files.end())
     throw InternalError(fmt::format("'{}': tree without its marker '{}'", url, marker));
-  c->put(u.container, u.object + marker, m->second, {{"X-Object-Meta-Td-Tree-Version", version}});
-  // Then the old version (and leftovers of interrupted writes) go.
-  for (const auto& o : c->list(u.container, u.object))
-    if (o.name != u.object + marker && o.name.rfind(base, 0) != 0) c->remove(u.container, o.name);
+  const std::string markerName = u.object + marker;
+  std::string previous;  // the version the marker named until now
+  if (c->exists(u.container, markerName)) previous = c->head(u.container, markerName).treeVersion;
+  c->put(u.container, markerName, m->second, {{"X-Object-Meta-Td-Tree-Version", version}});
+  // Then the replaced version goes, with what killed saves left behind (versions older than
+  // abandonedSaveSeconds, an hour by default); a younger version may be another run's save
+  // still writing, and stays.
+  const auto abandoned = static_cast<std::int64_t>(c->options().abandonedSaveSeconds * 1e6);
+  const auto stale = [&](const std::string& v) {
+    if (v == version) return false;
+    if (v == previous) return true;
+    std::int64_t t = 0;
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), t);
+    if (ec != std::errc() || p != v.data() + v.size()) return true;  // not ours: a leftover
+    return t < started - abandoned;
+  };
+  for (const auto& o : c->list(u.container, u.object)) {
+    if (o.name == markerName) continue;
+    const std::string v = versionOf(o.name, versions);
+    if (v.empty() || stale(v)) c->remove(u.container, o.name);  // "" : files of a pre-version tree
+  }
+  // A save killed between the segments of a large object (put() makes an SLO above the segment
+  // size) and its manifest leaves segments no manifest points to: they go by the same rule.
+  std::vector<ObjectInfo> segments;
+  try {
+    segments = c->list(u.container + "_segments", versions);
+  } catch (const IoError&) {
+    return;  // no segments container: no large object was ever written here
+  }
+  for (const auto& o : segments) {
+    const std::string v = versionOf(o.name, versions);
+    if (!v.empty() && stale(v)) c->remove(u.container + "_segments", o.name);
+  }
 }
 
 FileMap SwiftFileSystem::readTree(const std::string& url) {

@@ -2,6 +2,7 @@
 // scripts/swift/swift-test-server.sh through the `swift` ctest fixture): ranks read only their
 // byte range of an object with ranged GETs, prefixes of parts are dealt whole, gzip objects
 // fall back to row-modulo; the shards together are exactly the object's rows.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -119,6 +120,30 @@ TEST_F(SwiftShardTest, PrefixPartsAreDealtWhole) {
     }
     EXPECT_EQ(dealt, 3u);
   }
+}
+
+TEST_F(SwiftShardTest, DynamicLargeObjectPartsAreDealtByTheirSegmentsSize) {
+  // part-0 is a DLO: a 0-byte manifest over two segments, as large as part-1. Dealt largest
+  // first to the least loaded rank, by the segments' size: part-0 and part-2 to rank 0, part-1
+  // and part-3 to rank 1. By the listed size (0) part-0 would come last, onto the rank that
+  // already has part-2 and part-3, and bytesFetched would leave it out.
+  std::string rows;
+  for (int i = 0; i < 200; ++i) rows += fmt::format("{},row{}\n", i, i);
+  const std::string whole = "id,v\n" + rows;
+  client_->put(container_, "segs/part-0/000", whole.substr(0, whole.size() / 2));
+  client_->put(container_, "segs/part-0/001", whole.substr(whole.size() / 2));
+  client_->put(container_, "dlo/part-0.csv", "",
+               {{"X-Object-Manifest", container_ + "/segs/part-0/"}});
+  client_->put(container_, "dlo/part-1.csv", whole);
+  const std::string half = "id,v\n" + rows.substr(0, rows.size() / 2);
+  client_->put(container_, "dlo/part-2.csv", half);
+  client_->put(container_, "dlo/part-3.csv", "id,v\n1000,x\n");
+  std::vector<ShardInfo> infos;
+  expectShardsEqualWhole(url("dlo/"), {}, 2, &infos);
+  ASSERT_EQ(infos.size(), 2u);
+  EXPECT_EQ(infos[0].parts, (std::vector<std::string>{url("dlo/part-0.csv"), url("dlo/part-2.csv")}));
+  EXPECT_EQ(infos[1].parts, (std::vector<std::string>{url("dlo/part-1.csv"), url("dlo/part-3.csv")}));
+  EXPECT_EQ(infos[0].bytesFetched, static_cast<std::int64_t>(whole.size() + half.size()));
 }
 
 }  // namespace

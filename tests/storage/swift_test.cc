@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -621,14 +622,34 @@ TEST_F(SwiftFileSystemTest, TreesHaveTheirMarkerLastAndLoseLeftovers) {
 
 TEST_F(SwiftFileSystemTest, AnInterruptedTreeWriteKeepsTheOldTreeWhole) {
   fs_->writeTree(url("models/k"), {{"MANIFEST", "m1"}, {"w.bin", "old"}}, "MANIFEST");
-  // A replacement killed before its marker switched: its files exist under a new version.
-  client_->put(container_, "models/k/.td-versions/99999999999999999/w.bin", "new, half done");
+  // A replacement killed before its marker switched, two hours ago: its files, and the segments
+  // of a large object whose manifest it never wrote, exist under its version.
+  const std::string killed =
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count() -
+                     std::int64_t{7200} * 1000000);
+  client_->put(container_, "models/k/.td-versions/" + killed + "/w.bin", "new, half done");
+  client_->ensureContainer(container_ + "_segments");
+  client_->put(container_ + "_segments",
+               "models/k/.td-versions/" + killed + "/big.bin/slo/1/10/00000000", "orphan seg");
+  // Another run's save still under way (its version is a minute old) must not lose its files.
+  const std::string writing = std::to_string(std::stoll(killed) + std::int64_t{7140} * 1000000);
+  client_->put(container_, "models/k/.td-versions/" + writing + "/w.bin", "in progress");
+  client_->put(container_ + "_segments",
+               "models/k/.td-versions/" + writing + "/big.bin/slo/2/10/00000000", "live seg");
   EXPECT_EQ(fs_->readTree(url("models/k")), (FileMap{{"MANIFEST", "m1"}, {"w.bin", "old"}}));
-  // The next complete write wins and removes both the old version and the leftover.
+  // The next complete write wins and removes the old version and the killed save's leftovers.
   fs_->writeTree(url("models/k"), {{"MANIFEST", "m2"}, {"w.bin", "new"}}, "MANIFEST");
   EXPECT_EQ(fs_->readTree(url("models/k")), (FileMap{{"MANIFEST", "m2"}, {"w.bin", "new"}}));
-  const auto left = client_->list(container_, "models/k/");
-  EXPECT_EQ(left.size(), 2u) << "the marker and one version's file";
+  std::vector<std::string> left;
+  for (const auto& o : client_->list(container_, "models/k/")) left.push_back(o.name);
+  ASSERT_EQ(left.size(), 3u) << "the marker, the new version's file and the live save's file";
+  EXPECT_EQ(left[0], "models/k/.td-versions/" + writing + "/w.bin");
+  std::vector<std::string> segs;
+  for (const auto& o : client_->list(container_ + "_segments", "models/k/")) segs.push_back(o.name);
+  EXPECT_EQ(segs, (std::vector<std::string>{"models/k/.td-versions/" + writing +
+                                            "/big.bin/slo/2/10/00000000"}));
   // A tree written before versions existed (files beside the marker) still reads, ignoring a
   // half-written version.
   client_->put(container_, "models/legacy/w.bin", "legacy");

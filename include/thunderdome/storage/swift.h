@@ -73,6 +73,9 @@ struct SwiftOptions {
   std::string caBundle;                      ///< CA bundle path (empty = system default).
   long connectTimeoutMs = 10000;             ///< Connect timeout per request.
   long stallTimeoutSeconds = 30;             ///< Abort a transfer stalled this long.
+  /// A model save's objects (SwiftFileSystem::writeTree) that no marker names are removed by a
+  /// later save once they are this old: younger ones may be another run's save still writing.
+  double abandonedSaveSeconds = 3600.0;
 };
 
 /// One object of a listing.
@@ -143,9 +146,16 @@ class SwiftClient {
   /// Deletes an object (an SLO together with its segments); a missing object is not an error.
   void remove(const std::string& container, const std::string& object);
 
+  /// The options this client was made with.
+  [[nodiscard]] const SwiftOptions& options() const;
+
  private:
+  // Downloads one (non-DLO) object in parallel ranged GETs, checks its MD5 and hands its bytes
+  // to onChunk in order; with `dest` (room for info.bytes) the ranges land there directly and
+  // onChunk sees views into it (get(): no copy between the socket's buffer and the result).
   void streamObject(const std::string& container, const std::string& object,
-                    const ObjectInfo& info, const std::function<void(std::string_view)>& onChunk);
+                    const ObjectInfo& info, const std::function<void(std::string_view)>& onChunk,
+                    char* dest = nullptr);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
