@@ -207,6 +207,7 @@ SwiftOptions options(long long parallel, long long chunkBytes) {
   SwiftOptions o;
   o.parallelGets = static_cast<int>(parallel);
   o.rangeChunkBytes = chunkBytes;
+  o.verifyChecksums = env("TD_SWIFT_VERIFY_CHECKSUMS", "1") != "0";
   // Uploads: one PUT when the server allows it (TD_SWIFT_MAX_FILE_SIZE), else an SLO.
   const long long maxFile = std::atoll(env("TD_SWIFT_MAX_FILE_SIZE", "5368709122").c_str());
   o.segmentBytes = std::max<long long>(1 << 20, maxFile);

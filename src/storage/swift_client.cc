@@ -14,6 +14,8 @@
 #include <random>
 #include <thread>
 
+#include <sys/mman.h>
+
 #include "http.h"
 #include "swift_parse.h"
 #include "thunderdome/core/error.h"
@@ -339,6 +341,8 @@ std::shared_ptr<SwiftClient> SwiftClient::fromEnvironment() {
   if (const char* seg = std::getenv("TD_SWIFT_SEGMENT_BYTES")) o.segmentBytes = std::atoll(seg);
   if (const char* r = std::getenv("TD_SWIFT_MAX_RETRIES")) o.maxRetries = std::atoi(r);
   if (const char* t = std::getenv("TD_SWIFT_RETRY_SECONDS")) o.retrySeconds = std::atof(t);
+  if (const char* v = std::getenv("TD_SWIFT_VERIFY_CHECKSUMS"))
+    o.verifyChecksums = std::string_view(v) != "0" && std::string_view(v) != "false";
   if (const char* a = std::getenv("TD_SWIFT_ABANDONED_SAVE_SECONDS"))
     o.abandonedSaveSeconds = std::atof(a);
   return std::make_shared<SwiftClient>(SwiftCredentials::fromEnvironment(), o);
@@ -399,6 +403,24 @@ DloSegments SwiftClient::dloSegments(const ObjectInfo& manifest) {
   return out;
 }
 
+namespace {
+// Sizes `data` to `n` bytes for a download to fill. A large buffer is first given transparent
+// huge pages (Linux with THP in madvise mode, Debian's default): filling 1 GiB of fresh 4 KiB
+// pages costs 262,144 page faults, which on loopback halved get()'s throughput.
+void sizeForDownload(std::string& data, std::size_t n) {
+  data.reserve(n);
+#ifdef MADV_HUGEPAGE
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  if (n >= 2 * kHuge) {
+    const auto p = reinterpret_cast<std::uintptr_t>(data.data());
+    const std::uintptr_t b = (p + kHuge - 1) & ~(kHuge - 1), e = (p + n) & ~(kHuge - 1);
+    if (e > b) (void)madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+  }
+#endif
+  data.resize(n);
+}
+}  // namespace
+
 std::string SwiftClient::get(const std::string& container, const std::string& object) {
   const ObjectInfo info = head(container, object);
   std::string data;
@@ -407,7 +429,7 @@ std::string SwiftClient::get(const std::string& container, const std::string& ob
   // intermediate buffer).
   if (!info.dloManifest.empty()) {
     const DloSegments dlo = dloSegments(info);
-    data.resize(static_cast<std::size_t>(dlo.bytes));
+    sizeForDownload(data, static_cast<std::size_t>(dlo.bytes));
     std::int64_t at = 0;
     for (const auto& seg : dlo.segments) {
       streamObject(dlo.container, seg.name, seg, ignore, data.data() + at);
@@ -415,7 +437,7 @@ std::string SwiftClient::get(const std::string& container, const std::string& ob
     }
     return data;
   }
-  data.resize(static_cast<std::size_t>(info.bytes));
+  sizeForDownload(data, static_cast<std::size_t>(info.bytes));
   streamObject(container, object, info, ignore, data.data());
   return data;
 }
@@ -450,6 +472,7 @@ void SwiftClient::streamObject(const std::string& container, const std::string& 
   // The ETag pins every range to the same version of the object.
   const std::string pin = info.etag;
   Md5 md5;
+  const bool verify = impl_->opts.verifyChecksums && !info.hash.empty();
 
   // Chunks are fetched by a few I/O threads (a sliding window) and delivered in order.
   struct Slot {
@@ -517,9 +540,9 @@ void SwiftClient::streamObject(const std::string& container, const std::string& 
       } else {
         data = owned;
       }
-      md5.update(data);
+      if (verify) md5.update(data);
       const bool last = nextToDeliver + 1 == numChunks;
-      if (last && !info.hash.empty() && md5.hex() != info.hash) {
+      if (last && verify && md5.hex() != info.hash) {
         std::lock_guard lock(mu);
         error = std::make_exception_ptr(IoError(fmt::format(
             "{}: checksum mismatch: downloaded {} bytes do not match the object's MD5 {}", what,
@@ -545,7 +568,7 @@ void SwiftClient::streamObject(const std::string& container, const std::string& 
       if (t == 0) deliverer();
       else fetcher(t);
     });
-  } else if (!info.hash.empty() && info.hash != md5Hex("")) {
+  } else if (verify && info.hash != md5Hex("")) {
     throw IoError(fmt::format("{}: checksum mismatch on an empty object", what));
   }
   if (error) std::rethrow_exception(error);

@@ -73,6 +73,10 @@ struct SwiftOptions {
   std::string caBundle;                      ///< CA bundle path (empty = system default).
   long connectTimeoutMs = 10000;             ///< Connect timeout per request.
   long stallTimeoutSeconds = 30;             ///< Abort a transfer stalled this long.
+  /// Check every download against the object's MD5 (its ETag, or the segment ETags of a large
+  /// object). On by default; off (TD_SWIFT_VERIFY_CHECKSUMS=0, as swift download's
+  /// --ignore-checksum) saves one core's MD5 work, 1.4 s per GiB here, where CPU is scarce.
+  bool verifyChecksums = true;
   /// A model save's objects (SwiftFileSystem::writeTree) that no marker names are removed by a
   /// later save once they are this old: younger ones may be another run's save still writing.
   double abandonedSaveSeconds = 3600.0;
