@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <random>
 
 #include "thunderdome/core/error.h"
 #include "thunderdome/storage/swift.h"
@@ -206,12 +207,27 @@ std::string versionOf(const std::string& name, const std::string& versionsPrefix
 
 void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
                                 const std::string& marker) {
+  writeTreeVersion(url, files, marker, /*onlyIfAbsent=*/false);
+}
+
+void SwiftFileSystem::writeNewTree(const std::string& url, const FileMap& files,
+                                   const std::string& marker) {
+  if (treeExists(url, marker))
+    throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", url));
+  writeTreeVersion(url, files, marker, /*onlyIfAbsent=*/true);
+}
+
+void SwiftFileSystem::writeTreeVersion(const std::string& url, const FileMap& files,
+                                       const std::string& marker, bool onlyIfAbsent) {
   const SwiftUrl u = treeUrl(url);
   const auto c = client();
   c->ensureContainer(u.container);
   // The new version under new names; the old tree (if any) stays whole meanwhile.
   const std::int64_t started = nowMicros();
-  const std::string version = std::to_string(started);
+  // The start time (µs), then a random tag: two runs starting in the same microsecond still
+  // write under different names.
+  const std::string version =
+      fmt::format("{}-{:08x}", started, std::random_device{}());
   const std::string versions = u.object + kVersions;
   const std::string base = versions + version + "/";
   for (const auto& [rel, bytes] : files)
@@ -222,8 +238,30 @@ void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
     throw InternalError(fmt::format("'{}': tree without its marker '{}'", url, marker));
   const std::string markerName = u.object + marker;
   std::string previous;  // the version the marker named until now
-  if (c->exists(u.container, markerName)) previous = c->head(u.container, markerName).treeVersion;
-  c->put(u.container, markerName, m->second, {{"X-Object-Meta-Td-Tree-Version", version}});
+  if (onlyIfAbsent) {
+    // Swift refuses this PUT (412) when the marker already exists; two PUTs in flight at once
+    // both pass that check, and the later one is kept: so the marker is read back, and the run
+    // it does not name has lost.
+    bool lost = false;
+    try {
+      c->put(u.container, markerName, m->second,
+             {{"X-Object-Meta-Td-Tree-Version", version}, {"If-None-Match", "*"}});
+    } catch (const IoError&) {
+      if (!c->exists(u.container, markerName)) throw;
+      lost = true;
+    }
+    if (!lost) lost = c->head(u.container, markerName).treeVersion != version;
+    if (lost) {
+      for (const auto& o : c->list(u.container, base)) c->remove(u.container, o.name);
+      throw IoError(fmt::format("'{}' was created by another run while this one was saving; it "
+                                "was left as it is (use --overwrite to replace it)",
+                                url));
+    }
+  } else {
+    if (c->exists(u.container, markerName))
+      previous = c->head(u.container, markerName).treeVersion;
+    c->put(u.container, markerName, m->second, {{"X-Object-Meta-Td-Tree-Version", version}});
+  }
   // Then the replaced version goes, with what killed saves left behind (versions older than
   // abandonedSaveSeconds, an hour by default); a younger version may be another run's save
   // still writing, and stays.
@@ -232,8 +270,9 @@ void SwiftFileSystem::writeTree(const std::string& url, const FileMap& files,
     if (v == version) return false;
     if (v == previous) return true;
     std::int64_t t = 0;
-    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), t);
-    if (ec != std::errc() || p != v.data() + v.size()) return true;  // not ours: a leftover
+    const std::string_view start = std::string_view(v).substr(0, v.find('-'));
+    const auto [p, ec] = std::from_chars(start.data(), start.data() + start.size(), t);
+    if (ec != std::errc() || p != start.data() + start.size()) return true;  // not ours
     return t < started - abandoned;
   };
   for (const auto& o : c->list(u.container, u.object)) {

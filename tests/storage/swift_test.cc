@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -657,6 +658,46 @@ TEST_F(SwiftFileSystemTest, AnInterruptedTreeWriteKeepsTheOldTreeWhole) {
   client_->put(container_, "models/legacy/.td-versions/1/w.bin", "half");
   EXPECT_EQ(fs_->readTree(url("models/legacy")),
             (FileMap{{"MANIFEST", "m0"}, {"w.bin", "legacy"}}));
+}
+
+TEST_F(SwiftFileSystemTest, RunsRacingForOneTreeGiveOneWinnerNeverAMix) {
+  // Three runs write tree i (a marker and a data file that both name i) to one place at once.
+  auto race = [&](const std::string& t, bool overwrite) {
+    std::vector<int> ok(3, 0);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i)
+      threads.emplace_back([&, i] {
+        const FileMap f{{"data/c.bin", std::string(50000, static_cast<char>('a' + i))},
+                        {"MANIFEST", std::to_string(i)}};
+        try {
+          if (overwrite)
+            fs_->writeTree(url(t), f, "MANIFEST");
+          else
+            fs_->writeNewTree(url(t), f, "MANIFEST");
+          ok[static_cast<std::size_t>(i)] = 1;
+        } catch (const IoError& e) {
+          EXPECT_THAT(e.what(), ::testing::AnyOf(HasSubstr("was created by another run"),
+                                                 HasSubstr("already exists")));
+        }
+      });
+    for (auto& th : threads) th.join();
+    const FileMap back = fs_->readTree(url(t));
+    EXPECT_EQ(back.size(), 2u);
+    const int winner = std::stoi(back.at("MANIFEST"));
+    EXPECT_TRUE(ok[static_cast<std::size_t>(winner)]);
+    EXPECT_EQ(back.at("data/c.bin"), std::string(50000, static_cast<char>('a' + winner)));
+    return std::count(ok.begin(), ok.end(), 1);
+  };
+  for (int round = 0; round < 4; ++round) {
+    EXPECT_EQ(race("new" + std::to_string(round), false), 1) << "exactly one run creates it";
+    // The losers took their objects with them: one version's file is left.
+    std::size_t files = 0;
+    for (const auto& o : client_->list(container_, "new" + std::to_string(round) + "/"))
+      files += o.name.find("/.td-versions/") != std::string::npos ? 1 : 0;
+    EXPECT_EQ(files, 1u);
+  }
+  // With overwrite every run succeeds and the last to switch the marker is there, whole.
+  for (int round = 0; round < 4; ++round) EXPECT_EQ(race("replaced", true), 3);
 }
 
 TEST_F(SwiftFileSystemTest, CallersStorageServesReadersWithoutEnvironmentCredentials) {

@@ -96,7 +96,7 @@ class FileSystem {
   virtual void writeTree(const std::string& url, const FileMap& files, const std::string& marker) = 0;
   /// As writeTree, but only where no tree exists yet: a tree that appears at `url` while this
   /// one is being written (another run saving to the same place) is kept and IoError thrown.
-  /// Default: treeExists then writeTree (an object store has no atomic create-if-absent).
+  /// Default: treeExists then writeTree (not atomic; the local and Swift file systems are).
   virtual void writeNewTree(const std::string& url, const FileMap& files,
                             const std::string& marker);
   /// Every file of the tree at `url` (paths relative to it); empty when there is no tree there.

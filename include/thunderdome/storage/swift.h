@@ -196,12 +196,18 @@ class SwiftFileSystem final : public FileSystem {
   void remove(const std::string& url) override;
   bool treeExists(const std::string& url, const std::string& marker) override;
   void writeTree(const std::string& url, const FileMap& files, const std::string& marker) override;
+  /// As writeTree, with the marker uploaded under `If-None-Match: *`: of two runs saving to
+  /// one new place, exactly one wins; the other deletes its own objects and throws IoError.
+  void writeNewTree(const std::string& url, const FileMap& files,
+                    const std::string& marker) override;
   FileMap readTree(const std::string& url) override;
 
   /// The client (made now if it was not yet).
   std::shared_ptr<SwiftClient> client();
 
  private:
+  void writeTreeVersion(const std::string& url, const FileMap& files, const std::string& marker,
+                        bool onlyIfAbsent);
   std::mutex mu_;
   ClientFactory factory_;
   std::shared_ptr<SwiftClient> client_;
