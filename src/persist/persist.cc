@@ -59,27 +59,33 @@ std::shared_ptr<PipelineStage> deserializeStage(const FileTree& files, const std
   } catch (const json::exception& e) {
     throw IoError(fmt::format("{}: {} is corrupt ({})", source, kManifest, e.what()));
   }
-  const int version = manifest.value("formatVersion", -1);
-  if (version < 1 || version > kModelFormatVersion)
-    throw IoError(fmt::format("{}: model format version {} is not supported by thunderdome {} "
-                              "(reads versions 1 to {})",
-                              source, version, libraryVersion(), kModelFormatVersion));
-  if (!manifest.contains("files") || !manifest["files"].is_object())
-    throw IoError(fmt::format("{}: {} has no file list", source, kManifest));
-  for (const auto& [path, info] : manifest["files"].items()) {
-    auto f = files.find(path);
-    if (f == files.end())
-      throw IoError(fmt::format("{}: file '{}' listed in the manifest is missing", source, path));
-    const auto bytes = info.value("bytes", std::uint64_t{0});
-    if (f->second.size() != bytes)
-      throw IoError(fmt::format("{}: file '{}' has {} bytes, the manifest says {} (truncated or "
-                                "edited)",
-                                source, path, f->second.size(), bytes));
-    const std::string crc = crc32Hex(f->second);
-    if (crc != info.value("crc32", std::string()))
-      throw IoError(fmt::format("{}: file '{}' fails its checksum (crc32 {} instead of {}): the "
-                                "file was edited or damaged",
-                                source, path, crc, info.value("crc32", std::string())));
+  // A value of the wrong JSON type anywhere in the manifest (a string where a number belongs, a
+  // file entry that is not an object) makes it corrupt, like a syntax error.
+  try {
+    const int version = manifest.value("formatVersion", -1);
+    if (version < 1 || version > kModelFormatVersion)
+      throw IoError(fmt::format("{}: model format version {} is not supported by thunderdome {} "
+                                "(reads versions 1 to {})",
+                                source, version, libraryVersion(), kModelFormatVersion));
+    if (!manifest.contains("files") || !manifest["files"].is_object())
+      throw IoError(fmt::format("{}: {} has no file list", source, kManifest));
+    for (const auto& [path, info] : manifest["files"].items()) {
+      auto f = files.find(path);
+      if (f == files.end())
+        throw IoError(fmt::format("{}: file '{}' listed in the manifest is missing", source, path));
+      const auto bytes = info.value("bytes", std::uint64_t{0});
+      if (f->second.size() != bytes)
+        throw IoError(fmt::format("{}: file '{}' has {} bytes, the manifest says {} (truncated or "
+                                  "edited)",
+                                  source, path, f->second.size(), bytes));
+      const std::string crc = crc32Hex(f->second);
+      if (crc != info.value("crc32", std::string()))
+        throw IoError(fmt::format("{}: file '{}' fails its checksum (crc32 {} instead of {}): the "
+                                  "file was edited or damaged",
+                                  source, path, crc, info.value("crc32", std::string())));
+    }
+  } catch (const json::exception& e) {
+    throw IoError(fmt::format("{}: {} is corrupt ({})", source, kManifest, e.what()));
   }
   return persist::readStage(files, "", source);
 }

@@ -246,5 +246,28 @@ TEST_F(PersistTest, MissingManifestOrNewerVersionIsClear) {
   EXPECT_THROW((void)loadStage(path("does-not-exist")), IoError);
 }
 
+// Found by the model fuzzer: a manifest value of the wrong JSON type escaped as nlohmann's
+// type_error (uncaught by the CLI's error handling) instead of a clear IoError.
+TEST_F(PersistTest, ManifestValuesOfTheWrongTypeMakeItCorrupt) {
+  const FileTree good = serializeStage(Tokenizer());
+  const auto corrupt = [&](const std::string& from, const std::string& to) {
+    FileTree files = good;
+    auto& manifest = files["MANIFEST.json"];
+    const auto at = manifest.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    manifest.replace(at, from.size(), to);
+    try {
+      (void)deserializeStage(files, "mem");
+      ADD_FAILURE() << "loaded a manifest with " << to;
+    } catch (const IoError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("mem: MANIFEST.json is corrupt ([json.exception.type_error"))
+          << to;
+    }
+  };
+  corrupt("\"formatVersion\": 1", "\"formatVersion\": \"1\"");
+  corrupt("\"bytes\": ", "\"bytes\": \"1\", \"x\": ");
+  corrupt("\"crc32\": \"", "\"crc32\": 7, \"y\": \"");
+}
+
 }  // namespace
 }  // namespace td
