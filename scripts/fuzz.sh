@@ -4,6 +4,8 @@
 # inputs go to build-asan/fuzz-corpus/<name>/, findings to build-asan/fuzz-artifacts/. Prints the
 # executions run per target; exits non-zero if any target found a crash, leak, UB or timeout.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      e.g. scripts/fuzz.sh 180 csv jsonl
+# FUZZ_SEED=N fixes libFuzzer's random seed (scripts/sanitize.sh does, so that CI explores the
+# same inputs every run and a finding there is reproducible, not luck); unset: a random seed.
 # Reproduce a finding: build-asan/fuzz/fuzz_<name> build-asan/fuzz-artifacts/<name>/crash-...
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,7 @@ for t in "${targets[@]}"; do
   log="build-asan/fuzz-$t.log"
   rc=0
   build-asan/fuzz/fuzz_"$t" "$work" "fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
+    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
     -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$art/" \
     >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
