@@ -165,6 +165,7 @@ TEST_F(DataErrorsTest, InvalidUtf8FailsByDefaultAndTheModeOptionRepairsOrDrops) 
   EXPECT_THAT(json::parse(p.out)["warnings"][0].get<std::string>(),
               HasSubstr(data + ": 1 value with invalid UTF-8 or NUL repaired to U+FFFD"));
   EXPECT_THAT(p.err, HasSubstr("warning: " + data + ": 1 value"));
+  EXPECT_EQ(p.err.find("warning: "), p.err.rfind("warning: ")) << "printed once: " << p.err;
 
   const auto d = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("d"), "--option",
                       "mode=DROPMALFORMED", "--json", "-q"});
@@ -173,6 +174,14 @@ TEST_F(DataErrorsTest, InvalidUtf8FailsByDefaultAndTheModeOptionRepairsOrDrops) 
   EXPECT_THAT(json::parse(d.out)["warnings"][0].get<std::string>(),
               HasSubstr(data + ": 1 malformed row dropped (mode DROPMALFORMED; the first: " +
                         data + ", line 4"));
+
+  // A read warning is printed when the file is read, so an error later does not hide it.
+  const std::string two = "id,text,label\n1,spark a,1.0\n2,b\xFF" "d,0.0\n";
+  const auto one = cli({"fit", "--spec", kSpec, "--train", write("two.csv", two), "--out",
+                        path("o"), "--option", "mode=DROPMALFORMED", "-q"});
+  EXPECT_EQ(one.code, kExitBadData);
+  EXPECT_THAT(one.err, HasSubstr("warning: " + path("two.csv") + ": 1 malformed row dropped"));
+  EXPECT_THAT(one.err, HasSubstr("error: all 1 rows of " + path("two.csv") + " have label 1.0"));
 
   const auto bad = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("b"), "--option",
                         "mode=lenient", "-q"});
