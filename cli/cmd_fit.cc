@@ -206,14 +206,6 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   };
   std::optional<ReadOptions> readOpts;
   std::vector<std::string> readWarnings;  // what the reader's mode repaired or dropped
-  // Read warnings go to stderr as soon as the file is read (a later error must not hide them).
-  auto readInputWarning = [&](const std::string& path) {
-    const std::size_t before = readWarnings.size();
-    Frame f = readInput(path, *readOpts, readWarnings);
-    for (std::size_t k = before; k < readWarnings.size(); ++k)
-      err << "warning: " << readWarnings[k] << "\n";
-    return f;
-  };
   try {
     specHolder = loadPipelineSpec(a.spec);
     readOpts = makeReadOptions(specHolder->input, a.input.options, a.input.format);
@@ -224,7 +216,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     if (root && !a.overwrite && modelExists(a.out, *store))
       throw IoError(fmt::format("'{}' already exists (use --overwrite to replace it)", a.out));
     if (!dataParallel) {
-      trainHolder = readInputWarning(a.train);
+      trainHolder = readInput(a.train, *readOpts, readWarnings, err);
       log->info("read {}: {} rows ({})", a.train, trainHolder->numRows(),
                 trainHolder->schema().toString());
       // Empty or header-only input is the data's fault, not the first stage's.
@@ -259,7 +251,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
       }
     }
     if (root && !a.test.empty()) {
-      test = readInputWarning(a.test);
+      test = readInput(a.test, *readOpts, readWarnings, err);
       log->info("read {}: {} rows", a.test, test->numRows());
     }
   } catch (...) {

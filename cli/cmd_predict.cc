@@ -22,6 +22,15 @@ bool outputExists(const std::string& path, const storage::Storage& storage) {
   return storage.fileSystem(path)->exists(path);
 }
 
+// model.transform(input), a missing or mistyped input column worded as the file's problem.
+Frame transformInput(const Transformer& model, const Frame& input, const std::string& path) {
+  try {
+    return model.transform(input);
+  } catch (const ColumnError& e) {
+    throw asInputColumnError(e, input, path);
+  }
+}
+
 std::shared_ptr<Transformer> loadModel(const std::string& path, const storage::Storage& storage) {
   auto stage = loadStage(path, storage);
   if (stage->isEstimator())
@@ -56,16 +65,9 @@ int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
   ReadOptions r = makeReadOptions({}, a.read.options, a.read.format);
   r.storage = store;
   std::vector<std::string> warnings;
-  const Frame input = readInput(a.input, r, warnings);
-  for (const auto& w : warnings) err << "warning: " << w << "\n";
+  const Frame input = readInput(a.input, r, warnings, err);
   log->info("read {}: {} rows", a.input, input.numRows());
-  const Frame predictions = [&] {
-    try {
-      return model->transform(input);
-    } catch (const ColumnError& e) {
-      throw asInputColumnError(e, input, a.input);
-    }
-  }();
+  const Frame predictions = transformInput(*model, input, a.input);
   std::vector<std::string> columns = a.columns;
   if (columns.empty()) {
     columns = input.columnNames();
@@ -87,16 +89,9 @@ int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
   ReadOptions r = makeReadOptions({}, a.read.options, a.read.format);
   r.storage = store;
   std::vector<std::string> warnings;
-  const Frame input = readInput(a.input, r, warnings);
-  for (const auto& w : warnings) err << "warning: " << w << "\n";
+  const Frame input = readInput(a.input, r, warnings, err);
   log->info("read {}: {} rows", a.input, input.numRows());
-  const double value = [&] {
-    try {
-      return evaluator->evaluate(model->transform(input));
-    } catch (const ColumnError& e) {
-      throw asInputColumnError(e, input, a.input);
-    }
-  }();
+  const double value = evaluator->evaluate(transformInput(*model, input, a.input));
   const std::string name = evaluator->getString("metricName");
   if (a.common.json) {
     out << nlohmann::json{{"metricName", name},

@@ -132,13 +132,16 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
   return r;
 }
 
-Frame readInput(const std::string& path, ReadOptions options,
-                std::vector<std::string>& warnings) {
+Frame readInput(const std::string& path, ReadOptions options, std::vector<std::string>& warnings,
+                std::ostream& err) {
   ReadCounts counts;
   options.csv.counts = &counts;
   options.jsonl.counts = &counts;
   Frame frame = readFrame(path, options);
-  if (!counts.empty()) warnings.push_back(fmt::format("{}: {}", path, counts.summary()));
+  if (!counts.empty()) {
+    warnings.push_back(fmt::format("{}: {}", path, counts.summary()));
+    err << "warning: " << warnings.back() << "\n";
+  }
   return frame;
 }
 

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,9 +25,11 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
                             const std::vector<std::string>& cliOptions,
                             const std::optional<std::string>& format);
 
-/// readFrame(path, options), adding to `warnings` one line on what the reader's mode repaired
-/// or dropped (PERMISSIVE, DROPMALFORMED), e.g. "data.csv: 2 malformed rows dropped (...)".
-Frame readInput(const std::string& path, ReadOptions options, std::vector<std::string>& warnings);
+/// readFrame(path, options); what the reader's mode repaired or dropped (PERMISSIVE,
+/// DROPMALFORMED) becomes one line, e.g. "data.csv: 2 malformed rows dropped (...)", added to
+/// `warnings` and printed to `err` at once (so that a later error does not hide it).
+Frame readInput(const std::string& path, ReadOptions options, std::vector<std::string>& warnings,
+                std::ostream& err);
 
 /// `e` worded as a problem of the data read from `path` into `input` when it is about one of
 /// the input's columns: "FILE has no column 'text' (it has: id, txt, label); ..." when the

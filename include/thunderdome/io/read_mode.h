@@ -54,6 +54,8 @@ struct ReadCounts {
   [[nodiscard]] bool empty() const {
     return rowsDropped == 0 && rowsRepaired == 0 && valuesRepaired == 0;
   }
+  /// Adds `other`'s counts; keeps this first problem when there is one.
+  void add(const ReadCounts& other);
   /// One line for logs and warnings, e.g. "2 malformed rows dropped (mode DROPMALFORMED; the
   /// first: data.csv, line 14: ...)"; "" when empty().
   [[nodiscard]] std::string summary() const;
