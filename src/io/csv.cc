@@ -8,8 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <limits>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -159,12 +159,17 @@ class Tokenizer {
         line_ = startLine;
         break;
       }
+      // One scan of the whole record finds clean text (the common case) at once; its fields are
+      // looked at one by one only when it holds a bad byte. (Unescaping removes only ASCII
+      // bytes between characters, so a clean record has clean fields.)
+      const bool cleanRecord =
+          detail::firstBadText(std::string_view(b.data() + pos, end - pos)) == std::string::npos;
       pos = end;
       if (needHeader_) {
         needHeader_ = false;
         t_.headerLine = startLine;
         if (t_.widthKnown && row_.size() != t_.width) throwWidth(startLine, t_.width, row_.size());
-        if (!checkText(startLine, /*header=*/true)) continue;
+        if (!cleanRecord && !checkText(startLine, /*header=*/true)) continue;
         t_.width = row_.size();
         t_.widthKnown = true;
         t_.header.assign(row_.begin(), row_.end());
@@ -184,7 +189,7 @@ class Tokenizer {
         row_.resize(t_.width, std::string_view(opt_.nullValue));
         ++t_.counts.rowsRepaired;
       }
-      if (!checkText(startLine, /*header=*/false)) continue;
+      if (!cleanRecord && !checkText(startLine, /*header=*/false)) continue;
       t_.cells.insert(t_.cells.end(), row_.begin(), row_.end());
       t_.rowLine.push_back(startLine);
     }
@@ -804,12 +809,7 @@ Frame buildFrame(const Table& t, const CsvOptions& opt, std::string_view source)
       type = conv.infer(c);
     cols.emplace_back(names[c], conv.convert(c, type));
   }
-  if (opt.counts) {
-    opt.counts->rowsDropped += t.counts.rowsDropped;
-    opt.counts->rowsRepaired += t.counts.rowsRepaired;
-    opt.counts->valuesRepaired += t.counts.valuesRepaired;
-    if (opt.counts->firstProblem.empty()) opt.counts->firstProblem = t.counts.firstProblem;
-  }
+  if (opt.counts) opt.counts->add(t.counts);
   const Frame frame(std::move(cols));
   if (frame.numColumns() == 0) return frame;
   auto origins = std::make_shared<RowOrigins>();

@@ -389,26 +389,34 @@ class Reader {
       detail::appendLatin1AsUtf8(line, text);
       line = text;
     }
-    if (const std::size_t bad = detail::firstBadText(line); bad != std::string_view::npos) {
-      if (malformed(fmt::format("{}, line {}: {} at byte {} of the line", source_, lineNo,
-                                detail::describeBadText(line, bad), bad),
-                    kTextHint))
-        return;
-      text = detail::repairText(line);
-      line = text;
-      ++counts_.valuesRepaired;
-    }
     Json j;
-    try {
-      j = Json::parse(line);
-    } catch (const Json::exception& e) {  // parse_error, or out_of_range: a number too large
-      const std::string message =
-          fmt::format("{}, line {}: invalid JSON: {}", source_, lineNo, e.what());
-      if (opt_.mode == ReadMode::kDropMalformed) {
-        (void)malformed(message, "");
-        return;
+    // nlohmann's parser rejects invalid UTF-8 and raw NUL bytes itself: the line is scanned for
+    // them only when it fails, so valid lines cost nothing more.
+    for (bool repaired = false;;) {
+      try {
+        j = Json::parse(line);
+        break;
+      } catch (const Json::exception& e) {  // parse_error, or out_of_range: a number too large
+        const std::size_t bad = repaired ? std::string_view::npos : detail::firstBadText(line);
+        if (bad != std::string_view::npos) {
+          if (malformed(fmt::format("{}, line {}: {} at byte {} of the line", source_, lineNo,
+                                    detail::describeBadText(line, bad), bad),
+                        kTextHint))
+            return;
+          text = detail::repairText(line);  // PERMISSIVE: parse the repaired line
+          line = text;
+          ++counts_.valuesRepaired;
+          repaired = true;
+          continue;
+        }
+        const std::string message =
+            fmt::format("{}, line {}: invalid JSON: {}", source_, lineNo, e.what());
+        if (opt_.mode == ReadMode::kDropMalformed) {
+          (void)malformed(message, "");
+          return;
+        }
+        throw DataError(message);
       }
-      throw DataError(message);
     }
     // A "\u0000" escape puts a NUL into a string: malformed text, as a raw NUL byte is.
     if (line.find("\\u0000") != std::string_view::npos) {
@@ -608,11 +616,7 @@ class Reader {
   // ---- conversion
 
   Frame finish() {
-    if (opt_.counts) {
-      opt_.counts->rowsDropped += counts_.rowsDropped;
-      opt_.counts->valuesRepaired += counts_.valuesRepaired;
-      if (opt_.counts->firstProblem.empty()) opt_.counts->firstProblem = counts_.firstProblem;
-    }
+    if (opt_.counts) opt_.counts->add(counts_);
     std::vector<std::pair<std::string, ColumnPtr>> cols;
     cols.reserve(builders_.size());
     for (auto& b : builders_) {

@@ -3,6 +3,10 @@
 #include <cstring>
 #include <string>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "io_internal.h"
@@ -39,6 +43,13 @@ TextEncoding encodingFromName(std::string_view name) {
     return TextEncoding::kLatin1;
   throw ParamError(fmt::format(
       "reader option 'encoding' must be UTF-8 or ISO-8859-1 (latin1), got \"{}\"", name));
+}
+
+void ReadCounts::add(const ReadCounts& other) {
+  rowsDropped += other.rowsDropped;
+  rowsRepaired += other.rowsRepaired;
+  valuesRepaired += other.valuesRepaired;
+  if (firstProblem.empty()) firstProblem = other.firstProblem;
 }
 
 std::string ReadCounts::summary() const {
@@ -95,8 +106,6 @@ std::size_t utf8Sequence(const unsigned char* p, const unsigned char* e, std::si
   return 0;
 }
 
-constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 
 }  // namespace
 
@@ -105,17 +114,31 @@ std::size_t firstBadText(std::string_view s) {
   const auto* e = b + s.size();
   const auto* p = b;
   while (p < e) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: skip to the first byte that is not ASCII or is NUL.
+    if (e - p >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const int mask =
+          _mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+      if (mask == 0) {
+        p += 16;
+        continue;
+      }
+      p += __builtin_ctz(static_cast<unsigned>(mask));
+    }
+#else
     // Eight ASCII bytes, none of them NUL, at a time.
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
     if (e - p >= 8) {
       std::uint64_t v;
       std::memcpy(&v, p, 8);
-      if ((((v - kOnes) & ~v) | v) & kHigh) {
-        // a high bit or a zero byte among the eight: go byte by byte below
-      } else {
+      if (((((v - kOnes) & ~v) | v) & kHigh) == 0) {
         p += 8;
         continue;
       }
     }
+#endif
     const unsigned c = *p;
     if (c == 0) return static_cast<std::size_t>(p - b);
     if (c < 0x80) {
