@@ -241,7 +241,8 @@ void SwiftFileSystem::writeTreeVersion(const std::string& url, const FileMap& fi
   if (onlyIfAbsent) {
     // Swift refuses this PUT (412) when the marker already exists; two PUTs in flight at once
     // both pass that check, and the later one is kept: so the marker is read back, and the run
-    // it does not name has lost.
+    // it does not name has lost. (Two PUTs that overlap that read can both win; Swift has no
+    // atomic create. The tree is whole either way.)
     bool lost = false;
     try {
       c->put(u.container, markerName, m->second,

@@ -196,8 +196,9 @@ class SwiftFileSystem final : public FileSystem {
   void remove(const std::string& url) override;
   bool treeExists(const std::string& url, const std::string& marker) override;
   void writeTree(const std::string& url, const FileMap& files, const std::string& marker) override;
-  /// As writeTree, with the marker uploaded under `If-None-Match: *`: of two runs saving to
-  /// one new place, exactly one wins; the other deletes its own objects and throws IoError.
+  /// As writeTree, with the marker uploaded under `If-None-Match: *` and read back: a run that
+  /// finds another's marker deletes its own objects and throws IoError. Swift has no atomic
+  /// create: two runs whose marker uploads overlap can both succeed (the later tree is there).
   void writeNewTree(const std::string& url, const FileMap& files,
                     const std::string& marker) override;
   FileMap readTree(const std::string& url) override;
