@@ -44,7 +44,7 @@ std::optional<char> parseChar(const std::string& key, const std::string& v, bool
 const std::vector<std::string>& readerOptionNames() {
   static const std::vector<std::string> names{"header", "sep", "delimiter", "quote", "escape",
                                               "inferSchema", "schema", "nullValue",
-                                              "mode", "encoding", "charset",
+                                              "nanValue", "mode", "encoding", "charset",
                                               "numFeatures"};
   return names;
 }
@@ -93,7 +93,7 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
       throw ParamError(fmt::format("--option \"{}\" must be KEY=VALUE (keys: header, sep, quote, "
-                                   "escape, inferSchema, schema, nullValue, mode, encoding, numFeatures)",
+                                   "escape, inferSchema, schema, nullValue, nanValue, mode, encoding, numFeatures)",
                                    kv));
     opts[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
@@ -108,6 +108,7 @@ ReadOptions makeReadOptions(const std::map<std::string, std::string>& specInput,
     else if (key == "escape") r.csv.escape = *parseChar(key, value, false);
     else if (key == "inferSchema") r.csv.inferSchema = parseBool(key, value);
     else if (key == "nullValue") r.csv.nullValue = value;
+    else if (key == "nanValue") r.csv.nanValue = value;
     else if (key == "mode") r.csv.mode = r.jsonl.mode = readModeFromName(value);
     else if (key == "encoding" || key == "charset")
       r.csv.encoding = r.jsonl.encoding = encodingFromName(value);

@@ -156,8 +156,9 @@ Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const st
     else if (structured == kStrings) type = DataType::kStringArray;
     else if (maxScalar == kText) type = DataType::kString;
     else if (maxScalar == kDouble) type = DataType::kDouble;
-    else if (maxScalar == kInt) type = missing || numText ? DataType::kDouble : DataType::kInt64;
+    else if (maxScalar == kInt) type = numText ? DataType::kDouble : DataType::kInt64;  // nulls stay
     (void)f;
+    (void)missing;
     fields.push_back(Field{name, type});
   }
   return Schema(std::move(fields));

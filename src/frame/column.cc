@@ -42,6 +42,40 @@ std::shared_ptr<const std::vector<std::int64_t>> compose(
 
 }  // namespace
 
+std::int64_t Column::nullCount() const {
+  if (!nulls_) return 0;
+  std::int64_t n = 0;
+  for (auto f : *nulls_) n += f != 0;
+  return n;
+}
+
+std::int64_t Column::firstNull() const {
+  if (!nulls_) return -1;
+  const auto it = std::find(nulls_->begin(), nulls_->end(), std::uint8_t{1});
+  return it == nulls_->end() ? -1 : static_cast<std::int64_t>(it - nulls_->begin());
+}
+
+void Column::setNulls(NullMask mask) {
+  if (static_cast<std::int64_t>(mask.size()) != size())
+    throw InternalError(fmt::format("Column::setNulls: {} flags for {} rows", mask.size(), size()));
+  if (std::find_if(mask.begin(), mask.end(), [](std::uint8_t f) { return f != 0; }) == mask.end())
+    nulls_.reset();
+  else
+    nulls_ = std::make_shared<const NullMask>(std::move(mask));
+}
+
+void Column::setNominalValues(std::vector<std::string> values) {
+  nominal_ = std::make_shared<const std::vector<std::string>>(std::move(values));
+}
+
+void Column::takeAttributes(Column& out, std::span<const std::int64_t> rows) const {
+  out.nominal_ = nominal_;
+  if (!nulls_) return;
+  NullMask mask(rows.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) mask[k] = (*nulls_)[static_cast<std::size_t>(rows[k])];
+  out.setNulls(std::move(mask));
+}
+
 ColumnPtr Int64Column::take(std::span<const std::int64_t> rows) const {
   std::vector<std::int64_t> out;
   out.reserve(rows.size());
@@ -49,7 +83,9 @@ ColumnPtr Int64Column::take(std::span<const std::int64_t> rows) const {
     checkRow(r, size());
     out.push_back(values_[static_cast<std::size_t>(r)]);
   }
-  return std::make_shared<Int64Column>(std::move(out));
+  auto c = std::make_shared<Int64Column>(std::move(out));
+  takeAttributes(*c, rows);
+  return c;
 }
 
 ColumnPtr DoubleColumn::take(std::span<const std::int64_t> rows) const {
@@ -59,7 +95,9 @@ ColumnPtr DoubleColumn::take(std::span<const std::int64_t> rows) const {
     checkRow(r, size());
     out.push_back(values_[static_cast<std::size_t>(r)]);
   }
-  return std::make_shared<DoubleColumn>(std::move(out));
+  auto c = std::make_shared<DoubleColumn>(std::move(out));
+  takeAttributes(*c, rows);
+  return c;
 }
 
 StringColumn::StringColumn(std::vector<std::string> values)
@@ -70,7 +108,9 @@ std::int64_t StringColumn::size() const {
 }
 
 ColumnPtr StringColumn::take(std::span<const std::int64_t> rows) const {
-  return std::shared_ptr<StringColumn>(new StringColumn(data_, compose(index_, rows, size())));
+  auto c = std::shared_ptr<StringColumn>(new StringColumn(data_, compose(index_, rows, size())));
+  takeAttributes(*c, rows);
+  return c;
 }
 
 StringArrayColumn::StringArrayColumn(std::vector<std::string> strings,
@@ -131,8 +171,10 @@ std::int64_t StringArrayColumn::size() const {
 }
 
 ColumnPtr StringArrayColumn::take(std::span<const std::int64_t> rows) const {
-  return std::shared_ptr<StringArrayColumn>(
+  auto c = std::shared_ptr<StringArrayColumn>(
       new StringArrayColumn(data_, compose(index_, rows, size())));
+  takeAttributes(*c, rows);
+  return c;
 }
 
 double VectorView::at(std::int64_t j) const {
@@ -212,6 +254,7 @@ ColumnPtr VectorColumn::take(std::span<const std::int64_t> rows) const {
   c->dim_ = dim_;
   c->data_ = data_;
   c->index_ = compose(index_, rows, rows_);
+  takeAttributes(*c, rows);
   return c;
 }
 

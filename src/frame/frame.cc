@@ -108,8 +108,20 @@ const ColumnPtr& Frame::column(std::string_view name) const {
   return columns_[static_cast<std::size_t>(schema_.indexOf(name))];
 }
 
+void Frame::requireNoNulls(std::string_view who, std::string_view name) const {
+  const ColumnPtr& c = column(name);
+  const std::int64_t r = c->firstNull();
+  if (r < 0) return;
+  throw DataError(fmt::format("{}{}column '{}' holds a null (a missing value) at {}{}", who,
+                              who.empty() ? "" : ": ", name, rowLocation(r),
+                              c->nullCount() > 1
+                                  ? fmt::format(" and {} more", c->nullCount() - 1)
+                                  : std::string()));
+}
+
 std::vector<double> Frame::numeric(std::string_view name) const {
   const ColumnPtr& c = column(name);
+  requireNoNulls("", name);
   if (c->type() == DataType::kDouble) {
     auto v = static_cast<const DoubleColumn&>(*c).values();
     return {v.begin(), v.end()};
@@ -235,6 +247,7 @@ std::vector<std::vector<std::int64_t>> Frame::randomSplitIndices(const std::vect
 
 std::string Frame::cellToString(std::int64_t row, std::string_view name) const {
   const ColumnPtr& c = column(name);
+  if (c->isNull(row)) return "null";  // as Spark's show()
   switch (c->type()) {
     case DataType::kInt64: return std::to_string(static_cast<const Int64Column&>(*c)[row]);
     case DataType::kDouble: {

@@ -63,6 +63,10 @@ namespace {
 
 // ---------------------------------------------------------------- tokenizing
 
+// A quoted empty field ("") is a view of this, so that it reads as an empty string while an
+// unquoted empty field is a null (Spark's emptyValue vs nullValue).
+constexpr char kQuotedEmpty[1] = {0};
+
 // The cells of a parsed file, row-major, as views into the tokenizer's buffers (quoted fields
 // unescaped in place).
 struct Table {
@@ -302,7 +306,7 @@ class Tokenizer {
         }
         // Unescaping waits until the row is complete: an unfinished one is parsed again.
         if (firstEscape != std::string::npos) escaped_.emplace_back(row_.size(), firstEscape);
-        row_.emplace_back(data + start, r - start);
+        row_.emplace_back(r == start ? kQuotedEmpty : data + start, r - start);
         pos = r + 1;
         if (pos >= n) {
           if (!final) return kIncomplete;
@@ -420,10 +424,22 @@ class Converter {
   [[nodiscard]] std::string_view cell(std::int64_t r, std::size_t c) const {
     return t_.cells[static_cast<std::size_t>(r) * t_.width + c];
   }
-  [[nodiscard]] bool isNull(std::string_view v) const { return v == opt_.nullValue; }
+  [[nodiscard]] bool isNull(std::string_view v) const {
+    return v == opt_.nullValue && !(v.empty() && v.data() == kQuotedEmpty);
+  }
+  [[nodiscard]] bool isNaNText(std::string_view v) const { return v == opt_.nanValue; }
+  // The null flags of column c (empty when it has none).
+  [[nodiscard]] NullMask nullsOf(std::size_t c) const {
+    NullMask mask(static_cast<std::size_t>(rows_), 0);
+    bool any = false;
+    for (std::int64_t r = 0; r < rows_; ++r)
+      if (isNull(cell(r, c))) mask[static_cast<std::size_t>(r)] = 1, any = true;
+    return any ? mask : NullMask{};
+  }
 
-  // Spark-like inference: bigint if all non-null values are integers (and none is null),
-  // double if all parse as doubles, otherwise string (also when every value is null).
+  // Spark-like inference over the non-null values: bigint if all are integers, double if all
+  // parse as doubles (nanValue counts as a double), otherwise string (also when every value is
+  // null). Null cells do not change the type (Spark: an int column may hold nulls).
   [[nodiscard]] DataType infer(std::size_t c) const {
     // 0 = only nulls, 1 = int, 2 = double, 3 = string; plus "has nulls".
     const auto blocks = static_cast<std::size_t>(parallel::numBlocks(rows_, kBlock));
@@ -442,7 +458,7 @@ class Converter {
         double d = 0.0;
         if (k <= 1 && parseInt64(v, i)) {
           k = 1;
-        } else if (parseDouble(v, d)) {
+        } else if (isNaNText(v) || parseDouble(v, d)) {
           k = 2;
         } else {
           k = 3;
@@ -457,8 +473,9 @@ class Converter {
       k = std::max(k, kind[b]);
       hasNull = hasNull || nulls[b] != 0;
     }
+    (void)hasNull;
     switch (k) {
-      case 1: return hasNull ? DataType::kDouble : DataType::kInt64;
+      case 1: return DataType::kInt64;
       case 2: return DataType::kDouble;
       default: return DataType::kString;
     }
@@ -487,12 +504,13 @@ class Converter {
   ColumnPtr toInt64(std::size_t c) const {
     std::vector<std::int64_t> out(static_cast<std::size_t>(rows_));
     const auto bad = firstFailure(rows_, [&](std::int64_t r) {
-      return parseInt64(cell(r, c), out[static_cast<std::size_t>(r)]);
+      const std::string_view v = cell(r, c);
+      return isNull(v) || parseInt64(v, out[static_cast<std::size_t>(r)]);
     });
-    if (bad >= 0)
-      throwValue(bad, c, DataType::kInt64,
-                 isNull(cell(bad, c)) ? " (a missing value; bigint columns cannot hold one)" : "");
-    return std::make_shared<Int64Column>(std::move(out));
+    if (bad >= 0) throwValue(bad, c, DataType::kInt64);
+    auto col = std::make_shared<Int64Column>(std::move(out));
+    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    return col;
   }
 
   ColumnPtr toDouble(std::size_t c) const {
@@ -500,14 +518,16 @@ class Converter {
     const auto bad = firstFailure(rows_, [&](std::int64_t r) {
       const std::string_view v = cell(r, c);
       double& d = out[static_cast<std::size_t>(r)];
-      if (isNull(v)) {
+      if (isNull(v) || isNaNText(v)) {  // a null's placeholder value is NaN too
         d = std::numeric_limits<double>::quiet_NaN();
         return true;
       }
       return parseDouble(v, d);
     });
     if (bad >= 0) throwValue(bad, c, DataType::kDouble);
-    return std::make_shared<DoubleColumn>(std::move(out));
+    auto col = std::make_shared<DoubleColumn>(std::move(out));
+    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    return col;
   }
 
   ColumnPtr toStringColumn(std::size_t c) const {
@@ -518,7 +538,9 @@ class Converter {
         if (!isNull(v)) out[static_cast<std::size_t>(r)].assign(v);
       }
     });
-    return std::make_shared<StringColumn>(std::move(out));
+    auto col = std::make_shared<StringColumn>(std::move(out));
+    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    return col;
   }
 
   // ["a","b"] with JSON string escapes; also accepts a bare [] and whitespace between items.
@@ -882,6 +904,17 @@ void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
     for (std::size_t c = 0; c < nc; ++c) {
       if (c) line += opt.sep;
       const Column* col = cols[c];
+      if (col->isNull(r)) {  // Spark writes a null as nullValue (default: an empty field)
+        if (opt.nullValue.empty() && nc > 1) continue;
+        appendField(opt.nullValue, r, c);
+        continue;
+      }
+      if (opt.quote && col->type() == DataType::kString &&
+          static_cast<const StringColumn&>(*col)[r].empty()) {
+        line += *opt.quote;  // an empty string, as Spark writes it: "" (not a null)
+        line += *opt.quote;
+        continue;
+      }
       switch (col->type()) {
         case DataType::kInt64: {
           char tmp[24];

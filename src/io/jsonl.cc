@@ -254,9 +254,9 @@ std::optional<Kind> merge(Kind a, Kind b) {
   return std::nullopt;
 }
 
-DataType typeOf(Kind k, bool hasNull) {
+DataType typeOf(Kind k, bool /*hasNull*/) {
   switch (k) {
-    case Kind::kInt: return hasNull ? DataType::kDouble : DataType::kInt64;
+    case Kind::kInt: return DataType::kInt64;  // nulls do not widen it (Spark: long)
     case Kind::kFloat: return DataType::kDouble;
     case Kind::kEmptyArray:
     case Kind::kSpecialArray:
@@ -638,19 +638,23 @@ class Reader {
     switch (type) {
       case DataType::kInt64: {
         std::vector<std::int64_t> out(n);
+        NullMask nulls(n, 0);
         for (std::size_t r = 0; r < n; ++r) {
-          if (b.tags[r] != Tag::kInt)
-            fail(lineOf(r), b.key,
-                 "missing value in a bigint column (make it double to read missing values as "
-                 "NaN)");
-          out[r] = b.payload[r];
+          if (b.tags[r] == Tag::kNull) nulls[r] = 1;
+          else if (b.tags[r] != Tag::kInt)
+            throw InternalError("jsonl: a non-integer value in a bigint column");
+          else out[r] = b.payload[r];
         }
-        return std::make_shared<Int64Column>(std::move(out));
+        auto col = std::make_shared<Int64Column>(std::move(out));
+        col->setNulls(std::move(nulls));
+        return col;
       }
       case DataType::kDouble: {
         std::vector<double> out(n);
+        NullMask nulls(n, 0);
         for (std::size_t r = 0; r < n; ++r) {
           const auto p = b.payload[r];
+          nulls[r] = b.tags[r] == Tag::kNull;
           switch (b.tags[r]) {
             case Tag::kInt: out[r] = static_cast<double>(p); break;
             case Tag::kFloat: out[r] = std::bit_cast<double>(p); break;
@@ -661,14 +665,21 @@ class Reader {
             default: out[r] = std::numeric_limits<double>::quiet_NaN();
           }
         }
-        return std::make_shared<DoubleColumn>(std::move(out));
+        auto col = std::make_shared<DoubleColumn>(std::move(out));
+        col->setNulls(std::move(nulls));
+        return col;
       }
       case DataType::kString: {
         std::vector<std::string> out(n);
-        for (std::size_t r = 0; r < n; ++r)
+        NullMask nulls(n, 0);
+        for (std::size_t r = 0; r < n; ++r) {
           if (b.tags[r] == Tag::kString)
             out[r] = std::move(b.strings[static_cast<std::size_t>(b.payload[r])]);
-        return std::make_shared<StringColumn>(std::move(out));
+          nulls[r] = b.tags[r] == Tag::kNull;
+        }
+        auto col = std::make_shared<StringColumn>(std::move(out));
+        col->setNulls(std::move(nulls));
+        return col;
       }
       case DataType::kStringArray: {
         std::vector<std::string> strings;
@@ -681,7 +692,11 @@ class Reader {
           }
           offsets.push_back(static_cast<std::int64_t>(strings.size()));
         }
-        return std::make_shared<StringArrayColumn>(std::move(strings), std::move(offsets));
+        auto col = std::make_shared<StringArrayColumn>(std::move(strings), std::move(offsets));
+        NullMask nulls(n, 0);
+        for (std::size_t r = 0; r < n; ++r) nulls[r] = b.tags[r] == Tag::kNull;
+        col->setNulls(std::move(nulls));
+        return col;
       }
       case DataType::kVector: return toVector(b);
     }
@@ -781,6 +796,10 @@ void emitJsonl(const Frame& frame, Sink&& sink) {
       if (c) out += ',';
       out += keys[c];
       const Column* col = cols[c];
+      if (col->isNull(r)) {
+        out += "null";
+        continue;
+      }
       switch (col->type()) {
         case DataType::kInt64:
           fmt::format_to(std::back_inserter(out), "{}", static_cast<const Int64Column&>(*col)[r]);

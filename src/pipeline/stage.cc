@@ -5,8 +5,22 @@
 
 namespace td {
 
+void PipelineStage::requireNoNullInputs(const Frame& input) const {
+  if (acceptsNulls()) return;
+  for (const char* name : {"inputCol", "inputCols", "featuresCol", "labelCol", "weightCol"}) {
+    if (!hasParam(name) || !isDefined(name)) continue;
+    const ParamValue v = getOrDefault(name);
+    std::vector<std::string> cols;
+    if (const auto* one = std::get_if<std::string>(&v.variant())) cols.push_back(*one);
+    if (const auto* many = std::get_if<std::vector<std::string>>(&v.variant())) cols = *many;
+    for (const auto& c : cols)
+      if (!c.empty() && input.schema().contains(c)) input.requireNoNulls(describe(), c);
+  }
+}
+
 Frame Transformer::transform(const Frame& input, const Context& ctx) const {
   (void)transformSchema(input.schema());
+  requireNoNullInputs(input);
   ctx.cancel.throwIfCancelled(describe());
   Frame out;
   runWithContext(ctx, [&] { out = transformImpl(input, ctx); });
@@ -20,6 +34,7 @@ Frame Transformer::transform(const Frame& input, const ParamMap& extra) const {
 
 std::shared_ptr<Model> Estimator::fit(const Frame& data, const Context& ctx) const {
   (void)transformSchema(data.schema());
+  requireNoNullInputs(data);
   ctx.cancel.throwIfCancelled(describe());
   if (ctx.isDataParallel()) checkDataParallel(*this);
   std::shared_ptr<Model> m;

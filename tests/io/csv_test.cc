@@ -17,11 +17,13 @@
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "../testing/frame_equal.h"
 #include "../testing/io_helpers.h"
 
 namespace td {
 namespace {
 
+using td::testing::framesIdentical;
 using td::testing::messageOf;
 
 namespace fs = std::filesystem;
@@ -61,15 +63,59 @@ TEST_F(CsvTest, InfersBigintDoubleAndStringColumns) {
   EXPECT_EQ(str(f, "mixed", 2), "2.5");
 }
 
-TEST_F(CsvTest, IntColumnWithEmptyValuesBecomesDoubleWithNaN) {
+TEST_F(CsvTest, EmptyFieldsAreNullsAndDoNotChangeTheInferredType) {
+  // Spark: an empty field is null (nullValue ""), and an int column with nulls stays an int.
   const Frame f = readCsvString("a,b,c\n1,,x\n,2.5,\n3,,z\n", {});
-  EXPECT_EQ(f.schema().toString(), "a: double, b: double, c: string");
-  const auto& a = f.col<DoubleColumn>("a");
-  EXPECT_EQ(a[0], 1.0);
-  EXPECT_TRUE(std::isnan(a[1]));
-  EXPECT_EQ(a[2], 3.0);
-  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("b")[0]));
-  EXPECT_EQ(str(f, "c", 1), "");
+  EXPECT_EQ(f.schema().toString(), "a: bigint, b: double, c: string");
+  const auto& a = f.col<Int64Column>("a");
+  EXPECT_EQ(a[0], 1);
+  EXPECT_TRUE(a.isNull(1));
+  EXPECT_FALSE(a.isNull(0));
+  EXPECT_EQ(a[2], 3);
+  EXPECT_EQ(a.nullCount(), 1);
+  const auto& b = f.col<DoubleColumn>("b");
+  EXPECT_TRUE(b.isNull(0) && b.isNull(2) && !b.isNull(1));
+  EXPECT_TRUE(std::isnan(b[0]));  // a null double's placeholder is NaN
+  EXPECT_TRUE(f.col<StringColumn>("c").isNull(1));
+  EXPECT_FALSE(f.col<StringColumn>("c").isNull(0));
+  EXPECT_EQ(f.cellToString(1, "a"), "null");
+  // Written back, a null is nullValue again (an empty field), and reads back as a null.
+  const std::string text = writeCsvString(f);
+  EXPECT_EQ(text, "a,b,c\n1,,x\n,2.5,\n3,,z\n");
+  EXPECT_TRUE(framesIdentical(readCsvString(text, {}), f));
+}
+
+TEST_F(CsvTest, NullValueAndNanValueOptions) {
+  CsvOptions o;
+  o.nullValue = "NA";
+  o.nanValue = "n/a";
+  const Frame f = readCsvString("x,s\n1.5,NA\nNA,b\nn/a,\n", o);
+  EXPECT_EQ(f.schema().toString(), "x: double, s: string");
+  const auto& x = f.col<DoubleColumn>("x");
+  EXPECT_FALSE(x.isNull(0));
+  EXPECT_TRUE(x.isNull(1));
+  EXPECT_FALSE(x.isNull(2));
+  EXPECT_TRUE(std::isnan(x[2]));  // nanValue: a NaN, not a null
+  const auto& s = f.col<StringColumn>("s");
+  EXPECT_TRUE(s.isNull(0));
+  EXPECT_FALSE(s.isNull(2));  // "" is a value when nullValue is "NA"
+  EXPECT_EQ(s[2], "");
+  EXPECT_EQ(writeCsvString(f, o), "x,s\n1.5,NA\nNA,b\nNaN,\"\"\n");  // "": an empty string
+}
+
+TEST_F(CsvTest, NullsSurviveTakeAndNumericReadsRefuseThem) {
+  const Frame f = readCsvString("id,v\n1,2\n2,\n3,4\n", {}, "data.csv");
+  const Frame t = f.take(std::vector<std::int64_t>{2, 1});
+  EXPECT_FALSE(t.col<Int64Column>("v").isNull(0));
+  EXPECT_TRUE(t.col<Int64Column>("v").isNull(1));
+  try {
+    (void)f.numeric("v");
+    FAIL() << "numeric() read a null";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("column 'v' holds a null (a missing value) at data.csv:3"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(CsvTest, AllEmptyColumnIsStringAndBigOverflowIsDouble) {
@@ -201,10 +247,21 @@ TEST_F(CsvTest, NullValueOption) {
   CsvOptions o;
   o.nullValue = "NA";
   const Frame f = readCsvString("n,s\n1,NA\nNA,x\n2,\n", o);
-  EXPECT_EQ(f.schema().toString(), "n: double, s: string");
-  EXPECT_TRUE(std::isnan(f.col<DoubleColumn>("n")[1]));
-  EXPECT_EQ(str(f, "s", 0), "");
-  EXPECT_EQ(str(f, "s", 2), "");  // an empty field is still an empty string
+  EXPECT_EQ(f.schema().toString(), "n: bigint, s: string");
+  EXPECT_TRUE(f.col<Int64Column>("n").isNull(1));
+  EXPECT_TRUE(f.col<StringColumn>("s").isNull(0));
+  EXPECT_FALSE(f.col<StringColumn>("s").isNull(2));
+  EXPECT_EQ(str(f, "s", 2), "");  // an empty field is an empty string when nullValue is NA
+}
+
+TEST_F(CsvTest, QuotedEmptyFieldIsAnEmptyStringNotANull) {
+  // Spark: "" is an empty string (emptyValue), an unquoted empty field a null (nullValue).
+  const Frame f = readCsvString("id,s\n1,\"\"\n2,\n3,x\n", {});
+  const auto& s = f.col<StringColumn>("s");
+  EXPECT_FALSE(s.isNull(0));
+  EXPECT_EQ(s[0], "");
+  EXPECT_TRUE(s.isNull(1));
+  EXPECT_EQ(writeCsvString(f), "id,s\n1,\"\"\n2,\n3,x\n");
 }
 
 TEST_F(CsvTest, ExplicitSchemaGivesNamesAndTypes) {
@@ -249,13 +306,16 @@ TEST_F(CsvTest, ExplicitSchemaBadValueNamesFileLineColumnTypeAndValue) {
   EXPECT_CONTAINS(msg2, "'x4'");
 }
 
-TEST_F(CsvTest, MissingValueInExplicitBigintColumnIsAnError) {
+TEST_F(CsvTest, EmptyFieldInExplicitBigintColumnIsANullAndAQuotedOneAnError) {
   CsvOptions o;
-  o.schema = Schema({{"n", DataType::kInt64}});
+  o.schema = Schema({{"n", DataType::kInt64}, {"m", DataType::kInt64}});
+  const Frame f = readCsvString("n,m\n1,2\n,3\n", o, "ints.csv");
+  EXPECT_TRUE(f.col<Int64Column>("n").isNull(1));
+  // A quoted "" is an empty string, which is not a bigint.
   const std::string msg =
-      messageOf<DataError>([&] { (void)readCsvString("n\n1\n\"\"\n", o, "ints.csv"); });
+      messageOf<DataError>([&] { (void)readCsvString("n,m\n1,2\n\"\",3\n", o, "ints.csv"); });
   EXPECT_CONTAINS(msg, "ints.csv, line 3");
-  EXPECT_CONTAINS(msg, "missing value");
+  EXPECT_CONTAINS(msg, "expected bigint");
 }
 
 TEST_F(CsvTest, ConversionErrorReportsTheFirstBadRowAcrossParallelBlocks) {

@@ -19,6 +19,8 @@ inline bool sameBits(double a, double b) {
 
 // True when the two cells (same type) hold identical values; doubles compared bitwise.
 inline bool sameCell(const Column& a, const Column& b, std::int64_t row) {
+  if (a.isNull(row) != b.isNull(row)) return false;
+  if (a.isNull(row)) return true;
   switch (a.type()) {
     case DataType::kInt64:
       return static_cast<const Int64Column&>(a)[row] == static_cast<const Int64Column&>(b)[row];

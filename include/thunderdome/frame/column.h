@@ -26,7 +26,14 @@ class Column;
 /// Columns are immutable and shared between frames.
 using ColumnPtr = std::shared_ptr<const Column>;
 
-/// An immutable column of values of one DataType.
+/// Per-row null flags of a column: 1 where the row holds no value (Spark's null).
+using NullMask = std::vector<std::uint8_t>;
+
+/// An immutable column of values of one DataType. Any column may hold nulls (Spark's missing
+/// values, e.g. an empty CSV cell): a null row's stored value is a placeholder (0, NaN, "",
+/// an empty array or vector) and isNull() says it is missing. A column may also carry the
+/// nominal values of a categorical index column (Spark's NominalAttribute), which
+/// StringIndexerModel attaches and IndexToString and OneHotEncoder read.
 class Column {
  public:
   virtual ~Column() = default;
@@ -34,8 +41,36 @@ class Column {
   [[nodiscard]] virtual DataType type() const = 0;
   /// Number of rows.
   [[nodiscard]] virtual std::int64_t size() const = 0;
-  /// A column holding rows `rows` (in that order); may share storage with this one.
+  /// A column holding rows `rows` (in that order); may share storage with this one. Null flags
+  /// and nominal values come along.
   [[nodiscard]] virtual ColumnPtr take(std::span<const std::int64_t> rows) const = 0;
+
+  /// True when at least one row is null.
+  [[nodiscard]] bool hasNulls() const { return nulls_ != nullptr; }
+  /// True when row i is null.
+  [[nodiscard]] bool isNull(std::int64_t i) const {
+    return nulls_ != nullptr && (*nulls_)[static_cast<std::size_t>(i)] != 0;
+  }
+  /// The number of null rows.
+  [[nodiscard]] std::int64_t nullCount() const;
+  /// The first null row, or -1.
+  [[nodiscard]] std::int64_t firstNull() const;
+  /// The nominal values (labels) of a categorical index column, else null.
+  [[nodiscard]] const std::vector<std::string>* nominalValues() const { return nominal_.get(); }
+
+  /// While building a column (before it is shared): marks the rows flagged in `mask` (one
+  /// entry per row) as null. A mask without any flag leaves the column without nulls.
+  void setNulls(NullMask mask);
+  /// While building a column (before it is shared): attaches nominal values.
+  void setNominalValues(std::vector<std::string> values);
+
+ protected:
+  /// For take(): gives `out` the null flags of `rows` and this column's nominal values.
+  void takeAttributes(Column& out, std::span<const std::int64_t> rows) const;
+
+ private:
+  std::shared_ptr<const NullMask> nulls_;                    // null = no null rows
+  std::shared_ptr<const std::vector<std::string>> nominal_;  // null = not categorical
 };
 
 /// A column of 64-bit integers.

@@ -79,8 +79,12 @@ class Frame {
   /// The column `name` as type C; throws ColumnError naming the column and both types.
   template <class C>
   [[nodiscard]] const C& col(std::string_view name) const;
-  /// Column `name` as doubles: double columns as they are, int64 columns converted.
+  /// Column `name` as doubles: double columns as they are, int64 columns converted; throws
+  /// DataError (as requireNoNulls) when it holds a null.
   [[nodiscard]] std::vector<double> numeric(std::string_view name) const;
+  /// Throws DataError "WHO: column 'x' holds a null (a missing value) at data.csv:14" when
+  /// column `name` has a null: what a stage that cannot take missing values calls.
+  void requireNoNulls(std::string_view who, std::string_view name) const;
 
   /// A frame with `column` added as `name` (replacing a column of that name).
   [[nodiscard]] Frame withColumn(std::string name, ColumnPtr column) const;

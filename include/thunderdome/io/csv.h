@@ -24,14 +24,19 @@ struct CsvOptions {
   std::optional<char> quote = '"';
   /// Escapes a quote inside a quoted field; equal to `quote` means RFC 4180 doubled quotes.
   char escape = '"';
-  /// Infer bigint/double/string per column; when false every column is a string.
+  /// Infer bigint/double/string per column from its non-null values (Spark's inferSchema,
+  /// on by default here, off in Spark); when false every column is a string.
   bool inferSchema = true;
   /// Explicit column names and types (bigint, double, string, array<string>, vector); takes
   /// precedence over the header names and over inference. A vector cell is JSON (dense [v,...]
   /// or sparse {"size":N,"indices":[...],"values":[...]}) or Spark's text form (N,[i,...],[v,...]).
   std::optional<Schema> schema;
-  /// The text of a missing value: NaN in double columns, "" in string columns.
+  /// The text of a missing value (Spark's nullValue, default: an empty field): a null in any
+  /// column (its placeholder is NaN in double columns, 0 in bigint, "" in string columns).
   std::string nullValue;
+  /// The text of a not-a-number value in numeric columns (Spark's nanValue); "NaN", "nan",
+  /// "Inf" and "Infinity" are always accepted too.
+  std::string nanValue = "NaN";
   /// Malformed rows (the wrong number of fields, invalid UTF-8 or a NUL byte in a field): an
   /// error (FAILFAST, the default), repaired (PERMISSIVE) or dropped (DROPMALFORMED).
   ReadMode mode = ReadMode::kFailFast;

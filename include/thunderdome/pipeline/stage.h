@@ -42,6 +42,13 @@ class PipelineStage : public Params {
   [[nodiscard]] virtual const TuningModel* asTuningModel() const { return nullptr; }
   /// True for an Estimator (fit gives a Model), false for a Transformer.
   [[nodiscard]] virtual bool isEstimator() const = 0;
+  /// True when the stage handles nulls in its input columns itself (Imputer, VectorAssembler,
+  /// StringIndexer, ...). Default false: fit and transform first throw DataError naming the
+  /// stage, the column and the first null's file and line (requireNoNullInputs).
+  [[nodiscard]] virtual bool acceptsNulls() const { return false; }
+  /// Throws DataError when a column named by inputCol, inputCols, featuresCol, labelCol or
+  /// weightCol holds a null, unless acceptsNulls().
+  void requireNoNullInputs(const Frame& input) const;
 };
 
 /// A stage that maps a Frame to a Frame with more columns (Spark's Transformer).
