@@ -1,6 +1,8 @@
 // src/core/shared_params.cc
 #include "thunderdome/core/shared_params.h"
 
+#include <fmt/format.h>
+
 namespace td::shared {
 
 ParamSpec inputCol() {
@@ -57,6 +59,49 @@ ParamSpec tol(double defaultValue) {
 ParamSpec regParam() {
   return {"regParam", "regularization parameter (>= 0)", ParamType::kDouble, ParamValue(0.0),
           ParamValidator::gtEq(0)};
+}
+
+ParamSpec inputCols() {
+  return {"inputCols", "input column names", ParamType::kStringList, std::nullopt,
+          ParamValidator::any()};
+}
+ParamSpec outputCols() {
+  return {"outputCols", "output column names", ParamType::kStringList, std::nullopt,
+          ParamValidator::any()};
+}
+ParamSpec handleInvalid(std::string doc, std::vector<std::string> choices) {
+  return {"handleInvalid", std::move(doc), ParamType::kString, ParamValue("error"),
+          ParamValidator::oneOf(std::move(choices))};
+}
+
+std::vector<std::pair<std::string, std::string>> singleOrMultiColumns(const Params& stage) {
+  const auto fail = [&](const std::string& why) {
+    throw ParamError(fmt::format("{}: {}", stage.describe(), why));
+  };
+  const bool single = stage.isSet("inputCol");
+  if (single && stage.isSet("inputCols"))
+    fail("requires exactly one of inputCol, inputCols Params to be set, but both are set");
+  if (!single && !stage.isSet("inputCols"))
+    fail("requires exactly one of inputCol, inputCols Params to be set, but neither is set");
+  if (single) {
+    if (stage.isSet("outputCols"))
+      fail("requires single-column Params to be set: outputCols is not applicable and should "
+           "not be set");
+    return {{stage.getString("inputCol"), stage.getString("outputCol")}};
+  }
+  if (stage.isSet("outputCol"))
+    fail("requires multi-column Params to be set: outputCol is not applicable and should not "
+         "be set");
+  if (!stage.isSet("outputCols")) fail("requires multi-column Params to be set: outputCols is not set");
+  const auto ins = stage.getStringList("inputCols");
+  const auto outs = stage.getStringList("outputCols");
+  if (ins.size() != outs.size())
+    fail(fmt::format("has mismatched Params for multi-column transform: inputCols and "
+                     "outputCols should have equal lengths, but they have {} and {}",
+                     ins.size(), outs.size()));
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (std::size_t k = 0; k < ins.size(); ++k) pairs.emplace_back(ins[k], outs[k]);
+  return pairs;
 }
 
 }  // namespace td::shared

@@ -168,6 +168,10 @@ class TreeWriter final : public StateWriter {
     for (const auto& r : v) rows.push_back(encodeDoubles(r));
     meta_[std::string(key)] = rows;
   }
+  void putStringRows(std::string_view key,
+                     const std::vector<std::vector<std::string>>& v) override {
+    meta_[std::string(key)] = v;
+  }
   void putArray(std::string_view name, const std::vector<double>& v) override {
     const std::string rel = fmt::format("data/{}.f64le", name);
     meta_["data"][std::string(name)] = rel;
@@ -220,6 +224,9 @@ class TreeReader final : public StateReader {
     for (const auto& d : field<json>(meta_, std::string(key).c_str(), where_))
       out.push_back(decodeDouble(d, where_));
     return out;
+  }
+  std::vector<std::vector<std::string>> getStringRows(std::string_view key) const override {
+    return field<std::vector<std::vector<std::string>>>(meta_, std::string(key).c_str(), where_);
   }
   std::vector<std::vector<double>> getDoubleRows(std::string_view key) const override {
     std::vector<std::vector<double>> out;

@@ -36,7 +36,8 @@ const bool kEpochSet = [] { return ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1
 
 // ------------------------------------------------------------------ the standard frame
 // One column of every kind a stage may read: id (int64), text (string), words (string
-// array), features (sparse vector), dense (dense vector), x (double), label (double, 0 and 1).
+// array), features (sparse vector), dense (dense vector), x (double), label (double, 0 and 1),
+// category (category indices 0-2 carrying their labels, as StringIndexerModel outputs them).
 Frame standardFrame() {
   const int n = 48;
   std::vector<std::int64_t> id;
@@ -73,13 +74,19 @@ Frame standardFrame() {
     dense.push_back((i % 11) / 10.0);
     dense.push_back(static_cast<double>(i % 3));
   }
+  // A categorical index column as StringIndexerModel makes it: indices with their labels.
+  std::vector<double> cat;
+  for (int i = 0; i < n; ++i) cat.push_back(static_cast<double>(i % 3));
+  auto category = std::make_shared<DoubleColumn>(std::move(cat));
+  category->setNominalValues({"a", "b", "c"});
   return Frame({{"id", makeInt64Column(id)},
                 {"text", makeStringColumn(text)},
                 {"words", StringArrayColumn::fromRows(words)},
                 {"features", VectorColumn::sparse(16, offsets, indices, values)},
                 {"dense", VectorColumn::dense(n, 2, dense)},
                 {"x", makeDoubleColumn(x)},
-                {"label", makeDoubleColumn(label)}});
+                {"label", makeDoubleColumn(label)},
+                {"category", category}});
 }
 
 // ------------------------------------------------------------------ generic values
@@ -244,6 +251,10 @@ std::shared_ptr<PipelineStage> wireColumns(const PipelineStage& stage, const Fra
     }
     try {
       (void)copy->transformSchema(frame.schema());
+      // A transformer must also run on the frame (e.g. IndexToString needs a column that
+      // carries labels, which the schema does not show).
+      if (!copy->isEstimator() && !dynamic_cast<const Pipeline*>(copy.get()))
+        (void)std::static_pointer_cast<Transformer>(copy)->transform(frame);
       return copy;
     } catch (const Error& e) {
       why = e.what();
@@ -290,13 +301,19 @@ struct Harness {
         failures[info.name] = "no wiring of its column params fits the standard frame: " + why;
       }
     }
-    // 2. The recipe: the plain stages that fit together, in registry order, in one Pipeline.
+    // 2. The recipe: the plain stages that fit together, in registry order, in one Pipeline,
+    //    and that, fitted on some rows, transform others (as the tuners will use them: a
+    //    StringIndexer wired to the unique ids meets only unseen labels there).
+    std::vector<std::int64_t> even, odd;
+    for (std::int64_t r = 0; r < frame.numRows(); ++r) (r % 2 ? odd : even).push_back(r);
     std::vector<std::shared_ptr<PipelineStage>> recipeStages;
     for (const auto& s : plain) {
       auto trial = recipeStages;
       trial.push_back(s->copyStage({}));
       try {
-        (void)Pipeline("conf_trial", trial).transformSchema(frame.schema());
+        const Pipeline p("conf_trial", trial);
+        (void)p.transformSchema(frame.schema());
+        (void)p.fit(frame.take(even))->transform(frame.take(odd));
         recipeStages = trial;
       } catch (const Error&) {
       }

@@ -13,6 +13,10 @@
 #include "thunderdome/core/error.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
 #include "thunderdome/feature/hashing_tf.h"
+#include "thunderdome/feature/imputer.h"
+#include "thunderdome/feature/one_hot_encoder.h"
+#include "thunderdome/feature/string_indexer.h"
+#include "thunderdome/feature/vector_assembler.h"
 #include "thunderdome/feature/tokenizer.h"
 #include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/tuning/param_grid_builder.h"
@@ -140,6 +144,77 @@ TEST(CrossValidatorTest, MetricsEqualManualFoldByFoldFits) {
   const auto b = stageAs<LogisticRegressionModel>(refit->stages()[2]);
   EXPECT_EQ(a->coefficients(), b->coefficients());
   EXPECT_EQ(a->intercept(), b->intercept());
+}
+
+// A table with a categorical column, a numeric column with nulls whose mean differs between
+// row ranges, and a string label.
+Frame syntheticTable(int n) {
+  std::vector<std::string> color, label;
+  std::vector<double> x;
+  NullMask nulls;
+  for (int i = 0; i < n; ++i) {
+    const bool pos = (i * 7 + 3) % 5 < 2;
+    color.push_back(i % 3 == 0 ? (pos ? "red" : "blue") : (i % 3 == 1 ? "green" : "red"));
+    x.push_back((pos ? 2.0 : -1.0) + (i % 11) * 0.3 + (i < n / 2 ? 5.0 : 0.0));
+    nulls.push_back(i % 4 == 1 ? 1 : 0);
+    label.push_back(pos ? "yes" : "no");
+  }
+  auto xc = std::make_shared<DoubleColumn>(std::move(x));
+  xc->setNulls(std::move(nulls));
+  return Frame({{"color", makeStringColumn(color)}, {"x", xc}, {"churned", makeStringColumn(label)}});
+}
+
+// Estimator stages before the model (StringIndexer, OneHotEncoder, Imputer) are fitted on the
+// training rows of each fold only: the fold metrics equal fold-by-fold fits of the whole
+// pipeline, and differ from fits whose Imputer saw every row.
+TEST(CrossValidatorTest, FeatureEstimatorsAreFittedPerFold) {
+  const Frame data = syntheticTable(90);
+  auto labels = std::make_shared<StringIndexer>("labels");
+  labels->setInputCol("churned").setOutputCol("label").setStringOrderType("alphabetAsc");
+  auto indexer = std::make_shared<StringIndexer>("indexer");
+  indexer->setInputCol("color").setOutputCol("color_idx").setHandleInvalid("keep");
+  auto encoder = std::make_shared<OneHotEncoder>("encoder");
+  encoder->setInputCol("color_idx").setOutputCol("color_vec");
+  auto imputer = std::make_shared<Imputer>("imputer");
+  imputer->setInputCol("x").setOutputCol("x_filled");
+  auto assembler = std::make_shared<VectorAssembler>("assembler");
+  assembler->setInputCols({"x_filled", "color_vec"}).setOutputCol("features");
+  auto lr = std::make_shared<LogisticRegression>("lr");
+  auto pipeline = std::make_shared<Pipeline>(
+      "pipe", std::vector<std::shared_ptr<PipelineStage>>{labels, indexer, encoder, imputer,
+                                                          assembler, lr});
+  auto ev = std::make_shared<BinaryClassificationEvaluator>("ev");
+  const auto grid = ParamGridBuilder()
+                        .addGrid(imputer->param(Imputer::strategy), {"mean", "median"})
+                        .addGrid(lr->param(LogisticRegression::regParam), {0.01, 0.1})
+                        .build();
+  CrossValidator cv("cv");
+  cv.setEstimator(pipeline).setEvaluator(ev).setEstimatorParamMaps(grid).setNumFolds(3);
+  cv.set("warmStart", false);
+  const auto model = stageAs<CrossValidatorModel>(cv.fit(data));
+  const auto fold = cv.foldAssignment(data);
+  bool differsFromAllRowsImputer = false;
+  bool surrogatesDiffer = false;
+  for (std::int64_t f = 0; f < 3; ++f) {
+    std::vector<std::int64_t> tr, va;
+    for (std::int64_t i = 0; i < data.numRows(); ++i)
+      (fold[static_cast<std::size_t>(i)] == f ? va : tr).push_back(i);
+    for (std::size_t m = 0; m < grid.size(); ++m) {
+      const auto fitted = stageAs<PipelineModel>(pipeline->fit(data.take(tr), grid[m]));
+      const double metric = ev->evaluate(fitted->transform(data.take(va)));
+      EXPECT_EQ(model->foldMetrics()[static_cast<std::size_t>(f)][m], metric) << f << " " << m;
+      // The same fold with the imputer fitted on all rows (what a leak would give).
+      auto stages = fitted->stages();
+      stages[3] = stageAs<Transformer>(imputer->fit(data, grid[m]));
+      const PipelineModel leaked("pipe", stages);
+      const auto leakedImputer = stageAs<ImputerModel>(stages[3]);
+      const auto foldImputer = stageAs<ImputerModel>(fitted->stages()[3]);
+      if (leakedImputer->surrogates() != foldImputer->surrogates()) surrogatesDiffer = true;
+      if (ev->evaluate(leaked.transform(data.take(va))) != metric) differsFromAllRowsImputer = true;
+    }
+  }
+  EXPECT_TRUE(surrogatesDiffer);
+  EXPECT_TRUE(differsFromAllRowsImputer) << "the data cannot tell per-fold from all-row fits";
 }
 
 TEST(CrossValidatorTest, ShortcutsDoNotChangeResults) {

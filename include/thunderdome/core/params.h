@@ -69,7 +69,13 @@ class ParamValue {
   /// Spark-like rendering: 10, 0.1, true, "text", [1, 2].
   [[nodiscard]] std::string toString() const;
 
-  friend bool operator==(const ParamValue& a, const ParamValue& b) { return a.v_ == b.v_; }
+  /// Equal values; a NaN double equals a NaN (Imputer's default missingValue is NaN).
+  friend bool operator==(const ParamValue& a, const ParamValue& b) {
+    const auto* x = std::get_if<double>(&a.v_);
+    const auto* y = std::get_if<double>(&b.v_);
+    if (x && y && *x != *x && *y != *y) return true;
+    return a.v_ == b.v_;
+  }
 
  private:
   Variant v_;

@@ -30,6 +30,9 @@ class StateWriter {
   virtual void putDoubles(std::string_view key, const std::vector<double>& v) = 0;
   /// A metadata field holding an array of arrays of doubles.
   virtual void putDoubleRows(std::string_view key, const std::vector<std::vector<double>>& v) = 0;
+  /// A metadata field holding an array of arrays of strings (e.g. StringIndexer's labels).
+  virtual void putStringRows(std::string_view key,
+                             const std::vector<std::vector<std::string>>& v) = 0;
   /// A binary little-endian array data/<name>.f64le, listed in the metadata's "data" field.
   virtual void putArray(std::string_view name, const std::vector<double>& v) = 0;
   /// Param maps in Spark's estimatorParamMaps form ([{parent, name, value, isJson}, ...]).
@@ -52,6 +55,8 @@ class StateReader {
   [[nodiscard]] virtual std::string getString(std::string_view key) const = 0;
   [[nodiscard]] virtual std::vector<double> getDoubles(std::string_view key) const = 0;
   [[nodiscard]] virtual std::vector<std::vector<double>> getDoubleRows(std::string_view key) const = 0;
+  [[nodiscard]] virtual std::vector<std::vector<std::string>> getStringRows(
+      std::string_view key) const = 0;
   [[nodiscard]] virtual std::vector<double> getArray(std::string_view name) const = 0;
   /// Param maps whose owners are `estimator`, stages nested in it, or `evaluator` (by uid).
   [[nodiscard]] virtual std::vector<ParamMap> getParamMaps(std::string_view key,

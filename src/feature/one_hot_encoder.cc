@@ -1,0 +1,142 @@
+// src/feature/one_hot_encoder.cc
+#include "thunderdome/feature/one_hot_encoder.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+namespace td {
+
+namespace {
+Schema oneHotSchema(const PipelineStage& stage, const Schema& input) {
+  Schema out = input;
+  for (const auto& [in, o] : shared::singleOrMultiColumns(stage)) {
+    const DataType t = input.field(in).type;
+    if (t != DataType::kInt64 && t != DataType::kDouble)
+      throw ColumnError(fmt::format("{}: input column '{}' must be numeric (category indices) "
+                                    "but is {}",
+                                    stage.describe(), in, toString(t)),
+                        in);
+    out.requireAbsent(stage.describe(), o);
+    out = out.with({o, DataType::kVector});
+  }
+  return out;
+}
+}  // namespace
+
+// ---------------------------------------------------------------- OneHotEncoder
+OneHotEncoder::OneHotEncoder() : OneHotEncoder(randomUid(kUidPrefix)) {}
+OneHotEncoder::OneHotEncoder(std::string uid) : Estimator(std::move(uid), schema()) {
+  setDefault(outputCol.name(), this->uid() + "__output");
+}
+
+Schema OneHotEncoder::transformSchema(const Schema& input) const {
+  return oneHotSchema(*this, input);
+}
+
+std::shared_ptr<Model> OneHotEncoder::fitImpl(const Frame& data, const Context& /*ctx*/) const {
+  std::vector<std::int64_t> sizes;
+  for (const auto& [in, o] : shared::singleOrMultiColumns(*this)) {
+    const Column& col = *data.column(in);
+    if (const auto* nominal = col.nominalValues()) {
+      // A StringIndexerModel's output under keep lists "__unknown" last: not a category.
+      std::int64_t k = static_cast<std::int64_t>(nominal->size());
+      if (k > 0 && nominal->back() == "__unknown") --k;
+      sizes.push_back(k);
+      continue;
+    }
+    const std::vector<double> v = data.numeric(in);
+    double max = -1.0;
+    for (std::size_t r = 0; r < v.size(); ++r) {
+      const double x = v[r];
+      if (!(x >= 0.0) || x != std::floor(x) ||
+          x >= static_cast<double>(std::numeric_limits<std::int32_t>::max()))
+        throw DataError(fmt::format("{}: Values from column {} must be indices, but got {} (at {}).",
+                                    describe(), in, x,
+                                    data.rowLocation(static_cast<std::int64_t>(r))));
+      max = std::max(max, x);
+    }
+    if (v.empty())
+      throw DataError(fmt::format("{}: cannot fit on empty data: column '{}' has no rows",
+                                  describe(), in));
+    sizes.push_back(static_cast<std::int64_t>(max) + 1);
+  }
+  auto model = std::make_shared<OneHotEncoderModel>(uid(), std::move(sizes));
+  for (const auto& [name, value] : userValues()) model->set(name, value);
+  return model;
+}
+
+// ---------------------------------------------------------------- OneHotEncoderModel
+OneHotEncoderModel::OneHotEncoderModel(std::string uid, std::vector<std::int64_t> categorySizes)
+    : Model(std::move(uid), schema()), sizes_(std::move(categorySizes)) {
+  setDefault(OneHotEncoder::outputCol.name(), this->uid() + "__output");
+}
+
+OneHotEncoderModel::OneHotEncoderModel(std::string uid) : OneHotEncoderModel(std::move(uid), {}) {}
+
+Schema OneHotEncoderModel::transformSchema(const Schema& input) const {
+  const auto n = shared::singleOrMultiColumns(*this).size();
+  if (n != sizes_.size())
+    throw ParamError(fmt::format("{}: the number of input columns ({}) must be the same as the "
+                                 "number of features ({}) during fitting",
+                                 describe(), n, sizes_.size()));
+  return oneHotSchema(*this, input);
+}
+
+std::vector<StateItem> OneHotEncoderModel::stateSummary() const {
+  return {{"categorySizes", "category sizes", ParamValue(sizes_)}};
+}
+
+void OneHotEncoderModel::saveState(StateWriter& out) const {
+  out.putDoubles("categorySizes", std::vector<double>(sizes_.begin(), sizes_.end()));
+}
+
+void OneHotEncoderModel::loadState(const StateReader& in) {
+  sizes_.clear();
+  for (double d : in.getDoubles("categorySizes")) {
+    if (!(d >= 0.0) || d != std::floor(d))
+      in.fail(fmt::format("categorySizes holds {}, not a category count", d));
+    sizes_.push_back(static_cast<std::int64_t>(d));
+  }
+}
+
+Frame OneHotEncoderModel::transformImpl(const Frame& input, const Context& /*ctx*/) const {
+  const bool keep = getHandleInvalid() == "keep";
+  const bool dropLast = getDropLast();
+  const auto pairs = shared::singleOrMultiColumns(*this);
+  Frame out = input;
+  for (std::size_t c = 0; c < pairs.size(); ++c) {
+    const std::int64_t orig = sizes_[c];
+    // Spark's getConfigedCategorySizes.
+    const std::int64_t size = (!dropLast && keep) ? orig + 1 : (dropLast && !keep) ? orig - 1 : orig;
+    const std::vector<double> v = input.numeric(pairs[c].first);
+    std::vector<std::int64_t> offsets{0};
+    offsets.reserve(v.size() + 1);
+    std::vector<std::int32_t> indices;
+    std::vector<double> values;
+    for (std::size_t r = 0; r < v.size(); ++r) {
+      double idx = v[r];
+      if (!(idx >= 0.0 && idx < static_cast<double>(orig))) {
+        if (!keep)
+          throw DataError(fmt::format(
+              "{}: Unseen value: {} in column '{}' at {}. To handle unseen values, set Param "
+              "handleInvalid to keep.",
+              describe(), idx, pairs[c].first, input.rowLocation(static_cast<std::int64_t>(r))));
+        idx = static_cast<double>(orig);
+      }
+      const auto k = static_cast<std::int64_t>(idx);
+      if (k < size) {
+        indices.push_back(static_cast<std::int32_t>(k));
+        values.push_back(1.0);
+      }
+      offsets.push_back(static_cast<std::int64_t>(indices.size()));
+    }
+    out = out.withColumn(pairs[c].second, VectorColumn::sparse(size, std::move(offsets),
+                                                               std::move(indices),
+                                                               std::move(values)));
+  }
+  return out;
+}
+
+}  // namespace td
