@@ -19,6 +19,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<StopWordsRemover>(),
       entry<IDF>(),
       entry<IDFModel>(),
+      entry<NGram>(),
       entry<BinaryClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
