@@ -20,6 +20,8 @@ const std::vector<StageInfo>& builtinStages() {
       entry<IDF>(),
       entry<IDFModel>(),
       entry<NGram>(),
+      entry<CountVectorizer>(),
+      entry<CountVectorizerModel>(),
       entry<BinaryClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
