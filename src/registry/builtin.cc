@@ -22,6 +22,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<NGram>(),
       entry<CountVectorizer>(),
       entry<CountVectorizerModel>(),
+      entry<Normalizer>(),
       entry<BinaryClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
