@@ -23,6 +23,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<CountVectorizer>(),
       entry<CountVectorizerModel>(),
       entry<Normalizer>(),
+      entry<Binarizer>(),
       entry<BinaryClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
