@@ -24,6 +24,8 @@ const std::vector<StageInfo>& builtinStages() {
       entry<CountVectorizerModel>(),
       entry<Normalizer>(),
       entry<Binarizer>(),
+      entry<MaxAbsScaler>(),
+      entry<MaxAbsScalerModel>(),
       entry<BinaryClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
