@@ -26,6 +26,8 @@ const std::vector<StageInfo>& builtinStages() {
       entry<Binarizer>(),
       entry<MaxAbsScaler>(),
       entry<MaxAbsScalerModel>(),
+      entry<MinMaxScaler>(),
+      entry<MinMaxScalerModel>(),
       entry<BinaryClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
