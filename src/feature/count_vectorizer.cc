@@ -1,0 +1,229 @@
+// src/feature/count_vectorizer.cc
+#include "thunderdome/feature/count_vectorizer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "thunderdome/core/parallel.h"
+
+namespace td {
+
+namespace {
+
+constexpr std::int64_t kRowBlock = 1024;
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// A term's total count over the corpus, its document frequency, and the last row it was seen in
+// (so a document counts once towards df).
+struct TermStats {
+  std::int64_t count = 0;
+  std::int64_t df = 0;
+  std::int64_t lastRow = -1;
+};
+using TermMap = std::unordered_map<std::string, TermStats, StringHash, std::equal_to<>>;
+
+// (count, df) of every term of the column, counted in parallel blocks and merged.
+TermMap countTerms(const StringArrayColumn& col) {
+  const std::int64_t rows = col.size();
+  std::vector<TermMap> partial(static_cast<std::size_t>(parallel::numBlocks(rows, kRowBlock)));
+  parallel::forBlocks(rows, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    TermMap& m = partial[static_cast<std::size_t>(b)];
+    for (std::int64_t r = begin; r < end; ++r)
+      for (const std::string_view t : col[r]) {
+        auto it = m.find(t);
+        if (it == m.end()) it = m.emplace(std::string(t), TermStats{}).first;
+        TermStats& s = it->second;
+        ++s.count;
+        if (s.lastRow != r) {
+          ++s.df;
+          s.lastRow = r;
+        }
+      }
+  });
+  if (partial.empty()) return {};
+  TermMap all = std::move(partial[0]);
+  for (std::size_t b = 1; b < partial.size(); ++b) {
+    for (auto& [term, s] : partial[b]) {
+      TermStats& t = all[term];
+      t.count += s.count;
+      t.df += s.df;
+    }
+    TermMap().swap(partial[b]);
+  }
+  return all;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- CountVectorizer
+CountVectorizer::CountVectorizer() : CountVectorizer(randomUid(kUidPrefix)) {}
+CountVectorizer::CountVectorizer(std::string uid) : Estimator(std::move(uid), schema()) {
+  setDefault(outputCol.name(), this->uid() + "__output");
+}
+
+Schema CountVectorizer::transformSchema(const Schema& input) const {
+  input.requireType(describe(), getInputCol(), DataType::kStringArray);
+  input.requireAbsent(describe(), getOutputCol());
+  return input.with({getOutputCol(), DataType::kVector});
+}
+
+std::shared_ptr<Model> CountVectorizer::fitImpl(const Frame& data, const Context& /*ctx*/) const {
+  const double minDF = getMinDF();
+  const double maxDF = getMaxDF();
+  const auto requireOrder = [&](double lo, double hi, const std::string& how) {
+    if (!(hi >= lo))
+      throw ParamError(fmt::format("{}: maxDF must be >= minDF. (minDF={}, maxDF={}{})",
+                                   describe(), ParamValue(minDF).toString(),
+                                   ParamValue(maxDF).toString(), how));
+  };
+  if ((minDF >= 1.0 && maxDF >= 1.0) || (minDF < 1.0 && maxDF < 1.0))
+    requireOrder(minDF, maxDF, "");
+  const auto& col = data.col<StringArrayColumn>(getInputCol());
+  const auto n = static_cast<double>(col.size());
+  const double minDf = minDF >= 1.0 ? minDF : minDF * n;
+  const double maxDf = maxDF >= 1.0 ? maxDF : maxDF * n;
+  requireOrder(minDf, maxDf,
+               fmt::format(": over {} documents, at least {} and at most {} documents", col.size(),
+                           ParamValue(minDf).toString(), ParamValue(maxDf).toString()));
+
+  TermMap counts = countTerms(col);
+  std::vector<std::pair<std::string_view, std::int64_t>> kept;
+  kept.reserve(counts.size());
+  for (const auto& [term, s] : counts) {
+    const auto df = static_cast<double>(s.df);
+    if (df >= minDf && df <= maxDf) kept.emplace_back(term, s.count);
+  }
+  // Spark: wordCounts.top(min(size, vocabSize))(Ordering.by(count)): the largest counts first.
+  // Spark leaves ties to its partitioning; here they go in increasing byte order of the term.
+  const auto before = [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  };
+  const auto take = static_cast<std::size_t>(
+      std::min<std::int64_t>(static_cast<std::int64_t>(kept.size()), getVocabSize()));
+  std::partial_sort(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(take), kept.end(),
+                    before);
+  std::vector<std::string> vocabulary;
+  vocabulary.reserve(take);
+  for (std::size_t k = 0; k < take; ++k) vocabulary.emplace_back(kept[k].first);
+  auto model = std::make_shared<CountVectorizerModel>(uid(), std::move(vocabulary));
+  for (const auto& [name, value] : userValues()) model->set(name, value);
+  return model;
+}
+
+// ---------------------------------------------------------------- CountVectorizerModel
+std::shared_ptr<const CountVectorizerModel::Dictionary> CountVectorizerModel::makeDictionary(
+    std::vector<std::string> terms) {
+  auto d = std::make_shared<Dictionary>();
+  d->terms = std::move(terms);
+  d->index.reserve(d->terms.size());
+  // Spark's vocabulary.zipWithIndex.toMap: a repeated term maps to its last index.
+  for (std::size_t k = 0; k < d->terms.size(); ++k)
+    d->index.insert_or_assign(d->terms[k], static_cast<std::int32_t>(k));
+  return d;
+}
+
+CountVectorizerModel::CountVectorizerModel(std::string uid, std::vector<std::string> vocabulary)
+    : Model(std::move(uid), schema()), dict_(makeDictionary(std::move(vocabulary))) {
+  setDefault(CountVectorizer::outputCol.name(), this->uid() + "__output");
+}
+
+CountVectorizerModel::CountVectorizerModel(std::string uid)
+    : CountVectorizerModel(std::move(uid), std::vector<std::string>{}) {}
+
+std::shared_ptr<CountVectorizerModel> CountVectorizerModel::fromVocabulary(
+    std::vector<std::string> vocabulary) {
+  const auto size = static_cast<std::int64_t>(vocabulary.size());
+  auto model =
+      std::make_shared<CountVectorizerModel>(randomUid(kUidPrefix), std::move(vocabulary));
+  model->set(CountVectorizer::vocabSize, size);
+  return model;
+}
+
+Schema CountVectorizerModel::transformSchema(const Schema& input) const {
+  input.requireType(describe(), getInputCol(), DataType::kStringArray);
+  input.requireAbsent(describe(), getOutputCol());
+  return input.with({getOutputCol(), DataType::kVector});
+}
+
+std::vector<StateItem> CountVectorizerModel::stateSummary() const {
+  return {{"vocabularySize", "vocabularySize", vocabularySize()}};
+}
+
+void CountVectorizerModel::saveState(StateWriter& out) const {
+  out.putInt("vocabularySize", vocabularySize());
+  out.putStringRows("vocabulary", {dict_->terms});
+}
+
+void CountVectorizerModel::loadState(const StateReader& in) {
+  const auto size = in.getInt("vocabularySize");
+  auto rows = in.getStringRows("vocabulary");
+  if (rows.size() != 1 || static_cast<std::int64_t>(rows[0].size()) != size)
+    in.fail(fmt::format("vocabulary holds {} terms but vocabularySize is {}",
+                        rows.empty() ? 0 : rows[0].size(), size));
+  dict_ = makeDictionary(std::move(rows[0]));
+}
+
+Frame CountVectorizerModel::transformImpl(const Frame& input, const Context& /*ctx*/) const {
+  const auto& col = input.col<StringArrayColumn>(getInputCol());
+  const double minTF = getMinTF();
+  const bool binary = getBinary();
+  const Dictionary& dict = *dict_;
+  const std::int64_t rows = col.size();
+  const auto nb = static_cast<std::size_t>(parallel::numBlocks(rows, kRowBlock));
+  std::vector<std::vector<std::int32_t>> blockIdx(nb);
+  std::vector<std::vector<double>> blockVal(nb);
+  std::vector<std::vector<std::int64_t>> blockCounts(nb);
+  parallel::forBlocks(rows, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    auto& idx = blockIdx[static_cast<std::size_t>(b)];
+    auto& val = blockVal[static_cast<std::size_t>(b)];
+    auto& counts = blockCounts[static_cast<std::size_t>(b)];
+    std::vector<std::int32_t> hits;
+    for (std::int64_t r = begin; r < end; ++r) {
+      const StringArrayRow tokens = col[r];
+      hits.clear();
+      for (const std::string_view t : tokens) {
+        const auto it = dict.index.find(t);
+        if (it != dict.index.end()) hits.push_back(it->second);
+      }
+      std::sort(hits.begin(), hits.end());
+      // Spark: minTF >= 1 is a count, else a fraction of all the document's tokens.
+      const double effectiveMinTF =
+          minTF >= 1.0 ? minTF : static_cast<double>(tokens.size()) * minTF;
+      const std::size_t before = idx.size();
+      for (std::size_t k = 0; k < hits.size();) {
+        std::size_t e = k;
+        while (e < hits.size() && hits[e] == hits[k]) ++e;
+        const auto c = static_cast<double>(e - k);
+        if (c >= effectiveMinTF) {
+          idx.push_back(hits[k]);
+          val.push_back(binary ? 1.0 : c);
+        }
+        k = e;
+      }
+      counts.push_back(static_cast<std::int64_t>(idx.size() - before));
+    }
+  });
+  std::vector<std::int64_t> offsets{0};
+  offsets.reserve(static_cast<std::size_t>(rows) + 1);
+  std::vector<std::int32_t> indices;
+  std::vector<double> values;
+  for (std::size_t b = 0; b < nb; ++b) {
+    for (auto c : blockCounts[b]) offsets.push_back(offsets.back() + c);
+    indices.insert(indices.end(), blockIdx[b].begin(), blockIdx[b].end());
+    values.insert(values.end(), blockVal[b].begin(), blockVal[b].end());
+    std::vector<std::int32_t>().swap(blockIdx[b]);
+    std::vector<double>().swap(blockVal[b]);
+  }
+  return input.withColumn(getOutputCol(),
+                          VectorColumn::sparse(vocabularySize(), std::move(offsets),
+                                               std::move(indices), std::move(values)));
+}
+
+}  // namespace td
