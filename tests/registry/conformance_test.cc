@@ -282,6 +282,10 @@ struct Harness {
         deferred.push_back(&info);
         continue;
       }
+      // A required param that is not a column (PCA's k, Bucketizer's splits) gets the example
+      // value its declaration gives (ParamSpec::example).
+      for (const auto& spec : stage->params())
+        if (!stage->isDefined(spec.name) && spec.example) stage->set(spec.name, *spec.example);
       std::string why;
       if (auto wired = wireColumns(*stage, frame, why)) {
         instances[info.name] = wired;
