@@ -121,6 +121,25 @@ TEST(ParamsTest, UnsetWithoutDefaultIsAnError) {
   }
 }
 
+// An example value (ParamExample) is recorded in the spec, converted to the param's type, and
+// is not a default: the param stays required.
+TEST(ParamsTest, ExampleValueIsNotADefault) {
+  ParamSchema s;
+  const Param<std::int64_t> k(s, "k", "number of components", kNoDefault, ParamValidator::gt(0),
+                              ParamExample{3});
+  const Param<std::vector<double>> splits(s, "splits", "split points", kNoDefault,
+                                          ParamValidator::any(),
+                                          ParamExample{std::vector<double>{0.0, 1.0, 2.0}});
+  ASSERT_EQ(s.size(), 2U);
+  EXPECT_FALSE(s[0].defaultValue.has_value());
+  ASSERT_TRUE(s[0].example.has_value());
+  EXPECT_EQ(s[0].example->type(), ParamType::kInt);
+  EXPECT_EQ(*s[0].example, ParamValue(std::int64_t{3}));
+  ASSERT_TRUE(s[1].example.has_value());
+  EXPECT_EQ(*s[1].example, ParamValue(std::vector<double>{0.0, 1.0, 2.0}));
+  EXPECT_FALSE(testSchema()[3].example.has_value());  // inputCol: no example
+}
+
 TEST(ParamsTest, ExplainParamsSortedLikeSpark) {
   Dummy d;
   d.set("maxIter", 10);

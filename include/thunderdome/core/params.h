@@ -104,6 +104,9 @@ struct ParamSpec {
   ParamType type = ParamType::kString;
   std::optional<ParamValue> defaultValue;  ///< Unset means "no default" (must be set by the user).
   ParamValidator validator = ParamValidator::any();
+  /// For a parameter without default: a typical valid value (PCA's k, Bucketizer's splits)
+  /// that docs may show and the conformance suite sets to drive the class. Not a default.
+  std::optional<ParamValue> example{};
 };
 
 /// The ordered list of parameters a stage class declares.
@@ -113,6 +116,16 @@ using ParamSchema = std::vector<ParamSpec>;
 struct NoDefault {};
 /// The NoDefault marker, as in `TD_PARAM(std::string, inputCol, InputCol, "doc", kNoDefault)`.
 inline constexpr NoDefault kNoDefault{};
+
+/// An example value of a parameter declared without a default (ParamSpec::example), given after
+/// the validator: `TD_PARAM(std::int64_t, k, K, "doc", kNoDefault, ParamValidator::gt(0),
+/// ParamExample{3})`. The value converts to the parameter's type.
+template <class T>
+struct ParamExample {
+  T value;  ///< The example value.
+};
+template <class T>
+ParamExample(T) -> ParamExample<T>;
 
 namespace detail {
 /// The ParamType and the ParamValue alternative that hold a C++ parameter type T.
@@ -157,6 +170,15 @@ class Param {
         ParamValidator validator = ParamValidator::any())
       : spec_{std::move(name), std::move(doc), detail::ParamTraits<T>::type, std::nullopt,
               std::move(validator)} {
+    schema.push_back(spec_);
+  }
+  /// Declares a parameter without a default but with an example value (ParamSpec::example).
+  template <class U>
+  Param(ParamSchema& schema, std::string name, std::string doc, NoDefault,
+        ParamValidator validator, ParamExample<U> example)
+      : spec_{std::move(name), std::move(doc), detail::ParamTraits<T>::type, std::nullopt,
+              std::move(validator),
+              ParamValue(typename detail::ParamTraits<T>::Stored(T(std::move(example.value))))} {
     schema.push_back(spec_);
   }
   /// Declares a parameter from a shared declaration (td::shared::inputCol(), or another class's

@@ -34,12 +34,15 @@ struct StageInfo {
 };
 
 /// The registry entry of class T (a class declared with TD_CLASS or TD_MODEL_CLASS that has a
-/// constructor from a uid).
+/// constructor from a uid). A Model that declares `static constexpr bool kStandaloneModel =
+/// true` (Spark's Bucketizer: a Model[Bucketizer] that users also set up themselves) is
+/// registered as a Transformer, so specs can create it.
 template <class T>
 StageInfo entry() {
   StageKind kind = StageKind::kTransformer;
   if constexpr (std::is_base_of_v<Evaluator, T>) kind = StageKind::kEvaluator;
-  else if constexpr (std::is_base_of_v<Model, T>) kind = StageKind::kModel;
+  else if constexpr (std::is_base_of_v<Model, T> && !requires { T::kStandaloneModel; })
+    kind = StageKind::kModel;
   else if constexpr (std::is_base_of_v<Estimator, T>) kind = StageKind::kEstimator;
   std::string differences;
   if constexpr (requires { T::kSparkDifferences; }) differences = T::kSparkDifferences;
