@@ -157,10 +157,21 @@ ColumnError asInputColumnError(const ColumnError& e, const Frame& input, const s
   // The column is there but of the wrong type: show its first value and where it is.
   if (input.numRows() == 0) return e;
   const DataType type = input.schema().fields()[static_cast<std::size_t>(i)].type;
-  std::string value = input.cellToString(0, col);
+  const Column& c = *input.column(col);
+  if (c.nullCount() == c.size())  // nothing to infer a type from
+    return ColumnError(
+        fmt::format("{}: column '{}' has no values (every cell is empty), so it was read as {}; "
+                    "give its type with --option schema=\"...\" (or the spec's input.schema); "
+                    "{}",
+                    path, col, toString(type), e.what()),
+        col);
+  // The first non-null value.
+  std::int64_t first = 0;
+  while (c.isNull(first)) ++first;
+  std::string value = input.cellToString(first, col);
   if (value.size() > 40) value = value.substr(0, 37) + "...";
   const std::string where =
-      input.origins() ? input.rowLocation(0) : fmt::format("{}, row 0", path);
+      input.origins() ? input.rowLocation(first) : fmt::format("{}, row {}", path, first);
   return ColumnError(fmt::format("{}: column '{}' holds {} values such as '{}'; {}", where, col,
                                  toString(type), value, e.what()),
                      col);

@@ -40,10 +40,9 @@ std::shared_ptr<Model> OneHotEncoder::fitImpl(const Frame& data, const Context& 
   for (const auto& [in, o] : shared::singleOrMultiColumns(*this)) {
     const Column& col = *data.column(in);
     if (const auto* nominal = col.nominalValues()) {
-      // A StringIndexerModel's output under keep lists "__unknown" last: not a category.
-      std::int64_t k = static_cast<std::int64_t>(nominal->size());
-      if (k > 0 && nominal->back() == "__unknown") --k;
-      sizes.push_back(k);
+      // As Spark: every nominal value is a category, the "__unknown" a StringIndexerModel
+      // adds under keep included (its unseen values then encode as that category).
+      sizes.push_back(static_cast<std::int64_t>(nominal->size()));
       continue;
     }
     const std::vector<double> v = data.numeric(in);

@@ -111,6 +111,53 @@ TEST_F(CliTest, SeedExampleFitShowPredictEvaluate) {
   EXPECT_THAT(r.out, HasSubstr("areaUnderPR: "));
 }
 
+// The tabular example: a table with empty cells, categories and a yes/no label goes through
+// StringIndexer, OneHotEncoder, Imputer, VectorAssembler, StandardScaler and a tuned
+// LogisticRegression; unseen categories are kept, an unseen label names its file and line.
+TEST_F(CliTest, TabularExampleFitsPredictsAndNamesBadLabels) {
+  const std::string train = kExamples + "/data/churn_train.csv";
+  const std::string test = kExamples + "/data/churn_test.csv";
+  auto r = cli({"fit", "--spec", kExamples + "/tabular.json", "--train", train, "--test", test,
+                "--out", path("m"), "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json fit = json::parse(r.out);
+  EXPECT_EQ(fit["avgMetrics"].size(), 6u);
+  EXPECT_TRUE(fit["bestParams"].contains("imputer.strategy"));
+  EXPECT_GE(fit["testMetric"].get<double>(), 0.8);
+  // A new plan and an empty age: kept as an unknown category, imputed.
+  const std::string rows = write("new.csv",
+                                 "customer_id,age,plan,region,payment,tenure_months,"
+                                 "monthly_charges,support_calls,churned\n"
+                                 "1,,gold,north,card,12,80.5,3,no\n"
+                                 "2,33,basic,north,card,12,80.5,,no\n");
+  r = cli({"predict", "--model", path("m"), "--input", rows, "--output", path("p.csv"),
+           "--columns", "customer_id,plan_idx,age_filled,prediction", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(slurp(path("p.csv")), HasSubstr("1,4.0,"));  // 4 plans seen: "gold" is index 4
+  // A column with no value at all cannot be typed: the message says so and how to fix it.
+  const std::string empty = write("empty.csv",
+                                  "customer_id,age,plan,region,payment,tenure_months,"
+                                  "monthly_charges,support_calls,churned\n"
+                                  "1,,gold,north,card,12,80.5,3,no\n");
+  r = cli({"predict", "--model", path("m"), "--input", empty, "--output", path("q.csv")});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.err, HasSubstr("column 'age' has no values (every cell is empty)"));
+  r = cli({"predict", "--model", path("m"), "--input", empty, "--output", path("q.csv"), "-q",
+           "--option",
+           "schema=customer_id bigint, age double, plan string, region string, payment string, "
+           "tenure_months bigint, monthly_charges double, support_calls bigint, churned string"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  // An unseen label value fails with the file and line.
+  const std::string bad = write("bad.csv",
+                                "customer_id,age,plan,region,payment,tenure_months,"
+                                "monthly_charges,support_calls,churned\n"
+                                "1,40,basic,north,card,12,80.5,3,no\n"
+                                "2,41,basic,north,card,12,80.5,3,maybe\n");
+  r = cli({"evaluate", "--model", path("m"), "--input", bad});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.err, HasSubstr("Unseen label: maybe in column 'churned' at " + bad + ":3"));
+}
+
 TEST_F(CliTest, TextOutputMarksBestAndSavesModel) {
   const auto r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", path("m")});
   ASSERT_EQ(r.code, 0) << r.err;

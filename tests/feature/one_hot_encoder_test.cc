@@ -96,6 +96,15 @@ TEST(OneHotEncoder, SizeComesFromTheIndexersLabels) {
   EXPECT_THAT(rows(loaded->transform(indexer->transform(all)), "v"),
               ElementsAre("(2,[0],[1.0])", "(2,[0],[1.0])", "(2,[0],[1.0])", "(2,[1],[1.0])",
                           "(2,[1],[1.0])", "(2,[],[])"));
+  // Under keep the indexer's "__unknown" is a category too (Spark): an unseen value is index 3
+  // of 4 categories, the one dropLast drops.
+  stageAs<StringIndexerModel>(indexer)->setHandleInvalid("keep");
+  const Frame kept = indexer->transform(all);
+  const auto keepModel = stageAs<OneHotEncoderModel>(e.fit(kept));
+  EXPECT_THAT(keepModel->categorySizes(), ElementsAre(4));
+  const Frame unseen({{"c", makeStringColumn({"zzz", "b"})}});
+  EXPECT_THAT(rows(keepModel->transform(indexer->transform(unseen)), "v"),
+              ElementsAre("(3,[],[])", "(3,[1],[1.0])"));
 }
 
 }  // namespace

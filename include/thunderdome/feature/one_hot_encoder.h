@@ -21,7 +21,8 @@ class OneHotEncoder final : public Estimator {
       "Spark 3.5's params and defaults (`dropLast=true`, `handleInvalid=error`, `keep` adds "
       "a category for invalid values, single- and multi-column forms). The category count of "
       "a column is its nominal values' count when a StringIndexerModel made it (Spark's ML "
-      "attribute metadata), else the largest value + 1; values must be non-negative "
+      "attribute metadata; with StringIndexer's `keep` that includes its \"__unknown\" "
+      "label, as in Spark), else the largest value + 1; values must be non-negative "
       "integers. A null is an error (Spark fails on it too).")
   TD_SHARED_PARAM(std::string, inputCol, InputCol, shared::inputCol())
   TD_SHARED_PARAM(std::string, outputCol, OutputCol, shared::outputCol())
