@@ -9,6 +9,7 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <numeric>
 #include <set>
 #include <variant>
@@ -220,6 +221,28 @@ std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
                                            const std::shared_ptr<const Model>& init,
                                            bool more) const {
   const Estimator& est = rest_ ? static_cast<const Estimator&>(*rest_) : *estimator_;
+  return fitWithMap(est, m, train, init, more);
+}
+
+GridSearch::Head GridSearch::fitHead(const Pipeline& pipe, std::size_t m, const Frame& train,
+                                     const Frame& validation) const {
+  const auto& stages = pipe.getStages();
+  Head h{train, validation};
+  for (std::size_t j = 0; j + 1 < stages.size(); ++j) {
+    const auto copy = stages[j]->copyStage(maps_[m]);
+    const std::shared_ptr<Transformer> t =
+        copy->isEstimator() ? std::static_pointer_cast<Estimator>(copy)->fit(h.train, fitCtx_)
+                            : std::static_pointer_cast<Transformer>(copy);
+    h.train = t->transform(h.train, fitCtx_);
+    h.validation = t->transform(h.validation);
+  }
+  return h;
+}
+
+std::shared_ptr<Model> GridSearch::fitWithMap(const Estimator& est, std::size_t m,
+                                              const Frame& train,
+                                              const std::shared_ptr<const Model>& init,
+                                              bool more) const {
   auto copy = std::static_pointer_cast<Estimator>(est.copyStage(maps_[m]));
   if (more && options_.warmStart) {  // the next map of the chain starts from this fit
     if (auto* target = const_cast<PipelineStage*>(warmStartable(*copy)))
@@ -274,6 +297,12 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
     for (std::size_t m = 0; m < numMaps; ++m) chains.push_back({m});
   }
 
+  // The pipeline a work item fits, and whether its stages before the warm-started last one
+  // can be shared along a chain (see the worker).
+  const auto* fitted = dynamic_cast<const Pipeline*>(rest_ ? rest_.get() : estimator_.get());
+  const bool sharedHead = ws && fitted && fitted->getStages().size() > 1 &&
+                          ws == fitted->getStages().back().get();
+
   const std::int64_t total = static_cast<std::int64_t>(numMaps * splits.size());
   const std::int64_t items = static_cast<std::int64_t>(chains.size() * splits.size());
   std::vector<std::vector<double>> metrics(splits.size(), std::vector<double>(numMaps, 0.0));
@@ -303,6 +332,11 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
         std::shared_ptr<const Model> previous;
         std::size_t group = std::numeric_limits<std::size_t>::max();
         Frame train, validation;
+        // The maps of a chain differ only in the warm-start param of the pipeline's last
+        // stage, so the stages before it have one setting for the whole chain: they are fitted
+        // once per chain (on this split's training rows, never across splits) and each map
+        // fits only the last stage on their output. Spark refits them for every map.
+        std::optional<Head> head;
         for (std::size_t pos = 0; pos < chain.size(); ++pos) {
           const std::size_t m = chain[pos];
           const std::size_t g = rest_ ? featureGroup_[m] : 0;
@@ -311,9 +345,19 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
             train = base.take(splits[s].train);
             validation = base.take(splits[s].validation);
             group = g;
+            head.reset();
           }
-          const auto model = fitRest(m, train, previous, pos + 1 < chain.size());
-          const Frame predictions = model->transform(validation, maps_[m]);
+          std::shared_ptr<Model> model;
+          Frame predictions;
+          if (sharedHead && chain.size() > 1) {
+            if (!head) head = fitHead(*fitted, m, train, validation);
+            model = fitWithMap(*std::static_pointer_cast<Estimator>(fitted->getStages().back()), m,
+                               head->train, previous, pos + 1 < chain.size());
+            predictions = model->transform(head->validation, maps_[m]);
+          } else {
+            model = fitRest(m, train, previous, pos + 1 < chain.size());
+            predictions = model->transform(validation, maps_[m]);
+          }
           const double metric = evaluator_->evaluate(
               dataParallel ? gatherForEvaluation(predictions, *evaluator_, *dataParallel_)
                            : predictions);

@@ -93,6 +93,17 @@ class GridSearch {
   // `more`: another map of the chain follows, warm-started from this fit on the same frame.
   std::shared_ptr<Model> fitRest(std::size_t m, const Frame& train,
                                  const std::shared_ptr<const Model>& init, bool more = false) const;
+  // As fitRest, fitting a copy of `est` (the whole rest, or only its last stage) with map m.
+  std::shared_ptr<Model> fitWithMap(const Estimator& est, std::size_t m, const Frame& train,
+                                    const std::shared_ptr<const Model>& init, bool more) const;
+  // The stages before the last of `pipe`, fitted with map m on `train` (each estimator on the
+  // output of the stages before it, as Pipeline::fit does), and `train` and `validation`
+  // transformed by them: what the last stage of every map of a warm-start chain is fitted on.
+  struct Head {
+    Frame train, validation;
+  };
+  Head fitHead(const Pipeline& pipe, std::size_t m, const Frame& train,
+               const Frame& validation) const;
 
   std::shared_ptr<Estimator> estimator_;
   std::shared_ptr<Evaluator> evaluator_;

@@ -6,6 +6,7 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <mutex>
 
@@ -146,6 +147,30 @@ TEST(CrossValidatorTest, MetricsEqualManualFoldByFoldFits) {
   EXPECT_EQ(a->intercept(), b->intercept());
 }
 
+// An estimator that counts its fits; its model passes frames through.
+std::atomic<int> countingFits{0};
+class PassThroughModel final : public Model {
+  TD_CLASS(PassThroughModel, "passThrough", "", "test: passes frames through")
+  explicit PassThroughModel(std::string uid) : Model(std::move(uid), schema()) {}
+  [[nodiscard]] Schema transformSchema(const Schema& input) const override { return input; }
+
+ protected:
+  [[nodiscard]] Frame transformImpl(const Frame& input, const Context&) const override {
+    return input;
+  }
+};
+class CountingEstimator final : public Estimator {
+  TD_CLASS(CountingEstimator, "counting", "", "test: counts its fits")
+  explicit CountingEstimator(std::string uid) : Estimator(std::move(uid), schema()) {}
+  [[nodiscard]] Schema transformSchema(const Schema& input) const override { return input; }
+
+ protected:
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame&, const Context&) const override {
+    ++countingFits;
+    return std::make_shared<PassThroughModel>(uid());
+  }
+};
+
 // A table with a categorical column, a numeric column with nulls whose mean differs between
 // row ranges, and a string label.
 Frame syntheticTable(int n) {
@@ -215,6 +240,26 @@ TEST(CrossValidatorTest, FeatureEstimatorsAreFittedPerFold) {
   }
   EXPECT_TRUE(surrogatesDiffer);
   EXPECT_TRUE(differsFromAllRowsImputer) << "the data cannot tell per-fold from all-row fits";
+
+  // With warm starts, the maps that differ only in regParam form a chain whose stages before
+  // the model are fitted once per fold (not once per map, as Spark does), with the same
+  // metrics within the solver's tolerance. A counting stage shows how often they are fitted.
+  auto counter = std::make_shared<CountingEstimator>("counter");
+  auto counted = std::make_shared<Pipeline>(
+      "pipe", std::vector<std::shared_ptr<PipelineStage>>{labels, indexer, encoder, imputer,
+                                                          assembler, counter, lr});
+  CrossValidator warm("cv");
+  warm.setEstimator(counted).setEvaluator(ev).setEstimatorParamMaps(grid).setNumFolds(3);
+  countingFits = 0;
+  const auto warmModel = stageAs<CrossValidatorModel>(warm.fit(data));
+  EXPECT_EQ(countingFits.load(), 2 * 3 + 1);  // 2 strategies x 3 folds, plus the refit
+  for (std::size_t f = 0; f < 3; ++f)
+    for (std::size_t m = 0; m < grid.size(); ++m)
+      EXPECT_NEAR(warmModel->foldMetrics()[f][m], model->foldMetrics()[f][m], 1e-4);
+  warm.set("warmStart", false);
+  countingFits = 0;
+  (void)warm.fit(data);
+  EXPECT_EQ(countingFits.load(), 4 * 3 + 1);  // every map on every fold, plus the refit
 }
 
 TEST(CrossValidatorTest, ShortcutsDoNotChangeResults) {
