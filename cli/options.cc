@@ -74,11 +74,12 @@ Schema parseSchemaDdl(std::string_view ddl) {
     if (type == "bigint" || type == "long" || type == "int" || type == "integer") t = DataType::kInt64;
     else if (type == "double" || type == "float") t = DataType::kDouble;
     else if (type == "string") t = DataType::kString;
+    else if (type == "boolean") t = DataType::kBoolean;
     else if (type == "array<string>") t = DataType::kStringArray;
     else if (type == "vector") t = DataType::kVector;
     else
       throw ParamError(fmt::format("schema: column '{}' has unknown type '{}' (known: bigint, "
-                                   "double, string, array<string>, vector)",
+                                   "double, string, boolean, array<string>, vector)",
                                    name, type));
     fields.push_back({name, t});
   }

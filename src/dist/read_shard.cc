@@ -32,6 +32,7 @@ enum Kind : std::uint8_t {
   kText = 4,
   kStrings = 5,    // array<string>
   kVec = 6,
+  kBool = 7,
 };
 
 struct ColumnEvidence {
@@ -51,6 +52,7 @@ std::vector<ColumnEvidence> evidenceOf(FileFormat f, const Frame& frame, const R
         case DataType::kDouble: ev.kind = kDouble; break;
         case DataType::kStringArray: ev.kind = kStrings; break;
         case DataType::kVector: ev.kind = kVec; break;
+        case DataType::kBoolean: ev.kind = kBool; break;
         case DataType::kString: {
           const auto& col = frame.col<StringColumn>(field.name);
           bool allEmpty = true, allNumText = true;
@@ -120,7 +122,7 @@ Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const st
   std::vector<Field> fields;
   for (const auto& name : names) {
     int maxScalar = kNoValue;
-    bool missing = false, numText = false;
+    bool missing = false, numText = false, sawBool = false;
     int structured = -1, structuredRank = -1, scalarRank = -1;
     for (std::size_t r = 0; r < all.size(); ++r) {
       const auto it = std::find_if(all[r].cols.begin(), all[r].cols.end(),
@@ -133,6 +135,7 @@ Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const st
       switch (it->kind) {
         case kNoValue: break;
         case kNumText: numText = true; scalarRank = static_cast<int>(r); break;
+        case kBool: sawBool = true; scalarRank = static_cast<int>(r); break;
         case kStrings:
         case kVec:
           if (structured >= 0 && structured != it->kind)
@@ -154,6 +157,7 @@ Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const st
     DataType type = DataType::kString;
     if (structured == kVec) type = DataType::kVector;
     else if (structured == kStrings) type = DataType::kStringArray;
+    else if (sawBool) type = maxScalar == kNoValue && !numText ? DataType::kBoolean : DataType::kString;
     else if (maxScalar == kText) type = DataType::kString;
     else if (maxScalar == kDouble) type = DataType::kDouble;
     else if (maxScalar == kInt) type = numText ? DataType::kDouble : DataType::kInt64;  // nulls stay

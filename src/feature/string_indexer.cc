@@ -16,8 +16,9 @@ constexpr std::int64_t kRowBlock = 1 << 14;
 
 void requireIndexable(const PipelineStage& stage, const Schema& input, const std::string& name) {
   const DataType t = input.field(name).type;
-  if (t != DataType::kString && t != DataType::kInt64 && t != DataType::kDouble)
-    throw ColumnError(fmt::format("{}: input column '{}' must be string or numeric but is {}",
+  if (t != DataType::kString && t != DataType::kInt64 && t != DataType::kDouble &&
+      t != DataType::kBoolean)
+    throw ColumnError(fmt::format("{}: input column '{}' must be string, numeric or boolean but is {}",
                                   stage.describe(), name, toString(t)),
                       name);
 }
@@ -30,6 +31,7 @@ class TextOf {
     switch (col_.type()) {
       case DataType::kString: return static_cast<const StringColumn&>(col_)[r];
       case DataType::kInt64: buf = std::to_string(static_cast<const Int64Column&>(col_)[r]); break;
+      case DataType::kBoolean: return static_cast<const BooleanColumn&>(col_)[r] ? "true" : "false";
       default: {
         const double d = static_cast<const DoubleColumn&>(col_)[r];
         if (std::isnan(d)) buf = "NaN";

@@ -18,6 +18,7 @@ struct Input {
   std::string name;
   const Column* col = nullptr;
   const Int64Column* ints = nullptr;
+  const BooleanColumn* bools = nullptr;
   const DoubleColumn* doubles = nullptr;
   const VectorColumn* vectors = nullptr;
   std::int64_t width = 1;
@@ -34,9 +35,10 @@ Schema VectorAssembler::transformSchema(const Schema& input) const {
     throw ParamError(fmt::format("{}: inputCols is not set", describe()));
   for (const auto& name : getInputCols()) {
     const DataType t = input.field(name).type;
-    if (t != DataType::kInt64 && t != DataType::kDouble && t != DataType::kVector)
-      throw ColumnError(fmt::format("{}: data type {} of column '{}' is not supported (numeric "
-                                    "and vector columns are)",
+    if (t != DataType::kInt64 && t != DataType::kDouble && t != DataType::kVector &&
+        t != DataType::kBoolean)
+      throw ColumnError(fmt::format("{}: data type {} of column '{}' is not supported (numeric, "
+                                    "boolean and vector columns are)",
                                     describe(), toString(t), name),
                         name);
   }
@@ -54,6 +56,7 @@ Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/)
     switch (in.col->type()) {
       case DataType::kInt64: in.ints = static_cast<const Int64Column*>(in.col); break;
       case DataType::kDouble: in.doubles = static_cast<const DoubleColumn*>(in.col); break;
+      case DataType::kBoolean: in.bools = static_cast<const BooleanColumn*>(in.col); break;
       default:
         in.vectors = static_cast<const VectorColumn*>(in.col);
         in.width = in.vectors->dim();
@@ -82,6 +85,7 @@ Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/)
         in.name = name;
         in.col = input.column(name).get();
         in.ints = dynamic_cast<const Int64Column*>(in.col);
+        in.bools = dynamic_cast<const BooleanColumn*>(in.col);
         in.doubles = dynamic_cast<const DoubleColumn*>(in.col);
         in.vectors = dynamic_cast<const VectorColumn*>(in.col);
         if (in.vectors) in.width = in.vectors->dim();
@@ -122,6 +126,8 @@ Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/)
       } else if (in.doubles) {
         const double v = (*in.doubles)[r];
         if (v != 0.0) emit(base, v);
+      } else if (in.bools) {
+        if ((*in.bools)[r]) emit(base, 1.0);  // Spark casts true to 1.0
       } else {
         (*in.vectors)[r].forEach([&](std::int64_t j, double v) {
           if (v != 0.0) emit(base + j, v);

@@ -16,6 +16,7 @@ std::string_view toString(DataType t) {
     case DataType::kString: return "string";
     case DataType::kStringArray: return "array<string>";
     case DataType::kVector: return "vector";
+    case DataType::kBoolean: return "boolean";
   }
   return "?";
 }
@@ -96,6 +97,18 @@ ColumnPtr DoubleColumn::take(std::span<const std::int64_t> rows) const {
     out.push_back(values_[static_cast<std::size_t>(r)]);
   }
   auto c = std::make_shared<DoubleColumn>(std::move(out));
+  takeAttributes(*c, rows);
+  return c;
+}
+
+ColumnPtr BooleanColumn::take(std::span<const std::int64_t> rows) const {
+  std::vector<std::uint8_t> out;
+  out.reserve(rows.size());
+  for (auto r : rows) {
+    checkRow(r, size());
+    out.push_back(values_[static_cast<std::size_t>(r)]);
+  }
+  auto c = std::make_shared<BooleanColumn>(std::move(out));
   takeAttributes(*c, rows);
   return c;
 }

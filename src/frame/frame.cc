@@ -266,6 +266,7 @@ std::string Frame::cellToString(std::int64_t row, std::string_view name) const {
       return out + "]";
     }
     case DataType::kVector: return static_cast<const VectorColumn&>(*c)[row].toString();
+    case DataType::kBoolean: return static_cast<const BooleanColumn&>(*c)[row] ? "true" : "false";
   }
   return "?";
 }

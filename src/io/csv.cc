@@ -440,45 +440,49 @@ class Converter {
   // Spark-like inference over the non-null values: bigint if all are integers, double if all
   // parse as doubles (nanValue counts as a double), otherwise string (also when every value is
   // null). Null cells do not change the type (Spark: an int column may hold nulls).
+  // "true"/"false" in any case (Scala's toBoolean, what Spark's inference tries).
+  static bool parseBool(std::string_view v, std::uint8_t& out) {
+    const auto is = [&](std::string_view word) {
+      if (v.size() != word.size()) return false;
+      for (std::size_t k = 0; k < v.size(); ++k)
+        if ((v[k] | 0x20) != word[k]) return false;
+      return true;
+    };
+    if (is("true")) out = 1;
+    else if (is("false")) out = 0;
+    else return false;
+    return true;
+  }
+
   [[nodiscard]] DataType infer(std::size_t c) const {
-    // 0 = only nulls, 1 = int, 2 = double, 3 = string; plus "has nulls".
+    // What the block's non-null values hold: bit 0 ints, 1 doubles, 2 booleans, 3 other text.
+    enum : unsigned { kIntBit = 1, kDoubleBit = 2, kBoolBit = 4, kTextBit = 8 };
     const auto blocks = static_cast<std::size_t>(parallel::numBlocks(rows_, kBlock));
-    std::vector<int> kind(blocks, 0);
-    std::vector<char> nulls(blocks, 0);
+    std::vector<unsigned> kind(blocks, 0);
     parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-      int k = 0;
-      bool hasNull = false;
-      for (std::int64_t r = begin; r < end && k < 3; ++r) {
+      unsigned k = 0;
+      for (std::int64_t r = begin; r < end && !(k & kTextBit); ++r) {
         const std::string_view v = cell(r, c);
-        if (isNull(v)) {
-          hasNull = true;
-          continue;
-        }
+        if (isNull(v)) continue;
         std::int64_t i = 0;
         double d = 0.0;
-        if (k <= 1 && parseInt64(v, i)) {
-          k = 1;
-        } else if (isNaNText(v) || parseDouble(v, d)) {
-          k = 2;
-        } else {
-          k = 3;
-        }
+        std::uint8_t flag = 0;
+        if (!(k & kDoubleBit) && parseInt64(v, i)) k |= kIntBit;
+        else if (isNaNText(v) || parseDouble(v, d)) k |= kDoubleBit;
+        else if (parseBool(v, flag)) k |= kBoolBit;
+        else k |= kTextBit;
       }
       kind[static_cast<std::size_t>(b)] = k;
-      nulls[static_cast<std::size_t>(b)] = hasNull ? 1 : 0;
     });
-    int k = 0;
-    bool hasNull = false;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      k = std::max(k, kind[b]);
-      hasNull = hasNull || nulls[b] != 0;
-    }
-    (void)hasNull;
-    switch (k) {
-      case 1: return DataType::kInt64;
-      case 2: return DataType::kDouble;
-      default: return DataType::kString;
-    }
+    unsigned k = 0;
+    for (const unsigned b : kind) k |= b;
+    // Spark's order: int, bigint, double, boolean, else string (booleans mixed with numbers
+    // are strings; a column of nulls only is a string).
+    if ((k & kTextBit) || ((k & kBoolBit) && (k & (kIntBit | kDoubleBit)))) return DataType::kString;
+    if (k & kBoolBit) return DataType::kBoolean;
+    if (k & kDoubleBit) return DataType::kDouble;
+    if (k & kIntBit) return DataType::kInt64;
+    return DataType::kString;
   }
 
   [[nodiscard]] ColumnPtr convert(std::size_t c, DataType type) const {
@@ -488,6 +492,7 @@ class Converter {
       case DataType::kString: return toStringColumn(c);
       case DataType::kStringArray: return toStringArray(c);
       case DataType::kVector: return toVector(c);
+      case DataType::kBoolean: return toBoolean(c);
     }
     throw InternalError("csv: unknown column type");
   }
@@ -509,6 +514,18 @@ class Converter {
     });
     if (bad >= 0) throwValue(bad, c, DataType::kInt64);
     auto col = std::make_shared<Int64Column>(std::move(out));
+    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    return col;
+  }
+
+  ColumnPtr toBoolean(std::size_t c) const {
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(rows_));
+    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+      const std::string_view v = cell(r, c);
+      return isNull(v) || parseBool(v, out[static_cast<std::size_t>(r)]);
+    });
+    if (bad >= 0) throwValue(bad, c, DataType::kBoolean);
+    auto col = std::make_shared<BooleanColumn>(std::move(out));
     if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
     return col;
   }
@@ -927,6 +944,9 @@ void emitCsv(const Frame& frame, const CsvOptions& opt, Sink&& sink) {
           break;
         case DataType::kString:
           appendField(static_cast<const StringColumn&>(*col)[r], r, c);
+          break;
+        case DataType::kBoolean:
+          appendField(static_cast<const BooleanColumn&>(*col)[r] ? "true" : "false", r, c);
           break;
         case DataType::kStringArray: {
           cellText = "[";

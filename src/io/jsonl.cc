@@ -221,6 +221,7 @@ enum class Kind : std::uint8_t {
   kStringArray,   // arrays of strings
   kNumberArray,   // arrays of numbers (dense vectors)
   kVectorObject,  // {"size","indices","values"} objects (or a mix with dense arrays)
+  kBool,          // true / false
 };
 
 std::string_view kindName(Kind k) {
@@ -235,6 +236,7 @@ std::string_view kindName(Kind k) {
     case Kind::kStringArray: return "array of strings";
     case Kind::kNumberArray: return "array of numbers";
     case Kind::kVectorObject: return "vector object";
+    case Kind::kBool: return "boolean";
   }
   return "?";
 }
@@ -258,6 +260,7 @@ DataType typeOf(Kind k, bool /*hasNull*/) {
   switch (k) {
     case Kind::kInt: return DataType::kInt64;  // nulls do not widen it (Spark: long)
     case Kind::kFloat: return DataType::kDouble;
+    case Kind::kBool: return DataType::kBoolean;
     case Kind::kEmptyArray:
     case Kind::kSpecialArray:
     case Kind::kStringArray: return DataType::kStringArray;
@@ -269,7 +272,7 @@ DataType typeOf(Kind k, bool /*hasNull*/) {
 
 // ---------------------------------------------------------------- column building
 
-enum class Tag : std::uint8_t { kNull, kInt, kFloat, kString, kStrings, kVector };
+enum class Tag : std::uint8_t { kNull, kInt, kFloat, kString, kStrings, kVector, kBool };
 
 // The values of one key, row by row, kept until the column's type is known.
 struct Builder {
@@ -508,10 +511,10 @@ class Reader {
         break;
       }
       case Json::value_t::boolean:
-        fail(line, b.key,
-             fmt::format("booleans are not supported (found {}); use 0/1 or strings, or give an "
-                         "explicit schema without this key or with it as a string",
-                         v.dump()));
+        kind = Kind::kBool;
+        b.tags.push_back(Tag::kBool);
+        b.payload.push_back(v.get<bool>() ? 1 : 0);
+        break;
       default: fail(line, b.key, fmt::format("unsupported JSON value {}", snippet(v)));
     }
     if (b.schemaType) {
@@ -598,6 +601,7 @@ class Reader {
         ok = kind == Kind::kInt || kind == Kind::kFloat || kind == Kind::kSpecial;
         break;
       case DataType::kString: ok = kind == Kind::kString || kind == Kind::kSpecial; break;
+      case DataType::kBoolean: ok = kind == Kind::kBool; break;
       case DataType::kStringArray:
         ok = kind == Kind::kEmptyArray || kind == Kind::kSpecialArray ||
              kind == Kind::kStringArray;
@@ -699,6 +703,17 @@ class Reader {
         return col;
       }
       case DataType::kVector: return toVector(b);
+      case DataType::kBoolean: {
+        std::vector<std::uint8_t> out(n);
+        NullMask nulls(n, 0);
+        for (std::size_t r = 0; r < n; ++r) {
+          if (b.tags[r] == Tag::kNull) nulls[r] = 1;
+          else out[r] = b.payload[r] != 0;
+        }
+        auto col = std::make_shared<BooleanColumn>(std::move(out));
+        col->setNulls(std::move(nulls));
+        return col;
+      }
     }
     throw InternalError("jsonl: unknown column type");
   }
@@ -805,6 +820,9 @@ void emitJsonl(const Frame& frame, Sink&& sink) {
           fmt::format_to(std::back_inserter(out), "{}", static_cast<const Int64Column&>(*col)[r]);
           break;
         case DataType::kDouble: appendDouble(out, static_cast<const DoubleColumn&>(*col)[r]); break;
+        case DataType::kBoolean:
+          out += static_cast<const BooleanColumn&>(*col)[r] ? "true" : "false";
+          break;
         case DataType::kString:
           if (!appendJsonString(out, static_cast<const StringColumn&>(*col)[r]))
             throwUtf8(r, names[c]);

@@ -94,6 +94,17 @@ TEST(VectorAssembler, HandleInvalidErrorSkipKeep) {
   EXPECT_TRUE(std::isnan(denseRow(kept, "f", 2)[1]));
 }
 
+// Booleans assemble as 1.0 / 0.0 (Spark casts them).
+TEST(VectorAssembler, BooleanColumnsAreOneOrZero) {
+  const Frame df({{"flag", std::make_shared<BooleanColumn>(std::vector<std::uint8_t>{1, 0})},
+                  {"x", makeDoubleColumn({2.0, 3.0})}});
+  VectorAssembler a;
+  a.setInputCols({"flag", "x"}).setOutputCol("f");
+  const Frame out = a.transform(df);
+  EXPECT_THAT(denseRow(out, "f", 0), ElementsAre(1.0, 2.0));
+  EXPECT_THAT(denseRow(out, "f", 1), ElementsAre(0.0, 3.0));
+}
+
 TEST(VectorAssembler, RejectsStringColumnsAndMissingColumns) {
   const Frame df({{"s", makeStringColumn({"a"})}, {"x", makeDoubleColumn({1.0})}});
   VectorAssembler a;

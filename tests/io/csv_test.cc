@@ -85,6 +85,25 @@ TEST_F(CsvTest, EmptyFieldsAreNullsAndDoNotChangeTheInferredType) {
   EXPECT_TRUE(framesIdentical(readCsvString(text, {}), f));
 }
 
+TEST_F(CsvTest, InfersBooleansAsSparkDoes) {
+  // true/false in any case is boolean; mixed with numbers or other text it is a string.
+  const Frame f = readCsvString("b,mixed,text\ntrue,true,yes\nFALSE,1,no\n,2,true\n", {});
+  EXPECT_EQ(f.schema().toString(), "b: boolean, mixed: string, text: string");
+  const auto& b = f.col<BooleanColumn>("b");
+  EXPECT_TRUE(b[0]);
+  EXPECT_FALSE(b[1]);
+  EXPECT_TRUE(b.isNull(2));
+  EXPECT_EQ(f.cellToString(1, "b"), "false");
+  EXPECT_EQ(writeCsvString(f.select({"b", "mixed"})), "b,mixed\ntrue,true\nfalse,1\n,2\n");
+  CsvOptions o;
+  o.schema = Schema({{"b", DataType::kBoolean}});
+  const std::string msg =
+      messageOf<DataError>([&] { (void)readCsvString("b\ntrue\nmaybe\n", o, "b.csv"); });
+  EXPECT_NE(msg.find("b.csv, line 3: column 'b': expected boolean but found 'maybe'"),
+            std::string::npos)
+      << msg;
+}
+
 TEST_F(CsvTest, NullValueAndNanValueOptions) {
   CsvOptions o;
   o.nullValue = "NA";

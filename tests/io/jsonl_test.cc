@@ -206,8 +206,15 @@ TEST_F(JsonlTest, MixedTypesInAColumnAreADataError) {
   EXPECT_CONTAINS(msg, "array of strings");
   msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":[\"a\",1]}\n"); });
   EXPECT_CONTAINS(msg, "array element 1");
-  msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":true}\n"); });
-  EXPECT_CONTAINS(msg, "booleans are not supported");
+  // Booleans are a boolean column; mixed with numbers, an error naming both.
+  const Frame b = readJsonlString("{\"k\":true}\n{\"k\":null}\n{\"k\":false}\n");
+  EXPECT_EQ(b.schema().toString(), "k: boolean");
+  EXPECT_TRUE(b.col<BooleanColumn>("k")[0]);
+  EXPECT_TRUE(b.col<BooleanColumn>("k").isNull(1));
+  EXPECT_FALSE(b.col<BooleanColumn>("k")[2]);
+  EXPECT_EQ(writeJsonlString(b), "{\"k\":true}\n{\"k\":null}\n{\"k\":false}\n");
+  msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":true}\n{\"k\":1}\n"); });
+  EXPECT_CONTAINS(msg, "boolean");
   msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":{\"a\":1}}\n"); });
   EXPECT_CONTAINS(msg, "nested object");
   msg = messageOf<DataError>([] { (void)readJsonlString("{\"k\":[1,2]}\n{\"k\":[1,2,3]}\n"); });

@@ -29,6 +29,8 @@ inline bool sameCell(const Column& a, const Column& b, std::int64_t row) {
                       static_cast<const DoubleColumn&>(b)[row]);
     case DataType::kString:
       return static_cast<const StringColumn&>(a)[row] == static_cast<const StringColumn&>(b)[row];
+    case DataType::kBoolean:
+      return static_cast<const BooleanColumn&>(a)[row] == static_cast<const BooleanColumn&>(b)[row];
     case DataType::kStringArray: {
       const auto x = static_cast<const StringArrayColumn&>(a)[row];
       const auto y = static_cast<const StringArrayColumn&>(b)[row];

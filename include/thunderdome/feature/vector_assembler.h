@@ -10,7 +10,7 @@
 namespace td {
 
 /// Joins numeric and vector columns into one feature vector, as Spark 3.5's VectorAssembler:
-/// bigint and double columns give one entry each, vector columns their entries, in inputCols
+/// bigint, double and boolean (1.0/0.0) columns give one entry each, vector columns their entries, in inputCols
 /// order; nulls and NaN follow handleInvalid (error, skip the row, or keep as NaN).
 class VectorAssembler final : public Transformer {
   TD_CLASS(VectorAssembler, "vecAssembler", "org.apache.spark.ml.feature.VectorAssembler",

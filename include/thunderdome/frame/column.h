@@ -17,9 +17,10 @@
 namespace td {
 
 /// The type of a column.
-enum class DataType { kInt64, kDouble, kString, kStringArray, kVector };
+enum class DataType { kInt64, kDouble, kString, kStringArray, kVector, kBoolean };
 
-/// Spark-like name of a type: "bigint", "double", "string", "array<string>", "vector".
+/// Spark-like name of a type: "bigint", "double", "string", "array<string>", "vector",
+/// "boolean".
 std::string_view toString(DataType t);
 
 class Column;
@@ -107,6 +108,23 @@ class DoubleColumn final : public Column {
 
  private:
   std::vector<double> values_;
+};
+
+/// A column of booleans (Spark's BooleanType), e.g. a CSV column of true/false.
+class BooleanColumn final : public Column {
+ public:
+  explicit BooleanColumn(std::vector<std::uint8_t> values) : values_(std::move(values)) {}
+  [[nodiscard]] DataType type() const override { return DataType::kBoolean; }
+  [[nodiscard]] std::int64_t size() const override {
+    return static_cast<std::int64_t>(values_.size());
+  }
+  [[nodiscard]] ColumnPtr take(std::span<const std::int64_t> rows) const override;
+  [[nodiscard]] bool operator[](std::int64_t i) const {
+    return values_[static_cast<std::size_t>(i)] != 0;
+  }
+
+ private:
+  std::vector<std::uint8_t> values_;
 };
 
 /// A column of UTF-8 strings. `take` shares the text and keeps only a row index.

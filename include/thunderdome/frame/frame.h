@@ -134,6 +134,7 @@ template <> inline DataType expectedTypeOf<DoubleColumn>() { return DataType::kD
 template <> inline DataType expectedTypeOf<StringColumn>() { return DataType::kString; }
 template <> inline DataType expectedTypeOf<StringArrayColumn>() { return DataType::kStringArray; }
 template <> inline DataType expectedTypeOf<VectorColumn>() { return DataType::kVector; }
+template <> inline DataType expectedTypeOf<BooleanColumn>() { return DataType::kBoolean; }
 
 template <class C>
 const C& Frame::col(std::string_view name) const {
