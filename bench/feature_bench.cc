@@ -11,7 +11,8 @@
 //   {"read_s", "fit_s", "transform_s", "total_s", "rows", "dim", "nnz", "sum",
 //    "max_rss_mb", "cpu_s"}
 // `sum` is the sum of all output values (a checksum for cross-checking against the peer);
-// max_rss_mb is getrusage(RUSAGE_SELF).ru_maxrss, the process's peak resident set.
+// max_rss_mb is getrusage(RUSAGE_SELF).ru_maxrss, the process's peak resident set;
+// max_rss_after_read_mb and max_rss_after_fit_mb are that peak when reading and fitting ended.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -34,6 +35,12 @@ namespace {
 
 double seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+
+double maxRssMb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
 double cpuSeconds(const rusage& ru) {
@@ -85,8 +92,10 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     const td::Frame data = td::readFrame(dataPath, ro);
     const auto t1 = std::chrono::steady_clock::now();
+    const double rssRead = maxRssMb();
     const auto model = spec.pipeline->fit(data, ctx);
     const auto t2 = std::chrono::steady_clock::now();
+    const double rssFit = maxRssMb();
     const td::Frame out = model->transform(data, ctx);
     const auto& col = out.col<td::VectorColumn>(outputCol);
     std::int64_t nnz = 0;
@@ -103,11 +112,11 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"read_s\": %.6f, \"fit_s\": %.6f, \"transform_s\": %.6f, \"total_s\": %.6f, "
         "\"rows\": %lld, \"dim\": %lld, \"nnz\": %lld, \"sum\": %.17g, \"max_rss_mb\": %.1f, "
-        "\"cpu_s\": %.3f}\n",
+        "\"cpu_s\": %.3f, \"max_rss_after_read_mb\": %.1f, \"max_rss_after_fit_mb\": %.1f}\n",
         seconds(t0, t1), seconds(t1, t2), seconds(t2, t3), seconds(t0, t3),
         static_cast<long long>(out.numRows()), static_cast<long long>(col.dim()),
         static_cast<long long>(nnz), sum, static_cast<double>(ru.ru_maxrss) / 1024.0,
-        cpuSeconds(ru));
+        cpuSeconds(ru), rssRead, rssFit);
   } catch (const std::exception& e) {
     std::cerr << "feature_bench: " << e.what() << "\n";
     return 1;

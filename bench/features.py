@@ -38,11 +38,11 @@ def loadavg():
         return float(f.read().split()[0])
 
 
-def measure(cmd):
+def measure(cmd, env=None):
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         load0 = loadavg()
         t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.monotonic() - t0
         rc = os.waitstatus_to_exitcode(status)
@@ -105,7 +105,8 @@ def check(job, td, sk):
 
 def render(R):
     out = ["# Feature stages: thunderdome vs scikit-learn (issue #12)", ""]
-    out.append(f"{R['when']} · {R['machine']} · {R['repeats']} repeats per side, alternating, "
+    out.append(f"{R['when']} · {R['machine']} · {R['env']} · {R['repeats']} repeats per side, "
+               "alternating, "
                "fresh process per sample; medians (wall: min-max); peak RSS: the largest "
                "ru_maxrss of the samples")
     out.append("")
@@ -160,8 +161,21 @@ def main():
     ap.add_argument("--threads", type=int, default=0, help="thunderdome threads (0: all cores)")
     ap.add_argument("--text-data", default=os.path.join(HERE, "data", "spam_train.tsv"))
     ap.add_argument("--tabular-data", default=os.path.join(HERE, "data", "tabular_1m.csv"))
-    ap.add_argument("--out", default=os.path.join(HERE, "results", "features"))
+    ap.add_argument("--out", default=None,
+                    help="report path without extension (default: bench/results/features, "
+                         "features_hugetlb with --malloc-hugetlb)")
+    ap.add_argument("--malloc-hugetlb", action="store_true",
+                    help="run both sides with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc "
+                         ">= 2.35: malloc madvises its mmap'd chunks MADV_HUGEPAGE, so large "
+                         "arrays fault in 2 MiB pages; numpy already madvises its own arrays)")
     a = ap.parse_args()
+    env = None
+    if a.malloc_hugetlb:
+        env = dict(os.environ)
+        env["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=1"
+    if a.out is None:
+        a.out = os.path.join(HERE, "results",
+                             "features_hugetlb" if a.malloc_hugetlb else "features")
     fb = os.path.join(a.build_dir, "bench", "feature_bench")
     if not os.access(fb, os.X_OK):
         sys.exit(f"features.py: {fb} missing: build the td_bench_feature_bench target")
@@ -172,6 +186,7 @@ def main():
                     "bench/gen_tabular.py"),
     }
     R = {"when": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(), "repeats": a.repeats,
+         "env": "GLIBC_TUNABLES=glibc.malloc.hugetlb=1" if env else "default malloc",
          "jobs": {}}
     for job in a.jobs.split(","):
         data, spec, maker = jobs[job]
@@ -182,7 +197,7 @@ def main():
         samples = {"thunderdome": [], "scikit-learn": []}
         for i in range(a.repeats):
             for name, cmd in (("thunderdome", td_cmd), ("scikit-learn", sk_cmd)):
-                s = measure(cmd)
+                s = measure(cmd, env)
                 samples[name].append(s)
                 print(f"[{job} {i + 1}/{a.repeats}] {name}: wall {s['wall']:.2f} s, "
                       f"in-process {s['inner']['total_s']:.3f} s, RSS {s['rssMB']:.0f} MB, "
