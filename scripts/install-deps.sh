@@ -8,7 +8,7 @@ PACKAGES=(
   libtbb-dev libeigen3-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   libcurl4-openssl-dev libssl-dev libyaml-cpp-dev zlib1g-dev libpng-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-sklearn
+  python3 python3-numpy python3-sklearn python3-pandas
   chromium
   # Benchmark (bench/README.md): liblinear's train command and its C API
   liblinear-tools liblinear-dev

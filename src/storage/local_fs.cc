@@ -129,14 +129,21 @@ std::string LocalFileSystem::read(const std::string& url) {
   std::string buf;
   buf.resize(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)));
   std::size_t got = 0;
+  char probe[4096];  // the end of a file read to its stat size is probed here (no growth)
   for (;;) {
-    if (got == buf.size()) buf.resize(std::max<std::size_t>(buf.size() * 2, 1 << 16));
-    const ssize_t n = ::read(fd.fd, buf.data() + got, buf.size() - got);
+    const bool full = got == buf.size();
+    char* dst = full ? probe : buf.data() + got;
+    const std::size_t room = full ? sizeof probe : buf.size() - got;
+    const ssize_t n = ::read(fd.fd, dst, room);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw IoError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
     }
     if (n == 0) break;
+    if (full) {  // the file grew (or stat did not know its size): grow geometrically
+      buf.resize(std::max<std::size_t>(buf.size() * 2, 1 << 16));
+      std::memcpy(buf.data() + got, probe, static_cast<std::size_t>(n));
+    }
     got += static_cast<std::size_t>(n);
   }
   buf.resize(got);
