@@ -438,18 +438,6 @@ class Converter {
     return v == opt_.nullValue && !(v.empty() && v.data() == kQuotedEmpty);
   }
   [[nodiscard]] bool isNaNText(std::string_view v) const { return v == opt_.nanValue; }
-  // The null flags of column c (empty when it has none).
-  [[nodiscard]] NullMask nullsOf(std::size_t c) const {
-    NullMask mask(static_cast<std::size_t>(rows_), 0);
-    bool any = false;
-    for (std::int64_t r = 0; r < rows_; ++r)
-      if (isNull(cell(r, c))) mask[static_cast<std::size_t>(r)] = 1, any = true;
-    return any ? mask : NullMask{};
-  }
-
-  // Spark-like inference over the non-null values: bigint if all are integers, double if all
-  // parse as doubles (nanValue counts as a double), otherwise string (also when every value is
-  // null). Null cells do not change the type (Spark: an int column may hold nulls).
   // "true"/"false" in any case (Scala's toBoolean, what Spark's inference tries).
   static bool parseBool(std::string_view v, std::uint8_t& out) {
     const auto is = [&](std::string_view word) {
@@ -517,35 +505,40 @@ class Converter {
   }
 
   ColumnPtr toInt64(std::size_t c) const {
+    NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<std::int64_t> out(static_cast<std::size_t>(rows_));
     const auto bad = firstFailure(rows_, [&](std::int64_t r) {
       const std::string_view v = cell(r, c);
-      return isNull(v) || parseInt64(v, out[static_cast<std::size_t>(r)]);
+      return (nulls[static_cast<std::size_t>(r)] = isNull(v)) ||
+             parseInt64(v, out[static_cast<std::size_t>(r)]);
     });
     if (bad >= 0) throwValue(bad, c, DataType::kInt64);
     auto col = std::make_shared<Int64Column>(std::move(out));
-    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    col->setNulls(std::move(nulls));
     return col;
   }
 
   ColumnPtr toBoolean(std::size_t c) const {
+    NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<std::uint8_t> out(static_cast<std::size_t>(rows_));
     const auto bad = firstFailure(rows_, [&](std::int64_t r) {
       const std::string_view v = cell(r, c);
-      return isNull(v) || parseBool(v, out[static_cast<std::size_t>(r)]);
+      return (nulls[static_cast<std::size_t>(r)] = isNull(v)) ||
+             parseBool(v, out[static_cast<std::size_t>(r)]);
     });
     if (bad >= 0) throwValue(bad, c, DataType::kBoolean);
     auto col = std::make_shared<BooleanColumn>(std::move(out));
-    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    col->setNulls(std::move(nulls));
     return col;
   }
 
   ColumnPtr toDouble(std::size_t c) const {
+    NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<double> out(static_cast<std::size_t>(rows_));
     const auto bad = firstFailure(rows_, [&](std::int64_t r) {
       const std::string_view v = cell(r, c);
       double& d = out[static_cast<std::size_t>(r)];
-      if (isNull(v) || isNaNText(v)) {  // a null's placeholder value is NaN too
+      if ((nulls[static_cast<std::size_t>(r)] = isNull(v)) || isNaNText(v)) {  // a null's placeholder is NaN
         d = std::numeric_limits<double>::quiet_NaN();
         return true;
       }
@@ -553,20 +546,21 @@ class Converter {
     });
     if (bad >= 0) throwValue(bad, c, DataType::kDouble);
     auto col = std::make_shared<DoubleColumn>(std::move(out));
-    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    col->setNulls(std::move(nulls));
     return col;
   }
 
   ColumnPtr toStringColumn(std::size_t c) const {
+    NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<std::string> out(static_cast<std::size_t>(rows_));
     parallel::forBlocks(rows_, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
       for (std::int64_t r = begin; r < end; ++r) {
         const std::string_view v = cell(r, c);
-        if (!isNull(v)) out[static_cast<std::size_t>(r)].assign(v);
+        if (!(nulls[static_cast<std::size_t>(r)] = isNull(v))) out[static_cast<std::size_t>(r)].assign(v);
       }
     });
     auto col = std::make_shared<StringColumn>(std::move(out));
-    if (NullMask m = nullsOf(c); !m.empty()) col->setNulls(std::move(m));
+    col->setNulls(std::move(nulls));
     return col;
   }
 
