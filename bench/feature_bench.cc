@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "options.h"  // td::cli::makeReadOptions (cli/): the CLI's reader options
+#include "thunderdome/core/memory.h"
 #include "thunderdome/core/context.h"
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/io/frame_io.h"
@@ -51,6 +52,7 @@ double cpuSeconds(const rusage& ru) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  td::useHugePageMalloc(argv);  // as the CLI does
   std::string specPath, dataPath, outputCol;
   std::vector<std::string> options;
   int threads = 0;

@@ -3,9 +3,11 @@
 #include <iostream>
 
 #include "app.h"
+#include "thunderdome/core/memory.h"
 #include "thunderdome/dist/communicator.h"
 
 int main(int argc, char** argv) {
+  td::useHugePageMalloc(argv);  // may re-execute this program once, before anything starts
   td::dist::initWorld(&argc, &argv);
   const int code = td::cli::run(argc, argv, std::cout, std::cerr);
   std::cout.flush();
