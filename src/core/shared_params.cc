@@ -96,8 +96,9 @@ std::vector<std::pair<std::string, std::string>> singleOrMultiColumns(const Para
   const auto ins = stage.getStringList("inputCols");
   const auto outs = stage.getStringList("outputCols");
   if (ins.size() != outs.size())
-    fail(fmt::format("has mismatched Params for multi-column transform: inputCols and "
-                     "outputCols should have equal lengths, but they have {} and {}",
+    fail(fmt::format("has mismatched Params for multi-column transform.  Params (inputCols, "
+                     "outputCols) should have equal lengths, but they have different lengths: "
+                     "({}, {}).",
                      ins.size(), outs.size()));
   std::vector<std::pair<std::string, std::string>> pairs;
   for (std::size_t k = 0; k < ins.size(); ++k) pairs.emplace_back(ins[k], outs[k]);

@@ -72,36 +72,7 @@ Bucketizer::Bucketizer(std::string uid) : Model(std::move(uid), schema()) {
 bool Bucketizer::isRowWise() const { return getHandleInvalid() != "skip"; }
 
 std::vector<std::pair<std::string, std::string>> Bucketizer::inOutCols() const {
-  const auto fail = [&](const std::string& why) {
-    throw ParamError(fmt::format("{}: {}", describe(), why));
-  };
-  const bool single = isSet(inputCol);
-  if (single && isSet(inputCols))
-    fail("requires exactly one of inputCol, inputCols Params to be set, but both are set");
-  if (!single && !isSet(inputCols))
-    fail("requires exactly one of inputCol, inputCols Params to be set, but neither is set");
-  if (single) {
-    if (isSet(outputCols))
-      fail(
-          "requires single-column Params to be set: outputCols is not applicable and should "
-          "not be set");
-    return {{getInputCol(), getOutputCol()}};
-  }
-  if (isSet(outputCol))
-    fail(
-        "requires multi-column Params to be set: outputCol is not applicable and should not "
-        "be set");
-  if (!isSet(outputCols)) fail("requires multi-column Params to be set: outputCols is not set");
-  const auto ins = getInputCols();
-  const auto outs = getOutputCols();
-  if (ins.size() != outs.size())
-    fail(fmt::format(
-        "has mismatched Params for multi-column transform.  Params (inputCols, outputCols) "
-        "should have equal lengths, but they have different lengths: ({}, {}).",
-        ins.size(), outs.size()));
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (std::size_t k = 0; k < ins.size(); ++k) pairs.emplace_back(ins[k], outs[k]);
-  return pairs;
+  return shared::singleOrMultiColumns(*this);
 }
 
 Schema Bucketizer::transformSchema(const Schema& input) const {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "scale_columns.h"
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/dist/communicator.h"
 
@@ -14,7 +15,6 @@ namespace td {
 
 namespace {
 constexpr std::int64_t kRowBlock = 1024;
-constexpr std::int64_t kValueBlock = 1 << 16;
 
 // df_j: the rows whose vector holds a value > 0 at j (Spark's DocumentFrequencyAggregator;
 // explicit zeros, negative values and NaN do not count). Integer counts: exact in any order.
@@ -162,28 +162,8 @@ Frame IDFModel::transformImpl(const Frame& input, const Context& /*ctx*/) const 
         fmt::format("{}: column '{}' holds vectors of dimension {} but the model was "
                     "fitted on dimension {}",
                     describe(), getInputCol(), col.dim(), numFeatures()));
-  const double* w = idf_->data();
-  const auto in = col.values();
-  std::vector<double> values(in.size());
-  ColumnPtr out;
-  if (col.isDense()) {
-    const std::int64_t d = col.dim();
-    parallel::forBlocks(static_cast<std::int64_t>(in.size()), kValueBlock,
-                        [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-                          for (std::int64_t k = begin; k < end; ++k) values[k] = in[k] * w[k % d];
-                        });
-    out = VectorColumn::dense(col.size(), d, std::move(values));
-  } else {
-    // Same indices (explicit zeros kept), each value times the idf of its index (Spark).
-    const auto idx = col.indices();
-    parallel::forBlocks(static_cast<std::int64_t>(in.size()), kValueBlock,
-                        [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-                          for (std::int64_t k = begin; k < end; ++k) values[k] = in[k] * w[idx[k]];
-                        });
-    const auto off = col.offsets();
-    out = VectorColumn::sparse(col.dim(), {off.begin(), off.end()}, {idx.begin(), idx.end()},
-                               std::move(values));
-  }
+  // Same indices (explicit zeros kept), each value times the idf of its index (Spark).
+  ColumnPtr out = detail::scaleColumn(col, idf_->data());
   return input.withColumn(getOutputCol(), std::move(out));
 }
 

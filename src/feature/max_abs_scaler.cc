@@ -6,12 +6,12 @@
 #include <cmath>
 
 #include "column_extrema.h"
+#include "scale_columns.h"
 #include "thunderdome/core/parallel.h"
 
 namespace td {
 
 namespace {
-constexpr std::int64_t kValueBlock = 1 << 16;
 }  // namespace
 
 // ---------------------------------------------------------------- MaxAbsScaler
@@ -84,27 +84,7 @@ Frame MaxAbsScalerModel::transformImpl(const Frame& input, const Context& /*ctx*
   std::vector<double> scale(maxAbs_->size());
   for (std::size_t j = 0; j < scale.size(); ++j)
     scale[j] = (*maxAbs_)[j] == 0.0 ? 1.0 : 1.0 / (*maxAbs_)[j];
-  const double* w = scale.data();
-  const auto in = col.values();
-  std::vector<double> values(in.size());
-  ColumnPtr out;
-  if (col.isDense()) {
-    const std::int64_t d = col.dim();
-    parallel::forBlocks(static_cast<std::int64_t>(in.size()), kValueBlock,
-                        [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-                          for (std::int64_t k = begin; k < end; ++k) values[k] = in[k] * w[k % d];
-                        });
-    out = VectorColumn::dense(col.size(), d, std::move(values));
-  } else {
-    const auto idx = col.indices();
-    parallel::forBlocks(static_cast<std::int64_t>(in.size()), kValueBlock,
-                        [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-                          for (std::int64_t k = begin; k < end; ++k) values[k] = in[k] * w[idx[k]];
-                        });
-    const auto off = col.offsets();
-    out = VectorColumn::sparse(col.dim(), {off.begin(), off.end()}, {idx.begin(), idx.end()},
-                               std::move(values));
-  }
+  ColumnPtr out = detail::scaleColumn(col, scale.data());
   return input.withColumn(getOutputCol(), std::move(out));
 }
 

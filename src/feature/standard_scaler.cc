@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "scale_columns.h"
 #include "thunderdome/core/parallel.h"
 
 namespace td {
 
 namespace {
 constexpr std::int64_t kRowBlock = 1024;
-constexpr std::int64_t kValueBlock = 1 << 16;
 
 // Per-feature sums over the rows of `col`, with per-block partials added in block order (the
 // same bits for any thread count). `add(view, acc)` adds one row into acc.
@@ -171,17 +171,7 @@ Frame StandardScalerModel::transformImpl(const Frame& input, const Context& /*ct
     out = VectorColumn::dense(n, d, std::move(values));
   } else {
     // Sparse stays sparse with the same indices (explicit zeros kept), each value scaled.
-    const auto in = col.values();
-    const auto idx = col.indices();
-    std::vector<double> values(in.size());
-    parallel::forBlocks(static_cast<std::int64_t>(in.size()), kValueBlock,
-                        [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-                          for (std::int64_t k = begin; k < end; ++k)
-                            values[k] = in[k] * scale[idx[k]];
-                        });
-    const auto off = col.offsets();
-    out = VectorColumn::sparse(d, {off.begin(), off.end()}, {idx.begin(), idx.end()},
-                               std::move(values));
+    out = detail::scaleColumn(col, scale.data());
   }
   return input.withColumn(getOutputCol(), std::move(out));
 }

@@ -205,7 +205,7 @@ TEST(StopWordsRemoverTest, SparkSingleVsMultiColumnErrors) {
   };
   StopWordsRemover r;
   r.setInputCols({"input1"}).setOutputCols({"result1", "result2"});
-  expectError(r, "should have equal lengths, but they have 1 and 2");
+  expectError(r, "should have equal lengths, but they have different lengths: (1, 2)");
   r.setInputCols({"input1", "input2"}).setInputCol("input1");
   expectError(r, "both are set");
   StopWordsRemover none;
