@@ -605,7 +605,10 @@ void SwiftClient::put(const std::string& container, const std::string& object,
     for (int attempt = 0;; ++attempt) {
       HttpRequest req{"PUT", "", headers, bytes};
       const auto r = impl_->send(req, impl_->objectPath(c, o) + query, fmt::format("swift://{}/{}", c, o));
-      if (r.status == 201) return md5;
+      // 202: Swift accepted the PUT but keeps a concurrent, newer write of the same name (its
+      // object servers answered 409 on the timestamp): as if ours was written and replaced at
+      // once. Callers that must know whose write stands (create-if-absent) read it back.
+      if (r.status == 201 || r.status == 202) return md5;
       if (r.status == 404)
         throw IoError(fmt::format("swift://{}/{}: container '{}' not found", c, o, c));
       if (r.status == 422 && attempt < 1) continue;  // body corrupted in transit: send again
