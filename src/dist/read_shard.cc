@@ -39,13 +39,12 @@ struct ColumnEvidence {
   std::string name;
   DataType type = DataType::kString;
   Kind kind = kNoValue;
-  bool missing = false;  // some rows lack a value
 };
 
-std::vector<ColumnEvidence> evidenceOf(FileFormat f, const Frame& frame, const ReadOptions& o) {
+std::vector<ColumnEvidence> evidenceOf(FileFormat f, const Frame& frame) {
   std::vector<ColumnEvidence> out;
   for (const auto& field : frame.schema().fields()) {
-    ColumnEvidence ev{field.name, field.type, kNoValue, false};
+    ColumnEvidence ev{field.name, field.type, kNoValue};
     if (frame.numRows() > 0) {
       switch (field.type) {
         case DataType::kInt64: ev.kind = kInt; break;
@@ -55,17 +54,15 @@ std::vector<ColumnEvidence> evidenceOf(FileFormat f, const Frame& frame, const R
         case DataType::kBoolean: ev.kind = kBool; break;
         case DataType::kString: {
           const auto& col = frame.col<StringColumn>(field.name);
-          bool allEmpty = true, allNumText = true;
+          bool allNull = true, allNumText = true;
           for (std::int64_t r = 0; r < frame.numRows(); ++r) {
+            if (col.isNull(r)) continue;
+            allNull = false;
             const std::string_view v = col[r];
-            if (!v.empty()) allEmpty = false;
-            if (!v.empty() && v != "NaN" && v != "Infinity" && v != "-Infinity") allNumText = false;
+            if (v != "NaN" && v != "Infinity" && v != "-Infinity") allNumText = false;
           }
-          // An all-empty column is all missing when the empty string is the missing value.
-          const bool emptyIsMissing = f == FileFormat::kJsonl || o.csv.nullValue.empty();
-          if (allEmpty && emptyIsMissing) {
+          if (allNull) {  // no value to tell the type by
             ev.kind = kNoValue;
-            ev.missing = true;
           } else if (allNumText && f == FileFormat::kJsonl) {
             ev.kind = kNumText;
           } else {
@@ -84,8 +81,7 @@ std::string packEvidence(std::int64_t rows, std::int64_t dim, const std::vector<
   dist::ByteWriter w;
   w.put(rows).put(dim).put(static_cast<std::uint64_t>(cols.size()));
   for (const auto& c : cols)
-    w.putString(c.name).put(static_cast<std::uint8_t>(c.type)).put(static_cast<std::uint8_t>(c.kind))
-        .put(static_cast<std::uint8_t>(c.missing ? 1 : 0));
+    w.putString(c.name).put(static_cast<std::uint8_t>(c.type)).put(static_cast<std::uint8_t>(c.kind));
   const auto& b = w.bytes();
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
@@ -106,7 +102,6 @@ RankEvidence unpackEvidence(const std::string& s) {
     c.name = r.getString();
     c.type = static_cast<DataType>(r.get<std::uint8_t>());
     c.kind = static_cast<Kind>(r.get<std::uint8_t>());
-    c.missing = r.get<std::uint8_t>() != 0;
     e.cols.push_back(std::move(c));
   }
   return e;
@@ -122,16 +117,12 @@ Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const st
   std::vector<Field> fields;
   for (const auto& name : names) {
     int maxScalar = kNoValue;
-    bool missing = false, numText = false, sawBool = false;
+    bool numText = false, sawBool = false;
     int structured = -1, structuredRank = -1, scalarRank = -1;
     for (std::size_t r = 0; r < all.size(); ++r) {
       const auto it = std::find_if(all[r].cols.begin(), all[r].cols.end(),
                                    [&](const ColumnEvidence& c) { return c.name == name; });
-      if (it == all[r].cols.end()) {
-        missing = missing || all[r].rows > 0;  // JSON Lines: the key never appears there
-        continue;
-      }
-      missing = missing || it->missing;
+      if (it == all[r].cols.end()) continue;  // JSON Lines: the key never appears there
       switch (it->kind) {
         case kNoValue: break;
         case kNumText: numText = true; scalarRank = static_cast<int>(r); break;
@@ -162,7 +153,6 @@ Schema mergedSchema(FileFormat f, const std::vector<RankEvidence>& all, const st
     else if (maxScalar == kDouble) type = DataType::kDouble;
     else if (maxScalar == kInt) type = numText ? DataType::kDouble : DataType::kInt64;  // nulls stay
     (void)f;
-    (void)missing;
     fields.push_back(Field{name, type});
   }
   return Schema(std::move(fields));
@@ -227,7 +217,7 @@ Frame readFrameShard(const std::string& url, const ReadOptions& options, dist::C
     }
     frame = reader.read(atStart);
     return packEvidence(frame.numRows(), reader.libsvmDim(frame),
-                        evidenceOf(reader.format(), frame, options));
+                        evidenceOf(reader.format(), frame));
   });
   // 3: parse again with what the ranks agreed on, when this shard alone inferred otherwise.
   exchange(comm, [&] {
