@@ -48,21 +48,26 @@ Schema VectorAssembler::transformSchema(const Schema& input) const {
 
 Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/) const {
   const std::string mode = getHandleInvalid();
-  std::vector<Input> inputs;
-  for (const auto& name : getInputCols()) {
-    Input in;
-    in.name = name;
-    in.col = frame.column(name).get();
-    switch (in.col->type()) {
-      case DataType::kInt64: in.ints = static_cast<const Int64Column*>(in.col); break;
-      case DataType::kDouble: in.doubles = static_cast<const DoubleColumn*>(in.col); break;
-      case DataType::kBoolean: in.bools = static_cast<const BooleanColumn*>(in.col); break;
-      default:
-        in.vectors = static_cast<const VectorColumn*>(in.col);
-        in.width = in.vectors->dim();
+  // The input columns of `f`, typed.
+  const auto inputsOf = [&](const Frame& f) {
+    std::vector<Input> out;
+    for (const auto& name : getInputCols()) {
+      Input in;
+      in.name = name;
+      in.col = f.column(name).get();
+      switch (in.col->type()) {
+        case DataType::kInt64: in.ints = static_cast<const Int64Column*>(in.col); break;
+        case DataType::kDouble: in.doubles = static_cast<const DoubleColumn*>(in.col); break;
+        case DataType::kBoolean: in.bools = static_cast<const BooleanColumn*>(in.col); break;
+        default:
+          in.vectors = static_cast<const VectorColumn*>(in.col);
+          in.width = in.vectors->dim();
+      }
+      out.push_back(in);
     }
-    inputs.push_back(in);
-  }
+    return out;
+  };
+  std::vector<Input> inputs = inputsOf(frame);
   // A row is invalid when an input is null, or a number in it is NaN (Spark's na.drop / error).
   const auto invalidAt = [&](std::int64_t r) -> const Input* {
     for (const auto& in : inputs) {
@@ -79,18 +84,7 @@ Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/)
       if (!invalidAt(r)) keep.push_back(r);
     if (static_cast<std::int64_t>(keep.size()) != frame.numRows()) {
       input = frame.take(keep);
-      inputs.clear();
-      for (const auto& name : getInputCols()) {
-        Input in;
-        in.name = name;
-        in.col = input.column(name).get();
-        in.ints = dynamic_cast<const Int64Column*>(in.col);
-        in.bools = dynamic_cast<const BooleanColumn*>(in.col);
-        in.doubles = dynamic_cast<const DoubleColumn*>(in.col);
-        in.vectors = dynamic_cast<const VectorColumn*>(in.col);
-        if (in.vectors) in.width = in.vectors->dim();
-        inputs.push_back(in);
-      }
+      inputs = inputsOf(input);
     }
   } else if (mode == "error") {
     for (std::int64_t r = 0; r < frame.numRows(); ++r) {
