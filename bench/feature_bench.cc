@@ -5,9 +5,9 @@
 //
 // Reads the data file as the CLI does (the spec's "input" reader options, overlaid by --option),
 // builds the spec's Pipeline (the same parser as `thunderdome fit`; a spec for this tool has
-// stages only: no grid, no evaluator), fits it on the data, transforms the same data and walks
-// every row of the output vector column (default: the last stage's outputCol) so that nothing is
-// left unmaterialised. Prints one JSON line:
+// stages only: no grid, no evaluator), fits it on the data, transforms the same data keeping
+// only the output column (PipelineModel::transformSelect) and walks every row of it (default:
+// the last stage's outputCol) so that nothing is left unmaterialised. Prints one JSON line:
 //   {"read_s", "fit_s", "transform_s", "total_s", "rows", "dim", "nnz", "sum",
 //    "max_rss_mb", "cpu_s"}
 // `sum` is the sum of all output values (a checksum for cross-checking against the peer);
@@ -92,13 +92,16 @@ int main(int argc, char** argv) {
     const td::ReadOptions ro = td::cli::makeReadOptions(spec.input, options, std::nullopt);
 
     const auto t0 = std::chrono::steady_clock::now();
-    const td::Frame data = td::readFrame(dataPath, ro);
+    td::Frame data = td::readFrame(dataPath, ro);
     const auto t1 = std::chrono::steady_clock::now();
     const double rssRead = maxRssMb();
     const auto model = spec.pipeline->fit(data, ctx);
     const auto t2 = std::chrono::steady_clock::now();
     const double rssFit = maxRssMb();
-    const td::Frame out = model->transform(data, ctx);
+    // What a job that keeps only the features does (Spark: transform(df).select(col), whose
+    // lazy plan never holds the intermediate columns): the data is handed over, and every
+    // column is released once no later stage reads it.
+    const td::Frame out = model->transformSelect(std::move(data), {outputCol}, ctx);
     const auto& col = out.col<td::VectorColumn>(outputCol);
     std::int64_t nnz = 0;
     double sum = 0;

@@ -22,10 +22,30 @@ bool outputExists(const std::string& path, const storage::Storage& storage) {
   return storage.fileSystem(path)->exists(path);
 }
 
-// model.transform(input), a missing or mistyped input column worded as the file's problem.
+// model.transformSchema(input's), a missing or mistyped input column worded as the file's
+// problem.
+Schema transformSchemaOf(const Transformer& model, const Frame& input, const std::string& path) {
+  try {
+    return model.transformSchema(input.schema());
+  } catch (const ColumnError& e) {
+    throw asInputColumnError(e, input, path);
+  }
+}
+
+// model.transform(input), errors worded as above.
 Frame transformInput(const Transformer& model, const Frame& input, const std::string& path) {
   try {
     return model.transform(input);
+  } catch (const ColumnError& e) {
+    throw asInputColumnError(e, input, path);
+  }
+}
+
+// model.transform(input).select(columns), errors worded as above.
+Frame transformInput(const Transformer& model, const Frame& input,
+                     const std::vector<std::string>& columns, const std::string& path) {
+  try {
+    return model.transformSelect(input, columns);
   } catch (const ColumnError& e) {
     throw asInputColumnError(e, input, path);
   }
@@ -67,14 +87,18 @@ int runPredict(const PredictArgs& a, std::ostream& out, std::ostream& err) {
   std::vector<std::string> warnings;
   const Frame input = readInput(a.input, r, warnings, err);
   log->info("read {}: {} rows", a.input, input.numRows());
-  const Frame predictions = transformInput(*model, input, a.input);
+  // The output's columns, known from the schema before any work; the transform keeps only
+  // them (and what later stages read), so intermediate columns do not pile up in memory.
+  const Schema outSchema = transformSchemaOf(*model, input, a.input);
   std::vector<std::string> columns = a.columns;
   if (columns.empty()) {
     columns = input.columnNames();
     for (const char* c : {"prediction", "probability", "rawPrediction"})
-      if (predictions.schema().contains(c) && !input.schema().contains(c)) columns.push_back(c);
+      if (outSchema.contains(c) && !input.schema().contains(c)) columns.push_back(c);
   }
-  writeFrame(predictions.select(columns), a.output, w);
+  for (const auto& c : columns) (void)outSchema.field(c);  // an unknown --columns name
+  const Frame predictions = transformInput(*model, input, columns, a.input);
+  writeFrame(predictions, a.output, w);
   log->info("wrote {} rows to {}", predictions.numRows(), a.output);
   (void)out;
   return 0;

@@ -1,6 +1,6 @@
 // src/feature/scale_columns.h — element-wise scaling of a vector column (IDFModel,
 // MaxAbsScalerModel, StandardScalerModel): x_j * w_j, sparse staying sparse with the same
-// indices (explicit zeros kept), dense staying dense.
+// indices (shared with the input column; explicit zeros kept), dense staying dense.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +28,7 @@ inline ColumnPtr scaleColumn(const VectorColumn& col, const double* w) {
   parallel::forBlocks(n, kValueBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
     for (std::int64_t k = begin; k < end; ++k) values[k] = in[k] * w[idx[k]];
   });
-  const auto off = col.offsets();
-  return VectorColumn::sparse(col.dim(), {off.begin(), off.end()}, {idx.begin(), idx.end()},
-                              std::move(values));
+  return VectorColumn::withValues(col, std::move(values));  // the indices are shared, not copied
 }
 
 }  // namespace td::detail

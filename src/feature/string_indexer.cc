@@ -54,6 +54,25 @@ using Counts = std::unordered_map<std::string, std::int64_t>;
 // The count of every non-null value of `col`.
 Counts countValues(const Column& col) {
   const std::int64_t n = col.size();
+  if (const auto* sc = dynamic_cast<const StringColumn*>(&col); sc && sc->isDictionary()) {
+    // Count codes, then name them: no string is hashed per row.
+    const auto& distinct = sc->distinct();
+    std::vector<std::vector<std::int64_t>> parts(
+        static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
+    parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      auto& c = parts[static_cast<std::size_t>(b)];
+      c.assign(distinct.size(), 0);
+      for (std::int64_t r = begin; r < end; ++r)
+        if (!col.isNull(r)) ++c[static_cast<std::size_t>(sc->code(r))];
+    });
+    std::vector<std::int64_t> total(distinct.size(), 0);
+    for (const auto& p : parts)
+      for (std::size_t k = 0; k < p.size(); ++k) total[k] += p[k];
+    Counts all;
+    for (std::size_t k = 0; k < total.size(); ++k)
+      if (total[k] > 0) all.emplace(distinct[k], total[k]);
+    return all;
+  }
   std::vector<Counts> parts(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
   const TextOf text(col);
   parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
@@ -184,16 +203,31 @@ Frame StringIndexerModel::transformImpl(const Frame& input, const Context& /*ctx
       index.emplace(labels[k], static_cast<double>(k));
     const Column& col = *input.column(pairs[c].first);
     const TextOf text(col);
+    // A dictionary-encoded column is looked up once per distinct value (-1: not a label).
+    const auto* dict = dynamic_cast<const StringColumn*>(&col);
+    if (dict && !dict->isDictionary()) dict = nullptr;
+    std::vector<double> byCode;
+    if (dict)
+      for (const auto& v : dict->distinct()) {
+        const auto it = index.find(v);
+        byCode.push_back(it == index.end() ? -1.0 : it->second);
+      }
     const auto unknown = static_cast<double>(labels.size());
     auto& out = indexed[c];
-    out.assign(static_cast<std::size_t>(n), 0.0);
+    out.resize(static_cast<std::size_t>(n));
     std::vector<std::int64_t> firstBad(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)), -1);
     parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
       std::string buf;
       for (std::int64_t r = begin; r < end; ++r) {
-        const auto it = col.isNull(r) ? index.end() : index.find(text(r, buf));
-        if (it != index.end()) {
-          out[static_cast<std::size_t>(r)] = it->second;
+        double found = -1.0;
+        if (col.isNull(r)) {
+        } else if (dict) {
+          found = byCode[static_cast<std::size_t>(dict->code(r))];
+        } else if (const auto it = index.find(text(r, buf)); it != index.end()) {
+          found = it->second;
+        }
+        if (found >= 0.0) {
+          out[static_cast<std::size_t>(r)] = found;
         } else if (mode == "keep") {
           out[static_cast<std::size_t>(r)] = unknown;
         } else if (mode == "skip") {

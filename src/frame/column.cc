@@ -120,8 +120,21 @@ std::int64_t StringColumn::size() const {
   return static_cast<std::int64_t>(index_ ? index_->size() : data_->size());
 }
 
+std::shared_ptr<StringColumn> StringColumn::dictionary(std::vector<std::string> values,
+                                                       std::vector<std::int64_t> codes) {
+  const auto n = static_cast<std::int64_t>(values.size());
+  for (const auto c : codes)
+    if (c < 0 || c >= n)
+      throw InternalError(fmt::format("StringColumn::dictionary: code {} outside [0, {})", c, n));
+  return std::shared_ptr<StringColumn>(
+      new StringColumn(std::make_shared<const std::vector<std::string>>(std::move(values)),
+                       std::make_shared<const std::vector<std::int64_t>>(std::move(codes)),
+                       /*dictionary=*/true));
+}
+
 ColumnPtr StringColumn::take(std::span<const std::int64_t> rows) const {
-  auto c = std::shared_ptr<StringColumn>(new StringColumn(data_, compose(index_, rows, size())));
+  auto c = std::shared_ptr<StringColumn>(
+      new StringColumn(data_, compose(index_, rows, size()), dictionary_));
   takeAttributes(*c, rows);
   return c;
 }
@@ -261,6 +274,27 @@ std::shared_ptr<VectorColumn> VectorColumn::sparse(std::int64_t dim,
   return c;
 }
 
+std::shared_ptr<VectorColumn> VectorColumn::withValues(const VectorColumn& like,
+                                                       std::vector<double> values) {
+  const Storage& src = like.contiguous();
+  if (values.size() != src.values.size())
+    throw InternalError(fmt::format("VectorColumn::withValues: {} values for {} stored",
+                                    values.size(), src.values.size()));
+  auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
+  c->rows_ = like.rows_;
+  c->dim_ = like.dim_;
+  auto st = std::make_shared<Storage>();
+  st->dense = src.dense;
+  st->values = std::move(values);
+  if (!src.dense) {
+    // Share the storage that owns the offsets and indices (never a chain of layouts).
+    st->layout = src.layout ? src.layout
+                            : (like.index_ ? like.copy_ : like.data_);
+  }
+  c->data_ = std::move(st);
+  return c;
+}
+
 ColumnPtr VectorColumn::take(std::span<const std::int64_t> rows) const {
   auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
   c->rows_ = static_cast<std::int64_t>(rows.size());
@@ -276,7 +310,8 @@ std::int64_t VectorColumn::numStored() const {
   if (!index_) return static_cast<std::int64_t>(data_->values.size());
   std::int64_t total = 0;
   for (auto p : *index_)
-    total += data_->offsets[static_cast<std::size_t>(p) + 1] - data_->offsets[static_cast<std::size_t>(p)];
+    total += data_->csr().offsets[static_cast<std::size_t>(p) + 1] -
+             data_->csr().offsets[static_cast<std::size_t>(p)];
   return total;
 }
 
@@ -297,10 +332,11 @@ const VectorColumn::Storage& VectorColumn::materialized() const {
       out->offsets.push_back(0);
       out->indices.reserve(static_cast<std::size_t>(total));
       out->values.reserve(static_cast<std::size_t>(total));
+      const Storage& l = s.csr();
       for (auto p : *index_) {
-        const auto b = static_cast<std::ptrdiff_t>(s.offsets[static_cast<std::size_t>(p)]);
-        const auto e = static_cast<std::ptrdiff_t>(s.offsets[static_cast<std::size_t>(p) + 1]);
-        out->indices.insert(out->indices.end(), s.indices.begin() + b, s.indices.begin() + e);
+        const auto b = static_cast<std::ptrdiff_t>(l.offsets[static_cast<std::size_t>(p)]);
+        const auto e = static_cast<std::ptrdiff_t>(l.offsets[static_cast<std::size_t>(p) + 1]);
+        out->indices.insert(out->indices.end(), l.indices.begin() + b, l.indices.begin() + e);
         out->values.insert(out->values.end(), s.values.begin() + b, s.values.begin() + e);
         out->offsets.push_back(static_cast<std::int64_t>(out->values.size()));
       }

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -67,12 +70,23 @@ namespace {
 // unquoted empty field is a null (Spark's emptyValue vs nullValue).
 constexpr char kQuotedEmpty[1] = {0};
 
-// The cells of a parsed file, row-major, as views into the tokenizer's buffers (quoted fields
+// One cell of a parsed file in 8 bytes: its text starts `off` bytes after its row's first
+// byte and is `len` long; len == kExternal marks text held elsewhere (Table::external[off]).
+struct Cell {
+  std::uint32_t off;
+  std::uint32_t len;
+};
+constexpr std::uint32_t kExternal = 0xFFFFFFFF;
+
+// The cells of a parsed file, row-major, as offsets into the tokenizer's buffers (quoted fields
 // unescaped in place).
 struct Table {
   std::vector<std::string> header;     // names from the header line (if any)
   std::int64_t headerLine = 0;         // physical line of the header
-  std::vector<std::string_view> cells;  // rows * width
+  std::vector<Cell> cells;             // rows * width
+  std::vector<const char*> rowStart;   // each row's first byte
+  std::vector<std::string_view> external;  // cells that are not a row's own bytes (a quoted
+                                           // "", PERMISSIVE's repairs and padding)
   std::vector<std::int64_t> rowLine;   // 1-based physical line where each data row starts
   std::size_t width = 0;               // fields per row (0 until known)
   bool widthKnown = false;
@@ -151,6 +165,7 @@ class Tokenizer {
       reserveRows = static_cast<std::size_t>(
                         std::count(b.data() + pos, b.data() + n, '\n')) + 1;
       t_.rowLine.reserve(reserveRows);
+      t_.rowStart.reserve(reserveRows);
     }
     while (pos < n) {
       // Blank lines are skipped (as Spark does).
@@ -166,6 +181,7 @@ class Tokenizer {
         continue;
       }
       const std::int64_t startLine = line_;
+      const std::size_t rowBegin = pos;
       row_.clear();
       const std::size_t end = parseRow(b, pos, final);
       if (end == kIncomplete) {
@@ -204,7 +220,22 @@ class Tokenizer {
       }
       if (!cleanRecord && !checkText(startLine, /*header=*/false)) continue;
       if (reserveRows != 0 && t_.cells.capacity() == 0) t_.cells.reserve(reserveRows * t_.width);
-      t_.cells.insert(t_.cells.end(), row_.begin(), row_.end());
+      const char* const first = b.data() + rowBegin;
+      const char* const last = b.data() + end;
+      for (const std::string_view f : row_) {
+        if (f.data() >= first && f.data() + f.size() <= last &&
+            f.data() + f.size() - first < kExternal) {
+          t_.cells.push_back(Cell{static_cast<std::uint32_t>(f.data() - first),
+                                  static_cast<std::uint32_t>(f.size())});
+        } else {
+          if (t_.external.size() >= kExternal)
+            throw DataError(fmt::format("{}, line {}: too many repaired or quoted empty fields",
+                                        source_, startLine));
+          t_.cells.push_back(Cell{static_cast<std::uint32_t>(t_.external.size()), kExternal});
+          t_.external.push_back(f);
+        }
+      }
+      t_.rowStart.push_back(first);
       t_.rowLine.push_back(startLine);
     }
     if (pos == n) {
@@ -432,7 +463,9 @@ class Converter {
         rows_(static_cast<std::int64_t>(t.rowLine.size())) {}
 
   [[nodiscard]] std::string_view cell(std::int64_t r, std::size_t c) const {
-    return t_.cells[static_cast<std::size_t>(r) * t_.width + c];
+    const Cell x = t_.cells[static_cast<std::size_t>(r) * t_.width + c];
+    if (x.len == kExternal) return t_.external[x.off];
+    return {t_.rowStart[static_cast<std::size_t>(r)] + x.off, x.len};
   }
   [[nodiscard]] bool isNull(std::string_view v) const {
     return v == opt_.nullValue && !(v.empty() && v.data() == kQuotedEmpty);
@@ -452,35 +485,106 @@ class Converter {
     return true;
   }
 
-  [[nodiscard]] DataType infer(std::size_t c) const {
-    // What the block's non-null values hold: bit 0 ints, 1 doubles, 2 booleans, 3 other text.
+  // Infers every column's type (Spark's order: int, bigint, double, boolean, else string; a
+  // column of nulls only is a string) in one parallel pass over row blocks. A column whose
+  // first value is a number is parsed into its values on the way (`numeric`), so a numeric
+  // column's text is parsed once, not once to infer and once to convert.
+  [[nodiscard]] std::vector<DataType> inferAll(std::size_t width,
+                                               std::vector<ColumnPtr>& numeric) const {
     enum : unsigned { kIntBit = 1, kDoubleBit = 2, kBoolBit = 4, kTextBit = 8 };
     const auto blocks = static_cast<std::size_t>(parallel::numBlocks(rows_, kBlock));
-    std::vector<unsigned> kind(blocks, 0);
-    parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-      unsigned k = 0;
-      for (std::int64_t r = begin; r < end && !(k & kTextBit); ++r) {
+    std::vector<std::vector<unsigned>> kind(width, std::vector<unsigned>(blocks, 0));
+    // Speculative values: an int's bits while its block has seen ints only, else the double.
+    std::vector<std::vector<double>> spec(width);
+    std::vector<NullMask> nulls(width);
+    for (std::size_t c = 0; c < width; ++c) {
+      for (std::int64_t r = 0; r < rows_; ++r) {
         const std::string_view v = cell(r, c);
         if (isNull(v)) continue;
         std::int64_t i = 0;
         double d = 0.0;
-        std::uint8_t flag = 0;
-        if (!(k & kDoubleBit) && parseInt64(v, i)) k |= kIntBit;
-        else if (isNaNText(v) || parseDouble(v, d)) k |= kDoubleBit;
-        else if (parseBool(v, flag)) k |= kBoolBit;
-        else k |= kTextBit;
+        if (parseInt64(v, i) || isNaNText(v) || parseDouble(v, d)) {
+          spec[c].resize(static_cast<std::size_t>(rows_));
+          nulls[c].resize(static_cast<std::size_t>(rows_));
+        }
+        break;
       }
-      kind[static_cast<std::size_t>(b)] = k;
+    }
+    parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      for (std::size_t c = 0; c < width; ++c) {
+        double* vals = spec[c].empty() ? nullptr : spec[c].data();
+        std::uint8_t* isNullRow = vals ? nulls[c].data() : nullptr;
+        unsigned k = 0;
+        for (std::int64_t r = begin; r < end && !(k & kTextBit); ++r) {
+          const std::string_view v = cell(r, c);
+          if (isNull(v)) {
+            if (vals) isNullRow[r] = 1;
+            continue;
+          }
+          std::int64_t i = 0;
+          double d = 0.0;
+          std::uint8_t flag = 0;
+          if (!(k & kDoubleBit) && parseInt64(v, i)) {
+            k |= kIntBit;
+            if (vals) vals[r] = std::bit_cast<double>(i);
+          } else if (isNaNText(v) ? (d = std::numeric_limits<double>::quiet_NaN(), true)
+                                  : parseDouble(v, d)) {
+            if (vals && !(k & kDoubleBit))  // the block's ints so far become doubles
+              for (std::int64_t q = begin; q < r; ++q)
+                if (!isNullRow[q])
+                  vals[q] = static_cast<double>(std::bit_cast<std::int64_t>(vals[q]));
+            k |= kDoubleBit;
+            if (vals) vals[r] = d;
+          } else if (parseBool(v, flag)) {
+            k |= kBoolBit;
+          } else {
+            k |= kTextBit;
+          }
+        }
+        kind[c][static_cast<std::size_t>(b)] = k;
+      }
     });
-    unsigned k = 0;
-    for (const unsigned b : kind) k |= b;
-    // Spark's order: int, bigint, double, boolean, else string (booleans mixed with numbers
-    // are strings; a column of nulls only is a string).
-    if ((k & kTextBit) || ((k & kBoolBit) && (k & (kIntBit | kDoubleBit)))) return DataType::kString;
-    if (k & kBoolBit) return DataType::kBoolean;
-    if (k & kDoubleBit) return DataType::kDouble;
-    if (k & kIntBit) return DataType::kInt64;
-    return DataType::kString;
+    std::vector<DataType> types(width, DataType::kString);
+    numeric.assign(width, nullptr);
+    for (std::size_t c = 0; c < width; ++c) {
+      unsigned k = 0;
+      for (const unsigned bk : kind[c]) k |= bk;
+      DataType& t = types[c];
+      if ((k & kTextBit) || ((k & kBoolBit) && (k & (kIntBit | kDoubleBit)))) t = DataType::kString;
+      else if (k & kBoolBit) t = DataType::kBoolean;
+      else if (k & kDoubleBit) t = DataType::kDouble;
+      else if (k & kIntBit) t = DataType::kInt64;
+      if (spec[c].empty() || (t != DataType::kDouble && t != DataType::kInt64)) continue;
+      std::vector<double>& vals = spec[c];
+      const NullMask& isNullRow = nulls[c];
+      if (t == DataType::kDouble) {
+        // Blocks that saw ints only still hold int bits; a null's placeholder is NaN.
+        parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+          const bool ints = !(kind[c][static_cast<std::size_t>(b)] & kDoubleBit);
+          for (std::int64_t r = begin; r < end; ++r) {
+            const auto u = static_cast<std::size_t>(r);
+            if (isNullRow[u]) vals[u] = std::numeric_limits<double>::quiet_NaN();
+            else if (ints) vals[u] = static_cast<double>(std::bit_cast<std::int64_t>(vals[u]));
+          }
+        });
+        auto col = std::make_shared<DoubleColumn>(std::move(vals));
+        col->setNulls(std::move(nulls[c]));
+        numeric[c] = std::move(col);
+      } else {
+        std::vector<std::int64_t> out(static_cast<std::size_t>(rows_));
+        parallel::forBlocks(rows_, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+          for (std::int64_t r = begin; r < end; ++r) {
+            const auto u = static_cast<std::size_t>(r);
+            out[u] = isNullRow[u] ? 0 : std::bit_cast<std::int64_t>(vals[u]);
+          }
+        });
+        spec[c] = {};
+        auto col = std::make_shared<Int64Column>(std::move(out));
+        col->setNulls(std::move(nulls[c]));
+        numeric[c] = std::move(col);
+      }
+    }
+    return types;
   }
 
   [[nodiscard]] ColumnPtr convert(std::size_t c, DataType type) const {
@@ -550,7 +654,10 @@ class Converter {
     return col;
   }
 
+  // A column with few distinct values (categories, labels) is dictionary-encoded: one code per
+  // row and each distinct string once; one with many is a plain column of strings.
   ColumnPtr toStringColumn(std::size_t c) const {
+    if (auto col = toDictionaryColumn(c)) return col;
     NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<std::string> out(static_cast<std::size_t>(rows_));
     parallel::forBlocks(rows_, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
@@ -560,6 +667,78 @@ class Converter {
       }
     });
     auto col = std::make_shared<StringColumn>(std::move(out));
+    col->setNulls(std::move(nulls));
+    return col;
+  }
+
+  // Null when a block has more distinct values than a quarter of its rows (then codes save
+  // little) or the column is all nulls. A null row's code is that of "" (a plain column's
+  // placeholder), added to the dictionary if needed.
+  ColumnPtr toDictionaryColumn(std::size_t c) const {
+    const auto blocks = static_cast<std::size_t>(parallel::numBlocks(rows_, kBlock));
+    struct Block {
+      std::vector<std::string_view> distinct;  // in order of first appearance
+      bool tooMany = false;
+    };
+    std::vector<Block> parts(blocks);
+    NullMask nulls(static_cast<std::size_t>(rows_));
+    std::vector<std::int64_t> codes(static_cast<std::size_t>(rows_));
+    std::atomic<bool> giveUp{false};
+    parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      Block& part = parts[static_cast<std::size_t>(b)];
+      std::unordered_map<std::string_view, std::int64_t> seen;
+      const auto limit = static_cast<std::size_t>((end - begin) / 4 + 1);
+      for (std::int64_t r = begin; r < end; ++r) {
+        if (giveUp.load(std::memory_order_relaxed)) return;
+        const std::string_view v = cell(r, c);
+        const auto u = static_cast<std::size_t>(r);
+        if ((nulls[u] = isNull(v))) {
+          codes[u] = -1;
+          continue;
+        }
+        const auto [it, added] =
+            seen.try_emplace(v, static_cast<std::int64_t>(part.distinct.size()));
+        if (added) {
+          part.distinct.push_back(v);
+          if (part.distinct.size() > limit) {
+            giveUp.store(true, std::memory_order_relaxed);
+            return;
+          }
+        }
+        codes[u] = it->second;
+      }
+    });
+    if (giveUp.load()) return nullptr;
+    // One dictionary: block codes become global codes.
+    std::unordered_map<std::string_view, std::int64_t> global;
+    std::vector<std::string> distinct;
+    std::vector<std::vector<std::int64_t>> remap(blocks);
+    for (std::size_t b = 0; b < blocks; ++b)
+      for (const auto v : parts[b].distinct) {
+        const auto [it, added] =
+            global.try_emplace(v, static_cast<std::int64_t>(distinct.size()));
+        if (added) distinct.emplace_back(v);
+        remap[b].push_back(it->second);
+      }
+    if (distinct.size() > static_cast<std::size_t>(rows_ / 4 + 1)) return nullptr;
+    parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      const auto& m = remap[static_cast<std::size_t>(b)];
+      for (std::int64_t r = begin; r < end; ++r) {
+        auto& code = codes[static_cast<std::size_t>(r)];
+        if (code >= 0) code = m[static_cast<std::size_t>(code)];
+      }
+    });
+    if (std::find(nulls.begin(), nulls.end(), 1) != nulls.end()) {
+      if (distinct.empty()) return nullptr;
+      const auto it = global.find(std::string_view());
+      const std::int64_t nullCode =
+          it != global.end() ? it->second : static_cast<std::int64_t>(distinct.size());
+      if (it == global.end()) distinct.emplace_back();
+      for (auto& code : codes)
+        if (code < 0) code = nullCode;
+    }
+    global.clear();  // its keys view cells, not `distinct`
+    auto col = StringColumn::dictionary(std::move(distinct), std::move(codes));
     col->setNulls(std::move(nulls));
     return col;
   }
@@ -842,15 +1021,16 @@ Frame buildFrame(const Table& t, const CsvOptions& opt, std::string_view source)
   }
 
   Converter conv(t, opt, source, names);
+  std::vector<ColumnPtr> parsed;  // numeric columns inference has already converted
+  if (!opt.schema) {
+    types.assign(names.size(), DataType::kString);
+    if (opt.inferSchema) types = conv.inferAll(names.size(), parsed);
+  }
   std::vector<std::pair<std::string, ColumnPtr>> cols;
   cols.reserve(names.size());
   for (std::size_t c = 0; c < names.size(); ++c) {
-    DataType type = DataType::kString;
-    if (opt.schema)
-      type = types[c];
-    else if (opt.inferSchema)
-      type = conv.infer(c);
-    cols.emplace_back(names[c], conv.convert(c, type));
+    ColumnPtr col = c < parsed.size() ? std::move(parsed[c]) : nullptr;
+    cols.emplace_back(names[c], col ? std::move(col) : conv.convert(c, types[c]));
   }
   if (opt.counts) opt.counts->add(t.counts);
   const Frame frame(std::move(cols));

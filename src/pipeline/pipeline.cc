@@ -7,6 +7,16 @@
 
 namespace td {
 
+namespace {
+// `f` with only the columns named in `keep` (in f's order).
+Frame keepColumns(const Frame& f, const std::set<std::string, std::less<>>& keep) {
+  std::vector<std::string> names;
+  for (const auto& field : f.schema().fields())
+    if (keep.contains(field.name)) names.push_back(field.name);
+  return names.size() == f.numColumns() ? f : f.select(names);
+}
+}  // namespace
+
 Pipeline::Pipeline(std::vector<std::shared_ptr<PipelineStage>> stages)
     : Pipeline(randomUid(kUidPrefix), std::move(stages)) {}
 
@@ -58,6 +68,13 @@ std::shared_ptr<Model> Pipeline::fitImpl(const Frame& data, const Context& ctx) 
   for (std::size_t i = 0; i < stages_.size(); ++i)
     if (stages_[i]->isEstimator()) last = static_cast<std::ptrdiff_t>(i);
 
+  // readLater[i]: the columns stages after i read; a transformed frame keeps only those, so
+  // a column no later stage needs is released as soon as it has been used.
+  std::vector<std::set<std::string, std::less<>>> readLater(stages_.size());
+  for (std::size_t i = stages_.size(); i-- > 1;) {
+    readLater[i - 1] = readLater[i];
+    for (auto& c : stages_[i]->columnsRead()) readLater[i - 1].insert(std::move(c));
+  }
   Frame current = data;
   std::vector<std::shared_ptr<Transformer>> fitted;
   for (std::size_t i = 0; i < stages_.size(); ++i) {
@@ -68,7 +85,10 @@ std::shared_ptr<Model> Pipeline::fitImpl(const Frame& data, const Context& ctx) 
     } else {
       t = std::static_pointer_cast<Transformer>(st);
     }
-    if (static_cast<std::ptrdiff_t>(i) < last) current = t->transform(current, ctx);
+    if (static_cast<std::ptrdiff_t>(i) < last)
+      current = keepColumns(t->transform(current, ctx), readLater[i]);
+    else if (static_cast<std::ptrdiff_t>(i) == last)
+      current = Frame();
     fitted.push_back(std::move(t));
   }
   return std::make_shared<PipelineModel>(uid(), std::move(fitted));
@@ -98,6 +118,25 @@ Frame PipelineModel::transformImpl(const Frame& input, const Context& ctx) const
   Frame current = input;
   for (const auto& st : stages_) current = st->transform(current, ctx);
   return current;
+}
+
+Frame PipelineModel::transformSelect(Frame input, const std::vector<std::string>& columns,
+                                     const Context& ctx) const {
+  // Every stage's error, and an unknown output column, before any work.
+  const Schema out = transformSchema(input.schema());
+  for (const auto& c : columns) (void)out.field(c);
+  // live[i]: the columns wanted once stages [0, i) have run.
+  std::vector<std::set<std::string, std::less<>>> live(stages_.size() + 1);
+  live.back().insert(columns.begin(), columns.end());
+  for (std::size_t i = stages_.size(); i-- > 0;) {
+    live[i] = live[i + 1];
+    for (auto& c : stages_[i]->columnsRead()) live[i].insert(std::move(c));
+  }
+  Frame current = keepColumns(input, live[0]);
+  input = Frame();  // the caller's columns that no stage reads go now
+  for (std::size_t i = 0; i < stages_.size(); ++i)
+    current = keepColumns(stages_[i]->transform(current, ctx), live[i + 1]);
+  return current.select(columns);
 }
 
 void PipelineModel::saveState(StateWriter& out) const { out.putStages(subStages()); }

@@ -18,6 +18,36 @@ void PipelineStage::requireNoNullInputs(const Frame& input) const {
   }
 }
 
+bool isColumnParam(std::string_view name) { return name.ends_with("Col") || name.ends_with("Cols"); }
+
+void appendColumnNames(const ParamValue& v, std::vector<std::string>& out) {
+  if (const auto* one = std::get_if<std::string>(&v.variant())) out.push_back(*one);
+  if (const auto* many = std::get_if<std::vector<std::string>>(&v.variant()))
+    out.insert(out.end(), many->begin(), many->end());
+}
+
+std::vector<std::string> columnParamValues(const Params& p) {
+  std::vector<std::string> out;
+  for (const auto& spec : p.params())
+    if (isColumnParam(spec.name) && p.isDefined(spec.name))
+      appendColumnNames(p.getOrDefault(spec.name), out);
+  return out;
+}
+
+std::vector<std::string> PipelineStage::columnsRead() const {
+  std::vector<std::string> out = columnParamValues(*this);
+  for (const auto& st : subStages()) {
+    auto sub = st->columnsRead();
+    out.insert(out.end(), sub.begin(), sub.end());
+  }
+  return out;
+}
+
+Frame Transformer::transformSelect(Frame input, const std::vector<std::string>& columns,
+                                   const Context& ctx) const {
+  return transform(input, ctx).select(columns);
+}
+
 Frame Transformer::transform(const Frame& input, const Context& ctx) const {
   (void)transformSchema(input.schema());
   requireNoNullInputs(input);

@@ -58,6 +58,22 @@ std::vector<ParamMap> Validator::paramMaps() const {
   return m ? *m : std::vector<ParamMap>{};
 }
 
+std::vector<std::string> Validator::columnsRead() const {
+  std::vector<std::string> out = PipelineStage::columnsRead();
+  if (const auto e = estimatorOrNull()) {
+    const auto more = e->columnsRead();
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  if (const auto v = evaluatorOrNull()) {
+    const auto more = columnParamValues(*v);
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  for (const auto& m : paramMaps())
+    for (const auto& [key, value] : m.entries())
+      if (isColumnParam(key.second)) appendColumnNames(value, out);
+  return out;
+}
+
 Schema Validator::checkSetup(const Schema& input) const {
   const auto estimator = estimatorOrNull();
   const auto maps = paramMaps();

@@ -87,6 +87,40 @@ TEST(StringIndexer, HandleInvalidUnseenAndNull) {
   EXPECT_THAT(*kept.column("i")->nominalValues(), ElementsAre("b", "a", "__unknown"));
 }
 
+// A dictionary-encoded column (what the CSV reader makes of few distinct values) is counted
+// and looked up per distinct value: the same labels, indices and errors as a plain column.
+TEST(StringIndexer, DictionaryEncodedColumnsIndexLikePlainOnes) {
+  std::string train = "id,c\n", test = "id,c\n";
+  std::vector<std::string> trainValues, testValues;
+  for (int r = 0; r < 60; ++r) {
+    trainValues.push_back(r % 6 == 0 ? "x" : r % 2 == 0 ? "y" : "z");
+    testValues.push_back(r % 7 == 0 ? "new" : trainValues.back());
+    train += std::to_string(r) + "," + trainValues.back() + "\n";
+    test += std::to_string(r) + "," + (r == 9 ? std::string() : testValues.back()) + "\n";
+  }
+  const Frame dictTrain = readCsvString(train, {}, "train.csv");
+  const Frame dictTest = readCsvString(test, {}, "test.csv");
+  ASSERT_TRUE(dictTrain.col<StringColumn>("c").isDictionary());
+  ASSERT_TRUE(dictTest.col<StringColumn>("c").isDictionary());
+  testValues[9] = "y";  // test row 9 is a null, which the plain frame does not have
+  const Frame plainTrain({{"c", makeStringColumn(trainValues)}});
+  StringIndexer s;
+  s.setInputCol("c").setOutputCol("i").setHandleInvalid("keep");
+  const auto dictModel = fit(s, dictTrain);
+  const auto plainModel = fit(s, plainTrain);
+  EXPECT_THAT(dictModel->labels(), ElementsAre("z", "y", "x"));
+  EXPECT_EQ(dictModel->labels(), plainModel->labels());
+  const auto got = doubles(dictModel->transform(dictTest), "i");
+  const auto want = doubles(plainModel->transform(Frame({{"c", makeStringColumn(testValues)}})), "i");
+  for (std::size_t r = 0; r < got.size(); ++r)
+    if (r != 9) EXPECT_EQ(got[r], want[r]) << "row " << r;
+  EXPECT_EQ(got[0], 3.0) << "unseen 'new' goes to the extra index under keep";
+  EXPECT_EQ(got[9], 3.0) << "a null too";
+  dictModel->setHandleInvalid("error");
+  EXPECT_THAT(messageOf([&] { (void)dictModel->transform(dictTest); }),
+              HasSubstr("Unseen label: new in column 'c' at test.csv:2"));
+}
+
 // Numeric columns are indexed by their text, as Spark casts them to strings.
 TEST(StringIndexer, NumericInputIsIndexedByItsText) {
   const Frame df({{"d", makeDoubleColumn({1.0, 2.5, 1.0, 3.0, 2.5, 1.0})},

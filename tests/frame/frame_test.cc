@@ -160,6 +160,31 @@ TEST(FrameTest, VectorColumnTakeIsARowView) {
   EXPECT_TRUE(dv->offsets().empty());
 }
 
+TEST(FrameTest, WithValuesSharesTheSparseLayout) {
+  const auto col = VectorColumn::sparse(5, {0, 2, 2, 3}, {1, 4, 0}, {1.0, 2.0, 3.0});
+  const auto scaled = VectorColumn::withValues(*col, {10.0, 20.0, 30.0});
+  EXPECT_EQ(scaled->indices().data(), col->indices().data()) << "indices shared, not copied";
+  EXPECT_EQ(scaled->offsets().data(), col->offsets().data());
+  EXPECT_EQ(scaled->size(), 3);
+  EXPECT_EQ(scaled->dim(), 5);
+  EXPECT_EQ((*scaled)[0].toString(), "(5,[1,4],[10.0,20.0])");
+  EXPECT_EQ((*scaled)[1].nnz, 0);
+  EXPECT_EQ((*scaled)[2].toString(), "(5,[0],[30.0])");
+  // Of a row view: the view's rows, in its order; and a chain of withValues stays flat.
+  const std::vector<std::int64_t> rows{2, 0};
+  const auto view = std::static_pointer_cast<const VectorColumn>(col->take(rows));
+  const auto fromView = VectorColumn::withValues(*view, {7.0, 8.0, 9.0});
+  EXPECT_EQ((*fromView)[0].toString(), "(5,[0],[7.0])");
+  EXPECT_EQ((*fromView)[1].toString(), "(5,[1,4],[8.0,9.0])");
+  const auto again = VectorColumn::withValues(*scaled, {0.0, 0.0, 1.0});
+  EXPECT_EQ(again->indices().data(), col->indices().data());
+  EXPECT_EQ((*again)[2].toString(), "(5,[0],[1.0])");
+  // Dense keeps its shape; a wrong count is an internal error.
+  const auto dense = VectorColumn::dense(2, 2, {1, 2, 3, 4});
+  EXPECT_EQ((*VectorColumn::withValues(*dense, {4, 3, 2, 1}))[1].toString(), "[2.0,1.0]");
+  EXPECT_THROW((void)VectorColumn::withValues(*col, {1.0}), InternalError);
+}
+
 TEST(FrameTest, ViewArraysAreMadeOnceUnderConcurrentReaders) {
   std::vector<std::int64_t> offsets{0};
   std::vector<std::int32_t> indices;

@@ -363,6 +363,73 @@ TEST_F(CsvTest, ConversionErrorReportsTheFirstBadRowAcrossParallelBlocks) {
   EXPECT_EQ(f.col<DoubleColumn>("v")[rows], 2.5);
 }
 
+// Inference parses a numeric column once, keeping ints as bits until a double turns up: the
+// values must be those of the text whatever mix of ints, doubles and nulls each block holds.
+TEST_F(CsvTest, InferredNumbersAreTheTextsValuesWhateverTheBlocksHold) {
+  std::string text = "v,w\n";
+  const int rows = 40000;  // three parallel blocks
+  for (int r = 0; r < rows; ++r) {
+    std::string v = std::to_string(r);
+    if (r == 5) v = "9007199254740993";  // 2^53 + 1: read as a double it rounds to 2^53
+    if (r == 20000) v = "0.5";           // mid-block: the ints before it become doubles
+    if (r % 1000 == 7) v = "";           // nulls in every block
+    text += v + "," + (r % 999 == 3 ? "" : std::to_string(-r)) + "\n";
+  }
+  const Frame f = readCsvString(text, {});
+  ASSERT_EQ(f.schema().fields()[0].type, DataType::kDouble);
+  ASSERT_EQ(f.schema().fields()[1].type, DataType::kInt64);
+  const auto& v = f.col<DoubleColumn>("v");
+  const auto& w = f.col<Int64Column>("w");
+  EXPECT_EQ(v[5], 9007199254740992.0);
+  EXPECT_EQ(v[19999], 19999.0);
+  EXPECT_EQ(v[20000], 0.5);
+  EXPECT_EQ(v[20001], 20001.0);
+  EXPECT_EQ(v[39999], 39999.0);
+  EXPECT_EQ(v.nullCount(), 40);
+  EXPECT_TRUE(v.isNull(1007));
+  EXPECT_TRUE(std::isnan(v[1007])) << "a null's placeholder is NaN";
+  EXPECT_EQ(w[39999], -39999);
+  EXPECT_TRUE(w.isNull(3));
+  EXPECT_EQ(w[3], 0);
+  EXPECT_EQ(w.nullCount(), 41);
+  // The same with an explicit schema (no inference) gives the same values.
+  CsvOptions o;
+  o.schema = Schema({{"v", DataType::kDouble}, {"w", DataType::kInt64}});
+  EXPECT_TRUE(framesIdentical(readCsvString(text, o), f));
+}
+
+// A column with few distinct strings is read dictionary-encoded; nulls and quoted empty
+// strings stay apart, and the text written back is the text read.
+TEST_F(CsvTest, FewDistinctStringsAreDictionaryEncodedWithNullsIntact) {
+  std::string text = "c,id\n";
+  const int rows = 1000;
+  for (int r = 0; r < rows; ++r) {
+    const std::string c = r % 10 == 4 ? "" : r % 10 == 5 ? "\"\"" : std::string(1, 'a' + r % 3);
+    text += c + ",s" + std::to_string(r) + "\n";
+  }
+  const Frame f = readCsvString(text, {});
+  const auto& c = f.col<StringColumn>("c");
+  const auto& id = f.col<StringColumn>("id");
+  EXPECT_TRUE(c.isDictionary());
+  EXPECT_FALSE(id.isDictionary()) << "every value distinct: codes would save nothing";
+  EXPECT_EQ(c.distinct().size(), 3u + 1u) << "a, b, c and the quoted empty string";
+  EXPECT_EQ(c[0], "a");
+  EXPECT_EQ(c[2], "c");
+  EXPECT_TRUE(c.isNull(4));
+  EXPECT_FALSE(c.isNull(5));
+  EXPECT_EQ(c[5], "");
+  EXPECT_EQ(c.nullCount(), 100);
+  EXPECT_EQ(id[999], "s999");
+  EXPECT_EQ(writeCsvString(f, {}), text);
+  // A row view of it stays dictionary-encoded.
+  const std::vector<std::int64_t> rowsWanted{4, 0, 2};
+  const auto view = std::static_pointer_cast<const StringColumn>(c.take(rowsWanted));
+  EXPECT_TRUE(view->isDictionary());
+  EXPECT_TRUE(view->isNull(0));
+  EXPECT_EQ((*view)[1], "a");
+  EXPECT_EQ(view->distinct()[static_cast<std::size_t>(view->code(2))], "c");
+}
+
 TEST_F(CsvTest, WrongFieldCountNamesFileLineAndCounts) {
   const std::string p = path("ragged.tsv");
   writeFile(p, "a\tb\tc\n1\t2\t3\n4\t5\n");

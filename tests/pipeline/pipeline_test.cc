@@ -12,14 +12,17 @@
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/feature/hashing_tf.h"
 #include "thunderdome/feature/tokenizer.h"
+#include "../testing/frame_equal.h"
 
 namespace td {
 namespace {
 
 using ::testing::HasSubstr;
+using td::testing::framesIdentical;
 
 std::atomic<int> g_fits{0};
 std::atomic<int> g_transforms{0};
+std::vector<std::vector<std::string>> g_seen;  // the columns each CenterModel transform saw
 
 // A tiny real estimator: learns the mean of inputCol; its model adds (x - mean) as outputCol.
 const ParamSchema& centerSchema() {
@@ -45,6 +48,7 @@ class CenterModel final : public Model {
  protected:
   [[nodiscard]] Frame transformImpl(const Frame& in, const Context& /*ctx*/) const override {
     ++g_transforms;
+    g_seen.push_back(in.columnNames());
     auto v = in.numeric(getString("inputCol"));
     for (auto& x : v) x -= mean_;
     return in.withColumn(getString("outputCol"), makeDoubleColumn(v));
@@ -95,6 +99,32 @@ TEST(PipelineTest, FitsInOrderAndTransformsOnlyUpToLastEstimator) {
   const Frame out = model->transform(numbers());
   EXPECT_EQ(out.columnNames(), (std::vector<std::string>{"x", "x1", "x2"}));
   EXPECT_DOUBLE_EQ(out.col<DoubleColumn>("x2")[3], 3.0);
+}
+
+// A column no later stage reads is dropped as soon as it has been used: in fit (which returns
+// no frame) and in transformSelect, whose result is transform(...).select(columns).
+TEST(PipelineTest, ColumnsNoLaterStageReadsAreReleasedEarly) {
+  std::vector<std::shared_ptr<PipelineStage>> stages;
+  for (const auto& [in, out] : std::vector<std::pair<std::string, std::string>>{
+           {"x", "x1"}, {"x1", "x2"}, {"x2", "x3"}}) {
+    auto c = std::make_shared<Center>();
+    c->set("inputCol", in).set("outputCol", out);
+    stages.push_back(c);
+  }
+  const Frame data({{"x", makeDoubleColumn({1, 2, 3, 6})}, {"junk", makeDoubleColumn({0, 0, 0, 0})}});
+  g_seen.clear();
+  const auto model = stageAs<PipelineModel>(Pipeline(stages).fit(data));
+  using Names = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(g_seen, (Names{{"x", "junk"}, {"x1"}}));
+  g_seen.clear();
+  const Frame out = model->transformSelect(data, {"x3", "x"});
+  EXPECT_EQ(g_seen, (Names{{"x"}, {"x", "x1"}, {"x", "x2"}})) << "x is asked for, x1 is not";
+  EXPECT_EQ(out.columnNames(), (std::vector<std::string>{"x3", "x"}));
+  EXPECT_TRUE(framesIdentical(out, model->transform(data).select({"x3", "x"})));
+  // An output column no stage makes is the usual error, before any stage runs.
+  g_seen.clear();
+  EXPECT_THROW((void)model->transformSelect(data, {"nope"}), ColumnError);
+  EXPECT_TRUE(g_seen.empty());
 }
 
 TEST(PipelineTest, SchemaErrorsComeBeforeAnyFit) {

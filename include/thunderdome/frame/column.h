@@ -131,22 +131,34 @@ class BooleanColumn final : public Column {
 class StringColumn final : public Column {
  public:
   explicit StringColumn(std::vector<std::string> values);
+  /// Dictionary-encoded: row i is values[codes[i]] (what a reader makes of a column with few
+  /// distinct values: one 8-byte code per row instead of one string). `values` must be distinct.
+  static std::shared_ptr<StringColumn> dictionary(std::vector<std::string> values,
+                                                  std::vector<std::int64_t> codes);
   [[nodiscard]] DataType type() const override { return DataType::kString; }
   [[nodiscard]] std::int64_t size() const override;
   [[nodiscard]] ColumnPtr take(std::span<const std::int64_t> rows) const override;
   [[nodiscard]] const std::string& operator[](std::int64_t i) const {
     return (*data_)[static_cast<std::size_t>(physical(i))];
   }
+  /// True when the column is dictionary-encoded (also a row view of one): then every row is
+  /// one of distinct() and code(i) says which, so a stage can work per distinct value.
+  [[nodiscard]] bool isDictionary() const { return dictionary_; }
+  /// The distinct values of a dictionary-encoded column (some may occur in no row of a view).
+  [[nodiscard]] const std::vector<std::string>& distinct() const { return *data_; }
+  /// Row i's position in distinct() (dictionary-encoded columns only; a null row's is 0).
+  [[nodiscard]] std::int64_t code(std::int64_t i) const { return physical(i); }
 
  private:
   StringColumn(std::shared_ptr<const std::vector<std::string>> data,
-               std::shared_ptr<const std::vector<std::int64_t>> index)
-      : data_(std::move(data)), index_(std::move(index)) {}
+               std::shared_ptr<const std::vector<std::int64_t>> index, bool dictionary)
+      : data_(std::move(data)), index_(std::move(index)), dictionary_(dictionary) {}
   [[nodiscard]] std::int64_t physical(std::int64_t i) const {
     return index_ ? (*index_)[static_cast<std::size_t>(i)] : i;
   }
   std::shared_ptr<const std::vector<std::string>> data_;
   std::shared_ptr<const std::vector<std::int64_t>> index_;  // null = identity
+  bool dictionary_ = false;                                 // data_ holds distinct values
 };
 
 /// One row of a StringArrayColumn: a read-only sequence of string_views into the column's bytes.
@@ -319,6 +331,11 @@ class VectorColumn final : public Column {
   static std::shared_ptr<VectorColumn> sparse(std::int64_t dim, std::vector<std::int64_t> offsets,
                                               std::vector<std::int32_t> indices,
                                               std::vector<double> values);
+  /// The layout of `like` (its dimension, and for a sparse column its offsets and indices,
+  /// shared, not copied) with new `values`, one per stored value of `like` in its row order:
+  /// what an element-wise stage (a scaler) returns without a second copy of the indices.
+  static std::shared_ptr<VectorColumn> withValues(const VectorColumn& like,
+                                                  std::vector<double> values);
 
   [[nodiscard]] DataType type() const override { return DataType::kVector; }
   [[nodiscard]] std::int64_t size() const override { return rows_; }
@@ -335,11 +352,12 @@ class VectorColumn final : public Column {
     const auto p = static_cast<std::size_t>(index_ ? (*index_)[static_cast<std::size_t>(i)] : i);
     if (s.dense)
       return VectorView{dim_, dim_, nullptr, s.values.data() + static_cast<std::int64_t>(p) * dim_};
-    const auto b = s.offsets[p];
-    const auto e = s.offsets[p + 1];
+    const Storage& l = s.csr();
+    const auto b = l.offsets[p];
+    const auto e = l.offsets[p + 1];
     // A sparse view never has null indices, even for an all-empty column (null means dense).
     static constexpr std::int32_t kNoIndices[1] = {0};
-    const std::int32_t* idx = s.indices.empty() ? kNoIndices : s.indices.data() + b;
+    const std::int32_t* idx = l.indices.empty() ? kNoIndices : l.indices.data() + b;
     return VectorView{dim_, e - b, idx, s.values.data() + b};
   }
   /// Number of stored values (rows*dim when dense, the entries of this column's rows when sparse).
@@ -349,9 +367,9 @@ class VectorColumn final : public Column {
   /// view copies its rows into contiguous arrays once (thread-safe; kept with the view). Readers
   /// that go row by row through operator[] never trigger that copy.
   /// CSR row offsets (empty when dense).
-  [[nodiscard]] std::span<const std::int64_t> offsets() const { return contiguous().offsets; }
+  [[nodiscard]] std::span<const std::int64_t> offsets() const { return contiguous().csr().offsets; }
   /// CSR column indices (empty when dense).
-  [[nodiscard]] std::span<const std::int32_t> indices() const { return contiguous().indices; }
+  [[nodiscard]] std::span<const std::int32_t> indices() const { return contiguous().csr().indices; }
   /// Stored values (row-major when dense).
   [[nodiscard]] std::span<const double> values() const { return contiguous().values; }
 
@@ -361,6 +379,8 @@ class VectorColumn final : public Column {
     std::vector<std::int64_t> offsets;
     std::vector<std::int32_t> indices;
     std::vector<double> values;
+    std::shared_ptr<const Storage> layout;  // whose offsets and indices these values use (withValues)
+    [[nodiscard]] const Storage& csr() const { return layout ? *layout : *this; }
   };
   VectorColumn() = default;
   [[nodiscard]] const Storage& contiguous() const {

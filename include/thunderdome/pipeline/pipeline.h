@@ -63,6 +63,10 @@ class PipelineModel final : public Model {
   }
   void saveState(StateWriter& out) const override;
   void loadState(const StateReader& in) override;
+  /// Runs the stages in order and, after each, drops the columns that no later stage reads
+  /// (columnsRead) and `columns` do not name; returns `columns`.
+  [[nodiscard]] Frame transformSelect(Frame input, const std::vector<std::string>& columns,
+                                      const Context& ctx = {}) const override;
 
  protected:
   [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;

@@ -49,7 +49,18 @@ class PipelineStage : public Params {
   /// Throws DataError when a column named by inputCol, inputCols, featuresCol, labelCol or
   /// weightCol holds a null, unless acceptsNulls().
   void requireNoNullInputs(const Frame& input) const;
+  /// The columns this stage may read: the values of its params named *Col or *Cols (outputs
+  /// included, which only over-counts), and those of its subStages(). A stage that reads a
+  /// column named otherwise overrides it. PipelineModel::transformSelect keeps these alive.
+  [[nodiscard]] virtual std::vector<std::string> columnsRead() const;
 };
+
+/// True for a param that names columns: its name ends in "Col" or "Cols".
+[[nodiscard]] bool isColumnParam(std::string_view name);
+/// Appends the column name(s) a *Col / *Cols param value holds (nothing for other values).
+void appendColumnNames(const ParamValue& v, std::vector<std::string>& out);
+/// The values of p's defined *Col and *Cols params (what columnsRead starts from).
+[[nodiscard]] std::vector<std::string> columnParamValues(const Params& p);
 
 /// A stage that maps a Frame to a Frame with more columns (Spark's Transformer).
 class Transformer : public PipelineStage {
@@ -59,6 +70,12 @@ class Transformer : public PipelineStage {
   [[nodiscard]] Frame transform(const Frame& input, const Context& ctx = {}) const;
   /// transform with `extra` params applied to a copy (Spark's transform(df, paramMap)).
   [[nodiscard]] Frame transform(const Frame& input, const ParamMap& extra) const;
+  /// transform(input).select(columns), for a caller that needs only some columns of the
+  /// output. A PipelineModel releases every column as soon as no later stage reads it and
+  /// `columns` do not name it, so its peak memory holds only live columns (what Spark's lazy
+  /// plans give); pass the input with std::move to release its columns as well.
+  [[nodiscard]] virtual Frame transformSelect(Frame input, const std::vector<std::string>& columns,
+                                              const Context& ctx = {}) const;
   /// True when output row i depends only on input row i, so transforming some rows equals
   /// taking those rows of the transformed whole (lets tuning featurize once for all folds).
   [[nodiscard]] virtual bool isRowWise() const { return false; }

@@ -64,6 +64,8 @@ class Validator : public Estimator {
                                                               const Context& ctx = {}) const = 0;
   /// One line saying what fit will do with `numMaps` maps, e.g. "6 param maps x 2 folds".
   [[nodiscard]] virtual std::string plan(std::size_t numMaps) const = 0;
+  /// The estimator's and evaluator's columns and every column a param map names.
+  [[nodiscard]] std::vector<std::string> columnsRead() const override;
 
  protected:
   using Estimator::Estimator;
@@ -106,6 +108,15 @@ class TuningModel : public Model {
   [[nodiscard]] const TuningModel* asTuningModel() const override { return this; }
   [[nodiscard]] Schema transformSchema(const Schema& input) const override {
     return bestModel_->transformSchema(input);
+  }
+  /// The best model's (transform delegates to it).
+  [[nodiscard]] std::vector<std::string> columnsRead() const override {
+    return bestModel_ ? bestModel_->columnsRead() : std::vector<std::string>{};
+  }
+  /// The best model's transformSelect.
+  [[nodiscard]] Frame transformSelect(Frame input, const std::vector<std::string>& columns,
+                                      const Context& ctx = {}) const override {
+    return bestModel_->transformSelect(std::move(input), columns, ctx);
   }
 
  protected:
