@@ -15,31 +15,63 @@ namespace {
 
 constexpr std::int64_t kRowBlock = 1024;
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
+// Counts of terms in an open-addressing table over views into the column's bytes (no term is
+// copied): slots hold an index + 1 into `entries` (0 = empty) and every entry keeps its full
+// hash, so a probe compares text only when the hashes agree.
+class TermCounts {
+ public:
+  // A term's total count over the corpus, its document frequency, and the last row it was
+  // seen in (so a document counts once towards df).
+  struct Entry {
+    std::string_view term;
+    std::uint64_t hash = 0;
+    std::int64_t count = 0;
+    std::int64_t df = 0;
+    std::int64_t lastRow = -1;
+  };
 
-// A term's total count over the corpus, its document frequency, and the last row it was seen in
-// (so a document counts once towards df).
-struct TermStats {
-  std::int64_t count = 0;
-  std::int64_t df = 0;
-  std::int64_t lastRow = -1;
+  Entry& at(std::string_view t, std::uint64_t h) {
+    if (2 * (entries_.size() + 1) > slots_.size()) grow();
+    for (std::uint64_t i = h & mask_;; i = (i + 1) & mask_) {
+      std::uint32_t& slot = slots_[i];
+      if (slot == 0) {
+        entries_.push_back(Entry{t, h});
+        slot = static_cast<std::uint32_t>(entries_.size());
+        return entries_.back();
+      }
+      Entry& e = entries_[slot - 1];
+      if (e.hash == h && e.term == t) return e;
+    }
+  }
+  [[nodiscard]] const std::vector<Entry>& entries() const { return entries_; }
+  [[nodiscard]] bool empty() const { return entries_.empty(); }
+
+ private:
+  void grow() {
+    const std::size_t size = slots_.empty() ? 1024 : 2 * slots_.size();
+    slots_.assign(size, 0);
+    mask_ = size - 1;
+    for (std::size_t k = 0; k < entries_.size(); ++k) {
+      std::uint64_t i = entries_[k].hash & mask_;
+      while (slots_[i] != 0) i = (i + 1) & mask_;
+      slots_[i] = static_cast<std::uint32_t>(k + 1);
+    }
+  }
+  std::vector<Entry> entries_;
+  std::vector<std::uint32_t> slots_;
+  std::uint64_t mask_ = 0;
 };
-using TermMap = std::unordered_map<std::string, TermStats, StringHash, std::equal_to<>>;
 
 // (count, df) of every term of the column, counted in parallel blocks and merged.
-TermMap countTerms(const StringArrayColumn& col) {
+TermCounts countTerms(const StringArrayColumn& col) {
   const std::int64_t rows = col.size();
-  std::vector<TermMap> partial(static_cast<std::size_t>(parallel::numBlocks(rows, kRowBlock)));
+  std::vector<TermCounts> partial(static_cast<std::size_t>(parallel::numBlocks(rows, kRowBlock)));
+  const std::hash<std::string_view> hash;
   parallel::forBlocks(rows, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    TermMap& m = partial[static_cast<std::size_t>(b)];
+    TermCounts& m = partial[static_cast<std::size_t>(b)];
     for (std::int64_t r = begin; r < end; ++r)
       for (const std::string_view t : col[r]) {
-        auto it = m.find(t);
-        if (it == m.end()) it = m.emplace(std::string(t), TermStats{}).first;
-        TermStats& s = it->second;
+        TermCounts::Entry& s = m.at(t, hash(t));
         ++s.count;
         if (s.lastRow != r) {
           ++s.df;
@@ -48,16 +80,25 @@ TermMap countTerms(const StringArrayColumn& col) {
       }
   });
   if (partial.empty()) return {};
-  TermMap all = std::move(partial[0]);
+  TermCounts all = std::move(partial[0]);
   for (std::size_t b = 1; b < partial.size(); ++b) {
-    for (auto& [term, s] : partial[b]) {
-      TermStats& t = all[term];
-      t.count += s.count;
-      t.df += s.df;
+    for (const auto& e : partial[b].entries()) {
+      TermCounts::Entry& t = all.at(e.term, e.hash);
+      t.count += e.count;
+      t.df += e.df;
     }
-    TermMap().swap(partial[b]);
+    partial[b] = TermCounts();
   }
   return all;
+}
+
+// The first 8 bytes of `s` as a big-endian number (zero-padded): comparing two of them orders
+// the strings by those bytes, so most comparisons of a sort never read the text.
+std::uint64_t prefixKey(std::string_view s) {
+  std::uint64_t k = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    k = (k << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0U);
+  return k;
 }
 
 }  // namespace
@@ -93,17 +134,24 @@ std::shared_ptr<Model> CountVectorizer::fitImpl(const Frame& data, const Context
                fmt::format(": over {} documents, at least {} and at most {} documents", col.size(),
                            ParamValue(minDf).toString(), ParamValue(maxDf).toString()));
 
-  TermMap counts = countTerms(col);
-  std::vector<std::pair<std::string_view, std::int64_t>> kept;
-  kept.reserve(counts.size());
-  for (const auto& [term, s] : counts) {
-    const auto df = static_cast<double>(s.df);
-    if (df >= minDf && df <= maxDf) kept.emplace_back(term, s.count);
+  const TermCounts counts = countTerms(col);
+  struct Candidate {
+    std::int64_t count;
+    std::uint64_t prefix;
+    std::string_view term;
+  };
+  std::vector<Candidate> kept;
+  kept.reserve(counts.entries().size());
+  for (const auto& e : counts.entries()) {
+    const auto df = static_cast<double>(e.df);
+    if (df >= minDf && df <= maxDf) kept.push_back(Candidate{e.count, prefixKey(e.term), e.term});
   }
   // Spark: wordCounts.top(min(size, vocabSize))(Ordering.by(count)): the largest counts first.
   // Spark leaves ties to its partitioning; here they go in increasing byte order of the term.
-  const auto before = [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  const auto before = [](const Candidate& a, const Candidate& b) {
+    if (a.count != b.count) return a.count > b.count;
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return a.term < b.term;
   };
   const auto take = static_cast<std::size_t>(
       std::min<std::int64_t>(static_cast<std::int64_t>(kept.size()), getVocabSize()));
@@ -111,7 +159,7 @@ std::shared_ptr<Model> CountVectorizer::fitImpl(const Frame& data, const Context
                     before);
   std::vector<std::string> vocabulary;
   vocabulary.reserve(take);
-  for (std::size_t k = 0; k < take; ++k) vocabulary.emplace_back(kept[k].first);
+  for (std::size_t k = 0; k < take; ++k) vocabulary.emplace_back(kept[k].term);
   auto model = std::make_shared<CountVectorizerModel>(uid(), std::move(vocabulary));
   for (const auto& [name, value] : userValues()) model->set(name, value);
   return model;
@@ -122,11 +170,36 @@ std::shared_ptr<const CountVectorizerModel::Dictionary> CountVectorizerModel::ma
     std::vector<std::string> terms) {
   auto d = std::make_shared<Dictionary>();
   d->terms = std::move(terms);
-  d->index.reserve(d->terms.size());
+  std::size_t size = 16;
+  while (size < 2 * d->terms.size()) size *= 2;  // at most half full
+  d->slots.assign(size, 0);
+  d->mask = size - 1;
   // Spark's vocabulary.zipWithIndex.toMap: a repeated term maps to its last index.
-  for (std::size_t k = 0; k < d->terms.size(); ++k)
-    d->index.insert_or_assign(d->terms[k], static_cast<std::int32_t>(k));
+  for (std::size_t k = 0; k < d->terms.size(); ++k) {
+    const std::uint64_t h = std::hash<std::string_view>{}(d->terms[k]);
+    const std::uint64_t entry = (h & 0xFFFFFFFF00000000ULL) | (k + 1);
+    for (std::uint64_t i = h & d->mask;; i = (i + 1) & d->mask) {
+      std::uint64_t& slot = d->slots[i];
+      if (slot == 0 || ((slot >> 32) == (h >> 32) &&
+                        d->terms[(slot & 0xFFFFFFFFULL) - 1] == d->terms[k])) {
+        slot = entry;
+        break;
+      }
+    }
+  }
   return d;
+}
+
+std::int32_t CountVectorizerModel::Dictionary::find(std::string_view t) const {
+  const std::uint64_t h = std::hash<std::string_view>{}(t);
+  for (std::uint64_t i = h & mask;; i = (i + 1) & mask) {
+    const std::uint64_t slot = slots[i];
+    if (slot == 0) return -1;
+    if ((slot >> 32) == (h >> 32)) {
+      const auto k = static_cast<std::size_t>(slot & 0xFFFFFFFFULL) - 1;
+      if (terms[k] == t) return static_cast<std::int32_t>(k);
+    }
+  }
 }
 
 CountVectorizerModel::CountVectorizerModel(std::string uid, std::vector<std::string> vocabulary)
@@ -189,8 +262,7 @@ Frame CountVectorizerModel::transformImpl(const Frame& input, const Context& /*c
       const StringArrayRow tokens = col[r];
       hits.clear();
       for (const std::string_view t : tokens) {
-        const auto it = dict.index.find(t);
-        if (it != dict.index.end()) hits.push_back(it->second);
+        if (const std::int32_t k = dict.find(t); k >= 0) hits.push_back(k);
       }
       std::sort(hits.begin(), hits.end());
       // Spark: minTF >= 1 is a count, else a fraction of all the document's tokens.

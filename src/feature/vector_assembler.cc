@@ -87,7 +87,18 @@ Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/)
       inputs = inputsOf(input);
     }
   } else if (mode == "error") {
-    for (std::int64_t r = 0; r < frame.numRows(); ++r) {
+    // The first invalid row, looked for in parallel blocks.
+    const std::int64_t rows = frame.numRows();
+    std::vector<std::int64_t> firstBad(static_cast<std::size_t>(parallel::numBlocks(rows, kRowBlock)), -1);
+    parallel::forBlocks(rows, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      for (std::int64_t r = begin; r < end; ++r)
+        if (invalidAt(r)) {
+          firstBad[static_cast<std::size_t>(b)] = r;
+          return;
+        }
+    });
+    for (const std::int64_t r : firstBad) {
+      if (r < 0) continue;
       if (const Input* bad = invalidAt(r)) {
         if (bad->col->isNull(r))
           throw DataError(fmt::format(

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "thunderdome/core/error.h"
+#include "thunderdome/core/parallel.h"
 
 namespace td {
 
@@ -146,18 +148,21 @@ StringArrayColumn::StringArrayColumn(std::vector<std::string> strings,
       !std::is_sorted(offsets.begin(), offsets.end()))
     throw InternalError("StringArrayColumn: offsets must start at 0, be sorted and end at the "
                         "number of strings");
-  Storage st;
+  StringArrayChunk c;
   std::size_t total = 0;
   for (const auto& str : strings) total += str.size();
-  st.bytes.reserve(total);
-  st.bounds.reserve(strings.size() + 1);
-  st.bounds.push_back(0);
+  c.bytes.reserve(total);
+  c.bounds.reserve(strings.size() + 1);
+  c.bounds.push_back(0);
   for (const auto& str : strings) {
-    st.bytes += str;
-    st.bounds.push_back(static_cast<std::int64_t>(st.bytes.size()));
+    c.bytes += str;
+    c.bounds.push_back(static_cast<std::int64_t>(c.bytes.size()));
   }
-  st.offsets = std::move(offsets);
-  data_ = std::make_shared<const Storage>(std::move(st));
+  c.offsets = std::move(offsets);
+  auto st = std::make_shared<Storage>();
+  st->rows = static_cast<std::int64_t>(c.offsets.size()) - 1;
+  st->chunks.push_back(std::move(c));
+  data_ = std::move(st);
 }
 
 StringArrayColumn::StringArrayColumn(std::string bytes, std::vector<std::int64_t> bounds,
@@ -172,8 +177,61 @@ StringArrayColumn::StringArrayColumn(std::string bytes, std::vector<std::int64_t
       !std::is_sorted(offsets.begin(), offsets.end()))
     throw InternalError("StringArrayColumn: offsets must start at 0, be sorted and end at the "
                         "number of strings");
-  data_ = std::make_shared<const Storage>(
-      Storage{std::move(bytes), std::move(bounds), std::move(offsets)});
+  auto st = std::make_shared<Storage>();
+  st->rows = static_cast<std::int64_t>(offsets.size()) - 1;
+  st->chunks.push_back(StringArrayChunk{std::move(bytes), std::move(bounds), std::move(offsets)});
+  data_ = std::move(st);
+}
+
+std::shared_ptr<StringArrayColumn> StringArrayColumn::fromChunks(std::vector<StringArrayChunk> chunks,
+                                                                 std::int64_t rowsPerChunk) {
+  std::int64_t rows = 0;
+  for (std::size_t k = 0; k < chunks.size(); ++k) {
+    const auto& c = chunks[k];
+    const auto n = static_cast<std::int64_t>(c.offsets.size()) - 1;
+    if (n < 0 || (k + 1 < chunks.size() && n != rowsPerChunk) || n > rowsPerChunk ||
+        c.bounds.empty() || c.bounds.back() != static_cast<std::int64_t>(c.bytes.size()) ||
+        c.offsets.back() != static_cast<std::int64_t>(c.bounds.size()) - 1)
+      throw InternalError(fmt::format("StringArrayColumn::fromChunks: chunk {} is malformed", k));
+    rows += n;
+  }
+  const bool powerOfTwo = rowsPerChunk > 0 && (rowsPerChunk & (rowsPerChunk - 1)) == 0;
+  if (chunks.size() > 1 && !powerOfTwo) {  // join them
+    StringArrayChunk all;
+    all.bounds.push_back(0);
+    all.offsets.push_back(0);
+    for (auto& c : chunks) {
+      const auto base = static_cast<std::int64_t>(all.bytes.size());
+      const auto strings = static_cast<std::int64_t>(all.bounds.size()) - 1;
+      all.bytes += c.bytes;
+      for (std::size_t k = 1; k < c.bounds.size(); ++k) all.bounds.push_back(base + c.bounds[k]);
+      for (std::size_t k = 1; k < c.offsets.size(); ++k) all.offsets.push_back(strings + c.offsets[k]);
+      c = StringArrayChunk{};
+    }
+    chunks.clear();
+    chunks.push_back(std::move(all));
+  }
+  auto st = std::make_shared<Storage>();
+  st->rows = rows;
+  if (chunks.size() > 1) {
+    st->shift = static_cast<unsigned>(std::countr_zero(static_cast<std::uint64_t>(rowsPerChunk)));
+    st->mask = static_cast<std::uint64_t>(rowsPerChunk) - 1;
+  }
+  st->chunks = std::move(chunks);
+  return std::shared_ptr<StringArrayColumn>(new StringArrayColumn(std::move(st), nullptr));
+}
+
+StringArrayChunk toChunk(StringArrayBlock block) {
+  StringArrayChunk c;
+  block.bytes.shrink_to_fit();
+  c.bytes = std::move(block.bytes);
+  c.bounds.reserve(block.ends.size() + 1);
+  c.bounds.push_back(0);
+  c.bounds.insert(c.bounds.end(), block.ends.begin(), block.ends.end());
+  c.offsets.reserve(block.counts.size() + 1);
+  c.offsets.push_back(0);
+  for (const auto n : block.counts) c.offsets.push_back(c.offsets.back() + n);
+  return c;
 }
 
 std::shared_ptr<StringArrayColumn> StringArrayColumn::fromRows(
@@ -193,7 +251,7 @@ std::shared_ptr<StringArrayColumn> StringArrayColumn::fromRows(
 }
 
 std::int64_t StringArrayColumn::size() const {
-  return static_cast<std::int64_t>(index_ ? index_->size() : data_->offsets.size() - 1);
+  return index_ ? static_cast<std::int64_t>(index_->size()) : data_->rows;
 }
 
 ColumnPtr StringArrayColumn::take(std::span<const std::int64_t> rows) const {
@@ -254,15 +312,32 @@ std::shared_ptr<VectorColumn> VectorColumn::sparse(std::int64_t dim,
   if (offsets.empty() || offsets.front() != 0 || indices.size() != values.size() ||
       offsets.back() != static_cast<std::int64_t>(values.size()))
     throw InternalError("VectorColumn::sparse: inconsistent CSR arrays");
-  for (std::size_t r = 0; r + 1 < offsets.size(); ++r) {
-    for (auto k = offsets[r]; k < offsets[r + 1]; ++k) {
-      const auto idx = indices[static_cast<std::size_t>(k)];
-      if (idx < 0 || idx >= dim || (k > offsets[r] && indices[static_cast<std::size_t>(k) - 1] >= idx))
-        throw InternalError(fmt::format(
-            "VectorColumn::sparse: row {} has index {} out of order or outside [0, {})", r, idx,
-            dim));
+  // Checked in parallel blocks of rows; the first bad row is reported.
+  const auto rows = static_cast<std::int64_t>(offsets.size()) - 1;
+  constexpr std::int64_t kCheckBlock = 1 << 14;
+  std::vector<std::int64_t> bad(static_cast<std::size_t>(parallel::numBlocks(rows, kCheckBlock)), -1);
+  parallel::forBlocks(rows, kCheckBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    for (auto r = static_cast<std::size_t>(begin); r < static_cast<std::size_t>(end); ++r) {
+      if (offsets[r + 1] < offsets[r]) {
+        bad[static_cast<std::size_t>(b)] = static_cast<std::int64_t>(r);
+        return;
+      }
+      for (auto k = offsets[r]; k < offsets[r + 1]; ++k) {
+        const auto idx = indices[static_cast<std::size_t>(k)];
+        if (idx < 0 || idx >= dim ||
+            (k > offsets[r] && indices[static_cast<std::size_t>(k) - 1] >= idx)) {
+          bad[static_cast<std::size_t>(b)] = static_cast<std::int64_t>(r);
+          return;
+        }
+      }
     }
-  }
+  });
+  for (const auto r : bad)
+    if (r >= 0)
+      throw InternalError(fmt::format(
+          "VectorColumn::sparse: row {} has decreasing offsets or an index out of order or "
+          "outside [0, {})",
+          r, dim));
   auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
   c->rows_ = static_cast<std::int64_t>(offsets.size()) - 1;
   c->dim_ = dim;
@@ -346,28 +421,5 @@ const VectorColumn::Storage& VectorColumn::materialized() const {
   return *copy_;
 }
 
-std::shared_ptr<StringArrayColumn> mergeStringArrayBlocks(std::vector<StringArrayBlock> blocks) {
-  std::size_t totalBytes = 0, totalStrings = 0, rows = 0;
-  for (const auto& b : blocks) {
-    totalBytes += b.bytes.size();
-    totalStrings += b.ends.size();
-    rows += b.counts.size();
-  }
-  std::string bytes;
-  bytes.reserve(totalBytes);
-  std::vector<std::int64_t> bounds{0};
-  bounds.reserve(totalStrings + 1);
-  std::vector<std::int64_t> offsets{0};
-  offsets.reserve(rows + 1);
-  for (auto& b : blocks) {
-    const auto base = static_cast<std::int64_t>(bytes.size());
-    bytes += b.bytes;
-    for (auto e : b.ends) bounds.push_back(base + e);
-    for (auto c : b.counts) offsets.push_back(offsets.back() + c);
-    b = StringArrayBlock{};  // release the block as soon as it is merged
-  }
-  return std::make_shared<StringArrayColumn>(std::move(bytes), std::move(bounds),
-                                             std::move(offsets));
-}
 
 }  // namespace td

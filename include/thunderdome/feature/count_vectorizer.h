@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "thunderdome/core/shared_params.h"
@@ -119,13 +118,15 @@ class CountVectorizerModel final : public Model {
   [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  // The vocabulary and an open-addressing index over it: each slot holds a term's hash tag
+  // (high 32 bits) and its index + 1 (low 32 bits; 0 = empty), so a lookup touches one array
+  // and compares the text only when the tags agree.
   struct Dictionary {
     std::vector<std::string> terms;
-    std::unordered_map<std::string, std::int32_t, StringHash, std::equal_to<>> index;
+    std::vector<std::uint64_t> slots;
+    std::uint64_t mask = 0;
+    /// The index of `t`, or -1.
+    [[nodiscard]] std::int32_t find(std::string_view t) const;
   };
   static std::shared_ptr<const Dictionary> makeDictionary(std::vector<std::string> terms);
   std::shared_ptr<const Dictionary> dict_;  // shared between copies

@@ -161,6 +161,14 @@ class StringColumn final : public Column {
   bool dictionary_ = false;                                 // data_ holds distinct values
 };
 
+/// Rows of a StringArrayColumn in flat form: string k is bytes[bounds[k], bounds[k+1]) (bounds
+/// starts at 0 and ends at bytes.size()); row i is strings [offsets[i], offsets[i+1]).
+struct StringArrayChunk {
+  std::string bytes;
+  std::vector<std::int64_t> bounds;   ///< strings + 1 entries
+  std::vector<std::int64_t> offsets;  ///< rows + 1 entries, into bounds
+};
+
 /// One row of a StringArrayColumn: a read-only sequence of string_views into the column's bytes.
 class StringArrayRow {
  public:
@@ -234,17 +242,25 @@ class StringArrayColumn final : public Column {
   [[nodiscard]] ColumnPtr take(std::span<const std::int64_t> rows) const override;
   /// The strings of row i.
   [[nodiscard]] StringArrayRow operator[](std::int64_t i) const {
-    const std::int64_t p = index_ ? (*index_)[static_cast<std::size_t>(i)] : i;
-    const auto b = data_->offsets[static_cast<std::size_t>(p)];
-    const auto e = data_->offsets[static_cast<std::size_t>(p) + 1];
-    return {data_->bytes.data(), data_->bounds.data() + b, static_cast<std::size_t>(e - b)};
+    const auto p = static_cast<std::uint64_t>(index_ ? (*index_)[static_cast<std::size_t>(i)] : i);
+    const StringArrayChunk& c = data_->chunks[p >> data_->shift];
+    const auto q = static_cast<std::size_t>(p & data_->mask);
+    const auto b = c.offsets[q];
+    const auto e = c.offsets[q + 1];
+    return {c.bytes.data(), c.bounds.data() + b, static_cast<std::size_t>(e - b)};
   }
+  /// A column made of chunks of `rowsPerChunk` rows each (the last may have fewer), kept as
+  /// they are when rowsPerChunk is a power of two (no copy), else joined into one.
+  static std::shared_ptr<StringArrayColumn> fromChunks(std::vector<StringArrayChunk> chunks,
+                                                       std::int64_t rowsPerChunk);
 
  private:
+  // Row p is row (p & mask) of chunks[p >> shift]; one chunk: shift 63, mask all ones.
   struct Storage {
-    std::string bytes;
-    std::vector<std::int64_t> bounds;   // strings + 1 entries
-    std::vector<std::int64_t> offsets;  // rows + 1 entries, into bounds
+    std::vector<StringArrayChunk> chunks;
+    unsigned shift = 63;
+    std::uint64_t mask = ~std::uint64_t{0};
+    std::int64_t rows = 0;
   };
   StringArrayColumn(std::shared_ptr<const Storage> data,
                     std::shared_ptr<const std::vector<std::int64_t>> index)
@@ -266,8 +282,8 @@ struct StringArrayBlock {
   }
 };
 
-/// Joins blocks (in row order) into one column, releasing each block once merged.
-std::shared_ptr<StringArrayColumn> mergeStringArrayBlocks(std::vector<StringArrayBlock> blocks);
+/// `block` (its rows filled) in flat form: its bytes (slack released), bounds and offsets.
+StringArrayChunk toChunk(StringArrayBlock block);
 
 /// A StringArrayColumn of `n` rows built in parallel blocks of `rowsPerBlock` rows:
 /// `fillRow(row, block)` appends row's strings to `block`. What every stage that outputs token
@@ -275,18 +291,19 @@ std::shared_ptr<StringArrayColumn> mergeStringArrayBlocks(std::vector<StringArra
 template <class F>
 std::shared_ptr<StringArrayColumn> buildStringArrayColumn(std::int64_t n, std::int64_t rowsPerBlock,
                                                           F&& fillRow) {
-  std::vector<StringArrayBlock> blocks(
+  std::vector<StringArrayChunk> chunks(
       static_cast<std::size_t>(parallel::numBlocks(n, rowsPerBlock)));
   parallel::forBlocks(n, rowsPerBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    StringArrayBlock& block = blocks[static_cast<std::size_t>(b)];
+    StringArrayBlock block;
     block.counts.reserve(static_cast<std::size_t>(end - begin));
     for (std::int64_t r = begin; r < end; ++r) {
       const std::size_t before = block.ends.size();
       fillRow(r, block);
       block.counts.push_back(static_cast<std::int64_t>(block.ends.size() - before));
     }
+    chunks[static_cast<std::size_t>(b)] = toChunk(std::move(block));
   });
-  return mergeStringArrayBlocks(std::move(blocks));
+  return StringArrayColumn::fromChunks(std::move(chunks), rowsPerBlock);
 }
 
 /// A read-only view of one vector: dense when `indices` is null, sparse otherwise.
