@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <memory>
@@ -32,6 +33,7 @@ using detail::iequals;
 using detail::parseDouble;
 
 constexpr std::int64_t kBlock = 1 << 14;  // rows per parallel conversion block
+constexpr std::size_t kParallelBytes = 1 << 20;  // a buffer this large is tokenized in parallel
 
 // ---------------------------------------------------------------- number parsing
 
@@ -73,6 +75,8 @@ constexpr char kQuotedEmpty[1] = {0};
 // One cell of a parsed file in 8 bytes: its text starts `off` bytes after its row's first
 // byte and is `len` long; len == kExternal marks text held elsewhere (Table::external[off]).
 struct Cell {
+  Cell() {}  // NOLINT: left uninitialized, so that sizing the table does not touch its pages
+  Cell(std::uint32_t o, std::uint32_t l) : off(o), len(l) {}
   std::uint32_t off;
   std::uint32_t len;
 };
@@ -157,17 +161,29 @@ class Tokenizer {
       if (n >= 3 && b.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
     }
     const std::size_t rowsBefore = t_.rowLine.size();
+    // A whole file in one buffer, with no quote character and no CR in it, is split into rows
+    // in parallel once the header (or first row) has fixed the width.
+    bool tryParallel = final && rowsBefore == 0 && n - pos >= kParallelBytes &&
+                       (!opt_.quote || std::memchr(b.data() + pos, *opt_.quote, n - pos) == nullptr) &&
+                       std::memchr(b.data() + pos, '\r', n - pos) == nullptr;
     // A whole file arriving as one buffer: reserve the cells for its lines at once (one count
-    // of the line breaks) instead of growing, which copies them and, at the last doubling,
-    // holds up to three times their size.
+    // of the line breaks; the parallel path sizes them itself) instead of growing, which
+    // copies them and, at the last doubling, holds up to three times their size.
     std::size_t reserveRows = 0;
-    if (final && rowsBefore == 0 && t_.cells.capacity() == 0) {
+    if (final && rowsBefore == 0 && t_.cells.capacity() == 0 && !tryParallel) {
       reserveRows = static_cast<std::size_t>(
                         std::count(b.data() + pos, b.data() + n, '\n')) + 1;
       t_.rowLine.reserve(reserveRows);
       t_.rowStart.reserve(reserveRows);
     }
     while (pos < n) {
+      if (tryParallel && !needHeader_ && t_.widthKnown) {
+        tryParallel = false;
+        if (tokenizeInParallel(b, pos)) {
+          pos = n;
+          break;
+        }
+      }
       // Blank lines are skipped (as Spark does).
       if (b[pos] == '\n') {
         ++pos;
@@ -249,6 +265,98 @@ class Tokenizer {
       nextAttempt_ = 2 * pending_.size();
     }
     if (t_.rowLine.size() > rowsBefore) buffers_.push_back(std::move(buf));
+  }
+
+  // Rows of b[pos, n) (no quotes, no CRs; the width known) split in parallel chunks of lines,
+  // straight into the table: a first pass counts each chunk's rows, a second writes their
+  // cells. False (the table as before) when a row is irregular (another field count, bad
+  // UTF-8, a NUL, a row of 4 GiB): the sequential loop then reads it all, errors and repairs
+  // included.
+  bool tokenizeInParallel(const std::string& b, std::size_t pos) {
+    const char* data = b.data();
+    const std::size_t n = b.size();
+    const std::size_t width = t_.width;
+    const char sep = opt_.sep;
+    const std::size_t chunks = std::clamp<std::size_t>((n - pos) >> 20, 1, 64);  // >= 1 MiB each
+    std::vector<std::size_t> start(chunks + 1, n);
+    start[0] = pos;
+    for (std::size_t k = 1; k < chunks; ++k) {
+      std::size_t at = std::max(start[k - 1], pos + (n - pos) / chunks * k);
+      const void* nl = at < n ? std::memchr(data + at, '\n', n - at) : nullptr;
+      start[k] = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1 : n;
+    }
+    struct Count {
+      std::int64_t rows = 0;
+      std::int64_t lines = 0;  // line breaks
+    };
+    std::vector<Count> count(chunks);
+    const auto each = [&](auto&& fn) {
+      parallel::forBlocks(static_cast<std::int64_t>(chunks), 1,
+                          [&](std::int64_t k, std::int64_t, std::int64_t) { fn(static_cast<std::size_t>(k)); });
+    };
+    each([&](std::size_t k) {
+      Count& c = count[k];
+      for (std::size_t p = start[k]; p < start[k + 1];) {
+        const void* nl = std::memchr(data + p, '\n', start[k + 1] - p);
+        const std::size_t e = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : start[k + 1];
+        if (e > p) ++c.rows;
+        if (nl) ++c.lines;
+        p = e + 1;
+      }
+    });
+    const std::size_t base = t_.rowLine.size();
+    std::vector<std::size_t> firstRow(chunks + 1, base);
+    std::vector<std::int64_t> firstLine(chunks + 1, line_);
+    for (std::size_t k = 0; k < chunks; ++k) {
+      firstRow[k + 1] = firstRow[k] + static_cast<std::size_t>(count[k].rows);
+      firstLine[k + 1] = firstLine[k] + count[k].lines;
+    }
+    const std::size_t rows = firstRow[chunks];
+    t_.cells.resize(rows * width);
+    t_.rowStart.resize(rows);
+    t_.rowLine.resize(rows);
+    std::atomic<bool> irregular{false};
+    each([&](std::size_t k) {
+      std::size_t row = firstRow[k];
+      std::int64_t line = firstLine[k];
+      for (std::size_t p = start[k]; p < start[k + 1] && !irregular.load(std::memory_order_relaxed);) {
+        const void* nl = std::memchr(data + p, '\n', start[k + 1] - p);
+        const std::size_t e = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : start[k + 1];
+        if (e > p) {
+          const std::string_view record(data + p, e - p);
+          if (record.size() >= kExternal || detail::firstBadText(record) != std::string::npos) {
+            irregular = true;
+            return;
+          }
+          Cell* out = t_.cells.data() + row * width;
+          std::size_t f = 0, from = 0;
+          for (std::size_t q = 0; q <= record.size(); ++q) {
+            if (q < record.size() && record[q] != sep) continue;
+            if (f == width) break;
+            out[f++] = Cell{static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(q - from)};
+            from = q + 1;
+            if (q == record.size()) from = q + 2;  // marks the end as reached
+          }
+          if (f != width || from != record.size() + 2) {
+            irregular = true;
+            return;
+          }
+          t_.rowStart[row] = data + p;
+          t_.rowLine[row] = line;
+          ++row;
+        }
+        if (nl) ++line;
+        p = e + 1;
+      }
+    });
+    if (irregular.load()) {
+      t_.cells.resize(base * width);
+      t_.rowStart.resize(base);
+      t_.rowLine.resize(base);
+      return false;
+    }
+    line_ = firstLine[chunks];
+    return true;
   }
 
   [[nodiscard]] std::string widthMessage(std::int64_t line, std::size_t expected,
@@ -678,7 +786,6 @@ class Converter {
     const auto blocks = static_cast<std::size_t>(parallel::numBlocks(rows_, kBlock));
     struct Block {
       std::vector<std::string_view> distinct;  // in order of first appearance
-      bool tooMany = false;
     };
     std::vector<Block> parts(blocks);
     NullMask nulls(static_cast<std::size_t>(rows_));
@@ -686,26 +793,36 @@ class Converter {
     std::atomic<bool> giveUp{false};
     parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
       Block& part = parts[static_cast<std::size_t>(b)];
-      std::unordered_map<std::string_view, std::int64_t> seen;
       const auto limit = static_cast<std::size_t>((end - begin) / 4 + 1);
+      // Open addressing, at most a quarter full: slot = code + 1 (0 = empty).
+      std::size_t size = 64;
+      while (size < 4 * limit) size *= 2;
+      std::vector<std::uint32_t> slots(size, 0);
+      std::vector<std::uint64_t> hashes;
+      const std::hash<std::string_view> hash;
       for (std::int64_t r = begin; r < end; ++r) {
-        if (giveUp.load(std::memory_order_relaxed)) return;
         const std::string_view v = cell(r, c);
         const auto u = static_cast<std::size_t>(r);
         if ((nulls[u] = isNull(v))) {
           codes[u] = -1;
           continue;
         }
-        const auto [it, added] =
-            seen.try_emplace(v, static_cast<std::int64_t>(part.distinct.size()));
-        if (added) {
-          part.distinct.push_back(v);
-          if (part.distinct.size() > limit) {
+        const std::uint64_t h = hash(v);
+        std::size_t i = h & (size - 1);
+        for (;; i = (i + 1) & (size - 1)) {
+          const std::uint32_t slot = slots[i];
+          if (slot == 0 || (hashes[slot - 1] == h && part.distinct[slot - 1] == v)) break;
+        }
+        if (slots[i] == 0) {
+          if (part.distinct.size() == limit || giveUp.load(std::memory_order_relaxed)) {
             giveUp.store(true, std::memory_order_relaxed);
             return;
           }
+          part.distinct.push_back(v);
+          hashes.push_back(h);
+          slots[i] = static_cast<std::uint32_t>(part.distinct.size());
         }
-        codes[u] = it->second;
+        codes[u] = slots[i] - 1;
       }
     });
     if (giveUp.load()) return nullptr;

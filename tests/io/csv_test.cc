@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -396,6 +397,75 @@ TEST_F(CsvTest, InferredNumbersAreTheTextsValuesWhateverTheBlocksHold) {
   CsvOptions o;
   o.schema = Schema({{"v", DataType::kDouble}, {"w", DataType::kInt64}});
   EXPECT_TRUE(framesIdentical(readCsvString(text, o), f));
+}
+
+// A large buffer with no quotes and no CRs is split into rows in parallel chunks; it must read
+// exactly as the sequential tokenizer reads it (here forced by quoting one field), and an
+// irregular row sends it back to the sequential reader, errors and modes included.
+TEST_F(CsvTest, ParallelTokenizingReadsAsTheSequentialTokenizer) {
+  std::string text = "id,name,x,empty\n";
+  for (int r = 0; r < 120000; ++r) {  // ~3 MiB: several chunks
+    text += std::to_string(r) + ",n" + std::to_string(r % 17) + "," + std::to_string(r * 0.25) + ",";
+    text += r % 5 == 0 ? "" : "e";
+    text += r % 40000 == 39999 ? "\n\n" : "\n";  // blank lines are skipped
+  }
+  text += "120000,last,1.5,tail";  // no final line break
+  std::string quoted = text;
+  quoted.replace(quoted.find("n16,"), 4, "\"n16\",");
+  const Frame parallel = readCsvString(text, {}, "p.csv");
+  const Frame sequential = readCsvString(quoted, {}, "p.csv");
+  EXPECT_TRUE(framesIdentical(parallel, sequential));
+  EXPECT_EQ(parallel.numRows(), 120001);
+  EXPECT_EQ(parallel.rowLocation(120000), "p.csv:120005") << "line numbers count blank lines";
+  EXPECT_EQ(parallel.rowLocation(50000), sequential.rowLocation(50000));
+  EXPECT_EQ(parallel.col<StringColumn>("empty")[120000], "tail");
+  EXPECT_TRUE(parallel.col<StringColumn>("empty").isNull(100000));
+  // A short row late in the file: the same error as the sequential reader, then the modes.
+  std::string ragged = text;
+  const std::size_t at = ragged.find("\n100000,");
+  ragged.insert(at + 1, "1,2\n");
+  EXPECT_CONTAINS(messageOf<DataError>([&] { (void)readCsvString(ragged, {}, "r.csv"); }),
+                  "r.csv, line 100004: malformed row: expected 4 fields but found 2");
+  CsvOptions drop;
+  drop.mode = ReadMode::kDropMalformed;
+  EXPECT_TRUE(framesIdentical(readCsvString(ragged, drop, "p.csv"), parallel));
+  // Bad UTF-8 in a row: FAILFAST names it (the sequential reader's check).
+  std::string bad = text;
+  bad.replace(bad.find("n3,"), 3, "n\xff,");
+  EXPECT_CONTAINS(messageOf<DataError>([&] { (void)readCsvString(bad, {}, "b.csv"); }), "b.csv, line");
+}
+
+// Decimal text is read as the correctly rounded double (strtod's), whether a fast path or the
+// general parser takes it.
+TEST_F(CsvTest, DoublesAreCorrectlyRoundedInEveryForm) {
+  std::vector<std::string> texts = {"0.1", "9007199254740993", "9007199254740992.5", "1e22",
+                                    "1e23", "123456789012345678901", "1234567890123456789",
+                                    ".5", "5.", "-0.0", "1E+2", "2.5e-22", "4.9e-324", "1e-400",
+                                    "0.000000000000000000000000123", "17976931348623157e292"};
+  std::mt19937_64 rng(7);
+  for (int k = 0; k < 20000; ++k) {
+    std::string t = rng() % 2 ? "-" : "";
+    const int digits = 1 + static_cast<int>(rng() % 20);
+    const int point = static_cast<int>(rng() % (digits + 1));
+    for (int d = 0; d < digits; ++d) {
+      if (d == point && d > 0) t += '.';
+      t += static_cast<char>('0' + rng() % 10);
+    }
+    if (rng() % 3 == 0) t += "e" + std::to_string(static_cast<int>(rng() % 61) - 30);
+    texts.push_back(t);
+  }
+  std::string csv = "v\n";
+  for (const auto& t : texts) csv += t + "\n";
+  CsvOptions o;
+  o.schema = Schema({{"v", DataType::kDouble}});
+  const Frame f = readCsvString(csv, o);
+  const auto& v = f.col<DoubleColumn>("v");
+  for (std::size_t k = 0; k < texts.size(); ++k) {
+    const double want = std::strtod(texts[k].c_str(), nullptr);
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(v[static_cast<std::int64_t>(k)]),
+              std::bit_cast<std::uint64_t>(want))
+        << texts[k];
+  }
 }
 
 // A column with few distinct strings is read dictionary-encoded; nulls and quoted empty
