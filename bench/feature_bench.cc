@@ -53,6 +53,7 @@ double cpuSeconds(const rusage& ru) {
 
 int main(int argc, char** argv) {
   td::useHugePageMalloc(argv);  // as the CLI does
+  td::limitHeapRetention();
   std::string specPath, dataPath, outputCol;
   std::vector<std::string> options;
   int threads = 0;

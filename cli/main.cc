@@ -8,6 +8,7 @@
 
 int main(int argc, char** argv) {
   td::useHugePageMalloc(argv);  // may re-execute this program once, before anything starts
+  td::limitHeapRetention();
   td::dist::initWorld(&argc, &argv);
   const int code = td::cli::run(argc, argv, std::cout, std::cerr);
   std::cout.flush();

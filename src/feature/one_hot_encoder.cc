@@ -6,9 +6,13 @@
 #include <cmath>
 #include <limits>
 
+#include "thunderdome/core/parallel.h"
+
 namespace td {
 
 namespace {
+constexpr std::int64_t kRowBlock = 1 << 14;
+
 Schema oneHotSchema(const PipelineStage& stage, const Schema& input) {
   Schema out = input;
   for (const auto& [in, o] : shared::singleOrMultiColumns(stage)) {
@@ -109,31 +113,40 @@ Frame OneHotEncoderModel::transformImpl(const Frame& input, const Context& /*ctx
     const std::int64_t orig = sizes_[c];
     // Spark's getConfigedCategorySizes.
     const std::int64_t size = (!dropLast && keep) ? orig + 1 : (dropLast && !keep) ? orig - 1 : orig;
-    const std::vector<double> v = input.numeric(pairs[c].first);
-    std::vector<std::int64_t> offsets{0};
-    offsets.reserve(v.size() + 1);
-    std::vector<std::int32_t> indices;
-    std::vector<double> values;
-    for (std::size_t r = 0; r < v.size(); ++r) {
-      double idx = v[r];
-      if (!(idx >= 0.0 && idx < static_cast<double>(orig))) {
-        if (!keep)
-          throw DataError(fmt::format(
-              "{}: Unseen value: {} in column '{}' at {}. To handle unseen values, set Param "
-              "handleInvalid to keep.",
-              describe(), idx, pairs[c].first, input.rowLocation(static_cast<std::int64_t>(r))));
-        idx = static_cast<double>(orig);
-      }
-      const auto k = static_cast<std::int64_t>(idx);
-      if (k < size) {
-        indices.push_back(static_cast<std::int32_t>(k));
-        values.push_back(1.0);
-      }
-      offsets.push_back(static_cast<std::int64_t>(indices.size()));
+    // Each row's slot (-1: none) in parallel blocks; the first unseen value is the error.
+    std::vector<double> copy;
+    const Column& col = *input.column(pairs[c].first);
+    const double* v = nullptr;
+    if (col.type() == DataType::kDouble) {
+      v = static_cast<const DoubleColumn&>(col).values().data();
+    } else {
+      copy = input.numeric(pairs[c].first);
+      v = copy.data();
     }
-    out = out.withColumn(pairs[c].second, VectorColumn::sparse(size, std::move(offsets),
-                                                               std::move(indices),
-                                                               std::move(values)));
+    const std::int64_t n = input.numRows();
+    std::vector<std::int32_t> index(static_cast<std::size_t>(n));
+    std::vector<std::int64_t> firstBad(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)), -1);
+    parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      for (std::int64_t r = begin; r < end; ++r) {
+        double idx = v[r];
+        if (!(idx >= 0.0 && idx < static_cast<double>(orig))) {
+          if (!keep) {
+            firstBad[static_cast<std::size_t>(b)] = r;
+            return;
+          }
+          idx = static_cast<double>(orig);
+        }
+        const auto k = static_cast<std::int64_t>(idx);
+        index[static_cast<std::size_t>(r)] = k < size ? static_cast<std::int32_t>(k) : -1;
+      }
+    });
+    for (const std::int64_t r : firstBad)
+      if (r >= 0)
+        throw DataError(fmt::format(
+            "{}: Unseen value: {} in column '{}' at {}. To handle unseen values, set Param "
+            "handleInvalid to keep.",
+            describe(), v[r], pairs[c].first, input.rowLocation(r)));
+    out = out.withColumn(pairs[c].second, VectorColumn::oneHot(size, std::move(index)));
   }
   return out;
 }

@@ -342,8 +342,7 @@ std::shared_ptr<VectorColumn> VectorColumn::sparse(std::int64_t dim,
   c->rows_ = static_cast<std::int64_t>(offsets.size()) - 1;
   c->dim_ = dim;
   auto st = std::make_shared<Storage>();
-  st->offsets = std::move(offsets);
-  st->indices = std::move(indices);
+  st->layout = csrLayout(std::move(offsets), std::move(indices));
   st->values = std::move(values);
   c->data_ = std::move(st);
   return c;
@@ -363,8 +362,8 @@ std::shared_ptr<VectorColumn> VectorColumn::withValues(const VectorColumn& like,
   st->values = std::move(values);
   if (!src.dense) {
     // Share the storage that owns the offsets and indices (never a chain of layouts).
-    st->layout = src.layout ? src.layout
-                            : (like.index_ ? like.copy_ : like.data_);
+    const auto& owner = &src == like.data_.get() ? like.data_ : like.copy_;
+    st->layout = src.layout ? src.layout : owner;
   }
   c->data_ = std::move(st);
   return c;
@@ -382,44 +381,207 @@ ColumnPtr VectorColumn::take(std::span<const std::int64_t> rows) const {
 
 std::int64_t VectorColumn::numStored() const {
   if (data_->dense) return rows_ * dim_;
-  if (!index_) return static_cast<std::int64_t>(data_->values.size());
+  if (!index_ && data_->flat()) return static_cast<std::int64_t>(data_->values.size());
   std::int64_t total = 0;
-  for (auto p : *index_)
-    total += data_->csr().offsets[static_cast<std::size_t>(p) + 1] -
-             data_->csr().offsets[static_cast<std::size_t>(p)];
+  for (std::int64_t i = 0; i < rows_; ++i) total += (*this)[i].nnz;
   return total;
 }
 
 const VectorColumn::Storage& VectorColumn::materialized() const {
   std::call_once(copyOnce_, [this] {
-    const Storage& s = *data_;
     auto out = std::make_shared<Storage>();
-    out->dense = s.dense;
-    if (s.dense) {
-      out->values.reserve(index_->size() * static_cast<std::size_t>(dim_));
-      for (auto p : *index_) {
-        const double* v = s.values.data() + p * dim_;
-        out->values.insert(out->values.end(), v, v + dim_);
+    out->dense = isDense();
+    if (out->dense) {
+      out->values.reserve(static_cast<std::size_t>(rows_ * dim_));
+      for (std::int64_t i = 0; i < rows_; ++i) {
+        const VectorView v = (*this)[i];
+        out->values.insert(out->values.end(), v.values, v.values + dim_);
       }
     } else {
       const std::int64_t total = numStored();
-      out->offsets.reserve(index_->size() + 1);
-      out->offsets.push_back(0);
-      out->indices.reserve(static_cast<std::size_t>(total));
+      std::vector<std::int64_t> offsets;
+      std::vector<std::int32_t> indices;
+      offsets.reserve(static_cast<std::size_t>(rows_) + 1);
+      offsets.push_back(0);
+      indices.reserve(static_cast<std::size_t>(total));
       out->values.reserve(static_cast<std::size_t>(total));
-      const Storage& l = s.csr();
-      for (auto p : *index_) {
-        const auto b = static_cast<std::ptrdiff_t>(l.offsets[static_cast<std::size_t>(p)]);
-        const auto e = static_cast<std::ptrdiff_t>(l.offsets[static_cast<std::size_t>(p) + 1]);
-        out->indices.insert(out->indices.end(), l.indices.begin() + b, l.indices.begin() + e);
-        out->values.insert(out->values.end(), s.values.begin() + b, s.values.begin() + e);
-        out->offsets.push_back(static_cast<std::int64_t>(out->values.size()));
+      for (std::int64_t i = 0; i < rows_; ++i) {
+        const VectorView v = (*this)[i];
+        if (v.isDense()) {  // a dense chunk of a mixed column: its non-zeros
+          for (std::int64_t k = 0; k < v.nnz; ++k)
+            if (v.values[k] != 0.0) {
+              indices.push_back(static_cast<std::int32_t>(k));
+              out->values.push_back(v.values[k]);
+            }
+        } else {
+          indices.insert(indices.end(), v.indices, v.indices + v.nnz);
+          out->values.insert(out->values.end(), v.values, v.values + v.nnz);
+        }
+        offsets.push_back(static_cast<std::int64_t>(out->values.size()));
       }
+      out->layout = csrLayout(std::move(offsets), std::move(indices));
     }
     copy_ = std::move(out);
   });
   return *copy_;
 }
 
+std::shared_ptr<VectorColumn> VectorColumn::oneHot(std::int64_t dim, std::vector<std::int32_t> index) {
+  for (const auto k : index)
+    if (k < -1 || k >= dim)
+      throw InternalError(fmt::format("VectorColumn::oneHot: index {} outside [-1, {})", k, dim));
+  auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
+  c->rows_ = static_cast<std::int64_t>(index.size());
+  c->dim_ = dim;
+  auto st = std::make_shared<Storage>();
+  st->oneHot = true;
+  st->indices = std::move(index);
+  c->data_ = std::move(st);
+  return c;
+}
+
+std::shared_ptr<VectorColumn> VectorColumn::concat(
+    std::vector<std::shared_ptr<const VectorColumn>> parts) {
+  if (parts.empty()) return sparse(0, {0}, {}, {});
+  const std::int64_t dim = parts.front()->dim();
+  std::int64_t rows = 0;
+  bool allDense = true;
+  for (const auto& p : parts) {
+    if (p->dim() != dim)
+      throw InternalError(fmt::format("VectorColumn::concat: dimensions {} and {}", dim, p->dim()));
+    rows += p->size();
+    allDense = allDense && p->isDense();
+  }
+  if (parts.size() == 1) return std::const_pointer_cast<VectorColumn>(parts.front());
+  const std::int64_t per = parts.front()->size();
+  bool chunkable = per > 0 && (per & (per - 1)) == 0;
+  for (std::size_t k = 0; k < parts.size() && chunkable; ++k) {
+    const auto& p = parts[k];
+    chunkable = !p->isView() && p->data_->chunks.empty() &&
+                (k + 1 == parts.size() ? p->size() <= per : p->size() == per);
+  }
+  auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
+  c->rows_ = rows;
+  c->dim_ = dim;
+  auto st = std::make_shared<Storage>();
+  if (chunkable) {
+    st->dense = false;  // rows are read through the chunks, whatever their layout
+    st->shift = static_cast<unsigned>(std::countr_zero(static_cast<std::uint64_t>(per)));
+    st->mask = static_cast<std::uint64_t>(per) - 1;
+    st->chunksDense = allDense;
+    st->chunks = std::move(parts);
+    c->data_ = std::move(st);
+    return c;
+  }
+  // Copied: dense when every part is, else CSR.
+  st->dense = allDense;
+  std::vector<std::int64_t> offsets;
+  std::vector<std::int32_t> indices;
+  if (allDense) {
+    st->values.reserve(static_cast<std::size_t>(rows * dim));
+  } else {
+    offsets.reserve(static_cast<std::size_t>(rows) + 1);
+    offsets.push_back(0);
+  }
+  for (const auto& p : parts)
+    for (std::int64_t i = 0; i < p->size(); ++i) {
+      const VectorView v = (*p)[i];
+      if (allDense) {
+        st->values.insert(st->values.end(), v.values, v.values + dim);
+        continue;
+      }
+      v.forEach([&](std::int64_t j, double x) {
+        if (v.isDense() && x == 0.0) return;
+        indices.push_back(static_cast<std::int32_t>(j));
+        st->values.push_back(x);
+      });
+      offsets.push_back(static_cast<std::int64_t>(st->values.size()));
+    }
+  if (!allDense) st->layout = csrLayout(std::move(offsets), std::move(indices));
+  c->data_ = std::move(st);
+  return c;
+}
+
+
+}  // namespace td
+
+namespace td {
+
+namespace {
+template <class C, class T>
+std::vector<T> concatValues(const std::vector<ColumnPtr>& parts, std::int64_t rows) {
+  std::vector<T> out;
+  out.reserve(static_cast<std::size_t>(rows));
+  for (const auto& p : parts) {
+    const auto& c = static_cast<const C&>(*p);
+    for (std::int64_t i = 0; i < c.size(); ++i) out.push_back(c[i]);
+  }
+  return out;
+}
+}  // namespace
+
+ColumnPtr concatRows(const std::vector<ColumnPtr>& parts) {
+  if (parts.empty()) throw InternalError("concatRows: no parts");
+  const DataType type = parts.front()->type();
+  std::int64_t rows = 0;
+  bool nulls = false;
+  for (const auto& p : parts) {
+    if (p->type() != type)
+      throw InternalError(fmt::format("concatRows: a {} part among {} parts", toString(p->type()),
+                                      toString(type)));
+    rows += p->size();
+    nulls = nulls || p->hasNulls();
+  }
+  if (parts.size() == 1) return parts.front();
+  std::shared_ptr<Column> out;
+  switch (type) {
+    case DataType::kInt64:
+      out = std::make_shared<Int64Column>(concatValues<Int64Column, std::int64_t>(parts, rows));
+      break;
+    case DataType::kDouble:
+      out = std::make_shared<DoubleColumn>(concatValues<DoubleColumn, double>(parts, rows));
+      break;
+    case DataType::kBoolean:
+      out = std::make_shared<BooleanColumn>(concatValues<BooleanColumn, std::uint8_t>(parts, rows));
+      break;
+    case DataType::kString:
+      out = std::make_shared<StringColumn>(concatValues<StringColumn, std::string>(parts, rows));
+      break;
+    case DataType::kStringArray: {
+      StringArrayChunk all;
+      all.bounds.push_back(0);
+      all.offsets.push_back(0);
+      for (const auto& p : parts) {
+        const auto& c = static_cast<const StringArrayColumn&>(*p);
+        for (std::int64_t i = 0; i < c.size(); ++i) {
+          for (const std::string_view str : c[i]) {
+            all.bytes.append(str);
+            all.bounds.push_back(static_cast<std::int64_t>(all.bytes.size()));
+          }
+          all.offsets.push_back(static_cast<std::int64_t>(all.bounds.size()) - 1);
+        }
+      }
+      out = std::make_shared<StringArrayColumn>(std::move(all.bytes), std::move(all.bounds),
+                                                std::move(all.offsets));
+      break;
+    }
+    case DataType::kVector: {
+      std::vector<std::shared_ptr<const VectorColumn>> vs;
+      vs.reserve(parts.size());
+      for (const auto& p : parts) vs.push_back(std::static_pointer_cast<const VectorColumn>(p));
+      out = VectorColumn::concat(std::move(vs));
+      break;
+    }
+  }
+  if (nulls) {
+    NullMask mask;
+    mask.reserve(static_cast<std::size_t>(rows));
+    for (const auto& p : parts)
+      for (std::int64_t i = 0; i < p->size(); ++i) mask.push_back(p->isNull(i) ? 1 : 0);
+    out->setNulls(std::move(mask));
+  }
+  if (const auto* nominal = parts.front()->nominalValues()) out->setNominalValues(*nominal);
+  return out;
+}
 
 }  // namespace td

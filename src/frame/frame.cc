@@ -195,7 +195,7 @@ Frame Frame::take(std::span<const std::int64_t> rows) const {
 }
 
 Frame Frame::withOrigins(std::shared_ptr<const RowOrigins> origins) const {
-  if (origins && static_cast<std::int64_t>(origins->line.size()) != rows_)
+  if (origins && !origins->line.empty() && static_cast<std::int64_t>(origins->line.size()) != rows_)
     throw InternalError(fmt::format("withOrigins: {} origins for {} rows", origins->line.size(),
                                     rows_));
   Frame out = *this;
@@ -211,7 +211,7 @@ std::string Frame::rowLocation(std::int64_t row) const {
     if (s < origins_->sources.size() && line > 0)
       return fmt::format("{}:{}", origins_->sources[s], line);
   }
-  return fmt::format("row {}", row);
+  return fmt::format("row {}", row + (origins_ ? origins_->firstRow : 0));
 }
 
 std::vector<Frame> Frame::randomSplit(const std::vector<double>& weights,

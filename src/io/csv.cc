@@ -72,15 +72,19 @@ namespace {
 // unquoted empty field is a null (Spark's emptyValue vs nullValue).
 constexpr char kQuotedEmpty[1] = {0};
 
-// One cell of a parsed file in 8 bytes: its text starts `off` bytes after its row's first
-// byte and is `len` long; len == kExternal marks text held elsewhere (Table::external[off]).
+// One cell of a parsed file in 4 bytes. In a compact row (every field starting and ending
+// within 64 KiB of the row's first byte, the usual case) it is the field's offset from that
+// byte and its length, 16 bits each; in an external row (Table::rowExternal) it is an index
+// into Table::external, which holds the row's fields as views.
 struct Cell {
   Cell() {}  // NOLINT: left uninitialized, so that sizing the table does not touch its pages
-  Cell(std::uint32_t o, std::uint32_t l) : off(o), len(l) {}
-  std::uint32_t off;
-  std::uint32_t len;
+  explicit Cell(std::uint32_t v) : bits(v) {}
+  static Cell compact(std::size_t off, std::size_t len) {
+    return Cell(static_cast<std::uint32_t>(off | (len << 16)));
+  }
+  std::uint32_t bits;
 };
-constexpr std::uint32_t kExternal = 0xFFFFFFFF;
+constexpr std::size_t kCompactLimit = 0xFFFF;  // largest offset or length of a compact cell
 
 // The cells of a parsed file, row-major, as offsets into the tokenizer's buffers (quoted fields
 // unescaped in place).
@@ -89,8 +93,9 @@ struct Table {
   std::int64_t headerLine = 0;         // physical line of the header
   std::vector<Cell> cells;             // rows * width
   std::vector<const char*> rowStart;   // each row's first byte
-  std::vector<std::string_view> external;  // cells that are not a row's own bytes (a quoted
-                                           // "", PERMISSIVE's repairs and padding)
+  std::vector<std::uint8_t> rowExternal;   // 1 for an external row (empty: no such row yet)
+  std::vector<std::string_view> external;  // the fields of external rows (also a quoted "",
+                                           // PERMISSIVE's repairs and padding)
   std::vector<std::int64_t> rowLine;   // 1-based physical line where each data row starts
   std::size_t width = 0;               // fields per row (0 until known)
   bool widthKnown = false;
@@ -238,19 +243,26 @@ class Tokenizer {
       if (reserveRows != 0 && t_.cells.capacity() == 0) t_.cells.reserve(reserveRows * t_.width);
       const char* const first = b.data() + rowBegin;
       const char* const last = b.data() + end;
-      for (const std::string_view f : row_) {
-        if (f.data() >= first && f.data() + f.size() <= last &&
-            f.data() + f.size() - first < kExternal) {
-          t_.cells.push_back(Cell{static_cast<std::uint32_t>(f.data() - first),
-                                  static_cast<std::uint32_t>(f.size())});
-        } else {
-          if (t_.external.size() >= kExternal)
-            throw DataError(fmt::format("{}, line {}: too many repaired or quoted empty fields",
-                                        source_, startLine));
-          t_.cells.push_back(Cell{static_cast<std::uint32_t>(t_.external.size()), kExternal});
+      bool compact = true;
+      for (const std::string_view f : row_)
+        compact = compact && f.data() >= first && f.data() + f.size() <= last &&
+                  static_cast<std::size_t>(f.data() - first) <= kCompactLimit &&
+                  f.size() <= kCompactLimit;
+      if (compact) {
+        for (const std::string_view f : row_)
+          t_.cells.push_back(Cell::compact(static_cast<std::size_t>(f.data() - first), f.size()));
+      } else {
+        if (t_.external.size() + row_.size() > 0xFFFFFFFFULL)
+          throw DataError(fmt::format("{}, line {}: too many long, repaired or quoted empty "
+                                      "fields to index",
+                                      source_, startLine));
+        for (const std::string_view f : row_) {
+          t_.cells.push_back(Cell(static_cast<std::uint32_t>(t_.external.size())));
           t_.external.push_back(f);
         }
+        t_.rowExternal.resize(t_.rowLine.size(), 0);  // rows before this one are compact
       }
+      if (!compact || !t_.rowExternal.empty()) t_.rowExternal.push_back(compact ? 0 : 1);
       t_.rowStart.push_back(first);
       t_.rowLine.push_back(startLine);
     }
@@ -315,6 +327,7 @@ class Tokenizer {
     t_.cells.resize(rows * width);
     t_.rowStart.resize(rows);
     t_.rowLine.resize(rows);
+    if (!t_.rowExternal.empty()) t_.rowExternal.resize(rows, 0);  // these rows are compact
     std::atomic<bool> irregular{false};
     each([&](std::size_t k) {
       std::size_t row = firstRow[k];
@@ -324,7 +337,7 @@ class Tokenizer {
         const std::size_t e = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : start[k + 1];
         if (e > p) {
           const std::string_view record(data + p, e - p);
-          if (record.size() >= kExternal || detail::firstBadText(record) != std::string::npos) {
+          if (record.size() > kCompactLimit || detail::firstBadText(record) != std::string::npos) {
             irregular = true;
             return;
           }
@@ -333,7 +346,7 @@ class Tokenizer {
           for (std::size_t q = 0; q <= record.size(); ++q) {
             if (q < record.size() && record[q] != sep) continue;
             if (f == width) break;
-            out[f++] = Cell{static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(q - from)};
+            out[f++] = Cell::compact(from, q - from);
             from = q + 1;
             if (q == record.size()) from = q + 2;  // marks the end as reached
           }
@@ -353,6 +366,7 @@ class Tokenizer {
       t_.cells.resize(base * width);
       t_.rowStart.resize(base);
       t_.rowLine.resize(base);
+      if (!t_.rowExternal.empty()) t_.rowExternal.resize(base);
       return false;
     }
     line_ = firstLine[chunks];
@@ -571,9 +585,10 @@ class Converter {
         rows_(static_cast<std::int64_t>(t.rowLine.size())) {}
 
   [[nodiscard]] std::string_view cell(std::int64_t r, std::size_t c) const {
-    const Cell x = t_.cells[static_cast<std::size_t>(r) * t_.width + c];
-    if (x.len == kExternal) return t_.external[x.off];
-    return {t_.rowStart[static_cast<std::size_t>(r)] + x.off, x.len};
+    const auto u = static_cast<std::size_t>(r);
+    const Cell x = t_.cells[u * t_.width + c];
+    if (!t_.rowExternal.empty() && t_.rowExternal[u]) return t_.external[x.bits];
+    return {t_.rowStart[u] + (x.bits & 0xFFFF), x.bits >> 16};
   }
   [[nodiscard]] bool isNull(std::string_view v) const {
     return v == opt_.nullValue && !(v.empty() && v.data() == kQuotedEmpty);

@@ -3,17 +3,81 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <numeric>
 #include <set>
 
 namespace td {
 
 namespace {
+using Names = std::set<std::string, std::less<>>;
+
+// Rows per block when consecutive row-wise stages run block by block (a power of two, so that
+// vector outputs are kept as chunks).
+constexpr std::int64_t kStreamRows = 1 << 15;
+
 // `f` with only the columns named in `keep` (in f's order).
-Frame keepColumns(const Frame& f, const std::set<std::string, std::less<>>& keep) {
+Frame keepColumns(const Frame& f, const Names& keep) {
   std::vector<std::string> names;
   for (const auto& field : f.schema().fields())
     if (keep.contains(field.name)) names.push_back(field.name);
   return names.size() == f.numColumns() ? f : f.select(names);
+}
+
+// `run` (row-wise transformers) applied to `input`, keeping the columns named in `keep`. Two
+// or more stages over more than one block of rows run block by block, as Spark's pipelined
+// stages do: a block goes through every stage and only the new columns in `keep` are kept and
+// assembled, so the intermediate columns of the run never exist for all rows at once.
+Frame applyRun(const std::vector<const Transformer*>& run, const Frame& input, const Names& keep,
+               const Context& ctx) {
+  if (run.size() < 2 || input.numRows() <= kStreamRows) {
+    Frame f = input;
+    for (const Transformer* t : run) f = t->transform(f, ctx);
+    return keepColumns(f, keep);
+  }
+  // Every stage's schema error before any work; the columns the run makes that are kept.
+  Schema s = input.schema();
+  Names reads;
+  for (const Transformer* t : run) {
+    s = t->transformSchema(s);
+    for (auto& c : t->columnsRead()) reads.insert(std::move(c));
+  }
+  std::vector<std::string> made;
+  for (const auto& f : s.fields())
+    if (keep.contains(f.name) && !input.schema().contains(f.name)) made.push_back(f.name);
+  const Frame source = keepColumns(input, reads);
+  std::vector<std::vector<ColumnPtr>> parts(made.size());
+  std::vector<std::int64_t> rows;
+  for (std::int64_t begin = 0; begin < input.numRows(); begin += kStreamRows) {
+    const std::int64_t end = std::min(input.numRows(), begin + kStreamRows);
+    rows.resize(static_cast<std::size_t>(end - begin));
+    std::iota(rows.begin(), rows.end(), begin);
+    Frame block = source.take(rows);
+    // Errors name rows as in the whole frame: by line, else by index (from `begin`).
+    auto origins = std::make_shared<RowOrigins>(block.origins() ? *block.origins() : RowOrigins{});
+    origins->firstRow = begin;
+    block = block.withOrigins(std::move(origins));
+    for (const Transformer* t : run) block = t->transform(block, ctx);
+    for (std::size_t k = 0; k < made.size(); ++k) parts[k].push_back(block.column(made[k]));
+  }
+  Frame out = keepColumns(input, keep);
+  for (std::size_t k = 0; k < made.size(); ++k) {
+    out = out.withColumn(made[k], concatRows(parts[k]));
+    parts[k].clear();
+  }
+  return out;
+}
+
+// The stages from `from` on that can join a run: transformers (not estimators) that are
+// row-wise, up to `limit` (exclusive).
+template <class Stage>
+std::size_t runEnd(const std::vector<std::shared_ptr<Stage>>& stages, std::size_t from,
+                   std::size_t limit) {
+  std::size_t k = from;
+  while (k < limit && !stages[k]->isEstimator() &&
+         std::static_pointer_cast<Transformer>(stages[k])->isRowWise())
+    ++k;
+  return k;
 }
 }  // namespace
 
@@ -70,7 +134,7 @@ std::shared_ptr<Model> Pipeline::fitImpl(const Frame& data, const Context& ctx) 
 
   // readLater[i]: the columns stages after i read; a transformed frame keeps only those, so
   // a column no later stage needs is released as soon as it has been used.
-  std::vector<std::set<std::string, std::less<>>> readLater(stages_.size());
+  std::vector<Names> readLater(stages_.size());
   for (std::size_t i = stages_.size(); i-- > 1;) {
     readLater[i - 1] = readLater[i];
     for (auto& c : stages_[i]->columnsRead()) readLater[i - 1].insert(std::move(c));
@@ -85,11 +149,19 @@ std::shared_ptr<Model> Pipeline::fitImpl(const Frame& data, const Context& ctx) 
     } else {
       t = std::static_pointer_cast<Transformer>(st);
     }
-    if (static_cast<std::ptrdiff_t>(i) < last)
-      current = keepColumns(t->transform(current, ctx), readLater[i]);
-    else if (static_cast<std::ptrdiff_t>(i) == last)
-      current = Frame();
-    fitted.push_back(std::move(t));
+    fitted.push_back(t);
+    if (static_cast<std::ptrdiff_t>(i) == last) current = Frame();
+    if (static_cast<std::ptrdiff_t>(i) >= last) continue;
+    // This stage and the row-wise transformers after it (before the next estimator) run
+    // together, block by block when they are several.
+    std::vector<const Transformer*> run{t.get()};
+    const std::size_t end = t->isRowWise() ? runEnd(stages_, i + 1, static_cast<std::size_t>(last)) : i + 1;
+    for (std::size_t k = i + 1; k < end; ++k) {
+      fitted.push_back(std::static_pointer_cast<Transformer>(stages_[k]));
+      run.push_back(fitted.back().get());
+    }
+    current = applyRun(run, current, readLater[end - 1], ctx);
+    i = end - 1;
   }
   return std::make_shared<PipelineModel>(uid(), std::move(fitted));
 }
@@ -126,7 +198,7 @@ Frame PipelineModel::transformSelect(Frame input, const std::vector<std::string>
   const Schema out = transformSchema(input.schema());
   for (const auto& c : columns) (void)out.field(c);
   // live[i]: the columns wanted once stages [0, i) have run.
-  std::vector<std::set<std::string, std::less<>>> live(stages_.size() + 1);
+  std::vector<Names> live(stages_.size() + 1);
   live.back().insert(columns.begin(), columns.end());
   for (std::size_t i = stages_.size(); i-- > 0;) {
     live[i] = live[i + 1];
@@ -134,8 +206,14 @@ Frame PipelineModel::transformSelect(Frame input, const std::vector<std::string>
   }
   Frame current = keepColumns(input, live[0]);
   input = Frame();  // the caller's columns that no stage reads go now
-  for (std::size_t i = 0; i < stages_.size(); ++i)
-    current = keepColumns(stages_[i]->transform(current, ctx), live[i + 1]);
+  for (std::size_t i = 0; i < stages_.size();) {
+    // A stage alone, or a run of row-wise ones (block by block).
+    const std::size_t end = stages_[i]->isRowWise() ? std::max(runEnd(stages_, i, stages_.size()), i + 1) : i + 1;
+    std::vector<const Transformer*> run;
+    for (std::size_t k = i; k < end; ++k) run.push_back(stages_[k].get());
+    current = applyRun(run, current, live[end], ctx);
+    i = end;
+  }
   return current.select(columns);
 }
 

@@ -22,13 +22,13 @@ bool thpOnRequest() {
 
 // Runs useHugePageMalloc in a child whose argv re-runs only this test; the re-executed child
 // writes the GLIBC_TUNABLES it sees to TD_HUGEPAGE_PROBE. Returns the child's exit code.
-int runChild(const std::string& probe, const char* tunables, const char* off) {
+int runChild(const std::string& probe, const char* tunables, const char* on) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setenv("TD_HUGEPAGE_PROBE", probe.c_str(), 1);
     if (tunables) ::setenv("GLIBC_TUNABLES", tunables, 1);
     else ::unsetenv("GLIBC_TUNABLES");
-    if (off) ::setenv("TD_HUGEPAGES", off, 1);
+    if (on) ::setenv("TD_HUGEPAGES", on, 1);
     else ::unsetenv("TD_HUGEPAGES");
     char self[] = "/proc/self/exe";
     char filter[] = "--gtest_filter=HugePageMalloc.ReexecutesWithTheTunable";
@@ -57,14 +57,16 @@ TEST(HugePageMalloc, ReexecutesWithTheTunable) {
     ss << in.rdbuf();
     return ss.str();
   };
-  // Re-executed once, with the tunable added to what was there.
-  EXPECT_EQ(runChild(probe, nullptr, nullptr), 0);
+  // Asked for (TD_HUGEPAGES=1): re-executed once, with the tunable added to what was there.
+  EXPECT_EQ(runChild(probe, nullptr, "1"), 0);
   EXPECT_EQ(read(), "glibc.malloc.hugetlb=1");
-  EXPECT_EQ(runChild(probe, "glibc.malloc.arena_max=2", nullptr), 0);
+  EXPECT_EQ(runChild(probe, "glibc.malloc.arena_max=2", "1"), 0);
   EXPECT_EQ(read(), "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1");
-  // Not re-executed: the tunable already there (the user's own choice), or TD_HUGEPAGES=0.
-  EXPECT_EQ(runChild(probe, "glibc.malloc.hugetlb=0", nullptr), 7);
+  // Not re-executed: not asked for (the default, or TD_HUGEPAGES=0), or the tunable already
+  // there (the user's own choice).
+  EXPECT_EQ(runChild(probe, nullptr, nullptr), 7);
   EXPECT_EQ(runChild(probe, nullptr, "0"), 7);
+  EXPECT_EQ(runChild(probe, "glibc.malloc.hugetlb=0", "1"), 7);
   std::filesystem::remove(probe);
 }
 

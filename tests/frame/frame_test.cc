@@ -185,6 +185,68 @@ TEST(FrameTest, WithValuesSharesTheSparseLayout) {
   EXPECT_THROW((void)VectorColumn::withValues(*col, {1.0}), InternalError);
 }
 
+TEST(FrameTest, OneHotColumnsReadAsUnitVectors) {
+  const auto col = VectorColumn::oneHot(4, {2, -1, 0, 3});
+  EXPECT_EQ((*col)[0].toString(), "(4,[2],[1.0])");
+  EXPECT_EQ((*col)[1].toString(), "(4,[],[])");
+  EXPECT_FALSE(col->isDense());
+  EXPECT_EQ(col->numStored(), 3);
+  // The contiguous arrays are made on first request.
+  EXPECT_THAT(std::vector<std::int64_t>(col->offsets().begin(), col->offsets().end()),
+              ::testing::ElementsAre(0, 1, 1, 2, 3));
+  EXPECT_THAT(std::vector<std::int32_t>(col->indices().begin(), col->indices().end()),
+              ::testing::ElementsAre(2, 0, 3));
+  const std::vector<std::int64_t> rows{3, 1};
+  const auto view = std::static_pointer_cast<const VectorColumn>(col->take(rows));
+  EXPECT_EQ((*view)[0].toString(), "(4,[3],[1.0])");
+  EXPECT_EQ(view->numStored(), 1);
+  EXPECT_THROW((void)VectorColumn::oneHot(4, {4}), InternalError);
+}
+
+TEST(FrameTest, ConcatKeepsPowerOfTwoPartsAsChunks) {
+  std::vector<std::shared_ptr<const VectorColumn>> parts{
+      VectorColumn::sparse(3, {0, 1, 1}, {2}, {5.0}),
+      VectorColumn::sparse(3, {0, 2, 3}, {0, 1, 2}, {1.0, 2.0, 3.0}),
+      VectorColumn::oneHot(3, {1})};
+  const auto all = VectorColumn::concat(parts);
+  ASSERT_EQ(all->size(), 5);
+  const std::vector<std::string> want{"(3,[2],[5.0])", "(3,[],[])", "(3,[0,1],[1.0,2.0])",
+                                      "(3,[2],[3.0])", "(3,[1],[1.0])"};
+  for (std::int64_t r = 0; r < 5; ++r) EXPECT_EQ((*all)[r].toString(), want[static_cast<std::size_t>(r)]);
+  EXPECT_EQ((*all)[2].values, (*parts[1])[0].values) << "chunks are the parts, not copies";
+  EXPECT_EQ(all->numStored(), 5);
+  EXPECT_THAT(std::vector<double>(all->values().begin(), all->values().end()),
+              ::testing::ElementsAre(5.0, 1.0, 2.0, 3.0, 1.0));
+  const std::vector<std::int64_t> rows{4, 0};
+  EXPECT_EQ((*std::static_pointer_cast<const VectorColumn>(all->take(rows)))[0].toString(),
+            "(3,[1],[1.0])");
+  // Parts of other sizes are copied; all dense stays dense.
+  const auto copied = VectorColumn::concat({VectorColumn::dense(3, 2, {1, 2, 3, 4, 5, 6}),
+                                            VectorColumn::dense(1, 2, {7, 8})});
+  EXPECT_TRUE(copied->isDense());
+  EXPECT_EQ((*copied)[3].toString(), "[7.0,8.0]");
+  EXPECT_THROW((void)VectorColumn::concat({VectorColumn::dense(1, 2, {1, 2}),
+                                           VectorColumn::dense(1, 3, {1, 2, 3})}),
+               InternalError);
+}
+
+TEST(FrameTest, ConcatRowsKeepsNullsAndNominalValues) {
+  auto a = std::make_shared<DoubleColumn>(std::vector<double>{1.0, 0.0});
+  a->setNulls({0, 1});
+  a->setNominalValues({"x", "y"});
+  const auto b = std::make_shared<DoubleColumn>(std::vector<double>{2.0});
+  const auto all = concatRows({a, b});
+  ASSERT_EQ(all->size(), 3);
+  EXPECT_EQ(static_cast<const DoubleColumn&>(*all)[2], 2.0);
+  EXPECT_TRUE(all->isNull(1));
+  EXPECT_FALSE(all->isNull(2));
+  EXPECT_THAT(*all->nominalValues(), ::testing::ElementsAre("x", "y"));
+  const auto words = concatRows({StringArrayColumn::fromRows({{"a", "b"}}),
+                                 StringArrayColumn::fromRows({{}, {"c"}})});
+  EXPECT_EQ(static_cast<const StringArrayColumn&>(*words)[2][0], "c");
+  EXPECT_THROW((void)concatRows({a, words}), InternalError);
+}
+
 TEST(FrameTest, ViewArraysAreMadeOnceUnderConcurrentReaders) {
   std::vector<std::int64_t> offsets{0};
   std::vector<std::int32_t> indices;

@@ -435,6 +435,39 @@ TEST_F(CsvTest, ParallelTokenizingReadsAsTheSequentialTokenizer) {
   EXPECT_CONTAINS(messageOf<DataError>([&] { (void)readCsvString(bad, {}, "b.csv"); }), "b.csv, line");
 }
 
+// Cells are 4 bytes within 64 KiB of their row's start; a row with a longer field, a quoted
+// empty string or a padded field keeps its fields aside: every form reads back the same.
+TEST_F(CsvTest, LongFieldsAndQuotedEmptiesReadBackWhereverTheyAre) {
+  const std::string big(70000, 'x');
+  // A small buffer (sequential), and a large one with no quote (parallel, which hands the long
+  // rows back to the sequential tokenizer).
+  for (const int filler : {10, 100000}) {
+    const bool quoted = filler == 10;
+    std::string text = "a,b,c\n";
+    for (int r = 0; r < filler; ++r) text += std::to_string(r) + ",m,\n";
+    text += "L," + big + ",end\n";                   // a field past 64 KiB
+    text += quoted ? "Q,\"\",\n" : "Q,,\n";             // a quoted empty string, then a null
+    text += "T,m," + big + "\n";          // a field starting past 64 KiB
+    for (int r = 0; r < filler; ++r) text += std::to_string(r) + ",n,z\n";
+    const Frame f = readCsvString(text, {}, "long.csv");
+    const auto& a = f.col<StringColumn>("a");
+    const auto& b = f.col<StringColumn>("b");
+    const auto& c = f.col<StringColumn>("c");
+    const auto at = static_cast<std::int64_t>(filler);
+    ASSERT_EQ(f.numRows(), 2 * at + 3);
+    EXPECT_EQ(a[at], "L");
+    EXPECT_EQ(b[at], big);
+    EXPECT_EQ(c[at], "end");
+    EXPECT_EQ(b.isNull(at + 1), !quoted);
+    EXPECT_EQ(b[at + 1], "");
+    EXPECT_TRUE(c.isNull(at + 1));
+    EXPECT_EQ(c[at + 2], big);
+    EXPECT_EQ(b[at + 3], "n");
+    EXPECT_TRUE(c.isNull(0));
+    EXPECT_EQ(f.rowLocation(at + 3), fmt::format("long.csv:{}", at + 5));
+  }
+}
+
 // Decimal text is read as the correctly rounded double (strtod's), whether a fast path or the
 // general parser takes it.
 TEST_F(CsvTest, DoublesAreCorrectlyRoundedInEveryForm) {

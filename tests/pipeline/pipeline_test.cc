@@ -11,14 +11,20 @@
 #include "thunderdome/core/shared_params.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/feature/hashing_tf.h"
+#include "thunderdome/feature/one_hot_encoder.h"
+#include "thunderdome/feature/standard_scaler.h"
+#include "thunderdome/feature/string_indexer.h"
+#include "thunderdome/feature/vector_assembler.h"
 #include "thunderdome/feature/tokenizer.h"
 #include "../testing/frame_equal.h"
+#include "../testing/io_helpers.h"
 
 namespace td {
 namespace {
 
 using ::testing::HasSubstr;
 using td::testing::framesIdentical;
+using td::testing::messageOf;
 
 std::atomic<int> g_fits{0};
 std::atomic<int> g_transforms{0};
@@ -125,6 +131,46 @@ TEST(PipelineTest, ColumnsNoLaterStageReadsAreReleasedEarly) {
   g_seen.clear();
   EXPECT_THROW((void)model->transformSelect(data, {"nope"}), ColumnError);
   EXPECT_TRUE(g_seen.empty());
+}
+
+// Consecutive row-wise stages over many rows run block by block (fit: the models between two
+// estimators; transformSelect: the whole run): the results, the fitted statistics and the
+// errors are those of whole-frame runs.
+TEST(PipelineTest, StreamedRunsGiveTheResultsOfWholeFrames) {
+  const std::int64_t n = 100000;  // about three blocks
+  std::vector<double> x(static_cast<std::size_t>(n));
+  std::vector<std::string> c(static_cast<std::size_t>(n));
+  for (std::int64_t r = 0; r < n; ++r) {
+    x[static_cast<std::size_t>(r)] = static_cast<double>(r % 97) * 0.5 - 3.0;
+    c[static_cast<std::size_t>(r)] = "v" + std::to_string(r * 7 % 13);
+  }
+  const Frame data({{"x", makeDoubleColumn(x)}, {"c", makeStringColumn(c)}});
+  auto indexer = std::make_shared<StringIndexer>();
+  indexer->setInputCol("c").setOutputCol("ci");
+  auto encoder = std::make_shared<OneHotEncoder>();
+  encoder->setInputCols({"ci"}).setOutputCols({"cv"});
+  auto assembler = std::make_shared<VectorAssembler>();
+  assembler->setInputCols({"x", "cv"}).setOutputCol("f");
+  auto scaler = std::make_shared<StandardScaler>();
+  scaler->setInputCol("f").setOutputCol("s");
+  const auto model = stageAs<PipelineModel>(Pipeline({indexer, encoder, assembler, scaler}).fit(data));
+  // The same stages fitted and applied one whole frame at a time.
+  const auto im = stageAs<StringIndexerModel>(indexer->fit(data));
+  const Frame a = im->transform(data);
+  const auto em = stageAs<OneHotEncoderModel>(encoder->fit(a));
+  const Frame b = assembler->transform(em->transform(a));
+  const auto sm = stageAs<StandardScalerModel>(scaler->fit(b));
+  const auto& streamedScaler = *stageAs<StandardScalerModel>(model->stages()[3]);
+  EXPECT_EQ(streamedScaler.std(), sm->std()) << "fitted on the streamed assembler output";
+  const Frame whole = sm->transform(b).select({"s", "x"});
+  EXPECT_TRUE(framesIdentical(model->transformSelect(data, {"s", "x"}), whole));
+  EXPECT_TRUE(framesIdentical(model->transform(data).select({"s", "x"}), whole));
+  // An unseen label in the third block: the error names its row, as a whole-frame run does.
+  c[70001] = "new";
+  const Frame bad({{"x", makeDoubleColumn(x)}, {"c", makeStringColumn(c)}});
+  const std::string want = messageOf<DataError>([&] { (void)model->transform(bad); });
+  EXPECT_THAT(want, HasSubstr("Unseen label: new"));
+  EXPECT_EQ(messageOf<DataError>([&] { (void)model->transformSelect(bad, {"s"}); }), want);
 }
 
 TEST(PipelineTest, SchemaErrorsComeBeforeAnyFit) {

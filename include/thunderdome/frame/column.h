@@ -306,6 +306,10 @@ std::shared_ptr<StringArrayColumn> buildStringArrayColumn(std::int64_t n, std::i
   return StringArrayColumn::fromChunks(std::move(chunks), rowsPerBlock);
 }
 
+/// The rows of `parts` (columns of one type) in order, with their nulls and the first part's
+/// nominal values: what a pipeline that runs stages block by block assembles its outputs from.
+[[nodiscard]] ColumnPtr concatRows(const std::vector<ColumnPtr>& parts);
+
 /// A read-only view of one vector: dense when `indices` is null, sparse otherwise.
 struct VectorView {
   std::int64_t size = 0;              ///< Dimension of the vector.
@@ -353,6 +357,13 @@ class VectorColumn final : public Column {
   /// what an element-wise stage (a scaler) returns without a second copy of the indices.
   static std::shared_ptr<VectorColumn> withValues(const VectorColumn& like,
                                                   std::vector<double> values);
+  /// One-hot layout: row i is 1.0 at index[i] and zero elsewhere, or empty when index[i] is
+  /// -1 (OneHotEncoder's output: 4 bytes a row instead of a 20-byte CSR row).
+  static std::shared_ptr<VectorColumn> oneHot(std::int64_t dim, std::vector<std::int32_t> index);
+  /// The rows of `parts` (all of one dimension) in order. When every part but the last has
+  /// the same power-of-two number of rows the parts are kept as chunks (nothing copied),
+  /// else the rows are copied.
+  static std::shared_ptr<VectorColumn> concat(std::vector<std::shared_ptr<const VectorColumn>> parts);
 
   [[nodiscard]] DataType type() const override { return DataType::kVector; }
   [[nodiscard]] std::int64_t size() const override { return rows_; }
@@ -360,7 +371,7 @@ class VectorColumn final : public Column {
   [[nodiscard]] ColumnPtr take(std::span<const std::int64_t> rows) const override;
   /// Dimension of every vector in the column.
   [[nodiscard]] std::int64_t dim() const { return dim_; }
-  [[nodiscard]] bool isDense() const { return data_->dense; }
+  [[nodiscard]] bool isDense() const { return data_->dense || data_->chunksDense; }
   /// True when this column is a row view (made by take) over another column's storage.
   [[nodiscard]] bool isView() const { return index_ != nullptr; }
   /// Row i as a view (never copies, also for a row view).
@@ -369,6 +380,12 @@ class VectorColumn final : public Column {
     const auto p = static_cast<std::size_t>(index_ ? (*index_)[static_cast<std::size_t>(i)] : i);
     if (s.dense)
       return VectorView{dim_, dim_, nullptr, s.values.data() + static_cast<std::int64_t>(p) * dim_};
+    if (!s.chunks.empty()) return (*s.chunks[p >> s.shift])[static_cast<std::int64_t>(p & s.mask)];
+    if (s.oneHot) {
+      static constexpr double kOne[1] = {1.0};
+      const std::int32_t* idx = s.indices.data() + p;
+      return VectorView{dim_, *idx >= 0 ? 1 : 0, idx, kOne};
+    }
     const Storage& l = s.csr();
     const auto b = l.offsets[p];
     const auto e = l.offsets[p + 1];
@@ -379,10 +396,11 @@ class VectorColumn final : public Column {
   }
   /// Number of stored values (rows*dim when dense, the entries of this column's rows when sparse).
   [[nodiscard]] std::int64_t numStored() const;
-  /// The contiguous arrays below describe this column's rows in order. For a row view they do
-  /// not exist until first asked for: the first call of offsets(), indices() or values() on a
-  /// view copies its rows into contiguous arrays once (thread-safe; kept with the view). Readers
-  /// that go row by row through operator[] never trigger that copy.
+  /// The contiguous arrays below describe this column's rows in order. For a row view, a
+  /// one-hot or a chunked column they do not exist until first asked for: the first call of
+  /// offsets(), indices() or values() copies its rows into contiguous arrays once (thread-safe;
+  /// kept with the column). Readers that go row by row through operator[] never trigger that
+  /// copy.
   /// CSR row offsets (empty when dense).
   [[nodiscard]] std::span<const std::int64_t> offsets() const { return contiguous().csr().offsets; }
   /// CSR column indices (empty when dense).
@@ -396,12 +414,28 @@ class VectorColumn final : public Column {
     std::vector<std::int64_t> offsets;
     std::vector<std::int32_t> indices;
     std::vector<double> values;
-    std::shared_ptr<const Storage> layout;  // whose offsets and indices these values use (withValues)
+    // The offsets and indices of a sparse column, held apart from the values so that columns
+    // of other values (withValues) share them and nothing else.
+    std::shared_ptr<const Storage> layout;
+    bool oneHot = false;  // indices: one per row (-1 = empty row), values implicitly 1.0
+    // Chunked: row p is row (p & mask) of chunks[p >> shift] (flat columns, no views).
+    std::vector<std::shared_ptr<const VectorColumn>> chunks;
+    unsigned shift = 0;
+    std::uint64_t mask = 0;
+    bool chunksDense = false;  // every chunk is dense (the column reads as dense)
     [[nodiscard]] const Storage& csr() const { return layout ? *layout : *this; }
+    [[nodiscard]] bool flat() const { return !oneHot && chunks.empty(); }
   };
   VectorColumn() = default;
+  static std::shared_ptr<const Storage> csrLayout(std::vector<std::int64_t> offsets,
+                                                  std::vector<std::int32_t> indices) {
+    auto l = std::make_shared<Storage>();
+    l->offsets = std::move(offsets);
+    l->indices = std::move(indices);
+    return l;
+  }
   [[nodiscard]] const Storage& contiguous() const {
-    return index_ ? materialized() : *data_;
+    return index_ || !data_->flat() ? materialized() : *data_;
   }
   [[nodiscard]] const Storage& materialized() const;
   std::int64_t rows_ = 0;

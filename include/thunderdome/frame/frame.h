@@ -61,6 +61,8 @@ struct RowOrigins {
   std::vector<std::uint32_t> source;
   /// Per row: the 1-based line where it starts (0: unknown).
   std::vector<std::int64_t> line;
+  /// A row with no known line is reported as "row firstRow + i" (a block of a larger frame).
+  std::int64_t firstRow = 0;
 };
 
 class Frame {
