@@ -7,6 +7,8 @@
 #include <cmath>
 #include <map>
 
+#include "thunderdome/core/parallel.h"
+
 namespace td {
 
 namespace {
@@ -49,9 +51,14 @@ Schema Imputer::transformSchema(const Schema& input) const { return imputerSchem
 std::shared_ptr<Model> Imputer::fitImpl(const Frame& data, const Context& /*ctx*/) const {
   const double missing = getMissingValue();
   const std::string strategy = getStrategy();
-  std::vector<double> surrogates;
-  for (const auto& [in, o] : shared::singleOrMultiColumns(*this)) {
-    const Column& col = *data.column(in);
+  // One task per column; the first column (in order) with no value is the error.
+  const auto pairs = shared::singleOrMultiColumns(*this);
+  std::vector<double> surrogates(pairs.size(), 0.0);
+  std::vector<char> empty(pairs.size(), 0);
+  parallel::forBlocks(static_cast<std::int64_t>(pairs.size()), 1,
+                      [&](std::int64_t ci, std::int64_t, std::int64_t) {
+    const auto c = static_cast<std::size_t>(ci);
+    const Column& col = *data.column(pairs[c].first);
     std::vector<double> v;
     v.reserve(static_cast<std::size_t>(col.size()));
     for (std::int64_t r = 0; r < col.size(); ++r) {
@@ -60,10 +67,10 @@ std::shared_ptr<Model> Imputer::fitImpl(const Frame& data, const Context& /*ctx*
       if (std::isnan(x) || x == missing) continue;
       v.push_back(x);
     }
-    if (v.empty())
-      throw DataError(fmt::format("{}: surrogate cannot be computed. All the values in {} are "
-                                  "Null, Nan or missingValue({})",
-                                  describe(), in, missing));
+    if (v.empty()) {
+      empty[c] = 1;
+      return;
+    }
     double s = 0.0;
     if (strategy == "mean") {
       for (double x : v) s += x;
@@ -77,11 +84,16 @@ std::shared_ptr<Model> Imputer::fitImpl(const Frame& data, const Context& /*ctx*
       std::map<double, std::int64_t> counts;  // ordered: ties go to the smallest value
       for (double x : v) ++counts[x];
       std::int64_t best = -1;
-      for (const auto& [x, c] : counts)
-        if (c > best) best = c, s = x;
+      for (const auto& [x, n] : counts)
+        if (n > best) best = n, s = x;
     }
-    surrogates.push_back(s);
-  }
+    surrogates[c] = s;
+  });
+  for (std::size_t c = 0; c < pairs.size(); ++c)
+    if (empty[c])
+      throw DataError(fmt::format("{}: surrogate cannot be computed. All the values in {} are "
+                                  "Null, Nan or missingValue({})",
+                                  describe(), pairs[c].first, missing));
   auto model = std::make_shared<ImputerModel>(uid(), std::move(surrogates));
   for (const auto& [name, value] : userValues()) model->set(name, value);
   return model;
@@ -114,8 +126,11 @@ void ImputerModel::loadState(const StateReader& in) { surrogates_ = in.getDouble
 Frame ImputerModel::transformImpl(const Frame& input, const Context& /*ctx*/) const {
   const double missing = getMissingValue();
   const auto pairs = shared::singleOrMultiColumns(*this);
-  Frame out = input;
-  for (std::size_t c = 0; c < pairs.size(); ++c) {
+  // The columns are filled in parallel (one task per column).
+  std::vector<ColumnPtr> filled(pairs.size());
+  parallel::forBlocks(static_cast<std::int64_t>(pairs.size()), 1,
+                      [&](std::int64_t ci, std::int64_t, std::int64_t) {
+    const auto c = static_cast<std::size_t>(ci);
     const Column& col = *input.column(pairs[c].first);
     const double s = surrogates_[c];
     const std::int64_t n = col.size();
@@ -125,15 +140,17 @@ Frame ImputerModel::transformImpl(const Frame& input, const Context& /*ctx*/) co
       for (std::int64_t r = 0; r < n; ++r)
         v[static_cast<std::size_t>(r)] =
             isMissing(col, r, missing) ? fill : static_cast<const Int64Column&>(col)[r];
-      out = out.withColumn(pairs[c].second, std::make_shared<Int64Column>(std::move(v)));
+      filled[c] = std::make_shared<Int64Column>(std::move(v));
     } else {
       std::vector<double> v(static_cast<std::size_t>(n));
       for (std::int64_t r = 0; r < n; ++r)
         v[static_cast<std::size_t>(r)] =
             isMissing(col, r, missing) ? s : static_cast<const DoubleColumn&>(col)[r];
-      out = out.withColumn(pairs[c].second, std::make_shared<DoubleColumn>(std::move(v)));
+      filled[c] = std::make_shared<DoubleColumn>(std::move(v));
     }
-  }
+  });
+  Frame out = input;
+  for (std::size_t c = 0; c < pairs.size(); ++c) out = out.withColumn(pairs[c].second, filled[c]);
   return out;
 }
 

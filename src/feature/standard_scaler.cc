@@ -15,10 +15,11 @@ namespace {
 constexpr std::int64_t kRowBlock = 1024;
 
 // Per-feature sums over the rows of `col`, with per-block partials added in block order (the
-// same bits for any thread count). `add(view, acc)` adds one row into acc.
+// same bits for any thread count). `add(view, acc)` adds one row into acc (of `width` sums,
+// default one per feature).
 template <class F>
-std::vector<double> columnSums(const VectorColumn& col, F&& add) {
-  const auto d = static_cast<std::size_t>(col.dim());
+std::vector<double> columnSums(const VectorColumn& col, F&& add, std::size_t width = 0) {
+  const auto d = width != 0 ? width : static_cast<std::size_t>(col.dim());
   const std::int64_t n = col.size();
   std::vector<std::vector<double>> partial(
       static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
@@ -68,15 +69,19 @@ std::shared_ptr<Model> StandardScaler::fitImpl(const Frame& data, const Context&
       }
     });
   } else {
-    m2 = columnSums(col, [&](const VectorView& v, std::vector<double>& acc) {
-      v.forEach([&](std::int64_t j, double x) {
-        const double dx = x - mean[static_cast<std::size_t>(j)];
-        acc[static_cast<std::size_t>(j)] += dx * dx;
-      });
-    });
-    stored = columnSums(col, [](const VectorView& v, std::vector<double>& acc) {
-      v.forEach([&](std::int64_t j, double) { acc[static_cast<std::size_t>(j)] += 1.0; });
-    });
+    // One pass for both: acc[j] sums (x - mean)² over stored entries, acc[d + j] counts them.
+    const std::vector<double> both = columnSums(
+        col,
+        [&](const VectorView& v, std::vector<double>& acc) {
+          v.forEach([&](std::int64_t j, double x) {
+            const double dx = x - mean[static_cast<std::size_t>(j)];
+            acc[static_cast<std::size_t>(j)] += dx * dx;
+            acc[d + static_cast<std::size_t>(j)] += 1.0;
+          });
+        },
+        2 * d);
+    m2.assign(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(d));
+    stored.assign(both.begin() + static_cast<std::ptrdiff_t>(d), both.end());
     for (std::size_t j = 0; j < d; ++j) m2[j] += (nd - stored[j]) * mean[j] * mean[j];
   }
   // Spark's Summarizer: the unbiased variance, 0 when n - 1 is 0, never negative.

@@ -141,38 +141,68 @@ Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/)
       base += in.width;
     }
   };
-  std::vector<std::int64_t> offsets(static_cast<std::size_t>(n) + 1, 0);
-  parallel::forBlocks(n, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+  // One pass: each block of rows emits its entries into its own arrays, then the blocks are
+  // laid out one after the other (or scattered into a dense array when that is smaller).
+  struct Block {
+    std::vector<std::int32_t> indices;
+    std::vector<double> values;
+    std::vector<std::int64_t> counts;
+  };
+  std::vector<Block> blocks(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
+  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    Block& blk = blocks[static_cast<std::size_t>(b)];
+    blk.counts.reserve(static_cast<std::size_t>(end - begin));
+    blk.indices.reserve(static_cast<std::size_t>(end - begin) * inputs.size());
+    blk.values.reserve(static_cast<std::size_t>(end - begin) * inputs.size());
     for (std::int64_t r = begin; r < end; ++r) {
-      std::int64_t c = 0;
-      forEachEntry(r, [&](std::int64_t, double) { ++c; });
-      offsets[static_cast<std::size_t>(r) + 1] = c;
+      const std::size_t before = blk.values.size();
+      forEachEntry(r, [&](std::int64_t j, double v) {
+        blk.indices.push_back(static_cast<std::int32_t>(j));
+        blk.values.push_back(v);
+      });
+      blk.counts.push_back(static_cast<std::int64_t>(blk.values.size() - before));
     }
   });
-  for (std::size_t r = 0; r < static_cast<std::size_t>(n); ++r) offsets[r + 1] += offsets[r];
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(n) + 1, 0);
+  std::vector<std::int64_t> blockStart(blocks.size() + 1, 0);
+  {
+    std::size_t r = 0;
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      for (const auto c : blocks[b].counts) {
+        offsets[r + 1] = offsets[r] + c;
+        ++r;
+      }
+      blockStart[b + 1] = offsets[r];
+    }
+  }
   const std::int64_t nnz = offsets.back();
   ColumnPtr out;
+  const auto eachBlock = [&](auto&& fn) {
+    parallel::forBlocks(static_cast<std::int64_t>(blocks.size()), 1,
+                        [&](std::int64_t b, std::int64_t, std::int64_t) { fn(static_cast<std::size_t>(b)); });
+  };
   if (1.5 * (static_cast<double>(nnz) + static_cast<double>(n)) <
       static_cast<double>(n) * static_cast<double>(dim)) {
     std::vector<std::int32_t> indices(static_cast<std::size_t>(nnz));
     std::vector<double> values(static_cast<std::size_t>(nnz));
-    parallel::forBlocks(n, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-      for (std::int64_t r = begin; r < end; ++r) {
-        auto k = static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]);
-        forEachEntry(r, [&](std::int64_t j, double v) {
-          indices[k] = static_cast<std::int32_t>(j);
-          values[k++] = v;
-        });
-      }
+    eachBlock([&](std::size_t b) {
+      Block& blk = blocks[b];
+      std::copy(blk.indices.begin(), blk.indices.end(), indices.begin() + blockStart[b]);
+      std::copy(blk.values.begin(), blk.values.end(), values.begin() + blockStart[b]);
+      blk = Block{};
     });
     out = VectorColumn::sparse(dim, std::move(offsets), std::move(indices), std::move(values));
   } else {
     std::vector<double> values(static_cast<std::size_t>(n * dim), 0.0);
-    parallel::forBlocks(n, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-      for (std::int64_t r = begin; r < end; ++r) {
-        double* row = values.data() + r * dim;
-        forEachEntry(r, [&](std::int64_t j, double v) { row[j] = v; });
+    eachBlock([&](std::size_t b) {
+      Block& blk = blocks[b];
+      const std::int64_t first = static_cast<std::int64_t>(b) * kRowBlock;
+      std::size_t k = 0;
+      for (std::size_t i = 0; i < blk.counts.size(); ++i) {
+        double* row = values.data() + (first + static_cast<std::int64_t>(i)) * dim;
+        for (std::int64_t e = 0; e < blk.counts[i]; ++e, ++k) row[blk.indices[k]] = blk.values[k];
       }
+      blk = Block{};
     });
     out = VectorColumn::dense(n, dim, std::move(values));
   }

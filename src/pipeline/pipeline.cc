@@ -7,6 +7,8 @@
 #include <numeric>
 #include <set>
 
+#include "thunderdome/core/parallel.h"
+
 namespace td {
 
 namespace {
@@ -46,17 +48,34 @@ Frame applyRun(const std::vector<const Transformer*>& run, const Frame& input, c
   for (const auto& f : s.fields())
     if (keep.contains(f.name) && !input.schema().contains(f.name)) made.push_back(f.name);
   const Frame source = keepColumns(input, reads);
+  if (source.numColumns() == 0) {  // nothing to cut into blocks
+    Frame f = input;
+    for (const Transformer* t : run) f = t->transform(f, ctx);
+    return keepColumns(f, keep);
+  }
   std::vector<std::vector<ColumnPtr>> parts(made.size());
   std::vector<std::int64_t> rows;
   for (std::int64_t begin = 0; begin < input.numRows(); begin += kStreamRows) {
     const std::int64_t end = std::min(input.numRows(), begin + kStreamRows);
     rows.resize(static_cast<std::size_t>(end - begin));
     std::iota(rows.begin(), rows.end(), begin);
-    Frame block = source.take(rows);
+    // The block's rows of every source column (in parallel: numeric columns are copied).
+    const auto& fields = source.schema().fields();
+    std::vector<std::pair<std::string, ColumnPtr>> cols(fields.size());
+    parallel::forBlocks(static_cast<std::int64_t>(fields.size()), 1,
+                        [&](std::int64_t k, std::int64_t, std::int64_t) {
+      const auto& name = fields[static_cast<std::size_t>(k)].name;
+      cols[static_cast<std::size_t>(k)] = {name, source.column(name)->take(rows)};
+    });
     // Errors name rows as in the whole frame: by line, else by index (from `begin`).
-    auto origins = std::make_shared<RowOrigins>(block.origins() ? *block.origins() : RowOrigins{});
+    auto origins = std::make_shared<RowOrigins>();
+    if (const auto& o = source.origins(); o && !o->line.empty()) {
+      origins->sources = o->sources;
+      origins->line.assign(o->line.begin() + begin, o->line.begin() + end);
+      if (!o->source.empty()) origins->source.assign(o->source.begin() + begin, o->source.begin() + end);
+    }
     origins->firstRow = begin;
-    block = block.withOrigins(std::move(origins));
+    Frame block = Frame(std::move(cols)).withOrigins(std::move(origins));
     for (const Transformer* t : run) block = t->transform(block, ctx);
     for (std::size_t k = 0; k < made.size(); ++k) parts[k].push_back(block.column(made[k]));
   }
