@@ -59,23 +59,38 @@ std::shared_ptr<Model> Imputer::fitImpl(const Frame& data, const Context& /*ctx*
                       [&](std::int64_t ci, std::int64_t, std::int64_t) {
     const auto c = static_cast<std::size_t>(ci);
     const Column& col = *data.column(pairs[c].first);
+    const auto present = [&](std::int64_t r, double& x) {
+      if (col.isNull(r)) return false;
+      x = valueAt(col, r);
+      return !(std::isnan(x) || x == missing);
+    };
+    double s = 0.0;
+    if (strategy == "mean") {  // one pass, no copy of the values
+      std::int64_t count = 0;
+      for (std::int64_t r = 0; r < col.size(); ++r) {
+        double x = 0.0;
+        if (!present(r, x)) continue;
+        s += x;
+        ++count;
+      }
+      if (count == 0) {
+        empty[c] = 1;
+        return;
+      }
+      surrogates[c] = s / static_cast<double>(count);
+      return;
+    }
     std::vector<double> v;
     v.reserve(static_cast<std::size_t>(col.size()));
     for (std::int64_t r = 0; r < col.size(); ++r) {
-      if (col.isNull(r)) continue;
-      const double x = valueAt(col, r);
-      if (std::isnan(x) || x == missing) continue;
-      v.push_back(x);
+      double x = 0.0;
+      if (present(r, x)) v.push_back(x);
     }
     if (v.empty()) {
       empty[c] = 1;
       return;
     }
-    double s = 0.0;
-    if (strategy == "mean") {
-      for (double x : v) s += x;
-      s /= static_cast<double>(v.size());
-    } else if (strategy == "median") {
+    if (strategy == "median") {
       // The smallest value whose rank reaches ceil(n/2) (Spark's quantile query, exact).
       const auto k = static_cast<std::size_t>(std::ceil(0.5 * static_cast<double>(v.size()))) - 1;
       std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());

@@ -35,6 +35,23 @@ using detail::parseDouble;
 constexpr std::int64_t kBlock = 1 << 14;  // rows per parallel conversion block
 constexpr std::size_t kParallelBytes = 1 << 20;  // a buffer this large is tokenized in parallel
 
+// The position of the first `c` in data[from, n), or n: eight bytes at a time (the first set
+// bit of the zero-byte test is exact; later ones may be borrows).
+inline std::size_t nextByte(const char* data, std::size_t from, std::size_t n, char c) {
+  const std::uint64_t pattern = 0x0101010101010101ULL * static_cast<unsigned char>(c);
+  std::size_t q = from;
+  for (; q + 8 <= n; q += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, data + q, 8);
+    const std::uint64_t x = w ^ pattern;
+    const std::uint64_t hit = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+    if (hit != 0) return q + static_cast<std::size_t>(std::countr_zero(hit) >> 3);
+  }
+  for (; q < n; ++q)
+    if (data[q] == c) return q;
+  return n;
+}
+
 // A fast hash of a short string (8-byte words, murmur's finalizer): for the per-block tables
 // of dictionary encoding, where std::hash's call per cell showed in profiles.
 inline std::uint64_t quickHash(std::string_view s) {
@@ -188,9 +205,8 @@ class Tokenizer {
     const std::size_t rowsBefore = t_.rowLine.size();
     // A whole file in one buffer, with no quote character and no CR in it, is split into rows
     // in parallel once the header (or first row) has fixed the width.
-    bool tryParallel = final && rowsBefore == 0 && n - pos >= kParallelBytes &&
-                       (!opt_.quote || std::memchr(b.data() + pos, *opt_.quote, n - pos) == nullptr) &&
-                       std::memchr(b.data() + pos, '\r', n - pos) == nullptr;
+    // (tokenizeInParallel looks for quotes and CRs itself.)
+    bool tryParallel = final && rowsBefore == 0 && n - pos >= kParallelBytes;
     // A whole file arriving as one buffer: reserve the cells for its lines at once (one count
     // of the line breaks; the parallel path sizes them itself) instead of growing, which
     // copies them and, at the last doubling, holds up to three times their size.
@@ -326,7 +342,15 @@ class Tokenizer {
       parallel::forBlocks(static_cast<std::int64_t>(chunks), 1,
                           [&](std::int64_t k, std::int64_t, std::int64_t) { fn(static_cast<std::size_t>(k)); });
     };
+    std::atomic<bool> irregular{false};
     each([&](std::size_t k) {
+      // A quote or a CR anywhere: the sequential tokenizer's case.
+      const std::size_t len = start[k + 1] - start[k];
+      if ((opt_.quote && std::memchr(data + start[k], *opt_.quote, len) != nullptr) ||
+          std::memchr(data + start[k], '\r', len) != nullptr) {
+        irregular = true;
+        return;
+      }
       Count& c = count[k];
       for (std::size_t p = start[k]; p < start[k + 1];) {
         const void* nl = std::memchr(data + p, '\n', start[k + 1] - p);
@@ -336,6 +360,7 @@ class Tokenizer {
         p = e + 1;
       }
     });
+    if (irregular.load()) return false;
     const std::size_t base = t_.rowLine.size();
     std::vector<std::size_t> firstRow(chunks + 1, base);
     std::vector<std::int64_t> firstLine(chunks + 1, line_);
@@ -348,7 +373,6 @@ class Tokenizer {
     t_.rowStart.resize(rows);
     t_.rowLine.resize(rows);
     if (!t_.rowExternal.empty()) t_.rowExternal.resize(rows, 0);  // these rows are compact
-    std::atomic<bool> irregular{false};
     each([&](std::size_t k) {
       std::size_t row = firstRow[k];
       std::int64_t line = firstLine[k];
@@ -362,15 +386,18 @@ class Tokenizer {
             return;
           }
           Cell* out = t_.cells.data() + row * width;
-          std::size_t f = 0, from = 0;
-          for (std::size_t q = 0; q <= record.size(); ++q) {
-            if (q < record.size() && record[q] != sep) continue;
-            if (f == width) break;
-            out[f++] = Cell::compact(from, q - from);
+          std::size_t f = 0;
+          for (std::size_t from = p;;) {
+            const std::size_t q = std::min(nextByte(data, from, n, sep), e);
+            if (f == width) {
+              f = width + 1;  // too many fields
+              break;
+            }
+            out[f++] = Cell::compact(from - p, q - from);
+            if (q == e) break;
             from = q + 1;
-            if (q == record.size()) from = q + 2;  // marks the end as reached
           }
-          if (f != width || from != record.size() + 2) {
+          if (f != width) {
             irregular = true;
             return;
           }
