@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <unordered_map>
@@ -667,7 +668,9 @@ class Converter {
     // Speculative values: an int's bits while its block has seen ints only, else the double.
     std::vector<std::vector<double>> spec(width);
     std::vector<NullMask> nulls(width);
-    for (std::size_t c = 0; c < width; ++c) {
+    // Sized in parallel (one task a column): zeroing fresh pages is much of the cost.
+    parallel::forBlocks(static_cast<std::int64_t>(width), 1, [&](std::int64_t ci, std::int64_t, std::int64_t) {
+      const auto c = static_cast<std::size_t>(ci);
       for (std::int64_t r = 0; r < rows_; ++r) {
         const std::string_view v = cell(r, c);
         if (isNull(v)) continue;
@@ -679,7 +682,7 @@ class Converter {
         }
         break;
       }
-    }
+    });
     parallel::forBlocks(rows_, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
       for (std::size_t c = 0; c < width; ++c) {
         double* vals = spec[c].empty() ? nullptr : spec[c].data();
@@ -1204,12 +1207,28 @@ Frame buildFrame(const Table& t, const CsvOptions& opt, std::string_view source)
     types.assign(names.size(), DataType::kString);
     if (opt.inferSchema) types = conv.inferAll(names.size(), parsed);
   }
+  // The other columns are converted in parallel (each also in parallel blocks); the first
+  // column's error, in column order, is the one reported.
+  std::vector<ColumnPtr> converted(names.size());
+  std::vector<std::exception_ptr> failed(names.size());
+  parallel::forBlocks(static_cast<std::int64_t>(names.size()), 1,
+                      [&](std::int64_t ci, std::int64_t, std::int64_t) {
+    const auto c = static_cast<std::size_t>(ci);
+    if (c < parsed.size() && parsed[c]) {
+      converted[c] = std::move(parsed[c]);
+      return;
+    }
+    try {
+      converted[c] = conv.convert(c, types[c]);
+    } catch (...) {
+      failed[c] = std::current_exception();
+    }
+  });
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
   std::vector<std::pair<std::string, ColumnPtr>> cols;
   cols.reserve(names.size());
-  for (std::size_t c = 0; c < names.size(); ++c) {
-    ColumnPtr col = c < parsed.size() ? std::move(parsed[c]) : nullptr;
-    cols.emplace_back(names[c], col ? std::move(col) : conv.convert(c, types[c]));
-  }
+  for (std::size_t c = 0; c < names.size(); ++c) cols.emplace_back(names[c], std::move(converted[c]));
   if (opt.counts) opt.counts->add(t.counts);
   const Frame frame(std::move(cols));
   if (frame.numColumns() == 0) return frame;
