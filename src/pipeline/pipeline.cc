@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <numeric>
 #include <set>
 
@@ -53,32 +55,47 @@ Frame applyRun(const std::vector<const Transformer*>& run, const Frame& input, c
     for (const Transformer* t : run) f = t->transform(f, ctx);
     return keepColumns(f, keep);
   }
-  std::vector<std::vector<ColumnPtr>> parts(made.size());
-  std::vector<std::int64_t> rows;
-  for (std::int64_t begin = 0; begin < input.numRows(); begin += kStreamRows) {
-    const std::int64_t end = std::min(input.numRows(), begin + kStreamRows);
-    rows.resize(static_cast<std::size_t>(end - begin));
-    std::iota(rows.begin(), rows.end(), begin);
-    // The block's rows of every source column (in parallel: numeric columns are copied).
-    const auto& fields = source.schema().fields();
-    std::vector<std::pair<std::string, ColumnPtr>> cols(fields.size());
-    parallel::forBlocks(static_cast<std::int64_t>(fields.size()), 1,
-                        [&](std::int64_t k, std::int64_t, std::int64_t) {
-      const auto& name = fields[static_cast<std::size_t>(k)].name;
-      cols[static_cast<std::size_t>(k)] = {name, source.column(name)->take(rows)};
-    });
-    // Errors name rows as in the whole frame: by line, else by index (from `begin`).
-    auto origins = std::make_shared<RowOrigins>();
-    if (const auto& o = source.origins(); o && !o->line.empty()) {
-      origins->sources = o->sources;
-      origins->line.assign(o->line.begin() + begin, o->line.begin() + end);
-      if (!o->source.empty()) origins->source.assign(o->source.begin() + begin, o->source.begin() + end);
+  // Blocks run in parallel (each stage also runs in parallel within a block); the first
+  // failing block's error, in row order, is the one reported.
+  const std::int64_t numBlocks = parallel::numBlocks(input.numRows(), kStreamRows);
+  std::vector<std::vector<ColumnPtr>> parts(made.size(),
+                                            std::vector<ColumnPtr>(static_cast<std::size_t>(numBlocks)));
+  std::vector<std::exception_ptr> failed(static_cast<std::size_t>(numBlocks));
+  // Blocks after a failed one are skipped; those before it still run, so that an earlier
+  // error (blocks need not start in order) is the one reported.
+  std::atomic<std::int64_t> firstFailed{numBlocks};
+  const auto& fields = source.schema().fields();
+  parallel::forBlocks(input.numRows(), kStreamRows, [&](std::int64_t b, std::int64_t begin,
+                                                        std::int64_t end) {
+    if (b > firstFailed.load(std::memory_order_relaxed)) return;
+    try {
+      std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
+      std::iota(rows.begin(), rows.end(), begin);
+      std::vector<std::pair<std::string, ColumnPtr>> cols;
+      cols.reserve(fields.size());
+      for (const auto& f : fields) cols.emplace_back(f.name, source.column(f.name)->take(rows));
+      // Errors name rows as in the whole frame: by line, else by index (from `begin`).
+      auto origins = std::make_shared<RowOrigins>();
+      if (const auto& o = source.origins(); o && !o->line.empty()) {
+        origins->sources = o->sources;
+        origins->line.assign(o->line.begin() + begin, o->line.begin() + end);
+        if (!o->source.empty())
+          origins->source.assign(o->source.begin() + begin, o->source.begin() + end);
+      }
+      origins->firstRow = begin;
+      Frame block = Frame(std::move(cols)).withOrigins(std::move(origins));
+      for (const Transformer* t : run) block = t->transform(block, ctx);
+      for (std::size_t k = 0; k < made.size(); ++k)
+        parts[k][static_cast<std::size_t>(b)] = block.column(made[k]);
+    } catch (...) {
+      failed[static_cast<std::size_t>(b)] = std::current_exception();
+      std::int64_t seen = firstFailed.load();
+      while (b < seen && !firstFailed.compare_exchange_weak(seen, b)) {
+      }
     }
-    origins->firstRow = begin;
-    Frame block = Frame(std::move(cols)).withOrigins(std::move(origins));
-    for (const Transformer* t : run) block = t->transform(block, ctx);
-    for (std::size_t k = 0; k < made.size(); ++k) parts[k].push_back(block.column(made[k]));
-  }
+  });
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
   Frame out = keepColumns(input, keep);
   for (std::size_t k = 0; k < made.size(); ++k) {
     out = out.withColumn(made[k], concatRows(parts[k]));

@@ -165,8 +165,10 @@ TEST(PipelineTest, StreamedRunsGiveTheResultsOfWholeFrames) {
   const Frame whole = sm->transform(b).select({"s", "x"});
   EXPECT_TRUE(framesIdentical(model->transformSelect(data, {"s", "x"}), whole));
   EXPECT_TRUE(framesIdentical(model->transform(data).select({"s", "x"}), whole));
-  // An unseen label in the third block: the error names its row, as a whole-frame run does.
+  // Unseen labels in the third and fourth blocks (which may run first): the error names the
+  // earlier row, as a whole-frame run does.
   c[70001] = "new";
+  c[99000] = "newer";
   const Frame bad({{"x", makeDoubleColumn(x)}, {"c", makeStringColumn(c)}});
   const std::string want = messageOf<DataError>([&] { (void)model->transform(bad); });
   EXPECT_THAT(want, HasSubstr("Unseen label: new"));
