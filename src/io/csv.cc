@@ -37,7 +37,7 @@ constexpr std::int64_t kBlock = 1 << 14;  // rows per parallel conversion block
 constexpr std::size_t kParallelBytes = 1 << 20;  // a buffer this large is tokenized in parallel
 
 // The position of the first `c` in data[from, n), or n: eight bytes at a time (the first set
-// bit of the zero-byte test is exact; later ones may be borrows).
+// bit of the zero-byte test is exact; later ones may be borrows). Never reads data[n] or past.
 inline std::size_t nextByte(const char* data, std::size_t from, std::size_t n, char c) {
   const std::uint64_t pattern = 0x0101010101010101ULL * static_cast<unsigned char>(c);
   std::size_t q = from;
@@ -389,7 +389,7 @@ class Tokenizer {
           Cell* out = t_.cells.data() + row * width;
           std::size_t f = 0;
           for (std::size_t from = p;;) {
-            const std::size_t q = std::min(nextByte(data, from, n, sep), e);
+            const std::size_t q = nextByte(data, from, e, sep);  // e when it is the last field
             if (f == width) {
               f = width + 1;  // too many fields
               break;

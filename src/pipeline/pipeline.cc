@@ -82,7 +82,7 @@ Frame applyRun(const std::vector<const Transformer*>& run, const Frame& input, c
         if (!o->source.empty())
           origins->source.assign(o->source.begin() + begin, o->source.begin() + end);
       }
-      origins->firstRow = begin;
+      origins->firstRow = begin + (source.origins() ? source.origins()->firstRow : 0);
       Frame block = Frame(std::move(cols)).withOrigins(std::move(origins));
       for (const Transformer* t : run) block = t->transform(block, ctx);
       for (std::size_t k = 0; k < made.size(); ++k)

@@ -66,6 +66,15 @@ TEST(OneHotEncoder, DropLastAndKeepInvalid) {
   EXPECT_THAT(rows(model->transform(train), "v"),
               ElementsAre("(3,[0],[1.0])", "(3,[1],[1.0])", "(3,[2],[1.0])"));
   EXPECT_THROW(e.setHandleInvalid("skip"), ParamError);  // Spark's OneHotEncoder has no skip
+  // A null index is refused (as Spark's encoder does), whether or not invalid ones are kept.
+  auto withNull = std::make_shared<DoubleColumn>(std::vector<double>{1.0, 0.0});
+  withNull->setNulls({0, 1});
+  const Frame nulls({{"i", withNull}});
+  for (const char* mode : {"error", "keep"}) {
+    model->setHandleInvalid(mode);
+    EXPECT_THAT(messageOf([&] { (void)model->transform(nulls); }),
+                HasSubstr("column 'i' holds a null"));
+  }
 }
 
 TEST(OneHotEncoder, FitRejectsValuesThatAreNotIndices) {

@@ -429,6 +429,12 @@ TEST_F(CsvTest, ParallelTokenizingReadsAsTheSequentialTokenizer) {
   CsvOptions drop;
   drop.mode = ReadMode::kDropMalformed;
   EXPECT_TRUE(framesIdentical(readCsvString(ragged, drop, "p.csv"), parallel));
+  // One column: every row is one field (the separator search stops at the line's end).
+  std::string single = "v\n";
+  for (int r = 0; r < 200000; ++r) single += std::to_string(r) + "\n";
+  const Frame one = readCsvString(single, {}, "one.csv");
+  ASSERT_EQ(one.numRows(), 200000);
+  EXPECT_EQ(one.col<Int64Column>("v")[199999], 199999);
   // Bad UTF-8 in a row: FAILFAST names it (the sequential reader's check).
   std::string bad = text;
   bad.replace(bad.find("n3,"), 3, "n\xff,");
