@@ -43,6 +43,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<Bucketizer>(),
       entry<QuantileDiscretizer>(),
       entry<BinaryClassificationEvaluator>(),
+      entry<RegressionEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
       entry<CrossValidator>(),
