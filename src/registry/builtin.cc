@@ -44,6 +44,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<QuantileDiscretizer>(),
       entry<BinaryClassificationEvaluator>(),
       entry<RegressionEvaluator>(),
+      entry<MulticlassClassificationEvaluator>(),
       entry<Pipeline>(),
       entry<PipelineModel>(),
       entry<CrossValidator>(),
