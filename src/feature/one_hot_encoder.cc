@@ -113,7 +113,7 @@ Frame OneHotEncoderModel::transformImpl(const Frame& input, const Context& /*ctx
     const std::int64_t orig = sizes_[c];
     // Spark's getConfigedCategorySizes.
     const std::int64_t size = (!dropLast && keep) ? orig + 1 : (dropLast && !keep) ? orig - 1 : orig;
-    // Each row's slot (-1: none) in parallel blocks; the first unseen value is the error.
+    // Each row's slot (-1: none), in parallel; the first unseen value is the error.
     std::vector<double> copy;
     const Column& col = *input.column(pairs[c].first);
     const double* v = nullptr;
@@ -125,24 +125,18 @@ Frame OneHotEncoderModel::transformImpl(const Frame& input, const Context& /*ctx
     }
     const std::int64_t n = input.numRows();
     std::vector<std::int32_t> index(static_cast<std::size_t>(n));
-    std::vector<std::int64_t> firstBad(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)), -1);
-    parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-      for (std::int64_t r = begin; r < end; ++r) {
-        double idx = v[r];
-        if (!(idx >= 0.0 && idx < static_cast<double>(orig))) {
-          if (!keep) {
-            firstBad[static_cast<std::size_t>(b)] = r;
-            return;
-          }
-          idx = static_cast<double>(orig);
-        }
-        const auto k = static_cast<std::int64_t>(idx);
-        index[static_cast<std::size_t>(r)] = k < size ? static_cast<std::int32_t>(k) : -1;
+    const std::int64_t r = parallel::firstFailure(n, kRowBlock, [&](std::int64_t i) {
+      double idx = v[i];
+      if (!(idx >= 0.0 && idx < static_cast<double>(orig))) {
+        if (!keep) return false;
+        idx = static_cast<double>(orig);
       }
+      const auto k = static_cast<std::int64_t>(idx);
+      index[static_cast<std::size_t>(i)] = k < size ? static_cast<std::int32_t>(k) : -1;
+      return true;
     });
-    for (const std::int64_t r : firstBad)
-      if (r >= 0)
-        throw DataError(fmt::format(
+    if (r >= 0)
+      throw DataError(fmt::format(
             "{}: Unseen value: {} in column '{}' at {}. To handle unseen values, set Param "
             "handleInvalid to keep.",
             describe(), v[r], pairs[c].first, input.rowLocation(r)));

@@ -87,18 +87,10 @@ Frame VectorAssembler::transformImpl(const Frame& frame, const Context& /*ctx*/)
       inputs = inputsOf(input);
     }
   } else if (mode == "error") {
-    // The first invalid row, looked for in parallel blocks.
-    const std::int64_t rows = frame.numRows();
-    std::vector<std::int64_t> firstBad(static_cast<std::size_t>(parallel::numBlocks(rows, kRowBlock)), -1);
-    parallel::forBlocks(rows, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-      for (std::int64_t r = begin; r < end; ++r)
-        if (invalidAt(r)) {
-          firstBad[static_cast<std::size_t>(b)] = r;
-          return;
-        }
-    });
-    for (const std::int64_t r : firstBad) {
-      if (r < 0) continue;
+    // The first invalid row, looked for in parallel.
+    const std::int64_t r = parallel::firstFailure(
+        frame.numRows(), kRowBlock, [&](std::int64_t i) { return invalidAt(i) == nullptr; });
+    if (r >= 0) {
       if (const Input* bad = invalidAt(r)) {
         if (bad->col->isNull(r))
           throw DataError(fmt::format(

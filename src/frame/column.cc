@@ -312,32 +312,23 @@ std::shared_ptr<VectorColumn> VectorColumn::sparse(std::int64_t dim,
   if (offsets.empty() || offsets.front() != 0 || indices.size() != values.size() ||
       offsets.back() != static_cast<std::int64_t>(values.size()))
     throw InternalError("VectorColumn::sparse: inconsistent CSR arrays");
-  // Checked in parallel blocks of rows; the first bad row is reported.
+  // Checked in parallel; the first bad row is reported.
   const auto rows = static_cast<std::int64_t>(offsets.size()) - 1;
-  constexpr std::int64_t kCheckBlock = 1 << 14;
-  std::vector<std::int64_t> bad(static_cast<std::size_t>(parallel::numBlocks(rows, kCheckBlock)), -1);
-  parallel::forBlocks(rows, kCheckBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    for (auto r = static_cast<std::size_t>(begin); r < static_cast<std::size_t>(end); ++r) {
-      if (offsets[r + 1] < offsets[r]) {
-        bad[static_cast<std::size_t>(b)] = static_cast<std::int64_t>(r);
-        return;
-      }
-      for (auto k = offsets[r]; k < offsets[r + 1]; ++k) {
-        const auto idx = indices[static_cast<std::size_t>(k)];
-        if (idx < 0 || idx >= dim ||
-            (k > offsets[r] && indices[static_cast<std::size_t>(k) - 1] >= idx)) {
-          bad[static_cast<std::size_t>(b)] = static_cast<std::int64_t>(r);
-          return;
-        }
-      }
+  const std::int64_t r = parallel::firstFailure(rows, 1 << 14, [&](std::int64_t i) {
+    const auto u = static_cast<std::size_t>(i);
+    if (offsets[u + 1] < offsets[u]) return false;
+    for (auto k = offsets[u]; k < offsets[u + 1]; ++k) {
+      const auto idx = indices[static_cast<std::size_t>(k)];
+      if (idx < 0 || idx >= dim || (k > offsets[u] && indices[static_cast<std::size_t>(k) - 1] >= idx))
+        return false;
     }
+    return true;
   });
-  for (const auto r : bad)
-    if (r >= 0)
-      throw InternalError(fmt::format(
-          "VectorColumn::sparse: row {} has decreasing offsets or an index out of order or "
-          "outside [0, {})",
-          r, dim));
+  if (r >= 0)
+    throw InternalError(fmt::format(
+        "VectorColumn::sparse: row {} has decreasing offsets or an index out of order or "
+        "outside [0, {})",
+        r, dim));
   auto c = std::shared_ptr<VectorColumn>(new VectorColumn());
   c->rows_ = static_cast<std::int64_t>(offsets.size()) - 1;
   c->dim_ = dim;

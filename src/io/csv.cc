@@ -608,23 +608,6 @@ class Tokenizer {
 
 // ---------------------------------------------------------------- conversion
 
-// Runs ok(row) over [0, n) in parallel blocks; returns the first row where it failed, or -1.
-template <class F>
-std::int64_t firstFailure(std::int64_t n, F&& ok) {
-  std::vector<std::int64_t> fail(static_cast<std::size_t>(parallel::numBlocks(n, kBlock)), -1);
-  parallel::forBlocks(n, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    for (std::int64_t r = begin; r < end; ++r) {
-      if (!ok(r)) {
-        fail[static_cast<std::size_t>(b)] = r;
-        return;
-      }
-    }
-  });
-  for (auto f : fail)
-    if (f >= 0) return f;
-  return -1;
-}
-
 class Converter {
  public:
   Converter(const Table& t, const CsvOptions& opt, std::string_view source,
@@ -784,7 +767,7 @@ class Converter {
   ColumnPtr toInt64(std::size_t c) const {
     NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<std::int64_t> out(static_cast<std::size_t>(rows_));
-    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+    const auto bad = parallel::firstFailure(rows_, kBlock, [&](std::int64_t r) {
       const std::string_view v = cell(r, c);
       return (nulls[static_cast<std::size_t>(r)] = isNull(v)) ||
              parseInt64(v, out[static_cast<std::size_t>(r)]);
@@ -798,7 +781,7 @@ class Converter {
   ColumnPtr toBoolean(std::size_t c) const {
     NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<std::uint8_t> out(static_cast<std::size_t>(rows_));
-    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+    const auto bad = parallel::firstFailure(rows_, kBlock, [&](std::int64_t r) {
       const std::string_view v = cell(r, c);
       return (nulls[static_cast<std::size_t>(r)] = isNull(v)) ||
              parseBool(v, out[static_cast<std::size_t>(r)]);
@@ -812,7 +795,7 @@ class Converter {
   ColumnPtr toDouble(std::size_t c) const {
     NullMask nulls(static_cast<std::size_t>(rows_));  // filled with the values, in parallel
     std::vector<double> out(static_cast<std::size_t>(rows_));
-    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+    const auto bad = parallel::firstFailure(rows_, kBlock, [&](std::int64_t r) {
       const std::string_view v = cell(r, c);
       double& d = out[static_cast<std::size_t>(r)];
       if ((nulls[static_cast<std::size_t>(r)] = isNull(v)) || isNaNText(v)) {  // a null's placeholder is NaN
@@ -1002,7 +985,7 @@ class Converter {
 
   ColumnPtr toStringArray(std::size_t c) const {
     std::vector<std::vector<std::string>> rowsOut(static_cast<std::size_t>(rows_));
-    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+    const auto bad = parallel::firstFailure(rows_, kBlock, [&](std::int64_t r) {
       return parseStringArray(cell(r, c), rowsOut[static_cast<std::size_t>(r)]);
     });
     if (bad >= 0) throwValue(bad, c, DataType::kStringArray, " (expected [\"a\",\"b\"])");
@@ -1102,7 +1085,7 @@ class Converter {
 
   ColumnPtr toVector(std::size_t c) const {
     std::vector<ParsedVector> vecs(static_cast<std::size_t>(rows_));
-    const auto bad = firstFailure(rows_, [&](std::int64_t r) {
+    const auto bad = parallel::firstFailure(rows_, kBlock, [&](std::int64_t r) {
       return parseVector(cell(r, c), vecs[static_cast<std::size_t>(r)]);
     });
     if (bad >= 0) {

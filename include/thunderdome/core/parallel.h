@@ -59,6 +59,25 @@ double sumBlocks(std::int64_t n, std::int64_t blockSize, F&& fn) {
   return s;
 }
 
+/// Runs ok(i) for i in [0, n) in parallel blocks of `blockSize`, each block stopping at its first
+/// false; returns the first i (in order) where ok was false, or -1. What a stage that checks its
+/// rows while it converts them reports its first bad row with.
+template <class F>
+std::int64_t firstFailure(std::int64_t n, std::int64_t blockSize, F&& ok) {
+  std::vector<std::int64_t> fail(static_cast<std::size_t>(numBlocks(n, blockSize)), -1);
+  forBlocks(n, blockSize, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      if (!ok(i)) {
+        fail[static_cast<std::size_t>(b)] = i;
+        return;
+      }
+    }
+  });
+  for (const auto f : fail)
+    if (f >= 0) return f;
+  return -1;
+}
+
 /// A group of tasks on the shared oneTBB pool: run() starts a task, wait() waits for all of them.
 /// Runs isolated like forBlocks: a thread waiting in wait() only picks up this group's tasks (and
 /// what they spawn), never unrelated outer tasks. Every task runs even when another throws;
