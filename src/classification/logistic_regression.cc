@@ -11,6 +11,7 @@
 #include "glm/design_matrix.h"
 #include "glm/feature_stats.h"
 #include "glm/loss.h"
+#include "glm/multinomial.h"
 #include "glm/objective.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
@@ -287,6 +288,58 @@ std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegress
   return z0;
 }
 
+// The number of classes of a classification label column, K = max label + 1, after checking
+// that every label is an integer >= 0 (Spark: "Classification labels should be in [0 to K-1]").
+// Data-parallel: the maximum over the ranks (a bad label on one rank stops every rank).
+std::int64_t countClasses(const Frame& data, const Columns& cols, const std::vector<double>& y,
+                          dist::Communicator* comm) {
+  const Reducer red{comm};
+  double maxLabel = -1.0;
+  std::exception_ptr local;
+  try {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const double v = y[i];
+      if (!(v >= 0.0) || v != std::floor(v) || v > 1e9) {
+        const auto [at, atRow] = rowWhere(data, static_cast<std::int64_t>(i));
+        throw DataError(fmt::format(
+            "{}{}: label column '{}' has invalid value {}{}: classification labels must be the "
+            "integers 0, 1, ..., K-1",
+            at, cols.who, cols.label, num(v), atRow));
+      }
+      maxLabel = std::max(maxLabel, v);
+    }
+  } catch (...) {
+    local = std::current_exception();
+  }
+  if (red.active()) {
+    dist::agreeOnErrors(*comm, local);
+    red.max(&maxLabel, 1);
+  } else if (local) {
+    std::rethrow_exception(local);
+  }
+  return static_cast<std::int64_t>(maxLabel) + 1;
+}
+
+// Spark's post-processing of a multinomial fit (the loss does not change when a constant is
+// added to every class's row): without regularization the coefficients of each feature are
+// centred across the classes, and with an intercept the intercepts always are (glmnet's rule).
+void centreMultinomial(std::vector<double>& coef, std::vector<double>& b, std::int64_t K,
+                       std::int64_t d, bool centreCoefficients, bool fitIntercept) {
+  if (centreCoefficients)
+    for (std::int64_t j = 0; j < d; ++j) {
+      double mean = 0.0;
+      for (std::int64_t c = 0; c < K; ++c) mean += coef[static_cast<std::size_t>(c * d + j)];
+      mean /= static_cast<double>(K);
+      for (std::int64_t c = 0; c < K; ++c) coef[static_cast<std::size_t>(c * d + j)] -= mean;
+    }
+  if (fitIntercept) {
+    double mean = 0.0;
+    for (double v : b) mean += v;
+    mean /= static_cast<double>(K);
+    for (double& v : b) v -= mean;
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- LogisticRegression
@@ -312,6 +365,16 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
   const double alpha = getElasticNetParam();
   const bool fitIntercept = getFitIntercept();
   const bool standardization = getStandardization();
+
+  // ---- the family: K = max label + 1 classes (labels checked to be integers >= 0)
+  const std::int64_t K = countClasses(data, cols, data.numeric(cols.label), comm_.get());
+  const std::string family = getString("family");
+  if (family == "binomial" && K > 2)
+    throw DataError(fmt::format(
+        "{}: Binomial family only supports 1 or 2 outcome classes but found {} (label column "
+        "'{}'); use family=\"multinomial\" or \"auto\"",
+        cols.who, K, cols.label));
+  if (family == "multinomial" || (family == "auto" && K > 2)) return fitMultinomial(data, ctx, K);
 
   const Reducer red{comm_.get()};
   // Data-parallel fits take the sparse path (which sums over ranks); dense rows are re-coded.
@@ -391,46 +454,271 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
                    fitIntercept ? prob.intercept(solved.res.x) : 0.0, std::move(summary));
 }
 
+std::shared_ptr<Model> LogisticRegression::fitMultinomial(const Frame& data, const Context& ctx,
+                                                         std::int64_t K) const {
+  dist::Communicator* comm = ctx.isDataParallel() ? ctx.comm.get() : nullptr;
+  const Reducer red{comm};
+  const bool shards = red.active();
+  const Columns cols{describe(), getString("featuresCol"), getString("labelCol"),
+                     optionalString(*this, "weightCol")};
+  const double regParam = getRegParam();
+  const double alpha = getElasticNetParam();
+  const bool fitIntercept = getFitIntercept();
+  const bool standardization = getStandardization();
+  const auto& X = data.col<VectorColumn>(cols.features);
+  const std::int64_t n = data.numRows();
+  std::int64_t d = X.dim();
+
+  // ---- labels (checked by countClasses), weights and the weighted class histogram
+  std::vector<double> y = data.numeric(cols.label);
+  std::vector<double> w = cols.weight.empty() ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
+                                              : data.numeric(cols.weight);
+  std::vector<double> totals(static_cast<std::size_t>(K) + 4, 0.0);  // histogram, W, Σw², rows>0, n
+  {
+    std::exception_ptr local;
+    try {
+      for (std::int64_t i = 0; i < n; ++i) {
+        const double wi = w[static_cast<std::size_t>(i)];
+        if (!(wi >= 0.0) || !std::isfinite(wi)) {
+          const auto [at, atRow] = rowWhere(data, i);
+          throw DataError(fmt::format(
+              "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0",
+              at, cols.who, cols.weight, num(wi), atRow));
+        }
+        totals[static_cast<std::size_t>(y[static_cast<std::size_t>(i)])] += wi;
+        totals[static_cast<std::size_t>(K)] += wi;
+        totals[static_cast<std::size_t>(K) + 1] += wi * wi;
+        totals[static_cast<std::size_t>(K) + 2] += wi > 0.0 ? 1.0 : 0.0;
+      }
+    } catch (...) {
+      local = std::current_exception();
+    }
+    if (shards) {
+      dist::agreeOnErrors(*comm, local);
+      double dims[2] = {n > 0 ? static_cast<double>(d) : -1.0, n > 0 ? -static_cast<double>(d) : -1e300};
+      red.max(dims, 2);
+      if (dims[0] >= 0 && dims[0] != -dims[1])
+        throwShared(shards, DataError(fmt::format(
+                                "{}: data-parallel ranks disagree on the dimension of features "
+                                "column '{}'; give every shard the same numFeatures",
+                                cols.who, cols.features)));
+      if (dims[0] >= 0) d = static_cast<std::int64_t>(dims[0]);
+    } else if (local) {
+      std::rethrow_exception(local);
+    }
+  }
+  totals[static_cast<std::size_t>(K) + 3] = static_cast<double>(n);
+  red.sum(totals.data(), totals.size());
+  if (totals[static_cast<std::size_t>(K) + 3] == 0.0)
+    throwShared(shards, DataError(fmt::format("{}: cannot fit on empty training data (features "
+                                              "column '{}' has 0 rows)",
+                                              cols.who, cols.features)));
+  const glm::RowTotals rowTotals{totals[static_cast<std::size_t>(K)],
+                                 totals[static_cast<std::size_t>(K) + 1],
+                                 static_cast<std::int64_t>(totals[static_cast<std::size_t>(K) + 2])};
+  if (!(rowTotals.weightSum > 0.0))
+    throwShared(shards, DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing "
+                                              "to fit",
+                                              cols.who, cols.weight)));
+  const glm::NonFiniteHandler nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
+    const auto [at, atRow] = rowWhere(data, i);
+    throw DataError(fmt::format(
+        "{}{}: features column '{}' has a non-finite value {}{} (feature index {})", at, cols.who,
+        cols.features, num(x), atRow, j));
+  };
+  glm::FeatureStats stats;
+  {
+    std::exception_ptr local;
+    try {
+      stats = glm::rowwiseFeatureStats(X, w, rowTotals, nonFinite, shards ? Reducer{} : red);
+    } catch (...) {
+      local = std::current_exception();
+    }
+    if (shards) {
+      dist::agreeOnErrors(*comm, local);
+      stats = glm::rowwiseFeatureStats(X, w, rowTotals, nonFinite, red);
+    } else if (local) {
+      std::rethrow_exception(local);
+    }
+  }
+
+  auto makeModel = [&](std::vector<double> coef, std::vector<double> b,
+                       LogisticRegressionTrainingSummary summary) {
+    auto model = std::make_shared<LogisticRegressionModel>(uid(), K, std::move(coef), std::move(b));
+    for (const auto& [name, value] : userValues()) model->set(name, value);
+    model->setSummary(std::move(summary));
+    return model;
+  };
+  const auto Ku = static_cast<std::size_t>(K);
+  // ---- degenerate: a single class with an intercept -> no training (Spark 3.x: coefficients
+  // 0, intercept +Infinity for that class and 0 for the others).
+  std::int64_t present = 0, theClass = 0;
+  for (std::int64_t c = 0; c < K; ++c)
+    if (totals[static_cast<std::size_t>(c)] > 0.0) ++present, theClass = c;
+  if (fitIntercept && present == 1) {
+    LogisticRegressionTrainingSummary summary;
+    summary.objectiveHistory = {0.0};
+    summary.converged = true;
+    std::vector<double> b(Ku, 0.0);
+    b[static_cast<std::size_t>(theClass)] = std::numeric_limits<double>::infinity();
+    return makeModel(std::vector<double>(Ku * static_cast<std::size_t>(d), 0.0), std::move(b),
+                     std::move(summary));
+  }
+
+  glm::MultinomialProblem prob;
+  prob.n = n;
+  prob.K = static_cast<int>(K);
+  prob.y = y.data();
+  prob.w = w.data();
+  prob.weightSum = rowTotals.weightSum;
+  prob.l2 = regParam * (1.0 - alpha);
+  prob.stats = std::move(stats);
+  prob.scaling = glm::Scaling::make(prob.stats, fitIntercept, standardization, red);
+
+  // ---- the starting point: the initial model when it fits, else zeros and (with an
+  // intercept) Spark's centred log1p of the class weights.
+  std::vector<double> z0;
+  const LogisticRegressionModel* init = initialModel_.get();
+  if (init && init->isMultinomial() && init->numClasses() == K && init->numFeatures() == d) {
+    const auto& c0 = init->coefficientMatrix();
+    const auto& b0 = init->interceptVector();
+    if (std::all_of(c0.begin(), c0.end(), [](double v) { return std::isfinite(v); }) &&
+        std::all_of(b0.begin(), b0.end(), [](double v) { return std::isfinite(v); }))
+      z0 = prob.toCompact(c0, b0, d);
+  }
+  if (z0.empty()) {
+    z0.assign(static_cast<std::size_t>(prob.dim()), 0.0);
+    if (fitIntercept) {
+      double mean = 0.0;
+      for (std::size_t c = 0; c < Ku; ++c) mean += std::log1p(totals[c]);
+      mean /= static_cast<double>(K);
+      for (std::size_t c = 0; c < Ku; ++c)
+        z0[static_cast<std::size_t>(prob.k()) * Ku + c] = std::log1p(totals[c]) - mean;
+    }
+  }
+  optim::MinimizeOptions options;
+  options.maxIter = getMaxIter();
+  options.tol = getTol();
+  options.historySize = 10;
+  options.l1 = prob.l1Weights(regParam * alpha, standardization);
+  glm::MultinomialObjective objective(prob, X);
+  auto res = optim::minimize([&objective](const double* z, double* g) { return objective(z, g); },
+                             std::move(z0), options);
+  std::vector<double> coef = prob.coefficientMatrix(res.x, d);
+  std::vector<double> b = prob.intercepts(res.x);
+  centreMultinomial(coef, b, K, d, regParam == 0.0, fitIntercept);
+  LogisticRegressionTrainingSummary summary;
+  summary.objectiveHistory = res.objectiveHistory;
+  summary.totalIterations = res.iterations;
+  summary.converged = res.converged;
+  return makeModel(std::move(coef), std::move(b), std::move(summary));
+}
+
 // ---------------------------------------------------------------- LogisticRegressionModel
 LogisticRegressionModel::LogisticRegressionModel(std::string uid, std::vector<double> coefficients,
                                                  double intercept)
     : Model(std::move(uid), schema()),
-      coefficients_(std::make_shared<const std::vector<double>>(std::move(coefficients))),
-      intercept_(intercept) {}
+      intercepts_{intercept},
+      numFeatures_(static_cast<std::int64_t>(coefficients.size())) {
+  coefficients_ = std::make_shared<const std::vector<double>>(std::move(coefficients));
+}
+
+LogisticRegressionModel::LogisticRegressionModel(std::string uid, std::int64_t numClasses,
+                                                 std::vector<double> coefficientMatrix,
+                                                 std::vector<double> interceptVector)
+    : Model(std::move(uid), schema()),
+      intercepts_(std::move(interceptVector)),
+      numClasses_(numClasses),
+      multinomial_(true) {
+  if (numClasses < 1 || static_cast<std::int64_t>(intercepts_.size()) != numClasses ||
+      coefficientMatrix.size() % static_cast<std::size_t>(numClasses) != 0)
+    throw ParamError(fmt::format(
+        "LogisticRegressionModel: a multinomial model needs K >= 1 intercepts and a K x d "
+        "coefficient matrix (K = {}, {} intercepts, {} coefficients)",
+        numClasses, intercepts_.size(), coefficientMatrix.size()));
+  numFeatures_ = static_cast<std::int64_t>(coefficientMatrix.size()) / numClasses;
+  coefficients_ = std::make_shared<const std::vector<double>>(std::move(coefficientMatrix));
+}
 
 LogisticRegressionModel::LogisticRegressionModel(std::string uid)
     : LogisticRegressionModel(std::move(uid), {}, 0.0) {}
 
+const std::vector<double>& LogisticRegressionModel::coefficients() const {
+  if (multinomial_)
+    throw ParamError(fmt::format("{}: multinomial models contain a matrix of coefficients, use "
+                                 "coefficientMatrix instead",
+                                 describe()));
+  return *coefficients_;
+}
+
+double LogisticRegressionModel::intercept() const {
+  if (multinomial_)
+    throw ParamError(fmt::format("{}: multinomial models contain a vector of intercepts, use "
+                                 "interceptVector instead",
+                                 describe()));
+  return intercepts_[0];
+}
+
 std::vector<StateItem> LogisticRegressionModel::stateSummary() const {
   std::int64_t nnz = 0;
   for (double c : *coefficients_) nnz += c != 0.0;
-  return {{"numFeatures", "numFeatures", numFeatures()},
-          {"intercept", "intercept", intercept_},
-          {"nonZeroCoefficients", "non-zero coefficients", nnz}};
+  std::vector<StateItem> items;
+  if (multinomial_) items.push_back({"numClasses", "numClasses", numClasses_});
+  items.push_back({"numFeatures", "numFeatures", numFeatures()});
+  if (multinomial_) {
+    std::string b;
+    for (double v : intercepts_) b += (b.empty() ? "" : ", ") + num(v);
+    items.push_back({"interceptVector", "interceptVector", "[" + b + "]"});
+  } else {
+    items.push_back({"intercept", "intercept", intercepts_[0]});
+  }
+  items.push_back({"nonZeroCoefficients", "non-zero coefficients", nnz});
+  return items;
 }
 
 void LogisticRegressionModel::saveState(StateWriter& out) const {
   out.putInt("numFeatures", numFeatures());
   out.putInt("numClasses", numClasses());
-  out.putDouble("intercept", intercept_);
+  out.putInt("isMultinomial", multinomial_ ? 1 : 0);
+  if (multinomial_)
+    out.putDoubles("interceptVector", intercepts_);
+  else
+    out.putDouble("intercept", intercepts_[0]);
   out.putArray("coefficients", *coefficients_);
 }
 
 void LogisticRegressionModel::loadState(const StateReader& in) {
   auto coef = in.getArray("coefficients");
   const auto d = in.getInt("numFeatures");
-  if (static_cast<std::int64_t>(coef.size()) != d)
-    in.fail(fmt::format("data/coefficients.f64le holds {} coefficients but numFeatures is {}",
-                        coef.size(), d));
+  const auto K = in.getInt("numClasses");
+  multinomial_ = in.has("isMultinomial") && in.getInt("isMultinomial") != 0;
+  const std::int64_t rows = multinomial_ ? K : 1;
+  if (K < 1 || static_cast<std::int64_t>(coef.size()) != rows * d)
+    in.fail(fmt::format("data/coefficients.f64le holds {} coefficients but numClasses is {} and "
+                        "numFeatures is {}",
+                        coef.size(), K, d));
   coefficients_ = std::make_shared<const std::vector<double>>(std::move(coef));
-  intercept_ = in.getDouble("intercept");
+  numFeatures_ = d;
+  numClasses_ = multinomial_ ? K : 2;
+  if (multinomial_) {
+    intercepts_ = in.getDoubles("interceptVector");
+    if (static_cast<std::int64_t>(intercepts_.size()) != K)
+      in.fail(fmt::format("interceptVector holds {} values but numClasses is {}",
+                          intercepts_.size(), K));
+  } else {
+    intercepts_ = {in.getDouble("intercept")};
+  }
+}
+
+void LogisticRegressionModel::checkFeatures(std::int64_t dim) const {
+  if (dim != numFeatures())
+    throw DataError(fmt::format("{}: feature vector has dimension {} but the model expects {}",
+                                describe(), dim, numFeatures()));
 }
 
 double LogisticRegressionModel::margin(const VectorView& x) const {
-  if (x.size != numFeatures())
-    throw DataError(fmt::format("{}: feature vector has dimension {} but the model expects {}",
-                                describe(), x.size, numFeatures()));
-  return x.dot(coefficients_->data()) + intercept_;
+  checkFeatures(x.size);
+  return x.dot(coefficients().data()) + intercepts_[0];
 }
 
 double LogisticRegressionModel::predictProbability(const VectorView& x) const {
@@ -446,31 +734,91 @@ Frame LogisticRegressionModel::transformImpl(const Frame& input, const Context& 
   const std::string rawCol = optionalString(*this, "rawPredictionCol");
   const std::string probCol = optionalString(*this, "probabilityCol");
   const std::string predCol = optionalString(*this, "predictionCol");
-  const double threshold = getDouble("threshold");
   const auto& X = input.col<VectorColumn>(featuresCol);
   if (X.dim() != numFeatures())
     throw DataError(fmt::format(
         "{}: features column '{}' has vectors of dimension {} but the model expects {}",
         describe(), featuresCol, X.dim(), numFeatures()));
+  // thresholds (when set) must have one value per class; threshold and thresholds must agree.
+  std::vector<double> thresholds;
+  if (isDefined("thresholds")) {
+    thresholds = getOrDefault("thresholds").as<std::vector<double>>();
+    if (static_cast<std::int64_t>(thresholds.size()) != numClasses())
+      throw ParamError(fmt::format(
+          "{}: thresholds has {} values but the model has {} classes", describe(),
+          thresholds.size(), numClasses()));
+  }
+  const bool thresholdSet = userValues().count("threshold") > 0;
+  if (!multinomial_ && !thresholds.empty() && thresholdSet) {
+    const double t = 1.0 / (1.0 + thresholds[0] / thresholds[1]);
+    if (std::abs(t - getDouble("threshold")) > 1e-5)
+      throw ParamError(fmt::format(
+          "{}: threshold ({}) and thresholds (equivalent to {}) are both set and disagree",
+          describe(), num(getDouble("threshold")), num(t)));
+  }
   const std::int64_t n = input.numRows();
   const auto nu = static_cast<std::size_t>(n);
-  std::vector<double> raw(rawCol.empty() ? 0 : 2 * nu);
-  std::vector<double> prob(probCol.empty() ? 0 : 2 * nu);
+  const std::int64_t K = multinomial_ ? numClasses_ : 2;
+  const auto Ku = static_cast<std::size_t>(K);
+  std::vector<double> raw(rawCol.empty() ? 0 : Ku * nu);
+  std::vector<double> prob(probCol.empty() ? 0 : Ku * nu);
   std::vector<double> pred(predCol.empty() ? 0 : nu);
   const double* coef = coefficients_->data();
-  parallel::forBlocks(n, kTransformBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-    for (std::int64_t i = begin; i < end; ++i) {
-      const double m = X[i].dot(coef) + intercept_;
-      const double p = sigmoid(m);
-      const auto iu = static_cast<std::size_t>(i);
-      if (!raw.empty()) raw[2 * iu] = -m, raw[2 * iu + 1] = m;
-      if (!prob.empty()) prob[2 * iu] = 1.0 - p, prob[2 * iu + 1] = p;
-      if (!pred.empty()) pred[iu] = p > threshold ? 1.0 : 0.0;
-    }
-  });
+  const std::int64_t d = numFeatures_;
+  if (!multinomial_) {
+    // Spark: with thresholds [t0, t1] the binomial threshold is 1 / (1 + t0/t1).
+    const double threshold =
+        thresholds.empty() ? getDouble("threshold") : 1.0 / (1.0 + thresholds[0] / thresholds[1]);
+    const double b = intercepts_[0];
+    parallel::forBlocks(n, kTransformBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        const double m = X[i].dot(coef) + b;
+        const double p = sigmoid(m);
+        const auto iu = static_cast<std::size_t>(i);
+        if (!raw.empty()) raw[2 * iu] = -m, raw[2 * iu + 1] = m;
+        if (!prob.empty()) prob[2 * iu] = 1.0 - p, prob[2 * iu + 1] = p;
+        if (!pred.empty()) pred[iu] = p > threshold ? 1.0 : 0.0;
+      }
+    });
+  } else {
+    parallel::forBlocks(n, kTransformBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      std::vector<double> m(Ku), p(Ku);
+      for (std::int64_t i = begin; i < end; ++i) {
+        const VectorView x = X[i];
+        for (std::size_t c = 0; c < Ku; ++c)
+          m[c] = x.dot(coef + static_cast<std::int64_t>(c) * d) + intercepts_[c];
+        // softmax (an infinite margin — a single-class model — takes all the probability)
+        double mx = -std::numeric_limits<double>::infinity();
+        for (double v : m) mx = std::max(mx, v);
+        double sum = 0.0;
+        for (std::size_t c = 0; c < Ku; ++c) {
+          p[c] = std::isinf(mx) && mx > 0 ? (m[c] == mx ? 1.0 : 0.0) : std::exp(m[c] - mx);
+          sum += p[c];
+        }
+        for (double& v : p) v /= sum;
+        const auto iu = static_cast<std::size_t>(i);
+        if (!raw.empty()) std::copy(m.begin(), m.end(), raw.begin() + static_cast<std::ptrdiff_t>(iu * Ku));
+        if (!prob.empty()) std::copy(p.begin(), p.end(), prob.begin() + static_cast<std::ptrdiff_t>(iu * Ku));
+        if (!pred.empty()) {
+          // argmax of the margins, or of p/t with thresholds (a zero threshold wins); the
+          // first index wins ties.
+          std::size_t best = 0;
+          double bestV = -std::numeric_limits<double>::infinity();
+          for (std::size_t c = 0; c < Ku; ++c) {
+            const double v = thresholds.empty()
+                                 ? m[c]
+                                 : (thresholds[c] == 0.0 ? std::numeric_limits<double>::infinity()
+                                                         : p[c] / thresholds[c]);
+            if (v > bestV || c == 0) best = c, bestV = v;
+          }
+          pred[iu] = static_cast<double>(best);
+        }
+      }
+    });
+  }
   Frame out = input;
-  if (!rawCol.empty()) out = out.withColumn(rawCol, VectorColumn::dense(n, 2, std::move(raw)));
-  if (!probCol.empty()) out = out.withColumn(probCol, VectorColumn::dense(n, 2, std::move(prob)));
+  if (!rawCol.empty()) out = out.withColumn(rawCol, VectorColumn::dense(n, K, std::move(raw)));
+  if (!probCol.empty()) out = out.withColumn(probCol, VectorColumn::dense(n, K, std::move(prob)));
   if (!predCol.empty())
     out = out.withColumn(predCol, std::make_shared<DoubleColumn>(std::move(pred)));
   return out;

@@ -14,7 +14,8 @@ double featureSigma(double m2, double storedWeight, double mean, const RowTotals
 }
 
 FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double>& w,
-                                 const RowTotals& t, const NonFiniteHandler& nonFinite) {
+                                 const RowTotals& t, const NonFiniteHandler& nonFinite,
+                                 const Reducer& red) {
   const std::int64_t n = X.size();
   const auto du = static_cast<std::size_t>(X.dim());
   const double W = t.weightSum;
@@ -37,6 +38,19 @@ FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double
       hi[j] = std::max(hi[j], x);
     }
   }
+  if (red.active()) {  // sums and extrema over the ranks
+    std::vector<double> rowsStored(nzRows.begin(), nzRows.end());
+    red.sum(mean.data(), du);
+    red.sum(nzWeight.data(), du);
+    red.sum(rowsStored.data(), du);
+    for (std::size_t j = 0; j < du; ++j) lo[j] = -lo[j];
+    red.max(lo.data(), du);
+    red.max(hi.data(), du);
+    for (std::size_t j = 0; j < du; ++j) {
+      lo[j] = -lo[j];
+      nzRows[j] = static_cast<std::int64_t>(rowsStored[j]);
+    }
+  }
   for (std::size_t j = 0; j < du; ++j) {
     mean[j] /= W;
     if (nzRows[j] < t.positiveRows) {  // implicit zeros (sparse rows)
@@ -54,6 +68,7 @@ FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double
       m2[j] += wi * dx * dx;
     }
   }
+  red.sum(m2.data(), du);
   FeatureStats s;
   for (std::size_t j = 0; j < du; ++j) {
     if (!(lo[j] < hi[j]) || !(t.denom() > 0.0)) continue;  // constant feature (or one row)

@@ -210,6 +210,9 @@ class TreeReader final : public StateReader {
              std::string where)
       : meta_(meta), prefix_(std::move(prefix)), files_(files), source_(std::move(source)),
         where_(std::move(where)) {}
+  bool has(std::string_view key) const override {
+    return meta_.is_object() && meta_.contains(std::string(key));
+  }
   std::int64_t getInt(std::string_view key) const override {
     return field<std::int64_t>(meta_, std::string(key).c_str(), where_);
   }

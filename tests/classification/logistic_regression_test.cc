@@ -254,12 +254,15 @@ TEST(LogisticRegressionTest, InvalidParamValuesThrowParamError) {
   EXPECT_THROW(lr.setMaxIter(-1), td::ParamError);
   EXPECT_THROW(lr.setTol(-1e-3), td::ParamError);
   try {
-    lr.setFamily("multinomial");
-    FAIL() << "multinomial must be rejected";
+    lr.setFamily("poisson");
+    FAIL() << "poisson must be rejected";
   } catch (const td::ParamError& e) {
     EXPECT_NE(std::string(e.what()).find("family"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("multinomial"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("poisson"), std::string::npos) << e.what();
   }
+  EXPECT_THROW(lr.setThresholds({0.5, -0.1}), td::ParamError);
+  EXPECT_THROW(lr.setThresholds({0.0, 0.0, 1.0}), td::ParamError);
+  EXPECT_THROW(lr.setThresholds({}), td::ParamError);
   lr.setFamily("binomial");
   EXPECT_EQ(lr.getString("family"), "binomial");
 }
@@ -421,12 +424,28 @@ TEST(LogisticRegressionTest, EmptyDataThrowsDataError) {
 
 TEST(LogisticRegressionTest, InvalidLabelThrowsDataError) {
   const std::pair<double, std::string> bad[] = {
-      {2.0, "2.0"}, {0.5, "0.5"}, {-1.0, "-1.0"}, {std::nan(""), "NaN"}};
+      {0.5, "0.5"}, {-1.0, "-1.0"}, {std::nan(""), "NaN"}, {kInf, "Infinity"}};
   for (const auto& [value, text] : bad) {
     Data data = lrData();
     data.y[7] = value;
-    expectError<td::DataError>(LogisticRegression(), toFrame(data), {"label", text, "row 7"});
+    for (const char* family : {"auto", "binomial", "multinomial"}) {
+      LogisticRegression lr;
+      lr.setFamily(family);
+      expectError<td::DataError>(lr, toFrame(data),
+                                 {"label", text, "row 7", "integers 0, 1, ..., K-1"});
+    }
   }
+  // A third class is fine for auto and multinomial, an error for binomial.
+  Data data = lrData();
+  data.y[7] = 2.0;
+  LogisticRegression binomial;
+  binomial.setFamily("binomial");
+  expectError<td::DataError>(binomial, toFrame(data),
+                             {"Binomial family only supports 1 or 2 outcome classes but found 3"});
+  const auto model = std::dynamic_pointer_cast<const td::LogisticRegressionModel>(
+      LogisticRegression().fit(toFrame(data)));
+  EXPECT_TRUE(model->isMultinomial());
+  EXPECT_EQ(model->numClasses(), 3);
 }
 
 TEST(LogisticRegressionTest, NonFiniteFeatureThrowsDataError) {
@@ -708,7 +727,7 @@ TEST(LogisticRegressionTest, DataParallelShardsWithDifferentDimensionsFail) {
 
 TEST(LogisticRegressionTest, DataParallelBadRowOnOneRankStopsEveryRank) {
   Data data = countData(60, 10, 0.3, 5);
-  data.y[1] = 2.0;  // row 1 goes to rank 1 of 2
+  data.y[1] = 0.5;  // row 1 goes to rank 1 of 2
   std::vector<std::string> errors(2);
   td::testing::runRanks(2, [&](td::testing::ThreadCommunicator& comm) {
     LogisticRegression lr;
@@ -721,7 +740,7 @@ TEST(LogisticRegressionTest, DataParallelBadRowOnOneRankStopsEveryRank) {
   });
   for (const auto& e : errors) {  // no rank waits for the other: both name rank 1's row
     EXPECT_NE(e.find("rank 1 of 2: "), std::string::npos) << e;
-    EXPECT_NE(e.find("label column 'label' has invalid value 2.0 at row 0"), std::string::npos) << e;
+    EXPECT_NE(e.find("label column 'label' has invalid value 0.5 at row 0"), std::string::npos) << e;
   }
 }
 

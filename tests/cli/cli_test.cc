@@ -215,13 +215,13 @@ TEST_F(CliTest, BadDataExitsThreeAndLeavesNoModel) {
   r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "-q"});
   EXPECT_EQ(r.code, kExitBadData);
   EXPECT_THAT(r.err, HasSubstr("line 3"));
-  // A label outside {0, 1}: fails inside the fits; no model directory appears.
+  // A label that is not a class index: fails inside the fits; no model directory appears.
   std::string rows = "id,text,label\n";
-  for (int i = 0; i < 12; ++i) rows += std::to_string(i) + ",w" + std::to_string(i) + "," + (i == 5 ? "2.0" : std::to_string(i % 2)) + "\n";
+  for (int i = 0; i < 12; ++i) rows += std::to_string(i) + ",w" + std::to_string(i) + "," + (i == 5 ? "1.5" : std::to_string(i % 2)) + "\n";
   data = write("labels.csv", rows);
   r = cli({"fit", "--spec", kSpec, "--train", data, "--out", path("m"), "--report", path("r.html"), "-q"});
   EXPECT_EQ(r.code, kExitBadData);
-  EXPECT_THAT(r.err, HasSubstr("label column 'label' has invalid value 2.0"));
+  EXPECT_THAT(r.err, HasSubstr("label column 'label' has invalid value 1.5"));
   EXPECT_FALSE(fs::exists(path("m")));
   EXPECT_FALSE(fs::exists(path("r.html")));
   for (const auto& e : fs::directory_iterator(dir_))

@@ -53,19 +53,19 @@ class DataErrorsTest : public ::testing::Test {
   fs::path dir_;
 };
 
-// 12 good rows, then a label 2.0 on line 14 (the header is line 1).
+// 12 good rows, then a label 1.5 on line 14 (the header is line 1).
 std::string badLabelCsv() {
   std::string rows = "id,text,label\n";
   for (int i = 1; i <= 12; ++i)
     rows += std::to_string(i) + ",spark w" + std::to_string(i) + " a b," + std::to_string(i % 2) +
             ".0\n";
-  return rows + "13,bad row x,2.0\n";
+  return rows + "13,bad row x,1.5\n";
 }
 
 TEST_F(DataErrorsTest, BadLabelNamesFileAndLineWhateverTheFoldOrSeed) {
   const std::string data = write("bad.csv", badLabelCsv());
   const std::string where = data + ":14: LogisticRegression lr: label column 'label' has invalid "
-                                   "value 2.0: binomial labels must be 0.0 or 1.0";
+                                   "value 1.5: classification labels must be the integers 0, 1, ..., K-1";
   for (const std::string tuning :
        {R"({"method": "crossValidator", "numFolds": 2, "seed": 1})",
         R"({"method": "crossValidator", "numFolds": 3, "seed": 99})",

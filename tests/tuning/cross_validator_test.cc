@@ -371,7 +371,7 @@ TEST(CrossValidatorTest, FailingFitPropagatesTypedError) {
   GridSetup s;
   Frame data = syntheticText(30);
   std::vector<double> labels(30, 0.0);
-  labels[3] = 2.0;
+  labels[3] = 1.5;
   labels[4] = 1.0;
   data = data.withColumn("label", makeDoubleColumn(labels));
   EXPECT_THROW((void)s.cv(2).fit(data), DataError);

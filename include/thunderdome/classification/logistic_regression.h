@@ -17,13 +17,14 @@ class WarmStartData;  // src/glm/design_matrix.h: the compact training matrix of
 
 class LogisticRegressionModel;
 
-/// Binomial logistic regression with Spark ML's objective, defaults and outputs:
-/// (1/W) Σ w_i·logloss + regParam·(elasticNetParam·L1 + (1−elasticNetParam)/2·L2), intercept
-/// unpenalised, optional standardization; OWL-QN for L1/elastic net, L-BFGS (Spark's) or
-/// truncated Newton-CG (the default on sparse features) for L2.
+/// Logistic regression, binomial or multinomial (softmax, K coefficient rows, no pivot), with
+/// Spark ML's objective, defaults and outputs: (1/W) Σ w_i·logloss + regParam·(elasticNetParam·L1
+/// + (1−elasticNetParam)/2·L2), intercepts unpenalised, optional standardization; OWL-QN for
+/// L1/elastic net, L-BFGS (Spark's) or truncated Newton-CG (binomial, sparse features) for L2.
 class LogisticRegression final : public Estimator, public WarmStartable {
   TD_CLASS(LogisticRegression, "logreg", "org.apache.spark.ml.classification.LogisticRegression",
-           "Binomial logistic regression (Newton-CG or L-BFGS for L2, OWL-QN for L1/elastic net)")
+           "Logistic regression, binomial or multinomial (Newton-CG or L-BFGS for L2, OWL-QN for "
+           "L1/elastic net)")
   TD_SPARK_DIFFERENCES(
       "Same objective, defaults (`maxIter=100`, `tol=1e-6`, `regParam=0`, "
       "`elasticNetParam=0`, `standardization=true`, `threshold=0.5`, `fitIntercept=true`), "
@@ -36,8 +37,9 @@ class LogisticRegression final : public Estimator, public WarmStartable {
       "it (about 1e-9 relative on the spam benchmark) in 10-20 iterations, faster. "
       "`maxIter` then counts Newton iterations and `tol` is the relative objective decrease "
       "of a full Newton step. `solver=\"l-bfgs\"` gives Spark's optimizer iteration for "
-      "iteration; dense features always use it. `family=\"multinomial\"` is not implemented "
-      "yet (binomial only); `thresholds`, bounds and `aggregationDepth` are not offered. "
+      "iteration; dense features and multinomial fits always use it. `family` (auto, binomial, "
+      "multinomial) and `thresholds` as Spark; the number of classes is max(label) + 1 (there "
+      "is no column metadata). Bounds and `aggregationDepth` are not offered. "
       "`setInitialModel` warm-starts the optimizer.")
   TD_SHARED_PARAM(std::string, featuresCol, FeaturesCol, shared::featuresCol())
   TD_SHARED_PARAM(std::string, labelCol, LabelCol, shared::labelCol())
@@ -60,8 +62,26 @@ class LogisticRegression final : public Estimator, public WarmStartable {
            ParamValidator::inRange(0.0, 1.0))
   TD_PARAM(std::string, family, Family,
            "The name of family which is a description of the label distribution to be used in "
-           "the model. Supported options: auto, binomial.",
-           "auto", ParamValidator::oneOf({"auto", "binomial"}))
+           "the model. Supported options: auto, binomial, multinomial.",
+           "auto", ParamValidator::oneOf({"auto", "binomial", "multinomial"}))
+  TD_PARAM(std::vector<double>, thresholds, Thresholds,
+           "Thresholds in multi-class classification to adjust the probability of predicting "
+           "each class. Array must have length equal to the number of classes, with values > 0 "
+           "excepting that at most one value may be 0. The class with largest value p/t is "
+           "predicted, where p is the original probability of that class and t is the class's "
+           "threshold",
+           kNoDefault,
+           (ParamValidator{[](const ParamValue& v) {
+                             if (v.type() != ParamType::kDoubleList) return false;
+                             int zeros = 0;
+                             for (double t : v.as<std::vector<double>>()) {
+                               if (!(t >= 0.0)) return false;
+                               zeros += t == 0.0;
+                             }
+                             return zeros <= 1 && !v.as<std::vector<double>>().empty();
+                           },
+                           "non-empty, values >= 0, at most one 0"}),
+           ParamExample{std::vector<double>{0.5, 0.5}})
   /// "auto" (default: Newton-CG for a pure L2 penalty on sparse features, else as "l-bfgs") or
   /// "l-bfgs" (Spark's optimizer, iteration for iteration).
   TD_PARAM(std::string, solver, Solver,
@@ -102,6 +122,9 @@ class LogisticRegression final : public Estimator, public WarmStartable {
   [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data, const Context& ctx) const override;
 
  private:
+  // The multinomial fit of K classes (family multinomial, or auto with K > 2).
+  [[nodiscard]] std::shared_ptr<Model> fitMultinomial(const Frame& data, const Context& ctx,
+                                                      std::int64_t K) const;
   std::shared_ptr<const LogisticRegressionModel> initialModel_;
   bool keepWarmStartData_ = false;
 };
@@ -114,26 +137,37 @@ struct LogisticRegressionTrainingSummary {
   std::int64_t totalCgIterations = 0;    ///< Hessian-vector products (Newton-CG; 0 for L-BFGS).
 };
 
-/// A fitted binomial logistic regression: coefficients and intercept in the original feature
-/// scale. Adds rawPrediction [−m, m], probability [1−σ(m), σ(m)] and prediction columns.
+/// A fitted logistic regression: binomial (coefficients and intercept; rawPrediction [−m, m],
+/// probability [1−σ(m), σ(m)]) or multinomial (a K×d coefficient matrix and K intercepts;
+/// rawPrediction the K margins, probability their softmax), in the original feature scale.
 class LogisticRegressionModel final : public Model {
   TD_MODEL_CLASS(LogisticRegressionModel, LogisticRegression, "logreg",
                  "org.apache.spark.ml.classification.LogisticRegressionModel",
-                 "A fitted binomial logistic regression: coefficients and intercept")
+                 "A fitted logistic regression: coefficients and intercepts")
   TD_SPARK_DIFFERENCES(
-      "Spark's `coefficients`, `intercept` and `summary.objectiveHistory` are "
-      "`coefficients()`, `intercept()` and `summary().objectiveHistory`. Binomial only.")
+      "Spark's `coefficients`, `intercept`, `coefficientMatrix`, `interceptVector` and "
+      "`summary.objectiveHistory` are `coefficients()`, `intercept()`, `coefficientMatrix()` "
+      "(K×d, row-major), `interceptVector()` and `summary().objectiveHistory`.")
 
+  /// A binomial model.
   LogisticRegressionModel(std::string uid, std::vector<double> coefficients, double intercept);
+  /// A multinomial model: a K×d row-major coefficient matrix and K intercepts.
+  LogisticRegressionModel(std::string uid, std::int64_t numClasses,
+                          std::vector<double> coefficientMatrix, std::vector<double> interceptVector);
   /// An empty model (what loading starts from).
   explicit LogisticRegressionModel(std::string uid);
 
-  [[nodiscard]] const std::vector<double>& coefficients() const { return *coefficients_; }
-  [[nodiscard]] double intercept() const { return intercept_; }
-  [[nodiscard]] std::int64_t numFeatures() const {
-    return static_cast<std::int64_t>(coefficients_->size());
-  }
-  [[nodiscard]] std::int64_t numClasses() const { return 2; }
+  /// Binomial: the coefficients (a multinomial model throws, as Spark: use coefficientMatrix).
+  [[nodiscard]] const std::vector<double>& coefficients() const;
+  /// Binomial: the intercept (a multinomial model throws, as Spark: use interceptVector).
+  [[nodiscard]] double intercept() const;
+  /// The coefficient matrix, row-major: K×d (multinomial) or 1×d (binomial).
+  [[nodiscard]] const std::vector<double>& coefficientMatrix() const { return *coefficients_; }
+  /// The intercepts: K (multinomial) or 1 (binomial).
+  [[nodiscard]] const std::vector<double>& interceptVector() const { return intercepts_; }
+  [[nodiscard]] bool isMultinomial() const { return multinomial_; }
+  [[nodiscard]] std::int64_t numFeatures() const { return numFeatures_; }
+  [[nodiscard]] std::int64_t numClasses() const { return numClasses_; }
   [[nodiscard]] const LogisticRegressionTrainingSummary& summary() const { return summary_; }
   void setSummary(LogisticRegressionTrainingSummary s) { summary_ = std::move(s); }
   /// Training data derived from the frame this model was fitted on, kept for a warm-started fit
@@ -145,20 +179,22 @@ class LogisticRegressionModel final : public Model {
   void setWarmStartData(std::shared_ptr<const glm::WarmStartData> d) { warmData_ = std::move(d); }
 
   TD_MODEL_PARAM(threshold, Threshold)
+  TD_MODEL_PARAM(thresholds, Thresholds)
   TD_MODEL_PARAM(featuresCol, FeaturesCol)
   TD_MODEL_PARAM(predictionCol, PredictionCol)
   TD_MODEL_PARAM(rawPredictionCol, RawPredictionCol)
   TD_MODEL_PARAM(probabilityCol, ProbabilityCol)
 
-  /// The margin w·x + b of one feature vector.
+  /// Binomial: the margin w·x + b of one feature vector.
   [[nodiscard]] double margin(const VectorView& x) const;
-  /// P(label = 1 | x).
+  /// Binomial: P(label = 1 | x).
   [[nodiscard]] double predictProbability(const VectorView& x) const;
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
-  /// numFeatures, intercept and the count of non-zero coefficients.
+  /// numClasses, numFeatures, intercept(s) and the count of non-zero coefficients.
   [[nodiscard]] std::vector<StateItem> stateSummary() const override;
-  /// Coefficients (data/coefficients.f64le), intercept, numFeatures, numClasses.
+  /// Coefficients (data/coefficients.f64le: K×d row-major when multinomial), intercept (binomial)
+  /// or interceptVector, numFeatures, numClasses, isMultinomial.
   void saveState(StateWriter& out) const override;
   void loadState(const StateReader& in) override;
 
@@ -166,8 +202,11 @@ class LogisticRegressionModel final : public Model {
   [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;
 
  private:
-  std::shared_ptr<const std::vector<double>> coefficients_;  // shared between copies
-  double intercept_;
+  void checkFeatures(std::int64_t dim) const;
+  std::shared_ptr<const std::vector<double>> coefficients_;  // K×d or 1×d, shared between copies
+  std::vector<double> intercepts_;                           // K or 1
+  std::int64_t numClasses_ = 2, numFeatures_ = 0;
+  bool multinomial_ = false;
   LogisticRegressionTrainingSummary summary_;
   std::shared_ptr<const glm::WarmStartData> warmData_;
 };

@@ -50,6 +50,8 @@ class StateWriter {
 class StateReader {
  public:
   virtual ~StateReader() = default;
+  /// Whether the saved state has `key` (for fields added in a later version of a stage).
+  [[nodiscard]] virtual bool has(std::string_view key) const = 0;
   [[nodiscard]] virtual std::int64_t getInt(std::string_view key) const = 0;
   [[nodiscard]] virtual double getDouble(std::string_view key) const = 0;
   [[nodiscard]] virtual std::string getString(std::string_view key) const = 0;

@@ -1,0 +1,289 @@
+// src/glm/multinomial.cc
+#include "glm/multinomial.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "thunderdome/core/parallel.h"
+
+namespace td::glm {
+
+namespace {
+constexpr std::int64_t kBlock = 1024;          // rows per block of the row passes
+constexpr std::int64_t kColBlock = 256;        // compact columns per block of the sparse Xᵀr
+constexpr std::int64_t kMaxDenseFeatures = 4096;
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+}  // namespace
+
+// ---------------------------------------------------------------- problem
+std::vector<double> MultinomialProblem::l1Weights(double l1, bool standardization) const {
+  std::vector<double> out;
+  if (!(l1 > 0.0) || k() == 0) return out;
+  out.assign(static_cast<std::size_t>(dim()), 0.0);
+  for (std::int64_t c = 0; c < k(); ++c)
+    for (int j = 0; j < K; ++j)
+      out[static_cast<std::size_t>(c * K + j)] =
+          l1 * (standardization ? 1.0 : scaling.invStd[static_cast<std::size_t>(c)]);
+  return out;
+}
+
+std::vector<double> MultinomialProblem::toCompact(const std::vector<double>& coef,
+                                                  const std::vector<double>& b,
+                                                  std::int64_t d) const {
+  std::vector<double> z(static_cast<std::size_t>(dim()), 0.0);
+  for (std::int64_t c = 0; c < k(); ++c) {
+    const auto cu = static_cast<std::size_t>(c);
+    for (int j = 0; j < K; ++j)
+      z[static_cast<std::size_t>(c * K + j)] =
+          coef[static_cast<std::size_t>(j * d + stats.active[cu])] * stats.sigma[cu];
+  }
+  if (scaling.fitIntercept) {
+    for (int j = 0; j < K; ++j) {
+      double s = 0.0;
+      for (std::int64_t c = 0; c < k(); ++c)
+        s += z[static_cast<std::size_t>(c * K + j)] * scaling.scaledMean[static_cast<std::size_t>(c)];
+      z[static_cast<std::size_t>(k() * K + j)] = b[static_cast<std::size_t>(j)] + s;
+    }
+  }
+  return z;
+}
+
+std::vector<double> MultinomialProblem::coefficientMatrix(const std::vector<double>& z,
+                                                          std::int64_t d) const {
+  std::vector<double> coef(static_cast<std::size_t>(K * d), 0.0);
+  for (std::int64_t c = 0; c < k(); ++c) {
+    const auto cu = static_cast<std::size_t>(c);
+    for (int j = 0; j < K; ++j)
+      coef[static_cast<std::size_t>(j * d + stats.active[cu])] =
+          z[static_cast<std::size_t>(c * K + j)] * scaling.invStd[cu];
+  }
+  return coef;
+}
+
+std::vector<double> MultinomialProblem::intercepts(const std::vector<double>& z) const {
+  std::vector<double> b(static_cast<std::size_t>(K), 0.0);
+  if (!scaling.fitIntercept) return b;
+  for (int j = 0; j < K; ++j) {
+    double s = 0.0;
+    for (std::int64_t c = 0; c < k(); ++c)
+      s += z[static_cast<std::size_t>(c * K + j)] * scaling.scaledMean[static_cast<std::size_t>(c)];
+    b[static_cast<std::size_t>(j)] = z[static_cast<std::size_t>(k() * K + j)] - s;
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------- objective
+struct MultinomialObjective::Data {
+  bool dense = true;
+  RowMatrix X;                          // dense: n × k, (x − μ)/σ (centred only with intercept)
+  // sparse: the original rows (margins) and a compact column-major copy (gradient)
+  const VectorColumn* rows = nullptr;
+  std::vector<std::int32_t> compactOf;  // original index → compact column (−1: inactive)
+  std::vector<std::int64_t> colPtr;
+  std::vector<std::int32_t> colRow;
+  std::vector<double> colVal;           // x/σ
+  // per row block: K residual sums and the loss; dense: the block's k×K Xᵀr
+  std::vector<double> blockResid, blockLoss;
+  std::vector<RowMatrix> blockGrad;
+  RowMatrix R;                          // sparse: n × K residuals
+  std::vector<double> offset;           // K margins' offsets of the current point
+};
+
+MultinomialObjective::~MultinomialObjective() = default;
+
+MultinomialObjective::MultinomialObjective(const MultinomialProblem& p, const VectorColumn& X)
+    : p_(p), data_(std::make_unique<Data>()) {
+  Data& D = *data_;
+  const std::int64_t n = p.n, k = p.k();
+  const Scaling& s = p.scaling;
+  const std::int64_t blocks = parallel::numBlocks(n, kBlock);
+  D.blockResid.assign(static_cast<std::size_t>(blocks * p.K), 0.0);
+  D.blockLoss.assign(static_cast<std::size_t>(blocks), 0.0);
+  D.offset.assign(static_cast<std::size_t>(p.K), 0.0);
+  const double storedShare =
+      n * X.dim() > 0 ? static_cast<double>(X.isDense() ? n * X.dim() : X.numStored()) /
+                            (static_cast<double>(n) * static_cast<double>(X.dim()))
+                      : 1.0;
+  D.dense = X.isDense() || (k <= kMaxDenseFeatures && storedShare >= 1.0 / 3.0);
+  if (D.dense) {
+    D.X.resize(n, k);
+    std::vector<std::int32_t> compactOf(static_cast<std::size_t>(X.dim()), -1);
+    for (std::int64_t c = 0; c < k; ++c) compactOf[static_cast<std::size_t>(p.stats.active[static_cast<std::size_t>(c)])] = static_cast<std::int32_t>(c);
+    parallel::forBlocks(n, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        double* out = D.X.data() + i * k;
+        for (std::int64_t c = 0; c < k; ++c) out[c] = -s.scaledMean[static_cast<std::size_t>(c)];
+        const VectorView v = X[i];
+        for (std::int64_t q = 0; q < v.nnz; ++q) {
+          const std::int32_t c = compactOf[static_cast<std::size_t>(v.indices ? v.indices[q] : q)];
+          if (c >= 0) out[c] += v.values[q] * s.invStd[static_cast<std::size_t>(c)];
+        }
+      }
+    });
+    D.blockGrad.assign(static_cast<std::size_t>(blocks), RowMatrix::Zero(k, p.K));
+    return;
+  }
+  D.rows = &X;
+  D.compactOf.assign(static_cast<std::size_t>(X.dim()), -1);
+  for (std::int64_t c = 0; c < k; ++c)
+    D.compactOf[static_cast<std::size_t>(p.stats.active[static_cast<std::size_t>(c)])] =
+        static_cast<std::int32_t>(c);
+  // Column-major copy of the active entries (rows ascending within a column): count, scatter.
+  D.colPtr.assign(static_cast<std::size_t>(k + 1), 0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const VectorView v = X[i];
+    for (std::int64_t q = 0; q < v.nnz; ++q) {
+      const std::int32_t c = D.compactOf[static_cast<std::size_t>(v.indices[q])];
+      if (c >= 0) ++D.colPtr[static_cast<std::size_t>(c + 1)];
+    }
+  }
+  for (std::int64_t c = 0; c < k; ++c)
+    D.colPtr[static_cast<std::size_t>(c + 1)] += D.colPtr[static_cast<std::size_t>(c)];
+  std::vector<std::int64_t> fill(D.colPtr.begin(), D.colPtr.end() - 1);
+  D.colRow.resize(static_cast<std::size_t>(D.colPtr.back()));
+  D.colVal.resize(static_cast<std::size_t>(D.colPtr.back()));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const VectorView v = X[i];
+    for (std::int64_t q = 0; q < v.nnz; ++q) {
+      const std::int32_t c = D.compactOf[static_cast<std::size_t>(v.indices[q])];
+      if (c < 0) continue;
+      const auto at = static_cast<std::size_t>(fill[static_cast<std::size_t>(c)]++);
+      D.colRow[at] = static_cast<std::int32_t>(i);
+      D.colVal[at] = v.values[q] * s.invStd[static_cast<std::size_t>(c)];
+    }
+  }
+  D.R.resize(n, p.K);
+}
+
+double MultinomialObjective::operator()(const double* z, double* grad) {
+  Data& D = *data_;
+  const MultinomialProblem& p = p_;
+  const std::int64_t n = p.n, k = p.k();
+  const int K = p.K;
+  const Scaling& s = p.scaling;
+  const double W = p.weightSum;
+  const std::int64_t blocks = parallel::numBlocks(n, kBlock);
+  const Eigen::Map<const RowMatrix> Z(z, k, K);
+  // offset_j = b_j − Σ_c μ̃_c z_cj (dense rows are centred already: b_j)
+  for (int j = 0; j < K; ++j) {
+    double off = s.fitIntercept ? z[k * K + j] : 0.0;
+    if (!D.dense && s.fitIntercept)
+      for (std::int64_t c = 0; c < k; ++c) off -= s.scaledMean[static_cast<std::size_t>(c)] * z[c * K + j];
+    D.offset[static_cast<std::size_t>(j)] = off;
+  }
+  const double* y = p.y;
+  const double* w = p.w;
+  // Softmax of one row's margins m (K values, in place → residuals); returns w·loss.
+  auto softmaxRow = [&](std::int64_t i, double* m, double* residSum) {
+    const double wi = w[i];
+    if (wi == 0.0) {
+      std::fill(m, m + K, 0.0);
+      return 0.0;
+    }
+    double mx = -std::numeric_limits<double>::infinity();
+    for (int j = 0; j < K; ++j) mx = std::max(mx, m[j]);
+    const int yi = static_cast<int>(y[i]);
+    const double my = m[yi];
+    double sum = 0.0;
+    for (int j = 0; j < K; ++j) sum += (m[j] = std::exp(m[j] - mx));
+    const double inv = 1.0 / sum;
+    for (int j = 0; j < K; ++j) {
+      const double r = wi * (m[j] * inv - (j == yi ? 1.0 : 0.0));
+      m[j] = r;
+      residSum[j] += r;
+    }
+    return wi * (mx + std::log(sum) - my);
+  };
+  const Eigen::Map<const Eigen::RowVectorXd> off(D.offset.data(), K);
+  parallel::forBlocks(n, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    double* rs = D.blockResid.data() + b * K;
+    std::fill(rs, rs + K, 0.0);
+    double loss = 0.0;
+    if (D.dense) {
+      const auto Xb = D.X.middleRows(begin, end - begin);
+      RowMatrix M = Xb * Z;
+      M.rowwise() += off;
+      for (std::int64_t i = begin; i < end; ++i) loss += softmaxRow(i, M.row(i - begin).data(), rs);
+      D.blockGrad[static_cast<std::size_t>(b)].noalias() = Xb.transpose() * M;
+    } else {
+      for (std::int64_t i = begin; i < end; ++i) {
+        double* m = D.R.row(i).data();
+        std::copy(D.offset.begin(), D.offset.end(), m);
+        const VectorView v = (*D.rows)[i];
+        for (std::int64_t q = 0; q < v.nnz; ++q) {
+          const std::int32_t c = D.compactOf[static_cast<std::size_t>(v.indices[q])];
+          if (c < 0) continue;
+          const double x = v.values[q] * s.invStd[static_cast<std::size_t>(c)];
+          const double* zc = z + static_cast<std::int64_t>(c) * K;
+          for (int j = 0; j < K; ++j) m[j] += x * zc[j];
+        }
+        loss += softmaxRow(i, m, rs);
+      }
+    }
+    D.blockLoss[static_cast<std::size_t>(b)] = loss;
+  });
+  // Combine in block order.
+  double lossSum = 0.0;
+  std::vector<double> residSum(static_cast<std::size_t>(K), 0.0);
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    lossSum += D.blockLoss[static_cast<std::size_t>(b)];
+    for (int j = 0; j < K; ++j) residSum[static_cast<std::size_t>(j)] += D.blockResid[static_cast<std::size_t>(b * K + j)];
+  }
+  const std::int64_t dim = p.dim();
+  std::fill(grad, grad + dim, 0.0);
+  if (D.dense) {
+    // Columns split into fixed ranges, each summing the blocks in order.
+    parallel::forBlocks(k, kColBlock, [&](std::int64_t, std::int64_t c0, std::int64_t c1) {
+      for (std::int64_t b = 0; b < blocks; ++b) {
+        const RowMatrix& G = D.blockGrad[static_cast<std::size_t>(b)];
+        for (std::int64_t c = c0; c < c1; ++c)
+          for (int j = 0; j < K; ++j) grad[c * K + j] += G(c, j);
+      }
+    });
+  } else {
+    parallel::forBlocks(k, kColBlock, [&](std::int64_t, std::int64_t c0, std::int64_t c1) {
+      for (std::int64_t c = c0; c < c1; ++c) {
+        double* g = grad + c * K;
+        for (std::int64_t e = D.colPtr[static_cast<std::size_t>(c)];
+             e < D.colPtr[static_cast<std::size_t>(c + 1)]; ++e) {
+          const double x = D.colVal[static_cast<std::size_t>(e)];
+          const double* r = D.R.row(D.colRow[static_cast<std::size_t>(e)]).data();
+          for (int j = 0; j < K; ++j) g[j] += x * r[j];
+        }
+        if (s.fitIntercept) {
+          const double mu = s.scaledMean[static_cast<std::size_t>(c)];
+          for (int j = 0; j < K; ++j) g[j] -= mu * residSum[static_cast<std::size_t>(j)];
+        }
+      }
+    });
+  }
+  if (s.fitIntercept)
+    for (int j = 0; j < K; ++j) grad[k * K + j] = residSum[static_cast<std::size_t>(j)];
+  // Data-parallel: one allreduce of the loss and the unscaled gradient.
+  if (s.red.active()) {
+    std::vector<double> buf(grad, grad + dim);
+    buf.push_back(lossSum);
+    s.red.sum(buf.data(), buf.size());
+    std::copy(buf.begin(), buf.begin() + dim, grad);
+    lossSum = buf.back();
+  }
+  for (std::int64_t v = 0; v < dim; ++v) grad[v] /= W;
+  double value = lossSum / W;
+  if (p.l2 != 0.0) {
+    double pen = 0.0;
+    for (std::int64_t c = 0; c < k; ++c) {
+      const double f = s.l2Factor[static_cast<std::size_t>(c)];
+      for (int j = 0; j < K; ++j) {
+        const double zc = z[c * K + j];
+        pen += f * zc * zc;
+        grad[c * K + j] += p.l2 * f * zc;
+      }
+    }
+    value += 0.5 * p.l2 * pen;
+  }
+  return value;
+}
+
+}  // namespace td::glm
