@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "thunderdome/core/error.h"
+#include "thunderdome/io/libsvm.h"
 #include "thunderdome/persist/persist.h"
 
 namespace td {
@@ -327,6 +328,33 @@ TEST(NaiveBayesTest, GaussianByHand) {
              {std::log(0.4) - (9.0 / (1.0 + eps) + std::log(1.0 + eps)) / 2,
               std::log(0.6) - (81.0 / (32.0 / 3.0 + eps) + std::log(32.0 / 3.0 + eps)) / 2},
              1e-13, "raw");
+}
+
+// NaiveBayesSuite "Naive Bayes Gaussian - Model Coefficients": Spark's
+// data/mllib/sample_multiclass_classification_data.txt (committed as
+// tests/data/nb/sample_multiclass_classification_data.txt) and the suite's expected values
+// (scikit-learn's GaussianNB, relTol 1e-5 as the suite).
+TEST(NaiveBayesTest, GaussianSparkSuiteModelCoefficients) {
+  const Frame f =
+      readLibSvm(std::string(TD_TEST_DATA_DIR) + "/nb/sample_multiclass_classification_data.txt");
+  NaiveBayes nb;
+  nb.setModelType("gaussian");
+  const auto m = fitModel(nb, f);
+  ASSERT_EQ(m->numClasses(), 3);
+  ASSERT_EQ(m->numFeatures(), 4);
+  const std::vector<double> pi{0.33333333, 0.33333333, 0.33333333};
+  const std::vector<double> theta{0.27111101,  -0.18833335, 0.54305072,  0.60500005,
+                                  -0.60777778, 0.18166667,  -0.84271174, -0.88000014,
+                                  -0.09111114, -0.35833336, 0.10508474,  0.0216667};
+  const std::vector<double> sigma{0.12230125, 0.07078052, 0.03430001, 0.05133607,
+                                  0.03758145, 0.0988028,  0.0033903,  0.00782224,
+                                  0.08058764, 0.06701387, 0.02486641, 0.02661392};
+  for (std::size_t c = 0; c < 3; ++c)
+    EXPECT_NEAR(std::exp(m->pi()[c]), pi[c], 1e-5 * pi[c]) << c;
+  for (std::size_t i = 0; i < 12; ++i) {
+    EXPECT_NEAR(m->theta()[i], theta[i], 1e-5 * std::abs(theta[i])) << i;
+    EXPECT_NEAR(m->sigma()[i], sigma[i], 1e-5 * sigma[i]) << i;
+  }
 }
 
 // NaiveBayesSuite's validateProbabilities: probability = exp(pi + theta x) normalised
