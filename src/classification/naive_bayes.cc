@@ -18,13 +18,14 @@ namespace td {
 
 namespace {
 
-constexpr std::int64_t kCheckBlock = 8192;      // rows per block of the fit's row checks
-constexpr std::int64_t kTransformBlock = 4096;  // rows per block of transform()
-constexpr std::int64_t kMinChunk = 1024;        // fewest rows of one fit chunk
-constexpr std::int64_t kMaxChunks = 16;         // most fit chunks (each holds its own sums)
+constexpr std::int64_t kCheckBlock = 8192;            // rows per block of the fit's row checks
+constexpr std::int64_t kTransformBlock = 4096;        // rows per block of transform()
+constexpr std::int64_t kMinChunk = 1024;              // fewest rows of one fit chunk
+constexpr std::int64_t kMaxChunks = 16;               // most fit chunks (each holds its own sums)
 constexpr double kChunkBudget = 256.0 * 1024 * 1024;  // bytes all chunks' sums may take
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kMaxLabel = 2147483647.0;  // Spark's labels are Ints
+constexpr double kMaxLabel = 2147483647.0;        // Spark's labels are Ints
+constexpr double kMaxModelValues = 2147483648.0;  // most K x d values of a model (16 GiB)
 
 enum class Kind { kMultinomial, kComplement, kBernoulli, kGaussian };
 
@@ -97,10 +98,8 @@ bool valueOk(Kind kind, double v, bool fitting) {
       // Fit: not negative, NaN or +Infinity; transform (Spark's v > 0 on non-zeros): not
       // negative or NaN.
       return v >= 0.0 && (!fitting || v != kInf);
-    case Kind::kBernoulli:
-      return v == 0.0 || v == 1.0;
-    case Kind::kGaussian:
-      return !fitting || std::isfinite(v);
+    case Kind::kBernoulli: return v == 0.0 || v == 1.0;
+    case Kind::kGaussian: return !fitting || std::isfinite(v);
   }
   return true;
 }
@@ -113,10 +112,8 @@ std::string_view valueRule(Kind kind, bool fitting) {
     case Kind::kComplement:
       return fitting ? "complement naive Bayes requires finite feature values >= 0"
                      : "complement naive Bayes requires feature values >= 0";
-    case Kind::kBernoulli:
-      return "bernoulli naive Bayes requires feature values 0 or 1";
-    case Kind::kGaussian:
-      return "gaussian naive Bayes requires finite feature values";
+    case Kind::kBernoulli: return "bernoulli naive Bayes requires feature values 0 or 1";
+    case Kind::kGaussian: return "gaussian naive Bayes requires finite feature values";
   }
   return "";
 }
@@ -227,7 +224,8 @@ struct Scorer {
       logVarSum.assign(static_cast<std::size_t>(k), 0.0);
       for (std::int64_t c = 0; c < k; ++c) {
         double acc = 0.0;
-        for (std::int64_t j = 0; j < d; ++j) acc += std::log(s[static_cast<std::size_t>(c * d + j)]);
+        for (std::int64_t j = 0; j < d; ++j)
+          acc += std::log(s[static_cast<std::size_t>(c * d + j)]);
         logVarSum[static_cast<std::size_t>(c)] = acc;
       }
     }
@@ -251,7 +249,8 @@ struct Scorer {
         return;
       case Kind::kBernoulli:
         for (std::int64_t c = 0; c < k; ++c)
-          out[c] = dot(thetaMinusNegTheta.data() + c * d, x) + piMinusThetaSum[static_cast<std::size_t>(c)];
+          out[c] = dot(thetaMinusNegTheta.data() + c * d, x) +
+                   piMinusThetaSum[static_cast<std::size_t>(c)];
         return;
       case Kind::kComplement: {
         for (std::int64_t c = 0; c < k; ++c) out[c] = dot(theta + c * d, x);
@@ -267,7 +266,8 @@ struct Scorer {
       case Kind::kGaussian: {
         const double* xs = x.values;
         if (!x.isDense()) {
-          for (std::int64_t q = 0; q < x.nnz; ++q) dense[static_cast<std::size_t>(x.indices[q])] = x.values[q];
+          for (std::int64_t q = 0; q < x.nnz; ++q)
+            dense[static_cast<std::size_t>(x.indices[q])] = x.values[q];
           xs = dense.data();
         }
         for (std::int64_t c = 0; c < k; ++c) {
@@ -281,7 +281,8 @@ struct Scorer {
           out[c] = pi[c] - (s + logVarSum[static_cast<std::size_t>(c)]) / 2;
         }
         if (!x.isDense())
-          for (std::int64_t q = 0; q < x.nnz; ++q) dense[static_cast<std::size_t>(x.indices[q])] = 0.0;
+          for (std::int64_t q = 0; q < x.nnz; ++q)
+            dense[static_cast<std::size_t>(x.indices[q])] = 0.0;
         return;
       }
     }
@@ -322,9 +323,10 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
   const std::int64_t n = data.numRows();
   const std::int64_t d = X.dim();
   if (n == 0)
-    throw DataError(fmt::format("{}: cannot fit on empty training data (features column '{}' "
-                                "has 0 rows)",
-                                who, featuresCol));
+    throw DataError(
+        fmt::format("{}: cannot fit on empty training data (features column '{}' "
+                    "has 0 rows)",
+                    who, featuresCol));
   const std::vector<double> y = data.numeric(labelCol);
   const std::vector<double> w = weightCol.empty()
                                     ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
@@ -381,9 +383,10 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
       case Problem::kLabel: {
         const std::string rule =
             std::isnan(p.value) ? "labels must not be NaN"
-            : hasThresholds     ? fmt::format("labels must be integers in [0, {}) (thresholds has "
-                                              "{} values)",
-                                              thr.size(), thr.size())
+            : hasThresholds     ? fmt::format(
+                                      "labels must be integers in [0, {}) (thresholds has "
+                                          "{} values)",
+                                      thr.size(), thr.size())
             : p.value >= kMaxLabel ? fmt::format("labels must be integers in [0, {})", kMaxLabel)
                                    : "classification labels must be integers 0, 1, ..., K-1";
         throw DataError(fmt::format("{}{}: label column '{}' has invalid value {}{}: {}", at, who,
@@ -391,28 +394,34 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
       }
       case Problem::kWeight:
         throw DataError(fmt::format(
-            "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0",
-            at, who, weightCol, num(p.value), atRow));
+            "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0", at,
+            who, weightCol, num(p.value), atRow));
       case Problem::kFeature:
-        throw DataError(fmt::format("{}{}: features column '{}' has invalid value {}{} (feature "
-                                    "index {}): {}",
-                                    at, who, featuresCol, num(p.value), atRow, p.index,
-                                    valueRule(kind, true)));
-      case Problem::kNone:
-        break;
+        throw DataError(
+            fmt::format("{}{}: features column '{}' has invalid value {}{} (feature "
+                        "index {}): {}",
+                        at, who, featuresCol, num(p.value), atRow, p.index, valueRule(kind, true)));
+      case Problem::kNone: break;
     }
   }
   const double maxLabel = *std::max_element(blockMax.begin(), blockMax.end());
-  const std::int64_t k =
-      hasThresholds ? static_cast<std::int64_t>(thr.size()) : static_cast<std::int64_t>(maxLabel) + 1;
+  const std::int64_t k = hasThresholds ? static_cast<std::int64_t>(thr.size())
+                                       : static_cast<std::int64_t>(maxLabel) + 1;
+  // K x d sums (and a K x d model) must fit in memory: a stray huge label would ask for more.
+  if (static_cast<double>(k) * static_cast<double>(std::max<std::int64_t>(d, 1)) > kMaxModelValues)
+    throw DataError(fmt::format(
+        "{}: label column '{}' has largest label {} so the model would have {} classes x {} "
+        "features = {} values (at most {}); labels must be 0, 1, ..., K-1",
+        who, labelCol, num(maxLabel), k, d, static_cast<double>(k) * static_cast<double>(d),
+        kMaxModelValues));
 
   // ---- per-class sums over fixed chunks of rows (their number depends only on n, K and d, so
   // the sums are the same whatever the thread count), added in chunk order.
   const bool gaussian = kind == Kind::kGaussian;
   const auto kd = static_cast<std::size_t>(k * d);
   const double chunkBytes = static_cast<double>(kd) * (gaussian ? 16.0 : 8.0) + 8.0 * k;
-  const std::int64_t maxChunks = std::clamp<std::int64_t>(
-      static_cast<std::int64_t>(kChunkBudget / chunkBytes), 1, kMaxChunks);
+  const std::int64_t maxChunks =
+      std::clamp<std::int64_t>(static_cast<std::int64_t>(kChunkBudget / chunkBytes), 1, kMaxChunks);
   const std::int64_t chunks = std::min(maxChunks, parallel::numBlocks(n, kMinChunk));
   const std::int64_t chunkRows = (n + chunks - 1) / chunks;
   std::vector<Sums> partial(static_cast<std::size_t>(parallel::numBlocks(n, chunkRows)));
@@ -441,17 +450,20 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
   double W = 0.0;
   for (const double v : total.weight) W += v;
   if (!(W > 0.0))
-    throw DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit", who,
-                                weightCol));
+    throw DataError(
+        fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit", who, weightCol));
 
   std::vector<double> pi(static_cast<std::size_t>(k)), theta(kd), sigma;
-  const auto idx = [d](std::int64_t c, std::int64_t j) { return static_cast<std::size_t>(c * d + j); };
+  const auto idx = [d](std::int64_t c, std::int64_t j) {
+    return static_cast<std::size_t>(c * d + j);
+  };
   if (!gaussian) {
     // Spark's trainDiscreteImpl. Complement: the sums of the other classes.
     if (kind == Kind::kComplement) {
       std::vector<double> featureSum(static_cast<std::size_t>(d), 0.0);
       for (std::int64_t c = 0; c < k; ++c)
-        for (std::int64_t j = 0; j < d; ++j) featureSum[static_cast<std::size_t>(j)] += total.sum[idx(c, j)];
+        for (std::int64_t j = 0; j < d; ++j)
+          featureSum[static_cast<std::size_t>(j)] += total.sum[idx(c, j)];
       for (std::int64_t c = 0; c < k; ++c)
         for (std::int64_t j = 0; j < d; ++j)
           total.sum[idx(c, j)] = featureSum[static_cast<std::size_t>(j)] - total.sum[idx(c, j)];
@@ -476,9 +488,10 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
     // Spark's trainGaussianImpl: epsilon = 1e-9 × the largest variance of a feature over all
     // rows (scikit-learn's var_smoothing), added to every class's variance.
     if (d == 0)
-      throw DataError(fmt::format("{}: features column '{}' has vectors of dimension 0; gaussian "
-                                  "naive Bayes needs at least one feature",
-                                  who, featuresCol));
+      throw DataError(
+          fmt::format("{}: features column '{}' has vectors of dimension 0; gaussian "
+                      "naive Bayes needs at least one feature",
+                      who, featuresCol));
     double maxVar = -kInf;
     for (std::int64_t j = 0; j < d; ++j) {
       double globalSum = 0.0, globalSqrSum = 0.0;
@@ -563,9 +576,10 @@ void NaiveBayesModel::loadState(const StateReader& in) {
   if (k < 0 || d < 0 || static_cast<std::int64_t>(pi.size()) != k ||
       static_cast<std::int64_t>(theta.size()) != k * d ||
       (!sigma.empty() && static_cast<std::int64_t>(sigma.size()) != k * d))
-    in.fail(fmt::format("pi, theta and sigma hold {}, {} and {} values but numClasses = {} and "
-                        "numFeatures = {}",
-                        pi.size(), theta.size(), sigma.size(), k, d));
+    in.fail(
+        fmt::format("pi, theta and sigma hold {}, {} and {} values but numClasses = {} and "
+                    "numFeatures = {}",
+                    pi.size(), theta.size(), sigma.size(), k, d));
   const bool gaussian = getString("modelType") == "gaussian";
   if (gaussian == sigma.empty())
     in.fail(fmt::format("modelType is {} but sigma holds {} values", getString("modelType"),
@@ -587,8 +601,8 @@ std::vector<double> NaiveBayesModel::predictRaw(const VectorView& x) const {
     throw DataError(fmt::format("{}: feature vector has dimension {} but the model expects {}",
                                 describe(), x.size, numFeatures_));
   if (kind == Kind::kGaussian && sigma_->empty())
-    throw ParamError(fmt::format("{}: modelType is gaussian but the model has no variances",
-                                 describe()));
+    throw ParamError(
+        fmt::format("{}: modelType is gaussian but the model has no variances", describe()));
   const std::int64_t q = badEntry(kind, x, false);
   if (q >= 0)
     throw DataError(fmt::format("{}: feature vector {} has invalid value {} (feature index {}): {}",
@@ -596,7 +610,8 @@ std::vector<double> NaiveBayesModel::predictRaw(const VectorView& x) const {
                                 x.indices ? x.indices[q] : q, valueRule(kind, false)));
   const Scorer scorer(kind, numClasses_, numFeatures_, *pi_, *theta_, *sigma_);
   std::vector<double> out(static_cast<std::size_t>(numClasses_));
-  std::vector<double> dense(kind == Kind::kGaussian ? static_cast<std::size_t>(numFeatures_) : 0, 0.0);
+  std::vector<double> dense(kind == Kind::kGaussian ? static_cast<std::size_t>(numFeatures_) : 0,
+                            0.0);
   scorer.raw(x, out.data(), dense);
   return out;
 }
@@ -611,19 +626,20 @@ Frame NaiveBayesModel::transformImpl(const Frame& input, const Context& /*ctx*/)
   const bool hasThresholds = isDefined(EstimatorParams::thresholds);
   const std::vector<double> thr = hasThresholds ? getThresholds() : std::vector<double>{};
   if (hasThresholds && static_cast<std::int64_t>(thr.size()) != numClasses_)
-    throw ParamError(fmt::format(
-        "{}: transform() called with non-matching numClasses and thresholds.length. "
-        "numClasses={}, but thresholds has length {}",
-        who, numClasses_, thr.size()));
+    throw ParamError(
+        fmt::format("{}: transform() called with non-matching numClasses and thresholds.length. "
+                    "numClasses={}, but thresholds has length {}",
+                    who, numClasses_, thr.size()));
   if (kind == Kind::kGaussian && sigma_->empty())
-    throw ParamError(fmt::format("{}: modelType is gaussian but the model has no variances "
-                                 "(it was fitted as another type)",
-                                 who));
+    throw ParamError(
+        fmt::format("{}: modelType is gaussian but the model has no variances "
+                    "(it was fitted as another type)",
+                    who));
   const auto& X = input.col<VectorColumn>(featuresCol);
   if (X.dim() != numFeatures_)
-    throw DataError(fmt::format(
-        "{}: features column '{}' has vectors of dimension {} but the model expects {}", who,
-        featuresCol, X.dim(), numFeatures_));
+    throw DataError(
+        fmt::format("{}: features column '{}' has vectors of dimension {} but the model expects {}",
+                    who, featuresCol, X.dim(), numFeatures_));
   const std::int64_t n = input.numRows();
   const std::int64_t k = numClasses_;
   const auto nu = static_cast<std::size_t>(n);
@@ -632,39 +648,43 @@ Frame NaiveBayesModel::transformImpl(const Frame& input, const Context& /*ctx*/)
   std::vector<double> prob(probCol.empty() ? 0 : nu * ku);
   std::vector<double> pred(predCol.empty() ? 0 : nu);
   const Scorer scorer(kind, k, numFeatures_, *pi_, *theta_, *sigma_);
-  std::vector<std::int64_t> firstBad(static_cast<std::size_t>(parallel::numBlocks(n, kTransformBlock)), -1);
-  parallel::forBlocks(n, kTransformBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    std::vector<double> r(ku), p(ku);
-    std::vector<double> dense(kind == Kind::kGaussian ? static_cast<std::size_t>(numFeatures_) : 0, 0.0);
-    for (std::int64_t i = begin; i < end; ++i) {
-      const VectorView x = X[i];
-      if (badEntry(kind, x, false) >= 0) {
-        firstBad[static_cast<std::size_t>(b)] = i;
-        return;
-      }
-      const auto iu = static_cast<std::size_t>(i);
-      double* ri = raw.empty() ? r.data() : raw.data() + iu * ku;
-      scorer.raw(x, ri, dense);
-      // Spark's ProbabilisticClassificationModel: the probability is the softmax of raw; the
-      // prediction is argmax(raw), or with thresholds argmax(p / t) of that probability.
-      // (Spark takes the argmax of the probability when it computes one, else of raw.)
-      double* pr = prob.empty() ? p.data() : prob.data() + iu * ku;
-      if (!prob.empty() || hasThresholds) softmax(ri, pr, k);
-      if (!pred.empty())
-        pred[iu] = static_cast<double>(hasThresholds  ? thresholdArgmax(pr, thr)
-                                       : prob.empty() ? argmax(ri, k)
-                                                      : argmax(pr, k));
-    }
-  });
+  std::vector<std::int64_t> firstBad(
+      static_cast<std::size_t>(parallel::numBlocks(n, kTransformBlock)), -1);
+  parallel::forBlocks(
+      n, kTransformBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+        std::vector<double> r(ku), p(ku);
+        std::vector<double> dense(
+            kind == Kind::kGaussian ? static_cast<std::size_t>(numFeatures_) : 0, 0.0);
+        for (std::int64_t i = begin; i < end; ++i) {
+          const VectorView x = X[i];
+          if (badEntry(kind, x, false) >= 0) {
+            firstBad[static_cast<std::size_t>(b)] = i;
+            return;
+          }
+          const auto iu = static_cast<std::size_t>(i);
+          double* ri = raw.empty() ? r.data() : raw.data() + iu * ku;
+          scorer.raw(x, ri, dense);
+          // Spark's ProbabilisticClassificationModel: the probability is the softmax of raw; the
+          // prediction is argmax(raw), or with thresholds argmax(p / t) of that probability.
+          // (Spark takes the argmax of the probability when it computes one, else of raw.)
+          double* pr = prob.empty() ? p.data() : prob.data() + iu * ku;
+          if (!prob.empty() || hasThresholds) softmax(ri, pr, k);
+          if (!pred.empty())
+            pred[iu] = static_cast<double>(hasThresholds  ? thresholdArgmax(pr, thr)
+                                           : prob.empty() ? argmax(ri, k)
+                                                          : argmax(pr, k));
+        }
+      });
   for (const std::int64_t i : firstBad) {
     if (i < 0) continue;
     const VectorView x = X[i];
     const std::int64_t q = badEntry(kind, x, false);
     const auto [at, atRow] = rowWhere(input, i);
-    throw DataError(fmt::format("{}{}: features column '{}' has invalid value {}{} (feature index "
-                                "{}): {}",
-                                at, who, featuresCol, num(x.values[q]), atRow,
-                                x.indices ? x.indices[q] : q, valueRule(kind, false)));
+    throw DataError(
+        fmt::format("{}{}: features column '{}' has invalid value {}{} (feature index "
+                    "{}): {}",
+                    at, who, featuresCol, num(x.values[q]), atRow, x.indices ? x.indices[q] : q,
+                    valueRule(kind, false)));
   }
   Frame out = input;
   if (!rawCol.empty()) out = out.withColumn(rawCol, VectorColumn::dense(n, k, std::move(raw)));

@@ -55,7 +55,8 @@ Frame makeFrame(const std::vector<double>& y, const Rows& x, bool sparse = false
                 const std::vector<double>* w = nullptr) {
   const auto d = static_cast<std::int64_t>(x.empty() ? 0 : x[0].size());
   std::vector<std::pair<std::string, ColumnPtr>> cols{
-      {"label", makeDoubleColumn(y)}, {"features", sparse ? sparseColumn(x, d) : denseColumn(x, d)}};
+      {"label", makeDoubleColumn(y)},
+      {"features", sparse ? sparseColumn(x, d) : denseColumn(x, d)}};
   if (w) cols.emplace_back("weight", makeDoubleColumn(*w));
   return Frame(std::move(cols));
 }
@@ -177,16 +178,18 @@ void expectMatchesReference(const std::string& type, double smoothing, bool weig
       EXPECT_TRUE(model->sigma().empty());
     }
     const Frame out = model->transform(f);
-    expectNear(flat(out.col<VectorColumn>("rawPrediction")), expected(config + ".raw"), 1e-10, "raw");
+    expectNear(flat(out.col<VectorColumn>("rawPrediction")), expected(config + ".raw"), 1e-10,
+               "raw");
     const auto prob = flat(out.col<VectorColumn>("probability"));
     expectNear(prob, expected(config + ".prob"), 1e-10, "probability");
     const auto& pred = out.col<DoubleColumn>("prediction");
     const auto& p = expected(config + ".prob");
     for (std::int64_t i = 0; i < f.numRows(); ++i) {
       const auto r = static_cast<std::size_t>(i) * 3;
-      const double best = static_cast<double>(
-          std::max_element(p.begin() + static_cast<std::ptrdiff_t>(r), p.begin() + static_cast<std::ptrdiff_t>(r + 3)) -
-          (p.begin() + static_cast<std::ptrdiff_t>(r)));
+      const double best =
+          static_cast<double>(std::max_element(p.begin() + static_cast<std::ptrdiff_t>(r),
+                                               p.begin() + static_cast<std::ptrdiff_t>(r + 3)) -
+                              (p.begin() + static_cast<std::ptrdiff_t>(r)));
       EXPECT_EQ(pred.values()[static_cast<std::size_t>(i)], best) << "row " << i;
     }
   }
@@ -302,12 +305,15 @@ TEST(NaiveBayesTest, MultinomialAndComplementByHand) {
   nb.setModelType("complement");
   const auto c = fitModel(nb, f);
   expectNear(c->pi(), m->pi(), 0, "complement pi (stored, unused)");
-  expectNear(c->theta(),
-             {-std::log(1.0 / 5.0), -std::log(4.0 / 5.0), -std::log(4.0 / 6.0), -std::log(2.0 / 6.0)},
-             1e-15, "complement theta");
+  expectNear(
+      c->theta(),
+      {-std::log(1.0 / 5.0), -std::log(4.0 / 5.0), -std::log(4.0 / 6.0), -std::log(2.0 / 6.0)},
+      1e-15, "complement theta");
   // raw = theta·x - logsumexp(theta·x).
-  const double a = -std::log(0.2) - 2 * std::log(0.8), b = -std::log(4.0 / 6.0) - 2 * std::log(2.0 / 6.0);
-  const double lse = std::max(a, b) + std::log(std::exp(a - std::max(a, b)) + std::exp(b - std::max(a, b)));
+  const double a = -std::log(0.2) - 2 * std::log(0.8),
+               b = -std::log(4.0 / 6.0) - 2 * std::log(2.0 / 6.0);
+  const double lse =
+      std::max(a, b) + std::log(std::exp(a - std::max(a, b)) + std::exp(b - std::max(a, b)));
   expectNear(c->predictRaw(VectorView{2, 2, nullptr, x.data()}), {a - lse, b - lse}, 1e-14,
              "complement raw");
 }
@@ -349,8 +355,7 @@ TEST(NaiveBayesTest, GaussianSparkSuiteModelCoefficients) {
   const std::vector<double> sigma{0.12230125, 0.07078052, 0.03430001, 0.05133607,
                                   0.03758145, 0.0988028,  0.0033903,  0.00782224,
                                   0.08058764, 0.06701387, 0.02486641, 0.02661392};
-  for (std::size_t c = 0; c < 3; ++c)
-    EXPECT_NEAR(std::exp(m->pi()[c]), pi[c], 1e-5 * pi[c]) << c;
+  for (std::size_t c = 0; c < 3; ++c) EXPECT_NEAR(std::exp(m->pi()[c]), pi[c], 1e-5 * pi[c]) << c;
   for (std::size_t i = 0; i < 12; ++i) {
     EXPECT_NEAR(m->theta()[i], theta[i], 1e-5 * std::abs(theta[i])) << i;
     EXPECT_NEAR(m->sigma()[i], sigma[i], 1e-5 * sigma[i]) << i;
@@ -460,8 +465,9 @@ Rows syntheticRows(std::size_t n, std::size_t d, bool binary, bool real, std::ui
     std::vector<double> row(d, 0.0);
     for (std::size_t j = 0; j < d; ++j) {
       if (uniform() < 0.3 + 0.1 * static_cast<double>((j + static_cast<std::size_t>(label)) % 3)) {
-        row[j] = binary ? 1.0 : real ? std::round((uniform() * 6 - 3 + label) * 1000) / 1000
-                                     : std::floor(uniform() * 5) + 1;
+        row[j] = binary ? 1.0
+                 : real ? std::round((uniform() * 6 - 3 + label) * 1000) / 1000
+                        : std::floor(uniform() * 5) + 1;
       }
     }
     y.push_back(label);
@@ -485,7 +491,8 @@ TEST(NaiveBayesTest, DenseAndSparseGiveBitIdenticalModelsAndOutputs) {
     EXPECT_EQ(a->sigma(), b->sigma());
     EXPECT_EQ(a->numClasses(), 4);
     const Frame oa = a->transform(dense), ob = a->transform(sparse);
-    EXPECT_EQ(flat(oa.col<VectorColumn>("rawPrediction")), flat(ob.col<VectorColumn>("rawPrediction")));
+    EXPECT_EQ(flat(oa.col<VectorColumn>("rawPrediction")),
+              flat(ob.col<VectorColumn>("rawPrediction")));
     EXPECT_EQ(flat(oa.col<VectorColumn>("probability")), flat(ob.col<VectorColumn>("probability")));
     EXPECT_EQ(doubles(oa, "prediction"), doubles(ob, "prediction"));
     // predictRaw of one row equals the transform's row.
@@ -580,8 +587,9 @@ TEST(NaiveBayesTest, ThresholdsScaleProbabilities) {
   m->setThresholds({1.0, 1.0, 0.0});
   for (const double p : doubles(m->transform(f), "prediction")) EXPECT_EQ(p, 2.0);
   // Equal scaled values: the first index wins.
-  const auto model1 = std::make_shared<NaiveBayesModel>("nb_tie", 2, 1, std::vector<double>{std::log(0.5), std::log(0.5)},
-                                                        std::vector<double>{0.0, 0.0}, std::vector<double>{});
+  const auto model1 = std::make_shared<NaiveBayesModel>(
+      "nb_tie", 2, 1, std::vector<double>{std::log(0.5), std::log(0.5)},
+      std::vector<double>{0.0, 0.0}, std::vector<double>{});
   model1->setThresholds({2.0, 2.0});
   const Frame one = makeFrame({0}, {{1.0}});
   EXPECT_EQ(doubles(model1->transform(one), "prediction")[0], 0.0);
@@ -627,22 +635,29 @@ TEST(NaiveBayesTest, BadValuesAreNamedErrors) {
     expectFitError(nb, makeFrame({1, 0, 1, 1}, {{1}, {kNaN}, {1}, {0}}, sparse),
                    {"invalid value NaN at row 1"});
   }
-  expectFitError(nb, makeFrame({0, 1}, {{1, kInf}, {0, 1}}), {"invalid value Infinity at row 0 (feature index 1)"});
+  expectFitError(nb, makeFrame({0, 1}, {{1, kInf}, {0, 1}}),
+                 {"invalid value Infinity at row 0 (feature index 1)"});
   nb.setModelType("complement");
-  expectFitError(nb, makeFrame({0, 1}, {{1, 2}, {-0.5, 1}}), {"invalid value -0.5 at row 1", "complement"});
+  expectFitError(nb, makeFrame({0, 1}, {{1, 2}, {-0.5, 1}}),
+                 {"invalid value -0.5 at row 1", "complement"});
   nb.setModelType("bernoulli");
-  expectFitError(nb, makeFrame({1, 0, 1, 1}, {{1}, {2}, {1}, {0}}),
-                 {"invalid value 2.0 at row 1", "bernoulli naive Bayes requires feature values 0 or 1"});
+  expectFitError(
+      nb, makeFrame({1, 0, 1, 1}, {{1}, {2}, {1}, {0}}),
+      {"invalid value 2.0 at row 1", "bernoulli naive Bayes requires feature values 0 or 1"});
   nb.setModelType("gaussian");
-  expectFitError(nb, makeFrame({0, 1, 0}, {{1, 2}, {-3, 1}, {kNaN, 0}}, true),
-                 {"invalid value NaN at row 2 (feature index 0)", "gaussian naive Bayes requires finite"});
+  expectFitError(
+      nb, makeFrame({0, 1, 0}, {{1, 2}, {-3, 1}, {kNaN, 0}}, true),
+      {"invalid value NaN at row 2 (feature index 0)", "gaussian naive Bayes requires finite"});
   // Labels: 1.5, -1, NaN.
   nb.setModelType("multinomial");
   expectFitError(nb, makeFrame({0, 1.5}, {{1}, {2}}),
                  {"label column 'label' has invalid value 1.5 at row 1", "integers"});
-  expectFitError(nb, makeFrame({-1, 1}, {{1}, {2}}), {"label column 'label' has invalid value -1.0 at row 0"});
+  expectFitError(nb, makeFrame({-1, 1}, {{1}, {2}}),
+                 {"label column 'label' has invalid value -1.0 at row 0"});
   expectFitError(nb, makeFrame({0, kNaN}, {{1}, {2}}), {"invalid value NaN at row 1", "NaN"});
   expectFitError(nb, makeFrame({0, 3e9}, {{1}, {2}}), {"invalid value 3000000000.0 at row 1"});
+  expectFitError(nb, makeFrame({0, 2e9}, {{1, 0, 2}, {2, 1, 0}}),
+                 {"largest label 2000000000.0 so the model would have 2000000001 classes x 3"});
   // Weights.
   nb.setWeightCol("weight");
   const std::vector<double> neg{1.0, -2.0}, zero{0.0, 0.0};
@@ -662,7 +677,9 @@ TEST(NaiveBayesTest, ErrorsNameTheSourceLine) {
   origins->line = {2, 3, 4};
   const Frame f = makeFrame({0, 1, 1}, {{1, 2}, {0, 1}, {3, -4}}).withOrigins(origins);
   NaiveBayes nb;
-  expectFitError(nb, f, {"train.csv:4: ", "features column 'features' has invalid value -4.0 (feature index 1)"});
+  expectFitError(
+      nb, f,
+      {"train.csv:4: ", "features column 'features' has invalid value -4.0 (feature index 1)"});
   const Frame labels = makeFrame({0, 1, 2.5}, {{1, 2}, {0, 1}, {3, 4}}).withOrigins(origins);
   expectFitError(nb, labels, {"train.csv:4: ", "label column 'label' has invalid value 2.5"});
   const auto m = fitModel(nb, makeFrame({0, 1}, {{1, 2}, {0, 1}}));
@@ -678,10 +695,11 @@ TEST(NaiveBayesTest, ErrorsNameTheSourceLine) {
 
 TEST(NaiveBayesTest, WrongColumnTypesThrowColumnError) {
   NaiveBayes nb;
-  const Frame wrongFeatures({{"label", makeDoubleColumn({0, 1})}, {"features", makeDoubleColumn({1, 2})}});
+  const Frame wrongFeatures(
+      {{"label", makeDoubleColumn({0, 1})}, {"features", makeDoubleColumn({1, 2})}});
   EXPECT_THROW((void)nb.fit(wrongFeatures), ColumnError);
-  const Frame wrongLabel({{"label", makeStringColumn({"a", "b"})},
-                          {"features", denseColumn({{1}, {2}}, 1)}});
+  const Frame wrongLabel(
+      {{"label", makeStringColumn({"a", "b"})}, {"features", denseColumn({{1}, {2}}, 1)}});
   try {
     (void)nb.fit(wrongLabel);
     FAIL() << "no error";
@@ -693,11 +711,13 @@ TEST(NaiveBayesTest, WrongColumnTypesThrowColumnError) {
   const auto m = fitModel(NaiveBayes(), makeFrame({0, 1}, {{1}, {2}}));
   EXPECT_THROW((void)m->transform(wrongFeatures), ColumnError);
   EXPECT_THROW((void)m->transform(makeFrame({0}, {{1, 2}})), DataError);  // dimension 2 vs 1
-  EXPECT_THROW((void)m->transform(m->transform(makeFrame({0}, {{1}}))), ColumnError);  // outputs exist
+  EXPECT_THROW((void)m->transform(m->transform(makeFrame({0}, {{1}}))),
+               ColumnError);  // outputs exist
 }
 
 TEST(NaiveBayesTest, Int64LabelsAreAccepted) {
-  const Frame ints({{"label", makeInt64Column({0, 1, 1})}, {"features", denseColumn({{1, 0}, {0, 1}, {1, 2}}, 2)}});
+  const Frame ints({{"label", makeInt64Column({0, 1, 1})},
+                    {"features", denseColumn({{1, 0}, {0, 1}, {1, 2}}, 2)}});
   const Frame doubles = makeFrame({0, 1, 1}, {{1, 0}, {0, 1}, {1, 2}});
   NaiveBayes nb;
   EXPECT_EQ(fitModel(nb, ints)->theta(), fitModel(nb, doubles)->theta());

@@ -46,8 +46,7 @@ class NaiveBayes final : public Estimator {
   TD_SHARED_PARAM(std::string, predictionCol, PredictionCol, shared::predictionCol())
   TD_SHARED_PARAM(std::string, rawPredictionCol, RawPredictionCol, shared::rawPredictionCol())
   TD_SHARED_PARAM(std::string, probabilityCol, ProbabilityCol, shared::probabilityCol())
-  TD_PARAM(double, smoothing, Smoothing, "The smoothing parameter.", 1.0,
-           ParamValidator::gtEq(0.0))
+  TD_PARAM(double, smoothing, Smoothing, "The smoothing parameter.", 1.0, ParamValidator::gtEq(0.0))
   TD_PARAM(std::string, modelType, ModelType,
            "The model type which is a string (case-sensitive). Supported options: multinomial "
            "(default), complement, bernoulli and gaussian.",
@@ -60,11 +59,12 @@ class NaiveBayes final : public Estimator {
            "excepting that at most one value may be 0. The class with largest value p/t is "
            "predicted, where p is the original probability of that class and t is the class's "
            "threshold",
-           kNoDefault, (ParamValidator{[](const ParamValue& v) {
-                                         return v.type() == ParamType::kDoubleList &&
-                                                checkThresholds(v.as<std::vector<double>>());
-                                       },
-                                       "every value >= 0, at most one value 0"}))
+           kNoDefault,
+           (ParamValidator{[](const ParamValue& v) {
+                             return v.type() == ParamType::kDoubleList &&
+                                    checkThresholds(v.as<std::vector<double>>());
+                           },
+                           "every value >= 0, at most one value 0"}))
 
   NaiveBayes();
   explicit NaiveBayes(std::string uid);
@@ -72,7 +72,8 @@ class NaiveBayes final : public Estimator {
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
 
  protected:
-  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data, const Context& ctx) const override;
+  [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data,
+                                               const Context& ctx) const override;
 };
 
 /// A fitted naive Bayes model: log priors pi (K), theta (K x d, row-major: log conditional
