@@ -16,6 +16,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<HashingTF>(),
       entry<LogisticRegression>(),
       entry<LogisticRegressionModel>(),
+      entry<NaiveBayes>(), entry<NaiveBayesModel>(),
       entry<StopWordsRemover>(),
       entry<IDF>(),
       entry<IDFModel>(),
