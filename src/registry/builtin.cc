@@ -16,6 +16,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<HashingTF>(),
       entry<LogisticRegression>(),
       entry<LogisticRegressionModel>(),
+      entry<LinearSVC>(), entry<LinearSVCModel>(),
       entry<StopWordsRemover>(),
       entry<IDF>(),
       entry<IDFModel>(),
