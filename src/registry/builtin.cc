@@ -17,6 +17,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<LogisticRegression>(),
       entry<LogisticRegressionModel>(),
       entry<LinearSVC>(), entry<LinearSVCModel>(),
+      entry<OneVsRest>(), entry<OneVsRestModel>(),
       entry<StopWordsRemover>(),
       entry<IDF>(),
       entry<IDFModel>(),
