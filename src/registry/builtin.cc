@@ -17,6 +17,8 @@ const std::vector<StageInfo>& builtinStages() {
       entry<LogisticRegression>(),
       entry<LogisticRegressionModel>(),
       entry<NaiveBayes>(), entry<NaiveBayesModel>(),
+      entry<LinearSVC>(), entry<LinearSVCModel>(),
+      entry<OneVsRest>(), entry<OneVsRestModel>(),
       entry<StopWordsRemover>(),
       entry<IDF>(),
       entry<IDFModel>(),

@@ -352,9 +352,14 @@ struct Harness {
         }
         for (const auto& spec : stage->params()) {
           if (spec.type == ParamType::kObject) {
-            for (std::shared_ptr<Params> cand :
-                 {std::static_pointer_cast<Params>(recipe),
-                  std::static_pointer_cast<Params>(recipeEvaluator)}) {
+            // The recipe, the evaluator, then any stage made so far (OneVsRest's classifier).
+            std::vector<std::shared_ptr<Params>> cands{
+                std::static_pointer_cast<Params>(recipe),
+                std::static_pointer_cast<Params>(recipeEvaluator)};
+            for (const auto& [name, inst] : instances)
+              if (auto st = std::dynamic_pointer_cast<PipelineStage>(inst))
+                cands.push_back(std::static_pointer_cast<Params>(st->copyStage({})));
+            for (const auto& cand : cands) {
               if (cand && spec.validator.check(ParamValue(cand))) {
                 stage->set(spec.name, ParamValue(cand));
                 break;
