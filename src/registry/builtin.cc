@@ -16,6 +16,8 @@ const std::vector<StageInfo>& builtinStages() {
       entry<HashingTF>(),
       entry<LogisticRegression>(),
       entry<LogisticRegressionModel>(),
+      entry<LinearRegression>(),
+      entry<LinearRegressionModel>(),
       entry<StopWordsRemover>(),
       entry<IDF>(),
       entry<IDFModel>(),
