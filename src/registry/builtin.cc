@@ -19,6 +19,8 @@ const std::vector<StageInfo>& builtinStages() {
       entry<NaiveBayes>(), entry<NaiveBayesModel>(),
       entry<LinearSVC>(), entry<LinearSVCModel>(),
       entry<OneVsRest>(), entry<OneVsRestModel>(),
+      entry<LinearRegression>(),
+      entry<LinearRegressionModel>(),
       entry<StopWordsRemover>(),
       entry<IDF>(),
       entry<IDFModel>(),
