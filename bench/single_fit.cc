@@ -2,6 +2,7 @@
 //
 //   single_fit --input train.libsvm --num-features 262144 --reg 0.001 [--tol 1e-6]
 //              [--max-iter 100] [--standardization false] [--coef-out coef.f64] [--history]
+//              [--family auto|binomial|multinomial]
 //
 // Loads the file (not timed), then times (1) a fit with maxIter=0 — statistics, feature
 // compaction, the solver's data layout and one objective evaluation: the fixed setup cost — and
@@ -10,7 +11,8 @@
 // penalty on the intercept), rows, nnz. With --coef-out, writes numFeatures + 1 little-endian
 // float64 values (coefficients in the original feature space, then the intercept) so the
 // harness can recompute the objective itself. --history adds the solver's objective after each
-// iteration ("objectiveHistory", the initial point first).
+// iteration ("objectiveHistory", the initial point first). A multinomial fit (more than two classes,
+// or --family multinomial) writes its K×d coefficient matrix, then the K intercepts.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -47,7 +49,7 @@ bool parseBool(const std::string& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string input, coefOut, solver = "auto";
+  std::string input, coefOut, solver = "auto", family = "auto";
   std::int64_t numFeatures = 0, maxIter = 100;
   double reg = -1.0, tol = 1e-6;
   bool standardization = false, history = false;
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     else if (a == "--coef-out") coefOut = next();
     else if (a == "--solver") solver = next();
     else if (a == "--history") history = true;
+    else if (a == "--family") family = next();
     else usage("unknown argument '" + std::string(a) + "'");
   }
   if (input.empty() || numFeatures <= 0 || reg < 0) usage("--input, --num-features, --reg are required");
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
 
     td::LogisticRegression lr("lr");
     lr.setRegParam(reg).setTol(tol).setStandardization(standardization).setSolver(solver);
+    lr.setFamily(family);
 
     lr.setMaxIter(0);
     t0 = std::chrono::steady_clock::now();
@@ -98,25 +102,27 @@ int main(int argc, char** argv) {
 
     if (!coefOut.empty()) {
       std::ofstream f(coefOut, std::ios::binary | std::ios::trunc);
-      const auto& c = model->coefficients();
+      const auto& c = model->coefficientMatrix();
       f.write(reinterpret_cast<const char*>(c.data()),
               static_cast<std::streamsize>(c.size() * sizeof(double)));
-      const double b = model->intercept();
-      f.write(reinterpret_cast<const char*>(&b), sizeof b);
+      const auto& b = model->interceptVector();
+      f.write(reinterpret_cast<const char*>(b.data()),
+              static_cast<std::streamsize>(b.size() * sizeof(double)));
       if (!f) throw std::runtime_error("cannot write " + coefOut);
     }
     std::printf(
         "{\"system\": \"thunderdome\", \"rows\": %lld, \"numFeatures\": %lld, \"nnz\": %lld, "
         "\"regParam\": %.17g, \"tol\": %.17g, \"maxIter\": %lld, \"standardization\": %s, "
         "\"loadSeconds\": %.6f, \"setupSeconds\": %.6f, \"fitSeconds\": %.6f, "
-        "\"iterations\": %lld, \"cgIterations\": %lld, \"solver\": \"%s\", \"converged\": %s, \"objective\": %.17g, \"intercept\": %.17g, "
+        "\"iterations\": %lld, \"cgIterations\": %lld, \"solver\": \"%s\", \"converged\": %s, \"objective\": %.17g, \"intercept\": %.17g, \"numClasses\": %lld, "
         "\"coefficientsFile\": \"%s\"",
         static_cast<long long>(data.numRows()), static_cast<long long>(numFeatures),
         static_cast<long long>(nnz), reg, tol, static_cast<long long>(maxIter),
         standardization ? "true" : "false", loadSeconds, setupSeconds, fitSeconds,
         static_cast<long long>(s.totalIterations), static_cast<long long>(s.totalCgIterations),
         solver.c_str(), s.converged ? "true" : "false",
-        s.objectiveHistory.empty() ? 0.0 : s.objectiveHistory.back(), model->intercept(),
+        s.objectiveHistory.empty() ? 0.0 : s.objectiveHistory.back(), model->interceptVector()[0],
+        static_cast<long long>(model->numClasses()),
         coefOut.c_str());
     if (history) {
       std::printf(", \"objectiveHistory\": [");

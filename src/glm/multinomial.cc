@@ -11,10 +11,20 @@
 namespace td::glm {
 
 namespace {
-constexpr std::int64_t kBlock = 1024;          // rows per block of the row passes
+constexpr std::int64_t kBlock = 8192;          // rows per block of the row passes (a task)
+// Dense: rows per step within a block. Both products of a step read its rows while they are in
+// the L2 cache (Eigen packs each operand of a product: on a block of thousands of rows that
+// copy, made twice per evaluation, costs more than the arithmetic).
+constexpr std::int64_t kStep = 64;
 constexpr std::int64_t kColBlock = 256;        // compact columns per block of the sparse Xᵀr
 constexpr std::int64_t kMaxDenseFeatures = 4096;
+// Dense matrices of at least this many values are stored and multiplied in float32 (twice the
+// values per vector instruction, half the bytes); margins, the softmax, losses and the
+// gradient's sums over steps stay in double.
+constexpr std::int64_t kSingleMinValues = std::int64_t{1} << 22;
+constexpr std::int64_t kFlushSteps = 16;  // float: steps summed in float before the double sum
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 }  // namespace
 
 // ---------------------------------------------------------------- problem
@@ -77,7 +87,9 @@ std::vector<double> MultinomialProblem::intercepts(const std::vector<double>& z)
 // ---------------------------------------------------------------- objective
 struct MultinomialObjective::Data {
   bool dense = true;
+  bool single = false;                  // dense: stored in float32 (Xf), else X
   RowMatrix X;                          // dense: n × k, (x − μ)/σ (centred only with intercept)
+  RowMatrixF Xf;
   // sparse: the original rows (margins) and a compact column-major copy (gradient)
   const VectorColumn* rows = nullptr;
   std::vector<std::int32_t> compactOf;  // original index → compact column (−1: inactive)
@@ -108,18 +120,24 @@ MultinomialObjective::MultinomialObjective(const MultinomialProblem& p, const Ve
                       : 1.0;
   D.dense = X.isDense() || (k <= kMaxDenseFeatures && storedShare >= 1.0 / 3.0);
   if (D.dense) {
-    D.X.resize(n, k);
+    D.single = n * k >= kSingleMinValues;
+    if (D.single) D.Xf.resize(n, k);
+    else D.X.resize(n, k);
     std::vector<std::int32_t> compactOf(static_cast<std::size_t>(X.dim()), -1);
     for (std::int64_t c = 0; c < k; ++c) compactOf[static_cast<std::size_t>(p.stats.active[static_cast<std::size_t>(c)])] = static_cast<std::int32_t>(c);
     parallel::forBlocks(n, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      std::vector<double> row(static_cast<std::size_t>(k));
       for (std::int64_t i = begin; i < end; ++i) {
-        double* out = D.X.data() + i * k;
-        for (std::int64_t c = 0; c < k; ++c) out[c] = -s.scaledMean[static_cast<std::size_t>(c)];
+        for (std::int64_t c = 0; c < k; ++c) row[static_cast<std::size_t>(c)] = -s.scaledMean[static_cast<std::size_t>(c)];
         const VectorView v = X[i];
         for (std::int64_t q = 0; q < v.nnz; ++q) {
           const std::int32_t c = compactOf[static_cast<std::size_t>(v.indices ? v.indices[q] : q)];
-          if (c >= 0) out[c] += v.values[q] * s.invStd[static_cast<std::size_t>(c)];
+          if (c >= 0) row[static_cast<std::size_t>(c)] += v.values[q] * s.invStd[static_cast<std::size_t>(c)];
         }
+        if (D.single)
+          for (std::int64_t c = 0; c < k; ++c) D.Xf(i, c) = static_cast<float>(row[static_cast<std::size_t>(c)]);
+        else
+          std::copy(row.begin(), row.end(), D.X.data() + i * k);
       }
     });
     D.blockGrad.assign(static_cast<std::size_t>(blocks), RowMatrix::Zero(k, p.K));
@@ -197,16 +215,50 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
     return wi * (mx + std::log(sum) - my);
   };
   const Eigen::Map<const Eigen::RowVectorXd> off(D.offset.data(), K);
+  RowMatrixF Zf;
+  if (D.dense && D.single) Zf = Z.cast<float>();
   parallel::forBlocks(n, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
     double* rs = D.blockResid.data() + b * K;
     std::fill(rs, rs + K, 0.0);
     double loss = 0.0;
     if (D.dense) {
-      const auto Xb = D.X.middleRows(begin, end - begin);
-      RowMatrix M = Xb * Z;
-      M.rowwise() += off;
-      for (std::int64_t i = begin; i < end; ++i) loss += softmaxRow(i, M.row(i - begin).data(), rs);
-      D.blockGrad[static_cast<std::size_t>(b)].noalias() = Xb.transpose() * M;
+      RowMatrix& G = D.blockGrad[static_cast<std::size_t>(b)];
+      G.setZero();
+      if (D.single) {
+        RowMatrixF M(kStep, K), Gf = RowMatrixF::Zero(k, K);
+        std::vector<double> mbuf(static_cast<std::size_t>(K));
+        double* m = mbuf.data();
+        std::int64_t steps = 0;
+        for (std::int64_t s0 = begin; s0 < end; s0 += kStep) {
+          const std::int64_t rows = std::min(kStep, end - s0);
+          const auto Xs = D.Xf.middleRows(s0, rows);
+          auto Ms = M.topRows(rows);
+          Ms.noalias() = Xs * Zf;
+          for (std::int64_t i = 0; i < rows; ++i) {
+            float* mi = Ms.row(i).data();
+            for (int j = 0; j < K; ++j) m[j] = static_cast<double>(mi[j]) + D.offset[static_cast<std::size_t>(j)];
+            loss += softmaxRow(s0 + i, m, rs);
+            for (int j = 0; j < K; ++j) mi[j] = static_cast<float>(m[j]);
+          }
+          Gf.noalias() += Xs.transpose() * Ms;
+          if (++steps % kFlushSteps == 0 || s0 + kStep >= end) {
+            G += Gf.cast<double>();
+            Gf.setZero();
+          }
+        }
+        D.blockLoss[static_cast<std::size_t>(b)] = loss;
+        return;
+      }
+      RowMatrix M(kStep, K);
+      for (std::int64_t s0 = begin; s0 < end; s0 += kStep) {
+        const std::int64_t rows = std::min(kStep, end - s0);
+        const auto Xs = D.X.middleRows(s0, rows);
+        auto Ms = M.topRows(rows);
+        Ms.noalias() = Xs * Z;
+        Ms.rowwise() += off;
+        for (std::int64_t i = 0; i < rows; ++i) loss += softmaxRow(s0 + i, Ms.row(i).data(), rs);
+        G.noalias() += Xs.transpose() * Ms;
+      }
     } else {
       for (std::int64_t i = begin; i < end; ++i) {
         double* m = D.R.row(i).data();

@@ -317,3 +317,70 @@ TEST(LogisticRegressionMultinomialTest, BadInputIsANamedError) {
 }
 
 }  // namespace
+
+namespace {
+
+// Large dense data take the float32 kernels (n·k >= 2^22 values): the fit must still reach the
+// double-precision optimum — the gradient of Spark's objective, computed here in double, is ~0.
+TEST(LogisticRegressionMultinomialTest, LargeDenseFloatKernelsReachTheOptimum) {
+  const std::size_t n = 6000, d = 700;
+  const int classes = 4;
+  std::uint64_t st = 12345;
+  auto uniform = [&] {
+    st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(st >> 11) / 9007199254740992.0;
+  };
+  std::vector<double> flat(n * d), y(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double m[classes] = {0, 0, 0, 0};
+    for (std::size_t j = 0; j < d; ++j) {
+      const double v = std::floor(uniform() * 256.0);  // pixel-like values, exact in float
+      flat[i * d + j] = v;
+      if (j < 40) m[j % classes] += (v - 128.0) / 400.0;
+    }
+    int best = 0;
+    for (int c = 1; c < classes; ++c) best = m[c] > m[best] ? c : best;
+    y[i] = uniform() < 0.8 ? best : static_cast<int>(uniform() * classes);
+  }
+  const Frame f({{"label", td::makeDoubleColumn(y)},
+                 {"features", VectorColumn::dense(static_cast<std::int64_t>(n),
+                                                  static_cast<std::int64_t>(d), flat)}});
+  LogisticRegression lr;
+  lr.setRegParam(0.05).setMaxIter(500).setTol(1e-10);
+  const auto model = fitLr(lr, f);
+  // Gradient in the standardized space: Σ r x/σ / n + λ σ w (penalty on σ·w).
+  std::vector<double> mean(d, 0.0), sd(d, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < d; ++j) mean[j] += flat[i * d + j] / static_cast<double>(n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < d; ++j)
+      sd[j] += (flat[i * d + j] - mean[j]) * (flat[i * d + j] - mean[j]);
+  for (auto& v : sd) v = std::sqrt(v / static_cast<double>(n - 1));
+  const auto& W = model->coefficientMatrix();
+  const auto& b = model->interceptVector();
+  std::vector<double> g(classes * d, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    double m[classes], mx = -1e300, s = 0.0;
+    for (int c = 0; c < classes; ++c) {
+      m[c] = b[static_cast<std::size_t>(c)];
+      for (std::size_t j = 0; j < d; ++j) m[c] += W[c * d + j] * flat[i * d + j];
+      mx = std::max(mx, m[c]);
+    }
+    for (double& v : m) s += (v = std::exp(v - mx));
+    for (int c = 0; c < classes; ++c) {
+      const double r = m[c] / s - (y[i] == c ? 1.0 : 0.0);
+      for (std::size_t j = 0; j < d; ++j) g[c * d + j] += r * flat[i * d + j] / sd[j] / static_cast<double>(n);
+    }
+  }
+  double gmax = 0.0, wmax = 0.0;
+  for (int c = 0; c < classes; ++c)
+    for (std::size_t j = 0; j < d; ++j) {
+      const double z = W[c * d + j] * sd[j];
+      wmax = std::max(wmax, std::abs(z));
+      gmax = std::max(gmax, std::abs(g[c * d + j] + 0.05 * z));
+    }
+  EXPECT_GT(wmax, 1e-3);
+  EXPECT_LT(gmax, 1e-5) << "largest gradient component at the float32 fit";
+}
+
+}  // namespace
