@@ -58,8 +58,13 @@ std::shared_ptr<Estimator> OneVsRest::classifierOrNull() const {
 std::shared_ptr<PipelineStage> OneVsRest::copyStage(const ParamMap& extra) const {
   auto copy = std::static_pointer_cast<OneVsRest>(Estimator::copyStage(extra));
   if (const auto c = copy->classifierOrNull())
-    copy->set("classifier", ParamValue(std::static_pointer_cast<Params>(c->copyStage(ParamMap()))));
+    copy->set("classifier", ParamValue(std::static_pointer_cast<Params>(c->copyStage(extra))));
   return copy;
+}
+
+std::vector<std::shared_ptr<PipelineStage>> OneVsRest::subStages() const {
+  if (auto c = classifierOrNull()) return {std::move(c)};
+  return {};
 }
 
 Schema OneVsRest::transformSchema(const Schema& input) const {
