@@ -17,16 +17,28 @@ using nlohmann::json;
 
 namespace {
 
+// The user-set params as text; a stage-valued one (OneVsRest's classifier) with its own params:
+// classifier=LogisticRegression ovr.classifier (maxIter=50, regParam=0.1).
 std::string userParams(const Params& p) {
   std::string out;
-  for (const auto& [k, v] : p.userValues())
-    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", k, v.toString());
+  for (const auto& [k, v] : p.userValues()) {
+    const auto* obj = std::get_if<std::shared_ptr<Params>>(&v.variant());
+    const std::string nested = obj && *obj ? " (" + userParams(**obj) + ")" : "";
+    out += fmt::format("{}{}={}{}", out.empty() ? "" : ", ", k, v.toString(), nested);
+  }
   return out.empty() ? "(defaults)" : out;
 }
 
+json stageJson(const PipelineStage& s);
+
+// The user-set params; a stage-valued one (OneVsRest's classifier) as that stage's JSON.
 json paramsJson(const Params& p) {
   json user = json::object();
-  for (const auto& [k, v] : p.userValues()) user[k] = paramToJson(v);
+  for (const auto& [k, v] : p.userValues()) {
+    const auto* obj = std::get_if<std::shared_ptr<Params>>(&v.variant());
+    const auto* stage = obj ? dynamic_cast<const PipelineStage*>(obj->get()) : nullptr;
+    user[k] = stage ? stageJson(*stage) : paramToJson(v);
+  }
   return user;
 }
 

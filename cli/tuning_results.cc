@@ -54,7 +54,7 @@ std::string formatTuningTable(const TuningResults& r) {
   for (std::size_t i = 0; i < r.maps.size(); ++i) {
     std::vector<std::string> row{std::to_string(i)};
     for (const auto& k : keys) {
-      const auto dot = k.find('.');
+      const auto dot = k.rfind('.');  // "uid.param"; a nested stage's uid has dots itself
       const auto v = r.maps[i].get(k.substr(0, dot), k.substr(dot + 1));
       row.push_back(v ? v->toString() : "-");
     }

@@ -12,6 +12,7 @@
 #include "glm/loss.h"
 #include "glm/objective.h"
 #include "glm/objective_impl.h"
+#include "glm/stage_util.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/dist/communicator.h"
@@ -48,169 +49,42 @@ constexpr std::int64_t kTransformBlock = 4096;  // rows per block of transform()
 
 using glm::Reducer;
 
-// A number as Spark prints it in messages: 2.0, 0.5, -1.0, NaN, Infinity.
-std::string num(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string optionalString(const Params& p, std::string_view name) {
-  return p.isDefined(name) ? p.getString(name) : std::string();
-}
-
-// Checks that `name` exists in `input` and is bigint or double.
-void requireNumeric(const Schema& input, const std::string& who, std::string_view role,
-                    const std::string& name) {
-  const int i = input.indexOf(name);
-  if (i < 0)
-    throw ColumnError(fmt::format("{}: {} column '{}' does not exist (available: {})", who, role,
-                                  name, input.names()),
-                      name);
-  const DataType t = input.fields()[static_cast<std::size_t>(i)].type;
-  if (t != DataType::kDouble && t != DataType::kInt64)
-    throw ColumnError(fmt::format("{}: {} column '{}' must be numeric (bigint or double) but is {}",
-                                  who, role, name, toString(t)),
-                      name);
-}
+using stage_util::FitColumns;
+using stage_util::optionalString;
+using stage_util::throwShared;
 
 // Checks the features column and appends the (non-empty) output columns to `input`.
 Schema outputSchema(const Params& p, const Schema& input) {
-  const std::string who = p.describe();
-  input.requireType(who, p.getString("featuresCol"), DataType::kVector);
-  Schema out = input;
-  const std::pair<const char*, DataType> outputs[] = {{"rawPredictionCol", DataType::kVector},
-                                                      {"predictionCol", DataType::kDouble}};
-  for (const auto& [param, type] : outputs) {
-    const std::string name = optionalString(p, param);
-    if (name.empty()) continue;
-    out.requireAbsent(who, name);
-    out = out.with(Field{name, type});
-  }
-  return out;
+  return stage_util::withOutputs(
+      p, input, {{"rawPredictionCol", DataType::kVector}, {"predictionCol", DataType::kDouble}});
 }
-
-// Where row i of `data` is, for an error: ("data.csv:14: ", "") when its origin is known (row
-// provenance), else ("", " at row 5").
-std::pair<std::string, std::string> rowWhere(const Frame& data, std::int64_t i) {
-  if (data.origins()) return {data.rowLocation(i) + ": ", ""};
-  return {"", fmt::format(" at row {}", i)};
-}
-
-// The column names a fit reads.
-struct Columns {
-  std::string who, features, label, weight;  // weight: empty when none
-};
 
 // Labels, weights and their totals for one fit.
-struct Rows {
-  std::vector<double> y, w;
-  glm::RowTotals totals;  // W, Σw², rows of positive weight (over every rank once agreed)
-  double ones = 0.0;      // rows of positive weight labelled 1 (Spark's label histogram)
-  bool floats = true;     // sparse: every value is exactly a float
+struct Rows : stage_util::FitRows {
+  double ones = 0.0;  // rows of positive weight labelled 1 (Spark's label histogram)
 };
 
-// The per-row checks of one shard (one serial pass): labels in {0, 1}, weights finite and
-// >= 0, sparse feature values finite; accumulates the totals.
-void checkRows(const Frame& data, const Columns& cols, const VectorColumn& X, Rows& r,
-               const glm::NonFiniteHandler& nonFinite) {
-  const auto n = static_cast<std::int64_t>(r.y.size());
-  double W = 0.0, W2 = 0.0, ones = 0.0;
-  std::int64_t positiveRows = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double yi = r.y[static_cast<std::size_t>(i)];
-    if (!(yi == 0.0 || yi == 1.0)) {
-      const auto [at, atRow] = rowWhere(data, i);
-      throw DataError(fmt::format(
-          "{}{}: label column '{}' has invalid value {}{}: LinearSVC is a binary classifier, "
-          "labels must be 0.0 or 1.0",
-          at, cols.who, cols.label, num(yi), atRow));
-    }
-    const double wi = r.w[static_cast<std::size_t>(i)];
-    if (!(wi >= 0.0) || !std::isfinite(wi)) {
-      const auto [at, atRow] = rowWhere(data, i);
-      throw DataError(fmt::format(
-          "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0", at,
-          cols.who, cols.weight, num(wi), atRow));
-    }
-    W += wi;
-    W2 += wi * wi;
-    if (wi > 0.0) ++positiveRows, ones += yi;
-  }
-  r.totals = {W, W2, positiveRows};
-  r.ones = ones;
-  if (X.isDense()) return;
-  bool floats = true;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const VectorView row = X[i];
-    for (std::int64_t p = 0; p < row.nnz; ++p) {
-      const double v = row.values[p];
-      if (!std::isfinite(v)) nonFinite(i, row.indices[p], v);
-      floats = floats && static_cast<double>(static_cast<float>(v)) == v;
-    }
-  }
-  r.floats = floats;
-}
-
-// Throws e, as a DistributedError in a data-parallel fit: an error found on values summed over
-// the ranks is found by every rank alike.
-[[noreturn]] void throwShared(bool shards, const DataError& e) {
-  if (shards) throw dist::DistributedError(e.code(), e.what());
-  throw e;
-}
-
-// Labels and weights of `data`, checked (with the sparse feature values) and totalled over the
-// ranks; d becomes the features' dimension agreed by every non-empty shard. Data-parallel: each
-// rank checks its shard, then the ranks agree (a failure on one rank stops every rank).
-Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
+// Labels and weights of `data`, checked (labels in {0, 1}, weights finite and >= 0, sparse
+// feature values finite) and totalled over the ranks with the rows labelled 1; d becomes the
+// features' dimension agreed by every non-empty shard.
+Rows loadRows(const Frame& data, const FitColumns& cols, const VectorColumn& X,
               dist::Communicator* comm, std::int64_t& d, const glm::NonFiniteHandler& nonFinite) {
-  const Reducer red{comm};
-  const bool shards = red.active();
-  const std::int64_t n = data.numRows();
+  const bool shards = Reducer{comm}.active();
   Rows rows;
-  rows.y = data.numeric(cols.label);
-  rows.w = cols.weight.empty() ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
-                               : data.numeric(cols.weight);
-  if (shards) {
-    std::exception_ptr local;
-    try {
-      checkRows(data, cols, X, rows, nonFinite);
-    } catch (...) {
-      local = std::current_exception();
-    }
-    dist::agreeOnErrors(*comm, local);
-    const double inf = std::numeric_limits<double>::infinity();
-    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf,
-                      n > 0 ? -static_cast<double>(d) : -inf};
-    red.max(dims, 2);
-    if (dims[0] != -dims[1] && dims[0] > -inf)
-      throwShared(
-          shards,
-          DataError(fmt::format(
-              "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
-              "{} and {} over the ranks; give every shard the same numFeatures",
-              cols.who, cols.features, -dims[1], dims[0])));
-    if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
-  } else {
-    checkRows(data, cols, X, rows, nonFinite);
-  }
-  double totalRows = static_cast<double>(n);
-  red.sum(&totalRows, 1);
-  if (totalRows == 0)
-    throwShared(shards,
-                DataError(fmt::format("{}: cannot fit on empty training data (features "
-                                      "column '{}' has 0 rows{})",
-                                      cols.who, cols.features, shards ? " on every rank" : "")));
-  glm::RowTotals& totals = rows.totals;
-  if (shards) {
-    double t[4] = {totals.weightSum, totals.weightSqSum, rows.ones,
-                   static_cast<double>(totals.positiveRows)};
-    red.sum(t, 4);
-    totals = {t[0], t[1], static_cast<std::int64_t>(t[3])};
-    rows.ones = t[2];
-  }
+  double ones = 0.0;
+  static_cast<stage_util::FitRows&>(rows) = stage_util::loadFitRows(
+      data, cols, comm, d,
+      [&](stage_util::FitRows& r) {
+        stage_util::checkLabelsAndWeights(
+            data, cols, r, [](double y) { return y == 0.0 || y == 1.0; },
+            "LinearSVC is a binary classifier, labels must be 0.0 or 1.0",
+            [&](std::int64_t, double y, double w) {
+              if (w > 0.0) ones += y;
+            });
+        r.floats = stage_util::scanSparseValues(X, nonFinite);
+      },
+      {&ones, 1});
+  rows.ones = ones;
   // Spark: numClasses is the length of the label histogram, which must be 2. Only labels of 0
   // give one class; labels all 1 still make a histogram of length 2 (and the fit goes on).
   if (rows.ones == 0.0)
@@ -218,10 +92,7 @@ Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
                             "{}: LinearSVC only supports binary classification. 1 classes "
                             "detected in label column '{}' (every label is 0.0)",
                             cols.who, cols.label)));
-  if (!(totals.weightSum > 0.0))
-    throwShared(shards,
-                DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit",
-                                      cols.who, cols.weight)));
+  stage_util::requirePositiveWeightSum(rows.totals.weightSum, cols, shards);
   return rows;
 }
 
@@ -233,19 +104,14 @@ LinearSVC::LinearSVC() : LinearSVC(randomUid(kUidPrefix)) {}
 LinearSVC::LinearSVC(std::string uid) : Estimator(std::move(uid), schema()) {}
 
 Schema LinearSVC::transformSchema(const Schema& input) const {
-  const std::string who = describe();
-  input.requireType(who, getString("featuresCol"), DataType::kVector);
-  requireNumeric(input, who, "label", getString("labelCol"));
-  const std::string weightCol = optionalString(*this, "weightCol");
-  if (!weightCol.empty()) requireNumeric(input, who, "weight", weightCol);
+  stage_util::requireFitColumns(*this, input);
   return outputSchema(*this, input);
 }
 
 std::shared_ptr<Model> LinearSVC::fitImpl(const Frame& data, const Context& ctx) const {
   // Data-parallel fits (ctx.dataParallel): `data` is this rank's shard; sums span ctx.comm.
   const std::shared_ptr<dist::Communicator> comm = ctx.isDataParallel() ? ctx.comm : nullptr;
-  const Columns cols{describe(), getString("featuresCol"), getString("labelCol"),
-                     optionalString(*this, "weightCol")};
+  const FitColumns cols = stage_util::fitColumns(*this);
   const bool fitIntercept = getFitIntercept();
   const bool standardization = getStandardization();
   const Reducer red{comm.get()};
@@ -259,12 +125,8 @@ std::shared_ptr<Model> LinearSVC::fitImpl(const Frame& data, const Context& ctx)
     recoded = glm::toSparse(data.col<VectorColumn>(cols.features));
   const auto& X = recoded ? *recoded : data.col<VectorColumn>(cols.features);
   std::int64_t d = X.dim();
-  const glm::NonFiniteHandler nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
-    const auto [at, atRow] = rowWhere(data, i);
-    throw DataError(fmt::format(
-        "{}{}: features column '{}' has a non-finite value {}{} (feature index {})", at, cols.who,
-        cols.features, num(x), atRow, j));
-  };
+  const glm::NonFiniteHandler nonFinite =
+      stage_util::nonFiniteFeature(data, cols.who, cols.features);
   Rows rows = loadRows(data, cols, X, comm.get(), d, nonFinite);
 
   // The features that vary (Spark's Summarizer) become the compact columns; constant features
@@ -340,9 +202,7 @@ void LinearSVCModel::loadState(const StateReader& in) {
 }
 
 double LinearSVCModel::margin(const VectorView& x) const {
-  if (x.size != numFeatures())
-    throw DataError(fmt::format("{}: feature vector has dimension {} but the model expects {}",
-                                describe(), x.size, numFeatures()));
+  stage_util::requireVectorDimension(describe(), x.size, numFeatures());
   return x.dot(coefficients_->data()) + intercept_;
 }
 
@@ -360,10 +220,7 @@ Frame LinearSVCModel::transformImpl(const Frame& input, const Context& /*ctx*/) 
   const std::string predCol = optionalString(*this, "predictionCol");
   const double threshold = getDouble("threshold");
   const auto& X = input.col<VectorColumn>(featuresCol);
-  if (X.dim() != numFeatures())
-    throw DataError(fmt::format(
-        "{}: features column '{}' has vectors of dimension {} but the model expects {}",
-        describe(), featuresCol, X.dim(), numFeatures()));
+  stage_util::requireColumnDimension(describe(), featuresCol, X.dim(), numFeatures());
   const std::int64_t n = input.numRows();
   const auto nu = static_cast<std::size_t>(n);
   std::vector<double> raw(rawCol.empty() ? 0 : 2 * nu);

@@ -13,6 +13,7 @@
 #include "glm/loss.h"
 #include "glm/multinomial.h"
 #include "glm/objective.h"
+#include "glm/stage_util.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/core/shared_params.h"
@@ -31,111 +32,26 @@ namespace {
 
 constexpr std::int64_t kTransformBlock = 4096;  // rows per block of transform()
 
-// A number as Spark prints it in messages: 2.0, 0.5, -1.0, NaN, Infinity.
-std::string num(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string optionalString(const Params& p, std::string_view name) {
-  return p.isDefined(name) ? p.getString(name) : std::string();
-}
-
-// Checks that `name` exists in `input` and is bigint or double.
-void requireNumeric(const Schema& input, const std::string& who, std::string_view role,
-                    const std::string& name) {
-  const int i = input.indexOf(name);
-  if (i < 0)
-    throw ColumnError(fmt::format("{}: {} column '{}' does not exist (available: {})", who, role,
-                                  name, input.names()),
-                      name);
-  const DataType t = input.fields()[static_cast<std::size_t>(i)].type;
-  if (t != DataType::kDouble && t != DataType::kInt64)
-    throw ColumnError(fmt::format("{}: {} column '{}' must be numeric (bigint or double) but is {}",
-                                  who, role, name, toString(t)),
-                      name);
-}
+using stage_util::FitColumns;
+using stage_util::num;
+using stage_util::optionalString;
+using stage_util::throwShared;
 
 // Checks the features column and appends the (non-empty) output columns to `input`.
 Schema outputSchema(const Params& p, const Schema& input) {
-  const std::string who = p.describe();
-  input.requireType(who, p.getString("featuresCol"), DataType::kVector);
-  Schema out = input;
-  const std::pair<const char*, DataType> outputs[] = {{"rawPredictionCol", DataType::kVector},
-                                                      {"probabilityCol", DataType::kVector},
-                                                      {"predictionCol", DataType::kDouble}};
-  for (const auto& [param, type] : outputs) {
-    const std::string name = optionalString(p, param);
-    if (name.empty()) continue;
-    out.requireAbsent(who, name);
-    out = out.with(Field{name, type});
-  }
-  return out;
+  return stage_util::withOutputs(p, input,
+                                 {{"rawPredictionCol", DataType::kVector},
+                                  {"probabilityCol", DataType::kVector},
+                                  {"predictionCol", DataType::kDouble}});
 }
 
 // Sums over the ranks: the kit's data-parallel hook.
 using glm::Reducer;
 
 // Labels, weights and their totals for one fit (labels checked to be binomial).
-struct Rows {
-  std::vector<double> y, w;
-  glm::RowTotals totals;  // W, Σw², rows of positive weight (over every rank once agreed)
-  double W1 = 0.0;        // weight of label 1
-  bool floats = true;     // sparse: every value is exactly a float
+struct Rows : stage_util::FitRows {
+  double W1 = 0.0;  // weight of label 1
 };
-
-// The per-row checks of one shard (one serial pass): labels in {0, 1}, weights finite and
-// >= 0, sparse feature values finite; accumulates the totals.
-// Where row i of `data` is, for an error: ("data.csv:14: ", "") when its origin is known (row
-// provenance), else ("", " at row 5").
-std::pair<std::string, std::string> rowWhere(const Frame& data, std::int64_t i) {
-  if (data.origins()) return {data.rowLocation(i) + ": ", ""};
-  return {"", fmt::format(" at row {}", i)};
-}
-
-void checkRows(const Frame& data, const std::string& who, const std::string& labelCol,
-               const std::string& weightCol, const VectorColumn& X, Rows& r,
-               const glm::NonFiniteHandler& nonFinite) {
-  const auto n = static_cast<std::int64_t>(r.y.size());
-  double W = 0.0, W2 = 0.0, W1 = 0.0;
-  std::int64_t positiveRows = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double yi = r.y[static_cast<std::size_t>(i)];
-    if (!(yi == 0.0 || yi == 1.0)) {
-      const auto [at, atRow] = rowWhere(data, i);
-      throw DataError(fmt::format(
-          "{}{}: label column '{}' has invalid value {}{}: binomial labels must be 0.0 or 1.0", at,
-          who, labelCol, num(yi), atRow));
-    }
-    const double wi = r.w[static_cast<std::size_t>(i)];
-    if (!(wi >= 0.0) || !std::isfinite(wi)) {
-      const auto [at, atRow] = rowWhere(data, i);
-      throw DataError(fmt::format(
-          "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0", at,
-          who, weightCol, num(wi), atRow));
-    }
-    W += wi;
-    W2 += wi * wi;
-    if (yi == 1.0) W1 += wi;
-    if (wi > 0.0) ++positiveRows;
-  }
-  r.totals = {W, W2, positiveRows};
-  r.W1 = W1;
-  if (X.isDense()) return;
-  bool floats = true;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const VectorView row = X[i];
-    for (std::int64_t p = 0; p < row.nnz; ++p) {
-      const double v = row.values[p];
-      if (!std::isfinite(v)) nonFinite(i, row.indices[p], v);
-      floats = floats && static_cast<double>(static_cast<float>(v)) == v;
-    }
-  }
-  r.floats = floats;
-}
 
 // The features of one fit: their statistics and, when sparse, the compact matrix (reused from
 // the warm-start model's data when it was built from the same frame).
@@ -200,74 +116,26 @@ Solved solve(const glm::Problem& prob, const VectorColumn& X, const Features& f,
   return out;
 }
 
-// Throws e, as a DistributedError in a data-parallel fit: an error found on values summed over
-// the ranks is found by every rank alike, so that no rank reports it as its own failure.
-[[noreturn]] void throwShared(bool shards, const DataError& e) {
-  if (shards) throw dist::DistributedError(e.code(), e.what());
-  throw e;
-}
-
-// The column names a fit reads.
-struct Columns {
-  std::string who, features, label, weight;  // weight: empty when none
-};
-
-// Labels and weights of `data`, checked (with the sparse feature values) and totalled over
-// the ranks; d becomes the features' dimension agreed by every non-empty shard.
-// Data-parallel: each rank checks its shard, then the ranks agree (a failure on one rank stops
-// every rank with its message before anything is summed).
-Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
+// Labels and weights of `data`, checked (labels in {0, 1}, weights finite and >= 0, sparse
+// feature values finite) and totalled over the ranks with the weight of label 1; d becomes the
+// features' dimension agreed by every non-empty shard.
+Rows loadRows(const Frame& data, const FitColumns& cols, const VectorColumn& X,
               dist::Communicator* comm, std::int64_t& d, const glm::NonFiniteHandler& nonFinite) {
-  const Reducer red{comm};
-  const bool shards = red.active();
-  const std::int64_t n = data.numRows();
   Rows rows;
-  rows.y = data.numeric(cols.label);
-  rows.w = cols.weight.empty() ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
-                               : data.numeric(cols.weight);
-  if (shards) {
-    std::exception_ptr local;
-    try {
-      checkRows(data, cols.who, cols.label, cols.weight, X, rows, nonFinite);
-    } catch (...) {
-      local = std::current_exception();
-    }
-    dist::agreeOnErrors(*comm, local);
-    // Every non-empty shard must have the same feature dimension (empty ones take it).
-    const double inf = std::numeric_limits<double>::infinity();
-    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf,
-                      n > 0 ? -static_cast<double>(d) : -inf};
-    red.max(dims, 2);
-    if (dims[0] != -dims[1] && dims[0] > -inf)
-      throwShared(
-          shards,
-          DataError(fmt::format(
-              "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
-              "{} and {} over the ranks; give every shard the same numFeatures",
-              cols.who, cols.features, -dims[1], dims[0])));
-    if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
-  } else {
-    checkRows(data, cols.who, cols.label, cols.weight, X, rows, nonFinite);
-  }
-  double totalRows = static_cast<double>(n);
-  red.sum(&totalRows, 1);
-  if (totalRows == 0)
-    throwShared(shards,
-                DataError(fmt::format("{}: cannot fit on empty training data (features "
-                                      "column '{}' has 0 rows{})",
-                                      cols.who, cols.features, shards ? " on every rank" : "")));
-  glm::RowTotals& totals = rows.totals;
-  if (shards) {
-    double t[4] = {totals.weightSum, totals.weightSqSum, rows.W1,
-                   static_cast<double>(totals.positiveRows)};
-    red.sum(t, 4);
-    totals = {t[0], t[1], static_cast<std::int64_t>(t[3])};
-    rows.W1 = t[2];
-  }
-  if (!(totals.weightSum > 0.0))
-    throwShared(shards,
-                DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit",
-                                      cols.who, cols.weight)));
+  double W1 = 0.0;
+  static_cast<stage_util::FitRows&>(rows) = stage_util::loadFitRows(
+      data, cols, comm, d,
+      [&](stage_util::FitRows& r) {
+        stage_util::checkLabelsAndWeights(
+            data, cols, r, [](double y) { return y == 0.0 || y == 1.0; },
+            "binomial labels must be 0.0 or 1.0", [&](std::int64_t, double y, double w) {
+              if (y == 1.0) W1 += w;
+            });
+        r.floats = stage_util::scanSparseValues(X, nonFinite);
+      },
+      {&W1, 1});
+  rows.W1 = W1;
+  stage_util::requirePositiveWeightSum(rows.totals.weightSum, cols, Reducer{comm}.active());
   return rows;
 }
 
@@ -291,7 +159,7 @@ std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegress
 // The number of classes of a classification label column, K = max label + 1, after checking
 // that every label is an integer >= 0 (Spark: "Classification labels should be in [0 to K-1]").
 // Data-parallel: the maximum over the ranks (a bad label on one rank stops every rank).
-std::int64_t countClasses(const Frame& data, const Columns& cols, const std::vector<double>& y,
+std::int64_t countClasses(const Frame& data, const FitColumns& cols, const std::vector<double>& y,
                           dist::Communicator* comm) {
   const Reducer red{comm};
   double maxLabel = -1.0;
@@ -299,13 +167,10 @@ std::int64_t countClasses(const Frame& data, const Columns& cols, const std::vec
   try {
     for (std::size_t i = 0; i < y.size(); ++i) {
       const double v = y[i];
-      if (!(v >= 0.0) || v != std::floor(v) || v > 1e9) {
-        const auto [at, atRow] = rowWhere(data, static_cast<std::int64_t>(i));
-        throw DataError(fmt::format(
-            "{}{}: label column '{}' has invalid value {}{}: classification labels must be the "
-            "integers 0, 1, ..., K-1",
-            at, cols.who, cols.label, num(v), atRow));
-      }
+      if (!(v >= 0.0) || v != std::floor(v) || v > 1e9)
+        stage_util::throwInvalidValue(data, static_cast<std::int64_t>(i), cols.who, "label",
+                                      cols.label, v,
+                                      "classification labels must be the integers 0, 1, ..., K-1");
       maxLabel = std::max(maxLabel, v);
     }
   } catch (...) {
@@ -348,19 +213,14 @@ LogisticRegression::LogisticRegression() : LogisticRegression(randomUid(kUidPref
 LogisticRegression::LogisticRegression(std::string uid) : Estimator(std::move(uid), schema()) {}
 
 Schema LogisticRegression::transformSchema(const Schema& input) const {
-  const std::string who = describe();
-  input.requireType(who, getString("featuresCol"), DataType::kVector);
-  requireNumeric(input, who, "label", getString("labelCol"));
-  const std::string weightCol = optionalString(*this, "weightCol");
-  if (!weightCol.empty()) requireNumeric(input, who, "weight", weightCol);
+  stage_util::requireFitColumns(*this, input);
   return outputSchema(*this, input);
 }
 
 std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Context& ctx) const {
   // Data-parallel fits (ctx.dataParallel): `data` is this rank's shard; sums span ctx.comm.
   const std::shared_ptr<dist::Communicator> comm_ = ctx.isDataParallel() ? ctx.comm : nullptr;
-  const Columns cols{describe(), getString("featuresCol"), getString("labelCol"),
-                     optionalString(*this, "weightCol")};
+  const FitColumns cols = stage_util::fitColumns(*this);
   const double regParam = getRegParam();
   const double alpha = getElasticNetParam();
   const bool fitIntercept = getFitIntercept();
@@ -383,12 +243,8 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
     recoded = glm::toSparse(data.col<VectorColumn>(cols.features));
   const auto& X = recoded ? *recoded : data.col<VectorColumn>(cols.features);
   std::int64_t d = X.dim();
-  const glm::NonFiniteHandler nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
-    const auto [at, atRow] = rowWhere(data, i);
-    throw DataError(fmt::format(
-        "{}{}: features column '{}' has a non-finite value {}{} (feature index {})", at, cols.who,
-        cols.features, num(x), atRow, j));
-  };
+  const glm::NonFiniteHandler nonFinite =
+      stage_util::nonFiniteFeature(data, cols.who, cols.features);
   // ---- labels, weights and features: validation and weighted totals (one serial pass).
   Rows rows = loadRows(data, cols, X, comm_.get(), d, nonFinite);
   const double W = rows.totals.weightSum, W1 = rows.W1;
@@ -459,8 +315,7 @@ std::shared_ptr<Model> LogisticRegression::fitMultinomial(const Frame& data, con
   dist::Communicator* comm = ctx.isDataParallel() ? ctx.comm.get() : nullptr;
   const Reducer red{comm};
   const bool shards = red.active();
-  const Columns cols{describe(), getString("featuresCol"), getString("labelCol"),
-                     optionalString(*this, "weightCol")};
+  const FitColumns cols = stage_util::fitColumns(*this);
   const double regParam = getRegParam();
   const double alpha = getElasticNetParam();
   const bool fitIntercept = getFitIntercept();
@@ -479,12 +334,9 @@ std::shared_ptr<Model> LogisticRegression::fitMultinomial(const Frame& data, con
     try {
       for (std::int64_t i = 0; i < n; ++i) {
         const double wi = w[static_cast<std::size_t>(i)];
-        if (!(wi >= 0.0) || !std::isfinite(wi)) {
-          const auto [at, atRow] = rowWhere(data, i);
-          throw DataError(fmt::format(
-              "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0",
-              at, cols.who, cols.weight, num(wi), atRow));
-        }
+        if (!stage_util::weightOk(wi))
+          stage_util::throwInvalidValue(data, i, cols.who, "weight", cols.weight, wi,
+                                        stage_util::kWeightRule);
         totals[static_cast<std::size_t>(y[static_cast<std::size_t>(i)])] += wi;
         totals[static_cast<std::size_t>(K)] += wi;
         totals[static_cast<std::size_t>(K) + 1] += wi * wi;
@@ -516,16 +368,9 @@ std::shared_ptr<Model> LogisticRegression::fitMultinomial(const Frame& data, con
   const glm::RowTotals rowTotals{totals[static_cast<std::size_t>(K)],
                                  totals[static_cast<std::size_t>(K) + 1],
                                  static_cast<std::int64_t>(totals[static_cast<std::size_t>(K) + 2])};
-  if (!(rowTotals.weightSum > 0.0))
-    throwShared(shards, DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing "
-                                              "to fit",
-                                              cols.who, cols.weight)));
-  const glm::NonFiniteHandler nonFinite = [&](std::int64_t i, std::int64_t j, double x) {
-    const auto [at, atRow] = rowWhere(data, i);
-    throw DataError(fmt::format(
-        "{}{}: features column '{}' has a non-finite value {}{} (feature index {})", at, cols.who,
-        cols.features, num(x), atRow, j));
-  };
+  stage_util::requirePositiveWeightSum(rowTotals.weightSum, cols, shards);
+  const glm::NonFiniteHandler nonFinite =
+      stage_util::nonFiniteFeature(data, cols.who, cols.features);
   glm::FeatureStats stats;
   {
     std::exception_ptr local;
@@ -711,9 +556,7 @@ void LogisticRegressionModel::loadState(const StateReader& in) {
 }
 
 void LogisticRegressionModel::checkFeatures(std::int64_t dim) const {
-  if (dim != numFeatures())
-    throw DataError(fmt::format("{}: feature vector has dimension {} but the model expects {}",
-                                describe(), dim, numFeatures()));
+  stage_util::requireVectorDimension(describe(), dim, numFeatures());
 }
 
 double LogisticRegressionModel::margin(const VectorView& x) const {
@@ -735,10 +578,7 @@ Frame LogisticRegressionModel::transformImpl(const Frame& input, const Context& 
   const std::string probCol = optionalString(*this, "probabilityCol");
   const std::string predCol = optionalString(*this, "predictionCol");
   const auto& X = input.col<VectorColumn>(featuresCol);
-  if (X.dim() != numFeatures())
-    throw DataError(fmt::format(
-        "{}: features column '{}' has vectors of dimension {} but the model expects {}",
-        describe(), featuresCol, X.dim(), numFeatures()));
+  stage_util::requireColumnDimension(describe(), featuresCol, X.dim(), numFeatures());
   // thresholds (when set) must have one value per class; threshold and thresholds must agree.
   std::vector<double> thresholds;
   if (isDefined("thresholds")) {

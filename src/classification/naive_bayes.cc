@@ -8,6 +8,7 @@
 #include <limits>
 #include <utility>
 
+#include "glm/stage_util.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
 
@@ -37,56 +38,16 @@ Kind kindOf(const std::string& t) {
   throw ParamError(fmt::format("unknown naive Bayes modelType '{}'", t));
 }
 
-// A number as Spark prints it in messages: 2.0, 0.5, -1.0, NaN, Infinity.
-std::string num(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string optionalString(const Params& p, std::string_view name) {
-  return p.isDefined(name) ? p.getString(name) : std::string();
-}
-
-// Where row i of `data` is, for an error: ("data.csv:14: ", "") when its origin is known (row
-// provenance), else ("", " at row 5").
-std::pair<std::string, std::string> rowWhere(const Frame& data, std::int64_t i) {
-  if (data.origins()) return {data.rowLocation(i) + ": ", ""};
-  return {"", fmt::format(" at row {}", i)};
-}
-
-// Checks that `name` exists in `input` and is bigint or double.
-void requireNumeric(const Schema& input, const std::string& who, std::string_view role,
-                    const std::string& name) {
-  const int i = input.indexOf(name);
-  if (i < 0)
-    throw ColumnError(fmt::format("{}: {} column '{}' does not exist (available: {})", who, role,
-                                  name, input.names()),
-                      name);
-  const DataType t = input.fields()[static_cast<std::size_t>(i)].type;
-  if (t != DataType::kDouble && t != DataType::kInt64)
-    throw ColumnError(fmt::format("{}: {} column '{}' must be numeric (bigint or double) but is {}",
-                                  who, role, name, toString(t)),
-                      name);
-}
+using stage_util::num;
+using stage_util::optionalString;
+using stage_util::rowWhere;
 
 // Checks the features column and appends the (non-empty) output columns to `input`.
 Schema outputSchema(const Params& p, const Schema& input) {
-  const std::string who = p.describe();
-  input.requireType(who, p.getString("featuresCol"), DataType::kVector);
-  Schema out = input;
-  const std::pair<const char*, DataType> outputs[] = {{"rawPredictionCol", DataType::kVector},
-                                                      {"probabilityCol", DataType::kVector},
-                                                      {"predictionCol", DataType::kDouble}};
-  for (const auto& [param, type] : outputs) {
-    const std::string name = optionalString(p, param);
-    if (name.empty()) continue;
-    out.requireAbsent(who, name);
-    out = out.with(Field{name, type});
-  }
-  return out;
+  return stage_util::withOutputs(p, input,
+                                 {{"rawPredictionCol", DataType::kVector},
+                                  {"probabilityCol", DataType::kVector},
+                                  {"predictionCol", DataType::kDouble}});
 }
 
 // Spark's feature-value rule of each model type (NaiveBayes.trainWithLabelCheck at fit; at
@@ -302,11 +263,7 @@ bool NaiveBayes::checkThresholds(const std::vector<double>& t) {
 }
 
 Schema NaiveBayes::transformSchema(const Schema& input) const {
-  const std::string who = describe();
-  input.requireType(who, getFeaturesCol(), DataType::kVector);
-  requireNumeric(input, who, "label", getLabelCol());
-  const std::string weightCol = optionalString(*this, "weightCol");
-  if (!weightCol.empty()) requireNumeric(input, who, "weight", weightCol);
+  stage_util::requireFitColumns(*this, input);
   return outputSchema(*this, input);
 }
 
@@ -347,7 +304,7 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
       return p;
     }
     const double wi = w[iu];
-    if (!(wi >= 0.0 && wi != kInf)) {
+    if (!stage_util::weightOk(wi)) {
       p.what = Problem::kWeight;
       p.value = wi;
       return p;
@@ -389,13 +346,11 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
                                       thr.size(), thr.size())
             : p.value >= kMaxLabel ? fmt::format("labels must be integers in [0, {})", kMaxLabel)
                                    : "classification labels must be integers 0, 1, ..., K-1";
-        throw DataError(fmt::format("{}{}: label column '{}' has invalid value {}{}: {}", at, who,
-                                    labelCol, num(p.value), atRow, rule));
+        stage_util::throwInvalidValue(data, i, who, "label", labelCol, p.value, rule);
       }
       case Problem::kWeight:
-        throw DataError(fmt::format(
-            "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0", at,
-            who, weightCol, num(p.value), atRow));
+        stage_util::throwInvalidValue(data, i, who, "weight", weightCol, p.value,
+                                      stage_util::kWeightRule);
       case Problem::kFeature:
         throw DataError(
             fmt::format("{}{}: features column '{}' has invalid value {}{} (feature "
@@ -449,9 +404,7 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
 
   double W = 0.0;
   for (const double v : total.weight) W += v;
-  if (!(W > 0.0))
-    throw DataError(
-        fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit", who, weightCol));
+  stage_util::requirePositiveWeightSum(W, {who, featuresCol, labelCol, weightCol}, false);
 
   std::vector<double> pi(static_cast<std::size_t>(k)), theta(kd), sigma;
   const auto idx = [d](std::int64_t c, std::int64_t j) {
@@ -597,9 +550,7 @@ Schema NaiveBayesModel::transformSchema(const Schema& input) const {
 
 std::vector<double> NaiveBayesModel::predictRaw(const VectorView& x) const {
   const Kind kind = kindOf(getString("modelType"));
-  if (x.size != numFeatures_)
-    throw DataError(fmt::format("{}: feature vector has dimension {} but the model expects {}",
-                                describe(), x.size, numFeatures_));
+  stage_util::requireVectorDimension(describe(), x.size, numFeatures_);
   if (kind == Kind::kGaussian && sigma_->empty())
     throw ParamError(
         fmt::format("{}: modelType is gaussian but the model has no variances", describe()));
@@ -636,10 +587,7 @@ Frame NaiveBayesModel::transformImpl(const Frame& input, const Context& /*ctx*/)
                     "(it was fitted as another type)",
                     who));
   const auto& X = input.col<VectorColumn>(featuresCol);
-  if (X.dim() != numFeatures_)
-    throw DataError(
-        fmt::format("{}: features column '{}' has vectors of dimension {} but the model expects {}",
-                    who, featuresCol, X.dim(), numFeatures_));
+  stage_util::requireColumnDimension(who, featuresCol, X.dim(), numFeatures_);
   const std::int64_t n = input.numRows();
   const std::int64_t k = numClasses_;
   const auto nu = static_cast<std::size_t>(n);

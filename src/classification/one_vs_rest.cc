@@ -9,6 +9,7 @@
 #include <mutex>
 #include <utility>
 
+#include "glm/stage_util.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
 
@@ -18,24 +19,7 @@ namespace {
 
 constexpr std::int64_t kTransformBlock = 4096;  // rows per block of transform()
 
-std::string optionalString(const Params& p, std::string_view name) {
-  return p.isDefined(name) ? p.getString(name) : std::string();
-}
-
-// A number as Spark prints it in messages: 2.0, 0.5, -1.0, NaN, Infinity.
-std::string num(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-  return s;
-}
-
-// Where row i of `data` is, for an error: ("data.csv:14: ", "") or ("", " at row 5").
-std::pair<std::string, std::string> rowWhere(const Frame& data, std::int64_t i) {
-  if (data.origins()) return {data.rowLocation(i) + ": ", ""};
-  return {"", fmt::format(" at row {}", i)};
-}
+using stage_util::optionalString;
 
 // A binary classifier as OneVsRest drives it: an Estimator with these params.
 bool isClassifier(const Params& p) {
@@ -45,18 +29,8 @@ bool isClassifier(const Params& p) {
 
 // Checks the features column and appends the (non-empty) output columns to `input`.
 Schema outputSchema(const Params& p, const Schema& input) {
-  const std::string who = p.describe();
-  input.requireType(who, p.getString("featuresCol"), DataType::kVector);
-  Schema out = input;
-  const std::pair<const char*, DataType> outputs[] = {{"rawPredictionCol", DataType::kVector},
-                                                      {"predictionCol", DataType::kDouble}};
-  for (const auto& [param, type] : outputs) {
-    const std::string name = optionalString(p, param);
-    if (name.empty()) continue;
-    out.requireAbsent(who, name);
-    out = out.with(Field{name, type});
-  }
-  return out;
+  return stage_util::withOutputs(
+      p, input, {{"rawPredictionCol", DataType::kVector}, {"predictionCol", DataType::kDouble}});
 }
 
 }  // namespace
@@ -84,24 +58,19 @@ std::shared_ptr<Estimator> OneVsRest::classifierOrNull() const {
 std::shared_ptr<PipelineStage> OneVsRest::copyStage(const ParamMap& extra) const {
   auto copy = std::static_pointer_cast<OneVsRest>(Estimator::copyStage(extra));
   if (const auto c = copy->classifierOrNull())
-    copy->set("classifier", ParamValue(std::static_pointer_cast<Params>(c->copyStage(ParamMap()))));
+    copy->set("classifier", ParamValue(std::static_pointer_cast<Params>(c->copyStage(extra))));
   return copy;
+}
+
+std::vector<std::shared_ptr<PipelineStage>> OneVsRest::subStages() const {
+  if (auto c = classifierOrNull()) return {std::move(c)};
+  return {};
 }
 
 Schema OneVsRest::transformSchema(const Schema& input) const {
   const std::string who = describe();
   if (!classifierOrNull()) throw ParamError(who + ": param 'classifier' is not set");
-  const std::string label = getString("labelCol");
-  const int i = input.indexOf(label);
-  if (i < 0)
-    throw ColumnError(fmt::format("{}: label column '{}' does not exist (available: {})", who,
-                                  label, input.names()),
-                      label);
-  const DataType t = input.fields()[static_cast<std::size_t>(i)].type;
-  if (t != DataType::kDouble && t != DataType::kInt64)
-    throw ColumnError(fmt::format("{}: label column '{}' must be numeric (bigint or double) but is {}",
-                                  who, label, toString(t)),
-                      label);
+  stage_util::requireNumeric(input, who, "label", getString("labelCol"));
   return outputSchema(*this, input);
 }
 
@@ -127,13 +96,9 @@ std::shared_ptr<Model> OneVsRest::fitImpl(const Frame& data, const Context& ctx)
   double maxLabel = -1.0;
   for (std::size_t i = 0; i < y.size(); ++i) {
     const double v = y[i];
-    if (!(v >= 0.0) || !std::isfinite(v) || v != std::floor(v)) {
-      const auto [at, atRow] = rowWhere(data, static_cast<std::int64_t>(i));
-      throw DataError(fmt::format(
-          "{}{}: label column '{}' has invalid value {}{}: class labels must be integers "
-          "0, 1, ..., numClasses - 1",
-          at, who, labelCol, num(v), atRow));
-    }
+    if (!(v >= 0.0) || !std::isfinite(v) || v != std::floor(v))
+      stage_util::throwInvalidValue(data, static_cast<std::int64_t>(i), who, "label", labelCol, v,
+                                    "class labels must be integers 0, 1, ..., numClasses - 1");
     maxLabel = std::max(maxLabel, v);
   }
   if (y.empty())

@@ -36,6 +36,7 @@
 #include "glm/loss.h"
 #include "glm/objective.h"
 #include "glm/objective_impl.h"
+#include "glm/stage_util.h"
 #include "regression/student_t.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
@@ -68,159 +69,39 @@ using glm::Reducer;
 constexpr std::int64_t kTransformBlock = 4096;  // rows per block of transform()
 constexpr std::int64_t kRowBlock = 4096;        // rows per block of the row passes
 
-// A number as Spark prints it in messages: 2.0, 0.5, -1.0, NaN, Infinity.
-std::string num(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string optionalString(const Params& p, std::string_view name) {
-  return p.isDefined(name) ? p.getString(name) : std::string();
-}
-
-// Checks that `name` exists in `input` and is bigint or double.
-void requireNumeric(const Schema& input, const std::string& who, std::string_view role,
-                    const std::string& name) {
-  const int i = input.indexOf(name);
-  if (i < 0)
-    throw ColumnError(fmt::format("{}: {} column '{}' does not exist (available: {})", who, role,
-                                  name, input.names()),
-                      name);
-  const DataType t = input.fields()[static_cast<std::size_t>(i)].type;
-  if (t != DataType::kDouble && t != DataType::kInt64)
-    throw ColumnError(fmt::format("{}: {} column '{}' must be numeric (bigint or double) but is {}",
-                                  who, role, name, toString(t)),
-                      name);
-}
+using stage_util::FitColumns;
+using stage_util::num;
+using stage_util::optionalString;
+using Rows = stage_util::FitRows;
 
 // Checks the features column and appends the (non-empty) prediction column to `input`.
 Schema outputSchema(const Params& p, const Schema& input) {
-  const std::string who = p.describe();
-  input.requireType(who, p.getString("featuresCol"), DataType::kVector);
-  Schema out = input;
-  const std::string name = optionalString(p, "predictionCol");
-  if (name.empty()) return out;
-  out.requireAbsent(who, name);
-  return out.with(Field{name, DataType::kDouble});
-}
-
-// Where row i of `data` is, for an error: ("data.csv:14: ", "") when its origin is known (row
-// provenance), else ("", " at row 5").
-std::pair<std::string, std::string> rowWhere(const Frame& data, std::int64_t i) {
-  if (data.origins()) return {data.rowLocation(i) + ": ", ""};
-  return {"", fmt::format(" at row {}", i)};
-}
-
-[[noreturn]] void throwShared(bool shards, const DataError& e) {
-  if (shards) throw dist::DistributedError(e.code(), e.what());
-  throw e;
-}
-
-struct Columns {
-  std::string who, features, label, weight;  // weight: empty when none
-};
-
-// Labels, weights and their totals for one fit.
-struct Rows {
-  std::vector<double> y, w;
-  glm::RowTotals totals;  // over every rank
-  bool floats = true;     // sparse: every value is exactly a float
-};
-
-// Spark's checkRegressionLabels / checkNonNegativeWeights / checkNonNanVectors, in one serial
-// pass over this process's rows.
-void checkRows(const Frame& data, const Columns& cols, const VectorColumn& X, Rows& r) {
-  const auto n = static_cast<std::int64_t>(r.y.size());
-  double W = 0.0, W2 = 0.0;
-  std::int64_t positiveRows = 0;
-  bool floats = true;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double yi = r.y[static_cast<std::size_t>(i)];
-    if (!std::isfinite(yi)) {
-      const auto [at, atRow] = rowWhere(data, i);
-      throw DataError(fmt::format("{}{}: label column '{}' has invalid value {}{}: labels must "
-                                  "not be NaN or Infinity",
-                                  at, cols.who, cols.label, num(yi), atRow));
-    }
-    const double wi = r.w[static_cast<std::size_t>(i)];
-    if (!(wi >= 0.0) || !std::isfinite(wi)) {
-      const auto [at, atRow] = rowWhere(data, i);
-      throw DataError(fmt::format(
-          "{}{}: weight column '{}' has invalid value {}{}: weights must be finite and >= 0", at,
-          cols.who, cols.weight, num(wi), atRow));
-    }
-    W += wi;
-    W2 += wi * wi;
-    if (wi > 0.0) ++positiveRows;
-    const VectorView row = X[i];
-    for (std::int64_t p = 0; p < row.nnz; ++p) {
-      const double v = row.values[p];
-      if (!std::isfinite(v)) {
-        const auto [at, atRow] = rowWhere(data, i);
-        throw DataError(fmt::format(
-            "{}{}: features column '{}' has a non-finite value {}{} (feature index {})", at,
-            cols.who, cols.features, num(v), atRow, row.indices ? row.indices[p] : p));
-      }
-      floats = floats && static_cast<double>(static_cast<float>(v)) == v;
-    }
-  }
-  r.totals = {W, W2, positiveRows};
-  r.floats = floats;
+  return stage_util::withOutputs(p, input, {{"predictionCol", DataType::kDouble}});
 }
 
 // Labels and weights of `data`, checked and totalled over the ranks; d becomes the features'
-// dimension agreed by every non-empty shard (as LogisticRegression's).
-Rows loadRows(const Frame& data, const Columns& cols, const VectorColumn& X,
+// dimension agreed by every non-empty shard (as LogisticRegression's). The checks are Spark's
+// checkRegressionLabels / checkNonNegativeWeights / checkNonNanVectors, in one serial pass over
+// this process's rows (every feature value, dense or sparse, row by row).
+Rows loadRows(const Frame& data, const FitColumns& cols, const VectorColumn& X,
               dist::Communicator* comm, std::int64_t& d) {
-  const Reducer red{comm};
-  const bool shards = red.active();
-  const std::int64_t n = data.numRows();
-  Rows rows;
-  rows.y = data.numeric(cols.label);
-  rows.w = cols.weight.empty() ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
-                               : data.numeric(cols.weight);
-  if (shards) {
-    std::exception_ptr local;
-    try {
-      checkRows(data, cols, X, rows);
-    } catch (...) {
-      local = std::current_exception();
-    }
-    dist::agreeOnErrors(*comm, local);
-    const double inf = std::numeric_limits<double>::infinity();
-    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf,
-                      n > 0 ? -static_cast<double>(d) : -inf};
-    red.max(dims, 2);
-    if (dims[0] != -dims[1] && dims[0] > -inf)
-      throwShared(
-          shards,
-          DataError(fmt::format(
-              "{}: data-parallel ranks disagree on the dimension of features column '{}': between "
-              "{} and {} over the ranks; give every shard the same numFeatures",
-              cols.who, cols.features, -dims[1], dims[0])));
-    if (dims[0] > -inf) d = static_cast<std::int64_t>(dims[0]);
-    double t[4] = {rows.totals.weightSum, rows.totals.weightSqSum,
-                   static_cast<double>(rows.totals.positiveRows), static_cast<double>(n)};
-    red.sum(t, 4);
-    rows.totals = {t[0], t[1], static_cast<std::int64_t>(t[2])};
-    if (t[3] == 0)
-      throwShared(shards, DataError(fmt::format("{}: cannot fit on empty training data (features "
-                                                "column '{}' has 0 rows on every rank)",
-                                                cols.who, cols.features)));
-  } else {
-    checkRows(data, cols, X, rows);
-    if (n == 0)
-      throw DataError(fmt::format(
-          "{}: cannot fit on empty training data (features column '{}' has 0 rows)", cols.who,
-          cols.features));
-  }
-  if (!(rows.totals.weightSum > 0.0))
-    throwShared(shards,
-                DataError(fmt::format("{}: the weights in column '{}' sum to 0; nothing to fit",
-                                      cols.who, cols.weight)));
+  const glm::NonFiniteHandler nonFinite =
+      stage_util::nonFiniteFeature(data, cols.who, cols.features);
+  Rows rows = stage_util::loadFitRows(data, cols, comm, d, [&](Rows& r) {
+    bool floats = true;
+    stage_util::checkLabelsAndWeights(
+        data, cols, r, [](double y) { return std::isfinite(y); },
+        "labels must not be NaN or Infinity", [&](std::int64_t i, double, double) {
+          const VectorView row = X[i];
+          for (std::int64_t p = 0; p < row.nnz; ++p) {
+            const double v = row.values[p];
+            if (!std::isfinite(v)) nonFinite(i, row.indices ? row.indices[p] : p, v);
+            floats = floats && static_cast<double>(static_cast<float>(v)) == v;
+          }
+        });
+    r.floats = floats;
+  });
+  stage_util::requirePositiveWeightSum(rows.totals.weightSum, cols, Reducer{comm}.active());
   return rows;
 }
 
@@ -624,19 +505,14 @@ LinearRegression::LinearRegression() : LinearRegression(randomUid(kUidPrefix)) {
 LinearRegression::LinearRegression(std::string uid) : Estimator(std::move(uid), schema()) {}
 
 Schema LinearRegression::transformSchema(const Schema& input) const {
-  const std::string who = describe();
-  input.requireType(who, getString("featuresCol"), DataType::kVector);
-  requireNumeric(input, who, "label", getString("labelCol"));
-  const std::string weightCol = optionalString(*this, "weightCol");
-  if (!weightCol.empty()) requireNumeric(input, who, "weight", weightCol);
+  stage_util::requireFitColumns(*this, input);
   return outputSchema(*this, input);
 }
 
 std::shared_ptr<Model> LinearRegression::fitImpl(const Frame& data, const Context& ctx) const {
   const std::shared_ptr<dist::Communicator> comm = ctx.isDataParallel() ? ctx.comm : nullptr;
   const Reducer red{comm.get()};
-  const Columns cols{describe(), getString("featuresCol"), getString("labelCol"),
-                     optionalString(*this, "weightCol")};
+  const FitColumns cols = stage_util::fitColumns(*this);
   const double regParam = getRegParam();
   const double alpha = getElasticNetParam();
   const bool fitIntercept = getFitIntercept();
@@ -829,9 +705,7 @@ void LinearRegressionModel::loadState(const StateReader& in) {
 }
 
 double LinearRegressionModel::predict(const VectorView& x) const {
-  if (x.size != numFeatures())
-    throw DataError(fmt::format("{}: feature vector has dimension {} but the model expects {}",
-                                describe(), x.size, numFeatures()));
+  stage_util::requireVectorDimension(describe(), x.size, numFeatures());
   return x.dot(coefficients_->data()) + intercept_;
 }
 
@@ -844,10 +718,7 @@ Frame LinearRegressionModel::transformImpl(const Frame& input, const Context& /*
   const std::string predCol = optionalString(*this, "predictionCol");
   if (predCol.empty()) return input;
   const auto& X = input.col<VectorColumn>(featuresCol);
-  if (X.dim() != numFeatures())
-    throw DataError(fmt::format(
-        "{}: features column '{}' has vectors of dimension {} but the model expects {}",
-        describe(), featuresCol, X.dim(), numFeatures()));
+  stage_util::requireColumnDimension(describe(), featuresCol, X.dim(), numFeatures());
   const std::int64_t n = input.numRows();
   std::vector<double> pred(static_cast<std::size_t>(n));
   const double* coef = coefficients_->data();

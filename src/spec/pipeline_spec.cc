@@ -52,14 +52,57 @@ const json& need(const json& obj, const char* key, json::value_t type, const cha
   return v;
 }
 
-// Sets each entry of `params` on `p`, naming the spec location in errors.
 void applyParams(Params& p, const json& params, const std::string& source,
-                 const std::string& where) {
+                 const std::string& where, bool stageValued = false);
+
+// The stage `obj` ({"class": ..., "params": {...}}) gives as the value of `owner`'s
+// stage-valued param `name` (OneVsRest's classifier), built by the registry like a top-level
+// stage, with uid "<owner uid>.<name>" (the path grid keys use).
+std::shared_ptr<PipelineStage> nestedStage(const Params& owner, const std::string& name,
+                                           const json& obj, const std::string& source,
+                                           const std::string& loc) {
+  if (!obj.is_object())
+    fail(source, loc,
+         fmt::format("'{}' takes a stage: {{\"class\": \"...\", \"params\": {{...}}}}, got {}",
+                     name, obj.dump()));
+  requireKeys(obj, {"class", "params"}, source, loc);
+  const std::string cls =
+      need(obj, "class", json::value_t::string, "a class name", source, loc).get<std::string>();
+  std::shared_ptr<PipelineStage> stage;
+  try {
+    stage = createStage(cls, owner.uid() + "." + name);
+  } catch (const ParamError& e) {
+    fail(source, loc + ".class", e.what());
+  }
+  if (obj.contains("params")) applyParams(*stage, obj["params"], source, loc + ".params", true);
+  return stage;
+}
+
+// Sets each entry of `params` on `p`, naming the spec location in errors. With `stageValued`
+// (the params of stages), a stage-valued param takes a nested stage object (nestedStage).
+void applyParams(Params& p, const json& params, const std::string& source,
+                 const std::string& where, bool stageValued) {
   if (!params.is_object()) fail(source, where, "'params' must be an object");
   for (const auto& [name, value] : params.items()) {
     const std::string loc = where + "." + name;
+    ParamType type{};
     try {
-      p.set(name, paramFromJson(value, p.spec(name).type, loc));
+      type = p.spec(name).type;
+    } catch (const ParamError& e) {
+      fail(source, loc, e.what());
+    }
+    ParamValue v;
+    if (stageValued && type == ParamType::kObject) {
+      v = ParamValue(std::static_pointer_cast<Params>(nestedStage(p, name, value, source, loc)));
+    } else {
+      try {
+        v = paramFromJson(value, type, loc);
+      } catch (const ParamError& e) {
+        fail(source, loc, e.what());
+      }
+    }
+    try {
+      p.set(name, v);
     } catch (const ParamError& e) {
       fail(source, loc, e.what());
     }
@@ -126,7 +169,7 @@ PipelineSpec parsePipelineSpec(std::string_view text, const std::string& source)
     } catch (const ParamError& e) {
       fail(source, where + ".class", e.what());
     }
-    if (st.contains("params")) applyParams(*stage, st["params"], source, where + ".params");
+    if (st.contains("params")) applyParams(*stage, st["params"], source, where + ".params", true);
     built.push_back(std::move(stage));
   }
 
@@ -165,15 +208,41 @@ PipelineSpec parsePipelineSpec(std::string_view text, const std::string& source)
     if (!grid.is_object()) fail(source, "grid", "must be an object of \"stage.param\": [values]");
     for (const auto& [key, values] : grid.items()) {
       const std::string where = "grid." + key;
-      const auto dot = key.find('.');
-      if (dot == std::string::npos)
+      // "stageName.paramName", or "stageName.stageParam[.stageParam...].paramName" for the
+      // params of a nested stage (OneVsRest's "ovr.classifier.regParam").
+      std::vector<std::string> path;
+      for (std::size_t from = 0;;) {
+        const auto dot = key.find('.', from);
+        path.push_back(key.substr(from, dot == std::string::npos ? dot : dot - from));
+        if (dot == std::string::npos) break;
+        from = dot + 1;
+      }
+      if (path.size() < 2)
         fail(source, where, fmt::format("key '{}' must be 'stageName.paramName'", key));
-      const std::string stageName = key.substr(0, dot), param = key.substr(dot + 1);
-      auto stage = spec.pipeline->findStage(stageName);
+      const std::string& stageName = path.front();
+      const std::string& param = path.back();
+      std::shared_ptr<PipelineStage> stage = spec.pipeline->findStage(stageName);
       if (!stage)
         fail(source, where, fmt::format("no stage named '{}' (stages: {})", stageName,
                                         join(std::vector<std::string>(names.begin(), names.end()))));
+      for (std::size_t i = 1; i + 1 < path.size(); ++i) {
+        const std::string& sub = path[i];
+        if (!stage->hasParam(sub) || stage->spec(sub).type != ParamType::kObject ||
+            !stage->isSet(sub))
+          fail(source, where,
+               fmt::format("'{}' is not a stage-valued param set on stage '{}' (a nested stage's "
+                           "params are named '{}.<stage param>.<param>')",
+                           sub, stage->uid(), stage->uid()));
+        stage = std::dynamic_pointer_cast<PipelineStage>(
+            stage->getOrDefault(sub).as<std::shared_ptr<Params>>());
+        if (!stage) fail(source, where, fmt::format("'{}' does not hold a stage", sub));
+      }
       if (!values.is_array()) fail(source, where, "values must be an array");
+      if (stage->hasParam(param) && stage->spec(param).type == ParamType::kObject)
+        fail(source, where,
+             fmt::format("a grid cannot search the stage-valued param '{}'; name the nested "
+                         "stage's params instead ('{}.{}.<param>')",
+                         param, stage->uid(), param));
       try {
         const ParamType t = stage->spec(param).type;
         std::vector<ParamValue> vs;

@@ -1,4 +1,5 @@
 // tests/cli/cli_test.cc — the command-line tool, run in-process as a user would run it.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -202,6 +203,77 @@ TEST_F(CliTest, BadSpecsExitTwoAndNameTheLocation) {
     EXPECT_THAT(r.err, HasSubstr(cases[i].second));
     EXPECT_FALSE(fs::exists(path("m")));
   }
+}
+
+// OneVsRest from a spec: the classifier is a nested stage object, its params are tuned with grid
+// keys "ovr.classifier.<param>", and the fitted model predicts three well-separated classes.
+TEST_F(CliTest, OneVsRestSpecFitsThreeClassesThroughTheCli) {
+  // Three clusters around (0, 0), (4, 0) and (0, 4), label = cluster.
+  auto rows = [](int n, int offset) {
+    const double centres[3][2] = {{0.0, 0.0}, {4.0, 0.0}, {0.0, 4.0}};
+    std::string csv = "x1,x2,label\n";
+    for (int i = 0; i < n; ++i) {
+      const int k = i % 3;
+      const double dx = ((i * 7 + offset) % 5 - 2) * 0.3, dy = ((i * 3 + offset) % 5 - 2) * 0.3;
+      csv += fmt::format("{},{},{}\n", centres[k][0] + dx, centres[k][1] + dy, k);
+    }
+    return csv;
+  };
+  const std::string train = write("train3.csv", rows(30, 0));
+  const std::string test = write("test3.csv", rows(6, 1));
+  const std::string stages =
+      R"({"stages": [
+            {"name": "assembler", "class": "VectorAssembler",
+             "params": {"inputCols": ["x1", "x2"], "outputCol": "features"}},
+            {"name": "ovr", "class": "OneVsRest",
+             "params": {"classifier": {"class": )";
+  const std::string spec = write(
+      "ovr.json", stages + R"("LogisticRegression", "params": {"maxIter": 50}}}}],
+        "grid": {"ovr.classifier.regParam": [0.5, 0.0]},
+        "tuning": {"method": "crossValidator", "numFolds": 2, "seed": 1},
+        "evaluator": {"class": "MulticlassClassificationEvaluator",
+                      "params": {"metricName": "accuracy"}},
+        "labelCol": "label", "featuresCol": "features"})");
+  auto r = cli({"fit", "--spec", spec, "--train", train, "--test", test, "--out", path("m"),
+                "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json fit = json::parse(r.out);
+  ASSERT_EQ(fit["estimatorParamMaps"].size(), 2u);
+  EXPECT_EQ(fit["estimatorParamMaps"][0]["ovr.classifier.regParam"], 0.5);
+  EXPECT_EQ(fit["estimatorParamMaps"][1]["ovr.classifier.regParam"], 0.0);
+  EXPECT_EQ(fit["testMetric"], 1.0);
+
+  // show: the grid values in the table, and the refit best model's classifier with the best
+  // grid value (the map reached the nested stage).
+  r = cli({"show", "--model", path("m")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ovr.classifier.regParam"));
+  EXPECT_THAT(r.out, Not(HasSubstr("  -  ")));
+  EXPECT_THAT(r.out, HasSubstr("OneVsRestModel ovr: classifier=LogisticRegression ovr.classifier ("));
+  r = cli({"show", "--model", path("m"), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json shown = json::parse(r.out);
+  const json& ovr = shown["bestModel"]["stages"][1];
+  EXPECT_EQ(ovr["class"], "OneVsRestModel");
+  EXPECT_EQ(ovr["numClasses"], 3);
+  EXPECT_EQ(ovr["paramMap"]["classifier"]["uid"], "ovr.classifier");
+  EXPECT_EQ(ovr["paramMap"]["classifier"]["paramMap"]["maxIter"], 50);
+  EXPECT_EQ(ovr["paramMap"]["classifier"]["paramMap"]["regParam"],
+            shown["bestParams"]["ovr.classifier.regParam"]);
+
+  // predict: every test row gets its cluster
+  r = cli({"predict", "--model", path("m"), "--input", test, "--output", path("p.csv"),
+           "--columns", "label,prediction", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slurp(path("p.csv")), "label,prediction\n0,0.0\n1,1.0\n2,2.0\n0,0.0\n1,1.0\n2,2.0\n");
+
+  // A misspelt nested class: exit 2, the place in the spec and the known classes.
+  const std::string bad = write("bad.json", stages + R"("LogisticRegresion"}}}]})");
+  r = cli({"fit", "--spec", bad, "--train", train, "--out", path("m2")});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("bad.json: stages[1] (ovr).params.classifier.class: unknown stage "
+                               "class 'LogisticRegresion' (known: "));
+  EXPECT_FALSE(fs::exists(path("m2")));
 }
 
 TEST_F(CliTest, BadDataExitsThreeAndLeavesNoModel) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/classification/one_vs_rest.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/tuning/cross_validator.h"
 #include "thunderdome/tuning/train_validation_split.h"
@@ -114,6 +115,89 @@ TEST(PipelineSpecTest, NumberTooLargeForADoubleIsAParamError) {
 
 TEST(PipelineSpecTest, MissingSpecFileIsIoError) {
   EXPECT_THROW((void)loadPipelineSpec("/nonexistent/spec.json"), IoError);
+}
+
+// OneVsRest's stage-valued `classifier` param: a nested stage object, built by the registry with
+// uid "<name>.classifier"; grid keys "ovr.classifier.<param>" reach its params.
+const char* kOvrStages = R"("stages": [
+    {"name": "ovr", "class": "OneVsRest",
+     "params": {"classifier": {"class": "LogisticRegression",
+                               "params": {"regParam": 0.1, "maxIter": 50}}}}])";
+
+std::string withOvr(const std::string& rest) {
+  return std::string("{") + kOvrStages + (rest.empty() ? "" : ", " + rest) + "}";
+}
+
+TEST(PipelineSpecTest, OneVsRestTakesANestedClassifierAndItsGridKeys) {
+  const auto spec = parsePipelineSpec(
+      withOvr(R"("grid": {"ovr.classifier.regParam": [0.0, 0.5], "ovr.parallelism": [1, 2]},
+                 "evaluator": {"class": "MulticlassClassificationEvaluator"},
+                 "labelCol": "y")"),
+      "s");
+  const auto ovr = stageAs<OneVsRest>(spec.pipeline->getStages().at(0));
+  EXPECT_EQ(ovr->getString("labelCol"), "y");
+  const auto lr = std::dynamic_pointer_cast<LogisticRegression>(ovr->classifierOrNull());
+  ASSERT_TRUE(lr);
+  EXPECT_EQ(lr->uid(), "ovr.classifier");
+  EXPECT_EQ(lr->getRegParam(), 0.1);
+  EXPECT_EQ(lr->getMaxIter(), 50);
+  ASSERT_EQ(spec.grid.size(), 4u);
+  EXPECT_EQ(spec.grid[0].get("ovr.classifier", "regParam")->as<double>(), 0.0);
+  EXPECT_EQ(spec.grid[3].get("ovr.classifier", "regParam")->as<double>(), 0.5);
+  EXPECT_EQ(spec.grid[3].get("ovr", "parallelism")->as<std::int64_t>(), 2);
+
+  // A grid map reaches the nested classifier through copy (Spark's OneVsRest.copy(extra)),
+  // and the copy's classifier is a copy: the spec's stage is not changed.
+  const auto copy = stageAs<OneVsRest>(spec.pipeline->copyStage(spec.grid[3])->subStages().at(0));
+  EXPECT_EQ(copy->getParallelism(), 2);
+  EXPECT_EQ(copy->classifierOrNull()->getDouble("regParam"), 0.5);
+  EXPECT_EQ(copy->classifierOrNull()->getInt("maxIter"), 50);
+  EXPECT_NE(copy->classifierOrNull(), ovr->classifierOrNull());
+  EXPECT_EQ(lr->getRegParam(), 0.1);
+  // The tuner accepts the maps: every key names a stage it can reach (OneVsRest's subStages).
+  EXPECT_EQ(stageAs<CrossValidator>(spec.estimator)->getEstimatorParamMaps().size(), 4u);
+}
+
+TEST(PipelineSpecTest, NestedStageErrorsPointAtTheSpecLocation) {
+  auto ovrWith = [](const std::string& classifier) {
+    return R"({"stages": [{"name": "ovr", "class": "OneVsRest", "params": {"classifier": )" +
+           classifier + "}}]}";
+  };
+  EXPECT_THAT(errorOf(ovrWith(R"({"class": "LogistcRegression"})")),
+              HasSubstr("spec.json: stages[0] (ovr).params.classifier.class: unknown stage class "
+                        "'LogistcRegression' (known: "));
+  EXPECT_THAT(errorOf(ovrWith(R"({"class": "LogisticRegression", "params": {"lambda": 1}})")),
+              HasSubstr("stages[0] (ovr).params.classifier.params.lambda: LogisticRegression "
+                        "ovr.classifier has no parameter 'lambda'"));
+  EXPECT_THAT(errorOf(ovrWith(R"({"class": "LogisticRegression", "params": {"regParam": -1}})")),
+              HasSubstr("stages[0] (ovr).params.classifier.params.regParam: LogisticRegression "
+                        "ovr.classifier: parameter 'regParam' given invalid value -1"));
+  EXPECT_THAT(errorOf(ovrWith(R"({"class": "Tokenizer"})")),
+              HasSubstr("stages[0] (ovr).params.classifier: OneVsRest ovr: parameter "
+                        "'classifier' given invalid value"));
+  EXPECT_THAT(errorOf(ovrWith(R"("LogisticRegression")")),
+              HasSubstr("stages[0] (ovr).params.classifier: 'classifier' takes a stage: "
+                        "{\"class\": \"...\", \"params\": {...}}, got \"LogisticRegression\""));
+  EXPECT_THAT(errorOf(ovrWith(R"({"class": "LogisticRegression", "name": "lr"})")),
+              HasSubstr("stages[0] (ovr).params.classifier: unknown key 'name' (allowed: class, "
+                        "params)"));
+  EXPECT_THAT(errorOf(ovrWith(R"({"params": {}})")),
+              HasSubstr("stages[0] (ovr).params.classifier: missing 'class'"));
+  const std::string ev = R"("evaluator": {"class": "MulticlassClassificationEvaluator"})";
+  EXPECT_THAT(errorOf(withOvr(R"("grid": {"ovr.classifier": [1]}, )" + ev)),
+              HasSubstr("grid.ovr.classifier: a grid cannot search the stage-valued param "
+                        "'classifier'; name the nested stage's params instead "
+                        "('ovr.classifier.<param>')"));
+  EXPECT_THAT(errorOf(withOvr(R"("grid": {"ovr.labelCol.regParam": [0.1]}, )" + ev)),
+              HasSubstr("grid.ovr.labelCol.regParam: 'labelCol' is not a stage-valued param set "
+                        "on stage 'ovr'"));
+  EXPECT_THAT(errorOf(withOvr(R"("grid": {"ovr.classifier.lambda": [0.1]}, )" + ev)),
+              HasSubstr("grid.ovr.classifier.lambda: LogisticRegression ovr.classifier has no "
+                        "parameter 'lambda'"));
+  // Stage-valued params of the tuner are not spec values (the tuner's estimator is the pipeline).
+  EXPECT_THAT(errorOf(withOvr(R"("tuning": {"estimator": {"class": "LogisticRegression"}}, )" + ev)),
+              HasSubstr("tuning.estimator: {\"class\":\"LogisticRegression\"} is not a valid "
+                        "parameter value (expected stage)"));
 }
 
 TEST(PipelineSpecTest, ReaderOptionsAreKeptAsText) {

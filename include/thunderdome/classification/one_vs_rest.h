@@ -24,8 +24,10 @@ class OneVsRest final : public Estimator {
       "`prediction`: their argmax, the first on ties). `parallelism` fits run as tasks of the "
       "shared oneTBB pool (the classifier's own threads share it; results do not depend on "
       "it). The number of classes is the largest label + 1 as in Spark (no label metadata); "
-      "labels must be non-negative integers (an error names the row otherwise). The "
-      "classifier is set in code (`setClassifier`); a pipeline spec JSON cannot give one yet.")
+      "labels must be non-negative integers (an error names the row otherwise). A pipeline "
+      "spec gives the classifier as a nested stage, `\"classifier\": {\"class\": "
+      "\"LogisticRegression\", \"params\": {...}}` (its uid is `<name>.classifier`; grid keys "
+      "`<name>.classifier.regParam` reach its params, as `copy(extra)` does in Spark).")
   /// "classifier": the binary classifier estimator (it must have featuresCol, labelCol and
   /// rawPredictionCol params).
   static ParamSpec classifierSpec();
@@ -45,8 +47,10 @@ class OneVsRest final : public Estimator {
   /// The classifier (null until set).
   [[nodiscard]] std::shared_ptr<Estimator> classifierOrNull() const;
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
-  /// A copy whose classifier is a copy too.
+  /// A copy whose classifier is a copy too, with `extra`'s values for its uid (Spark's copy).
   [[nodiscard]] std::shared_ptr<PipelineStage> copyStage(const ParamMap& extra) const override;
+  /// The classifier (when set): param maps and tuners reach its params through it.
+  [[nodiscard]] std::vector<std::shared_ptr<PipelineStage>> subStages() const override;
   /// The classifier, under classifier/ (Spark's layout).
   void saveState(StateWriter& out) const override;
   void loadState(const StateReader& in) override;

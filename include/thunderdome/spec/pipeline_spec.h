@@ -26,6 +26,11 @@ namespace td {
 ///  "labelCol": "label", "featuresCol": "features",
 ///  "input": {"header": true, "sep": ","}}
 /// ```
+///
+/// A stage-valued param (OneVsRest's classifier) takes a nested stage object,
+/// `"classifier": {"class": "LogisticRegression", "params": {"regParam": 0.1}}`, built by the
+/// registry with uid "<stage name>.classifier"; grid keys name its params by that path
+/// ("ovr.classifier.regParam").
 struct PipelineSpec {
   std::shared_ptr<Pipeline> pipeline;      ///< The stages; each stage's uid is its spec name.
   std::vector<ParamMap> grid;              ///< Built grid (one empty map without "grid").
