@@ -122,6 +122,13 @@ int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
   log->info("read {}: {} rows", a.input, input.numRows());
   const Frame predictions = transformInput(*model, input, a.input);
   const auto evaluator = evaluatorFor(*model, predictions, a.metric);
+  if (a.metricLabel) {
+    if (!evaluator->hasParam("metricLabel"))
+      throw ParamError(fmt::format("--metric-label applies to the per-label multiclass metrics "
+                                   "(precisionByLabel, recallByLabel, ...), not to {}",
+                                   evaluator->getString("metricName")));
+    evaluator->set("metricLabel", *a.metricLabel);
+  }
   const double value = evaluateData(*evaluator, predictions, input, a.input);
   const std::string name = evaluator->getString("metricName");
   if (a.common.json) {
