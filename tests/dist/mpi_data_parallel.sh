@@ -6,7 +6,7 @@
 #   cv_foldcol       : CrossValidator with a fold column (the same folds as one process) on 2
 #                      ranks gives the single-process metrics to 1e-6 and the same best map
 #   tvs              : TrainValidationSplit on 3 ranks runs and saves a model
-#   bad_shard        : a bad label in rank 1's shard only -> the job stops with that rank's
+#   bad_shard        : a bad label (1.5) in rank 1's shard only -> the job stops with that rank's
 #                      message, non-zero exit, no model
 #   bad_shard_rank0  : the same in rank 0's shard
 set -euo pipefail
@@ -113,10 +113,10 @@ EOF
   bad_shard|bad_shard_rank0)
     spec "$work/spec.json" ""
     # The last row is in rank 1's byte range (of 2), the first data row in rank 0's: only that
-    # rank sees label 2.0; the other one must not wait for it forever.
+    # rank sees label 1.5; the other one must not wait for it forever.
     line='$'; rank=1
     [ "$mode" = bad_shard_rank0 ] && { line=2; rank=0; }
-    sed "${line}s/,[01]\\.0,\\([0-9]\\)\$/,2.0,\\1/" "$work/train.csv" > "$work/bad.csv"
+    sed "${line}s/,[01]\\.0,\\([0-9]\\)\$/,1.5,\\1/" "$work/train.csv" > "$work/bad.csv"
     ! cmp -s "$work/train.csv" "$work/bad.csv" || { echo "bad.csv equals the training data"; exit 1; }
     set +e
     timeout 50 "${mpi[@]}" -np 2 "$td" fit --data-parallel --spec "$work/spec.json" \
@@ -124,7 +124,7 @@ EOF
     rc=$?
     set -e
     [ "$rc" -ne 124 ] || { echo "the job hung"; exit 1; }
-    expect_failure "$rc" "rank $rank of 2: .*label column 'label' has invalid value 2.0"
+    expect_failure "$rc" "rank $rank of 2: .*label column 'label' has invalid value 1.5"
     ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac
