@@ -276,7 +276,15 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
       dynamic_cast<const BinaryClassificationEvaluator*>(spec.evaluator.get()) != nullptr;
   // A third class under a binary metric would be scored as positive on every fold: say so
   // before any fit (other bad labels are left to the fit, which names their line).
-  if (binaryMetric && !dataParallel) checkBinaryClasses(*spec.evaluator, train, a.train);
+  // Every rank holds the same data here (checked above), so each stops alike; rank 0 says why.
+  if (binaryMetric && !dataParallel) {
+    try {
+      checkBinaryClasses(*spec.evaluator, train, a.train);
+    } catch (const DataError& e) {
+      if (root) throw;
+      return exitCodeFor(e);
+    }
+  }
   // Single-class data under tuning: the metric is undefined on every fold, so say so about the
   // whole file before any fit.
   if (spec.tuner && !dataParallel && binaryMetric) {
