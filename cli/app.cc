@@ -72,7 +72,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   fitCmd->add_option("--out", fit.out, "Model directory to write")->required();
   fitCmd->add_option("--test", fit.test, "Test data: prints the evaluator's metric on it");
   fitCmd->add_option("--report", fit.report,
-                     "Write a self-contained HTML report (grid chart, ROC and PR curves)");
+                     "Write a self-contained HTML report: grid chart and, on held-out data, ROC and PR "
+                     "curves (binary), a confusion matrix (multiclass) or predicted-vs-actual and "
+                     "residual plots (regression)");
   fitCmd->add_flag("--overwrite", fit.overwrite, "Replace an existing model directory");
   fitCmd->add_flag("--data-parallel", fit.dataParallel,
                    "Under mpirun: each rank reads only its shard of --train and every fit spans "
@@ -84,8 +86,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   PredictArgs pred;
   auto* predCmd = app.add_subcommand(
-      "predict", "Apply a saved model; write the input columns plus prediction, probability "
-                 "and rawPrediction");
+      "predict", "Apply a saved model; write the input columns plus prediction (and "
+                 "probability and rawPrediction for a classifier)");
   predCmd->add_option("--model", pred.model, "Model directory written by fit")->required();
   predCmd->add_option("--input", pred.input, "Data to predict on")->required();
   predCmd->add_option("--output", pred.output, "Output file (.csv, .tsv or .jsonl)")->required();
@@ -105,8 +107,14 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   evCmd->add_option("--model", ev.model, "Model directory written by fit")->required();
   evCmd->add_option("--input", ev.input, "Labeled data")->required();
   evCmd->add_option("--metric", ev.metric,
-                    "Metric (default: the model's tuning metric, else areaUnderROC): "
-                    "areaUnderROC, areaUnderPR");
+                    "Metric (default: the model's tuning metric, else areaUnderROC for two "
+                    "classes, f1 for more, rmse for a regression): areaUnderROC, areaUnderPR "
+                    "(binary); f1, accuracy, weightedPrecision, weightedRecall, "
+                    "weightedFMeasure, precisionByLabel, recallByLabel, fMeasureByLabel, logLoss, "
+                    "hammingLoss, ... (multiclass); rmse, mse, r2, mae, var (regression)");
+  evCmd->add_option("--metric-label", ev.metricLabel,
+                    "The class a per-label multiclass metric (precisionByLabel, ...) is about "
+                    "(default 0)");
   addInput(evCmd, ev.read);
   addCommon(evCmd, ev.common, true);
   evCmd->footer(kFooter);

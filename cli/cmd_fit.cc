@@ -18,7 +18,9 @@
 #include "progress.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/dist/read_shard.h"
+#include "scoring.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
+#include "thunderdome/evaluation/regression_evaluator.h"
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/persist/param_json.h"
 #include "thunderdome/persist/persist.h"
@@ -49,40 +51,24 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Scores (rawPrediction[1] or a double column) and labels of a prediction frame.
-void collectScores(const Frame& pred, const Evaluator& ev, std::vector<double>& scores,
-                   std::vector<double>& labels) {
-  const std::string raw = ev.getString("rawPredictionCol");
-  const std::string label = ev.getString("labelCol");
-  const auto lab = pred.numeric(label);
-  labels.insert(labels.end(), lab.begin(), lab.end());
-  if (pred.schema().field(raw).type == DataType::kVector) {
-    const auto& v = pred.col<VectorColumn>(raw);
-    for (std::int64_t i = 0; i < pred.numRows(); ++i) scores.push_back(v[i].at(1));
-  } else {
-    const auto s = pred.numeric(raw);
-    scores.insert(scores.end(), s.begin(), s.end());
-  }
+// Predictions of the best configuration on held-out data: the test set's when given, else
+// out-of-fold predictions (one refit of the best map per fold, or on the TVS split); none
+// without tuning or a test set.
+std::vector<Frame> heldOutPredictions(const PipelineSpec& spec, const Model& model,
+                                      const Frame& train, const std::optional<Frame>& testPred) {
+  if (testPred) return {*testPred};
+  if (spec.tuner && model.asTuningModel())
+    return spec.tuner->heldOutPredictions(train, model.asTuningModel()->bestParams());
+  return {};
 }
 
-// ROC/PR curves of the best configuration on held-out data: the test set when given, else
-// out-of-fold predictions (one refit of the best map per fold, or on the TVS split).
-std::optional<BinaryCurves> bestCurves(const PipelineSpec& spec, const Model& model,
-                                       const Frame& train, const Frame* test) {
-  // Curves need binary scores: an evaluator that reads a raw prediction and a label column.
-  const Evaluator* bce = spec.evaluator.get();
-  if (!bce || !bce->hasParam("rawPredictionCol") || !bce->hasParam("labelCol"))
-    return std::nullopt;
-  std::vector<double> scores, labels;
-  if (test) {
-    collectScores(model.transform(*test), *bce, scores, labels);
-  } else if (spec.tuner && model.asTuningModel()) {
-    for (const Frame& p : spec.tuner->heldOutPredictions(train, model.asTuningModel()->bestParams()))
-      collectScores(p, *bce, scores, labels);
-  } else {
-    return std::nullopt;
-  }
-  return binaryCurves(scores, labels, {}, 0);
+// True when the spec's pipeline ends in a classifier (a stage with a rawPredictionCol) and is
+// not scored as a regression.
+bool isClassifier(const PipelineSpec& spec) {
+  if (dynamic_cast<const RegressionEvaluator*>(spec.evaluator.get())) return false;
+  for (const auto& stage : spec.pipeline->getStages())
+    if (stage->hasParam("rawPredictionCol")) return true;
+  return false;
 }
 
 // A checksum of a frame's schema and cells, for the ranks' agreement check.
@@ -285,9 +271,23 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   const std::string labelCol = spec.evaluator && spec.evaluator->hasParam("labelCol")
                                    ? spec.evaluator->getString("labelCol")
                                    : "label";
+  const bool classifier = isClassifier(spec);
+  const bool binaryMetric =
+      dynamic_cast<const BinaryClassificationEvaluator*>(spec.evaluator.get()) != nullptr;
+  // A third class under a binary metric would be scored as positive on every fold: say so
+  // before any fit (other bad labels are left to the fit, which names their line).
+  // Every rank holds the same data here (checked above), so each stops alike; rank 0 says why.
+  if (binaryMetric && !dataParallel) {
+    try {
+      checkBinaryClasses(*spec.evaluator, train, a.train);
+    } catch (const DataError& e) {
+      if (root) throw;
+      return exitCodeFor(e);
+    }
+  }
   // Single-class data under tuning: the metric is undefined on every fold, so say so about the
-  // whole file before any fit (a label outside {0, 1} is left to the fit, which names its line).
-  if (spec.tuner && !dataParallel) {
+  // whole file before any fit.
+  if (spec.tuner && !dataParallel && binaryMetric) {
     if (const auto oneClass = singleClass(train, labelCol);
         oneClass && (*oneClass == "0.0" || *oneClass == "1.0"))
       throw DataError(fmt::format(
@@ -323,15 +323,23 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   const double fitSeconds = secondsSince(t0);
   log->info("fitted in {:.3f} s", fitSeconds);
 
+  // The test set's predictions, once: for the metric and the report's plots. Without an
+  // evaluator in the spec, the one Spark would use for what the model predicts (areaUnderROC,
+  // f1 for more than two classes, rmse for a regression).
   std::optional<double> testMetric;
+  std::optional<Frame> testPred;
   std::shared_ptr<Evaluator> evaluator = spec.evaluator;
-  if (!evaluator) evaluator = std::make_shared<BinaryClassificationEvaluator>("evaluator");
-  if (test) testMetric = evaluator->evaluate(model->transform(*test));
+  if (test) testPred = model->transform(*test);
+  if (!evaluator)
+    evaluator = defaultEvaluator(testPred ? predictionKind(*testPred)
+                                 : classifier ? PredictionKind::kBinary
+                                              : PredictionKind::kRegression);
+  if (test) testMetric = evaluateData(*evaluator, *testPred, *test, a.test);
 
   // Single-class training data: Spark's LogisticRegression fits it (an infinite intercept and
   // zero coefficients) and warns; so does fit, on stderr and in --json.
   std::vector<std::string> warnings = readWarnings;
-  if (!dataParallel) {
+  if (!dataParallel && classifier) {
     if (const auto oneClass = singleClass(train, labelCol)) warnings.push_back(
         fmt::format("all {} rows of {} have label {} in column '{}': the model predicts that "
                     "class for every row (an infinite intercept, as Spark's LogisticRegression "
@@ -348,8 +356,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   if (!a.report.empty()) {
     ReportData report;
     report.title = fmt::format("thunderdome fit: {}", a.spec);
-    report.metricName = results ? results->metricName : metricName;
-    report.largerBetter = results ? results->largerBetter : true;
+    report.metricName = results ? results->metricName : evaluator->getString("metricName");
     if (results) {
       for (std::size_t i = 0; i < results->maps.size(); ++i) {
         ReportRow row;
@@ -361,13 +368,15 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
         report.rows.push_back(std::move(row));
       }
     }
-    // Out-of-fold curves refit on this process's data: only without data-parallel shards.
-    if (test || !dataParallel) report.curves = bestCurves(spec, *model, train, test ? &*test : nullptr);
+    report.largerBetter = results ? results->largerBetter : evaluator->isLargerBetter();
+    // Out-of-fold plots refit on this process's data: only without data-parallel shards.
+    if (test || !dataParallel)
+      addHeldOutPlots(report, *evaluator, heldOutPredictions(spec, *model, train, testPred));
     report.facts = {{"tuning", spec.tuningMethod},
                     {"training data", fmt::format("{} ({} rows)", a.train, trainRows)},
                     {"param maps", std::to_string(spec.grid.size())},
                     {"elapsed", fmt::format("{:.3f} s", fitSeconds)},
-                    {"curves on", test ? "test data" : "out-of-fold validation data"}};
+                    {"plots on", test ? "test data" : "out-of-fold validation data"}};
     if (results && results->method == "crossValidator")
       report.facts.emplace_back("folds", std::to_string(results->numFolds));
     if (testMetric)

@@ -7,7 +7,7 @@
 #include "commands.h"
 #include "logging.h"
 #include "options.h"
-#include "thunderdome/evaluation/binary_classification_evaluator.h"
+#include "scoring.h"
 #include "thunderdome/io/frame_io.h"
 #include "thunderdome/persist/param_json.h"
 #include "thunderdome/persist/persist.h"
@@ -60,10 +60,15 @@ std::shared_ptr<Transformer> loadModel(const std::string& path, const storage::S
   return std::static_pointer_cast<Transformer>(stage);
 }
 
-// The model's own tuning evaluator, else areaUnderROC.
-std::shared_ptr<Evaluator> evaluatorFor(const Transformer& model) {
-  if (const TuningModel* t = model.asTuningModel()) return t->getEvaluator()->copyEvaluator({});
-  return std::make_shared<BinaryClassificationEvaluator>("evaluator");
+// The model's own tuning evaluator, else the default for what it predicts (areaUnderROC, f1
+// for more than two classes, rmse for a regression); `metric` picks another metric (and the
+// evaluator class that computes it).
+std::shared_ptr<Evaluator> evaluatorFor(const Transformer& model, const Frame& predictions,
+                                        const std::optional<std::string>& metric) {
+  std::shared_ptr<Evaluator> e;
+  if (const TuningModel* t = model.asTuningModel()) e = t->getEvaluator()->copyEvaluator({});
+  else e = defaultEvaluator(predictionKind(predictions));
+  return metric ? evaluatorForMetric(*metric, *e) : e;
 }
 
 }  // namespace
@@ -108,17 +113,27 @@ int runEvaluate(const EvaluateArgs& a, std::ostream& out, std::ostream& err) {
   const auto log = makeLogger(err, a.common.verbosity);
   const auto store = std::make_shared<const storage::Storage>();
   const auto model = loadModel(a.model, *store);
-  auto evaluator = evaluatorFor(*model);
-  if (a.metric) evaluator->set("metricName", *a.metric);
+  // An unknown --metric before any work.
+  if (a.metric) (void)evaluatorForMetric(*a.metric, *defaultEvaluator(PredictionKind::kBinary));
   ReadOptions r = makeReadOptions({}, a.read.options, a.read.format);
   r.storage = store;
   std::vector<std::string> warnings;
   const Frame input = readInput(a.input, r, warnings, err);
   log->info("read {}: {} rows", a.input, input.numRows());
-  const double value = evaluator->evaluate(transformInput(*model, input, a.input));
+  const Frame predictions = transformInput(*model, input, a.input);
+  const auto evaluator = evaluatorFor(*model, predictions, a.metric);
+  if (a.metricLabel) {
+    if (!evaluator->hasParam("metricLabel"))
+      throw ParamError(fmt::format("--metric-label applies to the per-label multiclass metrics "
+                                   "(precisionByLabel, recallByLabel, ...), not to {}",
+                                   evaluator->getString("metricName")));
+    evaluator->set("metricLabel", *a.metricLabel);
+  }
+  const double value = evaluateData(*evaluator, predictions, input, a.input);
   const std::string name = evaluator->getString("metricName");
   if (a.common.json) {
     out << nlohmann::json{{"metricName", name},
+                          {"evaluator", evaluator->className()},
                           {"value", doubleToJson(value)},
                           {"rows", input.numRows()},
                           {"isLargerBetter", evaluator->isLargerBetter()},

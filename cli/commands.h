@@ -49,6 +49,7 @@ struct PredictArgs {
 struct EvaluateArgs {
   std::string model, input;
   std::optional<std::string> metric;
+  std::optional<double> metricLabel;  ///< --metric-label: metricLabel of per-label metrics
   InputArgs read;
   CommonArgs common;
 };

@@ -24,6 +24,9 @@ constexpr std::string_view kBestBand = "#fff1e0";    // light orange band behind
 constexpr std::string_view kFoldColour = "#8c8c8c";  // grey: single fold metrics
 constexpr std::string_view kRocColour = "#d62728";   // red: ROC curve
 constexpr std::string_view kPrColour = "#2ca02c";    // green: PR curve
+constexpr std::string_view kScatterColour = "#9467bd";   // purple: predicted vs actual points
+constexpr std::string_view kResidualColour = "#8c564b";  // brown: residual points
+constexpr std::string_view kConfusionColour = "#3b6fb6";  // confusion cells, full at share 1
 constexpr std::string_view kGridColour = "#e6e6e6";
 constexpr std::string_view kAxisColour = "#444444";
 
@@ -149,6 +152,7 @@ constexpr std::string_view kCss = R"css(
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
        color: #222; background: #fff; margin: 24px auto; max-width: 1200px; padding: 0 16px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
 h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .sub { color: #555; margin: 0 0 8px; }
 table { border-collapse: collapse; }
@@ -167,6 +171,10 @@ svg { display: block; background: #fff; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; font-size: 12px; fill: #333; }
 svg text.title { font-size: 13px; font-weight: 600; }
 .note { color: #777; font-style: italic; }
+table.confusion td, table.confusion th { text-align: right; font-variant-numeric: tabular-nums; min-width: 36px; }
+table.confusion th.corner { color: #555; font-weight: 500; text-align: left; }
+table.confusion td.cm-diag { font-weight: 700; }
+table.per-class td.num, table.reg-metrics td.num { text-align: right; font-variant-numeric: tabular-nums; }
 footer { margin-top: 32px; color: #999; font-size: 12px; }
 )css";
 
@@ -466,6 +474,201 @@ std::string curveChart(bool roc, const std::vector<CurvePoint>& pts) {
   return o;
 }
 
+// A class label as people write it: "2" for 2.0, else the shortest round-trip form.
+std::string classText(double c) {
+  if (std::isfinite(c) && c == std::floor(c) && std::abs(c) < 1e15) return fmt::format("{:.0f}", c);
+  return fmt::format("{}", c);
+}
+
+// A (weighted) count: an integer when it is one.
+std::string countText(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::abs(v) < 1e15) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.4g}", v);
+}
+
+// `colour` (#rrggbb) mixed with white: share 0 is white, share 1 the colour itself.
+std::string shade(std::string_view colour, double share) {
+  share = std::isfinite(share) ? std::clamp(share, 0.0, 1.0) : 0.0;
+  const auto channel = [&](std::size_t at) {
+    const int c = std::stoi(std::string(colour.substr(at, 2)), nullptr, 16);
+    return static_cast<int>(std::lround(255.0 - (255.0 - c) * share));
+  };
+  return fmt::format("#{:02x}{:02x}{:02x}", channel(1), channel(3), channel(5));
+}
+
+// The confusion matrix (rows actual, columns predicted, cells shaded by their share of the
+// row), the accuracy, and precision, recall and F1 per class.
+std::string confusionSection(const ConfusionMatrix& m) {
+  const std::size_t k = m.classes.size();
+  const auto cell = [&](std::size_t a, std::size_t p) {
+    return a < m.counts.size() && p < m.counts[a].size() ? m.counts[a][p] : 0.0;
+  };
+  std::vector<double> rowSum(k, 0.0), colSum(k, 0.0);
+  double total = 0.0, correct = 0.0;
+  for (std::size_t a = 0; a < k; ++a) {
+    for (std::size_t p = 0; p < k; ++p) {
+      rowSum[a] += cell(a, p);
+      colSum[p] += cell(a, p);
+      total += cell(a, p);
+    }
+    correct += cell(a, a);
+  }
+  std::string o = "<h3>Confusion matrix</h3>\n";
+  o += fmt::format(
+      "<p class=\"sub\">{} classes · rows: actual class, columns: predicted class · accuracy "
+      "{}</p>\n",
+      k, total > 0.0 ? metricText(correct / total) : "n/a");
+  o += "<div class=\"chart\">\n<table class=\"confusion\">\n<thead><tr>"
+       "<th class=\"corner\">actual \\ predicted</th>";
+  for (std::size_t p = 0; p < k; ++p)
+    o += fmt::format("<th class=\"cm-pred\">{}</th>", escape(classText(m.classes[p])));
+  o += "<th>total</th></tr></thead>\n<tbody>\n";
+  for (std::size_t a = 0; a < k; ++a) {
+    o += fmt::format("<tr><th class=\"cm-actual\">{}</th>", escape(classText(m.classes[a])));
+    for (std::size_t p = 0; p < k; ++p) {
+      const double share = rowSum[a] > 0.0 ? cell(a, p) / rowSum[a] : 0.0;
+      o += fmt::format(
+          "<td class=\"cm-cell{}\" style=\"background:{};color:{}\" title=\"actual {}, "
+          "predicted {}: {:.1f}% of the row\">{}</td>",
+          a == p ? " cm-diag" : "", shade(kConfusionColour, share),
+          share > 0.55 ? "#ffffff" : "#222222", escape(classText(m.classes[a])),
+          escape(classText(m.classes[p])), 100.0 * share, countText(cell(a, p)));
+    }
+    o += fmt::format("<td>{}</td></tr>\n", countText(rowSum[a]));
+  }
+  o += "<tr><th>total</th>";
+  for (std::size_t p = 0; p < k; ++p) o += fmt::format("<td>{}</td>", countText(colSum[p]));
+  o += fmt::format("<td>{}</td></tr>\n</tbody>\n</table>\n</div>\n", countText(total));
+
+  // Per class, as Spark's MulticlassMetrics: precision 0 for a class never predicted.
+  o += "<h3>Per class</h3>\n<table class=\"per-class\">\n<thead><tr><th>class</th>"
+       "<th class=\"num\">actual rows</th><th class=\"num\">predicted rows</th>"
+       "<th class=\"num\">precision</th><th class=\"num\">recall</th><th class=\"num\">F1</th>"
+       "</tr></thead>\n<tbody>\n";
+  for (std::size_t c = 0; c < k; ++c) {
+    const double tp = cell(c, c);
+    const double precision = colSum[c] > 0.0 ? tp / colSum[c] : 0.0;
+    const double recall = rowSum[c] > 0.0 ? tp / rowSum[c] : std::nan("");
+    const double f1 = precision + recall > 0.0 ? 2.0 * precision * recall / (precision + recall)
+                                               : (std::isnan(recall) ? std::nan("") : 0.0);
+    o += fmt::format(
+        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}"
+        "</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+        escape(classText(m.classes[c])), countText(rowSum[c]), countText(colSum[c]),
+        metricText(precision), std::isnan(recall) ? "n/a" : metricText(recall),
+        std::isnan(f1) ? "n/a" : metricText(f1));
+  }
+  o += "</tbody>\n</table>\n";
+  return o;
+}
+
+// Ticks, labels and vertical grid lines of an x axis below a plot.
+void appendXAxis(std::string& o, const Axis& axis, double left, double top, double width,
+                 double height) {
+  const auto x = [&](double v) { return left + (v - axis.lo) / (axis.hi - axis.lo) * width; };
+  for (std::size_t i = 0; i < axis.ticks.size(); ++i) {
+    const double tx = x(axis.ticks[i]);
+    o += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>)",
+                     num(tx), num(top), num(tx), num(top + height), kGridColour);
+    o += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>)",
+                     num(tx), num(top + height), num(tx), num(top + height + 5), kAxisColour);
+    o += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle">{}</text>)", num(tx),
+                     num(top + height + 18), escape(axis.labels[i]));
+  }
+}
+
+// A scatter plot of (xs, ys) with a dashed reference line: y = x (`diagonal`) or y = 0.
+std::string scatterChart(const std::string& cls, const std::string& title, const std::string& xName,
+                         const std::string& yName, const std::vector<double>& xs,
+                         const std::vector<double>& ys, bool diagonal, std::string_view colour) {
+  const double left = 72, top = 30, size = 360, right = 20;
+  const double width = left + size + right, height = top + size + 56;
+  Axis xAxis, yAxis;
+  if (diagonal) {  // one axis for both, so that y = x is the diagonal
+    std::vector<double> all = xs;
+    all.insert(all.end(), ys.begin(), ys.end());
+    xAxis = yAxis = niceAxis(all);
+  } else {
+    xAxis = niceAxis(xs);
+    std::vector<double> withZero = ys;
+    withZero.push_back(0.0);
+    yAxis = niceAxis(withZero);
+  }
+  const auto px = [&](double v) {
+    return left + (std::clamp(v, xAxis.lo, xAxis.hi) - xAxis.lo) / (xAxis.hi - xAxis.lo) * size;
+  };
+  const auto py = [&](double v) {
+    return top + (yAxis.hi - std::clamp(v, yAxis.lo, yAxis.hi)) / (yAxis.hi - yAxis.lo) * size;
+  };
+  std::string o;
+  o += fmt::format(
+      R"(<svg class="{0}" width="{1}" height="{2}" viewBox="0 0 {1} {2}" role="img" aria-label="{3}">)",
+      cls, num(width), num(height), escape(title));
+  o += "\n";
+  o += fmt::format(R"(<text class="title" x="{}" y="{}" text-anchor="middle">{}</text>)",
+                   num(left + size / 2), num(18), escape(title));
+  appendYAxis(o, yAxis, left, top, size, size);
+  appendXAxis(o, xAxis, left, top, size, size);
+  o += fmt::format(R"(<text class="title" x="{}" y="{}" text-anchor="middle">{}</text>)",
+                   num(left + size / 2), num(top + size + 40), escape(xName));
+  o += fmt::format(
+      R"svg(<text class="title" x="{0}" y="{1}" text-anchor="middle" transform="rotate(-90 {0} {1})">{2}</text>)svg",
+      num(16), num(top + size / 2), escape(yName));
+  o += "\n";
+  o += fmt::format(R"(<g class="points" fill="{}">)", colour);
+  std::size_t drawn = 0;
+  for (std::size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
+    if (!std::isfinite(xs[i]) || !std::isfinite(ys[i])) continue;
+    o += fmt::format(R"(<circle cx="{}" cy="{}" r="2.5"/>)", num(px(xs[i])), num(py(ys[i])));
+    ++drawn;
+  }
+  o += "</g>\n";
+  // The reference line on top of the points.
+  if (diagonal) {
+    o += fmt::format(
+        R"(<line class="reference" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#555555" stroke-width="1.5" stroke-dasharray="6 4"/>)",
+        num(px(xAxis.lo)), num(py(xAxis.lo)), num(px(xAxis.hi)), num(py(xAxis.hi)));
+  } else {
+    o += fmt::format(
+        R"(<line class="reference" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#555555" stroke-width="1.5" stroke-dasharray="6 4"/>)",
+        num(left), num(py(0.0)), num(left + size), num(py(0.0)));
+  }
+  if (drawn == 0) {
+    o += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle">no points</text>)",
+                     num(left + size / 2), num(top + size / 2));
+  }
+  o += "</svg>\n";
+  return o;
+}
+
+// Regression metrics, predicted vs actual (with y = x) and residuals vs predicted (with y = 0).
+std::string regressionSection(const RegressionPlot& r) {
+  std::string o;
+  if (!r.metrics.empty()) {
+    o += "<table class=\"reg-metrics\">\n";
+    for (const auto& [name, value] : r.metrics)
+      o += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>\n", escape(name),
+                       metricText(value));
+    o += "</table>\n";
+  }
+  const std::size_t n = std::min(r.actual.size(), r.predicted.size());
+  const auto total = static_cast<std::size_t>(std::max<std::int64_t>(r.totalRows, 0));
+  o += fmt::format("<p class=\"sub\">{} rows{}</p>\n", std::max(total, n),
+                   total > n ? fmt::format(" ({} plotted, evenly spread)", n) : std::string());
+  std::vector<double> residuals(n);
+  for (std::size_t i = 0; i < n; ++i) residuals[i] = r.actual[i] - r.predicted[i];
+  const std::vector<double> actual(r.actual.begin(), r.actual.begin() + static_cast<std::ptrdiff_t>(n));
+  const std::vector<double> predicted(r.predicted.begin(),
+                                      r.predicted.begin() + static_cast<std::ptrdiff_t>(n));
+  o += "<div class=\"curves\">\n";
+  o += scatterChart("pred-actual-chart", "Predicted vs actual", "actual (label)", "predicted",
+                    actual, predicted, true, kScatterColour);
+  o += scatterChart("residual-chart", "Residuals vs predicted", "predicted",
+                    "residual (actual − predicted)", predicted, residuals, false, kResidualColour);
+  o += "</div>\n";
+  return o;
+}
+
 std::string gridTable(const ReportData& d) {
   std::size_t folds = 0;
   for (const ReportRow& r : d.rows) folds = std::max(folds, r.foldMetrics.size());
@@ -492,6 +695,20 @@ std::string gridTable(const ReportData& d) {
 }
 
 }  // namespace
+
+std::vector<std::size_t> subsampleIndices(std::size_t n, std::size_t max) {
+  std::vector<std::size_t> rows;
+  if (n <= max) {
+    rows.resize(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = i;
+    return rows;
+  }
+  rows.reserve(max);
+  // floor(i * n / max) without overflow for any n: i * (n / max) + i * (n % max) / max.
+  const std::size_t q = n / max, r = n % max;
+  for (std::size_t i = 0; i < max; ++i) rows.push_back(i * q + i * r / max);
+  return rows;
+}
 
 std::string renderHtmlReport(const ReportData& d) {
   const std::string title = d.title.empty() ? "thunderdome report" : d.title;
@@ -530,11 +747,17 @@ std::string renderHtmlReport(const ReportData& d) {
   }
   o += "</section>\n";
 
-  if (d.curves) {
-    o += "<section>\n<h2>Best model on validation data</h2>\n<div class=\"curves\">\n";
-    o += curveChart(true, d.curves->roc);
-    o += curveChart(false, d.curves->pr);
-    o += "</div>\n</section>\n";
+  if (d.curves || d.confusion || d.regression) {
+    o += "<section>\n<h2>Best model on held-out data</h2>\n";
+    if (d.curves) {
+      o += "<div class=\"curves\">\n";
+      o += curveChart(true, d.curves->roc);
+      o += curveChart(false, d.curves->pr);
+      o += "</div>\n";
+    }
+    if (d.confusion) o += confusionSection(*d.confusion);
+    if (d.regression) o += regressionSection(*d.regression);
+    o += "</section>\n";
   }
   o += "<footer>Generated by thunderdome.</footer>\n</body>\n</html>\n";
   return o;

@@ -342,6 +342,13 @@ TEST_F(CliTest, ReportIsWritten) {
   EXPECT_THAT(html, HasSubstr("areaUnderROC"));
   EXPECT_THAT(html, HasSubstr("hashingTF.numFeatures=100"));
   EXPECT_THAT(html, Not(HasSubstr("http://")));
+  // A binary metric: ROC and PR curves on out-of-fold predictions, no multiclass or
+  // regression plots.
+  EXPECT_THAT(html, HasSubstr("<svg class=\"roc-chart\""));
+  EXPECT_THAT(html, HasSubstr("<svg class=\"pr-chart\""));
+  EXPECT_THAT(html, HasSubstr("out-of-fold validation data"));
+  EXPECT_THAT(html, Not(HasSubstr("class=\"confusion\"")));
+  EXPECT_THAT(html, Not(HasSubstr("pred-actual-chart")));
 }
 
 TEST_F(CliTest, RegistryCommands) {

@@ -337,6 +337,173 @@ TEST(HtmlReportTest, WriteIsAtomicAndMatchesRender) {
   EXPECT_THROW(writeHtmlReport(d, (dir.path() / "missing" / "report.html").string()), IoError);
 }
 
+
+// ---- Multiclass: the confusion matrix ----
+
+// 3 classes; class 2 is never predicted, class 3 is predicted but never the actual class.
+ConfusionMatrix sampleConfusion() {
+  ConfusionMatrix m;
+  m.classes = {0, 1, 2, 3};
+  m.counts = {{30, 0, 0, 0},  // class 0: all right (its cells: 100% and 0% of the row)
+              {2, 26, 0, 2},
+              {5, 5, 0, 0},
+              {0, 0, 0, 0}};
+  return m;
+}
+
+TEST(HtmlReportTest, ConfusionMatrixTableAndPerClassRates) {
+  ReportData d = sampleReport(2, 3, false);
+  d.metricName = "accuracy";
+  d.confusion = sampleConfusion();
+  const std::string html = renderHtmlReport(d);
+  EXPECT_EQ(count(html, "<table class=\"confusion\">"), 1u);
+  EXPECT_EQ(count(html, "class=\"cm-cell"), 16u);
+  EXPECT_EQ(count(html, "class=\"cm-cell cm-diag\""), 4u);
+  EXPECT_EQ(count(html, "<th class=\"cm-pred\">"), 4u);
+  EXPECT_EQ(count(html, "<th class=\"cm-actual\">"), 4u);
+  EXPECT_THAT(html, HasSubstr("rows: actual class, columns: predicted class"));
+  // accuracy = (30 + 26) / 70
+  EXPECT_THAT(html, HasSubstr("accuracy 0.800000"));
+  // The all-right cell is the full colour, an empty one white; counts printed as integers.
+  EXPECT_THAT(html, HasSubstr("<td class=\"cm-cell cm-diag\" style=\"background:#3b6fb6;color:#ffffff\" "
+                              "title=\"actual 0, predicted 0: 100.0% of the row\">30</td>"));
+  EXPECT_THAT(html, HasSubstr("style=\"background:#ffffff;color:#222222\" title=\"actual 0, "
+                              "predicted 1: 0.0% of the row\">0</td>"));
+  // Per class: precision = tp / predicted, recall = tp / actual; a class never predicted has
+  // precision 0 (Spark), one never actual has no recall.
+  EXPECT_THAT(html, HasSubstr("<tr><td>0</td><td class=\"num\">30</td><td class=\"num\">37</td>"
+                              "<td class=\"num\">0.810811</td><td class=\"num\">1.000000</td>"
+                              "<td class=\"num\">0.895522</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>1</td><td class=\"num\">30</td><td class=\"num\">31</td>"
+                              "<td class=\"num\">0.838710</td><td class=\"num\">0.866667</td>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>2</td><td class=\"num\">10</td><td class=\"num\">0</td>"
+                              "<td class=\"num\">0.000000</td><td class=\"num\">0.000000</td>"
+                              "<td class=\"num\">0.000000</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td>3</td><td class=\"num\">0</td><td class=\"num\">2</td>"
+                              "<td class=\"num\">0.000000</td><td class=\"num\">n/a</td>"
+                              "<td class=\"num\">n/a</td></tr>"));
+  EXPECT_THAT(html, Not(HasSubstr("roc-chart")));
+  EXPECT_THAT(html, Not(HasSubstr("pred-actual-chart")));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+}
+
+TEST(HtmlReportTest, ConfusionMatrixWeightsAndOddLabels) {
+  ReportData d = sampleReport(1, 2, false);
+  d.confusion = ConfusionMatrix{{0.5, 7}, {{1.25, 0}, {0, 0}}};
+  const std::string html = renderHtmlReport(d);
+  EXPECT_THAT(html, HasSubstr("<th class=\"cm-pred\">0.5</th><th class=\"cm-pred\">7</th>"));
+  EXPECT_THAT(html, HasSubstr(">1.25</td>"));
+  EXPECT_THAT(html, HasSubstr("accuracy 1.000000"));
+  // An empty matrix renders (no rows at all): no accuracy, no NaN anywhere.
+  d.confusion = ConfusionMatrix{};
+  const std::string empty = renderHtmlReport(d);
+  EXPECT_THAT(empty, HasSubstr("accuracy n/a"));
+  EXPECT_THAT(empty, Not(HasSubstr("NaN")));
+  EXPECT_THAT(empty, Not(HasSubstr(">nan")));
+  expectFiniteSvg(empty);
+}
+
+// ---- Regression: predicted vs actual, residuals ----
+
+std::string svgOf(const std::string& html, const std::string& cls) {
+  const std::size_t at = html.find("<svg class=\"" + cls + "\"");
+  if (at == std::string::npos) return {};
+  return html.substr(at, html.find("</svg>", at) - at);
+}
+
+// The numeric value of attribute `name` in `tag`.
+double attr(const std::string& tag, const std::string& name) {
+  const std::size_t at = tag.find(" " + name + "=\"");
+  if (at == std::string::npos) return kNaN;
+  return std::strtod(tag.c_str() + at + name.size() + 3, nullptr);
+}
+
+TEST(HtmlReportTest, RegressionPlotsWithReferenceLines) {
+  ReportData d = sampleReport(2, 3, false);
+  d.metricName = "rmse";
+  d.largerBetter = false;
+  RegressionPlot r;
+  for (int i = 0; i < 50; ++i) {
+    r.actual.push_back(i * 0.2 - 3);
+    r.predicted.push_back(i * 0.2 - 3 + 0.3 * std::sin(i));
+  }
+  r.actual.push_back(kNaN);  // skipped, never drawn as NaN
+  r.predicted.push_back(1.0);
+  r.totalRows = 51;
+  r.metrics = {{"rmse", 0.2121}, {"mae", 0.19}, {"r2", 0.97}};
+  d.regression = r;
+  const std::string html = renderHtmlReport(d);
+  expectFiniteSvg(html);
+  EXPECT_THAT(html, HasSubstr("<tr><th>rmse</th><td class=\"num\">0.212100</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr><th>r2</th><td class=\"num\">0.970000</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("51 rows</p>"));
+  const std::string scatter = svgOf(html, "pred-actual-chart");
+  const std::string residual = svgOf(html, "residual-chart");
+  ASSERT_FALSE(scatter.empty());
+  ASSERT_FALSE(residual.empty());
+  EXPECT_EQ(count(scatter, "<circle"), 50u);
+  EXPECT_EQ(count(residual, "<circle"), 50u);
+  EXPECT_THAT(scatter, HasSubstr("fill=\"#9467bd\""));
+  EXPECT_THAT(residual, HasSubstr("fill=\"#8c564b\""));
+  // y = x: from the bottom-left corner of the plot to the top-right one (same axis both ways).
+  const std::size_t diag = scatter.find("<line class=\"reference\"");
+  ASSERT_NE(diag, std::string::npos);
+  const std::string line = scatter.substr(diag, scatter.find("/>", diag) - diag);
+  EXPECT_GT(attr(line, "x2") - attr(line, "x1"), 300.0);
+  EXPECT_NEAR(attr(line, "x2") - attr(line, "x1"), attr(line, "y1") - attr(line, "y2"), 0.2);
+  // y = 0 on the residual plot: horizontal.
+  const std::size_t zero = residual.find("<line class=\"reference\"");
+  ASSERT_NE(zero, std::string::npos);
+  const std::string hline = residual.substr(zero, residual.find("/>", zero) - zero);
+  EXPECT_EQ(attr(hline, "y1"), attr(hline, "y2"));
+  EXPECT_GT(attr(hline, "x2") - attr(hline, "x1"), 300.0);
+  // A perfect point lies on the diagonal: the first one (predicted = actual at i = 0).
+  const std::size_t c0 = scatter.find("<circle");
+  const std::string first = scatter.substr(c0, scatter.find("/>", c0) - c0);
+  const double t = (attr(first, "cx") - attr(line, "x1")) / (attr(line, "x2") - attr(line, "x1"));
+  EXPECT_NEAR(attr(first, "cy"), attr(line, "y1") + t * (attr(line, "y2") - attr(line, "y1")), 0.2);
+  EXPECT_THAT(html, Not(HasSubstr("class=\"confusion\"")));
+}
+
+TEST(HtmlReportTest, SubsampleIndicesAreEvenAndDeterministic) {
+  EXPECT_EQ(subsampleIndices(5, 2000), (std::vector<std::size_t>{0, 1, 2, 3, 4}));
+  EXPECT_TRUE(subsampleIndices(0).empty());
+  const auto rows = subsampleIndices(5001);
+  ASSERT_EQ(rows.size(), kMaxRegressionPoints);
+  EXPECT_EQ(rows, subsampleIndices(5001));
+  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i], i * 5001 / 2000) << i;
+  EXPECT_EQ(rows.front(), 0u);
+  EXPECT_EQ(rows.back(), 1999u * 5001u / 2000u);
+  // Huge n: no overflow, still increasing and in range.
+  const std::size_t big = std::numeric_limits<std::size_t>::max() / 3;
+  const auto far = subsampleIndices(big, 1000);
+  ASSERT_EQ(far.size(), 1000u);
+  for (std::size_t i = 1; i < far.size(); ++i) EXPECT_LT(far[i - 1], far[i]);
+  EXPECT_LT(far.back(), big);
+}
+
+TEST(HtmlReportTest, BigRegressionPlotsAreSubsampled) {
+  ReportData d = sampleReport(1, 2, false);
+  RegressionPlot r;
+  const std::size_t n = 100000;
+  std::vector<double> y(n), p(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    y[i] = std::sin(static_cast<double>(i));
+    p[i] = y[i] * 0.9;
+  }
+  for (std::size_t i : subsampleIndices(n)) {
+    r.actual.push_back(y[i]);
+    r.predicted.push_back(p[i]);
+  }
+  r.totalRows = static_cast<std::int64_t>(n);
+  d.regression = r;
+  const std::string html = renderHtmlReport(d);
+  EXPECT_EQ(count(svgOf(html, "pred-actual-chart"), "<circle"), 2000u);
+  EXPECT_EQ(count(svgOf(html, "residual-chart"), "<circle"), 2000u);
+  EXPECT_THAT(html, HasSubstr("100000 rows (2000 plotted, evenly spread)"));
+  EXPECT_LT(html.size(), 400000u);
+}
+
 // ---- A real render in headless Chromium ----
 
 std::string findChromium() {
@@ -412,6 +579,101 @@ TEST(HtmlReportTest, RendersInHeadlessChromium) {
   EXPECT_GT(nGreen, 300u) << "PR curve (green) missing";
   std::printf("render: non-white %.3f, blue %zu, orange %zu, red %zu, green %zu (%s)\n", share,
               nBlue, nOrange, nRed, nGreen, png.c_str());
+}
+
+
+// Runs headless Chromium on `report`: its DOM as parsed (--dump-dom) and a screenshot.
+struct Render {
+  std::string dom;
+  std::vector<unsigned char> rgb;
+  unsigned width = 0, height = 0;
+};
+
+Render renderInChromium(const std::string& chromium, const TempDir& dir, const fs::path& report,
+                        int width, int height) {
+  Render out;
+  const fs::path png = dir.path() / "shot.png";
+  const fs::path dom = dir.path() / "dom.html";
+  const fs::path log = dir.path() / "chromium.log";
+  const std::string flags = " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+                            " --disable-background-networking --disable-component-update"
+                            " --disable-sync --hide-scrollbars --user-data-dir='" +
+                            (dir.path() / "profile").string() + "'";
+  std::string cmd = "timeout 60 '" + chromium + "'" + flags + " --dump-dom 'file://" +
+                    report.string() + "' >'" + dom.string() + "' 2>'" + log.string() + "'";
+  int rc = std::system(cmd.c_str());
+  EXPECT_EQ(rc, 0) << "chromium --dump-dom failed:\n" << slurp(log);
+  out.dom = slurp(dom);
+  cmd = "timeout 60 '" + chromium + "'" + flags + " --window-size=" + std::to_string(width) + "," +
+        std::to_string(height) + " --screenshot='" + png.string() + "' 'file://" +
+        report.string() + "' >'" + log.string() + "' 2>&1";
+  rc = std::system(cmd.c_str());
+  EXPECT_EQ(rc, 0) << "chromium --screenshot failed:\n" << slurp(log);
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!fs::exists(png) || !png_image_begin_read_from_file(&image, png.c_str())) {
+    ADD_FAILURE() << "no readable screenshot:\n" << slurp(log);
+    return out;
+  }
+  image.format = PNG_FORMAT_RGB;
+  out.rgb.resize(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, out.rgb.data(), 0, nullptr)) {
+    ADD_FAILURE() << image.message;
+    out.rgb.clear();
+    return out;
+  }
+  out.width = image.width;
+  out.height = image.height;
+  return out;
+}
+
+std::size_t pixelsNear(const Render& r, Rgb c, int tol) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i + 2 < r.rgb.size(); i += 3) n += near(&r.rgb[i], c, tol);
+  return n;
+}
+
+// The confusion matrix and the regression plots as the browser builds and paints them: the
+// parsed DOM has every cell and point, and their colours are on screen.
+TEST(HtmlReportTest, RendersConfusionMatrixAndRegressionPlotsInHeadlessChromium) {
+  const std::string chromium = findChromium();
+  ASSERT_FALSE(chromium.empty())
+      << "Chromium not found (/usr/bin/chromium): run scripts/install-deps.sh to install it; "
+         "this test renders the HTML report and checks the DOM and the screenshot.";
+  TempDir dir;
+  ReportData d = sampleReport(1, 2, false);
+  d.confusion = sampleConfusion();
+  RegressionPlot r;
+  for (int i = 0; i < 300; ++i) {
+    r.actual.push_back(std::sin(i * 0.37) * 5);
+    r.predicted.push_back(std::sin(i * 0.37) * 4.5 + 0.4 * std::cos(i * 1.3));
+  }
+  r.totalRows = 300;
+  r.metrics = {{"rmse", 0.4}, {"mae", 0.3}, {"r2", 0.9}};
+  d.regression = r;
+  const fs::path report = dir.path() / "report.html";
+  writeHtmlReport(d, report.string());
+  const Render shot = renderInChromium(chromium, dir, report, 1200, 2600);
+
+  // The DOM Chromium parsed (not our text): 4 x 4 cells, 300 points in each plot.
+  const std::string& dom = shot.dom;
+  ASSERT_THAT(dom, HasSubstr("</html>"));
+  EXPECT_EQ(count(dom, "class=\"cm-cell"), 16u);
+  EXPECT_EQ(count(dom, "class=\"cm-cell cm-diag\""), 4u);
+  EXPECT_THAT(dom, HasSubstr("<table class=\"per-class\">"));
+  EXPECT_EQ(count(svgOf(dom, "pred-actual-chart"), "<circle"), 300u);
+  EXPECT_EQ(count(svgOf(dom, "residual-chart"), "<circle"), 300u);
+  EXPECT_EQ(count(dom, "class=\"reference\""), 2u);
+
+  ASSERT_EQ(shot.width, 1200u);
+  ASSERT_EQ(shot.height, 2600u);
+  const Rgb cell{0x3b, 0x6f, 0xb6}, purple{0x94, 0x67, 0xbd}, brown{0x8c, 0x56, 0x4b};
+  const std::size_t nCell = pixelsNear(shot, cell, 6), nPurple = pixelsNear(shot, purple, 6),
+                    nBrown = pixelsNear(shot, brown, 6);
+  std::printf("render: confusion cell %zu, purple %zu, brown %zu\n", nCell, nPurple, nBrown);
+  EXPECT_GT(nCell, 400u) << "the full-share confusion cell (class 0) is not painted";
+  EXPECT_GT(nPurple, 1000u) << "predicted-vs-actual points (purple) missing";
+  EXPECT_GT(nBrown, 1000u) << "residual points (brown) missing";
 }
 
 }  // namespace
