@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -142,16 +143,27 @@ void checkRows(const Frame& data, const Columns& cols, const VectorColumn& X, Ro
   r.totals = {W, W2, positiveRows};
   r.ones = ones;
   if (X.isDense()) return;
-  bool floats = true;
-  for (std::int64_t i = 0; i < n; ++i) {
+  // The feature values in parallel blocks: the first row holding a non-finite value (reported
+  // as a serial pass would) and whether every value is exactly a float.
+  constexpr std::int64_t kCheckBlock = 8192;
+  std::vector<char> blockFloats(static_cast<std::size_t>(parallel::numBlocks(n, kCheckBlock)), 1);
+  const std::int64_t bad = parallel::firstFailure(n, kCheckBlock, [&](std::int64_t i) {
     const VectorView row = X[i];
+    bool finite = true, floats = true;
     for (std::int64_t p = 0; p < row.nnz; ++p) {
       const double v = row.values[p];
-      if (!std::isfinite(v)) nonFinite(i, row.indices[p], v);
+      finite = finite && std::isfinite(v);
       floats = floats && static_cast<double>(static_cast<float>(v)) == v;
     }
+    if (!floats) blockFloats[static_cast<std::size_t>(i / kCheckBlock)] = 0;
+    return finite;
+  });
+  if (bad >= 0) {
+    const VectorView row = X[bad];
+    for (std::int64_t p = 0; p < row.nnz; ++p)
+      if (!std::isfinite(row.values[p])) nonFinite(bad, row.indices[p], row.values[p]);
   }
-  r.floats = floats;
+  r.floats = std::all_of(blockFloats.begin(), blockFloats.end(), [](char f) { return f != 0; });
 }
 
 // Throws e, as a DistributedError in a data-parallel fit: an error found on values summed over
