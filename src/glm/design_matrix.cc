@@ -469,19 +469,34 @@ void DesignMatrix::weightedSquares(const Scaling& s, const double* D, double dSu
 
 // ---------------------------------------------------------------- a dense column as sparse
 std::shared_ptr<VectorColumn> toSparse(const VectorColumn& X) {
-  std::vector<std::int64_t> offsets{0};
-  std::vector<std::int32_t> indices;
-  std::vector<double> values;
-  offsets.reserve(static_cast<std::size_t>(X.size()) + 1);
-  for (std::int64_t i = 0; i < X.size(); ++i) {
-    const VectorView v = X[i];
-    for (std::int64_t p = 0; p < v.nnz; ++p) {
-      if (v.values[p] == 0.0) continue;
-      indices.push_back(static_cast<std::int32_t>(v.indices ? v.indices[p] : p));
-      values.push_back(v.values[p]);
+  // Two parallel passes: count each row's non-zeros, then write them at their offsets (no
+  // growing arrays: every page is touched once).
+  const std::int64_t n = X.size();
+  constexpr std::int64_t kBlock = 8192;
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(n) + 1, 0);
+  parallel::forBlocks(n, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const VectorView v = X[i];
+      std::int64_t c = 0;
+      for (std::int64_t p = 0; p < v.nnz; ++p) c += v.values[p] != 0.0;
+      offsets[static_cast<std::size_t>(i) + 1] = c;
     }
-    offsets.push_back(static_cast<std::int64_t>(indices.size()));
-  }
+  });
+  for (std::size_t i = 1; i < offsets.size(); ++i) offsets[i] += offsets[i - 1];
+  std::vector<std::int32_t> indices(static_cast<std::size_t>(offsets.back()));
+  std::vector<double> values(indices.size());
+  parallel::forBlocks(n, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const VectorView v = X[i];
+      auto q = static_cast<std::size_t>(offsets[static_cast<std::size_t>(i)]);
+      for (std::int64_t p = 0; p < v.nnz; ++p) {
+        if (v.values[p] == 0.0) continue;
+        indices[q] = static_cast<std::int32_t>(v.indices ? v.indices[p] : p);
+        values[q] = v.values[p];
+        ++q;
+      }
+    }
+  });
   return VectorColumn::sparse(X.dim(), std::move(offsets), std::move(indices), std::move(values));
 }
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "thunderdome/core/parallel.h"
+
 namespace td::glm {
 
 double featureSigma(double m2, double storedWeight, double mean, const RowTotals& t) {
@@ -19,23 +21,54 @@ FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double
   const std::int64_t n = X.size();
   const auto du = static_cast<std::size_t>(X.dim());
   const double W = t.weightSum;
-  std::vector<double> mean(du, 0.0), m2(du, 0.0), nzWeight(du, 0.0);
-  std::vector<double> lo(du, std::numeric_limits<double>::infinity());
-  std::vector<double> hi(du, -std::numeric_limits<double>::infinity());
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // Fixed parts of the rows (nothing depends on the thread count), each with its own partial
+  // sums, combined in part order; as many parts as keep the partials under ~64 MiB.
+  constexpr std::int64_t kMinPartRows = 4096;
+  const std::int64_t maxParts = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>((64.0 * 1024 * 1024 / 48) / static_cast<double>(du + 1)), 1, 16);
+  const std::int64_t parts = std::clamp<std::int64_t>(n / kMinPartRows, 1, maxParts);
+  const std::int64_t partRows = std::max<std::int64_t>((n + parts - 1) / parts, 1);
+  struct Part {
+    std::vector<double> sum, nzWeight, lo, hi, m2;
+    std::vector<std::int64_t> nzRows;
+    std::int64_t badRow = -1, badCol = -1;
+    double badValue = 0.0;
+  };
+  std::vector<Part> part(static_cast<std::size_t>(parts));
+  parallel::forBlocks(n, partRows, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    Part& q = part[static_cast<std::size_t>(b)];
+    q.sum.assign(du, 0.0), q.nzWeight.assign(du, 0.0), q.nzRows.assign(du, 0);
+    q.lo.assign(du, kInf), q.hi.assign(du, -kInf);
+    for (std::int64_t i = begin; i < end; ++i) {
+      const VectorView v = X[i];
+      const double wi = w[static_cast<std::size_t>(i)];
+      for (std::int64_t p = 0; p < v.nnz; ++p) {
+        const double x = v.values[p];
+        const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
+        if (!std::isfinite(x) && q.badRow < 0)
+          q.badRow = i, q.badCol = static_cast<std::int64_t>(j), q.badValue = x;
+        if (wi == 0.0) continue;
+        q.sum[j] += wi * x;
+        q.nzWeight[j] += wi;
+        ++q.nzRows[j];
+        q.lo[j] = std::min(q.lo[j], x);
+        q.hi[j] = std::max(q.hi[j], x);
+      }
+    }
+  });
+  for (const Part& q : part)  // the first non-finite value in row order
+    if (q.badRow >= 0) {
+      nonFinite(q.badRow, q.badCol, q.badValue);
+      break;
+    }
+  std::vector<double> mean(du, 0.0), m2(du, 0.0), nzWeight(du, 0.0), lo(du, kInf), hi(du, -kInf);
   std::vector<std::int64_t> nzRows(du, 0);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const VectorView v = X[i];
-    const double wi = w[static_cast<std::size_t>(i)];
-    for (std::int64_t p = 0; p < v.nnz; ++p) {
-      const double x = v.values[p];
-      const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
-      if (!std::isfinite(x)) nonFinite(i, static_cast<std::int64_t>(j), x);
-      if (wi == 0.0) continue;
-      mean[j] += wi * x;
-      nzWeight[j] += wi;
-      ++nzRows[j];
-      lo[j] = std::min(lo[j], x);
-      hi[j] = std::max(hi[j], x);
+  for (const Part& q : part) {
+    if (q.sum.empty()) continue;
+    for (std::size_t j = 0; j < du; ++j) {
+      mean[j] += q.sum[j], nzWeight[j] += q.nzWeight[j], nzRows[j] += q.nzRows[j];
+      lo[j] = std::min(lo[j], q.lo[j]), hi[j] = std::max(hi[j], q.hi[j]);
     }
   }
   if (red.active()) {  // sums and extrema over the ranks
@@ -58,16 +91,22 @@ FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double
       hi[j] = std::max(hi[j], 0.0);
     }
   }
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double wi = w[static_cast<std::size_t>(i)];
-    if (wi == 0.0) continue;
-    const VectorView v = X[i];
-    for (std::int64_t p = 0; p < v.nnz; ++p) {
-      const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
-      const double dx = v.values[p] - mean[j];
-      m2[j] += wi * dx * dx;
+  parallel::forBlocks(n, partRows, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    std::vector<double>& acc = part[static_cast<std::size_t>(b)].m2;
+    acc.assign(du, 0.0);
+    for (std::int64_t i = begin; i < end; ++i) {
+      const double wi = w[static_cast<std::size_t>(i)];
+      if (wi == 0.0) continue;
+      const VectorView v = X[i];
+      for (std::int64_t p = 0; p < v.nnz; ++p) {
+        const auto j = static_cast<std::size_t>(v.indices ? v.indices[p] : p);
+        const double dx = v.values[p] - mean[j];
+        acc[j] += wi * dx * dx;
+      }
     }
-  }
+  });
+  for (const Part& q : part)
+    for (std::size_t j = 0; j < q.m2.size(); ++j) m2[j] += q.m2[j];
   red.sum(m2.data(), du);
   FeatureStats s;
   for (std::size_t j = 0; j < du; ++j) {

@@ -63,6 +63,7 @@ class DenseObjective {
   std::vector<double> partialGrad_;   // per-block Xᵀr over the original dimension
   std::vector<double> partialLoss_;   // per block Σ w_i ℓ_i
   std::vector<double> partialResid_;  // per block Σ r_i
+  std::vector<double> scratch_;       // per row: the margin, then the residual
 };
 
 /// Sparse features on a DesignMatrix, for L-BFGS/OWL-QN (LineObjective) and Newton-CG. The

@@ -3,6 +3,7 @@
 //   template class td::glm::SparseObjective<MyLoss>;
 #pragma once
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -23,6 +24,7 @@ DenseObjective<L>::DenseObjective(const Problem& p, const VectorColumn& X)
   partialResid_.assign(blocks, 0.0);
   beta_.assign(static_cast<std::size_t>(d_), 0.0);
   partialGrad_.assign(blocks * static_cast<std::size_t>(d_), 0.0);
+  scratch_.assign(static_cast<std::size_t>(p.n), 0.0);
 }
 
 template <Loss L>
@@ -42,22 +44,29 @@ double DenseObjective<L>::operator()(const double* z, double* grad) {
   const double* y = p_.y;
   const double* w = p_.w;
   const std::int64_t dd = d_;
+  // Per block of rows: margins m = X_b·β and the partial gradient X_bᵀr as two Eigen
+  // matrix-vector products (the block stays in cache between them).
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const Eigen::VectorXd> betaVec(bp, dd);
   auto block = [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    double* g = partialGrad_.data() + b * dd;
-    std::fill(g, g + dd, 0.0);
+    const std::int64_t rows = end - begin;
+    const Eigen::Map<const RowMajor> xb(xv + begin * dd, rows, dd);
+    Eigen::Map<Eigen::VectorXd> m(scratch_.data() + begin, rows);
+    m.noalias() = xb * betaVec;
     double loss = 0.0, rs = 0.0;
     for (std::int64_t i = begin; i < end; ++i) {
-      const double* xi = xv + i * dd;
-      double m = off;
-      for (std::int64_t j = 0; j < dd; ++j) m += xi[j] * bp[j];
+      double& mi = scratch_[static_cast<std::size_t>(i)];
       const double wi = w[i];
-      if (wi == 0.0) continue;
-      const RowTerms t = L::terms(y[i], m, wi);
+      if (wi == 0.0) {
+        mi = 0.0;
+        continue;
+      }
+      const RowTerms t = L::terms(y[i], mi + off, wi);
       loss += t.loss;
-      const double r = t.deriv;
-      rs += r;
-      for (std::int64_t j = 0; j < dd; ++j) g[j] += r * xi[j];
+      rs += t.deriv;
+      mi = t.deriv;  // the residual replaces the margin
     }
+    Eigen::Map<Eigen::VectorXd>(partialGrad_.data() + b * dd, dd).noalias() = xb.transpose() * m;
     partialLoss_[static_cast<std::size_t>(b)] = loss;
     partialResid_[static_cast<std::size_t>(b)] = rs;
   };

@@ -1,6 +1,10 @@
 // src/glm/stage_util.cc
 #include "glm/stage_util.h"
 
+#include <algorithm>
+
+#include "thunderdome/core/parallel.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -108,16 +112,28 @@ FitColumns fitColumns(const Params& p) {
 
 bool scanSparseValues(const VectorColumn& X, const glm::NonFiniteHandler& nonFinite) {
   if (X.isDense()) return true;
-  bool floats = true;
-  for (std::int64_t i = 0; i < X.size(); ++i) {
+  // Parallel blocks: the first row holding a non-finite value (reported as a serial pass would)
+  // and whether every value is exactly a float.
+  constexpr std::int64_t kCheckBlock = 8192;
+  const std::int64_t n = X.size();
+  std::vector<char> blockFloats(static_cast<std::size_t>(parallel::numBlocks(n, kCheckBlock)), 1);
+  const std::int64_t bad = parallel::firstFailure(n, kCheckBlock, [&](std::int64_t i) {
     const VectorView row = X[i];
+    bool finite = true, floats = true;
     for (std::int64_t p = 0; p < row.nnz; ++p) {
       const double v = row.values[p];
-      if (!std::isfinite(v)) nonFinite(i, row.indices[p], v);
+      finite = finite && std::isfinite(v);
       floats = floats && static_cast<double>(static_cast<float>(v)) == v;
     }
+    if (!floats) blockFloats[static_cast<std::size_t>(i / kCheckBlock)] = 0;
+    return finite;
+  });
+  if (bad >= 0) {
+    const VectorView row = X[bad];
+    for (std::int64_t p = 0; p < row.nnz; ++p)
+      if (!std::isfinite(row.values[p])) nonFinite(bad, row.indices[p], row.values[p]);
   }
-  return floats;
+  return std::all_of(blockFloats.begin(), blockFloats.end(), [](char f) { return f != 0; });
 }
 
 FitRows loadFitRows(const Frame& data, const FitColumns& cols, dist::Communicator* comm,

@@ -33,6 +33,7 @@
 
 #include "glm/design_matrix.h"
 #include "glm/feature_stats.h"
+#include "glm/gram.h"
 #include "glm/loss.h"
 #include "glm/objective.h"
 #include "glm/objective_impl.h"
@@ -124,60 +125,66 @@ struct Moments {
 
 Moments moments(const VectorColumn& X, std::int64_t d, const Rows& rows, const Reducer& red) {
   const std::int64_t n = X.size();
-  // Fixed partition (nothing depends on the thread count): at most ~128 MiB of partial
-  // matrices, dense sub-blocks of 256 rows multiplied with Eigen.
+  // Every moment is one entry of the weighted Gram matrix of the rows [x, 1, y]: Σw x xᵀ, then
+  // Σw x (column d), Σw y x (column d + 1), Σw, Σw y, Σw y². Fixed partition (nothing depends on
+  // the thread count): at most ~128 MiB of partial matrices, sub-blocks of kSub rows copied into
+  // padded row buffers B and A = diag(w)·B for the kernel (glm/gram.h).
   constexpr std::int64_t kSub = 256;
-  const double matBytes = 8.0 * static_cast<double>(d) * static_cast<double>(d) + 1.0;
+  const std::int64_t stride = glm::gramStride(d + 2);
+  const double matBytes = 8.0 * static_cast<double>(stride) * static_cast<double>(stride) + 1.0;
   const std::int64_t maxParts = std::clamp<std::int64_t>(
       static_cast<std::int64_t>((128.0 * 1024 * 1024) / matBytes), 1, 16);
   const std::int64_t parts = std::min<std::int64_t>(maxParts, parallel::numBlocks(n, kSub));
   const std::int64_t partRows = parts > 0 ? (n + parts - 1) / parts : 1;
-  std::vector<Moments> partial(static_cast<std::size_t>(std::max<std::int64_t>(parts, 1)));
+  const auto gramSize = static_cast<std::size_t>(stride * stride);
+  std::vector<std::vector<double>> partial(static_cast<std::size_t>(std::max<std::int64_t>(parts, 1)));
   parallel::forBlocks(n, partRows, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    Moments& m = partial[static_cast<std::size_t>(b)];
-    m.aSum = Eigen::VectorXd::Zero(d);
-    m.abSum = Eigen::VectorXd::Zero(d);
-    m.aaSum = Eigen::MatrixXd::Zero(d, d);
-    Eigen::MatrixXd blk(kSub, d), wblk(kSub, d);
+    std::vector<double>& G = partial[static_cast<std::size_t>(b)];
+    G.assign(gramSize, 0.0);
+    std::vector<double> bufB(static_cast<std::size_t>(kSub * stride), 0.0);
+    std::vector<double> bufA(static_cast<std::size_t>(kSub * stride), 0.0);
     for (std::int64_t s = begin; s < end; s += kSub) {
       const std::int64_t e = std::min(end, s + kSub);
-      const std::int64_t rowsIn = e - s;
-      blk.setZero();
       for (std::int64_t i = s; i < e; ++i) {
+        double* rb = bufB.data() + (i - s) * stride;
+        double* ra = bufA.data() + (i - s) * stride;
         const VectorView v = X[i];
-        for (std::int64_t p = 0; p < v.nnz; ++p)
-          blk(i - s, v.indices ? v.indices[p] : p) = v.values[p];
-      }
-      for (std::int64_t i = s; i < e; ++i) {
+        if (v.isDense()) {
+          std::copy(v.values, v.values + d, rb);
+        } else {
+          std::fill(rb, rb + d, 0.0);
+          for (std::int64_t p = 0; p < v.nnz; ++p) rb[v.indices[p]] = v.values[p];
+        }
+        rb[d] = 1.0;
+        rb[d + 1] = rows.y[static_cast<std::size_t>(i)];
         const double wi = rows.w[static_cast<std::size_t>(i)];
-        const double yi = rows.y[static_cast<std::size_t>(i)];
-        wblk.row(i - s) = wi * blk.row(i - s);
-        m.wSum += wi;
-        m.bSum += wi * yi;
-        m.bbSum += wi * yi * yi;
-        m.abSum.noalias() += yi * wblk.row(i - s).transpose();
+        for (std::int64_t j = 0; j < d + 2; ++j) ra[j] = wi * rb[j];
       }
-      m.aSum.noalias() += wblk.topRows(rowsIn).colwise().sum().transpose();
-      m.aaSum.noalias() += blk.topRows(rowsIn).transpose() * wblk.topRows(rowsIn);
+      glm::gramUpper(bufA.data(), bufB.data(), e - s, stride, G.data());
     }
   });
-  Moments total;
-  total.aSum = Eigen::VectorXd::Zero(d);
-  total.abSum = Eigen::VectorXd::Zero(d);
-  total.aaSum = Eigen::MatrixXd::Zero(d, d);
+  std::vector<double> G(gramSize, 0.0);
   for (std::int64_t b = 0; b < parts; ++b) {
-    const Moments& m = partial[static_cast<std::size_t>(b)];
-    total.wSum += m.wSum, total.bSum += m.bSum, total.bbSum += m.bbSum;
-    total.aSum += m.aSum, total.abSum += m.abSum, total.aaSum += m.aaSum;
+    const std::vector<double>& g = partial[static_cast<std::size_t>(b)];
+    for (std::size_t t = 0; t < gramSize; ++t) G[t] += g[t];
   }
-  if (red.active()) {
-    double s[3] = {total.wSum, total.bSum, total.bbSum};
-    red.sum(s, 3);
-    total.wSum = s[0], total.bSum = s[1], total.bbSum = s[2];
-    red.sum(total.aSum.data(), static_cast<std::size_t>(d));
-    red.sum(total.abSum.data(), static_cast<std::size_t>(d));
-    red.sum(total.aaSum.data(), static_cast<std::size_t>(d * d));
+  if (red.active()) red.sum(G.data(), gramSize);
+  auto at = [&](std::int64_t i, std::int64_t j) {  // upper triangle
+    return i <= j ? G[static_cast<std::size_t>(i * stride + j)]
+                  : G[static_cast<std::size_t>(j * stride + i)];
+  };
+  Moments total;
+  total.aSum = Eigen::VectorXd(d);
+  total.abSum = Eigen::VectorXd(d);
+  total.aaSum = Eigen::MatrixXd(d, d);
+  for (std::int64_t j = 0; j < d; ++j) {
+    for (std::int64_t i = 0; i < d; ++i) total.aaSum(i, j) = at(i, j);
+    total.aSum(j) = at(j, d);
+    total.abSum(j) = at(j, d + 1);
   }
+  total.wSum = at(d, d);
+  total.bSum = at(d, d + 1);
+  total.bbSum = at(d + 1, d + 1);
   return total;
 }
 
@@ -415,10 +422,24 @@ std::shared_ptr<LinearRegressionTrainingSummary> makeSummary(const VectorColumn&
   const auto nu = static_cast<std::size_t>(n);
   s->residuals.resize(nu);
   std::vector<double> pred(nu);
+  const auto d = static_cast<Eigen::Index>(f.coef.size());
+  const Eigen::Map<const Eigen::VectorXd> coef(f.coef.data(), d);
   parallel::forBlocks(n, kTransformBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+    bool contiguous = X.isDense() && end > begin;  // rows one after another in memory
+    const double* base = contiguous ? X[begin].values : nullptr;
+    for (std::int64_t i = begin + 1; contiguous && i < end; ++i)
+      contiguous = X[i].values == base + (i - begin) * d;
+    if (contiguous) {  // one Eigen product
+      using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+      const Eigen::Map<const RowMajor> block(base, end - begin, d);
+      Eigen::Map<Eigen::VectorXd>(pred.data() + begin, end - begin).noalias() = block * coef;
+      for (std::int64_t i = begin; i < end; ++i) pred[static_cast<std::size_t>(i)] += f.intercept;
+    } else {
+      for (std::int64_t i = begin; i < end; ++i)
+        pred[static_cast<std::size_t>(i)] = X[i].dot(f.coef.data()) + f.intercept;
+    }
     for (std::int64_t i = begin; i < end; ++i) {
       const auto iu = static_cast<std::size_t>(i);
-      pred[iu] = X[i].dot(f.coef.data()) + f.intercept;
       s->residuals[iu] = rows.y[iu] - pred[iu];
     }
   });
