@@ -39,7 +39,12 @@ class LogisticRegression final : public Estimator, public WarmStartable {
       "of a full Newton step. `solver=\"l-bfgs\"` gives Spark's optimizer iteration for "
       "iteration; dense features and multinomial fits always use it. `family` (auto, binomial, "
       "multinomial) and `thresholds` as Spark; the number of classes is max(label) + 1 (there "
-      "is no column metadata). Bounds and `aggregationDepth` are not offered. "
+      "is no column metadata). A multinomial fit on dense features (or sparse ones with at "
+      "most 4096 active features, a third of them stored) of at least 2^22 values stores the "
+      "scaled matrix in float32 and multiplies in float32 (softmax, losses and sums in "
+      "double): about twice as fast, and the optimum it reaches satisfies the double-precision "
+      "optimality conditions to about 1e-5 (tested); smaller data use double throughout. "
+      "Bounds and `aggregationDepth` are not offered. "
       "`setInitialModel` warm-starts the optimizer.")
   TD_SHARED_PARAM(std::string, featuresCol, FeaturesCol, shared::featuresCol())
   TD_SHARED_PARAM(std::string, labelCol, LabelCol, shared::labelCol())
