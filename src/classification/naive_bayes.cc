@@ -14,7 +14,8 @@
 
 // Spark 3.5's NaiveBayes (mllib/.../ml/classification/NaiveBayes.scala): the fit is one pass of
 // per-class weighted sums (Σw, Σw·x and, for gaussian, Σw·x²) over fixed row chunks added in
-// chunk order; the model and its rawPrediction are Spark's formulas for each model type.
+// chunk order (data-parallel: then over the ranks); the model and its rawPrediction are Spark's
+// formulas for each model type.
 namespace td {
 
 namespace {
@@ -267,10 +268,19 @@ Schema NaiveBayes::transformSchema(const Schema& input) const {
   return outputSchema(*this, input);
 }
 
-std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*ctx*/) const {
-  const std::string who = describe();
-  const std::string featuresCol = getFeaturesCol(), labelCol = getLabelCol();
-  const std::string weightCol = optionalString(*this, "weightCol");
+std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& ctx) const {
+  // Data-parallel (ctx.comm with several ranks): `data` is this rank's shard; each rank checks
+  // its rows (a bad row on one rank stops every rank with that rank's message), the ranks agree
+  // on the features' dimension and the largest label, and the per-class sums are summed over
+  // the ranks before the model's formulas, which every rank then computes alike.
+  dist::Communicator* comm = ctx.isDataParallel() ? ctx.comm.get() : nullptr;
+  const glm::Reducer red{comm};
+  const bool shards = red.active();
+  const stage_util::FitColumns cols = stage_util::fitColumns(*this);
+  const std::string& who = cols.who;
+  const std::string& featuresCol = cols.features;
+  const std::string& labelCol = cols.label;
+  const std::string& weightCol = cols.weight;
   const std::string type = getModelType();
   const Kind kind = kindOf(type);
   const double lambda = getSmoothing();
@@ -278,133 +288,144 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
   const std::vector<double> thr = hasThresholds ? getThresholds() : std::vector<double>{};
   const auto& X = data.col<VectorColumn>(featuresCol);
   const std::int64_t n = data.numRows();
-  const std::int64_t d = X.dim();
-  if (n == 0)
-    throw DataError(
-        fmt::format("{}: cannot fit on empty training data (features column '{}' "
-                    "has 0 rows)",
-                    who, featuresCol));
-  const std::vector<double> y = data.numeric(labelCol);
-  const std::vector<double> w = weightCol.empty()
-                                    ? std::vector<double>(static_cast<std::size_t>(n), 1.0)
-                                    : data.numeric(weightCol);
+  std::int64_t d = X.dim();
   // Labels must be integers in [0, labelLimit): Spark's checkClassificationLabels with
   // numClasses = thresholds.length when thresholds are set.
   const double labelLimit = hasThresholds ? static_cast<double>(thr.size()) : kMaxLabel;
 
   // ---- row checks (parallel blocks; the first bad row in row order is reported) and the
-  // largest label.
-  auto inspect = [&](std::int64_t i) {
-    Problem p;
-    const auto iu = static_cast<std::size_t>(i);
-    const double yi = y[iu];
-    if (!(yi >= 0.0 && yi < labelLimit && yi == std::floor(yi))) {
-      p.what = Problem::kLabel;
-      p.value = yi;
+  // largest label of this process's rows (0 when it has none).
+  double maxLabel = 0.0;
+  auto checkRows = [&](stage_util::FitRows& rows) {
+    const std::vector<double>& y = rows.y;
+    const std::vector<double>& w = rows.w;
+    auto inspect = [&](std::int64_t i) {
+      Problem p;
+      const auto iu = static_cast<std::size_t>(i);
+      const double yi = y[iu];
+      if (!(yi >= 0.0 && yi < labelLimit && yi == std::floor(yi))) {
+        p.what = Problem::kLabel;
+        p.value = yi;
+        return p;
+      }
+      const double wi = w[iu];
+      if (!stage_util::weightOk(wi)) {
+        p.what = Problem::kWeight;
+        p.value = wi;
+        return p;
+      }
+      const VectorView x = X[i];
+      const std::int64_t q = badEntry(kind, x, true);
+      if (q >= 0) {
+        p.what = Problem::kFeature;
+        p.value = x.values[q];
+        p.index = x.indices ? x.indices[q] : q;
+      }
       return p;
+    };
+    const std::int64_t checkBlocks = parallel::numBlocks(n, kCheckBlock);
+    std::vector<std::int64_t> firstBad(static_cast<std::size_t>(checkBlocks), -1);
+    std::vector<double> blockMax(static_cast<std::size_t>(checkBlocks), 0.0);
+    parallel::forBlocks(n, kCheckBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      double mx = 0.0;
+      for (std::int64_t i = begin; i < end; ++i) {
+        if (inspect(i).what != Problem::kNone) {
+          firstBad[static_cast<std::size_t>(b)] = i;
+          return;
+        }
+        mx = std::max(mx, y[static_cast<std::size_t>(i)]);
+      }
+      blockMax[static_cast<std::size_t>(b)] = mx;
+    });
+    for (const std::int64_t i : firstBad) {
+      if (i < 0) continue;
+      const Problem p = inspect(i);
+      const auto [at, atRow] = rowWhere(data, i);
+      switch (p.what) {
+        case Problem::kLabel: {
+          const std::string rule =
+              std::isnan(p.value) ? "labels must not be NaN"
+              : hasThresholds
+                  ? fmt::format("labels must be integers in [0, {}) (thresholds has {} values)",
+                                thr.size(), thr.size())
+              : p.value >= kMaxLabel ? fmt::format("labels must be integers in [0, {})", kMaxLabel)
+                                     : "classification labels must be integers 0, 1, ..., K-1";
+          stage_util::throwInvalidValue(data, i, who, "label", labelCol, p.value, rule);
+        }
+        case Problem::kWeight:
+          stage_util::throwInvalidValue(data, i, who, "weight", weightCol, p.value,
+                                        stage_util::kWeightRule);
+        case Problem::kFeature:
+          throw DataError(fmt::format(
+              "{}{}: features column '{}' has invalid value {}{} (feature index {}): {}", at, who,
+              featuresCol, num(p.value), atRow, p.index, valueRule(kind, true)));
+        case Problem::kNone: break;
+      }
     }
-    const double wi = w[iu];
-    if (!stage_util::weightOk(wi)) {
-      p.what = Problem::kWeight;
-      p.value = wi;
-      return p;
-    }
-    const VectorView x = X[i];
-    const std::int64_t q = badEntry(kind, x, true);
-    if (q >= 0) {
-      p.what = Problem::kFeature;
-      p.value = x.values[q];
-      p.index = x.indices ? x.indices[q] : q;
-    }
-    return p;
+    for (const double v : blockMax) maxLabel = std::max(maxLabel, v);
   };
-  const std::int64_t checkBlocks = parallel::numBlocks(n, kCheckBlock);
-  std::vector<std::int64_t> firstBad(static_cast<std::size_t>(checkBlocks), -1);
-  std::vector<double> blockMax(static_cast<std::size_t>(checkBlocks), 0.0);
-  parallel::forBlocks(n, kCheckBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    double mx = 0.0;
-    for (std::int64_t i = begin; i < end; ++i) {
-      if (inspect(i).what != Problem::kNone) {
-        firstBad[static_cast<std::size_t>(b)] = i;
-        return;
-      }
-      mx = std::max(mx, y[static_cast<std::size_t>(i)]);
-    }
-    blockMax[static_cast<std::size_t>(b)] = mx;
-  });
-  for (const std::int64_t i : firstBad) {
-    if (i < 0) continue;
-    const Problem p = inspect(i);
-    const auto [at, atRow] = rowWhere(data, i);
-    switch (p.what) {
-      case Problem::kLabel: {
-        const std::string rule =
-            std::isnan(p.value) ? "labels must not be NaN"
-            : hasThresholds     ? fmt::format(
-                                      "labels must be integers in [0, {}) (thresholds has "
-                                          "{} values)",
-                                      thr.size(), thr.size())
-            : p.value >= kMaxLabel ? fmt::format("labels must be integers in [0, {})", kMaxLabel)
-                                   : "classification labels must be integers 0, 1, ..., K-1";
-        stage_util::throwInvalidValue(data, i, who, "label", labelCol, p.value, rule);
-      }
-      case Problem::kWeight:
-        stage_util::throwInvalidValue(data, i, who, "weight", weightCol, p.value,
-                                      stage_util::kWeightRule);
-      case Problem::kFeature:
-        throw DataError(
-            fmt::format("{}{}: features column '{}' has invalid value {}{} (feature "
-                        "index {}): {}",
-                        at, who, featuresCol, num(p.value), atRow, p.index, valueRule(kind, true)));
-      case Problem::kNone: break;
-    }
-  }
-  const double maxLabel = *std::max_element(blockMax.begin(), blockMax.end());
+  // Checks (agreed by every rank), the dimension agreed by the non-empty shards, and the error
+  // for no rows at all (on every rank).
+  const stage_util::FitRows rows = stage_util::loadFitRows(data, cols, comm, d, checkRows);
+  const std::vector<double>& y = rows.y;
+  const std::vector<double>& w = rows.w;
+  if (!hasThresholds) red.max(&maxLabel, 1);
   const std::int64_t k = hasThresholds ? static_cast<std::int64_t>(thr.size())
                                        : static_cast<std::int64_t>(maxLabel) + 1;
   // K x d sums (and a K x d model) must fit in memory: a stray huge label would ask for more.
   if (static_cast<double>(k) * static_cast<double>(std::max<std::int64_t>(d, 1)) > kMaxModelValues)
-    throw DataError(fmt::format(
-        "{}: label column '{}' has largest label {} so the model would have {} classes x {} "
-        "features = {} values (at most {}); labels must be 0, 1, ..., K-1",
-        who, labelCol, num(maxLabel), k, d, static_cast<double>(k) * static_cast<double>(d),
-        kMaxModelValues));
+    stage_util::throwShared(
+        shards,
+        DataError(fmt::format(
+            "{}: label column '{}' has largest label {} so the model would have {} classes x {} "
+            "features = {} values (at most {}); labels must be 0, 1, ..., K-1",
+            who, labelCol, num(maxLabel), k, d, static_cast<double>(k) * static_cast<double>(d),
+            kMaxModelValues)));
 
   // ---- per-class sums over fixed chunks of rows (their number depends only on n, K and d, so
-  // the sums are the same whatever the thread count), added in chunk order.
+  // the sums are the same whatever the thread count), added in chunk order; data-parallel,
+  // then summed over the ranks in rank order (every rank gets the same bits).
   const bool gaussian = kind == Kind::kGaussian;
   const auto kd = static_cast<std::size_t>(k * d);
-  const double chunkBytes = static_cast<double>(kd) * (gaussian ? 16.0 : 8.0) + 8.0 * k;
-  const std::int64_t maxChunks =
-      std::clamp<std::int64_t>(static_cast<std::int64_t>(kChunkBudget / chunkBytes), 1, kMaxChunks);
-  const std::int64_t chunks = std::min(maxChunks, parallel::numBlocks(n, kMinChunk));
-  const std::int64_t chunkRows = (n + chunks - 1) / chunks;
-  std::vector<Sums> partial(static_cast<std::size_t>(parallel::numBlocks(n, chunkRows)));
-  parallel::forBlocks(n, chunkRows, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
-    Sums& s = partial[static_cast<std::size_t>(b)];
-    s.weight.assign(static_cast<std::size_t>(k), 0.0);
-    s.sum.assign(kd, 0.0);
-    if (gaussian) s.sq.assign(kd, 0.0);
-    for (std::int64_t i = begin; i < end; ++i) {
-      const auto iu = static_cast<std::size_t>(i);
-      const auto c = static_cast<std::int64_t>(y[iu]);
-      const double wi = w[iu];
-      s.weight[static_cast<std::size_t>(c)] += wi;
-      double* sum = s.sum.data() + c * d;
-      double* sq = gaussian ? s.sq.data() + c * d : nullptr;
-      X[i].forEach([&](std::int64_t j, double v) {
-        sum[j] += wi * v;
-        if (sq) sq[j] += wi * v * v;
-      });
-    }
-  });
-  Sums total = std::move(partial[0]);
-  for (std::size_t b = 1; b < partial.size(); ++b) total.add(partial[b]);
-  partial.clear();
+  Sums total;
+  total.weight.assign(static_cast<std::size_t>(k), 0.0);
+  total.sum.assign(kd, 0.0);
+  if (gaussian) total.sq.assign(kd, 0.0);
+  if (n > 0) {  // an empty shard adds zeros
+    const double chunkBytes = static_cast<double>(kd) * (gaussian ? 16.0 : 8.0) + 8.0 * k;
+    const std::int64_t maxChunks = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(kChunkBudget / chunkBytes), 1, kMaxChunks);
+    const std::int64_t chunks = std::min(maxChunks, parallel::numBlocks(n, kMinChunk));
+    const std::int64_t chunkRows = (n + chunks - 1) / chunks;
+    std::vector<Sums> partial(static_cast<std::size_t>(parallel::numBlocks(n, chunkRows)));
+    parallel::forBlocks(n, chunkRows, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+      Sums& s = partial[static_cast<std::size_t>(b)];
+      s.weight.assign(static_cast<std::size_t>(k), 0.0);
+      s.sum.assign(kd, 0.0);
+      if (gaussian) s.sq.assign(kd, 0.0);
+      for (std::int64_t i = begin; i < end; ++i) {
+        const auto iu = static_cast<std::size_t>(i);
+        const auto c = static_cast<std::int64_t>(y[iu]);
+        const double wi = w[iu];
+        s.weight[static_cast<std::size_t>(c)] += wi;
+        double* sum = s.sum.data() + c * d;
+        double* sq = gaussian ? s.sq.data() + c * d : nullptr;
+        X[i].forEach([&](std::int64_t j, double v) {
+          sum[j] += wi * v;
+          if (sq) sq[j] += wi * v * v;
+        });
+      }
+    });
+    total = std::move(partial[0]);
+    for (std::size_t b = 1; b < partial.size(); ++b) total.add(partial[b]);
+  }
+  red.sum(total.weight.data(), total.weight.size());
+  red.sum(total.sum.data(), total.sum.size());
+  red.sum(total.sq.data(), total.sq.size());
 
   double W = 0.0;
   for (const double v : total.weight) W += v;
-  stage_util::requirePositiveWeightSum(W, {who, featuresCol, labelCol, weightCol}, false);
+  stage_util::requirePositiveWeightSum(W, cols, shards);
 
   std::vector<double> pi(static_cast<std::size_t>(k)), theta(kd), sigma;
   const auto idx = [d](std::int64_t c, std::int64_t j) {
@@ -441,10 +462,10 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
     // Spark's trainGaussianImpl: epsilon = 1e-9 × the largest variance of a feature over all
     // rows (scikit-learn's var_smoothing), added to every class's variance.
     if (d == 0)
-      throw DataError(
-          fmt::format("{}: features column '{}' has vectors of dimension 0; gaussian "
-                      "naive Bayes needs at least one feature",
-                      who, featuresCol));
+      stage_util::throwShared(
+          shards, DataError(fmt::format("{}: features column '{}' has vectors of dimension 0; "
+                                        "gaussian naive Bayes needs at least one feature",
+                                        who, featuresCol)));
     double maxVar = -kInf;
     for (std::int64_t j = 0; j < d; ++j) {
       double globalSum = 0.0, globalSqrSum = 0.0;
@@ -468,11 +489,13 @@ std::shared_ptr<Model> NaiveBayes::fitImpl(const Frame& data, const Context& /*c
         theta[idx(c, j)] = m;
         sigma[idx(c, j)] = epsilon + sq - m * m;
         if (!(sigma[idx(c, j)] > 0.0))
-          throw DataError(fmt::format(
-              "{}: gaussian naive Bayes found variance {} for feature {} of class {} in column "
-              "'{}' (largest variance of a feature over all rows: {}); the features are "
-              "(numerically) constant, so there is nothing to fit",
-              who, num(sigma[idx(c, j)]), j, c, featuresCol, num(maxVar)));
+          stage_util::throwShared(
+              shards,
+              DataError(fmt::format(
+                  "{}: gaussian naive Bayes found variance {} for feature {} of class {} in column "
+                  "'{}' (largest variance of a feature over all rows: {}); the features are "
+                  "(numerically) constant, so there is nothing to fit",
+                  who, num(sigma[idx(c, j)]), j, c, featuresCol, num(maxVar))));
       }
     }
   }

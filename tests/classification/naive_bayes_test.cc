@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -16,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "../testing/thread_communicator.h"
 #include "thunderdome/core/error.h"
+#include "thunderdome/dist/communicator.h"
 #include "thunderdome/io/libsvm.h"
 #include "thunderdome/persist/persist.h"
 
@@ -517,6 +521,238 @@ TEST(NaiveBayesTest, BitForBitIdenticalAcrossThreadCounts) {
   EXPECT_EQ(one->pi(), many->pi());
   EXPECT_EQ(one->theta(), many->theta());
   EXPECT_EQ(one->sigma(), many->sigma());
+}
+
+// ---------------------------------------------------------------- data-parallel fits
+
+const std::vector<std::string> kModelTypes{"multinomial", "complement", "bernoulli", "gaussian"};
+
+const Rows& rowsOf(const NbData& d, const std::string& type) {
+  return type == "gaussian" ? d.real : type == "bernoulli" ? d.binary : d.counts;
+}
+
+// v rounded to a multiple of 1/scale.
+double onGrid(double v, double scale) { return std::round(v * scale) / scale; }
+
+// The committed data with real values on a 1/64 grid and weights on a 1/4 grid: every product
+// and sum of the fit (Σw, Σw·x, Σw·x²) is exact, in any order.
+NbData exactData() {
+  NbData d = nbData();
+  for (double& w : d.w) w = std::max(0.25, onGrid(w, 4));
+  for (auto& row : d.real)
+    for (double& v : row) v = onGrid(v, 64);
+  return d;
+}
+
+// A shard of `d` for rank r of `ranks`: rows i with i % ranks == r ("round robin"), or the rows
+// whose label % ranks == r ("by label": most ranks see only some classes and a smaller largest
+// label than the whole data).
+NbData shardOf(const NbData& d, int r, int ranks, bool byLabel) {
+  NbData s;
+  for (std::size_t i = 0; i < d.y.size(); ++i) {
+    const auto key = byLabel ? static_cast<std::size_t>(d.y[i]) : i;
+    if (key % static_cast<std::size_t>(ranks) != static_cast<std::size_t>(r)) continue;
+    s.y.push_back(d.y[i]);
+    s.w.push_back(d.w[i]);
+    s.counts.push_back(d.counts[i]);
+    s.binary.push_back(d.binary[i]);
+    s.real.push_back(d.real[i]);
+  }
+  return s;
+}
+
+Context rankContext(testing::ThreadCommunicator& comm) {
+  Context ctx;
+  ctx.comm = std::shared_ptr<dist::Communicator>(&comm, [](auto*) {});
+  ctx.dataParallel = true;
+  return ctx;
+}
+
+// Fits `nb` on `ranks` threads, rank r on shard(r), and returns every rank's model.
+std::vector<std::shared_ptr<NaiveBayesModel>> fitRanks(const NaiveBayes& nb, int ranks,
+                                                       const std::function<Frame(int)>& shard) {
+  std::vector<std::shared_ptr<NaiveBayesModel>> models(static_cast<std::size_t>(ranks));
+  testing::runRanks(ranks, [&](testing::ThreadCommunicator& comm) {
+    models[static_cast<std::size_t>(comm.rank())] =
+        stageAs<NaiveBayesModel>(nb.fit(shard(comm.rank()), rankContext(comm)));
+  });
+  return models;
+}
+
+// Every rank's model is the one-process model: bit for bit (`exact`) or to 1e-12 relative.
+void expectSameModels(const std::vector<std::shared_ptr<NaiveBayesModel>>& models,
+                      const NaiveBayesModel& one, bool exact) {
+  for (std::size_t r = 0; r < models.size(); ++r) {
+    SCOPED_TRACE("rank " + std::to_string(r));
+    ASSERT_TRUE(models[r]);
+    EXPECT_EQ(models[r]->numClasses(), one.numClasses());
+    EXPECT_EQ(models[r]->numFeatures(), one.numFeatures());
+    if (exact) {
+      EXPECT_EQ(models[r]->pi(), one.pi());
+      EXPECT_EQ(models[r]->theta(), one.theta());
+      EXPECT_EQ(models[r]->sigma(), one.sigma());
+    } else {
+      expectNear(models[r]->pi(), one.pi(), 1e-12, "pi");
+      expectNear(models[r]->theta(), one.theta(), 1e-12, "theta");
+      expectNear(models[r]->sigma(), one.sigma(), 1e-12, "sigma");
+    }
+    // The ranks sum in the same order: their models are identical.
+    EXPECT_EQ(models[r]->pi(), models[0]->pi());
+    EXPECT_EQ(models[r]->theta(), models[0]->theta());
+    EXPECT_EQ(models[r]->sigma(), models[0]->sigma());
+  }
+}
+
+// Issue #13: 2 and 3 ranks give the one-process model for every model type, bit for bit when
+// the sums are exact (counts, 1/4-grid weights, 1/64-grid real values).
+TEST(NaiveBayesTest, DataParallelMatchesOneProcessBitForBitOnExactSums) {
+  const NbData d = exactData();
+  for (const auto& type : kModelTypes) {
+    for (const bool sparse : {false, true}) {
+      NaiveBayes nb;
+      nb.setModelType(type).setWeightCol("weight").setSmoothing(0.5);
+      const auto one = fitModel(nb, makeFrame(d.y, rowsOf(d, type), sparse, &d.w));
+      for (const int ranks : {2, 3}) {
+        for (const bool byLabel : {false, true}) {
+          SCOPED_TRACE(type + (sparse ? " sparse " : " dense ") + std::to_string(ranks) + " ranks" +
+                       (byLabel ? " by label" : " round robin"));
+          const auto models = fitRanks(nb, ranks, [&](int r) {
+            const NbData s = shardOf(d, r, ranks, byLabel);
+            return makeFrame(s.y, rowsOf(s, type), sparse, &s.w);
+          });
+          expectSameModels(models, *one, true);
+        }
+      }
+    }
+  }
+}
+
+// The committed data as they are (2-digit weights, 3-digit real values): the sums are added in
+// another order than in one process, so the models agree to rounding only.
+TEST(NaiveBayesTest, DataParallelMatchesOneProcessToRounding) {
+  const NbData& d = nbData();
+  for (const auto& type : kModelTypes) {
+    NaiveBayes nb;
+    nb.setModelType(type).setWeightCol("weight");
+    const auto one = fitModel(nb, makeFrame(d.y, rowsOf(d, type), false, &d.w));
+    for (const int ranks : {2, 3}) {
+      SCOPED_TRACE(type + " " + std::to_string(ranks) + " ranks");
+      const auto models = fitRanks(nb, ranks, [&](int r) {
+        const NbData s = shardOf(d, r, ranks, false);
+        return makeFrame(s.y, rowsOf(s, type), false, &s.w);
+      });
+      expectSameModels(models, *one, false);
+    }
+  }
+}
+
+// An empty shard (0 rows, a features column of dimension 0) takes part: it adds nothing and
+// takes the dimension and classes of the others.
+TEST(NaiveBayesTest, DataParallelEmptyShardTakesPart) {
+  const NbData d = exactData();
+  for (const auto& type : kModelTypes) {
+    for (const bool sparse : {false, true}) {
+      SCOPED_TRACE(type + (sparse ? " sparse" : " dense"));
+      NaiveBayes nb;
+      nb.setModelType(type);
+      const auto one = fitModel(nb, makeFrame(d.y, rowsOf(d, type), sparse));
+      const auto models = fitRanks(nb, 3, [&](int r) {
+        if (r == 1) return makeFrame({}, {}, sparse);
+        const NbData s = shardOf(d, r == 0 ? 0 : 1, 2, false);
+        return makeFrame(s.y, rowsOf(s, type), sparse);
+      });
+      expectSameModels(models, *one, true);
+    }
+  }
+  // Every shard empty: every rank stops with the same error.
+  NaiveBayes nb;
+  testing::runRanks(2, [&](testing::ThreadCommunicator& comm) {
+    try {
+      (void)nb.fit(makeFrame({}, {}), rankContext(comm));
+      ADD_FAILURE() << "rank " << comm.rank() << ": no error";
+    } catch (const dist::DistributedError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("empty training data")) << e.what();
+    }
+  });
+}
+
+// Runs `nb` on 2 ranks over shards(r) and expects every rank to throw a DistributedError
+// holding each of `parts`.
+void expectRanksFail(const NaiveBayes& nb, const std::function<Frame(int)>& shard,
+                     const std::vector<std::string>& parts) {
+  std::vector<std::string> messages(2);
+  testing::runRanks(2, [&](testing::ThreadCommunicator& comm) {
+    try {
+      (void)nb.fit(shard(comm.rank()), rankContext(comm));
+    } catch (const dist::DistributedError& e) {
+      messages[static_cast<std::size_t>(comm.rank())] = e.what();
+    }
+  });
+  for (std::size_t r = 0; r < messages.size(); ++r) {
+    SCOPED_TRACE("rank " + std::to_string(r));
+    EXPECT_FALSE(messages[r].empty()) << "no error";
+    for (const auto& p : parts) EXPECT_THAT(messages[r], HasSubstr(p));
+  }
+  EXPECT_EQ(messages[0], messages[1]);
+}
+
+// A bad row in rank 1's shard only stops both ranks (no hang) with rank 1's message, which
+// names the row of that shard; errors found on the summed values are every rank's alike.
+TEST(NaiveBayesTest, DataParallelBadRowOnOneRankStopsEveryRank) {
+  const NbData d = exactData();
+  const std::map<std::string, std::pair<double, std::string>> bad{
+      {"multinomial", {-1.0, "invalid value -1.0 at row 2 (feature index 1)"}},
+      {"complement", {-1.0, "invalid value -1.0 at row 2 (feature index 1)"}},
+      {"bernoulli", {2.0, "invalid value 2.0 at row 2 (feature index 1)"}},
+      {"gaussian", {kNaN, "invalid value NaN at row 2 (feature index 1)"}}};
+  for (const auto& type : kModelTypes) {
+    SCOPED_TRACE(type);
+    NaiveBayes nb;
+    nb.setModelType(type);
+    const auto& [value, message] = bad.at(type);
+    expectRanksFail(nb,
+                    [&](int r) {
+                      NbData s = shardOf(d, r, 2, false);
+                      Rows x = rowsOf(s, type);
+                      if (r == 1) x[2][1] = value;
+                      return makeFrame(s.y, x, false);
+                    },
+                    {"rank 1 of 2: ", "features column 'features' has " + message});
+  }
+  // A bad label and a bad weight on rank 1.
+  NaiveBayes nb;
+  expectRanksFail(nb,
+                  [&](int r) {
+                    NbData s = shardOf(d, r, 2, false);
+                    if (r == 1) s.y[3] = 1.5;
+                    return makeFrame(s.y, s.counts);
+                  },
+                  {"rank 1 of 2: ", "label column 'label' has invalid value 1.5 at row 3"});
+  nb.setWeightCol("weight");
+  expectRanksFail(nb,
+                  [&](int r) {
+                    NbData s = shardOf(d, r, 2, false);
+                    if (r == 1) s.w[0] = -2.0;
+                    return makeFrame(s.y, s.counts, false, &s.w);
+                  },
+                  {"rank 1 of 2: ", "weight column 'weight' has invalid value -2.0 at row 0"});
+  // Weights that are 0 on every rank; shards of different dimensions.
+  expectRanksFail(nb,
+                  [&](int r) {
+                    NbData s = shardOf(d, r, 2, false);
+                    std::fill(s.w.begin(), s.w.end(), 0.0);
+                    return makeFrame(s.y, s.counts, false, &s.w);
+                  },
+                  {"weights in column 'weight' sum to 0"});
+  nb.clear(NaiveBayes::weightCol);
+  expectRanksFail(nb,
+                  [&](int r) {
+                    NbData s = shardOf(d, r, 2, false);
+                    if (r == 1)
+                      for (auto& row : s.counts) row.resize(3);
+                    return makeFrame(s.y, s.counts);
+                  },
+                  {"ranks disagree on the dimension of features column 'features'"});
 }
 
 // ---------------------------------------------------------------- classes and thresholds

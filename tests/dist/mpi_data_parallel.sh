@@ -6,6 +6,8 @@
 #   cv_foldcol       : CrossValidator with a fold column (the same folds as one process) on 2
 #                      ranks gives the single-process metrics to 1e-6 and the same best map
 #   tvs              : TrainValidationSplit on 3 ranks runs and saves a model
+#   nb_np3           : Tokenizer -> HashingTF -> NaiveBayes (multinomial) on 3 ranks gives the
+#                      single-process pi and theta bit for bit (term counts: exact sums)
 #   bad_shard        : a bad label in rank 1's shard only -> the job stops with that rank's
 #                      message, non-zero exit, no model
 #   bad_shard_rank0  : the same in rank 0's shard
@@ -125,6 +127,21 @@ EOF
     set -e
     [ "$rc" -ne 124 ] || { echo "the job hung"; exit 1; }
     expect_failure "$rc" "rank $rank of 2: .*label column 'label' has invalid value 1.5"
+    ;;
+  nb_np3)
+    spec "$work/spec.json" ""
+    sed -i 's|{"name": "lr".*}}|{"name": "nb", "class": "NaiveBayes", "params": {"smoothing": 0.5}}|' \
+      "$work/spec.json"
+    grep -q '"NaiveBayes"' "$work/spec.json" || { cat "$work/spec.json"; exit 1; }
+    "$td" fit --spec "$work/spec.json" --train "$work/train.csv" --out "$work/one" --json -q > "$work/one.json"
+    timeout 50 "${mpi[@]}" -np 3 "$td" fit --data-parallel --spec "$work/spec.json" \
+      --train "$work/train.csv" --out "$work/many" --json -q > "$work/many.json"
+    grep -q '"trainRows": 1500' "$work/many.json" || { cat "$work/many.json"; exit 1; }
+    for a in pi theta; do
+      one=$(find "$work/one" -name "$a.f64le"); many=$(find "$work/many" -name "$a.f64le")
+      [ -n "$one" ] && [ -n "$many" ] || { echo "no $a.f64le"; find "$work"; exit 1; }
+      cmp "$one" "$many" || { echo "$a differs"; exit 1; }
+    done
     ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac
