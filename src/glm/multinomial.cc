@@ -23,6 +23,46 @@ constexpr std::int64_t kMaxDenseFeatures = 4096;
 // gradient's sums over steps stay in double.
 constexpr std::int64_t kSingleMinValues = std::int64_t{1} << 22;
 constexpr std::int64_t kFlushSteps = 16;  // float: steps summed in float before the double sum
+// float32 kernels: classes padded to lanes of 16 floats (GCC vector extensions: one AVX-512
+// register, two AVX2 or four SSE ones, whatever the build targets), rows taken 8 at a time.
+// One pass over a group's rows gives its margins, and after the softmax a second pass over the
+// same (cache-resident) rows adds Xᵀr: Eigen's products pack (copy) X for each of the two
+// products, which on these skinny shapes (K = 10 columns) costs as much as the arithmetic.
+using V16 = float __attribute__((vector_size(64)));
+constexpr int kLanes = 16;
+constexpr int kGroup = 8;
+
+// out[r·chunks + q] = Σ_j x_r[j]·Z[j·chunks + q] for the kGroup rows x_r (k values each).
+void groupMargins(const float* const* x, std::int64_t k, const V16* Z, int chunks, V16* out) {
+  for (int q = 0; q < chunks; ++q) {
+    V16 a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {};
+    const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5],
+                *x6 = x[6], *x7 = x[7];
+    for (std::int64_t j = 0; j < k; ++j) {
+      const V16 z = Z[j * chunks + q];
+      a0 += x0[j] * z, a1 += x1[j] * z, a2 += x2[j] * z, a3 += x3[j] * z;
+      a4 += x4[j] * z, a5 += x5[j] * z, a6 += x6[j] * z, a7 += x7[j] * z;
+    }
+    out[0 * chunks + q] = a0, out[1 * chunks + q] = a1, out[2 * chunks + q] = a2;
+    out[3 * chunks + q] = a3, out[4 * chunks + q] = a4, out[5 * chunks + q] = a5;
+    out[6 * chunks + q] = a6, out[7 * chunks + q] = a7;
+  }
+}
+
+// G[j·chunks + q] += Σ_r x_r[j]·R[r·chunks + q] for the kGroup rows x_r.
+void groupGradient(const float* const* x, std::int64_t k, const V16* R, int chunks, V16* G) {
+  for (int q = 0; q < chunks; ++q) {
+    const V16 r0 = R[0 * chunks + q], r1 = R[1 * chunks + q], r2 = R[2 * chunks + q],
+              r3 = R[3 * chunks + q], r4 = R[4 * chunks + q], r5 = R[5 * chunks + q],
+              r6 = R[6 * chunks + q], r7 = R[7 * chunks + q];
+    const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5],
+                *x6 = x[6], *x7 = x[7];
+    for (std::int64_t j = 0; j < k; ++j)
+      G[j * chunks + q] += ((x0[j] * r0 + x1[j] * r1) + (x2[j] * r2 + x3[j] * r3)) +
+                           ((x4[j] * r4 + x5[j] * r5) + (x6[j] * r6 + x7[j] * r7));
+  }
+}
+
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 }  // namespace
@@ -215,8 +255,18 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
     return wi * (mx + std::log(sum) - my);
   };
   const Eigen::Map<const Eigen::RowVectorXd> off(D.offset.data(), K);
-  RowMatrixF Zf;
-  if (D.dense && D.single) Zf = Z.cast<float>();
+  // float32: Z with its classes padded to chunks of 16 lanes, and a zero row for short groups
+  const int chunks = (K + kLanes - 1) / kLanes;
+  std::vector<V16> Zp;
+  std::vector<float> zeroRow;
+  if (D.dense && D.single) {
+    Zp.assign(static_cast<std::size_t>(k * chunks), V16{});
+    for (std::int64_t c = 0; c < k; ++c)
+      for (int j = 0; j < K; ++j)
+        Zp[static_cast<std::size_t>(c * chunks + j / kLanes)][j % kLanes] =
+            static_cast<float>(z[c * K + j]);
+    zeroRow.assign(static_cast<std::size_t>(k), 0.0f);
+  }
   parallel::forBlocks(n, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
     double* rs = D.blockResid.data() + b * K;
     std::fill(rs, rs + K, 0.0);
@@ -225,25 +275,32 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
       RowMatrix& G = D.blockGrad[static_cast<std::size_t>(b)];
       G.setZero();
       if (D.single) {
-        RowMatrixF M(kStep, K), Gf = RowMatrixF::Zero(k, K);
+        const auto cu = static_cast<std::size_t>(chunks);
+        std::vector<V16> Gf(static_cast<std::size_t>(k) * cu, V16{}), Mg(kGroup * cu), Rg(kGroup * cu);
         std::vector<double> mbuf(static_cast<std::size_t>(K));
         double* m = mbuf.data();
-        std::int64_t steps = 0;
-        for (std::int64_t s0 = begin; s0 < end; s0 += kStep) {
-          const std::int64_t rows = std::min(kStep, end - s0);
-          const auto Xs = D.Xf.middleRows(s0, rows);
-          auto Ms = M.topRows(rows);
-          Ms.noalias() = Xs * Zf;
-          for (std::int64_t i = 0; i < rows; ++i) {
-            float* mi = Ms.row(i).data();
-            for (int j = 0; j < K; ++j) m[j] = static_cast<double>(mi[j]) + D.offset[static_cast<std::size_t>(j)];
-            loss += softmaxRow(s0 + i, m, rs);
-            for (int j = 0; j < K; ++j) mi[j] = static_cast<float>(m[j]);
+        const float* x[kGroup];
+        std::int64_t groups = 0;
+        for (std::int64_t g0 = begin; g0 < end; g0 += kGroup) {
+          const std::int64_t rows = std::min<std::int64_t>(kGroup, end - g0);
+          for (std::int64_t r = 0; r < kGroup; ++r)
+            x[r] = r < rows ? D.Xf.data() + (g0 + r) * k : zeroRow.data();
+          groupMargins(x, k, Zp.data(), chunks, Mg.data());
+          for (std::int64_t r = 0; r < kGroup; ++r) {
+            V16* rr = Rg.data() + r * chunks;
+            for (int q = 0; q < chunks; ++q) rr[q] = V16{};
+            if (r >= rows) continue;
+            const V16* mr = Mg.data() + r * chunks;
+            for (int j = 0; j < K; ++j)
+              m[j] = static_cast<double>(mr[j / kLanes][j % kLanes]) + D.offset[static_cast<std::size_t>(j)];
+            loss += softmaxRow(g0 + r, m, rs);
+            for (int j = 0; j < K; ++j) rr[j / kLanes][j % kLanes] = static_cast<float>(m[j]);
           }
-          Gf.noalias() += Xs.transpose() * Ms;
-          if (++steps % kFlushSteps == 0 || s0 + kStep >= end) {
-            G += Gf.cast<double>();
-            Gf.setZero();
+          groupGradient(x, k, Rg.data(), chunks, Gf.data());
+          if (++groups % (kFlushSteps * kStep / kGroup) == 0 || g0 + kGroup >= end) {
+            for (std::int64_t c = 0; c < k; ++c)
+              for (int j = 0; j < K; ++j) G(c, j) += static_cast<double>(Gf[static_cast<std::size_t>(c) * cu + static_cast<std::size_t>(j / kLanes)][j % kLanes]);
+            std::fill(Gf.begin(), Gf.end(), V16{});
           }
         }
         D.blockLoss[static_cast<std::size_t>(b)] = loss;
