@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/random.h"
 
@@ -24,9 +26,9 @@ std::vector<double> MlpTopology::initialWeights(std::uint64_t seed) const {
   std::vector<double> w(static_cast<std::size_t>(numWeights()));
   Rng rng(seed);
   for (std::int64_t l = 0; l < numAffine(); ++l) {
-    const auto in = static_cast<double>(layers_[static_cast<std::size_t>(l)]);
+    const double sqrtIn = std::sqrt(static_cast<double>(layers_[static_cast<std::size_t>(l)]));
     for (std::int64_t i = offset(l); i < offset(l + 1); ++i)
-      w[static_cast<std::size_t>(i)] = (rng.uniform() * 4.8 - 2.4) / in;
+      w[static_cast<std::size_t>(i)] = (rng.uniform() * 4.8 - 2.4) / sqrtIn;
   }
   return w;
 }

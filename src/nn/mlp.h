@@ -32,9 +32,10 @@ class MlpTopology {
   [[nodiscard]] std::int64_t offset(std::int64_t l) const {
     return offsets_[static_cast<std::size_t>(l)];
   }
-  /// Spark's random initialisation scheme (AffineLayerModel.randomWeights): every weight and
-  /// bias of layer l uniform in [−2.4/in_l, 2.4/in_l), here from td::Rng(seed) drawn in weight
-  /// vector order (Spark draws from its XORShiftRandom; the values differ, the law does not).
+  /// Spark's random initialisation scheme (AffineLayerModel.randomWeights, Bottou's heuristic):
+  /// every weight and bias of layer l uniform in [−2.4/√in_l, 2.4/√in_l), here from
+  /// td::Rng(seed) drawn in weight vector order (Spark draws from its XORShiftRandom; the values
+  /// differ, the law does not).
   [[nodiscard]] std::vector<double> initialWeights(std::uint64_t seed) const;
 
  private:

@@ -190,11 +190,15 @@ TEST(MlpTopologyTest, WeightLayoutAndInitialisationLaw) {
   const auto w = t.initialWeights(42);
   ASSERT_EQ(static_cast<std::int64_t>(w.size()), t.numWeights());
   for (std::int64_t l = 0; l < t.numAffine(); ++l) {
-    const double bound = 2.4 / static_cast<double>(t.layers()[static_cast<std::size_t>(l)]);
+    const double bound =
+        2.4 / std::sqrt(static_cast<double>(t.layers()[static_cast<std::size_t>(l)]));
+    double largest = 0.0;
     for (std::int64_t i = t.offset(l); i < t.offset(l + 1); ++i) {
       EXPECT_GE(w[static_cast<std::size_t>(i)], -bound);
       EXPECT_LT(w[static_cast<std::size_t>(i)], bound);
+      largest = std::max(largest, std::abs(w[static_cast<std::size_t>(i)]));
     }
+    EXPECT_GT(largest, 0.8 * bound);  // the whole interval is used (not 2.4/in_l)
   }
   EXPECT_EQ(w, t.initialWeights(42));
   EXPECT_NE(w, t.initialWeights(43));

@@ -32,7 +32,7 @@ class MultilayerPerceptronClassifier final : public Estimator {
       "constant step `stepSize`, stopping when ‖w_k − w_{k−1}‖ < tol·max(‖w_k‖, 1). The "
       "cross-entropy is computed as log-sum-exp − z_label, so a probability that underflows "
       "gives a large finite loss instead of Spark's Infinity/NaN. **Random initialisation:** "
-      "Spark's law (every weight and bias of layer l uniform in [−2.4/in_l, 2.4/in_l)) drawn "
+      "Spark's law (every weight and bias of layer l uniform in [−2.4/√in_l, 2.4/√in_l)) drawn "
       "from thunderdome's seeded generator, not Spark's XORShiftRandom: the same seed gives "
       "other initial weights than Spark (deterministic per seed); with `initialWeights` the "
       "fit follows Spark's. **Checks:** labels integers in [0, layers[-1]) (Spark's messages), "
