@@ -17,6 +17,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<LogisticRegression>(),
       entry<LogisticRegressionModel>(),
       entry<NaiveBayes>(), entry<NaiveBayesModel>(),
+      entry<MultilayerPerceptronClassifier>(), entry<MultilayerPerceptronClassificationModel>(),
       entry<LinearSVC>(), entry<LinearSVCModel>(),
       entry<OneVsRest>(), entry<OneVsRestModel>(),
       entry<LinearRegression>(),

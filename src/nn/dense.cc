@@ -1,0 +1,184 @@
+// src/nn/dense.cc — the CPU back-end of nn/dense.h: Eigen GEMMs over mapped column-major arrays,
+// scalar element-wise loops (std::exp, so that a value never depends on where in a buffer it
+// sits: results are the same whatever the alignment, batch split or thread count).
+#include "nn/dense.h"
+
+#include <fmt/format.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "thunderdome/core/error.h"
+
+namespace td::nn {
+
+namespace {
+
+template <class T>
+using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+template <class T>
+using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+template <class T>
+using MapM = Eigen::Map<Mat<T>>;
+template <class T>
+using CMapM = Eigen::Map<const Mat<T>>;
+template <class T>
+using MapV = Eigen::Map<Vec<T>>;
+template <class T>
+using CMapV = Eigen::Map<const Vec<T>>;
+
+using Index = Eigen::Index;
+
+}  // namespace
+
+Activation activationFromName(std::string_view name) {
+  if (name == "linear") return Activation::kLinear;
+  if (name == "sigmoid") return Activation::kSigmoid;
+  if (name == "tanh") return Activation::kTanh;
+  if (name == "relu") return Activation::kRelu;
+  if (name == "softmax") return Activation::kSoftmax;
+  throw ParamError(fmt::format(
+      "unknown activation '{}' (supported: linear, sigmoid, tanh, relu, softmax)", name));
+}
+
+std::string_view toString(Activation a) {
+  switch (a) {
+    case Activation::kLinear: return "linear";
+    case Activation::kSigmoid: return "sigmoid";
+    case Activation::kTanh: return "tanh";
+    case Activation::kRelu: return "relu";
+    case Activation::kSoftmax: return "softmax";
+  }
+  return "?";
+}
+
+template <class T>
+void affineForward(const T* W, const T* b, std::int64_t out, std::int64_t in, const T* X,
+                   std::int64_t n, T* Y) {
+  MapM<T> y(Y, static_cast<Index>(out), static_cast<Index>(n));
+  const CMapM<T> w(W, static_cast<Index>(out), static_cast<Index>(in));
+  const CMapM<T> x(X, static_cast<Index>(in), static_cast<Index>(n));
+  const CMapV<T> bias(b, static_cast<Index>(out));
+  // As Spark's AffineLayerModel.eval: the biases first, then Y += W·X.
+  y.colwise() = bias;
+  y.noalias() += w * x;
+}
+
+template <class T>
+void affineBackward(const T* W, std::int64_t out, std::int64_t in, const T* dY, std::int64_t n,
+                    T* dX) {
+  MapM<T> dx(dX, static_cast<Index>(in), static_cast<Index>(n));
+  const CMapM<T> w(W, static_cast<Index>(out), static_cast<Index>(in));
+  const CMapM<T> dy(dY, static_cast<Index>(out), static_cast<Index>(n));
+  dx.noalias() = w.transpose() * dy;
+}
+
+template <class T>
+void affineGradient(const T* dY, std::int64_t out, const T* X, std::int64_t in, std::int64_t n,
+                    T scale, T* gW, T* gb) {
+  MapM<T> gw(gW, static_cast<Index>(out), static_cast<Index>(in));
+  MapV<T> gbias(gb, static_cast<Index>(out));
+  const CMapM<T> dy(dY, static_cast<Index>(out), static_cast<Index>(n));
+  const CMapM<T> x(X, static_cast<Index>(in), static_cast<Index>(n));
+  gw.noalias() += scale * (dy * x.transpose());
+  // Row sums in a fixed order (a plain loop: Eigen's rowwise().sum() may vectorize differently
+  // with the alignment of the buffer).
+  for (std::int64_t j = 0; j < n; ++j) {
+    const T* col = dY + j * out;
+    for (std::int64_t i = 0; i < out; ++i) gb[i] += scale * col[i];
+  }
+}
+
+template <class T>
+void activate(Activation a, T* Z, std::int64_t rows, std::int64_t n) {
+  const std::int64_t size = rows * n;
+  switch (a) {
+    case Activation::kLinear: return;
+    case Activation::kSigmoid:
+      // Spark's SigmoidFunction: 1 / (1 + exp(−x)).
+      for (std::int64_t i = 0; i < size; ++i) Z[i] = T(1) / (T(1) + std::exp(-Z[i]));
+      return;
+    case Activation::kTanh:
+      for (std::int64_t i = 0; i < size; ++i) Z[i] = std::tanh(Z[i]);
+      return;
+    case Activation::kRelu:
+      for (std::int64_t i = 0; i < size; ++i) Z[i] = std::max(Z[i], T(0));
+      return;
+    case Activation::kSoftmax:
+      for (std::int64_t j = 0; j < n; ++j) {
+        T* col = Z + j * rows;
+        T m = std::numeric_limits<T>::lowest();
+        for (std::int64_t i = 0; i < rows; ++i) m = std::max(m, col[i]);
+        T s = 0;
+        for (std::int64_t i = 0; i < rows; ++i) {
+          col[i] = std::exp(col[i] - m);
+          s += col[i];
+        }
+        for (std::int64_t i = 0; i < rows; ++i) col[i] /= s;
+      }
+      return;
+  }
+}
+
+template <class T>
+void activationBackward(Activation a, const T* A, T* delta, std::int64_t rows, std::int64_t n) {
+  const std::int64_t size = rows * n;
+  switch (a) {
+    case Activation::kLinear: return;
+    case Activation::kSigmoid:
+      // Spark's SigmoidFunction.derivative: (1 − z)·z of the output z.
+      for (std::int64_t i = 0; i < size; ++i) delta[i] *= (T(1) - A[i]) * A[i];
+      return;
+    case Activation::kTanh:
+      for (std::int64_t i = 0; i < size; ++i) delta[i] *= T(1) - A[i] * A[i];
+      return;
+    case Activation::kRelu:
+      for (std::int64_t i = 0; i < size; ++i)
+        if (!(A[i] > T(0))) delta[i] = T(0);
+      return;
+    case Activation::kSoftmax:
+      throw ParamError(
+          "nn::activationBackward: softmax has no element-wise derivative; use it with "
+          "softmaxCrossEntropy");
+  }
+}
+
+template <class T>
+double softmaxCrossEntropy(const T* Z, const std::int32_t* labels, std::int64_t k, std::int64_t n,
+                           T* P, T* delta) {
+  double loss = 0.0;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const T* z = Z + j * k;
+    T* p = P + j * k;
+    T* d = delta + j * k;
+    const std::int32_t label = labels[j];
+    T m = std::numeric_limits<T>::lowest();
+    for (std::int64_t i = 0; i < k; ++i) m = std::max(m, z[i]);
+    T s = 0;
+    for (std::int64_t i = 0; i < k; ++i) s += std::exp(z[i] - m);
+    // −log p_label = log Σ exp(z − m) − (z_label − m).
+    loss += static_cast<double>(std::log(s) - (z[label] - m));
+    for (std::int64_t i = 0; i < k; ++i) p[i] = std::exp(z[i] - m) / s;
+    for (std::int64_t i = 0; i < k; ++i) d[i] = p[i] - (i == label ? T(1) : T(0));
+  }
+  return loss;
+}
+
+#define TD_NN_INSTANTIATE(T)                                                                    \
+  template void affineForward<T>(const T*, const T*, std::int64_t, std::int64_t, const T*,       \
+                                 std::int64_t, T*);                                              \
+  template void affineBackward<T>(const T*, std::int64_t, std::int64_t, const T*, std::int64_t, \
+                                  T*);                                                           \
+  template void affineGradient<T>(const T*, std::int64_t, const T*, std::int64_t, std::int64_t, \
+                                  T, T*, T*);                                                    \
+  template void activate<T>(Activation, T*, std::int64_t, std::int64_t);                        \
+  template void activationBackward<T>(Activation, const T*, T*, std::int64_t, std::int64_t);    \
+  template double softmaxCrossEntropy<T>(const T*, const std::int32_t*, std::int64_t,           \
+                                         std::int64_t, T*, T*);
+TD_NN_INSTANTIATE(float)
+TD_NN_INSTANTIATE(double)
+#undef TD_NN_INSTANTIATE
+
+}  // namespace td::nn
