@@ -11,7 +11,7 @@
 namespace td::glm {
 
 namespace {
-constexpr std::int64_t kBlock = 8192;          // rows per block of the row passes (a task)
+constexpr std::int64_t kBlock = 2048;  // rows per block of the row passes (a task; 30 on 60,000 rows)
 // Dense: rows per step within a block. Both products of a step read its rows while they are in
 // the L2 cache (Eigen packs each operand of a product: on a block of thousands of rows that
 // copy, made twice per evaluation, costs more than the arithmetic).
@@ -23,48 +23,73 @@ constexpr std::int64_t kMaxDenseFeatures = 4096;
 // gradient's sums over steps stay in double.
 constexpr std::int64_t kSingleMinValues = std::int64_t{1} << 22;
 constexpr std::int64_t kFlushSteps = 16;  // float: steps summed in float before the double sum
-// float32 kernels: classes padded to lanes of 16 floats (GCC vector extensions: one AVX-512
-// register, two AVX2 or four SSE ones, whatever the build targets), rows taken 8 at a time.
-// One pass over a group's rows gives its margins, and after the softmax a second pass over the
-// same (cache-resident) rows adds Xᵀr: Eigen's products pack (copy) X for each of the two
-// products, which on these skinny shapes (K = 10 columns) costs as much as the arithmetic.
+// float32 kernels, lanes over features: every row is stored padded to chunks of 16 floats
+// (GCC vector extensions: one AVX-512 register, two AVX2 or four SSE ones, whatever the build
+// targets), and classes are taken 8 at a time, so every lane does useful work whatever K is.
+// Within a step of rows, one pass gives their margins (two rows at a time, then a sum across
+// the lanes), and after the softmax a second pass over the same cache-resident rows adds Xᵀr.
+// (Eigen's products pack — copy — X for each of the two products, which on these skinny
+// shapes costs as much as the arithmetic; lanes over 10 classes would leave 6 of 16 idle.)
 using V16 = float __attribute__((vector_size(64)));
 constexpr int kLanes = 16;
-constexpr int kGroup = 8;
+constexpr int kClassBlock = 8;
 
-// out[r·chunks + q] = Σ_j x_r[j]·Z[j·chunks + q] for the kGroup rows x_r (k values each).
-void groupMargins(const float* const* x, std::int64_t k, const V16* Z, int chunks, V16* out) {
-  for (int q = 0; q < chunks; ++q) {
-    V16 a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {};
-    const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5],
-                *x6 = x[6], *x7 = x[7];
-    for (std::int64_t j = 0; j < k; ++j) {
-      const V16 z = Z[j * chunks + q];
-      a0 += x0[j] * z, a1 += x1[j] * z, a2 += x2[j] * z, a3 += x3[j] * z;
-      a4 += x4[j] * z, a5 += x5[j] * z, a6 += x6[j] * z, a7 += x7[j] * z;
+float laneSum(const V16& a) {
+  float s = 0.0f;
+  for (int l = 0; l < kLanes; ++l) s += a[l];
+  return s;
+}
+
+// m0[c0 + c], m1[c0 + c] = rows x0, x1 (cc chunks) · Zt row c0 + c, for NB classes.
+template <int NB>
+void marginsPair(const V16* x0, const V16* x1, std::int64_t cc, const V16* Zt, int c0, float* m0,
+                 float* m1) {
+  V16 a0[NB] = {}, a1[NB] = {};
+  const V16* zt = Zt + static_cast<std::int64_t>(c0) * cc;
+  for (std::int64_t q = 0; q < cc; ++q) {
+    const V16 u = x0[q], v = x1[q];
+    for (int c = 0; c < NB; ++c) {
+      const V16 zc = zt[c * cc + q];
+      a0[c] += u * zc;
+      a1[c] += v * zc;
     }
-    out[0 * chunks + q] = a0, out[1 * chunks + q] = a1, out[2 * chunks + q] = a2;
-    out[3 * chunks + q] = a3, out[4 * chunks + q] = a4, out[5 * chunks + q] = a5;
-    out[6 * chunks + q] = a6, out[7 * chunks + q] = a7;
+  }
+  for (int c = 0; c < NB; ++c) m0[c0 + c] = laneSum(a0[c]), m1[c0 + c] = laneSum(a1[c]);
+}
+
+// Gt row c0 + c += Σ_r R[r·K + c0 + c]·x_r over the step's rows, for NB classes.
+template <int NB>
+void gradientRows(const V16* const* x, std::int64_t rows, const float* R, int K, int c0,
+                  std::int64_t cc, V16* Gt) {
+  for (std::int64_t q = 0; q < cc; ++q) {
+    V16 a[NB] = {};
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const V16 xv = x[r][q];
+      const float* rr = R + r * K + c0;
+      for (int c = 0; c < NB; ++c) a[c] += rr[c] * xv;
+    }
+    for (int c = 0; c < NB; ++c) Gt[(c0 + c) * cc + q] += a[c];
   }
 }
 
-// G[j·chunks + q] += Σ_r x_r[j]·R[r·chunks + q] for the kGroup rows x_r.
-void groupGradient(const float* const* x, std::int64_t k, const V16* R, int chunks, V16* G) {
-  for (int q = 0; q < chunks; ++q) {
-    const V16 r0 = R[0 * chunks + q], r1 = R[1 * chunks + q], r2 = R[2 * chunks + q],
-              r3 = R[3 * chunks + q], r4 = R[4 * chunks + q], r5 = R[5 * chunks + q],
-              r6 = R[6 * chunks + q], r7 = R[7 * chunks + q];
-    const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5],
-                *x6 = x[6], *x7 = x[7];
-    for (std::int64_t j = 0; j < k; ++j)
-      G[j * chunks + q] += ((x0[j] * r0 + x1[j] * r1) + (x2[j] * r2 + x3[j] * r3)) +
-                           ((x4[j] * r4 + x5[j] * r5) + (x6[j] * r6 + x7[j] * r7));
+// Calls f.template operator()<NB>(c0) for each block of at most 8 classes.
+template <class F>
+void forClassBlocks(int K, F&& f) {
+  for (int c0 = 0; c0 < K; c0 += kClassBlock) {
+    switch (std::min(kClassBlock, K - c0)) {
+      case 8: f.template operator()<8>(c0); break;
+      case 7: f.template operator()<7>(c0); break;
+      case 6: f.template operator()<6>(c0); break;
+      case 5: f.template operator()<5>(c0); break;
+      case 4: f.template operator()<4>(c0); break;
+      case 3: f.template operator()<3>(c0); break;
+      case 2: f.template operator()<2>(c0); break;
+      default: f.template operator()<1>(c0); break;
+    }
   }
 }
 
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 }  // namespace
 
 // ---------------------------------------------------------------- problem
@@ -127,9 +152,10 @@ std::vector<double> MultinomialProblem::intercepts(const std::vector<double>& z)
 // ---------------------------------------------------------------- objective
 struct MultinomialObjective::Data {
   bool dense = true;
-  bool single = false;                  // dense: stored in float32 (Xf), else X
+  bool single = false;                  // dense: stored in float32 (Xv), else X
   RowMatrix X;                          // dense: n × k, (x − μ)/σ (centred only with intercept)
-  RowMatrixF Xf;
+  std::vector<V16> Xv;                  // float32: n rows of cc chunks (zero padded)
+  std::int64_t cc = 0;
   // sparse: the original rows (margins) and a compact column-major copy (gradient)
   const VectorColumn* rows = nullptr;
   std::vector<std::int32_t> compactOf;  // original index → compact column (−1: inactive)
@@ -161,7 +187,8 @@ MultinomialObjective::MultinomialObjective(const MultinomialProblem& p, const Ve
   D.dense = X.isDense() || (k <= kMaxDenseFeatures && storedShare >= 1.0 / 3.0);
   if (D.dense) {
     D.single = n * k >= kSingleMinValues;
-    if (D.single) D.Xf.resize(n, k);
+    D.cc = (k + kLanes - 1) / kLanes;
+    if (D.single) D.Xv.assign(static_cast<std::size_t>(n * D.cc), V16{});
     else D.X.resize(n, k);
     std::vector<std::int32_t> compactOf(static_cast<std::size_t>(X.dim()), -1);
     for (std::int64_t c = 0; c < k; ++c) compactOf[static_cast<std::size_t>(p.stats.active[static_cast<std::size_t>(c)])] = static_cast<std::int32_t>(c);
@@ -175,7 +202,9 @@ MultinomialObjective::MultinomialObjective(const MultinomialProblem& p, const Ve
           if (c >= 0) row[static_cast<std::size_t>(c)] += v.values[q] * s.invStd[static_cast<std::size_t>(c)];
         }
         if (D.single)
-          for (std::int64_t c = 0; c < k; ++c) D.Xf(i, c) = static_cast<float>(row[static_cast<std::size_t>(c)]);
+          for (std::int64_t c = 0; c < k; ++c)
+            D.Xv[static_cast<std::size_t>(i * D.cc + c / kLanes)][c % kLanes] =
+                static_cast<float>(row[static_cast<std::size_t>(c)]);
         else
           std::copy(row.begin(), row.end(), D.X.data() + i * k);
       }
@@ -255,17 +284,15 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
     return wi * (mx + std::log(sum) - my);
   };
   const Eigen::Map<const Eigen::RowVectorXd> off(D.offset.data(), K);
-  // float32: Z with its classes padded to chunks of 16 lanes, and a zero row for short groups
-  const int chunks = (K + kLanes - 1) / kLanes;
-  std::vector<V16> Zp;
-  std::vector<float> zeroRow;
+  // float32: Zᵀ, one row of cc chunks per class (zero padded), and a zero row for a lone last row
+  const std::int64_t cc = D.cc;
+  std::vector<V16> Zt, zeroRow;
   if (D.dense && D.single) {
-    Zp.assign(static_cast<std::size_t>(k * chunks), V16{});
+    Zt.assign(static_cast<std::size_t>(K * cc), V16{});
     for (std::int64_t c = 0; c < k; ++c)
       for (int j = 0; j < K; ++j)
-        Zp[static_cast<std::size_t>(c * chunks + j / kLanes)][j % kLanes] =
-            static_cast<float>(z[c * K + j]);
-    zeroRow.assign(static_cast<std::size_t>(k), 0.0f);
+        Zt[static_cast<std::size_t>(j * cc + c / kLanes)][c % kLanes] = static_cast<float>(z[c * K + j]);
+    zeroRow.assign(static_cast<std::size_t>(cc), V16{});
   }
   parallel::forBlocks(n, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
     double* rs = D.blockResid.data() + b * K;
@@ -275,32 +302,36 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
       RowMatrix& G = D.blockGrad[static_cast<std::size_t>(b)];
       G.setZero();
       if (D.single) {
-        const auto cu = static_cast<std::size_t>(chunks);
-        std::vector<V16> Gf(static_cast<std::size_t>(k) * cu, V16{}), Mg(kGroup * cu), Rg(kGroup * cu);
-        std::vector<double> mbuf(static_cast<std::size_t>(K));
+        const auto Ku = static_cast<std::size_t>(K);
+        std::vector<V16> Gt(Ku * static_cast<std::size_t>(cc), V16{});
+        std::vector<float> Ms(static_cast<std::size_t>(kStep) * Ku), spare(Ku);
+        std::vector<double> mbuf(Ku);
         double* m = mbuf.data();
-        const float* x[kGroup];
-        std::int64_t groups = 0;
-        for (std::int64_t g0 = begin; g0 < end; g0 += kGroup) {
-          const std::int64_t rows = std::min<std::int64_t>(kGroup, end - g0);
-          for (std::int64_t r = 0; r < kGroup; ++r)
-            x[r] = r < rows ? D.Xf.data() + (g0 + r) * k : zeroRow.data();
-          groupMargins(x, k, Zp.data(), chunks, Mg.data());
-          for (std::int64_t r = 0; r < kGroup; ++r) {
-            V16* rr = Rg.data() + r * chunks;
-            for (int q = 0; q < chunks; ++q) rr[q] = V16{};
-            if (r >= rows) continue;
-            const V16* mr = Mg.data() + r * chunks;
-            for (int j = 0; j < K; ++j)
-              m[j] = static_cast<double>(mr[j / kLanes][j % kLanes]) + D.offset[static_cast<std::size_t>(j)];
-            loss += softmaxRow(g0 + r, m, rs);
-            for (int j = 0; j < K; ++j) rr[j / kLanes][j % kLanes] = static_cast<float>(m[j]);
+        const V16* x[kStep];
+        std::int64_t steps = 0;
+        for (std::int64_t s0 = begin; s0 < end; s0 += kStep) {
+          const std::int64_t rows = std::min(kStep, end - s0);
+          for (std::int64_t r = 0; r < rows; ++r) x[r] = D.Xv.data() + (s0 + r) * cc;
+          for (std::int64_t r = 0; r < rows; r += 2) {
+            const bool pair = r + 1 < rows;
+            float* m0 = Ms.data() + r * K;
+            float* m1 = pair ? m0 + K : spare.data();
+            const V16* x1 = pair ? x[r + 1] : zeroRow.data();
+            forClassBlocks(K, [&]<int NB>(int c0) { marginsPair<NB>(x[r], x1, cc, Zt.data(), c0, m0, m1); });
           }
-          groupGradient(x, k, Rg.data(), chunks, Gf.data());
-          if (++groups % (kFlushSteps * kStep / kGroup) == 0 || g0 + kGroup >= end) {
+          for (std::int64_t r = 0; r < rows; ++r) {
+            float* mr = Ms.data() + r * K;
+            for (int j = 0; j < K; ++j)
+              m[j] = static_cast<double>(mr[j]) + D.offset[static_cast<std::size_t>(j)];
+            loss += softmaxRow(s0 + r, m, rs);
+            for (int j = 0; j < K; ++j) mr[j] = static_cast<float>(m[j]);
+          }
+          forClassBlocks(K, [&]<int NB>(int c0) { gradientRows<NB>(x, rows, Ms.data(), K, c0, cc, Gt.data()); });
+          if (++steps % kFlushSteps == 0 || s0 + kStep >= end) {
             for (std::int64_t c = 0; c < k; ++c)
-              for (int j = 0; j < K; ++j) G(c, j) += static_cast<double>(Gf[static_cast<std::size_t>(c) * cu + static_cast<std::size_t>(j / kLanes)][j % kLanes]);
-            std::fill(Gf.begin(), Gf.end(), V16{});
+              for (int j = 0; j < K; ++j)
+                G(c, j) += static_cast<double>(Gt[static_cast<std::size_t>(j * cc + c / kLanes)][c % kLanes]);
+            std::fill(Gt.begin(), Gt.end(), V16{});
           }
         }
         D.blockLoss[static_cast<std::size_t>(b)] = loss;
