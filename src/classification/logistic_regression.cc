@@ -128,9 +128,11 @@ Rows loadRows(const Frame& data, const FitColumns& cols, const VectorColumn& X,
       [&](stage_util::FitRows& r) {
         stage_util::checkLabelsAndWeights(
             data, cols, r, [](double y) { return y == 0.0 || y == 1.0; },
-            "binomial labels must be 0.0 or 1.0", [&](std::int64_t, double y, double w) {
+            "binomial labels must be 0.0 or 1.0",
+            [&](std::int64_t, double y, double w) {
               if (y == 1.0) W1 += w;
-            });
+            },
+            /*skipZeroWeightLabels=*/true);
         r.floats = stage_util::scanSparseValues(X, nonFinite);
       },
       {&W1, 1});
@@ -156,33 +158,52 @@ std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegress
   return z0;
 }
 
+constexpr double kMaxModelValues = 2147483648.0;  // most K x d values of a model (16 GiB)
+
 // The number of classes of a classification label column, K = max label + 1, after checking
 // that every label is an integer >= 0 (Spark: "Classification labels should be in [0 to K-1]").
+// Rows of weight 0 are left out, as Spark's MultiClassSummarizer does (w may be empty: all 1).
+// A stray huge label (a K x d model of more than 2^31 values) is an error naming its row.
 // Data-parallel: the maximum over the ranks (a bad label on one rank stops every rank).
 std::int64_t countClasses(const Frame& data, const FitColumns& cols, const std::vector<double>& y,
-                          dist::Communicator* comm) {
+                          const std::vector<double>& w, std::int64_t d, dist::Communicator* comm) {
   const Reducer red{comm};
-  double maxLabel = -1.0;
+  double top[2] = {-1.0, static_cast<double>(d)};  // max label, dimension
+  std::int64_t topRow = -1;
   std::exception_ptr local;
   try {
     for (std::size_t i = 0; i < y.size(); ++i) {
+      if (!w.empty() && w[i] == 0.0) continue;
       const double v = y[i];
       if (!(v >= 0.0) || v != std::floor(v) || v > 1e9)
         stage_util::throwInvalidValue(data, static_cast<std::int64_t>(i), cols.who, "label",
                                       cols.label, v,
                                       "classification labels must be the integers 0, 1, ..., K-1");
-      maxLabel = std::max(maxLabel, v);
+      if (v > top[0]) top[0] = v, topRow = static_cast<std::int64_t>(i);
     }
   } catch (...) {
     local = std::current_exception();
   }
   if (red.active()) {
     dist::agreeOnErrors(*comm, local);
-    red.max(&maxLabel, 1);
+    red.max(top, 2);
   } else if (local) {
     std::rethrow_exception(local);
   }
-  return static_cast<std::int64_t>(maxLabel) + 1;
+  const std::int64_t K = static_cast<std::int64_t>(top[0]) + 1;
+  const double values = static_cast<double>(K) * std::max(1.0, top[1]);
+  if (values > kMaxModelValues) {
+    const std::string why = fmt::format(
+        "the model would have {} classes x {} features = {} values (at most {}); labels must be "
+        "the integers 0, 1, ..., K-1",
+        K, static_cast<std::int64_t>(top[1]), values, kMaxModelValues);
+    if (!red.active() && topRow >= 0)
+      stage_util::throwInvalidValue(data, topRow, cols.who, "label", cols.label, top[0], why);
+    stage_util::throwShared(red.active(), DataError(fmt::format(
+        "{}: label column '{}' has largest label {}: {}", cols.who, cols.label,
+        stage_util::num(top[0]), why)));
+  }
+  return K;
 }
 
 // Spark's post-processing of a multinomial fit (the loss does not change when a constant is
@@ -227,7 +248,10 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
   const bool standardization = getStandardization();
 
   // ---- the family: K = max label + 1 classes (labels checked to be integers >= 0)
-  const std::int64_t K = countClasses(data, cols, data.numeric(cols.label), comm_.get());
+  const std::int64_t K = countClasses(
+      data, cols, data.numeric(cols.label),
+      cols.weight.empty() ? std::vector<double>() : data.numeric(cols.weight),
+      data.col<VectorColumn>(cols.features).dim(), comm_.get());
   const std::string family = getString("family");
   if (family == "binomial" && K > 2)
     throw DataError(fmt::format(
@@ -337,6 +361,7 @@ std::shared_ptr<Model> LogisticRegression::fitMultinomial(const Frame& data, con
         if (!stage_util::weightOk(wi))
           stage_util::throwInvalidValue(data, i, cols.who, "weight", cols.weight, wi,
                                         stage_util::kWeightRule);
+        if (wi == 0.0) continue;  // (its label was not checked: Spark ignores such rows)
         totals[static_cast<std::size_t>(y[static_cast<std::size_t>(i)])] += wi;
         totals[static_cast<std::size_t>(K)] += wi;
         totals[static_cast<std::size_t>(K) + 1] += wi * wi;
@@ -375,13 +400,13 @@ std::shared_ptr<Model> LogisticRegression::fitMultinomial(const Frame& data, con
   {
     std::exception_ptr local;
     try {
-      stats = glm::rowwiseFeatureStats(X, w, rowTotals, nonFinite, shards ? Reducer{} : red);
+      stats = glm::rowwiseFeatureStats(X, w, rowTotals, nonFinite, Reducer{}, X.dim());
     } catch (...) {
       local = std::current_exception();
     }
     if (shards) {
       dist::agreeOnErrors(*comm, local);
-      stats = glm::rowwiseFeatureStats(X, w, rowTotals, nonFinite, red);
+      stats = glm::rowwiseFeatureStats(X, w, rowTotals, nonFinite, red, d);
     } else if (local) {
       std::rethrow_exception(local);
     }
@@ -412,6 +437,7 @@ std::shared_ptr<Model> LogisticRegression::fitMultinomial(const Frame& data, con
 
   glm::MultinomialProblem prob;
   prob.n = n;
+  prob.d = d;
   prob.K = static_cast<int>(K);
   prob.y = y.data();
   prob.w = w.data();
@@ -640,16 +666,14 @@ Frame LogisticRegressionModel::transformImpl(const Frame& input, const Context& 
         if (!raw.empty()) std::copy(m.begin(), m.end(), raw.begin() + static_cast<std::ptrdiff_t>(iu * Ku));
         if (!prob.empty()) std::copy(p.begin(), p.end(), prob.begin() + static_cast<std::ptrdiff_t>(iu * Ku));
         if (!pred.empty()) {
-          // argmax of the margins, or of p/t with thresholds (a zero threshold wins); the
-          // first index wins ties.
+          // argmax of the margins, or (Spark's probability2prediction) of p/t with thresholds:
+          // a zero threshold wins unless its class's probability is 0 (0/0 is NaN, never
+          // chosen); the first index wins ties.
           std::size_t best = 0;
           double bestV = -std::numeric_limits<double>::infinity();
           for (std::size_t c = 0; c < Ku; ++c) {
-            const double v = thresholds.empty()
-                                 ? m[c]
-                                 : (thresholds[c] == 0.0 ? std::numeric_limits<double>::infinity()
-                                                         : p[c] / thresholds[c]);
-            if (v > bestV || c == 0) best = c, bestV = v;
+            const double v = thresholds.empty() ? m[c] : p[c] / thresholds[c];
+            if (v > bestV) best = c, bestV = v;
           }
           pred[iu] = static_cast<double>(best);
         }

@@ -94,13 +94,24 @@ std::shared_ptr<Model> OneVsRest::fitImpl(const Frame& data, const Context& ctx)
   // Labels: non-negative integers; numClasses = max + 1 (Spark, without label metadata).
   const std::vector<double> y = data.numeric(labelCol);
   double maxLabel = -1.0;
+  std::int64_t maxRow = -1;
   for (std::size_t i = 0; i < y.size(); ++i) {
     const double v = y[i];
     if (!(v >= 0.0) || !std::isfinite(v) || v != std::floor(v))
       stage_util::throwInvalidValue(data, static_cast<std::int64_t>(i), who, "label", labelCol, v,
                                     "class labels must be integers 0, 1, ..., numClasses - 1");
-    maxLabel = std::max(maxLabel, v);
+    if (v > maxLabel) maxLabel = v, maxRow = static_cast<std::int64_t>(i);
   }
+  // One model per class: a stray huge label would ask for millions of fits (K x d values of
+  // models at most 2^31, as LogisticRegression and NaiveBayes).
+  const double dim = static_cast<double>(
+      std::max<std::int64_t>(1, data.col<VectorColumn>(getString("featuresCol")).dim()));
+  if ((maxLabel + 1.0) * dim > 2147483648.0)
+    stage_util::throwInvalidValue(
+        data, maxRow, who, "label", labelCol, maxLabel,
+        fmt::format("{} classes would mean {} one-vs-rest models of {} features (at most 2^31 "
+                    "values); class labels must be integers 0, 1, ..., numClasses - 1",
+                    maxLabel + 1.0, maxLabel + 1.0, dim));
   if (y.empty())
     throw DataError(fmt::format("{}: cannot fit on empty training data", who));
   const auto numClasses = static_cast<std::int64_t>(maxLabel) + 1;

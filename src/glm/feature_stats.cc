@@ -17,9 +17,9 @@ double featureSigma(double m2, double storedWeight, double mean, const RowTotals
 
 FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double>& w,
                                  const RowTotals& t, const NonFiniteHandler& nonFinite,
-                                 const Reducer& red) {
+                                 const Reducer& red, std::int64_t dim) {
   const std::int64_t n = X.size();
-  const auto du = static_cast<std::size_t>(X.dim());
+  const auto du = static_cast<std::size_t>(dim >= 0 ? dim : X.dim());
   const double W = t.weightSum;
   constexpr double kInf = std::numeric_limits<double>::infinity();
   // Fixed parts of the rows (nothing depends on the thread count), each with its own partial

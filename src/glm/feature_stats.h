@@ -51,10 +51,11 @@ using NonFiniteHandler = std::function<void(std::int64_t, std::int64_t, double)>
 /// Statistics of a dense (or sparse, read row by row) feature column over the rows of positive
 /// weight, within one process: two serial passes (sums, then Σ w (x − μ)²). Checks every value
 /// (rows of weight 0 included) for finiteness. Data-parallel (red.active()): X is this rank's
-/// shard and the sums span every rank (t is over every rank already).
+/// shard and the sums span every rank (t is over every rank already); dim is then the dimension
+/// the ranks agreed on (an empty shard's column may have dimension 0), default X.dim().
 FeatureStats rowwiseFeatureStats(const VectorColumn& X, const std::vector<double>& w,
                                  const RowTotals& t, const NonFiniteHandler& nonFinite,
-                                 const Reducer& red = {});
+                                 const Reducer& red = {}, std::int64_t dim = -1);
 
 /// Per column of a compact column-major matrix (entries rows[colPtr[c]..colPtr[c+1]) with
 /// values vals, count[c] of them over every rank): the weighted mean and σ, summed and

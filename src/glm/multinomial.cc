@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "glm/multinomial_kernels.h"
 #include "thunderdome/core/parallel.h"
 
 namespace td::glm {
@@ -23,71 +24,14 @@ constexpr std::int64_t kMaxDenseFeatures = 4096;
 // gradient's sums over steps stay in double.
 constexpr std::int64_t kSingleMinValues = std::int64_t{1} << 22;
 constexpr std::int64_t kFlushSteps = 16;  // float: steps summed in float before the double sum
-// float32 kernels, lanes over features: every row is stored padded to chunks of 16 floats
-// (GCC vector extensions: one AVX-512 register, two AVX2 or four SSE ones, whatever the build
-// targets), and classes are taken 8 at a time, so every lane does useful work whatever K is.
-// Within a step of rows, one pass gives their margins (two rows at a time, then a sum across
-// the lanes), and after the softmax a second pass over the same cache-resident rows adds Xᵀr.
-// (Eigen's products pack — copy — X for each of the two products, which on these skinny
-// shapes costs as much as the arithmetic; lanes over 10 classes would leave 6 of 16 idle.)
-using V16 = float __attribute__((vector_size(64)));
-constexpr int kLanes = 16;
-constexpr int kClassBlock = 8;
-
-float laneSum(const V16& a) {
-  float s = 0.0f;
-  for (int l = 0; l < kLanes; ++l) s += a[l];
-  return s;
-}
-
-// m0[c0 + c], m1[c0 + c] = rows x0, x1 (cc chunks) · Zt row c0 + c, for NB classes.
-template <int NB>
-void marginsPair(const V16* x0, const V16* x1, std::int64_t cc, const V16* Zt, int c0, float* m0,
-                 float* m1) {
-  V16 a0[NB] = {}, a1[NB] = {};
-  const V16* zt = Zt + static_cast<std::int64_t>(c0) * cc;
-  for (std::int64_t q = 0; q < cc; ++q) {
-    const V16 u = x0[q], v = x1[q];
-    for (int c = 0; c < NB; ++c) {
-      const V16 zc = zt[c * cc + q];
-      a0[c] += u * zc;
-      a1[c] += v * zc;
-    }
-  }
-  for (int c = 0; c < NB; ++c) m0[c0 + c] = laneSum(a0[c]), m1[c0 + c] = laneSum(a1[c]);
-}
-
-// Gt row c0 + c += Σ_r R[r·K + c0 + c]·x_r over the step's rows, for NB classes.
-template <int NB>
-void gradientRows(const V16* const* x, std::int64_t rows, const float* R, int K, int c0,
-                  std::int64_t cc, V16* Gt) {
-  for (std::int64_t q = 0; q < cc; ++q) {
-    V16 a[NB] = {};
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const V16 xv = x[r][q];
-      const float* rr = R + r * K + c0;
-      for (int c = 0; c < NB; ++c) a[c] += rr[c] * xv;
-    }
-    for (int c = 0; c < NB; ++c) Gt[(c0 + c) * cc + q] += a[c];
-  }
-}
-
-// Calls f.template operator()<NB>(c0) for each block of at most 8 classes.
-template <class F>
-void forClassBlocks(int K, F&& f) {
-  for (int c0 = 0; c0 < K; c0 += kClassBlock) {
-    switch (std::min(kClassBlock, K - c0)) {
-      case 8: f.template operator()<8>(c0); break;
-      case 7: f.template operator()<7>(c0); break;
-      case 6: f.template operator()<6>(c0); break;
-      case 5: f.template operator()<5>(c0); break;
-      case 4: f.template operator()<4>(c0); break;
-      case 3: f.template operator()<3>(c0); break;
-      case 2: f.template operator()<2>(c0); break;
-      default: f.template operator()<1>(c0); break;
-    }
-  }
-}
+// float32 storage: rows of cc chunks of 16 floats, 64-byte aligned (the kernels' layout,
+// multinomial_kernels.h; a plain struct: a GCC vector type's alignment depends on the target)
+struct alignas(64) V16 {
+  float v[16];
+  float& operator[](int i) { return v[i]; }
+  float operator[](int i) const { return v[i]; }
+};
+using kernels::kLanes;
 
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 }  // namespace
@@ -180,17 +124,26 @@ MultinomialObjective::MultinomialObjective(const MultinomialProblem& p, const Ve
   D.blockResid.assign(static_cast<std::size_t>(blocks * p.K), 0.0);
   D.blockLoss.assign(static_cast<std::size_t>(blocks), 0.0);
   D.offset.assign(static_cast<std::size_t>(p.K), 0.0);
+  const std::int64_t d = p.d;  // X.dim() may be 0 on an empty shard
   const double storedShare =
-      n * X.dim() > 0 ? static_cast<double>(X.isDense() ? n * X.dim() : X.numStored()) /
-                            (static_cast<double>(n) * static_cast<double>(X.dim()))
-                      : 1.0;
-  D.dense = X.isDense() || (k <= kMaxDenseFeatures && storedShare >= 1.0 / 3.0);
+      n * d > 0 ? static_cast<double>(X.isDense() ? n * d : X.numStored()) /
+                      (static_cast<double>(n) * static_cast<double>(d))
+                : 0.0;
+  // The layout, agreed by the ranks: dense if any rank's rows are; float32 when the whole
+  // matrix (every rank's rows) is large.
+  double layout[2] = {(n > 0 && X.isDense()) || (k <= kMaxDenseFeatures && storedShare >= 1.0 / 3.0)
+                          ? 1.0
+                          : 0.0,
+                      static_cast<double>(n)};
+  s.red.max(layout, 1);
+  s.red.sum(layout + 1, 1);
+  D.dense = layout[0] > 0.0;
   if (D.dense) {
-    D.single = n * k >= kSingleMinValues;
+    D.single = layout[1] * static_cast<double>(k) >= static_cast<double>(kSingleMinValues);
     D.cc = (k + kLanes - 1) / kLanes;
     if (D.single) D.Xv.assign(static_cast<std::size_t>(n * D.cc), V16{});
     else D.X.resize(n, k);
-    std::vector<std::int32_t> compactOf(static_cast<std::size_t>(X.dim()), -1);
+    std::vector<std::int32_t> compactOf(static_cast<std::size_t>(d), -1);
     for (std::int64_t c = 0; c < k; ++c) compactOf[static_cast<std::size_t>(p.stats.active[static_cast<std::size_t>(c)])] = static_cast<std::int32_t>(c);
     parallel::forBlocks(n, kBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
       std::vector<double> row(static_cast<std::size_t>(k));
@@ -213,7 +166,7 @@ MultinomialObjective::MultinomialObjective(const MultinomialProblem& p, const Ve
     return;
   }
   D.rows = &X;
-  D.compactOf.assign(static_cast<std::size_t>(X.dim()), -1);
+  D.compactOf.assign(static_cast<std::size_t>(d), -1);
   for (std::int64_t c = 0; c < k; ++c)
     D.compactOf[static_cast<std::size_t>(p.stats.active[static_cast<std::size_t>(c)])] =
         static_cast<std::int32_t>(c);
@@ -286,13 +239,12 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
   const Eigen::Map<const Eigen::RowVectorXd> off(D.offset.data(), K);
   // float32: Zᵀ, one row of cc chunks per class (zero padded), and a zero row for a lone last row
   const std::int64_t cc = D.cc;
-  std::vector<V16> Zt, zeroRow;
+  std::vector<V16> Zt;
   if (D.dense && D.single) {
     Zt.assign(static_cast<std::size_t>(K * cc), V16{});
     for (std::int64_t c = 0; c < k; ++c)
       for (int j = 0; j < K; ++j)
         Zt[static_cast<std::size_t>(j * cc + c / kLanes)][c % kLanes] = static_cast<float>(z[c * K + j]);
-    zeroRow.assign(static_cast<std::size_t>(cc), V16{});
   }
   parallel::forBlocks(n, kBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
     double* rs = D.blockResid.data() + b * K;
@@ -304,21 +256,14 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
       if (D.single) {
         const auto Ku = static_cast<std::size_t>(K);
         std::vector<V16> Gt(Ku * static_cast<std::size_t>(cc), V16{});
-        std::vector<float> Ms(static_cast<std::size_t>(kStep) * Ku), spare(Ku);
+        std::vector<float> Ms(static_cast<std::size_t>(kStep) * Ku);
         std::vector<double> mbuf(Ku);
         double* m = mbuf.data();
-        const V16* x[kStep];
         std::int64_t steps = 0;
         for (std::int64_t s0 = begin; s0 < end; s0 += kStep) {
           const std::int64_t rows = std::min(kStep, end - s0);
-          for (std::int64_t r = 0; r < rows; ++r) x[r] = D.Xv.data() + (s0 + r) * cc;
-          for (std::int64_t r = 0; r < rows; r += 2) {
-            const bool pair = r + 1 < rows;
-            float* m0 = Ms.data() + r * K;
-            float* m1 = pair ? m0 + K : spare.data();
-            const V16* x1 = pair ? x[r + 1] : zeroRow.data();
-            forClassBlocks(K, [&]<int NB>(int c0) { marginsPair<NB>(x[r], x1, cc, Zt.data(), c0, m0, m1); });
-          }
+          const auto* xs = reinterpret_cast<const float*>(D.Xv.data() + s0 * cc);
+          kernels::stepMargins(xs, rows, cc, reinterpret_cast<const float*>(Zt.data()), K, Ms.data());
           for (std::int64_t r = 0; r < rows; ++r) {
             float* mr = Ms.data() + r * K;
             for (int j = 0; j < K; ++j)
@@ -326,7 +271,7 @@ double MultinomialObjective::operator()(const double* z, double* grad) {
             loss += softmaxRow(s0 + r, m, rs);
             for (int j = 0; j < K; ++j) mr[j] = static_cast<float>(m[j]);
           }
-          forClassBlocks(K, [&]<int NB>(int c0) { gradientRows<NB>(x, rows, Ms.data(), K, c0, cc, Gt.data()); });
+          kernels::stepGradient(xs, rows, cc, Ms.data(), K, reinterpret_cast<float*>(Gt.data()));
           if (++steps % kFlushSteps == 0 || s0 + kStep >= end) {
             for (std::int64_t c = 0; c < k; ++c)
               for (int j = 0; j < K; ++j)

@@ -19,6 +19,7 @@ namespace td::glm {
 /// coefficient of compact feature c (a k×K row-major matrix), then K intercepts.
 struct MultinomialProblem {
   std::int64_t n = 0;         ///< rows (of this rank)
+  std::int64_t d = 0;         ///< features' dimension (agreed by the ranks)
   int K = 0;                  ///< classes
   const double* y = nullptr;  ///< labels 0..K−1 (as doubles), n values
   const double* w = nullptr;  ///< row weights, n values
@@ -48,7 +49,9 @@ struct MultinomialProblem {
 /// with at most 4096 active features and a third of their entries stored) become one scaled,
 /// centred row-major matrix: each evaluation is two matrix products per block of rows (Eigen)
 /// with the softmax in between. Wider sparse features keep their rows (margins) and a compact
-/// column-major copy (the gradient, column by column). Every sum runs in an order fixed by the
+/// column-major copy (the gradient, column by column). Data-parallel, the ranks agree on the
+/// layout (dense if any rank's rows are, float32 if the matrix over all ranks is large). Every
+/// sum runs in an order fixed by the
 /// data (rows in fixed blocks, partial results combined in block order), so results never
 /// depend on the number of threads. Data-parallel: the loss and gradient are summed over the
 /// ranks.

@@ -95,16 +95,20 @@ struct FitRows {
 /// One serial pass over the rows of `r` (this process's): label i is checked with labelOk
 /// (else DataError with labelRule), weight i with weightOk (else kWeightRule), then the totals
 /// are added and perRow(i, y_i, w_i) is called (a stage's own sums and checks). Sets r.totals.
+/// skipZeroWeightLabels: the label of a row of weight 0 is not checked (Spark's
+/// MultiClassSummarizer ignores such rows).
 template <class LabelOk, class PerRow>
 void checkLabelsAndWeights(const Frame& data, const FitColumns& cols, FitRows& r,
-                           LabelOk labelOk, std::string_view labelRule, PerRow perRow) {
+                           LabelOk labelOk, std::string_view labelRule, PerRow perRow,
+                           bool skipZeroWeightLabels = false) {
   const auto n = static_cast<std::int64_t>(r.y.size());
   double W = 0.0, W2 = 0.0;
   std::int64_t positiveRows = 0;
   for (std::int64_t i = 0; i < n; ++i) {
     const double yi = r.y[static_cast<std::size_t>(i)];
-    if (!labelOk(yi)) throwInvalidValue(data, i, cols.who, "label", cols.label, yi, labelRule);
     const double wi = r.w[static_cast<std::size_t>(i)];
+    if (!(skipZeroWeightLabels && wi == 0.0) && !labelOk(yi))
+      throwInvalidValue(data, i, cols.who, "label", cols.label, yi, labelRule);
     if (!weightOk(wi)) throwInvalidValue(data, i, cols.who, "weight", cols.weight, wi, kWeightRule);
     W += wi;
     W2 += wi * wi;

@@ -315,8 +315,9 @@ Fitted fitNormal(const Moments& mo, std::int64_t d, const NormalSettings& s,
 // [z (k), b' (with an intercept), σ], features x_j/σ_j centred virtually by μ_j/σ_j.
 class HuberObjective {
  public:
-  HuberObjective(const glm::Problem& p, const VectorColumn& X, double epsilon)
-      : p_(p), X_(X), eps_(epsilon), d_(X.dim()) {
+  // d: the features' dimension agreed by the ranks (an empty shard's column may have dimension 0)
+  HuberObjective(const glm::Problem& p, const VectorColumn& X, double epsilon, std::int64_t d)
+      : p_(p), X_(X), eps_(epsilon), d_(d) {
     mult_.assign(static_cast<std::size_t>(p.n), 0.0);
     beta_.assign(static_cast<std::size_t>(d_), 0.0);
     g_.assign(static_cast<std::size_t>(d_), 0.0);
@@ -630,7 +631,7 @@ std::shared_ptr<Model> LinearRegression::fitImpl(const Frame& data, const Contex
     // intercept adapted to the centred features.
     prob.y = rows.y.data();
     prob.l2 = regParam;
-    HuberObjective obj(prob, X, getEpsilon());
+    HuberObjective obj(prob, X, getEpsilon(), d);
     std::vector<double> z0(static_cast<std::size_t>(prob.dim() + 1), 1.0);
     if (fitIntercept)
       for (std::int64_t c = 0; c < k; ++c)

@@ -26,6 +26,7 @@ using td::VectorColumn;
 
 constexpr int K = 3;
 constexpr std::size_t D = 4;
+constexpr double kInfinity() { return std::numeric_limits<double>::infinity(); }
 
 struct Multi {
   std::vector<std::vector<double>> x;
@@ -381,6 +382,99 @@ TEST(LogisticRegressionMultinomialTest, LargeDenseFloatKernelsReachTheOptimum) {
     }
   EXPECT_GT(wmax, 1e-3);
   EXPECT_LT(gmax, 1e-5) << "largest gradient component at the float32 fit";
+}
+
+}  // namespace
+
+namespace {
+
+// An empty shard whose features column has dimension 0 takes part (dense and sparse): the
+// ranks agree on the dimension, no rank sizes its sums from its own empty column.
+TEST(LogisticRegressionMultinomialTest, DataParallelEmptyShardOfDimensionZeroTakesPart) {
+  const Multi m = loadMulti();
+  for (bool sparse : {false, true}) {
+    LogisticRegression lr;
+    lr.setRegParam(0.02).setFamily("multinomial").setWeightCol("weight");
+    const auto one = fitLr(lr, toFrame(m, sparse));
+    std::vector<std::shared_ptr<const LogisticRegressionModel>> models(3);
+    std::vector<std::string> errors(3);
+    td::testing::runRanks(3, [&](td::testing::ThreadCommunicator& comm) {
+      Multi part;
+      if (comm.rank() < 2)
+        for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < m.y.size(); i += 2) {
+          part.x.push_back(m.x[i]);
+          part.y.push_back(m.y[i]);
+          part.w.push_back(m.w[i]);
+        }
+      td::Context ctx;
+      ctx.comm = std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {});
+      ctx.dataParallel = true;
+      const Frame f = comm.rank() < 2
+                          ? toFrame(part, sparse)
+                          : Frame({{"label", td::makeDoubleColumn({})},
+                                   {"features", sparse ? VectorColumn::sparse(0, {0}, {}, {})
+                                                       : VectorColumn::dense(0, 0, {})},
+                                   {"weight", td::makeDoubleColumn({})}});
+      try {
+        models[static_cast<std::size_t>(comm.rank())] = fitLr(lr, f, ctx);
+      } catch (const std::exception& e) {
+        errors[static_cast<std::size_t>(comm.rank())] = e.what();
+      }
+    });
+    for (std::size_t r = 0; r < 3; ++r) {
+      ASSERT_TRUE(errors[r].empty()) << "rank " << r << ": " << errors[r];
+      for (std::size_t i = 0; i < K * D; ++i)
+        EXPECT_NEAR(models[r]->coefficientMatrix()[i], one->coefficientMatrix()[i], 1e-6);
+    }
+  }
+}
+
+// Rows of weight 0 do not count as classes and their labels are not checked (Spark's
+// MultiClassSummarizer): two classes plus a weight-0 row labelled 2 (or 0.5) is binomial.
+TEST(LogisticRegressionMultinomialTest, RowsOfWeightZeroAreNotClasses) {
+  Multi m = loadMulti();
+  for (auto& v : m.y) v = v == 2.0 ? 1.0 : v;
+  for (double stray : {2.0, 0.5, 7.0}) {
+    Multi withStray = m;
+    withStray.y[4] = stray;
+    withStray.w[4] = 0.0;
+    LogisticRegression lr;
+    lr.setWeightCol("weight");
+    EXPECT_FALSE(fitLr(lr, toFrame(withStray))->isMultinomial()) << stray;
+  }
+  // multinomial: the weight-0 row's label beyond K-1 is ignored too
+  Multi three = loadMulti();
+  three.y[4] = 9.0;
+  three.w[4] = 0.0;
+  LogisticRegression lr;
+  lr.setWeightCol("weight").setFamily("multinomial");
+  EXPECT_EQ(fitLr(lr, toFrame(three))->numClasses(), 3);
+}
+
+// A stray huge label would ask for a model of billions of values: a named error instead.
+TEST(LogisticRegressionMultinomialTest, HugeLabelIsANamedError) {
+  Multi m = loadMulti();
+  m.y[6] = 900000000.0;
+  try {
+    (void)LogisticRegression().fit(toFrame(m));
+    FAIL() << "a label of 9e8 was accepted";
+  } catch (const td::DataError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("row 6"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("900000001 classes x 4 features"), std::string::npos) << msg;
+  }
+}
+
+// Spark's probability2prediction: p/t, so a zero threshold wins unless that class's
+// probability is 0 (0/0 is NaN, never chosen).
+TEST(LogisticRegressionMultinomialTest, ZeroThresholdLosesWhenItsProbabilityIsZero) {
+  auto model = std::make_shared<LogisticRegressionModel>(
+      "lr", 3, std::vector<double>{0.0, 0.0, 0.0}, std::vector<double>{0.0, 1.0, -kInfinity()});
+  model->set("thresholds", td::ParamValue(std::vector<double>{0.5, 0.5, 0.0}));
+  const Frame f({{"features", VectorColumn::dense(1, 1, {1.0})}});
+  EXPECT_EQ(model->transform(f).numeric("prediction")[0], 1.0);
+  model->set("thresholds", td::ParamValue(std::vector<double>{0.0, 0.5, 0.5}));
+  EXPECT_EQ(model->transform(f).numeric("prediction")[0], 0.0);
 }
 
 }  // namespace

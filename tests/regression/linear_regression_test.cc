@@ -669,3 +669,44 @@ TEST(LinearRegressionTest, ModelRejectsWrongDimension) {
 }
 
 }  // namespace
+
+namespace {
+
+// An empty shard whose features column has dimension 0 takes part in every loss: the ranks
+// agree on the dimension (the huber objective used to size its sums from the empty column).
+TEST(LinearRegressionTest, DataParallelEmptyShardOfDimensionZeroTakesPart) {
+  const Data& data = refData();
+  for (const std::string loss : {"huber", "squaredError"}) {
+    LinearRegression lr;
+    lr.setLoss(loss).setSolver("l-bfgs").setRegParam(0.1).setTol(1e-12).setMaxIter(1000);
+    const auto whole = fitModel(lr, toFrame(data));
+    std::vector<std::shared_ptr<LinearRegressionModel>> models(3);
+    std::vector<std::string> errors(3);
+    td::testing::runRanks(3, [&](td::testing::ThreadCommunicator& comm) {
+      Data part;
+      if (comm.rank() < 2)
+        for (auto i = static_cast<std::size_t>(comm.rank()); i < data.n(); i += 2) {
+          part.y.push_back(data.y[i]);
+          part.w.push_back(data.w[i]);
+          part.x.push_back(data.x[i]);
+        }
+      td::Context ctx;
+      ctx.comm = std::shared_ptr<td::dist::Communicator>(&comm, [](auto*) {});
+      ctx.dataParallel = true;
+      const Frame f = comm.rank() < 2 ? toFrame(part)
+                                      : Frame({{"label", td::makeDoubleColumn({})},
+                                               {"features", VectorColumn::dense(0, 0, {})}});
+      try {
+        models[static_cast<std::size_t>(comm.rank())] = fitModel(lr, f, ctx);
+      } catch (const std::exception& e) {
+        errors[static_cast<std::size_t>(comm.rank())] = e.what();
+      }
+    });
+    for (std::size_t r = 0; r < 3; ++r) {
+      ASSERT_TRUE(errors[r].empty()) << loss << " rank " << r << ": " << errors[r];
+      expectClose(coefAndIntercept(*models[r]), coefAndIntercept(*whole), 1e-6, loss);
+    }
+  }
+}
+
+}  // namespace
