@@ -166,6 +166,56 @@ double softmaxCrossEntropy(const T* Z, const std::int32_t* labels, std::int64_t 
   return loss;
 }
 
+template <class T>
+double softmaxCrossEntropyTargets(const T* Z, const T* Y, std::int64_t k, std::int64_t n, T scale,
+                                  T* dZ) {
+  double loss = 0.0;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const T* z = Z + j * k;
+    const T* y = Y + j * k;
+    T* d = dZ + j * k;
+    T m = std::numeric_limits<T>::lowest();
+    for (std::int64_t i = 0; i < k; ++i) m = std::max(m, z[i]);
+    T s = 0, ysum = 0;
+    for (std::int64_t i = 0; i < k; ++i) s += std::exp(z[i] - m);
+    const T lse = std::log(s);
+    for (std::int64_t i = 0; i < k; ++i) {
+      // −y log p = y (log Σ e^(z−m) − (z − m)).
+      if (y[i] != T(0)) loss += static_cast<double>(y[i] * (lse - (z[i] - m)));
+      ysum += y[i];
+    }
+    for (std::int64_t i = 0; i < k; ++i) {
+      const T p = std::exp(z[i] - m) / s;
+      d[i] = scale * (p * ysum - y[i]);
+    }
+  }
+  return loss;
+}
+
+template <class T>
+double sigmoidCrossEntropy(const T* Z, const T* Y, std::int64_t k, std::int64_t n, T scale, T* dZ) {
+  double loss = 0.0;
+  const std::int64_t size = k * n;
+  for (std::int64_t i = 0; i < size; ++i) {
+    const T z = Z[i], y = Y[i];
+    loss += static_cast<double>(std::max(z, T(0)) - z * y + std::log1p(std::exp(-std::abs(z))));
+    dZ[i] = scale * (T(1) / (T(1) + std::exp(-z)) - y);
+  }
+  return loss;
+}
+
+template <class T>
+double squaredError(const T* A, const T* Y, std::int64_t k, std::int64_t n, T scale, T* dA) {
+  double loss = 0.0;
+  const std::int64_t size = k * n;
+  for (std::int64_t i = 0; i < size; ++i) {
+    const T e = A[i] - Y[i];
+    loss += static_cast<double>(e) * static_cast<double>(e);
+    dA[i] = scale * T(2) * e;
+  }
+  return loss;
+}
+
 #define TD_NN_INSTANTIATE(T)                                                                    \
   template void affineForward<T>(const T*, const T*, std::int64_t, std::int64_t, const T*,       \
                                  std::int64_t, T*);                                              \
@@ -176,7 +226,11 @@ double softmaxCrossEntropy(const T* Z, const std::int32_t* labels, std::int64_t 
   template void activate<T>(Activation, T*, std::int64_t, std::int64_t);                        \
   template void activationBackward<T>(Activation, const T*, T*, std::int64_t, std::int64_t);    \
   template double softmaxCrossEntropy<T>(const T*, const std::int32_t*, std::int64_t,           \
-                                         std::int64_t, T*, T*);
+                                         std::int64_t, T*, T*);               \
+  template double softmaxCrossEntropyTargets<T>(const T*, const T*, std::int64_t, std::int64_t, \
+                                                T, T*);                                          \
+  template double sigmoidCrossEntropy<T>(const T*, const T*, std::int64_t, std::int64_t, T, T*); \
+  template double squaredError<T>(const T*, const T*, std::int64_t, std::int64_t, T, T*);
 TD_NN_INSTANTIATE(float)
 TD_NN_INSTANTIATE(double)
 #undef TD_NN_INSTANTIATE

@@ -58,4 +58,23 @@ template <class T>
 double softmaxCrossEntropy(const T* Z, const std::int32_t* labels, std::int64_t k, std::int64_t n,
                            T* P, T* delta);
 
+/// Softmax cross-entropy of the logits Z (k×n) against target distributions Y (k×n, e.g.
+/// one-hot rows; any non-negative weights): returns Σ_j Σ_i −y_ij log p_ij (as y·(lse − z), finite
+/// when a probability underflows) and writes scale · ∂/∂Z = scale · (p·Σ_i y_ij − y) into dZ
+/// (k×n; may alias Z after use: Z is read before dZ is written, column by column).
+template <class T>
+double softmaxCrossEntropyTargets(const T* Z, const T* Y, std::int64_t k, std::int64_t n, T scale,
+                                  T* dZ);
+
+/// Sigmoid cross-entropy of the logits Z (k×n) against targets Y in [0, 1] (TensorFlow's
+/// sigmoid_cross_entropy_with_logits: max(z, 0) − z·y + log(1 + e^−|z|), element-wise): returns
+/// the sum and writes scale · (σ(z) − y) into dZ (may alias Z).
+template <class T>
+double sigmoidCrossEntropy(const T* Z, const T* Y, std::int64_t k, std::int64_t n, T scale, T* dZ);
+
+/// Squared error of the outputs A (k×n) against Y: returns Σ (a − y)² and writes
+/// scale · 2(a − y) into dA (may alias A).
+template <class T>
+double squaredError(const T* A, const T* Y, std::int64_t k, std::int64_t n, T scale, T* dA);
+
 }  // namespace td::nn

@@ -19,6 +19,7 @@ const std::vector<StageInfo>& builtinStages() {
       entry<NaiveBayes>(), entry<NaiveBayesModel>(),
       entry<MultilayerPerceptronClassifier>(), entry<MultilayerPerceptronClassificationModel>(),
       entry<LinearSVC>(), entry<LinearSVCModel>(),
+      entry<AsyncDL>(), entry<AsyncDLModel>(),
       entry<OneVsRest>(), entry<OneVsRestModel>(),
       entry<LinearRegression>(),
       entry<LinearRegressionModel>(),

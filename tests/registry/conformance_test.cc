@@ -210,11 +210,14 @@ bool hasObjectParams(const Params& p) {
 }
 
 // True for a column-naming param that the user must give: a string (list) named inputCol or
-// *Col / *Cols with no value.
-bool needsWiring(const Params& p, const ParamSpec& s) {
+// *Col / *Cols with no value, or an inputCol whose default names a column `frame` lacks
+// (AsyncDL's Sparkflow default "transformed").
+bool needsWiring(const Params& p, const ParamSpec& s, const Frame& frame) {
   const bool colName = s.name == "inputCol" || s.name.ends_with("Col") || s.name.ends_with("Cols");
-  return colName && !p.isDefined(s.name) &&
-         (s.type == ParamType::kString || s.type == ParamType::kStringList);
+  if (!colName || (s.type != ParamType::kString && s.type != ParamType::kStringList)) return false;
+  if (!p.isDefined(s.name)) return true;
+  return s.name == "inputCol" && s.type == ParamType::kString &&
+         !frame.schema().contains(p.getOrDefault(s.name).as<std::string>());
 }
 
 // The value naming column `col` for a string or string-list param.
@@ -230,7 +233,7 @@ std::shared_ptr<PipelineStage> wireColumns(const PipelineStage& stage, const Fra
                                            std::string& why) {
   std::vector<const ParamSpec*> wire;
   for (const auto& s : stage.params())
-    if (needsWiring(stage, s)) wire.push_back(&s);
+    if (needsWiring(stage, s, frame)) wire.push_back(&s);
   const auto cols = frame.columnNames();
   const std::size_t options = cols.size() + 2;  // unset, each column, a new name
   std::size_t combos = 1;
@@ -239,6 +242,7 @@ std::shared_ptr<PipelineStage> wireColumns(const PipelineStage& stage, const Fra
     why = "too many column params to wire";
     return nullptr;
   }
+  std::shared_ptr<PipelineStage> firstAccepted;
   for (std::size_t k = 0; k < combos; ++k) {
     auto copy = stage.copyStage({});
     std::size_t code = k;
@@ -255,12 +259,24 @@ std::shared_ptr<PipelineStage> wireColumns(const PipelineStage& stage, const Fra
       // carries labels, which the schema does not show).
       if (!copy->isEstimator() && !dynamic_cast<const Pipeline*>(copy.get()))
         (void)std::static_pointer_cast<Transformer>(copy)->transform(frame);
-      return copy;
     } catch (const Error& e) {
       why = e.what();
+      continue;
     }
+    // An estimator whose schema accepts the wiring but whose fit rejects the values (AsyncDL
+    // with its unset labelCol wired to "id": not class indices) tries the next wiring; when no
+    // wiring fits, the first the schema accepts is kept (the fit reports why later).
+    if (copy->isEstimator() && !dynamic_cast<const Pipeline*>(copy.get())) {
+      if (!firstAccepted) firstAccepted = copy;
+      try {
+        (void)std::static_pointer_cast<Estimator>(copy)->fit(frame);
+      } catch (const Error& e) {
+        continue;
+      }
+    }
+    return copy;
   }
-  return nullptr;
+  return firstAccepted;
 }
 
 // ------------------------------------------------------------------ the harness
@@ -593,7 +609,9 @@ TEST_P(AllClasses, DocumentsItselfAndEveryParam) {
   const auto p = instance();
   EXPECT_EQ(p->className(), info().name);
   EXPECT_FALSE(info().summary.empty());
-  EXPECT_THAT(info().sparkClass, StartsWith("org.apache.spark.ml."));
+  // The Spark ML class mirrored, or for a stage in Sparkflow's role (AsyncDL) Sparkflow's.
+  EXPECT_THAT(info().sparkClass, ::testing::AnyOf(StartsWith("org.apache.spark.ml."),
+                                                  StartsWith("sparkflow.")));
   ASSERT_NE(info().params, nullptr);
   ASSERT_EQ(info().params->size(), p->params().size());
   const std::string explained = p->explainParams();

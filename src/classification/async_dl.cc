@@ -1,0 +1,626 @@
+// src/classification/async_dl.cc
+#include "thunderdome/classification/async_dl.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <utility>
+
+#include "glm/stage_util.h"
+#include "nn/network.h"
+#include "nn/optimizer.h"
+#include "thunderdome/core/error.h"
+#include "thunderdome/core/parallel.h"
+#include "thunderdome/core/random.h"
+
+// Sparkflow's SparkAsyncDL (lifeomic/sparkflow: tensorflow_async.py, HogwildSparkModel.py) in
+// one process: a parameter server object holds the weights and the optimizer's slots; each
+// worker (a task on the shared TBB pool) owns a contiguous slice of the rows and, per
+// iteration, pulls the weights, computes gradients on mini-batches (nn/network.h on Eigen
+// GEMMs, float32) and pushes them; the server applies the optimizer (nn/optimizer.h).
+//  - hogwild: pushes and pulls touch the shared arrays with relaxed atomic element accesses and
+//    no lock (HOGWILD!: concurrent updates of one element may overwrite each other);
+//  - locked: pulls under a shared lock, pushes under an exclusive one (Sparkflow's RW lock);
+//  - sync: every step, each worker's gradient at the same weights, weighted by its rows and
+//    summed in worker order, is applied once: the result depends only on the seed and the
+//    number of partitions, not on the threads.
+// The workers of one iteration are tasks of parallel::forBlocks (no barrier inside an
+// iteration, so fewer threads than workers only serialises them); the iteration ends when all
+// are done, which is where the validation loss is measured.
+namespace td {
+
+namespace {
+
+using stage_util::num;
+using stage_util::rowWhere;
+
+constexpr std::int64_t kEvalBlock = 1024;  // rows per block of validation and transform
+
+enum class Mode { kHogwild, kLocked, kSync };
+
+nn::Network buildNetwork(const Params& p, const std::string& who, std::int64_t inputWidth) {
+  try {
+    return nn::Network(nn::parseNetwork(p.get(AsyncDL::network)), inputWidth,
+                       nn::lossFromName(p.get(AsyncDL::loss)));
+  } catch (const ParamError& e) {
+    throw ParamError(fmt::format("{}: {}", who, e.what()));
+  }
+}
+
+nn::OptimizerConfig buildOptimizer(const Params& p, const std::string& who) {
+  nn::OptimizerConfig c = nn::optimizerFromName(p.get(AsyncDL::optimizer), p.get(AsyncDL::learningRate));
+  if (!p.isDefined(AsyncDL::optimizerOptions)) return c;
+  const std::string text = p.get(AsyncDL::optimizerOptions);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw ParamError(fmt::format("{}: optimizerOptions is not valid JSON ({})", who, e.what()));
+  }
+  if (!j.is_object())
+    throw ParamError(fmt::format("{}: optimizerOptions must be a JSON object, got {}", who, text));
+  for (const auto& [key, v] : j.items()) {
+    double value = 0.0;
+    if (v.is_boolean()) value = v.get<bool>() ? 1.0 : 0.0;
+    else if (v.is_number()) value = v.get<double>();
+    else throw ParamError(fmt::format("{}: optimizerOptions '{}' must be a number", who, key));
+    try {
+      nn::setOptimizerOption(c, key, value);
+    } catch (const ParamError& e) {
+      throw ParamError(fmt::format("{}: {} ({})", who, e.what(), p.get(AsyncDL::optimizer)));
+    }
+  }
+  if (!(c.learningRate > 0.0))
+    throw ParamError(fmt::format("{}: optimizerOptions learning_rate must be > 0", who));
+  return c;
+}
+
+// The type of the prediction column: the class index for softmax cross-entropy, else the
+// output value (one output) or vector.
+DataType predictionType(const nn::Network& net) {
+  return net.loss() == nn::Loss::kSoftmaxCrossEntropy || net.outputWidth() == 1
+             ? DataType::kDouble
+             : DataType::kVector;
+}
+
+// The last dense layer's width from the network param (for schemas before the input width is
+// known).
+std::int64_t outputUnits(const Params& p, const std::string& who) {
+  try {
+    const auto layers = nn::parseNetwork(p.get(AsyncDL::network));
+    return layers.back().units;
+  } catch (const ParamError& e) {
+    throw ParamError(fmt::format("{}: {}", who, e.what()));
+  }
+}
+
+Schema outputSchema(const Params& p, const Schema& input, const std::string& who) {
+  const std::string inputCol = p.get(AsyncDL::inputCol);
+  input.requireType(who, inputCol, DataType::kVector);
+  const std::string pred = p.get(AsyncDL::predictionCol);
+  if (pred.empty()) return input;
+  input.requireAbsent(who, pred);
+  const bool classIndex =
+      p.get(AsyncDL::loss) == "softmax_cross_entropy" || outputUnits(p, who) == 1;
+  return input.with({pred, classIndex ? DataType::kDouble : DataType::kVector});
+}
+
+// Copies row `r` of the column-major d×n matrix `src` into column `c` of `dst`.
+inline void copyColumn(const float* src, std::int64_t d, std::int64_t r, float* dst,
+                       std::int64_t c) {
+  std::copy(src + r * d, src + (r + 1) * d, dst + c * d);
+}
+
+// The training rows as float matrices: features d×n, targets k×n (one-hot class indices,
+// label vectors, or the features for an autoencoder).
+struct Data {
+  std::int64_t d = 0, k = 0, n = 0;
+  std::vector<float> X, Y;
+  const float* targets() const { return Y.empty() ? X.data() : Y.data(); }
+};
+
+// Fills the workspace's input and target columns with the rows idx[0..b).
+void fillBatch(const Data& data, const std::int64_t* idx, std::int64_t b,
+               nn::NetworkWorkspace<float>& ws) {
+  const float* T = data.targets();
+  for (std::int64_t c = 0; c < b; ++c) {
+    copyColumn(data.X.data(), data.d, idx[c], ws.input(), c);
+    copyColumn(T, data.k, idx[c], ws.target(), c);
+  }
+}
+
+// The parameter server: the weights and the optimizer's slots.
+class ParameterServer {
+ public:
+  ParameterServer(std::vector<float> w0, nn::OptimizerConfig cfg, Mode mode)
+      : w_(std::move(w0)), cfg_(cfg), mode_(mode) {
+    for (int s = 0; s < nn::numSlots(cfg_); ++s)
+      slots_.emplace_back(w_.size(), nn::slotInit(cfg_, s));
+    for (auto& s : slots_) slotPtrs_.push_back(s.data());
+  }
+
+  // A copy of the weights into dst.
+  void pull(float* dst) {
+    const auto n = static_cast<std::int64_t>(w_.size());
+    if (mode_ == Mode::kHogwild) {
+      for (std::int64_t i = 0; i < n; ++i)
+        dst[i] = std::atomic_ref<float>(w_[static_cast<std::size_t>(i)]).load(std::memory_order_relaxed);
+    } else if (mode_ == Mode::kLocked) {
+      std::shared_lock lock(mu_);
+      std::copy(w_.begin(), w_.end(), dst);
+    } else {
+      std::copy(w_.begin(), w_.end(), dst);
+    }
+  }
+
+  // Applies one gradient with the optimizer.
+  void push(const float* g) {
+    const auto n = static_cast<std::int64_t>(w_.size());
+    if (mode_ == Mode::kLocked) {
+      std::unique_lock lock(mu_);
+      const std::int64_t t = step_.fetch_add(1, std::memory_order_relaxed) + 1;
+      nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, 0, n, t, false);
+    } else {
+      const std::int64_t t = step_.fetch_add(1, std::memory_order_relaxed) + 1;
+      nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, 0, n, t, mode_ == Mode::kHogwild);
+    }
+  }
+
+  // Between iterations (no worker running): the weights themselves.
+  [[nodiscard]] const std::vector<float>& weights() const { return w_; }
+  [[nodiscard]] std::int64_t pushes() const { return step_.load(); }
+
+ private:
+  std::vector<float> w_;
+  std::vector<std::vector<float>> slots_;
+  std::vector<float*> slotPtrs_;
+  nn::OptimizerConfig cfg_;
+  Mode mode_;
+  std::atomic<std::int64_t> step_{0};
+  std::shared_mutex mu_;
+};
+
+struct Schedule {
+  std::int64_t miniBatch = 128;   // -1: whole partition
+  std::int64_t stochastic = -1;   // >= 1: random batches per iteration
+  bool shuffle = true;
+};
+
+// One worker: its rows, its random stream (shuffles, sampling, dropout), its buffers.
+class Worker {
+ public:
+  Worker(const nn::Network& net, std::vector<std::int64_t> rows, std::uint64_t seed,
+         const Schedule& s)
+      : rows_(std::move(rows)), rng_(seed), sched_(s) {
+    const auto n = static_cast<std::int64_t>(rows_.size());
+    batch_ = s.miniBatch < 1 ? n : std::min(s.miniBatch, n);
+    ws_ = std::make_unique<nn::NetworkWorkspace<float>>(net, batch_);
+    w_.resize(static_cast<std::size_t>(net.numWeights()));
+    g_.resize(w_.size());
+  }
+
+  // The batches of one iteration (row indices, consecutive runs of rows_ order): shuffles,
+  // samples; returned as (start, size) into order_.
+  std::vector<std::pair<std::int64_t, std::int64_t>> plan() {
+    const auto n = static_cast<std::int64_t>(rows_.size());
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    if (sched_.stochastic >= 1) {
+      // miniStochasticIters random batches, each sampled without replacement.
+      order_.clear();
+      for (std::int64_t s = 0; s < sched_.stochastic; ++s) {
+        for (std::int64_t i = 0; i < batch_; ++i) {
+          const auto j = i + static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(n - i)));
+          std::swap(rows_[static_cast<std::size_t>(i)], rows_[static_cast<std::size_t>(j)]);
+        }
+        out.emplace_back(static_cast<std::int64_t>(order_.size()), batch_);
+        order_.insert(order_.end(), rows_.begin(), rows_.begin() + batch_);
+      }
+      return out;
+    }
+    if (sched_.shuffle) {
+      for (std::int64_t i = n - 1; i > 0; --i) {
+        const auto j = static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(i + 1)));
+        std::swap(rows_[static_cast<std::size_t>(i)], rows_[static_cast<std::size_t>(j)]);
+      }
+    }
+    order_ = rows_;
+    for (std::int64_t r = 0; r < n; r += batch_) out.emplace_back(r, std::min(batch_, n - r));
+    return out;
+  }
+
+  // The mean loss's gradient at weights w over one planned batch, into g().
+  double gradient(const Data& data, const float* w, std::pair<std::int64_t, std::int64_t> b) {
+    fillBatch(data, order_.data() + b.first, b.second, *ws_);
+    return ws_->lossAndGradient(w, b.second, g_.data(), &rng_);
+  }
+
+  // One asynchronous iteration (hogwild, locked): Sparkflow's handle_model loop body.
+  void iterate(const Data& data, ParameterServer& server) {
+    const auto batches = plan();
+    server.pull(w_.data());
+    for (const auto& b : batches) {
+      // Stochastic batches use the weights pulled once; sequential batches re-pull first.
+      if (sched_.stochastic < 1 && &b != &batches.front()) server.pull(w_.data());
+      gradient(data, w_.data(), b);
+      server.push(g_.data());
+    }
+  }
+
+  [[nodiscard]] std::vector<float>& g() { return g_; }
+
+ private:
+  std::vector<std::int64_t> rows_, order_;
+  Rng rng_;
+  Schedule sched_;
+  std::int64_t batch_ = 1;
+  std::unique_ptr<nn::NetworkWorkspace<float>> ws_;
+  std::vector<float> w_, g_;
+};
+
+// The mean loss of the rows `rows` at weights w (blocks summed in block order).
+double meanLoss(const nn::Network& net, const Data& data, const std::vector<std::int64_t>& rows,
+                const float* w) {
+  const auto n = static_cast<std::int64_t>(rows.size());
+  const double total = parallel::sumBlocks(n, kEvalBlock, [&](std::int64_t b0, std::int64_t b1) {
+    nn::NetworkWorkspace<float> ws(net, b1 - b0);
+    fillBatch(data, rows.data() + b0, b1 - b0, ws);
+    return ws.loss(w, b1 - b0) * static_cast<double>(b1 - b0);
+  });
+  return total / static_cast<double>(n);
+}
+
+std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t k) {
+  Rng r(seed ^ (0x9E3779B97F4A7C15ULL * (k + 1)));
+  return r.next();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- AsyncDL
+AsyncDL::AsyncDL() : AsyncDL(randomUid(kUidPrefix)) {}
+
+AsyncDL::AsyncDL(std::string uid) : Estimator(std::move(uid), schema()) {}
+
+Schema AsyncDL::transformSchema(const Schema& input) const {
+  const std::string who = describe();
+  if (isDefined(labelCol)) {
+    const std::string label = getLabelCol();
+    if (!input.contains(label) || input.field(label).type != DataType::kVector)
+      stage_util::requireNumeric(input, who, "label", label);
+  } else if (getLoss() != "mse") {
+    throw ParamError(fmt::format(
+        "{}: loss {} needs a labelCol; only mse trains without labels (an autoencoder)", who,
+        getLoss()));
+  }
+  return outputSchema(*this, input, who);
+}
+
+std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx*/) const {
+  const std::string who = describe();
+  if (!isDefined(network))
+    throw ParamError(fmt::format(
+        "{}: param 'network' must be set: a JSON array of layers, e.g. [{{\"type\": \"dense\", "
+        "\"units\": 64, \"activation\": \"relu\"}}, {{\"type\": \"dense\", \"units\": 10, "
+        "\"activation\": \"softmax\"}}]",
+        who));
+  const std::string inputCol = getInputCol();
+  const auto& X = frame.col<VectorColumn>(inputCol);
+  const std::int64_t n = frame.numRows(), d = X.dim();
+  if (n == 0)
+    throw DataError(fmt::format("{}: cannot fit on empty training data (input column '{}' has 0 rows)",
+                                who, inputCol));
+  const nn::Network net = buildNetwork(*this, who, d);
+  const nn::OptimizerConfig opt = buildOptimizer(*this, who);
+  const std::int64_t K = net.outputWidth();
+  const nn::Loss lossKind = net.loss();
+  const std::string lossName(nn::toString(lossKind));
+
+  Data data;
+  data.d = d;
+  data.k = K;
+  data.n = n;
+  data.X.resize(static_cast<std::size_t>(d * n));
+  // ---- features: finite, as float columns.
+  const std::int64_t badX = parallel::firstFailure(n, 4096, [&](std::int64_t i) {
+    float* col = data.X.data() + i * d;
+    std::fill(col, col + d, 0.0f);
+    const VectorView x = X[i];
+    bool ok = true;
+    x.forEach([&](std::int64_t j, double v) {
+      if (!std::isfinite(v)) ok = false;
+      col[j] = static_cast<float>(v);
+    });
+    return ok;
+  });
+  if (badX >= 0) {
+    const VectorView x = X[badX];
+    std::int64_t q = -1;
+    double bad = 0.0;
+    x.forEach([&](std::int64_t j, double v) {
+      if (q < 0 && !std::isfinite(v)) {
+        q = j;
+        bad = v;
+      }
+    });
+    const auto [at, atRow] = rowWhere(frame, badX);
+    throw DataError(fmt::format(
+        "{}{}: input column '{}' has a non-finite value {}{} (feature index {}): feature values "
+        "must be finite",
+        at, who, inputCol, num(bad), atRow, q));
+  }
+  // ---- targets.
+  if (!isDefined(labelCol)) {
+    if (lossKind != nn::Loss::kMse)
+      throw ParamError(fmt::format(
+          "{}: loss {} needs a labelCol; only mse trains without labels (an autoencoder)", who,
+          lossName));
+    if (K != d)
+      throw ParamError(fmt::format(
+          "{}: without labelCol (an autoencoder) the last layer must have as many units as the "
+          "input column '{}' has features: {} units, {} features",
+          who, inputCol, K, d));
+  } else {
+    const std::string labelCol = getLabelCol();
+    data.Y.assign(static_cast<std::size_t>(K * n), 0.0f);
+    const bool vectorLabel = frame.schema().contains(labelCol) &&
+                             frame.schema().field(labelCol).type == DataType::kVector;
+    if (vectorLabel) {
+      const auto& Ycol = frame.col<VectorColumn>(labelCol);
+      if (Ycol.dim() != K)
+        throw DataError(fmt::format(
+            "{}: label column '{}' has vectors of dimension {} but the network's last layer has "
+            "{} units",
+            who, labelCol, Ycol.dim(), K));
+      const bool unit = lossKind == nn::Loss::kSigmoidCrossEntropy;
+      const bool nonNeg = lossKind == nn::Loss::kSoftmaxCrossEntropy;
+      const std::int64_t bad = parallel::firstFailure(n, 4096, [&](std::int64_t i) {
+        float* col = data.Y.data() + i * K;
+        bool ok = true;
+        Ycol[i].forEach([&](std::int64_t j, double v) {
+          if (!std::isfinite(v) || (unit && (v < 0.0 || v > 1.0)) || (nonNeg && v < 0.0)) ok = false;
+          col[j] = static_cast<float>(v);
+        });
+        return ok;
+      });
+      if (bad >= 0) {
+        const auto [at, atRow] = rowWhere(frame, bad);
+        throw DataError(fmt::format(
+            "{}{}: label column '{}' has an invalid vector{}: values must be finite{}", at, who,
+            labelCol, atRow,
+            unit ? " and in [0, 1] (sigmoid_cross_entropy)" : nonNeg ? " and >= 0" : ""));
+      }
+    } else {
+      const std::vector<double> y = frame.numeric(labelCol);
+      auto rule = [&](double v) -> std::string {
+        if (std::isnan(v)) return "labels must not be NaN";
+        if (lossKind == nn::Loss::kSoftmaxCrossEntropy) {
+          if (v < 0.0 || v >= static_cast<double>(K))
+            return fmt::format("class indices must be in [0, {}): the last layer has {} units, "
+                               "one per class",
+                               K, K);
+          if (v != std::floor(v)) return "class indices must be integers";
+          return "";
+        }
+        if (K != 1)
+          return fmt::format("a numeric label needs a last layer of 1 unit (it has {}); use a "
+                             "vector label column",
+                             K);
+        if (!std::isfinite(v)) return "labels must be finite";
+        if (lossKind == nn::Loss::kSigmoidCrossEntropy && (v < 0.0 || v > 1.0))
+          return "labels must be in [0, 1] (sigmoid_cross_entropy)";
+        return "";
+      };
+      for (std::int64_t i = 0; i < n; ++i) {
+        const double v = y[static_cast<std::size_t>(i)];
+        const std::string r = rule(v);
+        if (!r.empty()) stage_util::throwInvalidValue(frame, i, who, "label", labelCol, v, r);
+        if (lossKind == nn::Loss::kSoftmaxCrossEntropy)
+          data.Y[static_cast<std::size_t>(i * K + static_cast<std::int64_t>(v))] = 1.0f;
+        else
+          data.Y[static_cast<std::size_t>(i)] = static_cast<float>(v);
+      }
+    }
+  }
+
+  // ---- validation split and partitions.
+  const auto seed = static_cast<std::uint64_t>(getSeed());
+  const double vf = getValidationFraction();
+  const auto nVal = static_cast<std::int64_t>(std::llround(vf * static_cast<double>(n)));
+  if (vf > 0.0 && (nVal < 1 || nVal >= n))
+    throw DataError(fmt::format(
+        "{}: validationFraction {} of {} rows leaves {} validation and {} training rows; both "
+        "need at least 1",
+        who, num(vf), n, nVal, n - nVal));
+  std::vector<std::int64_t> trainRows, valRows;
+  if (nVal > 0) {
+    const auto perm = randomPermutation(n, mixSeed(seed, 1000003));
+    valRows.assign(perm.begin(), perm.begin() + nVal);
+    trainRows.assign(perm.begin() + nVal, perm.end());
+    std::sort(valRows.begin(), valRows.end());
+    std::sort(trainRows.begin(), trainRows.end());
+  } else {
+    trainRows.resize(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) trainRows[static_cast<std::size_t>(i)] = i;
+  }
+  const auto nTrain = static_cast<std::int64_t>(trainRows.size());
+  const std::int64_t P = std::min(getPartitions(), nTrain);
+  Schedule sched;
+  sched.miniBatch = getMiniBatchSize();
+  sched.stochastic = getMiniStochasticIters();
+  sched.shuffle = getShufflePerIter();
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::int64_t p = 0; p < P; ++p) {
+    const std::int64_t b0 = p * nTrain / P, b1 = (p + 1) * nTrain / P;
+    workers.push_back(std::make_unique<Worker>(
+        net,
+        std::vector<std::int64_t>(trainRows.begin() + b0, trainRows.begin() + b1),
+        mixSeed(seed, static_cast<std::uint64_t>(p)), sched));
+  }
+
+  const std::string modeName = getMode();
+  const Mode mode = getAcquireLock() && modeName == "hogwild" ? Mode::kLocked
+                    : modeName == "sync"                      ? Mode::kSync
+                    : modeName == "locked"                    ? Mode::kLocked
+                                                              : Mode::kHogwild;
+  ParameterServer server(net.initialWeights(seed), opt, mode);
+  const std::int64_t iters = getIters(), patience = getEarlyStopPatience();
+  AsyncDLTrainingSummary summary;
+  std::vector<float> best;
+  double bestLoss = std::numeric_limits<double>::infinity();
+  std::int64_t since = 0;
+  std::vector<float> gsum(static_cast<std::size_t>(net.numWeights()));
+  for (std::int64_t it = 1; it <= iters; ++it) {
+    if (mode == Mode::kSync) {
+      std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> plans;
+      std::size_t steps = 0;
+      for (auto& w : workers) {
+        plans.push_back(w->plan());
+        steps = std::max(steps, plans.back().size());
+      }
+      for (std::size_t s = 0; s < steps; ++s) {
+        const float* w = server.weights().data();
+        parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
+          const auto& plan = plans[static_cast<std::size_t>(p)];
+          if (s < plan.size()) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
+        });
+        // Σ_p rows_p · g_p / Σ_p rows_p, in worker order.
+        std::fill(gsum.begin(), gsum.end(), 0.0f);
+        std::int64_t rows = 0;
+        for (std::int64_t p = 0; p < P; ++p) {
+          const auto& plan = plans[static_cast<std::size_t>(p)];
+          if (s >= plan.size()) continue;
+          const auto r = plan[s].second;
+          rows += r;
+          const auto& g = workers[static_cast<std::size_t>(p)]->g();
+          for (std::size_t i = 0; i < gsum.size(); ++i) gsum[i] += static_cast<float>(r) * g[i];
+        }
+        const float inv = 1.0f / static_cast<float>(rows);
+        for (auto& v : gsum) v *= inv;
+        server.push(gsum.data());
+      }
+    } else {
+      parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
+        workers[static_cast<std::size_t>(p)]->iterate(data, server);
+      });
+    }
+    summary.iterations = it;
+    if (nVal > 0) {
+      const double vl = meanLoss(net, data, valRows, server.weights().data());
+      summary.validationLoss.push_back(vl);
+      if (!std::isfinite(vl))
+        throw DataError(fmt::format(
+            "{}: the validation loss is {} after iteration {}: training diverged (try a smaller "
+            "learningRate)",
+            who, num(vl), it));
+      if (vl < bestLoss) {
+        bestLoss = vl;
+        best = server.weights();
+        summary.bestIteration = it;
+        since = 0;
+      } else if (++since >= patience && patience >= 1) {
+        break;
+      }
+    }
+  }
+  summary.pushes = server.pushes();
+  std::vector<float> w = nVal > 0 ? std::move(best) : server.weights();
+  for (const float v : w)
+    if (!std::isfinite(v))
+      throw DataError(fmt::format(
+          "{}: training diverged (a weight is {}); try a smaller learningRate", who, num(v)));
+  auto model = std::make_shared<AsyncDLModel>(uid(), d, std::move(w));
+  for (const auto& [name, value] : userValues()) model->set(name, value);
+  model->setSummary(std::move(summary));
+  return model;
+}
+
+// ---------------------------------------------------------------- AsyncDLModel
+AsyncDLModel::AsyncDLModel(std::string uid, std::int64_t inputWidth, std::vector<float> weights)
+    : Model(std::move(uid), schema()),
+      inputWidth_(inputWidth),
+      weights_(std::make_shared<const std::vector<float>>(std::move(weights))) {}
+
+AsyncDLModel::AsyncDLModel(std::string uid) : AsyncDLModel(std::move(uid), 0, {}) {}
+
+std::vector<StateItem> AsyncDLModel::stateSummary() const {
+  return {{"inputWidth", "inputWidth", inputWidth_},
+          {"numWeights", "weights", static_cast<std::int64_t>(weights_->size())}};
+}
+
+void AsyncDLModel::saveState(StateWriter& out) const {
+  out.putInt("inputWidth", inputWidth_);
+  out.putArray("weights", std::vector<double>(weights_->begin(), weights_->end()));
+}
+
+void AsyncDLModel::loadState(const StateReader& in) {
+  const std::int64_t width = in.getInt("inputWidth");
+  const auto w = in.getArray("weights");
+  if (!isDefined(EstimatorParams::network)) in.fail("the saved model has no 'network' param");
+  const nn::Network net = buildNetwork(*this, describe(), width);
+  if (static_cast<std::int64_t>(w.size()) != net.numWeights())
+    in.fail(fmt::format("weights holds {} values but the network needs {}", w.size(),
+                        net.numWeights()));
+  inputWidth_ = width;
+  weights_ = std::make_shared<const std::vector<float>>(w.begin(), w.end());
+}
+
+Schema AsyncDLModel::transformSchema(const Schema& input) const {
+  return outputSchema(*this, input, describe());
+}
+
+std::vector<double> AsyncDLModel::predictOutput(const VectorView& x) const {
+  stage_util::requireVectorDimension(describe(), x.size, inputWidth_);
+  const nn::Network net = buildNetwork(*this, describe(), inputWidth_);
+  nn::NetworkWorkspace<float> ws(net, 1);
+  std::fill(ws.input(), ws.input() + inputWidth_, 0.0f);
+  x.forEach([&](std::int64_t j, double v) { ws.input()[j] = static_cast<float>(v); });
+  const float* out = ws.forward(weights_->data(), 1);
+  return {out, out + net.outputWidth()};
+}
+
+Frame AsyncDLModel::transformImpl(const Frame& input, const Context& /*ctx*/) const {
+  const std::string who = describe();
+  if (weights_->empty()) throw ParamError(fmt::format("{}: the model has no weights", who));
+  const std::string inputCol = getInputCol(), predCol = getPredictionCol();
+  if (predCol.empty()) return input;
+  const auto& X = input.col<VectorColumn>(inputCol);
+  stage_util::requireColumnDimension(who, inputCol, X.dim(), inputWidth_);
+  const nn::Network net = buildNetwork(*this, who, inputWidth_);
+  const std::int64_t n = input.numRows(), k = net.outputWidth(), d = inputWidth_;
+  const bool classIndex = net.loss() == nn::Loss::kSoftmaxCrossEntropy;
+  const bool scalar = predictionType(net) == DataType::kDouble;
+  std::vector<double> out(static_cast<std::size_t>(scalar ? n : n * k));
+  parallel::forBlocks(n, kEvalBlock, [&](std::int64_t, std::int64_t b0, std::int64_t b1) {
+    nn::NetworkWorkspace<float> ws(net, b1 - b0);
+    for (std::int64_t i = b0; i < b1; ++i) {
+      float* col = ws.input() + (i - b0) * d;
+      std::fill(col, col + d, 0.0f);
+      X[i].forEach([&](std::int64_t j, double v) { col[j] = static_cast<float>(v); });
+    }
+    const float* o = ws.forward(weights_->data(), b1 - b0);
+    for (std::int64_t i = b0; i < b1; ++i) {
+      const float* r = o + (i - b0) * k;
+      const auto iu = static_cast<std::size_t>(i);
+      if (classIndex) {
+        std::int64_t best = 0;
+        for (std::int64_t c = 1; c < k; ++c)
+          if (r[c] > r[best]) best = c;
+        out[iu] = static_cast<double>(best);
+      } else if (scalar) {
+        out[iu] = r[0];
+      } else {
+        std::copy(r, r + k, out.begin() + static_cast<std::ptrdiff_t>(iu * static_cast<std::size_t>(k)));
+      }
+    }
+  });
+  if (scalar) return input.withColumn(predCol, std::make_shared<DoubleColumn>(std::move(out)));
+  return input.withColumn(predCol, VectorColumn::dense(n, k, std::move(out)));
+}
+
+}  // namespace td
