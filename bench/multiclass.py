@@ -78,9 +78,9 @@ def main():
     work = tempfile.mkdtemp(prefix="td-mc-")
     systems = {
         "thunderdome": lambda: td_run(td, work),
-        "sk-lbfgs-ref": lambda: sk_run("lbfgs", REF_BLAS_DIR),
         "sk-lbfgs-openblas": lambda: sk_run("lbfgs", OPENBLAS_DIR),
         "sk-liblinear": lambda: sk_run("liblinear", OPENBLAS_DIR),
+        "sk-lbfgs-ref": lambda: sk_run("lbfgs", REF_BLAS_DIR),
     }
     runs = {k: [] for k in systems if k not in skip}
     for r in range(a.repeats):
@@ -88,9 +88,9 @@ def main():
             log(f"repeat {r + 1}/{a.repeats}: {name}")
             runs[name].append(systems[name]())
             m = runs[name][-1]
-            log(f"  wall {m['wall']:.1f} s, fit {m['fitSeconds']:.1f} s, peak RSS "
+            log(f"  wall {m['wall']:.1f} s, fit {m['fitSeconds']:.1f} s, load {m['loadavgBefore']:.1f}->{m['loadavgAfter']:.1f}, others' cores {m['otherCores']:.2f}, peak RSS "
                 f"{m['peakRssMB']:.0f} MB, test accuracy {m['testAccuracy']}")
-    med = {k: {f: statistics.median(x[f] for x in v) for f in ("wall", "fitSeconds", "peakRssMB", "cpu")}
+    med = {k: {f: statistics.median(x[f] for x in v) for f in ("wall", "fitSeconds", "peakRssMB", "cpu", "otherCores")}
            | {"testAccuracy": v[0]["testAccuracy"], "best": v[0]["best"]} for k, v in runs.items()}
     cpu = ""
     try:
@@ -101,13 +101,15 @@ def main():
     lines = [f"# Fashion-MNIST multinomial tuning (bench/multiclass.py), {datetime.date.today()}", "",
              f"Machine: {cpu}, {os.cpu_count()} cores; medians of {a.repeats} interleaved run(s).",
              "", "| system | wall s | fit s | CPU s | peak RSS MB | test accuracy | best regParam | "
-             "wall / thunderdome's | thunderdome's peak RSS / its |", "|---|---|---|---|---|---|---|---|---|"]
+             "thunderdome's wall / its | thunderdome's peak RSS / its | others' cores |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     base = med.get("thunderdome")
     for k, v in med.items():
-        ratio = f"{v['wall'] / base['wall']:.1f}x" if base else ""
+        ratio = f"{base['wall'] / v['wall']:.3f}" if base else ""
         mem = f"{base['peakRssMB'] / v['peakRssMB']:.2f}" if base else ""
         lines.append(f"| {k} | {v['wall']:.1f} | {v['fitSeconds']:.1f} | {v['cpu']:.1f} | "
-                     f"{v['peakRssMB']:.0f} | {v['testAccuracy']:.4f} | {v['best']} | {ratio} | {mem} |")
+                     f"{v['peakRssMB']:.0f} | {v['testAccuracy']:.4f} | {v['best']} | {ratio} | {mem} | "
+                     f"{v['otherCores']:.2f} |")
     text = "\n".join(lines) + "\n"
     print(text)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)

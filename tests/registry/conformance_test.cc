@@ -313,6 +313,12 @@ struct Harness {
       // value its declaration gives (ParamSpec::example).
       for (const auto& spec : stage->params())
         if (!stage->isDefined(spec.name) && spec.example) stage->set(spec.name, *spec.example);
+      // Iterative estimators run a few iterations: the harness is built in every test process
+      // (one per test under ctest) and fits the recipe many times; what it checks does not
+      // depend on convergence.
+      for (const char* name : {"maxIter", "iters"})
+        if (stage->hasParam(name) && stage->spec(name).type == ParamType::kInt)
+          stage->set(name, ParamValue(std::int64_t{3}));
       std::string why;
       if (auto wired = wireColumns(*stage, frame, why)) {
         instances[info.name] = wired;
