@@ -4,28 +4,57 @@
 // and no function with external linkage but the two below (see the header).
 #include "glm/multinomial_kernels.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>  // compiler intrinsics only (no inline library code)
+#endif
+
 namespace td::glm::kernels {
 
 namespace {
 
 using V16 = float __attribute__((vector_size(64)));
-constexpr int kClassBlock = 8;
+using I16 = int __attribute__((vector_size(64)));
+constexpr int kClassBlock = 12;  // 2 rows x 12 classes: 24 accumulators (of 32 AVX-512 registers)
 
+// The sum of the 16 lanes, as a tree of vector adds (halves, quarters, ...): a fixed order, and
+// a few vector operations where a lane-by-lane sum is a chain of 16 dependent adds.
 float laneSum(V16 a) {
-  float s = 0.0f;
-  for (int l = 0; l < kLanes; ++l) s += a[l];
-  return s;
+  a += __builtin_shuffle(a, I16{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
+  a += __builtin_shuffle(a, I16{4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
+  a += __builtin_shuffle(a, I16{2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
+  a += __builtin_shuffle(a, I16{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+  return a[0];
 }
 
+// Row storage: float32 chunks, or bytes (values 0..255 stored exactly, converted as loaded).
+using U8x16 = std::uint8_t __attribute__((vector_size(16)));
+struct FloatRows {
+  using Chunk = V16;
+  static V16 load(const Chunk* x, std::int64_t q) { return x[q]; }
+};
+struct ByteRows {
+  using Chunk = U8x16;
+  // Two vector instructions (zero extension, int -> float). GCC 12 converts lane by lane for
+  // __builtin_convertvector from bytes, so AVX-512 builds name the two instructions.
+  static V16 load(const Chunk* x, std::int64_t q) {
+#if defined(__AVX512F__)
+    return reinterpret_cast<V16>(_mm512_cvtepi32_ps(
+        _mm512_cvtepu8_epi32(reinterpret_cast<__m128i>(x[q]))));
+#else
+    return __builtin_convertvector(__builtin_convertvector(x[q], I16), V16);
+#endif
+  }
+};
+
 // m0[c0 + c], m1[c0 + c] = x0, x1 · Zt row c0 + c, for NB classes (x1 may be null: one row).
-template <int NB>
-void marginsPair(const V16* x0, const V16* x1, std::int64_t cc, const V16* Zt, int c0, float* m0,
-                 float* m1) {
+template <class S, int NB>
+void marginsPair(const typename S::Chunk* x0, const typename S::Chunk* x1, std::int64_t cc,
+                 const V16* Zt, int c0, float* m0, float* m1) {
   V16 a0[NB] = {}, a1[NB] = {};
   const V16* zt = Zt + static_cast<std::int64_t>(c0) * cc;
   if (x1) {
     for (std::int64_t q = 0; q < cc; ++q) {
-      const V16 u = x0[q], v = x1[q];
+      const V16 u = S::load(x0, q), v = S::load(x1, q);
       for (int c = 0; c < NB; ++c) {
         const V16 zc = zt[c * cc + q];
         a0[c] += u * zc;
@@ -34,7 +63,7 @@ void marginsPair(const V16* x0, const V16* x1, std::int64_t cc, const V16* Zt, i
     }
   } else {
     for (std::int64_t q = 0; q < cc; ++q) {
-      const V16 u = x0[q];
+      const V16 u = S::load(x0, q);
       for (int c = 0; c < NB; ++c) a0[c] += u * zt[c * cc + q];
     }
   }
@@ -45,13 +74,13 @@ void marginsPair(const V16* x0, const V16* x1, std::int64_t cc, const V16* Zt, i
 }
 
 // Gt row c0 + c += Σ_r R[r·K + c0 + c]·x_r over the rows, for NB classes.
-template <int NB>
-void gradientRows(const V16* X, std::int64_t rows, const float* R, int K, int c0, std::int64_t cc,
-                  V16* Gt) {
+template <class S, int NB>
+void gradientRows(const typename S::Chunk* X, std::int64_t rows, const float* R, int K, int c0,
+                  std::int64_t cc, V16* Gt) {
   for (std::int64_t q = 0; q < cc; ++q) {
     V16 a[NB] = {};
     for (std::int64_t r = 0; r < rows; ++r) {
-      const V16 xv = X[r * cc + q];
+      const V16 xv = S::load(X + r * cc, q);
       const float* rr = R + r * K + c0;
       for (int c = 0; c < NB; ++c) a[c] += rr[c] * xv;
     }
@@ -59,12 +88,16 @@ void gradientRows(const V16* X, std::int64_t rows, const float* R, int K, int c0
   }
 }
 
-// Calls f.template operator()<NB>(c0) for each block of at most 8 classes.
+// Calls f.template operator()<NB>(c0) for each block of at most kClassBlock classes.
 template <class F>
 void forClassBlocks(int K, F&& f) {
   for (int c0 = 0; c0 < K; c0 += kClassBlock) {
     const int nb = K - c0 < kClassBlock ? K - c0 : kClassBlock;
     switch (nb) {
+      case 12: f.template operator()<12>(c0); break;
+      case 11: f.template operator()<11>(c0); break;
+      case 10: f.template operator()<10>(c0); break;
+      case 9: f.template operator()<9>(c0); break;
       case 8: f.template operator()<8>(c0); break;
       case 7: f.template operator()<7>(c0); break;
       case 6: f.template operator()<6>(c0); break;
@@ -77,26 +110,47 @@ void forClassBlocks(int K, F&& f) {
   }
 }
 
+
+template <class S>
+void margins(const typename S::Chunk* x, std::int64_t rows, std::int64_t cc, const float* Zt,
+             int K, float* M) {
+  const auto* zt = reinterpret_cast<const V16*>(Zt);
+  for (std::int64_t r = 0; r < rows; r += 2) {
+    const auto* x0 = x + r * cc;
+    const auto* x1 = r + 1 < rows ? x0 + cc : nullptr;
+    float* m0 = M + r * K;
+    float* m1 = m0 + K;
+    forClassBlocks(K, [&]<int NB>(int c0) { marginsPair<S, NB>(x0, x1, cc, zt, c0, m0, m1); });
+  }
+}
+
+template <class S>
+void gradient(const typename S::Chunk* x, std::int64_t rows, std::int64_t cc, const float* R,
+              int K, float* Gt) {
+  auto* gt = reinterpret_cast<V16*>(Gt);
+  forClassBlocks(K, [&]<int NB>(int c0) { gradientRows<S, NB>(x, rows, R, K, c0, cc, gt); });
+}
+
 }  // namespace
 
 void stepMargins(const float* X, std::int64_t rows, std::int64_t cc, const float* Zt, int K,
                  float* M) {
-  const auto* x = reinterpret_cast<const V16*>(X);
-  const auto* zt = reinterpret_cast<const V16*>(Zt);
-  for (std::int64_t r = 0; r < rows; r += 2) {
-    const V16* x0 = x + r * cc;
-    const V16* x1 = r + 1 < rows ? x0 + cc : nullptr;
-    float* m0 = M + r * K;
-    float* m1 = m0 + K;
-    forClassBlocks(K, [&]<int NB>(int c0) { marginsPair<NB>(x0, x1, cc, zt, c0, m0, m1); });
-  }
+  margins<FloatRows>(reinterpret_cast<const V16*>(X), rows, cc, Zt, K, M);
 }
 
 void stepGradient(const float* X, std::int64_t rows, std::int64_t cc, const float* R, int K,
                   float* Gt) {
-  const auto* x = reinterpret_cast<const V16*>(X);
-  auto* gt = reinterpret_cast<V16*>(Gt);
-  forClassBlocks(K, [&]<int NB>(int c0) { gradientRows<NB>(x, rows, R, K, c0, cc, gt); });
+  gradient<FloatRows>(reinterpret_cast<const V16*>(X), rows, cc, R, K, Gt);
+}
+
+void stepMargins(const std::uint8_t* X, std::int64_t rows, std::int64_t cc, const float* Zt, int K,
+                 float* M) {
+  margins<ByteRows>(reinterpret_cast<const U8x16*>(X), rows, cc, Zt, K, M);
+}
+
+void stepGradient(const std::uint8_t* X, std::int64_t rows, std::int64_t cc, const float* R, int K,
+                  float* Gt) {
+  gradient<ByteRows>(reinterpret_cast<const U8x16*>(X), rows, cc, R, K, Gt);
 }
 
 }  // namespace td::glm::kernels

@@ -13,13 +13,20 @@ namespace td::glm::kernels {
 inline constexpr int kLanes = 16;
 
 /// M[r·K + c] = Σ_j X_r[j]·Zt_c[j] for the `rows` consecutive rows X_r = X + r·cc·16 and the K
-/// rows Zt_c = Zt + c·cc·16. Rows two at a time, classes eight at a time, then a sum across
-/// the lanes in lane order (deterministic).
+/// rows Zt_c = Zt + c·cc·16. Rows two at a time, classes twelve at a time, then a sum across
+/// the lanes in a fixed tree order (deterministic).
 void stepMargins(const float* X, std::int64_t rows, std::int64_t cc, const float* Zt, int K,
                  float* M);
 
 /// Gt_c[j] += Σ_r R[r·K + c]·X_r[j] over the `rows` rows (rows in order), for the K classes.
 void stepGradient(const float* X, std::int64_t rows, std::int64_t cc, const float* R, int K,
+                  float* Gt);
+
+/// The same on rows stored as bytes (chunks of 16 values 0..255, 16-byte aligned): X_r = X +
+/// r·cc·16, each value converted to float as it is loaded.
+void stepMargins(const std::uint8_t* X, std::int64_t rows, std::int64_t cc, const float* Zt, int K,
+                 float* M);
+void stepGradient(const std::uint8_t* X, std::int64_t rows, std::int64_t cc, const float* R, int K,
                   float* Gt);
 
 }  // namespace td::glm::kernels
