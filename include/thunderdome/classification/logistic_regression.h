@@ -41,9 +41,10 @@ class LogisticRegression final : public Estimator, public WarmStartable {
       "multinomial) and `thresholds` as Spark; the number of classes is max(label) + 1 (there "
       "is no column metadata). A multinomial fit on dense features (or sparse ones with at "
       "most 4096 active features, a third of them stored) of at least 2^22 values stores the "
-      "scaled matrix in float32 and multiplies in float32 (softmax, losses and sums in "
-      "double): about twice as fast, and the optimum it reaches satisfies the double-precision "
-      "optimality conditions to about 1e-5 (tested); smaller data use double throughout. "
+      "scaled matrix in float32 (or, when every value is an integer 0..255, the raw values as "
+      "bytes) and multiplies in float32 (softmax, losses and sums in double): several times "
+      "faster, and the optimum it reaches satisfies the double-precision optimality "
+      "conditions to about 1e-5 (tested); smaller data use double throughout. "
       "Bounds and `aggregationDepth` are not offered. "
       "`setInitialModel` warm-starts the optimizer.")
   TD_SHARED_PARAM(std::string, featuresCol, FeaturesCol, shared::featuresCol())
