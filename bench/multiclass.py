@@ -68,6 +68,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     ap.add_argument("--skip", default="", help="comma-separated systems to leave out")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "multiclass"),
+                    help="results path without extension (default bench/results/multiclass)")
     a = ap.parse_args()
     td = os.path.join(os.path.abspath(a.build_dir), "cli", "thunderdome")
     for p in (td, os.path.join(DATA, "train.libsvm"), os.path.join(DATA, "test.libsvm"),
@@ -112,10 +114,10 @@ def main():
                      f"{v['otherCores']:.2f} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "multiclass.md"), "w") as f:
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out + ".md", "w") as f:
         f.write(text)
-    with open(os.path.join(HERE, "results", "multiclass.json"), "w") as f:
+    with open(a.out + ".json", "w") as f:
         json.dump({"date": str(datetime.date.today()), "machine": cpu, "platform": platform.platform(),
                    "repeats": a.repeats, "medians": med,
                    "runs": {k: [{x: y for x, y in m.items() if x != "raw"} | {"raw": m["raw"]} for m in v]
