@@ -666,16 +666,15 @@ Frame LogisticRegressionModel::transformImpl(const Frame& input, const Context& 
         if (!raw.empty()) std::copy(m.begin(), m.end(), raw.begin() + static_cast<std::ptrdiff_t>(iu * Ku));
         if (!prob.empty()) std::copy(p.begin(), p.end(), prob.begin() + static_cast<std::ptrdiff_t>(iu * Ku));
         if (!pred.empty()) {
-          // argmax of the margins, or (Spark's probability2prediction) of p/t with thresholds:
-          // a zero threshold wins unless its class's probability is 0 (0/0 is NaN, never
-          // chosen); the first index wins ties.
-          std::size_t best = 0;
-          double bestV = -std::numeric_limits<double>::infinity();
-          for (std::size_t c = 0; c < Ku; ++c) {
-            const double v = thresholds.empty() ? m[c] : p[c] / thresholds[c];
-            if (v > bestV) best = c, bestV = v;
+          // argmax of the margins (the first index wins ties), or Spark's
+          // probability2prediction with thresholds
+          if (!thresholds.empty()) {
+            pred[iu] = static_cast<double>(stage_util::thresholdArgmax(p.data(), thresholds));
+          } else {
+            std::size_t best = 0;
+            for (std::size_t c = 1; c < Ku; ++c) best = m[c] > m[best] ? c : best;
+            pred[iu] = static_cast<double>(best);
           }
-          pred[iu] = static_cast<double>(best);
         }
       }
     });

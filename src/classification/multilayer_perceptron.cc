@@ -69,20 +69,6 @@ std::int64_t argmax(const double* v, std::int64_t k) {
   return best;
 }
 
-// Spark's probability2prediction with thresholds: the first index of the largest p_k / t_k.
-std::int64_t thresholdArgmax(const double* p, const std::vector<double>& t) {
-  std::int64_t best = 0;
-  double max = -std::numeric_limits<double>::infinity();
-  for (std::size_t c = 0; c < t.size(); ++c) {
-    const double scaled = p[c] / t[c];
-    if (scaled > max) {
-      max = scaled;
-      best = static_cast<std::int64_t>(c);
-    }
-  }
-  return best;
-}
-
 // Spark's training objective over the stacked rows: (1/B) Σ_b (1/n_b) Σ_{i∈b} CE_i and its
 // gradient. The B blocks are cut into fixed chunks (their number depends only on the data and
 // the topology), each evaluated serially into its own sums; the chunks run in parallel and are
@@ -402,7 +388,7 @@ Frame MultilayerPerceptronClassificationModel::transformImpl(const Frame& input,
         nn::activate(nn::Activation::kSoftmax, pr, k, 1);
       }
       if (!pred.empty())
-        pred[iu] = static_cast<double>(hasThresholds  ? thresholdArgmax(pr, thr)
+        pred[iu] = static_cast<double>(hasThresholds  ? stage_util::thresholdArgmax(pr, thr)
                                        : prob.empty() ? argmax(r, k)
                                                       : argmax(pr, k));
     }

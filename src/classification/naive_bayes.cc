@@ -122,21 +122,6 @@ std::int64_t argmax(const double* v, std::int64_t k) {
   return best;
 }
 
-// Spark's probability2prediction with thresholds: the first index of the largest p_k / t_k
-// (a 0 threshold gives +Infinity, or NaN when p_k is 0 too, which never wins).
-std::int64_t thresholdArgmax(const double* p, const std::vector<double>& t) {
-  std::int64_t best = 0;
-  double max = -kInf;
-  for (std::size_t c = 0; c < t.size(); ++c) {
-    const double scaled = p[c] / t[c];
-    if (scaled > max) {
-      max = scaled;
-      best = static_cast<std::int64_t>(c);
-    }
-  }
-  return best;
-}
-
 // What the fit's row checks found wrong with a row.
 struct Problem {
   enum What { kNone, kLabel, kWeight, kFeature } what = kNone;
@@ -641,7 +626,7 @@ Frame NaiveBayesModel::transformImpl(const Frame& input, const Context& /*ctx*/)
           double* pr = prob.empty() ? p.data() : prob.data() + iu * ku;
           if (!prob.empty() || hasThresholds) softmax(ri, pr, k);
           if (!pred.empty())
-            pred[iu] = static_cast<double>(hasThresholds  ? thresholdArgmax(pr, thr)
+            pred[iu] = static_cast<double>(hasThresholds  ? stage_util::thresholdArgmax(pr, thr)
                                            : prob.empty() ? argmax(ri, k)
                                                           : argmax(pr, k));
         }

@@ -1,16 +1,13 @@
 // src/glm/stage_util.cc
 #include "glm/stage_util.h"
 
-#include <algorithm>
-
-#include "thunderdome/core/parallel.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <exception>
 #include <limits>
 
+#include "thunderdome/core/parallel.h"
 #include "thunderdome/dist/communicator.h"
 
 namespace td::stage_util {
@@ -21,6 +18,19 @@ std::string num(double v) {
   std::string s = fmt::format("{}", v);
   if (s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
+}
+
+std::int64_t thresholdArgmax(const double* p, const std::vector<double>& t) {
+  std::int64_t best = 0;
+  double max = -std::numeric_limits<double>::infinity();
+  for (std::size_t c = 0; c < t.size(); ++c) {
+    const double scaled = p[c] / t[c];
+    if (scaled > max) {
+      max = scaled;
+      best = static_cast<std::int64_t>(c);
+    }
+  }
+  return best;
 }
 
 std::string optionalString(const Params& p, std::string_view name) {

@@ -25,6 +25,10 @@ namespace td::stage_util {
 /// A number as Spark prints it in messages: 2.0, 0.5, -1.0, NaN, Infinity.
 std::string num(double v);
 
+/// Spark's probability2prediction with thresholds: the first index of the largest p_k / t_k
+/// (a 0 threshold gives +Infinity, or NaN when p_k is 0 too, which never wins).
+std::int64_t thresholdArgmax(const double* p, const std::vector<double>& t);
+
 /// The value of an optional string param: "" when it has none.
 std::string optionalString(const Params& p, std::string_view name);
 
