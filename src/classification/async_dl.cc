@@ -350,7 +350,8 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
   if (comm) {
     // The ranks' row count and the dimension of the non-empty shards (empty ones take it).
     const double inf = std::numeric_limits<double>::infinity();
-    double dims[2] = {n > 0 ? static_cast<double>(d) : -inf, n > 0 ? -static_cast<double>(d) : -inf};
+    const double dn = static_cast<double>(d);
+    double dims[2] = {n > 0 ? dn : -inf, n > 0 ? -dn : -inf};
     comm->allreduceMax(dims);
     double rows = static_cast<double>(n);
     comm->allreduceSum({&rows, 1});
@@ -438,7 +439,8 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
           float* col = data.Y.data() + i * K;
           bool ok = true;
           Ycol[i].forEach([&](std::int64_t j, double v) {
-            if (!std::isfinite(v) || (unit && (v < 0.0 || v > 1.0)) || (nonNeg && v < 0.0)) ok = false;
+            if (!std::isfinite(v) || (unit && (v < 0.0 || v > 1.0)) || (nonNeg && v < 0.0))
+              ok = false;
             col[j] = static_cast<float>(v);
           });
           return ok;
@@ -502,7 +504,8 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
   const auto nVal = static_cast<std::int64_t>(std::llround(vf * static_cast<double>(n)));
   double counts[2] = {static_cast<double>(nVal), static_cast<double>(n)};
   if (comm) comm->allreduceSum(counts);
-  const auto nValAll = static_cast<std::int64_t>(counts[0]), nAll = static_cast<std::int64_t>(counts[1]);
+  const auto nValAll = static_cast<std::int64_t>(counts[0]);
+  const auto nAll = static_cast<std::int64_t>(counts[1]);
   if (vf > 0.0 && (nValAll < 1 || nValAll >= nAll))
     throw DataError(fmt::format(
         "{}: validationFraction {} of {} rows leaves {} validation and {} training rows; both "
@@ -510,7 +513,8 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
         who, num(vf), nAll, nValAll, nAll - nValAll));
   std::vector<std::int64_t> trainRows, valRows;
   if (nVal > 0) {
-    const auto perm = randomPermutation(n, mixSeed(seed, 1000003 + static_cast<std::uint64_t>(rank)));
+    const auto perm =
+        randomPermutation(n, mixSeed(seed, 1000003 + static_cast<std::uint64_t>(rank)));
     valRows.assign(perm.begin(), perm.begin() + nVal);
     trainRows.assign(perm.begin() + nVal, perm.end());
     std::sort(valRows.begin(), valRows.end());
