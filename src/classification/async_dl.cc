@@ -18,6 +18,7 @@
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/core/random.h"
+#include "thunderdome/dist/communicator.h"
 
 // Sparkflow's SparkAsyncDL (lifeomic/sparkflow: tensorflow_async.py, HogwildSparkModel.py) in
 // one process: a parameter server object holds the weights and the optimizer's slots; each
@@ -28,8 +29,14 @@
 //    no lock (HOGWILD!: concurrent updates of one element may overwrite each other);
 //  - locked: pulls under a shared lock, pushes under an exclusive one (Sparkflow's RW lock);
 //  - sync: every step, each worker's gradient at the same weights, weighted by its rows and
-//    summed in worker order, is applied once: the result depends only on the seed and the
-//    number of partitions, not on the threads.
+//    summed in double in worker order, is applied once: the result depends only on the seed and
+//    the number of partitions, not on the threads.
+// Data-parallel (ctx.comm with several ranks, mode sync only): each rank holds a shard of the
+// rows and runs workers P·r/R .. P·(r+1)/R−1 (seeded by their global index) over it; the step's
+// sums (Σ rows·gradient and Σ rows, in double) are all-reduced, so every rank applies the same
+// update to the same weights. Each rank's sum is exact when the workers' values of one weight
+// are within a factor ~2^20 of each other (a float times a row count has 24 + log2(rows) bits),
+// and then the order of the additions (workers, ranks) does not change a bit.
 // The workers of one iteration are tasks of parallel::forBlocks (no barrier inside an
 // iteration, so fewer threads than workers only serialises them); the iteration ends when all
 // are done, which is where the validation loss is measured.
@@ -263,16 +270,24 @@ class Worker {
   std::vector<float> w_, g_;
 };
 
-// The mean loss of the rows `rows` at weights w (blocks summed in block order).
-double meanLoss(const nn::Network& net, const Data& data, const std::vector<std::int64_t>& rows,
-                const float* w) {
+// The summed loss of the rows `rows` at weights w (blocks summed in block order).
+double sumLoss(const nn::Network& net, const Data& data, const std::vector<std::int64_t>& rows,
+               const float* w) {
   const auto n = static_cast<std::int64_t>(rows.size());
-  const double total = parallel::sumBlocks(n, kEvalBlock, [&](std::int64_t b0, std::int64_t b1) {
+  if (n == 0) return 0.0;
+  return parallel::sumBlocks(n, kEvalBlock, [&](std::int64_t b0, std::int64_t b1) {
     nn::NetworkWorkspace<float> ws(net, b1 - b0);
     fillBatch(data, rows.data() + b0, b1 - b0, ws);
     return ws.loss(w, b1 - b0) * static_cast<double>(b1 - b0);
   });
-  return total / static_cast<double>(n);
+}
+
+Mode modeOf(const AsyncDL& dl) {
+  const std::string name = dl.getMode();
+  return dl.getAcquireLock() && name == "hogwild" ? Mode::kLocked
+         : name == "sync"                         ? Mode::kSync
+         : name == "locked"                       ? Mode::kLocked
+                                                  : Mode::kHogwild;
 }
 
 std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t k) {
@@ -301,8 +316,27 @@ Schema AsyncDL::transformSchema(const Schema& input) const {
   return outputSchema(*this, input, who);
 }
 
-std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx*/) const {
+bool AsyncDL::supportsDataParallel() const { return modeOf(*this) == Mode::kSync; }
+
+std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) const {
   const std::string who = describe();
+  // Data-parallel over several ranks: `frame` is this rank's shard. Every check below that
+  // depends only on params fails alike on every rank; checks of the rows are agreed on.
+  dist::Communicator* comm =
+      ctx.isDataParallel() && ctx.comm->size() > 1 ? ctx.comm.get() : nullptr;
+  const int ranks = comm ? comm->size() : 1, rank = comm ? comm->rank() : 0;
+  const Mode mode = modeOf(*this);
+  // Estimator::fit refuses these first (supportsDataParallel); kept for direct callers.
+  if (comm && mode != Mode::kSync)
+    throw ParamError(fmt::format(
+        "{}: mode {} across ranks is not supported yet (data-parallel fits need mode=sync: the "
+        "communicator has collectives only, no messages to a parameter server)",
+        who, mode == Mode::kLocked ? "locked" : "hogwild"));
+  if (comm && getPartitions() < ranks)
+    throw ParamError(fmt::format(
+        "{}: partitions {} is less than the {} ranks of the data-parallel fit; partitions counts "
+        "the workers over all ranks and every rank needs one",
+        who, getPartitions(), ranks));
   if (!isDefined(network))
     throw ParamError(fmt::format(
         "{}: param 'network' must be set: a JSON array of layers, e.g. [{{\"type\": \"dense\", "
@@ -311,10 +345,30 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx
         who));
   const std::string inputCol = getInputCol();
   const auto& X = frame.col<VectorColumn>(inputCol);
-  const std::int64_t n = frame.numRows(), d = X.dim();
-  if (n == 0)
+  const std::int64_t n = frame.numRows();
+  std::int64_t d = X.dim();
+  if (comm) {
+    // The ranks' row count and the dimension of the non-empty shards (empty ones take it).
+    const double inf = std::numeric_limits<double>::infinity();
+    const double dn = static_cast<double>(d);
+    double dims[2] = {n > 0 ? dn : -inf, n > 0 ? -dn : -inf};
+    comm->allreduceMax(dims);
+    double rows = static_cast<double>(n);
+    comm->allreduceSum({&rows, 1});
+    if (rows == 0.0)
+      throw DataError(fmt::format(
+          "{}: cannot fit on empty training data (input column '{}' has 0 rows on all {} ranks)",
+          who, inputCol, ranks));
+    if (dims[0] != -dims[1])
+      throw DataError(fmt::format(
+          "{}: data-parallel ranks disagree on the dimension of input column '{}': between {} and "
+          "{} over the ranks",
+          who, inputCol, -dims[1], dims[0]));
+    d = static_cast<std::int64_t>(dims[0]);
+  } else if (n == 0) {
     throw DataError(fmt::format("{}: cannot fit on empty training data (input column '{}' has 0 rows)",
                                 who, inputCol));
+  }
   const nn::Network net = buildNetwork(*this, who, d);
   const nn::OptimizerConfig opt = buildOptimizer(*this, who);
   const std::int64_t K = net.outputWidth();
@@ -326,120 +380,141 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx
   data.k = K;
   data.n = n;
   data.X.resize(static_cast<std::size_t>(d * n));
-  // ---- features: finite, as float columns.
-  const std::int64_t badX = parallel::firstFailure(n, 4096, [&](std::int64_t i) {
-    float* col = data.X.data() + i * d;
-    std::fill(col, col + d, 0.0f);
-    const VectorView x = X[i];
-    bool ok = true;
-    x.forEach([&](std::int64_t j, double v) {
-      if (!std::isfinite(v)) ok = false;
-      col[j] = static_cast<float>(v);
-    });
-    return ok;
-  });
-  if (badX >= 0) {
-    const VectorView x = X[badX];
-    std::int64_t q = -1;
-    double bad = 0.0;
-    x.forEach([&](std::int64_t j, double v) {
-      if (q < 0 && !std::isfinite(v)) {
-        q = j;
-        bad = v;
-      }
-    });
-    const auto [at, atRow] = rowWhere(frame, badX);
-    throw DataError(fmt::format(
-        "{}{}: input column '{}' has a non-finite value {}{} (feature index {}): feature values "
-        "must be finite",
-        at, who, inputCol, num(bad), atRow, q));
-  }
-  // ---- targets.
-  if (!isDefined(labelCol)) {
-    if (lossKind != nn::Loss::kMse)
-      throw ParamError(fmt::format(
-          "{}: loss {} needs a labelCol; only mse trains without labels (an autoencoder)", who,
-          lossName));
-    if (K != d)
-      throw ParamError(fmt::format(
-          "{}: without labelCol (an autoencoder) the last layer must have as many units as the "
-          "input column '{}' has features: {} units, {} features",
-          who, inputCol, K, d));
-  } else {
-    const std::string labelCol = getLabelCol();
-    data.Y.assign(static_cast<std::size_t>(K * n), 0.0f);
-    const bool vectorLabel = frame.schema().contains(labelCol) &&
-                             frame.schema().field(labelCol).type == DataType::kVector;
-    if (vectorLabel) {
-      const auto& Ycol = frame.col<VectorColumn>(labelCol);
-      if (Ycol.dim() != K)
-        throw DataError(fmt::format(
-            "{}: label column '{}' has vectors of dimension {} but the network's last layer has "
-            "{} units",
-            who, labelCol, Ycol.dim(), K));
-      const bool unit = lossKind == nn::Loss::kSigmoidCrossEntropy;
-      const bool nonNeg = lossKind == nn::Loss::kSoftmaxCrossEntropy;
-      const std::int64_t bad = parallel::firstFailure(n, 4096, [&](std::int64_t i) {
-        float* col = data.Y.data() + i * K;
-        bool ok = true;
-        Ycol[i].forEach([&](std::int64_t j, double v) {
-          if (!std::isfinite(v) || (unit && (v < 0.0 || v > 1.0)) || (nonNeg && v < 0.0)) ok = false;
-          col[j] = static_cast<float>(v);
-        });
-        return ok;
+  // The rows' checks: one rank's bad row stops every rank with that rank's message.
+  auto loadRows = [&] {
+    // ---- features: finite, as float columns.
+    const std::int64_t badX = parallel::firstFailure(n, 4096, [&](std::int64_t i) {
+      float* col = data.X.data() + i * d;
+      std::fill(col, col + d, 0.0f);
+      const VectorView x = X[i];
+      bool ok = true;
+      x.forEach([&](std::int64_t j, double v) {
+        if (!std::isfinite(v)) ok = false;
+        col[j] = static_cast<float>(v);
       });
-      if (bad >= 0) {
-        const auto [at, atRow] = rowWhere(frame, bad);
-        throw DataError(fmt::format(
-            "{}{}: label column '{}' has an invalid vector{}: values must be finite{}", at, who,
-            labelCol, atRow,
-            unit ? " and in [0, 1] (sigmoid_cross_entropy)" : nonNeg ? " and >= 0" : ""));
-      }
-    } else {
-      const std::vector<double> y = frame.numeric(labelCol);
-      auto rule = [&](double v) -> std::string {
-        if (std::isnan(v)) return "labels must not be NaN";
-        if (lossKind == nn::Loss::kSoftmaxCrossEntropy) {
-          if (v < 0.0 || v >= static_cast<double>(K))
-            return fmt::format("class indices must be in [0, {}): the last layer has {} units, "
-                               "one per class",
-                               K, K);
-          if (v != std::floor(v)) return "class indices must be integers";
-          return "";
+      return ok;
+    });
+    if (badX >= 0) {
+      const VectorView x = X[badX];
+      std::int64_t q = -1;
+      double bad = 0.0;
+      x.forEach([&](std::int64_t j, double v) {
+        if (q < 0 && !std::isfinite(v)) {
+          q = j;
+          bad = v;
         }
-        if (K != 1)
-          return fmt::format("a numeric label needs a last layer of 1 unit (it has {}); use a "
-                             "vector label column",
-                             K);
-        if (!std::isfinite(v)) return "labels must be finite";
-        if (lossKind == nn::Loss::kSigmoidCrossEntropy && (v < 0.0 || v > 1.0))
-          return "labels must be in [0, 1] (sigmoid_cross_entropy)";
-        return "";
-      };
-      for (std::int64_t i = 0; i < n; ++i) {
-        const double v = y[static_cast<std::size_t>(i)];
-        const std::string r = rule(v);
-        if (!r.empty()) stage_util::throwInvalidValue(frame, i, who, "label", labelCol, v, r);
-        if (lossKind == nn::Loss::kSoftmaxCrossEntropy)
-          data.Y[static_cast<std::size_t>(i * K + static_cast<std::int64_t>(v))] = 1.0f;
-        else
-          data.Y[static_cast<std::size_t>(i)] = static_cast<float>(v);
+      });
+      const auto [at, atRow] = rowWhere(frame, badX);
+      throw DataError(fmt::format(
+          "{}{}: input column '{}' has a non-finite value {}{} (feature index {}): feature values "
+          "must be finite",
+          at, who, inputCol, num(bad), atRow, q));
+    }
+    // ---- targets.
+    if (!isDefined(labelCol)) {
+      if (lossKind != nn::Loss::kMse)
+        throw ParamError(fmt::format(
+            "{}: loss {} needs a labelCol; only mse trains without labels (an autoencoder)", who,
+            lossName));
+      if (K != d)
+        throw ParamError(fmt::format(
+            "{}: without labelCol (an autoencoder) the last layer must have as many units as the "
+            "input column '{}' has features: {} units, {} features",
+            who, inputCol, K, d));
+    } else {
+      const std::string labelCol = getLabelCol();
+      data.Y.assign(static_cast<std::size_t>(K * n), 0.0f);
+      const bool vectorLabel = frame.schema().contains(labelCol) &&
+                               frame.schema().field(labelCol).type == DataType::kVector;
+      if (vectorLabel) {
+        const auto& Ycol = frame.col<VectorColumn>(labelCol);
+        if (n > 0 && Ycol.dim() != K)
+          throw DataError(fmt::format(
+              "{}: label column '{}' has vectors of dimension {} but the network's last layer has "
+              "{} units",
+              who, labelCol, Ycol.dim(), K));
+        const bool unit = lossKind == nn::Loss::kSigmoidCrossEntropy;
+        const bool nonNeg = lossKind == nn::Loss::kSoftmaxCrossEntropy;
+        const std::int64_t bad = parallel::firstFailure(n, 4096, [&](std::int64_t i) {
+          float* col = data.Y.data() + i * K;
+          bool ok = true;
+          Ycol[i].forEach([&](std::int64_t j, double v) {
+            if (!std::isfinite(v) || (unit && (v < 0.0 || v > 1.0)) || (nonNeg && v < 0.0))
+              ok = false;
+            col[j] = static_cast<float>(v);
+          });
+          return ok;
+        });
+        if (bad >= 0) {
+          const auto [at, atRow] = rowWhere(frame, bad);
+          throw DataError(fmt::format(
+              "{}{}: label column '{}' has an invalid vector{}: values must be finite{}", at, who,
+              labelCol, atRow,
+              unit ? " and in [0, 1] (sigmoid_cross_entropy)" : nonNeg ? " and >= 0" : ""));
+        }
+      } else {
+        const std::vector<double> y = frame.numeric(labelCol);
+        auto rule = [&](double v) -> std::string {
+          if (std::isnan(v)) return "labels must not be NaN";
+          if (lossKind == nn::Loss::kSoftmaxCrossEntropy) {
+            if (v < 0.0 || v >= static_cast<double>(K))
+              return fmt::format("class indices must be in [0, {}): the last layer has {} units, "
+                                 "one per class",
+                                 K, K);
+            if (v != std::floor(v)) return "class indices must be integers";
+            return "";
+          }
+          if (K != 1)
+            return fmt::format("a numeric label needs a last layer of 1 unit (it has {}); use a "
+                               "vector label column",
+                               K);
+          if (!std::isfinite(v)) return "labels must be finite";
+          if (lossKind == nn::Loss::kSigmoidCrossEntropy && (v < 0.0 || v > 1.0))
+            return "labels must be in [0, 1] (sigmoid_cross_entropy)";
+          return "";
+        };
+        for (std::int64_t i = 0; i < n; ++i) {
+          const double v = y[static_cast<std::size_t>(i)];
+          const std::string r = rule(v);
+          if (!r.empty()) stage_util::throwInvalidValue(frame, i, who, "label", labelCol, v, r);
+          if (lossKind == nn::Loss::kSoftmaxCrossEntropy)
+            data.Y[static_cast<std::size_t>(i * K + static_cast<std::int64_t>(v))] = 1.0f;
+          else
+            data.Y[static_cast<std::size_t>(i)] = static_cast<float>(v);
+        }
       }
     }
+  };
+  if (comm) {
+    std::exception_ptr local;
+    try {
+      loadRows();
+    } catch (...) {
+      local = std::current_exception();
+    }
+    dist::agreeOnErrors(*comm, local);
+  } else {
+    loadRows();
   }
 
   // ---- validation split and partitions.
   const auto seed = static_cast<std::uint64_t>(getSeed());
   const double vf = getValidationFraction();
+  // Each rank holds out its share of its own rows (rank 0 of 1: the one-process split).
   const auto nVal = static_cast<std::int64_t>(std::llround(vf * static_cast<double>(n)));
-  if (vf > 0.0 && (nVal < 1 || nVal >= n))
+  double counts[2] = {static_cast<double>(nVal), static_cast<double>(n)};
+  if (comm) comm->allreduceSum(counts);
+  const auto nValAll = static_cast<std::int64_t>(counts[0]);
+  const auto nAll = static_cast<std::int64_t>(counts[1]);
+  if (vf > 0.0 && (nValAll < 1 || nValAll >= nAll))
     throw DataError(fmt::format(
         "{}: validationFraction {} of {} rows leaves {} validation and {} training rows; both "
         "need at least 1",
-        who, num(vf), n, nVal, n - nVal));
+        who, num(vf), nAll, nValAll, nAll - nValAll));
   std::vector<std::int64_t> trainRows, valRows;
   if (nVal > 0) {
-    const auto perm = randomPermutation(n, mixSeed(seed, 1000003));
+    const auto perm =
+        randomPermutation(n, mixSeed(seed, 1000003 + static_cast<std::uint64_t>(rank)));
     valRows.assign(perm.begin(), perm.begin() + nVal);
     trainRows.assign(perm.begin() + nVal, perm.end());
     std::sort(valRows.begin(), valRows.end());
@@ -449,7 +524,9 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx
     for (std::int64_t i = 0; i < n; ++i) trainRows[static_cast<std::size_t>(i)] = i;
   }
   const auto nTrain = static_cast<std::int64_t>(trainRows.size());
-  const std::int64_t P = std::min(getPartitions(), nTrain);
+  // This rank's workers: global indices g0 .. g0+P-1 of `partitions` over all ranks.
+  const std::int64_t g0 = getPartitions() * rank / ranks;
+  const std::int64_t P = std::min(getPartitions() * (rank + 1) / ranks - g0, nTrain);
   Schedule sched;
   sched.miniBatch = getMiniBatchSize();
   sched.stochastic = getMiniStochasticIters();
@@ -460,21 +537,18 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx
     workers.push_back(std::make_unique<Worker>(
         net,
         std::vector<std::int64_t>(trainRows.begin() + b0, trainRows.begin() + b1),
-        mixSeed(seed, static_cast<std::uint64_t>(p)), sched));
+        mixSeed(seed, static_cast<std::uint64_t>(g0 + p)), sched));
   }
 
-  const std::string modeName = getMode();
-  const Mode mode = getAcquireLock() && modeName == "hogwild" ? Mode::kLocked
-                    : modeName == "sync"                      ? Mode::kSync
-                    : modeName == "locked"                    ? Mode::kLocked
-                                                              : Mode::kHogwild;
   ParameterServer server(net.initialWeights(seed), opt, mode);
   const std::int64_t iters = getIters(), patience = getEarlyStopPatience();
   AsyncDLTrainingSummary summary;
   std::vector<float> best;
   double bestLoss = std::numeric_limits<double>::infinity();
   std::int64_t since = 0;
-  std::vector<float> gsum(static_cast<std::size_t>(net.numWeights()));
+  const auto nw = static_cast<std::size_t>(net.numWeights());
+  std::vector<float> gsum(nw);
+  std::vector<double> acc(nw + 1);  // Σ rows·gradient, then Σ rows
   for (std::int64_t it = 1; it <= iters; ++it) {
     if (mode == Mode::kSync) {
       std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> plans;
@@ -483,25 +557,29 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx
         plans.push_back(w->plan());
         steps = std::max(steps, plans.back().size());
       }
+      if (comm) {  // the longest plan over the ranks (a rank whose workers are done adds zeros)
+        double mx = static_cast<double>(steps);
+        comm->allreduceMax({&mx, 1});
+        steps = static_cast<std::size_t>(mx);
+      }
       for (std::size_t s = 0; s < steps; ++s) {
         const float* w = server.weights().data();
         parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
           const auto& plan = plans[static_cast<std::size_t>(p)];
           if (s < plan.size()) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
         });
-        // Σ_p rows_p · g_p / Σ_p rows_p, in worker order.
-        std::fill(gsum.begin(), gsum.end(), 0.0f);
-        std::int64_t rows = 0;
+        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, then over the ranks.
+        std::fill(acc.begin(), acc.end(), 0.0);
         for (std::int64_t p = 0; p < P; ++p) {
           const auto& plan = plans[static_cast<std::size_t>(p)];
           if (s >= plan.size()) continue;
-          const auto r = plan[s].second;
-          rows += r;
+          const auto r = static_cast<double>(plan[s].second);
+          acc[nw] += r;
           const auto& g = workers[static_cast<std::size_t>(p)]->g();
-          for (std::size_t i = 0; i < gsum.size(); ++i) gsum[i] += static_cast<float>(r) * g[i];
+          for (std::size_t i = 0; i < nw; ++i) acc[i] += r * static_cast<double>(g[i]);
         }
-        const float inv = 1.0f / static_cast<float>(rows);
-        for (auto& v : gsum) v *= inv;
+        if (comm) comm->allreduceSum(acc);
+        for (std::size_t i = 0; i < nw; ++i) gsum[i] = static_cast<float>(acc[i] / acc[nw]);
         server.push(gsum.data());
       }
     } else {
@@ -510,8 +588,10 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx
       });
     }
     summary.iterations = it;
-    if (nVal > 0) {
-      const double vl = meanLoss(net, data, valRows, server.weights().data());
+    if (nValAll > 0) {
+      double vsum = sumLoss(net, data, valRows, server.weights().data());
+      if (comm) comm->allreduceSum({&vsum, 1});
+      const double vl = vsum / static_cast<double>(nValAll);
       summary.validationLoss.push_back(vl);
       if (!std::isfinite(vl))
         throw DataError(fmt::format(
@@ -529,7 +609,7 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& /*ctx
     }
   }
   summary.pushes = server.pushes();
-  std::vector<float> w = nVal > 0 ? std::move(best) : server.weights();
+  std::vector<float> w = nValAll > 0 ? std::move(best) : server.weights();
   for (const float v : w)
     if (!std::isfinite(v))
       throw DataError(fmt::format(

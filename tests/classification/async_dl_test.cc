@@ -2,14 +2,16 @@
 // (nn/network.h, nn/optimizer.h): finite-difference gradients of every loss and activation,
 // optimizer steps against hand-computed values (TensorFlow 1's update rules), hogwild / locked
 // / sync training on 3-class blobs, sync determinism, early stopping, save/load, Pipeline and
-// CrossValidator, errors.
+// CrossValidator, errors; sync over 2 thread-ranks against one process.
 #include "thunderdome/classification/async_dl.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -26,6 +28,8 @@
 #include "thunderdome/pipeline/pipeline.h"
 #include "thunderdome/tuning/cross_validator.h"
 #include "thunderdome/tuning/param_grid_builder.h"
+#include "../testing/thread_communicator.h"
+#include "thunderdome/dist/communicator.h"
 
 namespace td {
 namespace {
@@ -497,6 +501,179 @@ TEST(AsyncDL, BadDataIsNamed) {
   std::vector<double> oh(30 * 4, 0.0);
   m = dataMessage(f.withColumn("label", VectorColumn::dense(30, 4, oh)));
   EXPECT_THAT(m, HasSubstr("label column 'label' has vectors of dimension 4 but the network's last layer has 3 units"));
+}
+
+// ------------------------------------------------------------------ ranks (data-parallel sync)
+// Rows [r·n/R, (r+1)·n/R) of f: the contiguous shard of rank r.
+Frame contiguousShard(const Frame& f, int r, int ranks) {
+  std::vector<std::int64_t> rows;
+  for (std::int64_t i = f.numRows() * r / ranks; i < f.numRows() * (r + 1) / ranks; ++i)
+    rows.push_back(i);
+  return f.take(rows);
+}
+
+Context rankContext(testing::ThreadCommunicator& comm) {
+  Context ctx;
+  ctx.comm = std::shared_ptr<dist::Communicator>(&comm, [](auto*) {});
+  ctx.dataParallel = true;
+  return ctx;
+}
+
+// Fits dl on `ranks` thread-ranks, rank r on shard(r); every rank's model.
+std::vector<std::shared_ptr<AsyncDLModel>> fitRanks(const AsyncDL& dl, int ranks,
+                                                    const std::function<Frame(int)>& shard) {
+  std::vector<std::shared_ptr<AsyncDLModel>> models(static_cast<std::size_t>(ranks));
+  testing::runRanks(ranks, [&](testing::ThreadCommunicator& comm) {
+    models[static_cast<std::size_t>(comm.rank())] =
+        stageAs<AsyncDLModel>(dl.fit(shard(comm.rank()), rankContext(comm)));
+  });
+  return models;
+}
+
+// max |a−b| / max |a|.
+double relativeDifference(const std::vector<float>& a, const std::vector<float>& b) {
+  double diff = 0.0, scale = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, std::abs(static_cast<double>(a[i]) - b[i]));
+    scale = std::max(scale, std::abs(static_cast<double>(a[i])));
+  }
+  return diff / scale;
+}
+
+TEST(AsyncDLRanks, SyncOnTwoRanksEqualsOneProcessWithTheSameWorkers) {
+  // 2 ranks × 2 workers (partitions 4 over all ranks) on contiguous halves = one process with
+  // 4 workers: worker g gets the same rows, seed (shuffles, dropout masks) and batches, and the
+  // step sums are exact doubles here, so the weights agree bit for bit; 1e-4 relative is the
+  // promise (sums that are not exact may round differently).
+  const Frame train = blobs(240, 11);
+  for (const std::string opt : {"adam", "sgd"}) {
+    SCOPED_TRACE(opt);
+    AsyncDL dl = blobLearner("sync");
+    dl.setPartitions(4).setIters(3).setMiniBatchSize(16).setOptimizer(opt).setNetwork(
+        R"([{"type": "dense", "units": 8, "activation": "tanh"}, {"type": "dropout", "rate": 0.2}, {"type": "dense", "units": 3, "activation": "softmax"}])");
+    const auto one = stageAs<AsyncDLModel>(dl.fit(train));
+    const auto many = fitRanks(dl, 2, [&](int r) { return contiguousShard(train, r, 2); });
+    for (const auto& m : many) {
+      ASSERT_EQ(m->weights().size(), one->weights().size());
+      EXPECT_LE(relativeDifference(one->weights(), m->weights()), 1e-4);
+      EXPECT_EQ(m->weights(), one->weights());
+      EXPECT_EQ(m->summary().pushes, one->summary().pushes);  // 60 rows / 16 = 4 steps × 3
+      EXPECT_EQ(m->summary().pushes, 4 * 3);
+    }
+    // A different number of workers is a different fit (the test can tell them apart).
+    dl.setPartitions(2);
+    EXPECT_GT(relativeDifference(one->weights(), stageAs<AsyncDLModel>(dl.fit(train))->weights()),
+              1e-3);
+  }
+}
+
+TEST(AsyncDLRanks, FullBatchOnUnevenShardsEqualsOneProcess) {
+  // miniBatchSize -1 (each worker's whole slice per step, no dropout): every step is the
+  // gradient of all the rows whatever the split, so uneven shards (70 + 50 rows, 3 workers)
+  // give the one-process weights to float rounding.
+  const Frame train = blobs(120, 12);
+  AsyncDL dl = blobLearner("sync");
+  dl.setMiniBatchSize(-1).setIters(30).setLearningRate(0.05);
+  const auto one = stageAs<AsyncDLModel>(dl.fit(train));
+  const auto many = fitRanks(dl, 2, [&](int r) {
+    std::vector<std::int64_t> rows;
+    for (std::int64_t i = r == 0 ? 0 : 70; i < (r == 0 ? 70 : 120); ++i) rows.push_back(i);
+    return train.take(rows);
+  });
+  EXPECT_LE(relativeDifference(one->weights(), many[0]->weights()), 1e-4);
+  EXPECT_EQ(many[0]->weights(), many[1]->weights());
+  EXPECT_EQ(many[0]->summary().pushes, 30);
+}
+
+TEST(AsyncDLRanks, ValidationLossAndEarlyStoppingAgreeOverRanks) {
+  // Noise labels overfit by a wide network: early stopping fires; both ranks see the same
+  // all-reduced validation losses, stop at the same iteration and keep the same weights.
+  Lcg r{5};
+  std::vector<double> x, y;
+  const int n = 120;
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < 5; ++j) x.push_back(r.normal());
+    y.push_back(r.uniform() < 0.5 ? 0.0 : 1.0);
+  }
+  const Frame f({{"features", VectorColumn::dense(n, 5, x)}, {"label", makeDoubleColumn(y)}});
+  AsyncDL dl;
+  dl.setInputCol("features").setLabelCol("label").setMode("sync").setPartitions(2);
+  dl.setNetwork(
+      R"([{"type": "dense", "units": 64, "activation": "relu"}, {"type": "dense", "units": 2, "activation": "softmax"}])");
+  dl.setLearningRate(0.05).setMiniBatchSize(8).setIters(200).setValidationFraction(0.25);
+  dl.setEarlyStopPatience(5);
+  const auto many = fitRanks(dl, 2, [&](int k) { return contiguousShard(f, k, 2); });
+  const auto& s0 = many[0]->summary();
+  EXPECT_LT(s0.iterations, 200);
+  EXPECT_EQ(s0.iterations, s0.bestIteration + 5);
+  EXPECT_EQ(s0.validationLoss, many[1]->summary().validationLoss);
+  EXPECT_EQ(s0.iterations, many[1]->summary().iterations);
+  EXPECT_EQ(many[0]->weights(), many[1]->weights());
+  // The kept weights are the best iteration's: their validation loss is the minimum.
+  EXPECT_EQ(*std::min_element(s0.validationLoss.begin(), s0.validationLoss.end()),
+            s0.validationLoss[static_cast<std::size_t>(s0.bestIteration - 1)]);
+}
+
+TEST(AsyncDLRanks, BadLabelOnOneRankStopsEveryRank) {
+  const Frame train = blobs(60, 1);
+  std::vector<double> y = train.numeric("label");
+  y[45] = 7.0;  // in rank 1's half
+  const Frame bad = train.withColumn("label", makeDoubleColumn(y));
+  AsyncDL dl = blobLearner("sync");
+  dl.setIters(2);
+  std::vector<std::string> messages(2);
+  testing::runRanks(2, [&](testing::ThreadCommunicator& comm) {
+    try {
+      (void)dl.fit(contiguousShard(bad, comm.rank(), 2), rankContext(comm));
+    } catch (const dist::DistributedError& e) {
+      messages[static_cast<std::size_t>(comm.rank())] = e.what();
+    }
+  });
+  for (const auto& m : messages) {
+    EXPECT_THAT(m, HasSubstr("rank 1 of 2: "));
+    EXPECT_THAT(m, HasSubstr("label column 'label' has invalid value 7.0 at row 15"));
+  }
+}
+
+TEST(AsyncDLRanks, AsyncModesAndTooFewPartitionsAreRefused) {
+  AsyncDL dl = blobLearner("sync");
+  EXPECT_TRUE(dl.supportsDataParallel());
+  dl.setMode("hogwild");
+  EXPECT_FALSE(dl.supportsDataParallel());
+  dl.setMode("locked");
+  EXPECT_FALSE(dl.supportsDataParallel());
+  dl.setMode("sync").setAcquireLock(true);  // acquireLock only turns hogwild into locked
+  EXPECT_TRUE(dl.supportsDataParallel());
+  const Frame train = blobs(60, 1);
+  std::vector<std::string> messages(4);
+  testing::runRanks(2, [&](testing::ThreadCommunicator& comm) {
+    const auto r = static_cast<std::size_t>(comm.rank());
+    const Frame shard = contiguousShard(train, comm.rank(), 2);
+    try {
+      AsyncDL h = blobLearner("hogwild");
+      (void)h.fit(shard, rankContext(comm));
+    } catch (const ParamError& e) {
+      if (r == 0) messages[0] = e.what();
+    }
+    try {  // a param map switching to hogwild: the copy it fits is refused alike
+      AsyncDL s = blobLearner("sync");
+      ParamMap m;
+      m.put(s, "mode", ParamValue(std::string("hogwild")));
+      (void)s.fit(shard, m, rankContext(comm));
+    } catch (const ParamError& e) {
+      if (r == 0) messages[1] = e.what();
+    }
+    try {
+      AsyncDL one = blobLearner("sync");
+      one.setPartitions(1);
+      (void)one.fit(shard, rankContext(comm));
+    } catch (const ParamError& e) {
+      if (r == 0) messages[2] = e.what();
+    }
+  });
+  EXPECT_THAT(messages[0], HasSubstr("cannot be fitted data-parallel"));
+  EXPECT_THAT(messages[1], HasSubstr("cannot be fitted data-parallel"));
+  EXPECT_THAT(messages[2], HasSubstr("partitions 1 is less than the 2 ranks"));
 }
 
 }  // namespace

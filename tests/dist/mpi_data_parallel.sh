@@ -8,6 +8,10 @@
 #   tvs              : TrainValidationSplit on 3 ranks runs and saves a model
 #   nb_np3           : Tokenizer -> HashingTF -> NaiveBayes (multinomial) on 3 ranks gives the
 #                      single-process pi and theta bit for bit (term counts: exact sums)
+#   dl_sync_np2      : Tokenizer -> HashingTF -> AsyncDL (mode sync, full-batch steps) on 2
+#                      ranks gives the single-process weights to 1e-4 relative (uneven byte-range
+#                      shards: every step is the gradient of all rows, up to float rounding)
+#   dl_hogwild       : AsyncDL in mode hogwild across ranks is refused on every rank
 #   bad_shard        : a bad label in rank 1's shard only -> the job stops with that rank's
 #                      message, non-zero exit, no model
 #   bad_shard_rank0  : the same in rank 0's shard
@@ -142,6 +146,50 @@ EOF
       [ -n "$one" ] && [ -n "$many" ] || { echo "no $a.f64le"; find "$work"; exit 1; }
       cmp "$one" "$many" || { echo "$a differs"; exit 1; }
     done
+    ;;
+  dl_sync_np2|dl_hogwild)
+    spec "$work/spec.json" ""
+    dlmode=sync; [ "$mode" = dl_hogwild ] && dlmode=hogwild
+    python3 - "$work/spec.json" "$dlmode" <<'EOF2'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+net = [{"type": "dense", "units": 8, "activation": "tanh"},
+       {"type": "dense", "units": 2, "activation": "softmax"}]
+spec["stages"][2] = {"name": "dl", "class": "AsyncDL", "params": {
+    "inputCol": "features", "labelCol": "label", "predictionCol": "prediction",
+    "network": json.dumps(net), "mode": sys.argv[2], "partitions": 2, "miniBatchSize": -1,
+    "iters": 15, "learningRate": 0.02}}
+json.dump(spec, open(sys.argv[1], "w"), indent=1)
+EOF2
+    grep -q '"AsyncDL"' "$work/spec.json" || { cat "$work/spec.json"; exit 1; }
+    if [ "$mode" = dl_hogwild ]; then
+      set +e
+      timeout 50 "${mpi[@]}" -np 2 "$td" fit --data-parallel --spec "$work/spec.json" \
+        --train "$work/train.csv" --out "$work/model" -q > "$work/out.txt" 2> "$work/err.txt"
+      rc=$?
+      set -e
+      [ "$rc" -ne 124 ] || { echo "the job hung"; exit 1; }
+      expect_failure "$rc" "(AsyncDL) cannot be fitted data-parallel"
+    else
+      "$td" fit --spec "$work/spec.json" --train "$work/train.csv" --out "$work/one" --json -q > "$work/one.json"
+      timeout 50 "${mpi[@]}" -np 2 "$td" fit --data-parallel --spec "$work/spec.json" \
+        --train "$work/train.csv" --out "$work/many" --json -q > "$work/many.json"
+      grep -q '"trainRows": 1500' "$work/many.json" || { cat "$work/many.json"; exit 1; }
+      python3 - "$work/one" "$work/many" <<'EOF2'
+import glob, struct, sys
+def load(d):
+    f = glob.glob(d + "/**/weights.f64le", recursive=True)
+    assert len(f) == 1, f
+    raw = open(f[0], "rb").read()
+    return struct.unpack("<%dd" % (len(raw) // 8), raw)
+a, b = load(sys.argv[1]), load(sys.argv[2])
+assert len(a) == len(b) and len(a) == 512 * 8 + 8 + 8 * 2 + 2, (len(a), len(b))
+scale = max(abs(v) for v in a)
+diff = max(abs(x - y) for x, y in zip(a, b))
+print("max weight difference %.3g of %.3g" % (diff, scale))
+assert scale > 0.01 and diff <= 1e-4 * scale, "weights differ"
+EOF2
+    fi
     ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac

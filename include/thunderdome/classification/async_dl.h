@@ -43,8 +43,17 @@ class AsyncDL final : public Estimator {
       "applies the row-weighted mean of the workers' gradients, deterministic for a fixed seed "
       "and partitions). `miniBatchSize` larger than a partition uses the whole partition "
       "(Sparkflow: n−1 rows). New: `validationFraction` and `earlyStopPatience` (sparktorch's "
-      "validationPct/earlyStopPatience). `verbose`, `partitionShuffles` and `port` are missing; "
-      "no MPI ranks yet. `seed` (default 42; Sparkflow has none and TensorFlow draws freshly) "
+      "validationPct/earlyStopPatience). `verbose`, `partitionShuffles` and `port` are missing. "
+      "**Ranks** (`mpirun ... --data-parallel`): mode sync only; `partitions` is the number of "
+      "workers over all ranks (at least one per rank), rank r running workers P·r/R .. "
+      "P·(r+1)/R−1 over its shard; every step the row-weighted gradients are summed in double "
+      "over the workers and all-reduced over the ranks, and every rank applies the same update "
+      "(no server). Each rank holds out its own validationFraction of its shard and the "
+      "validation loss is all-reduced, so every rank stops at the same iteration. Equal to the "
+      "one-process fit with the same `partitions` when each rank's rows are the rows its "
+      "workers get there (contiguous equal shards, no validation split); hogwild and locked "
+      "across ranks are not supported (the communicator has collectives only, no messages to "
+      "a server on rank 0). `seed` (default 42; Sparkflow has none and TensorFlow draws freshly) "
       "fixes the initial weights, the validation split, the shuffles and the dropout masks.")
   TD_SHARED_PARAM(std::string, inputCol, InputCol, [] {
     auto s = shared::inputCol();
@@ -135,6 +144,9 @@ class AsyncDL final : public Estimator {
   explicit AsyncDL(std::string uid);
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
+  /// True in mode sync (gradients all-reduced over the ranks every step); hogwild and locked
+  /// need a server reachable by messages, which the communicator does not offer.
+  [[nodiscard]] bool supportsDataParallel() const override;
 
  protected:
   [[nodiscard]] std::shared_ptr<Model> fitImpl(const Frame& data,
