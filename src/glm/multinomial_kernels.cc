@@ -8,6 +8,12 @@
 #include <immintrin.h>  // compiler intrinsics only (no inline library code)
 #endif
 
+// Without AVX-512 (TD_NATIVE_KERNELS=OFF) GCC notes that these internal 64-byte vectors would be
+// passed differently with it: nothing here crosses an ABI boundary.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 namespace td::glm::kernels {
 
 namespace {
@@ -19,10 +25,10 @@ constexpr int kClassBlock = 12;  // 2 rows x 12 classes: 24 accumulators (of 32 
 // The sum of the 16 lanes, as a tree of vector adds (halves, quarters, ...): a fixed order, and
 // a few vector operations where a lane-by-lane sum is a chain of 16 dependent adds.
 float laneSum(V16 a) {
-  a += __builtin_shuffle(a, I16{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
-  a += __builtin_shuffle(a, I16{4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
-  a += __builtin_shuffle(a, I16{2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
-  a += __builtin_shuffle(a, I16{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+  a += __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+  a += __builtin_shufflevector(a, a, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+  a += __builtin_shufflevector(a, a, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  a += __builtin_shufflevector(a, a, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
   return a[0];
 }
 

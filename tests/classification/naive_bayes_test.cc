@@ -709,7 +709,8 @@ TEST(NaiveBayesTest, DataParallelBadRowOnOneRankStopsEveryRank) {
     SCOPED_TRACE(type);
     NaiveBayes nb;
     nb.setModelType(type);
-    const auto& [value, message] = bad.at(type);
+    const double value = bad.at(type).first;  // (clang 14 cannot capture structured bindings)
+    const std::string message = bad.at(type).second;
     expectRanksFail(nb,
                     [&](int r) {
                       NbData s = shardOf(d, r, 2, false);
