@@ -3,7 +3,7 @@
 against scikit-learn, side by side in one run.
 
     /usr/bin/python3 bench/fetch_fashion_mnist.py      # once: Debian's dataset-fashion-mnist
-    /usr/bin/python3 bench/multiclass.py [--repeats 1] [--build-dir build]
+    /usr/bin/python3 bench/multiclass.py [--repeats 1] [--build-dir build] [--skip sk-liblinear]
 
 Systems (each: 3 regParam values x 3-fold CV + refit of the best on all 60,000 rows, then test
 accuracy on the 10,000 test rows; Spark's defaults maxIter 100, tol 1e-6, standardization):
@@ -81,8 +81,8 @@ def main():
     systems = {
         "thunderdome": lambda: td_run(td, work),
         "sk-lbfgs-openblas": lambda: sk_run("lbfgs", OPENBLAS_DIR),
-        "sk-liblinear": lambda: sk_run("liblinear", OPENBLAS_DIR),
         "sk-lbfgs-ref": lambda: sk_run("lbfgs", REF_BLAS_DIR),
+        "sk-liblinear": lambda: sk_run("liblinear", OPENBLAS_DIR),
     }
     runs = {k: [] for k in systems if k not in skip}
     for r in range(a.repeats):
