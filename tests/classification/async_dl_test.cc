@@ -377,8 +377,9 @@ TEST(AsyncDL, SaveLoadRoundTrip) {
   EXPECT_EQ(back->weights(), m->weights());
   EXPECT_EQ(back->inputWidth(), 2);
   EXPECT_EQ(back->get(AsyncDL::network), kNet3);
-  const auto p0 = m->transform(train).col<DoubleColumn>("predicted").values();
-  const auto p1 = back->transform(train).col<DoubleColumn>("predicted").values();
+  const Frame out0 = m->transform(train), out1 = back->transform(train);  // (values() is a view)
+  const auto p0 = out0.col<DoubleColumn>("predicted").values();
+  const auto p1 = out1.col<DoubleColumn>("predicted").values();
   EXPECT_TRUE(std::equal(p0.begin(), p0.end(), p1.begin(), p1.end()));
   const auto o0 = m->predictOutput(train.col<VectorColumn>("features")[3]);
   EXPECT_EQ(o0, back->predictOutput(train.col<VectorColumn>("features")[3]));
