@@ -5,4 +5,4 @@ target_compile_options(td_warnings INTERFACE -Wall -Wextra -Wpedantic -Wno-unuse
 if(TD_WERROR)
   target_compile_options(td_warnings INTERFACE -Werror)
 endif()
-install(TARGETS td_warnings EXPORT thunderdomeTargets)
+install(TARGETS td_warnings EXPORT thunderdomeTargets COMPONENT dev)
