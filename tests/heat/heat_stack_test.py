@@ -1,0 +1,375 @@
+#!/usr/bin/python3
+"""deploy/heat/thunderdome-cluster.yaml on a real local Heat engine (tests/heat/local_heat.py).
+
+  heat_stack_test.py reject DEPLOY_HEAT_DIR
+      The engine rejects the template with a dangling reference or an unknown property, and
+      accepts (validates) the template as shipped.
+  heat_stack_test.py cluster DEPLOY_HEAT_DIR THUNDERDOME EXAMPLES_DIR
+      (the `swift` ctest fixture with --keystone is running.) Creates the stack with two workers
+      and the alias types mapped to stand-ins (tests/heat/env-test.yaml). Each node's rendered
+      user data (read back from its stand-in server) must pass `cloud-init schema`; the test then
+      does what cloud-init would do with it: writes its write_files under a directory per node
+      and runs its runcmd (td-node-boot) there, with thunderdome already on PATH. The workers
+      signal workers_ready with their addresses through the user data's own signal command
+      (the handle's curl_cli against the local Heat API); then the head's user data runs the
+      real job: mpirun over the hostfile it writes, ranks started by a local rsh agent, reading
+      the spec and data from the Keystone-authenticated test Swift with the stack's application
+      credential and writing the model there. The stack must reach CREATE_COMPLETE with the
+      job's result in its outputs, the model must load, and the credential's secret must appear
+      in no output, parameter, event or log. A second stack whose training data is missing must
+      end CREATE_FAILED with the job's error as the reason.
+Exit 77 (ctest SKIP_RETURN_CODE) when python3-heat, python3-heatclient or cloud-init is missing.
+"""
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import local_heat  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ENV_TEST = os.path.join(HERE, "env-test.yaml")
+PUBLIC_KEY_STANDIN = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Qta2V5LWZvci10aHVuZGVyZG9tZS1oZWF0 td-test"
+PRIVATE_KEY_STANDIN = "td-test-private-key"
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+# ------------------------------------------------------------------ reject
+def run_reject(heat_dir):
+    from heatclient import exc
+    with local_heat.LocalHeat() as heat:
+        h = heat.client()
+        tpl, files, env = local_heat.stack_inputs(heat_dir, ENV_TEST)
+        # As shipped: valid (the engine's own template-validate).
+        v = h.stacks.validate(template=tpl, files=files, environment=env)
+        check("worker_count" in v.get("Parameters", {}), "validate: no worker_count in %s" % v)
+        print("ok: the shipped template validates (%d parameters)" % len(v["Parameters"]))
+
+        def rejected(mutate, expect):
+            bad = json.loads(json.dumps(tpl))
+            mutate(bad)
+            try:
+                h.stacks.create(stack_name="bad-%s" % uuid.uuid4().hex[:8], template=bad,
+                                files=files, environment=env, parameters=params("swift://c/o"))
+            except exc.HTTPBadRequest as e:
+                msg = str(e)
+                check(expect in msg, "rejected, but the message lacks %r: %s" % (expect, msg))
+                print("ok: rejected: %s" % msg.strip().splitlines()[0][:200])
+                return
+            raise AssertionError("the engine accepted a template that should fail (%s)" % expect)
+
+        rejected(lambda t: t["resources"]["workers_ready"]["properties"].update(
+            handle={"get_resource": "workers_handel"}), "workers_handel")
+        rejected(lambda t: t["resources"]["workers_ready"]["properties"].update(timout=60),
+                 "Unknown Property timout")
+        rejected(lambda t: t["resources"]["head"]["properties"].update(flavour="m1.small"),
+                 "flavour")
+        check(list(h.stacks.list()) == [], "a rejected template left a stack behind")
+
+
+def params(output, **kw):
+    p = dict(image="debian-12-genericcloud-amd64", flavor="m1.medium", key_name="operator",
+             network="cluster-net", worker_count=2, job_spec="swift://jobs/spec.json",
+             train_data="swift://jobs/train.csv", output=output,
+             swift_auth_url="http://127.0.0.1:5000/v3",
+             swift_application_credential_id="app-cred-id",
+             swift_application_credential_secret="app-cred-secret")
+    p.update(kw)
+    return p
+
+
+# ------------------------------------------------------------------ Swift (Keystone project)
+class Swift:
+    """The Keystone-authenticated test Swift, as the application credential sees it."""
+
+    def __init__(self, env):
+        self.auth_url = env["OS_AUTH_URL"]
+        self.cred_id, self.secret = env["TD_KS_APP_CRED_ID"], env["TD_KS_APP_CRED_SECRET"]
+        self.storage = env["TD_KS_SWIFT_URL"]
+        body = {"auth": {"identity": {"methods": ["application_credential"],
+                                      "application_credential": {"id": self.cred_id,
+                                                                 "secret": self.secret}}}}
+        req = urllib.request.Request(self.auth_url + "/auth/tokens", method="POST",
+                                     data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.token = r.headers["X-Subject-Token"]
+
+    def req(self, method, path, data=None):
+        r = urllib.request.Request(self.storage + "/" + path, method=method, data=data,
+                                   headers={"X-Auth-Token": self.token})
+        with urllib.request.urlopen(r, timeout=30) as resp:
+            return resp.read()
+
+    def remove_container(self, c):
+        while True:  # the listing is paged (the test server's listing limit is small)
+            try:
+                names = self.req("GET", c).decode().split()
+            except urllib.error.HTTPError:
+                return
+            if not names:
+                break
+            for n in names:
+                self.req("DELETE", c + "/" + urllib.request.quote(n))
+        self.req("DELETE", c)
+
+
+# ------------------------------------------------------------------ nodes
+def node_user_data(h, stack_id, group):
+    """[(server stand-in's name output, user data)] of the Thunderdome::Server stand-ins whose
+    node resource sits under `group` ('workers' or 'head')."""
+    found = []
+    for r in h.resources.list(stack_id, nested_depth=3):
+        if r.resource_type != "Thunderdome::Server" or r.resource_status != "CREATE_COMPLETE":
+            continue
+        outs = {o["output_key"]: o["output_value"]
+                for o in h.stacks.get(r.physical_resource_id).outputs}
+        name = outs.get("name", "")
+        if re.search(r"-worker-[0-9]+$" if group == "workers" else r"-head$", name):
+            found.append((name, outs["user_data"]))
+    return sorted(found)
+
+
+def wait_nodes(h, stack_id, group, n, timeout=240):
+    t0 = time.time()
+    while True:
+        nodes = node_user_data(h, stack_id, group)
+        if len(nodes) >= n:
+            return nodes
+        st = h.stacks.get(stack_id)
+        check(st.stack_status.endswith("IN_PROGRESS"),
+              "stack %s while waiting for %s: %s" % (st.stack_status, group, st.stack_status_reason))
+        check(time.time() - t0 < timeout, "no %d %s servers after %d s" % (n, group, timeout))
+        time.sleep(0.5)
+
+
+def validate_cloud_config(text, path):
+    with open(path, "w") as f:
+        f.write(text)
+    r = subprocess.run(["cloud-init", "schema", "--config-file", path], capture_output=True,
+                       text=True)
+    check(r.returncode == 0, "cloud-init schema rejects %s:\n%s%s" % (path, r.stdout, r.stderr))
+    check("Valid cloud-config" in r.stdout, "cloud-init schema said: %s" % r.stdout)
+
+
+def materialize(text, root):
+    """Does cloud-init's write_files for the config under `root`; returns the parsed config."""
+    import yaml
+    check(text.startswith("#cloud-config\n"), "user data does not start with #cloud-config")
+    cfg = yaml.safe_load(text)
+    for f in cfg["write_files"]:
+        p = root + f["path"]
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as out:
+            out.write(f["content"])
+        os.chmod(p, int(f.get("permissions", "0644"), 8))
+    return cfg
+
+
+def boot(root, cfg, env):
+    """cloud-init's runcmd for the node whose files are under `root` (paths re-rooted)."""
+    (cmd,) = cfg["runcmd"]
+    check(cmd == ["/usr/local/sbin/td-node-boot"], "unexpected runcmd %s" % cmd)
+    env = dict(env, PATH=root + "/usr/local/bin:" + env["PATH"])  # td-cluster-job
+    return subprocess.run([root + cmd[0], root + "/etc/thunderdome"], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+# ------------------------------------------------------------------ cluster
+def run_cluster(heat_dir, thunderdome, examples):
+    envsh = os.path.join(os.environ.get("TD_SWIFT_DIR", "/tmp/td-swift"), "env.sh")
+    check(os.path.exists(envsh), "%s is missing: the swift test server is not running" % envsh)
+    senv = dict(l.split("=", 1) for l in subprocess.run(
+        ["bash", "-c", "source %s && env" % envsh], capture_output=True, text=True,
+        check=True).stdout.splitlines() if "=" in l)
+    for k in ("OS_AUTH_URL", "TD_KS_APP_CRED_ID", "TD_KS_APP_CRED_SECRET", "TD_KS_SWIFT_URL"):
+        check(k in senv, "%s is not in %s: start the test server with --keystone" % (k, envsh))
+    secret = senv["TD_KS_APP_CRED_SECRET"]
+    swift = Swift(senv)
+    container = "td-heat-" + uuid.uuid4().hex[:10]
+    work = tempfile.mkdtemp(prefix="td-heat-cluster.")
+    td_dir = os.path.dirname(os.path.abspath(thunderdome))
+    agent = os.path.join(work, "local-rsh")
+    with open(agent, "w") as f:  # SSH-less rank launch: every "host" is this machine
+        # (each "host" gets its own TMPDIR: Open MPI's session directories are named after
+        # the host name, which every "host" here shares)
+        f.write('#!/bin/sh\n# rsh agent for mpirun: HOST COMMAND... runs COMMAND here\n'
+                'TMPDIR="%s/tmp-$1"; export TMPDIR; mkdir -p "$TMPDIR"; shift\n'
+                'exec /bin/sh -c "$*"\n' % work)
+    os.chmod(agent, 0o755)
+    try:
+        swift.req("PUT", container)
+        swift.req("PUT", container + "/jobs/spec.json",
+                  open(os.path.join(examples, "cross_validation.json"), "rb").read())
+        swift.req("PUT", container + "/jobs/train.csv",
+                  open(os.path.join(examples, "data/spark_guide_train.csv"), "rb").read())
+        swift.req("PUT", container + "/jobs/test.csv",
+                  open(os.path.join(examples, "data/spark_guide_test.csv"), "rb").read())
+        url = "swift://%s/" % container
+        stack_params = params(url + "models/cv", job_spec=url + "jobs/spec.json",
+                              train_data=url + "jobs/train.csv", test_data=url + "jobs/test.csv",
+                              swift_auth_url=senv["OS_AUTH_URL"], swift_region="RegionOne",
+                              swift_application_credential_id=senv["TD_KS_APP_CRED_ID"],
+                              swift_application_credential_secret=secret)
+        with local_heat.LocalHeat() as heat:
+            h = heat.client()
+            t0 = time.time()
+            st = create_and_run(h, heat_dir, "tdc", stack_params, 2, work, td_dir, agent)
+            check(st.stack_status == "CREATE_COMPLETE",
+                  "stack %s: %s" % (st.stack_status, st.stack_status_reason))
+            outs = {o["output_key"]: o["output_value"] for o in st.outputs}
+            print("ok: CREATE_COMPLETE in %.1f s; outputs: head_address=%s model_url=%s "
+                  "worker_addresses=%s" % (time.time() - t0, outs["head_address"],
+                                           outs["model_url"], outs["worker_addresses"]))
+            check(outs["model_url"] == url + "models/cv", "model_url %s" % outs["model_url"])
+            check(outs["head_address"].startswith("192.0.2."), "head_address %s" % outs["head_address"])
+            workers = json.loads(outs["worker_addresses"])
+            check(sorted(workers.values()) == ["127.0.0.2", "127.0.0.3"], "workers %s" % workers)
+            status = json.loads(outs["job_status"])
+            check(list(status) == ["1"], "job_status: %s" % outs["job_status"][:500])
+            result = json.loads(status["1"])
+            # The cluster's answer is the single-process one.
+            r = subprocess.run([thunderdome, "fit", "--spec",
+                                os.path.join(examples, "cross_validation.json"), "--train",
+                                os.path.join(examples, "data/spark_guide_train.csv"), "--out",
+                                os.path.join(work, "one"), "--json", "-q"],
+                               capture_output=True, text=True, env=clean_env(td_dir))
+            check(r.returncode == 0, "single-process fit: %s" % r.stderr)
+            one = json.loads(r.stdout)
+            for k in ("avgMetrics", "foldMetrics", "bestIndex", "bestParams"):
+                check(result.get(k) == one[k], "job_status %s %s, single process %s"
+                      % (k, result.get(k), one[k]))
+            print("ok: job_status carries the fit's result (bestIndex %d, avgMetrics %s)"
+                  % (result["bestIndex"], result.get("avgMetrics")))
+
+            # No secret in the stack's API views (the stand-in servers hold the user data the way
+            # Nova does; they are not the stack's API) or in anything the nodes logged.
+            views = [st.to_dict()] + [e.to_dict() for e in h.events.list(st.id, nested_depth=2)]
+            for r in h.resources.list(st.id, nested_depth=1):
+                if r.physical_resource_id and r.resource_type.endswith("thunderdome-node.yaml"):
+                    views.append(h.stacks.get(r.physical_resource_id).to_dict())
+            check(secret not in json.dumps(views), "the secret appears in the stack's API views")
+            for dirpath, _, names in os.walk(work):
+                for n in names:
+                    p = os.path.join(dirpath, n)
+                    if n.endswith((".log", ".err", ".json")) and not p.endswith("credentials.json"):
+                        check(secret not in open(p, errors="replace").read(), "secret in %s" % p)
+            print("ok: the credential's secret is in no output, parameter, event or log")
+
+            # The model the cluster wrote loads.
+            env = clean_env(td_dir)
+            env.update(OS_AUTH_URL=senv["OS_AUTH_URL"], OS_REGION_NAME="RegionOne",
+                       OS_APPLICATION_CREDENTIAL_ID=senv["TD_KS_APP_CRED_ID"],
+                       OS_APPLICATION_CREDENTIAL_SECRET=secret)
+            r = subprocess.run([thunderdome, "show", "--model", url + "models/cv"], env=env,
+                               capture_output=True, text=True)
+            check(r.returncode == 0 and "<- best" in r.stdout, "show: %s %s" % (r.stdout, r.stderr))
+            print("ok: thunderdome show --model %smodels/cv loads the model" % url)
+
+            # A job that fails: its error is the stack's failure reason.
+            bad = dict(stack_params, train_data=url + "jobs/missing.csv",
+                       output=url + "models/never", worker_count=1)
+            st = create_and_run(h, heat_dir, "tdc-fail", bad, 1, os.path.join(work, "fail"),
+                                td_dir, agent)
+            check(st.stack_status == "CREATE_FAILED", "failing job: %s" % st.stack_status)
+            check("thunderdome fit failed (exit 4)" in st.stack_status_reason and
+                  "missing.csv" in st.stack_status_reason,
+                  "failure reason: %s" % st.stack_status_reason)
+            check(secret not in st.stack_status_reason, "secret in the failure reason")
+            print("ok: a failing job fails the stack: %s" % st.stack_status_reason[:300])
+    finally:
+        swift.remove_container(container)
+        if os.environ.get("TD_HEAT_KEEP"):
+            print("kept " + work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def clean_env(td_dir, **kw):
+    env = {"PATH": "%s:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" % td_dir,
+           "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
+           "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+           "OMPI_MCA_btl": "self,vader,tcp", "OMPI_MCA_rmaps_base_oversubscribe": "1",
+           # Three "hosts" that are one machine: one daemon each, so PMIx's shared-memory
+           # store (dstore, one per host) would be shared by three; the hash store is not.
+           "PMIX_MCA_gds": "hash"}
+    env.update(kw)
+    return env
+
+
+def create_and_run(h, heat_dir, name, stack_params, n_workers, work, td_dir, agent):
+    """Creates the stack, plays cloud-init on each node's user data; returns the final stack."""
+    tpl, files, env = local_heat.stack_inputs(heat_dir, ENV_TEST)
+    st = h.stacks.create(stack_name=name, template=tpl, files=files, environment=env,
+                         parameters=stack_params)
+    sid = st["stack"]["id"]
+    os.makedirs(work, exist_ok=True)
+    workers = wait_nodes(h, sid, "workers", n_workers)
+    for i, (server, text) in enumerate(workers):
+        root = os.path.join(work, server)
+        validate_cloud_config(text, root + ".user-data")
+        cfg = materialize(text, root)
+        check(PUBLIC_KEY_STANDIN in json.dumps(cfg["users"]), "%s: no cluster key" % server)
+        check(PRIVATE_KEY_STANDIN not in text, "%s: a worker got the private key" % server)
+        check(stack_params["swift_application_credential_secret"] not in text,
+              "%s: a worker got the Swift secret" % server)
+        check(mode(root + "/etc/thunderdome/signal") == 0o700, "signal's mode")
+        r = boot(root, cfg, clean_env(td_dir, TD_NODE_ID=server, TD_NODE_ADDRESS="127.0.0.%d" % (i + 2),
+                                      TD_BOOT_LOG=root + "/boot.log"))
+        check(r.returncode == 0, "%s: td-node-boot failed (%d):\n%s%s" % (server, r.returncode,
+                                                                          r.stdout, r.stderr))
+    print("ok: %d workers' user data valid (cloud-init schema) and signalled" % len(workers))
+    ((server, text),) = wait_nodes(h, sid, "head", 1)
+    root = os.path.join(work, server)
+    validate_cloud_config(text, root + ".user-data")
+    cfg = materialize(text, root)
+    check(PRIVATE_KEY_STANDIN in open(root + "/home/thunderdome/.ssh/id_cluster").read(),
+          "the head has no cluster private key")
+    check(mode(root + "/etc/thunderdome/credentials.json") == 0o600, "credentials' mode")
+    hosts = json.load(open(root + "/etc/thunderdome/workers.json"))
+    hosts = json.loads(hosts) if isinstance(hosts, str) else hosts
+    check(len(hosts) == n_workers, "workers.json: %s" % hosts)
+    r = boot(root, cfg, clean_env(td_dir, TD_NODE_ID=server, TD_HEAD_ADDRESS="127.0.0.1",
+                                  TD_RSH_AGENT=agent, TD_JOB_DIR=root + "/job",
+                                  TD_BOOT_LOG=root + "/boot.log"))
+    print("head's job (exit %d): %s%s" % (r.returncode, r.stdout.strip(), r.stderr.strip()))
+    hostfile = open(root + "/job/hostfile").read().split("\n")
+    check(hostfile[0] == "127.0.0.1 slots=1" and len([l for l in hostfile if l]) == n_workers + 1,
+          "hostfile: %s" % hostfile)
+    return local_heat.wait_status(h, sid, 120)
+
+
+def main(argv):
+    local_heat.skip_unless_available()
+    if shutil.which("cloud-init") is None and argv[1] == "cluster":
+        print("SKIP: cloud-init is not installed (scripts/install-deps.sh installs it)")
+        return local_heat.SKIP
+    if argv[1] == "reject":
+        run_reject(argv[2])
+    elif argv[1] == "cluster":
+        run_cluster(argv[2], argv[3], argv[4])
+    else:
+        raise SystemExit("usage: heat_stack_test.py reject|cluster DEPLOY_HEAT_DIR ...")
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
