@@ -22,6 +22,10 @@ PACKAGES=(
   iproute2 socat
   # Development: the code style (.clang-format; git clang-format)
   clang-format
+  # The OpenStack deployment's tests (ctest -L heat, deploy/README.md): a real local Heat engine
+  # and its client, cloud-init's schema check (needs configobj), a clean Debian 12 root for the
+  # .deb install test (debootstrap), and dpkg-shlibdeps for CPack's Depends (dpkg-dev)
+  python3-heat python3-heatclient cloud-init python3-configobj python3-yaml debootstrap dpkg-dev
   # Sanitizer build and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh): clang, and the
   # compiler-rt runtimes of ASan/UBSan and libFuzzer (libclang_rt.fuzzer)
   clang libclang-rt-14-dev
