@@ -41,6 +41,14 @@ if(td_python_target)
   list(APPEND td_components python)
 endif()
 set(CPACK_COMPONENTS_ALL ${td_components})
+# Whatever is installed without one of these components would be left out of the packages.
+get_cmake_property(td_installed_components COMPONENTS)
+foreach(c ${td_installed_components})
+  if(NOT c IN_LIST td_components)
+    message(WARNING "install() component '${c}' is in no package (cmake/TdPackaging.cmake packages "
+                    "${td_components}); give the install() call COMPONENT runtime, dev or python")
+  endif()
+endforeach()
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_ARCHIVE_COMPONENT_INSTALL OFF)
 
@@ -58,8 +66,8 @@ if(TD_WITH_MPI)
   set(td_runtime_depends "openmpi-bin")
 endif()
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "${td_runtime_depends}")
-set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
-    "thunderdome command-line tool\n The `thunderdome fit/predict/show` command (MPI task- and data-parallel with mpirun), the seed job and the OpenStack Heat cluster template.")
+set(CPACK_DEBIAN_RUNTIME_DESCRIPTION
+    "The thunderdome command (fit, predict, show; task- and data-parallel under mpirun), the seed job (/usr/share/thunderdome/examples) and the OpenStack Heat cluster template (/usr/share/thunderdome/deploy).")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME thunderdome-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
@@ -70,16 +78,16 @@ if(TD_WITH_MPI)
   string(APPEND td_dev_depends ", libopenmpi-dev")
 endif()
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "${td_dev_depends}")
-set(CPACK_COMPONENT_DEV_DESCRIPTION
-    "thunderdome C++ library: headers, static libraries, CMake package\n find_package(thunderdome) and link thunderdome::thunderdome.")
+set(CPACK_DEBIAN_DEV_DESCRIPTION
+    "The C++ library: headers, static libraries and the CMake package (find_package(thunderdome), link thunderdome::thunderdome).")
 
 if(td_python_target)
   set(CPACK_DEBIAN_PYTHON_PACKAGE_NAME python3-thunderdome)
   set(CPACK_DEBIAN_PYTHON_PACKAGE_SECTION python)
   set(CPACK_DEBIAN_PYTHON_PACKAGE_SHLIBDEPS ON)
   set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "python3, python3-numpy")
-  set(CPACK_COMPONENT_PYTHON_DESCRIPTION
-      "thunderdome Python module\n PySpark-like pipelines (thunderdome.ml) on the C++ engine.")
+  set(CPACK_DEBIAN_PYTHON_DESCRIPTION
+      "The Python module: PySpark-like pipelines on the C++ engine.")
 endif()
 
 include(CPack)
