@@ -8,7 +8,7 @@
 # Usage: td-cluster-job [ETC_DIR]   (default /etc/thunderdome) reading
 #   job.json          {"TD_SPEC", "TD_TRAIN", "TD_TEST", "TD_OUTPUT", "TD_FIT_OPTIONS",
 #                      "TD_RANKS_PER_NODE"}: swift:// URLs (or local paths)
-#   workers.json      the wait condition's data: {"<worker id>": "<address>", ...}
+#   workers.json      the workers' addresses: ["<address>", ...] (or {"<id>": "<address>"})
 #   credentials.json  environment for the Swift client (OS_* application credential, or ST_*)
 #   signal            the command that signals Heat: signal JSON_BODY
 # Environment (tests, other launchers): TD_HEAD_ADDRESS (default: this host's first address),
@@ -19,11 +19,11 @@ etc=${1:-/etc/thunderdome}
 work=${TD_JOB_DIR:-$HOME/thunderdome-job}
 mkdir -p "$work"
 
-signal() {  # signal STATUS REASON DATA
+signal() {  # signal STATUS REASON DATA: keyed by the run's output (one signal per run)
   local body
-  body=$(python3 -c 'import json,socket,sys
+  body=$(python3 -c 'import json,sys
 print(json.dumps({"status": sys.argv[1], "reason": sys.argv[2][:1000], "data": sys.argv[3],
-                  "id": "1"}))' "$1" "$2" "$3")
+                  "id": sys.argv[4] or "1"}))' "$1" "$2" "$3" "${TD_OUTPUT:-}")
   "$etc/signal" "$body" || echo "td-cluster-job: signalling Heat failed" >&2
 }
 fail() { echo "td-cluster-job: $1" >&2; signal FAILURE "$1" ""; exit 1; }
@@ -59,9 +59,11 @@ slots=${TD_RANKS_PER_NODE:-1}
 python3 - "$etc/workers.json" "$head" "$slots" > "$work/hostfile" <<'PY' || fail "workers.json is not a map of worker addresses"
 import ipaddress, json, sys
 workers = json.load(open(sys.argv[1]))
-if isinstance(workers, str):          # the wait condition's data attribute is a JSON string
+if isinstance(workers, str):          # a wait condition's data attribute is a JSON string
     workers = json.loads(workers)
-addrs = [sys.argv[2]] + [workers[k] for k in sorted(workers, key=lambda k: (len(k), k))]
+if isinstance(workers, dict):
+    workers = [workers[k] for k in sorted(workers, key=lambda k: (len(k), k))]
+addrs = [sys.argv[2]] + list(workers)
 for a in addrs:
     ipaddress.ip_address(a)           # an address, nothing else, goes into the hostfile
 for a in addrs:

@@ -93,6 +93,8 @@ class LocalHeat:
 transport_url = fake://
 keystone_backend = td_fake_keystone.FakeKeystoneClient
 num_engine_workers = 1
+# stored stack contexts carry the (noauth) user itself, not a Keystone trust: updates work
+deferred_auth_method = password
 region_name_for_services = regionOne
 log_file = {d}/heat.log
 [heat_all]

@@ -2,8 +2,8 @@
 # The job part of the cluster's user data (deploy/heat/td-cluster-job.sh), for real on two
 # "nodes": the network namespaces of tests/dist/netns_rig.sh (the two-host MPI test's rig), the
 # head in namespace a, one worker in b. The head's /etc/thunderdome is laid out as
-# thunderdome-node.yaml writes it (job.json with swift:// URLs, workers.json as the
-# workers_ready wait condition reports it, credentials.json, the signal command); the job writes
+# thunderdome-node.yaml writes it (job.json with swift:// URLs, workers.json, the worker
+# group's addresses, credentials.json, the signal command); the job writes
 # the hostfile, starts the worker's rank over the rig's rsh agent instead of SSH, reads the spec
 # and data from the test Swift, writes the model there and signals. Checked: the signal is
 # SUCCESS with the single-process answer, the hostfile names both nodes, a daemon was started
@@ -70,7 +70,7 @@ etc() {  # etc DIR TRAIN OUTPUT: a head's configuration directory
 {"TD_SPEC": "$url/jobs/spec.json", "TD_TRAIN": "$2", "TD_TEST": "$url/jobs/test.csv",
  "TD_OUTPUT": "$3", "TD_FIT_OPTIONS": "", "TD_RANKS_PER_NODE": 1}
 EOF
-  echo "{\"cluster-worker-0\": \"$ipB\"}" > "$1/workers.json"
+  echo "[\"$ipB\"]" > "$1/workers.json"
   python3 -c 'import json, os, sys
 json.dump({k: os.environ[k] for k in ("ST_AUTH", "ST_USER", "ST_KEY")}, open(sys.argv[1], "w"))' \
     "$1/credentials.json"
@@ -102,6 +102,7 @@ import json, sys
 sig = json.load(open(sys.argv[1]))
 assert sig["status"] == "SUCCESS", sig
 assert sig["reason"] == "model written to " + sys.argv[3], sig["reason"]
+assert sig["id"] == sys.argv[3], sig["id"]   # one signal per run, keyed by its output
 job, one = json.loads(sig["data"]), json.load(open(sys.argv[2]))
 for k in ("avgMetrics", "foldMetrics", "bestIndex", "testMetric"):
     assert job[k] == one[k], (k, job[k], one[k])
