@@ -318,7 +318,9 @@ def run_cluster(heat_dir, thunderdome, examples):
                     p = os.path.join(dirpath, n)
                     if n.endswith((".log", ".err", ".json")) and not p.endswith("credentials.json"):
                         check(secret not in open(p, errors="replace").read(), "secret in %s" % p)
-            print("ok: the credential's secret is in no output, parameter, event or log")
+            check(secret not in heat.log_text(), "the secret is in Heat's own log")
+            print("ok: the credential's secret is in no output, parameter, event or log "
+                  "(the nodes' and Heat's)")
 
             # The model the cluster wrote loads.
             env = clean_env(td_dir)

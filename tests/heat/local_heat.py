@@ -151,6 +151,12 @@ url = http://127.0.0.1:{port}/v1/%(tenant_id)s
         from heatclient import client as heat_client
         return heat_client.Client("1", endpoint=self.url, token="noauth")
 
+    def log_text(self):
+        """Everything Heat logged so far (heat.log and its stdout/stderr)."""
+        return "".join(open(os.path.join(self.dir, n), errors="replace").read()
+                       for n in ("heat-all.out", "heat.log")
+                       if os.path.exists(os.path.join(self.dir, n)))
+
     def log_tail(self, n=40):
         text = ""
         for name in ("heat-all.out", "heat.log"):
