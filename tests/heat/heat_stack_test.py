@@ -21,6 +21,7 @@
       end CREATE_FAILED with the job's error as the reason.
 Exit 77 (ctest SKIP_RETURN_CODE) when python3-heat, python3-heatclient or cloud-init is missing.
 """
+import base64
 import json
 import os
 import re
@@ -182,13 +183,33 @@ def wait_nodes(h, stack_id, group, n, played=(), timeout=240):
         time.sleep(0.5)
 
 
-def validate_cloud_config(text, path):
+def cloud_init_schema(text, path):
     with open(path, "w") as f:
         f.write(text)
-    r = subprocess.run(["cloud-init", "schema", "--config-file", path], capture_output=True,
-                       text=True)
+    return subprocess.run(["cloud-init", "schema", "--config-file", path], capture_output=True,
+                          text=True)
+
+
+schema_can_fail = []
+
+
+def validate_cloud_config(text, path):
+    """`cloud-init schema` accepts the user data, and it fits Nova's limit (64 KiB, base64)."""
+    r = cloud_init_schema(text, path)
     check(r.returncode == 0, "cloud-init schema rejects %s:\n%s%s" % (path, r.stdout, r.stderr))
     check("Valid cloud-config" in r.stdout, "cloud-init schema said: %s" % r.stdout)
+    size = len(base64.b64encode(text.encode()))
+    check(size <= 65535, "%s: user data is %d bytes base64, over Nova's 65535" % (path, size))
+    if not schema_can_fail:  # once: the same check refuses a broken copy of it
+        import yaml
+        cfg = yaml.safe_load(text)
+        cfg["packages"], cfg["runcmd"] = "openmpi-bin", "/usr/local/sbin/td-node-boot"
+        r = cloud_init_schema("#cloud-config\n" + json.dumps(cfg), path + ".broken")
+        check(r.returncode != 0 and "packages" in r.stdout + r.stderr,
+              "cloud-init schema accepted packages/runcmd as strings: %s" % r.stdout)
+        schema_can_fail.append(True)
+        print("ok: cloud-init schema refuses a broken copy of the user data (%d bytes base64)"
+              % size)
 
 
 def materialize(text, root):
