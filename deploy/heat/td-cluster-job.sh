@@ -9,7 +9,8 @@
 #   job.json          {"TD_SPEC", "TD_TRAIN", "TD_TEST", "TD_OUTPUT", "TD_FIT_OPTIONS",
 #                      "TD_RANKS_PER_NODE"}: swift:// URLs (or local paths)
 #   workers.json      the workers' addresses: ["<address>", ...] (or {"<id>": "<address>"})
-#   credentials.json  environment for the Swift client (OS_* application credential, or ST_*)
+#   credentials.json  environment for the Swift client (OS_* application credential, or ST_*);
+#                     without it, the caller's OS_*/ST_* variables are passed on (-x) instead
 #   signal            the command that signals Heat: signal JSON_BODY
 # Environment (tests, other launchers): TD_HEAD_ADDRESS (default: this host's first address),
 #   TD_RSH_AGENT (default ssh), TD_MPI_ARGS (extra mpirun arguments), TD_JOB_DIR (work files).
@@ -30,7 +31,7 @@ fail() { echo "td-cluster-job: $1" >&2; signal FAILURE "$1" ""; exit 1; }
 
 # The job's settings and the credentials as shell variables (values quoted by Python's shlex).
 settings=$(python3 - "$etc" <<'PY'
-import json, shlex, sys
+import json, os, shlex, sys
 etc = sys.argv[1]
 job = json.load(open(etc + "/job.json"))
 for k in ("TD_SPEC", "TD_TRAIN", "TD_OUTPUT"):
@@ -38,7 +39,9 @@ for k in ("TD_SPEC", "TD_TRAIN", "TD_OUTPUT"):
         sys.exit("job.json: %s is missing or empty" % k)
 for k in ("TD_SPEC", "TD_TRAIN", "TD_TEST", "TD_OUTPUT", "TD_FIT_OPTIONS", "TD_RANKS_PER_NODE"):
     print("%s=%s" % (k, shlex.quote(str(job.get(k) or ""))))
-creds = json.load(open(etc + "/credentials.json"))
+creds = {}                             # absent: the environment's own credentials
+if os.path.exists(etc + "/credentials.json"):
+    creds = json.load(open(etc + "/credentials.json"))
 names = []
 for k, v in sorted(creds.items()):
     if not (k.startswith("OS_") or k.startswith("ST_")) or not k.replace("_", "").isalnum():
@@ -46,13 +49,16 @@ for k, v in sorted(creds.items()):
     if v:
         print("export %s=%s" % (k, shlex.quote(str(v))))
         names.append(k)
+if not creds:
+    names = sorted(k for k in os.environ
+                   if k.startswith(("OS_", "ST_")) and k.replace("_", "").isalnum())
 print("cred_names=%s" % shlex.quote(" ".join(names)))
 PY
 ) || fail "reading the job settings in $etc failed"
 cred_names=""
 eval "$settings"
 
-# The hostfile: this node first (mpirun runs here), then the workers in their signals' order.
+# The hostfile: this node first (mpirun runs here), then the workers.
 head=${TD_HEAD_ADDRESS:-$(hostname -I | awk '{print $1}')}
 slots=${TD_RANKS_PER_NODE:-1}
 [[ "$slots" =~ ^[1-9][0-9]*$ ]] || fail "TD_RANKS_PER_NODE must be a positive integer, got '$slots'"

@@ -82,12 +82,13 @@ json.dump({k: os.environ[k] for k in ("ST_AUTH", "ST_USER", "ST_KEY")}, open(sys
 agent="$work/netns-rsh"
 netns_rig_agent "$agent" "$work/agent-hosts.log"
 
-job() {  # job ETC_DIR: td-cluster-job in the head's namespace, as td-node-boot starts it
-  ip netns exec "$nsA" env -i PATH="$(dirname "$td"):/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
+job() {  # job ETC_DIR [VAR=VALUE...]: td-cluster-job in the head's namespace, as td-node-boot starts it
+  local dir=$1; shift
+  ip netns exec "$nsA" env -i "$@" PATH="$(dirname "$td"):/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
     HOME="$work" LANG=C.UTF-8 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
-    TD_HEAD_ADDRESS="$ipA" TD_RSH_AGENT="$agent" TD_JOB_DIR="$1/job" \
+    TD_HEAD_ADDRESS="$ipA" TD_RSH_AGENT="$agent" TD_JOB_DIR="$dir/job" \
     TD_MPI_ARGS="--mca oob_tcp_if_include $subnet --mca btl_tcp_if_include $subnet --mca btl self,tcp --mca pml ob1" \
-    timeout 120 bash "$heat_dir/td-cluster-job.sh" "$1"
+    timeout 120 bash "$heat_dir/td-cluster-job.sh" "$dir"
 }
 
 etc "$work/ok" "$url/jobs/train.csv" "$url/models/cv"
@@ -114,8 +115,13 @@ PY
 echo "the model at $url/models/cv loads"
 
 # A failing job: FAILURE, with thunderdome's error as the reason, and no credential in it.
+# (Its credentials come from the environment instead of credentials.json, as on a cluster that
+# is not OpenStack: "object not found" shows that the ranks got them.)
 etc "$work/bad" "$url/jobs/missing.csv" "$url/models/never"
-if job "$work/bad" 2>/dev/null; then echo "a job with missing data succeeded"; exit 1; fi
+rm "$work/bad/credentials.json"
+if job "$work/bad" ST_AUTH="$ST_AUTH" ST_USER="$ST_USER" ST_KEY="$ST_KEY" 2>/dev/null; then
+  echo "a job with missing data succeeded"; exit 1
+fi
 python3 - "$work/bad/signal.json" "$ST_KEY" <<'PY'
 import json, sys
 sig = json.load(open(sys.argv[1]))
