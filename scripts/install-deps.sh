@@ -24,8 +24,9 @@ PACKAGES=(
   clang-format
   # The OpenStack deployment's tests (ctest -L heat, deploy/README.md): a real local Heat engine
   # and its client, cloud-init's schema check (needs configobj), a clean Debian 12 root for the
-  # .deb install test (debootstrap), and dpkg-shlibdeps for CPack's Depends (dpkg-dev)
-  python3-heat python3-heatclient cloud-init python3-configobj python3-yaml debootstrap dpkg-dev
+  # .deb install test (mmdebstrap, or debootstrap), and dpkg-shlibdeps for CPack's Depends
+  python3-heat python3-heatclient cloud-init python3-configobj python3-yaml mmdebstrap debootstrap
+  dpkg-dev
   # Sanitizer build and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh): clang, and the
   # compiler-rt runtimes of ASan/UBSan and libFuzzer (libclang_rt.fuzzer)
   clang libclang-rt-14-dev
