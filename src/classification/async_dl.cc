@@ -48,6 +48,7 @@ using stage_util::num;
 using stage_util::rowWhere;
 
 constexpr std::int64_t kEvalBlock = 1024;  // rows per block of validation and transform
+constexpr std::int64_t kUpdateBlock = 16384;  // weights per block of a sync step's update
 
 enum class Mode { kHogwild, kLocked, kSync };
 
@@ -177,6 +178,13 @@ class ParameterServer {
       const std::int64_t t = step_.fetch_add(1, std::memory_order_relaxed) + 1;
       nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, 0, n, t, mode_ == Mode::kHogwild);
     }
+  }
+
+  // Sync mode: the step count of the next update (adam's t), then its parts applied by
+  // update() over disjoint ranges of the weights, in parallel.
+  std::int64_t nextStep() { return step_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  void update(const float* g, std::int64_t begin, std::int64_t end, std::int64_t t) {
+    nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, begin, end, t, false);
   }
 
   // Between iterations (no worker running): the weights themselves.
@@ -568,19 +576,46 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
           const auto& plan = plans[static_cast<std::size_t>(p)];
           if (s < plan.size()) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
         });
-        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, then over the ranks.
-        std::fill(acc.begin(), acc.end(), 0.0);
+        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, then over the ranks; the
+        // sums and the optimizer's update run in parallel over ranges of the weights (each
+        // weight's sum in the same order whatever the threads).
+        std::vector<std::pair<double, const float*>> parts;  // (rows, gradient) of this step
+        double rows = 0.0;
         for (std::int64_t p = 0; p < P; ++p) {
           const auto& plan = plans[static_cast<std::size_t>(p)];
           if (s >= plan.size()) continue;
-          const auto r = static_cast<double>(plan[s].second);
-          acc[nw] += r;
-          const auto& g = workers[static_cast<std::size_t>(p)]->g();
-          for (std::size_t i = 0; i < nw; ++i) acc[i] += r * static_cast<double>(g[i]);
+          parts.emplace_back(static_cast<double>(plan[s].second),
+                             workers[static_cast<std::size_t>(p)]->g().data());
+          rows += parts.back().first;
         }
-        if (comm) comm->allreduceSum(acc);
-        for (std::size_t i = 0; i < nw; ++i) gsum[i] = static_cast<float>(acc[i] / acc[nw]);
-        server.push(gsum.data());
+        auto sumRange = [&](std::int64_t b0, std::int64_t b1, double* out) {
+          for (std::int64_t i = b0; i < b1; ++i) {
+            double a = 0.0;
+            for (const auto& [r, g] : parts) a += r * static_cast<double>(g[i]);
+            out[i - b0] = a;
+          }
+        };
+        const auto nwi = static_cast<std::int64_t>(nw);
+        if (comm) {
+          parallel::forBlocks(nwi, kUpdateBlock, [&](std::int64_t, std::int64_t b0,
+                                                      std::int64_t b1) {
+            sumRange(b0, b1, acc.data() + b0);
+          });
+          acc[nw] = rows;
+          comm->allreduceSum(acc);
+          rows = acc[nw];
+        }
+        const std::int64_t t = server.nextStep();
+        parallel::forBlocks(nwi, kUpdateBlock, [&](std::int64_t, std::int64_t b0,
+                                                    std::int64_t b1) {
+          const double* a = acc.data() + b0;
+          if (!comm) {
+            sumRange(b0, b1, acc.data() + b0);
+          }
+          for (std::int64_t i = b0; i < b1; ++i)
+            gsum[static_cast<std::size_t>(i)] = static_cast<float>(a[i - b0] / rows);
+          server.update(gsum.data(), b0, b1, t);
+        });
       }
     } else {
       parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
