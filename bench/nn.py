@@ -6,6 +6,8 @@ one run.
     /usr/bin/python3 bench/fetch_fashion_mnist.py      # once: Debian's dataset-fashion-mnist
     /usr/bin/python3 bench/nn.py [--repeats 3] [--build-dir build] [--skip sklearn,cv]
 
+(installs Debian's python3-torch when missing).
+
 The task (Sparkflow's example network): 784-256-256-10 ReLU, softmax cross-entropy, Adam with
 learning rate 1e-3, mini-batches of 128, 10 epochs, 2 threads, pixels scaled to [0, 1] by each
 feature's maximum (MaxAbsScaler, fitted on the training rows; this script writes the scaled
@@ -41,6 +43,17 @@ DATA = os.path.join(HERE, "data", "fashion-mnist")
 TRAIN, TEST = os.path.join(DATA, "train01.libsvm"), os.path.join(DATA, "test01.libsvm")
 SPEC = os.path.join(HERE, "specs", "fmnist_mlp.json")
 CV_SPEC = os.path.join(HERE, "specs", "fmnist_mlp_cv.json")
+
+
+def ensure_torch():
+    """Installs Debian's python3-torch (PyTorch 1.13, CPU) when missing and run as root."""
+    import subprocess
+    if subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0:
+        return
+    if os.geteuid() != 0:
+        sys.exit("nn: install python3-torch first (apt-get install -y python3-torch), or --skip torch")
+    subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "python3-torch"],
+                   check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
 def write_scaled():
@@ -120,6 +133,8 @@ def main():
             sys.exit(f"nn: {p} missing (build first; run bench/fetch_fashion_mnist.py)")
     write_scaled()
     skip = set(filter(None, a.skip.split(",")))
+    if "torch" not in skip:
+        ensure_torch()
     work = tempfile.mkdtemp(prefix="td-nn-")
     systems = {
         "td-sync": lambda: td_epochs(td, work, "sync"),
