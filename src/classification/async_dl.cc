@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -36,11 +37,13 @@
 // shard of the rows and runs workers P·r/R .. P·(r+1)/R−1 (seeded by their global index) over
 // it. Hogwild and locked: the parameter server lives on rank 0; the other ranks' workers pull
 // and push through the communicator's Service (messages answered by a thread of rank 0, no
-// HTTP, no port), and after each iteration every rank takes rank 0's weights. Sync: the step's
-// sums (Σ rows·gradient and Σ rows, in double) are all-reduced, so every rank applies the same
-// update to the same weights. Each rank's sum is exact when the workers' values of one weight
-// are within a factor ~2^20 of each other (a float times a row count has 24 + log2(rows) bits),
-// and then the order of the additions (workers, ranks) does not change a bit.
+// HTTP, no port), and after each iteration every rank takes rank 0's weights. Sync: each rank
+// owns a slice of the weights; every step the ranks send each other their workers' float
+// gradients, slice by slice, with their row counts (an all-to-all), each rank sums its slice
+// over all workers in global worker order, in double, and applies the optimizer to it, and
+// the updated slices go to every rank (an allgather). These are the additions, in the order,
+// of one process with the same partitions, so every rank holds the same weights, and ranks
+// whose workers hold the rows they would hold in one process give its result bit for bit.
 // The workers of one iteration are tasks of parallel::forBlocks (no barrier inside an
 // iteration, so fewer threads than workers only serialises them); the iteration ends when all
 // are done, which is where the validation loss is measured.
@@ -204,6 +207,14 @@ class ParameterServer final : public ServerApi {
   void assign(const float* w, std::int64_t pushes) {
     std::copy(w, w + w_.size(), w_.begin());
     step_.store(pushes);
+  }
+
+  // Sync across ranks: the weights from every rank's slice (rank r's at r·slice, padded).
+  void assignRanges(const float* all, std::size_t slice) {
+    const std::size_t n = w_.size();
+    for (std::size_t r = 0; r * slice < n; ++r)
+      std::copy(all + r * slice, all + r * slice + std::min(slice, n - r * slice),
+                w_.begin() + static_cast<std::ptrdiff_t>(r * slice));
   }
 
   // Sync mode: the step count of the next update (adam's t), then its parts applied by
@@ -603,7 +614,25 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
   std::int64_t since = 0;
   const auto nw = static_cast<std::size_t>(net.numWeights());
   std::vector<float> gsum(nw);
-  std::vector<double> acc(nw + 1);  // Σ rows·gradient, then Σ rows
+  // Sync across ranks: rank q owns the weights [q·slice, (q+1)·slice) — it sums their
+  // gradients and applies their updates. Each step every rank sends each rank q, for each of
+  // its workers (up to `slots`), the row count and the gradient's slice q (an all-to-all), and
+  // then every rank's updated slice goes to every rank (an allgather).
+  struct Exchange {
+    std::size_t slice = 0, block = 0;  // weights per rank; floats per destination block
+    std::vector<float> send, recv, mineW, allW;
+  } xchg;
+  if (comm && mode == Mode::kSync) {
+    double slots = static_cast<double>(P);
+    comm->allreduceMax({&slots, 1});
+    const auto R = static_cast<std::size_t>(ranks);
+    xchg.slice = (nw + R - 1) / R;
+    xchg.block = static_cast<std::size_t>(slots) * (xchg.slice + 1);
+    xchg.send.assign(R * xchg.block, 0.0f);
+    xchg.recv.assign(R * xchg.block, 0.0f);
+    xchg.mineW.assign(xchg.slice, 0.0f);
+    xchg.allW.assign(R * xchg.slice, 0.0f);
+  }
   for (std::int64_t it = 1; it <= iters; ++it) {
     if (mode == Mode::kSync) {
       std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> plans;
@@ -621,48 +650,74 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
         const float* w = server.weights().data();
         parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
           const auto& plan = plans[static_cast<std::size_t>(p)];
-          if (s < plan.size()) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
-        });
-        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, then over the ranks; the
-        // sums and the optimizer's update run in parallel over ranges of the weights (each
-        // weight's sum in the same order whatever the threads).
-        std::vector<std::pair<double, const float*>> parts;  // (rows, gradient) of this step
-        double rows = 0.0;
-        for (std::int64_t p = 0; p < P; ++p) {
-          const auto& plan = plans[static_cast<std::size_t>(p)];
-          if (s >= plan.size()) continue;
-          parts.emplace_back(static_cast<double>(plan[s].second),
-                             workers[static_cast<std::size_t>(p)]->g().data());
-          rows += parts.back().first;
-        }
-        auto sumRange = [&](std::int64_t b0, std::int64_t b1, double* out) {
-          for (std::int64_t i = b0; i < b1; ++i) {
-            double a = 0.0;
-            for (const auto& [r, g] : parts) a += r * static_cast<double>(g[i]);
-            out[i - b0] = a;
+          const bool busy = s < plan.size();
+          if (busy) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
+          if (comm) {  // this worker's slot in the block for each rank: rows, gradient slice
+            const auto& g = workers[static_cast<std::size_t>(p)]->g();
+            // (the row count's bits, not its value: floats count exactly only to 2^24)
+            const float bits =
+                std::bit_cast<float>(static_cast<std::int32_t>(busy ? plan[s].second : 0));
+            for (std::size_t q = 0; q < static_cast<std::size_t>(ranks); ++q) {
+              float* slot = xchg.send.data() + q * xchg.block + static_cast<std::size_t>(p) *
+                                                                    (xchg.slice + 1);
+              slot[0] = bits;
+              if (!busy) continue;
+              const std::size_t q0 = std::min(nw, q * xchg.slice);
+              const std::size_t q1 = std::min(nw, q0 + xchg.slice);
+              std::copy(g.begin() + static_cast<std::ptrdiff_t>(q0),
+                        g.begin() + static_cast<std::ptrdiff_t>(q1), slot + 1);
+            }
           }
-        };
-        const auto nwi = static_cast<std::int64_t>(nw);
+        });
+        // The (rows, gradient) of every worker with a batch this step, in global worker order:
+        // this process's workers, or (across ranks) every rank's slice for this rank's range
+        // of the weights, exchanged by an all-to-all.
+        std::vector<std::pair<double, const float*>> parts;
+        std::size_t lo = 0, hi = nw;
         if (comm) {
-          parallel::forBlocks(nwi, kUpdateBlock, [&](std::int64_t, std::int64_t b0,
-                                                      std::int64_t b1) {
-            sumRange(b0, b1, acc.data() + b0);
-          });
-          acc[nw] = rows;
-          comm->allreduceSum(acc);
-          rows = acc[nw];
-        }
-        const std::int64_t t = server.nextStep();
-        parallel::forBlocks(nwi, kUpdateBlock, [&](std::int64_t, std::int64_t b0,
-                                                    std::int64_t b1) {
-          const double* a = acc.data() + b0;
-          if (!comm) {
-            sumRange(b0, b1, acc.data() + b0);
+          comm->alltoallEqual(std::as_bytes(std::span<const float>(xchg.send)),
+                              std::as_writable_bytes(std::span<float>(xchg.recv)));
+          lo = std::min(nw, static_cast<std::size_t>(rank) * xchg.slice);
+          hi = std::min(nw, lo + xchg.slice);
+          for (std::size_t slot = 0; slot < xchg.recv.size() / (xchg.slice + 1); ++slot) {
+            const float* x = xchg.recv.data() + slot * (xchg.slice + 1);
+            const auto r = std::bit_cast<std::int32_t>(x[0]);
+            if (r > 0) parts.emplace_back(static_cast<double>(r), x + 1);  // indexed i − lo
           }
-          for (std::int64_t i = b0; i < b1; ++i)
-            gsum[static_cast<std::size_t>(i)] = static_cast<float>(a[i - b0] / rows);
-          server.update(gsum.data(), b0, b1, t);
-        });
+        } else {
+          for (std::int64_t p = 0; p < P; ++p) {
+            const auto& plan = plans[static_cast<std::size_t>(p)];
+            if (s < plan.size())
+              parts.emplace_back(static_cast<double>(plan[s].second),
+                                 workers[static_cast<std::size_t>(p)]->g().data());
+          }
+        }
+        double rows = 0.0;
+        for (const auto& part : parts) rows += part.first;
+        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, and the optimizer's update,
+        // in parallel over ranges of the weights (each weight's sum in the same order whatever
+        // the threads or ranks).
+        const std::int64_t t = server.nextStep();
+        parallel::forBlocks(static_cast<std::int64_t>(hi - lo), kUpdateBlock,
+                            [&](std::int64_t, std::int64_t b0, std::int64_t b1) {
+                              for (std::int64_t j = b0; j < b1; ++j) {
+                                double a = 0.0;
+                                for (const auto& part : parts)
+                                  a += part.first * static_cast<double>(part.second[j]);
+                                gsum[lo + static_cast<std::size_t>(j)] =
+                                    static_cast<float>(a / rows);
+                              }
+                              server.update(gsum.data(), static_cast<std::int64_t>(lo) + b0,
+                                            static_cast<std::int64_t>(lo) + b1, t);
+                            });
+        if (comm) {  // every rank's updated range, to every rank
+          std::copy(server.weights().begin() + static_cast<std::ptrdiff_t>(lo),
+                    server.weights().begin() + static_cast<std::ptrdiff_t>(hi),
+                    xchg.mineW.begin());
+          comm->allgatherEqual(std::as_bytes(std::span<const float>(xchg.mineW)),
+                               std::as_writable_bytes(std::span<float>(xchg.allW)));
+          server.assignRanges(xchg.allW.data(), xchg.slice);
+        }
       }
     } else if (!comm) {
       parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {

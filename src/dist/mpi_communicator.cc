@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <thread>
 
 #include "thunderdome/dist/communicator.h"
@@ -225,6 +226,25 @@ class MpiCommunicator final : public Communicator {
   }
   std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) override {
     return gatherImpl(mine, -1);
+  }
+
+  void allgatherEqual(std::span<const std::byte> mine, std::span<std::byte> all) override {
+    if (all.size() != mine.size() * static_cast<std::size_t>(size_))
+      throw InternalError("allgatherEqual: 'all' is not size() times 'mine'");
+    if (mine.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+      throw InternalError("allgatherEqual: more than 2^31 bytes per rank");
+    const int n = static_cast<int>(mine.size());
+    MPI_Allgather(mine.data(), n, MPI_BYTE, all.data(), n, MPI_BYTE, comm_);
+  }
+
+  void alltoallEqual(std::span<const std::byte> mine, std::span<std::byte> theirs) override {
+    const auto R = static_cast<std::size_t>(size_);
+    if (mine.size() != theirs.size() || mine.size() % R != 0)
+      throw InternalError("alltoallEqual: buffers of different or uneven sizes");
+    if (mine.size() / R > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+      throw InternalError("alltoallEqual: more than 2^31 bytes per block");
+    const int n = static_cast<int>(mine.size() / R);
+    MPI_Alltoall(mine.data(), n, MPI_BYTE, theirs.data(), n, MPI_BYTE, comm_);
   }
 
   void barrier() override { MPI_Barrier(comm_); }

@@ -101,6 +101,12 @@ class Communicator {
   virtual std::vector<std::vector<std::byte>> gather(std::span<const std::byte> mine, int root) = 0;
   /// Every rank's bytes, by rank, on every rank.
   virtual std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) = 0;
+  /// Every rank's `mine` (the same size on every rank), by rank, into `all` (size() ·
+  /// mine.size() bytes), without allocating: for per-step exchanges.
+  virtual void allgatherEqual(std::span<const std::byte> mine, std::span<std::byte> all);
+  /// All-to-all of equal blocks: `mine` holds size() blocks of B bytes, block q for rank q;
+  /// `theirs` (the same size) receives, as its block r, rank r's block for this rank.
+  virtual void alltoallEqual(std::span<const std::byte> mine, std::span<std::byte> theirs);
   virtual void barrier() = 0;
   /// Ends the whole job (every rank) with exit code `code`.
   [[noreturn]] virtual void abort(int code) = 0;
