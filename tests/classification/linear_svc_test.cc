@@ -18,8 +18,12 @@
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/persist/persist.h"
 #include "../testing/thread_communicator.h"
+#include "../testing/columns.h"
 
 namespace {
+
+using td::testing::denseColumn;
+using td::testing::sparseColumn;
 
 using td::DataType;
 using td::Frame;
@@ -60,27 +64,6 @@ const Data& svcData() {
     return d;
   }();
   return data;
-}
-
-std::shared_ptr<VectorColumn> denseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
-  std::vector<double> v;
-  for (const auto& row : x) v.insert(v.end(), row.begin(), row.end());
-  return VectorColumn::dense(static_cast<std::int64_t>(x.size()), d, std::move(v));
-}
-
-std::shared_ptr<VectorColumn> sparseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
-  std::vector<std::int64_t> offsets{0};
-  std::vector<std::int32_t> idx;
-  std::vector<double> val;
-  for (const auto& row : x) {
-    for (std::size_t j = 0; j < row.size(); ++j) {
-      if (row[j] == 0.0) continue;
-      idx.push_back(static_cast<std::int32_t>(j));
-      val.push_back(row[j]);
-    }
-    offsets.push_back(static_cast<std::int64_t>(val.size()));
-  }
-  return VectorColumn::sparse(d, std::move(offsets), std::move(idx), std::move(val));
 }
 
 Frame toFrame(const Data& data, bool sparse = false, bool weights = false) {
