@@ -35,34 +35,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---------------------------------------------------------------- data helpers
 
-// A small row-major data set: labels, row weights and dense features.
-struct Data {
-  std::vector<double> y, w;
-  std::vector<std::vector<double>> x;
-  [[nodiscard]] std::size_t n() const { return y.size(); }
-  [[nodiscard]] std::size_t d() const { return x.empty() ? 0 : x[0].size(); }
-};
+using Data = td::testing::LabeledRows;
 
-// Reads tests/data/svc/data.csv: "label,weight,f0,...,f3" with a header line.
+// tests/data/svc/data.csv: "label,weight,f0,...,f3".
 const Data& svcData() {
-  static const Data data = [] {
-    std::ifstream in(std::string(TD_TEST_DATA_DIR) + "/svc/data.csv");
-    EXPECT_TRUE(in.good());
-    Data d;
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      std::stringstream ss(line);
-      std::string cell;
-      std::vector<double> row;
-      while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
-      d.y.push_back(row[0]);
-      d.w.push_back(row[1]);
-      d.x.emplace_back(row.begin() + 2, row.end());
-    }
-    return d;
-  }();
+  static const Data data = td::testing::readLabeledCsv("svc/data.csv", true);
   return data;
 }
 

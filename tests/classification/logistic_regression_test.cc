@@ -36,35 +36,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---------------------------------------------------------------- data helpers
 
-// A small row-major data set: labels plus dense features.
-struct Data {
-  std::vector<double> y;
-  std::vector<std::vector<double>> x;
-  [[nodiscard]] std::size_t n() const { return y.size(); }
-  [[nodiscard]] std::size_t d() const { return x.empty() ? 0 : x[0].size(); }
-};
+using Data = td::testing::LabeledRows;
 
-// Reads tests/data/lr/data.csv: "label,f0,...,f4" with a header line.
-Data readCsv(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  Data data;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::stringstream ss(line);
-    std::string cell;
-    std::vector<double> row;
-    while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
-    data.y.push_back(row[0]);
-    data.x.emplace_back(row.begin() + 1, row.end());
-  }
-  return data;
-}
-
+// tests/data/lr/data.csv: "label,f0,...,f4".
 const Data& lrData() {
-  static const Data data = readCsv(std::string(TD_TEST_DATA_DIR) + "/lr/data.csv");
+  static const Data data = td::testing::readLabeledCsv("lr/data.csv", false);
   return data;
 }
 

@@ -38,33 +38,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // ---------------------------------------------------------------- data helpers
 
-struct Data {
-  std::vector<double> y, w;
-  std::vector<std::vector<double>> x;
-  [[nodiscard]] std::size_t n() const { return y.size(); }
-  [[nodiscard]] std::size_t d() const { return x.empty() ? 0 : x[0].size(); }
-};
+using Data = td::testing::LabeledRows;
 
 // tests/data/linreg/data.csv: "label,weight,f0,...,f3".
 const Data& refData() {
-  static const Data data = [] {
-    std::ifstream in(std::string(TD_TEST_DATA_DIR) + "/linreg/data.csv");
-    EXPECT_TRUE(in.good());
-    Data out;
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      std::stringstream ss(line);
-      std::string cell;
-      std::vector<double> row;
-      while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
-      out.y.push_back(row[0]);
-      out.w.push_back(row[1]);
-      out.x.emplace_back(row.begin() + 2, row.end());
-    }
-    return out;
-  }();
+  static const Data data = td::testing::readLabeledCsv("linreg/data.csv", true);
   return data;
 }
 
