@@ -23,7 +23,8 @@ Systems:
                 (bench/specs/fmnist_mlp_cv.json), wall time only
 Epoch time: PyTorch's is timed around each epoch in its loop; thunderdome's is the difference of
 two fits, 10 epochs and 1 epoch, divided by 9 (every fixed cost cancels); MLPClassifier's is its
-fit time / 10. Medians over --repeats, systems interleaved. Writes bench/results/nn.{md,json}.
+fit time / 10. Medians over --repeats (repeat r seeds every system with 42 + r), systems
+interleaved. Writes bench/results/nn.{md,json}.
 """
 import argparse
 import datetime
@@ -100,17 +101,20 @@ def td_fit(td, work, spec, mpi_ranks=0):
     return m
 
 
-def td_epochs(td, work, name, mpi_ranks=0, **params):
+def td_epochs(td, work, name, seed, mpi_ranks=0, **params):
     """The 10-epoch fit's figures, with epochSeconds = (T10 - T1) / 9 from the fit times."""
-    one = td_fit(td, work, spec_with(work, name + "-1", SPEC, iters=1, **params), mpi_ranks)
-    ten = td_fit(td, work, spec_with(work, name + "-10", SPEC, iters=10, **params), mpi_ranks)
+    one = td_fit(td, work, spec_with(work, name + "-1", SPEC, iters=1, seed=seed, **params),
+                 mpi_ranks)
+    ten = td_fit(td, work, spec_with(work, name + "-10", SPEC, iters=10, seed=seed, **params),
+                 mpi_ranks)
     ten["epochSeconds"] = (ten["fitSeconds"] - one["fitSeconds"]) / 9.0
     return ten
 
 
-def peer(system):
+def peer(system, seed):
     cmd = [sys.executable, os.path.join(HERE, "nn_peers.py"), "--system", system, "--threads", "2",
-           "--epochs", "10", "--batch", "128", "--lr", "0.001", "--train", TRAIN, "--test", TEST]
+           "--epochs", "10", "--batch", "128", "--lr", "0.001", "--seed", str(seed),
+           "--train", TRAIN, "--test", TEST]
     m = measure(cmd, system)
     res = json.loads(m.pop("stdout").strip().splitlines()[-1])
     m["fitSeconds"] = res["fit_s"]
@@ -136,12 +140,19 @@ def main():
     if "torch" not in skip:
         ensure_torch()
     work = tempfile.mkdtemp(prefix="td-nn-")
+    # Repeat r of every system uses seed 42 + r (initial weights, shuffles): the accuracies are
+    # medians over seeds, not one draw.
+    seeds = {}
+    def seed(name):
+        seeds[name] = seeds.get(name, 41) + 1
+        return seeds[name]
     systems = {
-        "td-sync": lambda: td_epochs(td, work, "sync"),
-        "td-hogwild": lambda: td_epochs(td, work, "hogwild", mode="hogwild", miniBatchSize=128),
-        "td-sync-mpi": lambda: td_epochs(td, work, "mpi", mpi_ranks=2),
-        "torch": lambda: peer("torch"),
-        "sklearn": lambda: peer("sklearn"),
+        "td-sync": lambda: td_epochs(td, work, "sync", seed("td-sync")),
+        "td-hogwild": lambda: td_epochs(td, work, "hogwild", seed("td-hogwild"), mode="hogwild",
+                                        miniBatchSize=128),
+        "td-sync-mpi": lambda: td_epochs(td, work, "mpi", seed("td-sync-mpi"), mpi_ranks=2),
+        "torch": lambda: peer("torch", seed("torch")),
+        "sklearn": lambda: peer("sklearn", seed("sklearn")),
         "cv": lambda: td_fit(td, work, CV_SPEC),
     }
     runs = interleave({k: f for k, f in systems.items() if k not in skip}, a.repeats,
