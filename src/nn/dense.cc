@@ -13,6 +13,14 @@
 
 namespace td::nn {
 
+void detail::throwLayerTooLarge(std::int64_t out, std::int64_t in, std::int64_t n) {
+  throw ParamError(fmt::format(
+      "a dense layer of {} units over {} inputs, with a batch of {} rows, has a matrix of 2^31 "
+      "values or more (weights {}, inputs {}, outputs {}); use narrower layers or smaller "
+      "batches",
+      out, in, n, out * in, in * n, out * n));
+}
+
 Activation activationFromName(std::string_view name) {
   if (name == "linear") return Activation::kLinear;
   if (name == "sigmoid") return Activation::kSigmoid;

@@ -4,8 +4,10 @@
 // the baseline x86-64 SSE2 ones). So that the linker can never swap these Eigen instantiations
 // with another file's baseline ones (or hand ours to another file), it includes no library
 // header but Eigen and nn/dense.h, and it builds Eigen with a 32-bit Index type
-// (EIGEN_DEFAULT_DENSE_INDEX_TYPE=int, set here before Eigen is included): every Eigen template
-// instantiated here then has a mangled name no other file uses (they use std::ptrdiff_t).
+// (EIGEN_DEFAULT_DENSE_INDEX_TYPE=int, set here before Eigen is included) over DontAlign
+// matrix types: every Eigen template instantiated here then has a mangled name no other file
+// uses (they use std::ptrdiff_t and aligned types). What it still shares are a few
+// non-template Eigen helpers (cache-size queries) — harmless in a build for this machine.
 // Network layers are far below 2^31 values, and callers pass sizes that fit (checked by the
 // network's construction: every layer's W has out·in < 2^31 values, batches < 2^31 / width).
 // Eigen's GEMM packs its operands into blocking buffers on every call; above this limit they
@@ -17,8 +19,6 @@
 #include <Eigen/Core>
 #include <climits>
 #include <cstdint>
-#include <stdexcept>
-#include <string>
 
 #include "nn/dense.h"
 
@@ -26,10 +26,12 @@ namespace td::nn {
 
 namespace {
 
+// DontAlign (no effect on dynamic-size maps) gives the product templates instantiated here,
+// whose names carry the matrix types but not the Index type, names of their own too.
 template <class T>
-using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor | Eigen::DontAlign>;
 template <class T>
-using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1, Eigen::ColMajor | Eigen::DontAlign>;
 template <class T>
 using MapM = Eigen::Map<Mat<T>>;
 template <class T>
@@ -43,13 +45,9 @@ using Index = Eigen::Index;
 static_assert(sizeof(Index) == 4, "dense_gemm.cc must build Eigen with a 32-bit Index");
 
 // The three matrices of a layer's GEMM (out×in, in×n, out×n) must each hold < 2^31 values.
-[[gnu::cold, gnu::noinline]] void tooLarge(std::int64_t out, std::int64_t in, std::int64_t n) {
-  throw std::length_error("nn: a dense layer of " + std::to_string(out) + " x " +
-                          std::to_string(in) + " over a batch of " + std::to_string(n) +
-                          " has a matrix of 2^31 values or more");
-}
 inline void checkSize(std::int64_t out, std::int64_t in, std::int64_t n) {
-  if (out * in > INT_MAX || in * n > INT_MAX || out * n > INT_MAX) tooLarge(out, in, n);
+  if (out * in > INT_MAX || in * n > INT_MAX || out * n > INT_MAX)
+    detail::throwLayerTooLarge(out, in, n);
 }
 
 }  // namespace
