@@ -25,28 +25,16 @@
 #include <string_view>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "thunderdome/classification/linear_svc.h"
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/regression/linear_regression.h"
 
 namespace {
 
-[[noreturn]] void usage(const std::string& why) {
-  std::cerr << "glm_fit: " << why
-            << "\nusage: glm_fit --x X.npy --y y.npy --model linreg|svc [--solver normal|l-bfgs|auto] "
-               "[--reg 0.01] [--standardization true|false] [--max-iter 100] [--tol 1e-6] "
-               "[--repeats 1] [--coef-out PATH]\n";
-  std::exit(2);
-}
-
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-bool parseBool(const std::string& v) {
-  if (v == "true" || v == "1") return true;
-  if (v == "false" || v == "0") return false;
-  usage("--standardization must be true or false, got '" + v + "'");
 }
 
 // A float64 C-order .npy file (format 1.0 or 2.0): its shape and values.
@@ -109,27 +97,20 @@ int main(int argc, char** argv) {
   double reg = 0.01, tol = 1e-6;
   std::int64_t maxIter = 100, repeats = 1;
   bool standardization = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage(std::string(a) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--x") xPath = next();
-    else if (a == "--y") yPath = next();
-    else if (a == "--model") model = next();
-    else if (a == "--solver") solver = next();
-    else if (a == "--reg") reg = std::stod(next());
-    else if (a == "--tol") tol = std::stod(next());
-    else if (a == "--max-iter") maxIter = std::stoll(next());
-    else if (a == "--repeats") repeats = std::stoll(next());
-    else if (a == "--standardization") standardization = parseBool(next());
-    else if (a == "--coef-out") coefOut = next();
-    else usage("unknown argument '" + std::string(a) + "'");
-  }
-  if (xPath.empty() || yPath.empty() || (model != "linreg" && model != "svc"))
-    usage("--x, --y and --model linreg|svc are required");
-  if (repeats < 1) usage("--repeats must be >= 1");
+  CLI::App app{"One timed thunderdome LinearRegression or LinearSVC fit on .npy data", "glm_fit"};
+  app.add_option("--x", xPath, "features: an n x d float64 .npy")->required();
+  app.add_option("--y", yPath, "labels: n float64 .npy")->required();
+  app.add_option("--model", model, "linreg or svc")
+      ->required()
+      ->check(CLI::IsMember({"linreg", "svc"}));
+  app.add_option("--solver", solver, "normal, l-bfgs or auto");
+  app.add_option("--reg", reg, "regParam (default 0.01)");
+  app.add_option("--tol", tol, "tol (default 1e-6)");
+  app.add_option("--max-iter", maxIter, "maxIter (default 100)");
+  app.add_option("--repeats", repeats, "fits to time (default 1)")->check(CLI::PositiveNumber);
+  app.add_option("--standardization", standardization, "true or false (default true)");
+  app.add_option("--coef-out", coefOut, "write the coefficients and intercept as float64 here");
+  CLI11_PARSE(app, argc, argv);
 
   try {
     auto t0 = std::chrono::steady_clock::now();

@@ -22,28 +22,16 @@
 #include <string>
 #include <string_view>
 
+#include <CLI/CLI.hpp>
+
 #include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/frame/frame.h"
 #include "thunderdome/io/libsvm.h"
 
 namespace {
 
-[[noreturn]] void usage(const std::string& why) {
-  std::cerr << "single_fit: " << why
-            << "\nusage: single_fit --input F.libsvm --num-features N --reg LAMBDA [--tol 1e-6] "
-               "[--max-iter 100] [--standardization false|true] [--solver auto|l-bfgs] [--coef-out PATH] "
-               "[--history]\n";
-  std::exit(2);
-}
-
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-bool parseBool(const std::string& v) {
-  if (v == "true" || v == "1") return true;
-  if (v == "false" || v == "0") return false;
-  usage("--standardization must be true or false, got '" + v + "'");
 }
 
 }  // namespace
@@ -51,27 +39,22 @@ bool parseBool(const std::string& v) {
 int main(int argc, char** argv) {
   std::string input, coefOut, solver = "auto", family = "auto";
   std::int64_t numFeatures = 0, maxIter = 100;
-  double reg = -1.0, tol = 1e-6;
+  double reg = 0.0, tol = 1e-6;
   bool standardization = false, history = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage(std::string(a) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--input") input = next();
-    else if (a == "--num-features") numFeatures = std::stoll(next());
-    else if (a == "--reg") reg = std::stod(next());
-    else if (a == "--tol") tol = std::stod(next());
-    else if (a == "--max-iter") maxIter = std::stoll(next());
-    else if (a == "--standardization") standardization = parseBool(next());
-    else if (a == "--coef-out") coefOut = next();
-    else if (a == "--solver") solver = next();
-    else if (a == "--history") history = true;
-    else if (a == "--family") family = next();
-    else usage("unknown argument '" + std::string(a) + "'");
-  }
-  if (input.empty() || numFeatures <= 0 || reg < 0) usage("--input, --num-features, --reg are required");
+  CLI::App app{"One timed thunderdome LogisticRegression fit on a LibSVM file", "single_fit"};
+  app.add_option("--input", input, "LibSVM training file")->required();
+  app.add_option("--num-features", numFeatures, "numFeatures of the LibSVM reader")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--reg", reg, "regParam")->required()->check(CLI::NonNegativeNumber);
+  app.add_option("--tol", tol, "tol (default 1e-6)");
+  app.add_option("--max-iter", maxIter, "maxIter (default 100)");
+  app.add_option("--standardization", standardization, "true or false (default false)");
+  app.add_option("--coef-out", coefOut, "write the coefficients and intercepts as float64 here");
+  app.add_option("--solver", solver, "auto or l-bfgs");
+  app.add_flag("--history", history, "add the objective after each iteration");
+  app.add_option("--family", family, "auto, binomial or multinomial");
+  CLI11_PARSE(app, argc, argv);
 
   try {
     auto t0 = std::chrono::steady_clock::now();

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -31,12 +33,17 @@
 //  - sync: every step, each worker's gradient at the same weights, weighted by its rows and
 //    summed in double in worker order, is applied once: the result depends only on the seed and
 //    the number of partitions, not on the threads.
-// Data-parallel (ctx.comm with several ranks, mode sync only): each rank holds a shard of the
-// rows and runs workers P·r/R .. P·(r+1)/R−1 (seeded by their global index) over it; the step's
-// sums (Σ rows·gradient and Σ rows, in double) are all-reduced, so every rank applies the same
-// update to the same weights. Each rank's sum is exact when the workers' values of one weight
-// are within a factor ~2^20 of each other (a float times a row count has 24 + log2(rows) bits),
-// and then the order of the additions (workers, ranks) does not change a bit.
+// Data-parallel (ctx.comm with several ranks, e.g. MPI ranks under mpirun): each rank holds a
+// shard of the rows and runs workers P·r/R .. P·(r+1)/R−1 (seeded by their global index) over
+// it. Hogwild and locked: the parameter server lives on rank 0; the other ranks' workers pull
+// and push through the communicator's Service (messages answered by a thread of rank 0, no
+// HTTP, no port), and after each iteration every rank takes rank 0's weights. Sync: each rank
+// owns a slice of the weights; every step the ranks send each other their workers' float
+// gradients, slice by slice, with their row counts (an all-to-all), each rank sums its slice
+// over all workers in global worker order, in double, and applies the optimizer to it, and
+// the updated slices go to every rank (an allgather). These are the additions, in the order,
+// of one process with the same partitions, so every rank holds the same weights, and ranks
+// whose workers hold the rows they would hold in one process give its result bit for bit.
 // The workers of one iteration are tasks of parallel::forBlocks (no barrier inside an
 // iteration, so fewer threads than workers only serialises them); the iteration ends when all
 // are done, which is where the validation loss is measured.
@@ -48,6 +55,7 @@ using stage_util::num;
 using stage_util::rowWhere;
 
 constexpr std::int64_t kEvalBlock = 1024;  // rows per block of validation and transform
+constexpr std::int64_t kUpdateBlock = 16384;  // weights per block of a sync step's update
 
 enum class Mode { kHogwild, kLocked, kSync };
 
@@ -142,8 +150,21 @@ void fillBatch(const Data& data, const std::int64_t* idx, std::int64_t b,
   }
 }
 
+// What a worker talks to: the parameter server itself, or (ranks other than 0 of a
+// data-parallel fit) its proxy over the communicator.
+class ServerApi {
+ public:
+  virtual ~ServerApi() = default;
+  // A copy of the weights into dst.
+  virtual void pull(float* dst) = 0;
+  // Applies one gradient with the optimizer.
+  virtual void push(const float* g) = 0;
+  // push(g), then pull(dst) (one round trip to a remote server).
+  virtual void pushPull(const float* g, float* dst) = 0;
+};
+
 // The parameter server: the weights and the optimizer's slots.
-class ParameterServer {
+class ParameterServer final : public ServerApi {
  public:
   ParameterServer(std::vector<float> w0, nn::OptimizerConfig cfg, Mode mode)
       : w_(std::move(w0)), cfg_(cfg), mode_(mode) {
@@ -152,8 +173,7 @@ class ParameterServer {
     for (auto& s : slots_) slotPtrs_.push_back(s.data());
   }
 
-  // A copy of the weights into dst.
-  void pull(float* dst) {
+  void pull(float* dst) override {
     const auto n = static_cast<std::int64_t>(w_.size());
     if (mode_ == Mode::kHogwild) {
       for (std::int64_t i = 0; i < n; ++i)
@@ -166,8 +186,7 @@ class ParameterServer {
     }
   }
 
-  // Applies one gradient with the optimizer.
-  void push(const float* g) {
+  void push(const float* g) override {
     const auto n = static_cast<std::int64_t>(w_.size());
     if (mode_ == Mode::kLocked) {
       std::unique_lock lock(mu_);
@@ -177,6 +196,32 @@ class ParameterServer {
       const std::int64_t t = step_.fetch_add(1, std::memory_order_relaxed) + 1;
       nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, 0, n, t, mode_ == Mode::kHogwild);
     }
+  }
+
+  void pushPull(const float* g, float* dst) override {
+    push(g);
+    pull(dst);
+  }
+
+  // Ranks other than 0, between iterations: rank 0's weights and count of pushes.
+  void assign(const float* w, std::int64_t pushes) {
+    std::copy(w, w + w_.size(), w_.begin());
+    step_.store(pushes);
+  }
+
+  // Sync across ranks: the weights from every rank's slice (rank r's at r·slice, padded).
+  void assignRanges(const float* all, std::size_t slice) {
+    const std::size_t n = w_.size();
+    for (std::size_t r = 0; r * slice < n; ++r)
+      std::copy(all + r * slice, all + r * slice + std::min(slice, n - r * slice),
+                w_.begin() + static_cast<std::ptrdiff_t>(r * slice));
+  }
+
+  // Sync mode: the step count of the next update (adam's t), then its parts applied by
+  // update() over disjoint ranges of the weights, in parallel.
+  std::int64_t nextStep() { return step_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  void update(const float* g, std::int64_t begin, std::int64_t end, std::int64_t t) {
+    nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, begin, end, t, false);
   }
 
   // Between iterations (no worker running): the weights themselves.
@@ -191,6 +236,30 @@ class ParameterServer {
   Mode mode_;
   std::atomic<std::int64_t> step_{0};
   std::shared_mutex mu_;
+};
+
+// Rank 0's parameter server as seen from another rank of a data-parallel fit (hogwild,
+// locked): every pull and push is a call of the communicator's service, which rank 0 answers
+// on its server thread (request: a gradient or nothing; reply: the weights after it).
+class RemoteServer final : public ServerApi {
+ public:
+  RemoteServer(dist::Service& service, std::size_t numWeights)
+      : service_(&service), bytes_(numWeights * sizeof(float)), scratch_(numWeights) {}
+  void pull(float* dst) override { service_->call({}, {reinterpret_cast<std::byte*>(dst), bytes_}); }
+  void push(const float* g) override {
+    std::lock_guard lock(mu_);  // one scratch reply for the threads of this rank
+    pushPull(g, scratch_.data());
+  }
+  void pushPull(const float* g, float* dst) override {
+    service_->call({reinterpret_cast<const std::byte*>(g), bytes_},
+                   {reinterpret_cast<std::byte*>(dst), bytes_});
+  }
+
+ private:
+  dist::Service* service_;
+  std::size_t bytes_;
+  std::vector<float> scratch_;
+  std::mutex mu_;
 };
 
 struct Schedule {
@@ -248,14 +317,17 @@ class Worker {
   }
 
   // One asynchronous iteration (hogwild, locked): Sparkflow's handle_model loop body.
-  void iterate(const Data& data, ParameterServer& server) {
+  void iterate(const Data& data, ServerApi& server) {
     const auto batches = plan();
     server.pull(w_.data());
-    for (const auto& b : batches) {
-      // Stochastic batches use the weights pulled once; sequential batches re-pull first.
-      if (sched_.stochastic < 1 && &b != &batches.front()) server.pull(w_.data());
-      gradient(data, w_.data(), b);
-      server.push(g_.data());
+    for (std::size_t k = 0; k < batches.size(); ++k) {
+      gradient(data, w_.data(), batches[k]);
+      // Stochastic batches use the weights pulled once; sequential batches re-pull after each
+      // push.
+      if (sched_.stochastic < 1 && k + 1 < batches.size())
+        server.pushPull(g_.data(), w_.data());
+      else
+        server.push(g_.data());
     }
   }
 
@@ -316,7 +388,7 @@ Schema AsyncDL::transformSchema(const Schema& input) const {
   return outputSchema(*this, input, who);
 }
 
-bool AsyncDL::supportsDataParallel() const { return modeOf(*this) == Mode::kSync; }
+bool AsyncDL::supportsDataParallel() const { return true; }
 
 std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) const {
   const std::string who = describe();
@@ -326,12 +398,6 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
       ctx.isDataParallel() && ctx.comm->size() > 1 ? ctx.comm.get() : nullptr;
   const int ranks = comm ? comm->size() : 1, rank = comm ? comm->rank() : 0;
   const Mode mode = modeOf(*this);
-  // Estimator::fit refuses these first (supportsDataParallel); kept for direct callers.
-  if (comm && mode != Mode::kSync)
-    throw ParamError(fmt::format(
-        "{}: mode {} across ranks is not supported yet (data-parallel fits need mode=sync: the "
-        "communicator has collectives only, no messages to a parameter server)",
-        who, mode == Mode::kLocked ? "locked" : "hogwild"));
   if (comm && getPartitions() < ranks)
     throw ParamError(fmt::format(
         "{}: partitions {} is less than the {} ranks of the data-parallel fit; partitions counts "
@@ -548,7 +614,25 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
   std::int64_t since = 0;
   const auto nw = static_cast<std::size_t>(net.numWeights());
   std::vector<float> gsum(nw);
-  std::vector<double> acc(nw + 1);  // Σ rows·gradient, then Σ rows
+  // Sync across ranks: rank q owns the weights [q·slice, (q+1)·slice) — it sums their
+  // gradients and applies their updates. Each step every rank sends each rank q, for each of
+  // its workers (up to `slots`), the row count and the gradient's slice q (an all-to-all), and
+  // then every rank's updated slice goes to every rank (an allgather).
+  struct Exchange {
+    std::size_t slice = 0, block = 0;  // weights per rank; floats per destination block
+    std::vector<float> send, recv, mineW, allW;
+  } xchg;
+  if (comm && mode == Mode::kSync) {
+    double slots = static_cast<double>(P);
+    comm->allreduceMax({&slots, 1});
+    const auto R = static_cast<std::size_t>(ranks);
+    xchg.slice = (nw + R - 1) / R;
+    xchg.block = static_cast<std::size_t>(slots) * (xchg.slice + 1);
+    xchg.send.assign(R * xchg.block, 0.0f);
+    xchg.recv.assign(R * xchg.block, 0.0f);
+    xchg.mineW.assign(xchg.slice, 0.0f);
+    xchg.allW.assign(R * xchg.slice, 0.0f);
+  }
   for (std::int64_t it = 1; it <= iters; ++it) {
     if (mode == Mode::kSync) {
       std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> plans;
@@ -566,26 +650,117 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
         const float* w = server.weights().data();
         parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
           const auto& plan = plans[static_cast<std::size_t>(p)];
-          if (s < plan.size()) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
+          const bool busy = s < plan.size();
+          if (busy) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
+          if (comm) {  // this worker's slot in the block for each rank: rows, gradient slice
+            const auto& g = workers[static_cast<std::size_t>(p)]->g();
+            // (the row count's bits, not its value: floats count exactly only to 2^24)
+            const float bits =
+                std::bit_cast<float>(static_cast<std::int32_t>(busy ? plan[s].second : 0));
+            for (std::size_t q = 0; q < static_cast<std::size_t>(ranks); ++q) {
+              float* slot = xchg.send.data() + q * xchg.block + static_cast<std::size_t>(p) *
+                                                                    (xchg.slice + 1);
+              slot[0] = bits;
+              if (!busy) continue;
+              const std::size_t q0 = std::min(nw, q * xchg.slice);
+              const std::size_t q1 = std::min(nw, q0 + xchg.slice);
+              std::copy(g.begin() + static_cast<std::ptrdiff_t>(q0),
+                        g.begin() + static_cast<std::ptrdiff_t>(q1), slot + 1);
+            }
+          }
         });
-        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, then over the ranks.
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (std::int64_t p = 0; p < P; ++p) {
-          const auto& plan = plans[static_cast<std::size_t>(p)];
-          if (s >= plan.size()) continue;
-          const auto r = static_cast<double>(plan[s].second);
-          acc[nw] += r;
-          const auto& g = workers[static_cast<std::size_t>(p)]->g();
-          for (std::size_t i = 0; i < nw; ++i) acc[i] += r * static_cast<double>(g[i]);
+        // The (rows, gradient) of every worker with a batch this step, in global worker order:
+        // this process's workers, or (across ranks) every rank's slice for this rank's range
+        // of the weights, exchanged by an all-to-all.
+        std::vector<std::pair<double, const float*>> parts;
+        std::size_t lo = 0, hi = nw;
+        if (comm) {
+          comm->alltoallEqual(std::as_bytes(std::span<const float>(xchg.send)),
+                              std::as_writable_bytes(std::span<float>(xchg.recv)));
+          lo = std::min(nw, static_cast<std::size_t>(rank) * xchg.slice);
+          hi = std::min(nw, lo + xchg.slice);
+          for (std::size_t slot = 0; slot < xchg.recv.size() / (xchg.slice + 1); ++slot) {
+            const float* x = xchg.recv.data() + slot * (xchg.slice + 1);
+            const auto r = std::bit_cast<std::int32_t>(x[0]);
+            if (r > 0) parts.emplace_back(static_cast<double>(r), x + 1);  // indexed i − lo
+          }
+        } else {
+          for (std::int64_t p = 0; p < P; ++p) {
+            const auto& plan = plans[static_cast<std::size_t>(p)];
+            if (s < plan.size())
+              parts.emplace_back(static_cast<double>(plan[s].second),
+                                 workers[static_cast<std::size_t>(p)]->g().data());
+          }
         }
-        if (comm) comm->allreduceSum(acc);
-        for (std::size_t i = 0; i < nw; ++i) gsum[i] = static_cast<float>(acc[i] / acc[nw]);
-        server.push(gsum.data());
+        double rows = 0.0;
+        for (const auto& part : parts) rows += part.first;
+        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, and the optimizer's update,
+        // in parallel over ranges of the weights (each weight's sum in the same order whatever
+        // the threads or ranks).
+        const std::int64_t t = server.nextStep();
+        parallel::forBlocks(static_cast<std::int64_t>(hi - lo), kUpdateBlock,
+                            [&](std::int64_t, std::int64_t b0, std::int64_t b1) {
+                              for (std::int64_t j = b0; j < b1; ++j) {
+                                double a = 0.0;
+                                for (const auto& part : parts)
+                                  a += part.first * static_cast<double>(part.second[j]);
+                                gsum[lo + static_cast<std::size_t>(j)] =
+                                    static_cast<float>(a / rows);
+                              }
+                              server.update(gsum.data(), static_cast<std::int64_t>(lo) + b0,
+                                            static_cast<std::int64_t>(lo) + b1, t);
+                            });
+        if (comm) {  // every rank's updated range, to every rank
+          std::copy(server.weights().begin() + static_cast<std::ptrdiff_t>(lo),
+                    server.weights().begin() + static_cast<std::ptrdiff_t>(hi),
+                    xchg.mineW.begin());
+          comm->allgatherEqual(std::as_bytes(std::span<const float>(xchg.mineW)),
+                               std::as_writable_bytes(std::span<float>(xchg.allW)));
+          server.assignRanges(xchg.allW.data(), xchg.slice);
+        }
       }
-    } else {
+    } else if (!comm) {
       parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
         workers[static_cast<std::size_t>(p)]->iterate(data, server);
       });
+    } else {
+      // Across ranks: rank 0's workers use the server, the others' call it through the
+      // communicator's service (answered by a thread of rank 0); afterwards every rank takes
+      // rank 0's weights (for the validation loss, early stopping and the model).
+      const std::unique_ptr<dist::Service> service = comm->service(
+          nw * sizeof(float),
+          [&](int, std::span<const std::byte> request, std::span<std::byte> reply) {
+            if (!request.empty()) server.push(reinterpret_cast<const float*>(request.data()));
+            server.pull(reinterpret_cast<float*>(reply.data()));
+          });
+      RemoteServer remote(*service, nw);
+      ServerApi& api = rank == 0 ? static_cast<ServerApi&>(server) : remote;
+      std::exception_ptr failed;
+      try {
+        parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
+          workers[static_cast<std::size_t>(p)]->iterate(data, api);
+        });
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      service->finish();
+      dist::agreeOnErrors(*comm, failed);
+      std::vector<std::byte> bytes;
+      if (rank == 0) {
+        dist::ByteWriter out;
+        out.put<std::int64_t>(server.pushes());
+        bytes = out.bytes();
+        const auto* wb = reinterpret_cast<const std::byte*>(server.weights().data());
+        bytes.insert(bytes.end(), wb, wb + nw * sizeof(float));
+      }
+      comm->broadcast(bytes, 0);
+      if (rank != 0) {
+        dist::ByteReader in(bytes);
+        const auto pushes = in.get<std::int64_t>();
+        std::vector<float> w(nw);
+        std::memcpy(w.data(), bytes.data() + sizeof(std::int64_t), nw * sizeof(float));
+        server.assign(w.data(), pushes);
+      }
     }
     summary.iterations = it;
     if (nValAll > 0) {
@@ -630,11 +805,16 @@ AsyncDLModel::AsyncDLModel(std::string uid) : AsyncDLModel(std::move(uid), 0, {}
 
 std::vector<StateItem> AsyncDLModel::stateSummary() const {
   return {{"inputWidth", "inputWidth", inputWidth_},
-          {"numWeights", "weights", static_cast<std::int64_t>(weights_->size())}};
+          {"numWeights", "weights", static_cast<std::int64_t>(weights_->size())},
+          {"iterations", "iterations", summary_.iterations},
+          {"pushes", "pushes", summary_.pushes}};
 }
 
 void AsyncDLModel::saveState(StateWriter& out) const {
   out.putInt("inputWidth", inputWidth_);
+  out.putInt("iterations", summary_.iterations);
+  out.putInt("bestIteration", summary_.bestIteration);
+  out.putInt("pushes", summary_.pushes);
   out.putArray("weights", std::vector<double>(weights_->begin(), weights_->end()));
 }
 
@@ -648,6 +828,11 @@ void AsyncDLModel::loadState(const StateReader& in) {
                         net.numWeights()));
   inputWidth_ = width;
   weights_ = std::make_shared<const std::vector<float>>(w.begin(), w.end());
+  // The training summary's counts (models saved before they were kept have none).
+  summary_ = {};
+  if (in.has("iterations")) summary_.iterations = in.getInt("iterations");
+  if (in.has("bestIteration")) summary_.bestIteration = in.getInt("bestIteration");
+  if (in.has("pushes")) summary_.pushes = in.getInt("pushes");
 }
 
 Schema AsyncDLModel::transformSchema(const Schema& input) const {

@@ -36,6 +36,49 @@ std::vector<std::vector<std::byte>> LocalCommunicator::allgather(std::span<const
 
 void LocalCommunicator::abort(int code) { std::_Exit(code); }
 
+namespace {
+// One rank: nobody calls.
+class NoCallService final : public Service {
+ public:
+  void call(std::span<const std::byte>, std::span<std::byte>) override {
+    throw InternalError("Service::call on rank 0 of 1: rank 0 serves, it does not call");
+  }
+  void finish() override {}
+};
+}  // namespace
+
+void Communicator::allgatherEqual(std::span<const std::byte> mine, std::span<std::byte> all) {
+  if (all.size() != mine.size() * static_cast<std::size_t>(size()))
+    throw InternalError("Communicator::allgatherEqual: 'all' is not size() times 'mine'");
+  const auto parts = allgather(mine);
+  for (std::size_t r = 0; r < parts.size(); ++r) {
+    if (parts[r].size() != mine.size())
+      throw InternalError("Communicator::allgatherEqual: ranks sent different sizes");
+    std::copy(parts[r].begin(), parts[r].end(),
+              all.begin() + static_cast<std::ptrdiff_t>(r * mine.size()));
+  }
+}
+
+void Communicator::alltoallEqual(std::span<const std::byte> mine, std::span<std::byte> theirs) {
+  const auto R = static_cast<std::size_t>(size());
+  if (mine.size() != theirs.size() || mine.size() % R != 0)
+    throw InternalError("Communicator::alltoallEqual: buffers of different or uneven sizes");
+  // Through allgather: every rank's whole buffer, of which this rank keeps its block.
+  const std::size_t block = mine.size() / R, me = static_cast<std::size_t>(rank());
+  const auto parts = allgather(mine);
+  for (std::size_t r = 0; r < R; ++r)
+    std::copy_n(parts[r].begin() + static_cast<std::ptrdiff_t>(me * block), block,
+                theirs.begin() + static_cast<std::ptrdiff_t>(r * block));
+}
+
+std::unique_ptr<Service> Communicator::service(std::size_t /*replyBytes*/,
+                                                ServiceHandler /*handler*/) {
+  if (size() == 1) return std::make_unique<NoCallService>();
+  throw ParamError(fmt::format(
+      "this communicator ({} ranks) has collectives only, no messages to a service on rank 0",
+      size()));
+}
+
 ByteWriter& ByteWriter::putString(std::string_view s) {
   put<std::uint64_t>(s.size());
   const auto* p = reinterpret_cast<const std::byte*>(s.data());

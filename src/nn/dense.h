@@ -77,4 +77,10 @@ double sigmoidCrossEntropy(const T* Z, const T* Y, std::int64_t k, std::int64_t 
 template <class T>
 double squaredError(const T* A, const T* Y, std::int64_t k, std::int64_t n, T scale, T* dA);
 
+namespace detail {
+/// Throws ParamError: a dense layer's GEMM has a matrix of 2^31 values or more (out×in weights,
+/// in×n inputs or out×n outputs).
+[[noreturn]] void throwLayerTooLarge(std::int64_t out, std::int64_t in, std::int64_t n);
+}  // namespace detail
+
 }  // namespace td::nn

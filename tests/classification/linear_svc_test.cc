@@ -18,8 +18,12 @@
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/persist/persist.h"
 #include "../testing/thread_communicator.h"
+#include "../testing/columns.h"
 
 namespace {
+
+using td::testing::denseColumn;
+using td::testing::sparseColumn;
 
 using td::DataType;
 using td::Frame;
@@ -31,56 +35,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---------------------------------------------------------------- data helpers
 
-// A small row-major data set: labels, row weights and dense features.
-struct Data {
-  std::vector<double> y, w;
-  std::vector<std::vector<double>> x;
-  [[nodiscard]] std::size_t n() const { return y.size(); }
-  [[nodiscard]] std::size_t d() const { return x.empty() ? 0 : x[0].size(); }
-};
+using Data = td::testing::LabeledRows;
 
-// Reads tests/data/svc/data.csv: "label,weight,f0,...,f3" with a header line.
+// tests/data/svc/data.csv: "label,weight,f0,...,f3".
 const Data& svcData() {
-  static const Data data = [] {
-    std::ifstream in(std::string(TD_TEST_DATA_DIR) + "/svc/data.csv");
-    EXPECT_TRUE(in.good());
-    Data d;
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      std::stringstream ss(line);
-      std::string cell;
-      std::vector<double> row;
-      while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
-      d.y.push_back(row[0]);
-      d.w.push_back(row[1]);
-      d.x.emplace_back(row.begin() + 2, row.end());
-    }
-    return d;
-  }();
+  static const Data data = td::testing::readLabeledCsv("svc/data.csv", true);
   return data;
-}
-
-std::shared_ptr<VectorColumn> denseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
-  std::vector<double> v;
-  for (const auto& row : x) v.insert(v.end(), row.begin(), row.end());
-  return VectorColumn::dense(static_cast<std::int64_t>(x.size()), d, std::move(v));
-}
-
-std::shared_ptr<VectorColumn> sparseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
-  std::vector<std::int64_t> offsets{0};
-  std::vector<std::int32_t> idx;
-  std::vector<double> val;
-  for (const auto& row : x) {
-    for (std::size_t j = 0; j < row.size(); ++j) {
-      if (row[j] == 0.0) continue;
-      idx.push_back(static_cast<std::int32_t>(j));
-      val.push_back(row[j]);
-    }
-    offsets.push_back(static_cast<std::int64_t>(val.size()));
-  }
-  return VectorColumn::sparse(d, std::move(offsets), std::move(idx), std::move(val));
 }
 
 Frame toFrame(const Data& data, bool sparse = false, bool weights = false) {

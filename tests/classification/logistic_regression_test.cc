@@ -19,8 +19,12 @@
 #include "thunderdome/core/error.h"
 #include "thunderdome/dist/communicator.h"
 #include "../testing/thread_communicator.h"
+#include "../testing/columns.h"
 
 namespace {
+
+using td::testing::denseColumn;
+using td::testing::sparseColumn;
 
 using td::DataType;
 using td::Frame;
@@ -32,57 +36,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---------------------------------------------------------------- data helpers
 
-// A small row-major data set: labels plus dense features.
-struct Data {
-  std::vector<double> y;
-  std::vector<std::vector<double>> x;
-  [[nodiscard]] std::size_t n() const { return y.size(); }
-  [[nodiscard]] std::size_t d() const { return x.empty() ? 0 : x[0].size(); }
-};
+using Data = td::testing::LabeledRows;
 
-// Reads tests/data/lr/data.csv: "label,f0,...,f4" with a header line.
-Data readCsv(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  Data data;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::stringstream ss(line);
-    std::string cell;
-    std::vector<double> row;
-    while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
-    data.y.push_back(row[0]);
-    data.x.emplace_back(row.begin() + 1, row.end());
-  }
-  return data;
-}
-
+// tests/data/lr/data.csv: "label,f0,...,f4".
 const Data& lrData() {
-  static const Data data = readCsv(std::string(TD_TEST_DATA_DIR) + "/lr/data.csv");
+  static const Data data = td::testing::readLabeledCsv("lr/data.csv", false);
   return data;
-}
-
-std::shared_ptr<VectorColumn> denseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
-  std::vector<double> v;
-  for (const auto& row : x) v.insert(v.end(), row.begin(), row.end());
-  return VectorColumn::dense(static_cast<std::int64_t>(x.size()), d, std::move(v));
-}
-
-std::shared_ptr<VectorColumn> sparseColumn(const std::vector<std::vector<double>>& x, std::int64_t d) {
-  std::vector<std::int64_t> offsets{0};
-  std::vector<std::int32_t> idx;
-  std::vector<double> val;
-  for (const auto& row : x) {
-    for (std::size_t j = 0; j < row.size(); ++j) {
-      if (row[j] == 0.0) continue;
-      idx.push_back(static_cast<std::int32_t>(j));
-      val.push_back(row[j]);
-    }
-    offsets.push_back(static_cast<std::int64_t>(val.size()));
-  }
-  return VectorColumn::sparse(d, std::move(offsets), std::move(idx), std::move(val));
 }
 
 Frame toFrame(const Data& data, bool sparse = false, const std::vector<double>* weights = nullptr) {

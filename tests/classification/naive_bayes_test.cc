@@ -23,9 +23,13 @@
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/io/libsvm.h"
 #include "thunderdome/persist/persist.h"
+#include "../testing/columns.h"
 
 namespace td {
 namespace {
+
+using td::testing::denseColumn;
+using td::testing::sparseColumn;
 
 using ::testing::HasSubstr;
 
@@ -33,27 +37,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 using Rows = std::vector<std::vector<double>>;
-
-std::shared_ptr<VectorColumn> denseColumn(const Rows& x, std::int64_t d) {
-  std::vector<double> v;
-  for (const auto& row : x) v.insert(v.end(), row.begin(), row.end());
-  return VectorColumn::dense(static_cast<std::int64_t>(x.size()), d, std::move(v));
-}
-
-std::shared_ptr<VectorColumn> sparseColumn(const Rows& x, std::int64_t d) {
-  std::vector<std::int64_t> offsets{0};
-  std::vector<std::int32_t> idx;
-  std::vector<double> val;
-  for (const auto& row : x) {
-    for (std::size_t j = 0; j < row.size(); ++j) {
-      if (row[j] == 0.0) continue;
-      idx.push_back(static_cast<std::int32_t>(j));
-      val.push_back(row[j]);
-    }
-    offsets.push_back(static_cast<std::int64_t>(val.size()));
-  }
-  return VectorColumn::sparse(d, std::move(offsets), std::move(idx), std::move(val));
-}
 
 Frame makeFrame(const std::vector<double>& y, const Rows& x, bool sparse = false,
                 const std::vector<double>* w = nullptr) {

@@ -112,6 +112,27 @@ TEST_F(CliTest, SeedExampleFitShowPredictEvaluate) {
   EXPECT_THAT(r.out, HasSubstr("areaUnderPR: "));
 }
 
+// The AsyncDL example (Sparkflow's MNIST recipe on the churn table): the preparation stages,
+// OneHotEncoder on the label, AsyncDL tuned over learning rate and mode; the saved model
+// predicts class indices.
+TEST_F(CliTest, AsyncDLExampleTunesSavesAndPredicts) {
+  const std::string train = kExamples + "/data/churn_train.csv";
+  const std::string test = kExamples + "/data/churn_test.csv";
+  auto r = cli({"fit", "--spec", kExamples + "/async_dl.json", "--train", train, "--test", test,
+                "--out", path("m"), "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json fit = json::parse(r.out);
+  EXPECT_EQ(fit["avgMetrics"].size(), 4u);
+  EXPECT_TRUE(fit["bestParams"].contains("dl.mode"));
+  EXPECT_GE(fit["testMetric"].get<double>(), 0.7);
+  r = cli({"predict", "--model", path("m"), "--input", test, "--output", path("p.csv"),
+           "--columns", "customer_id,prediction", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string out = slurp(path("p.csv"));
+  EXPECT_THAT(out, HasSubstr("customer_id,prediction\n"));
+  EXPECT_THAT(out, ::testing::ContainsRegex("\n[0-9]+,(0|1)\\.0\n"));
+}
+
 // The tabular example: a table with empty cells, categories and a yes/no label goes through
 // StringIndexer, OneHotEncoder, Imputer, VectorAssembler, StandardScaler and a tuned
 // LogisticRegression; unseen categories are kept, an unseen label names its file and line.

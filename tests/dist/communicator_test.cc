@@ -2,6 +2,8 @@
 // (no MPI needed; tests/dist/mpi_fit.sh runs the real thing under mpirun).
 #include "thunderdome/dist/communicator.h"
 
+#include "../testing/thread_communicator.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -90,6 +92,31 @@ TEST(Fnv1aTest, KnownValueAndChaining) {
   EXPECT_EQ(fnv1a(""), 14695981039346656037ULL);
   EXPECT_EQ(fnv1a("a"), 0xaf63dc4c8601ec8cULL);
   EXPECT_EQ(fnv1a("b", fnv1a("a")), fnv1a("ab"));
+}
+
+TEST(CommunicatorTest, EqualBlockAllgatherAndAlltoall) {
+  // The base class's versions (through allgather), on 3 thread ranks: rank r sends block q
+  // holding 100·r + q (two int32 per block).
+  std::vector<std::vector<std::int32_t>> gathered(3), exchanged(3);
+  testing::runRanks(3, [&](testing::ThreadCommunicator& comm) {
+    const int r = comm.rank();
+    std::vector<std::int32_t> mine(6), theirs(6), all(6);
+    for (int q = 0; q < 3; ++q) mine[2 * q] = mine[2 * q + 1] = 100 * r + q;
+    comm.alltoallEqual(std::as_bytes(std::span<const std::int32_t>(mine)),
+                       std::as_writable_bytes(std::span<std::int32_t>(theirs)));
+    const std::int32_t two[2] = {r, -r};
+    comm.allgatherEqual(std::as_bytes(std::span<const std::int32_t>(two)),
+                        std::as_writable_bytes(std::span<std::int32_t>(all)));
+    exchanged[static_cast<std::size_t>(r)] = theirs;
+    gathered[static_cast<std::size_t>(r)] = all;
+  });
+  for (int r = 0; r < 3; ++r) {
+    // Block s of rank r's result: rank s's block r.
+    EXPECT_EQ(exchanged[static_cast<std::size_t>(r)],
+              (std::vector<std::int32_t>{r, r, 100 + r, 100 + r, 200 + r, 200 + r}));
+    EXPECT_EQ(gathered[static_cast<std::size_t>(r)],
+              (std::vector<std::int32_t>{0, 0, 1, -1, 2, -2}));
+  }
 }
 
 TEST(WorldTest, PlainProcessGetsALocalCommunicator) {
