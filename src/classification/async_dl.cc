@@ -167,14 +167,14 @@ class ServerApi {
 class ParameterServer final : public ServerApi {
  public:
   ParameterServer(std::vector<float> w0, nn::OptimizerConfig cfg, Mode mode)
-      : w_(std::move(w0)), cfg_(cfg), mode_(mode) {
+      : n_(w0.size()), w_(std::move(w0)), cfg_(cfg), mode_(mode) {
     for (int s = 0; s < nn::numSlots(cfg_); ++s)
-      slots_.emplace_back(w_.size(), nn::slotInit(cfg_, s));
+      slots_.emplace_back(n_, nn::slotInit(cfg_, s));
     for (auto& s : slots_) slotPtrs_.push_back(s.data());
   }
 
   void pull(float* dst) override {
-    const auto n = static_cast<std::int64_t>(w_.size());
+    const auto n = static_cast<std::int64_t>(n_);
     if (mode_ == Mode::kHogwild) {
       for (std::int64_t i = 0; i < n; ++i)
         dst[i] = std::atomic_ref<float>(w_[static_cast<std::size_t>(i)]).load(std::memory_order_relaxed);
@@ -187,7 +187,7 @@ class ParameterServer final : public ServerApi {
   }
 
   void push(const float* g) override {
-    const auto n = static_cast<std::int64_t>(w_.size());
+    const auto n = static_cast<std::int64_t>(n_);
     if (mode_ == Mode::kLocked) {
       std::unique_lock lock(mu_);
       const std::int64_t t = step_.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -205,17 +205,14 @@ class ParameterServer final : public ServerApi {
 
   // Ranks other than 0, between iterations: rank 0's weights and count of pushes.
   void assign(const float* w, std::int64_t pushes) {
-    std::copy(w, w + w_.size(), w_.begin());
+    std::copy(w, w + n_, w_.begin());
     step_.store(pushes);
   }
 
-  // Sync across ranks: the weights from every rank's slice (rank r's at r·slice, padded).
-  void assignRanges(const float* all, std::size_t slice) {
-    const std::size_t n = w_.size();
-    for (std::size_t r = 0; r * slice < n; ++r)
-      std::copy(all + r * slice, all + r * slice + std::min(slice, n - r * slice),
-                w_.begin() + static_cast<std::ptrdiff_t>(r * slice));
-  }
+  // Sync across ranks: room for `size` >= numWeights values (ranks' slices, padded), which
+  // buffer() exposes for the allgather of the updated slices.
+  void padTo(std::size_t size) { w_.resize(std::max(size, n_), 0.0f); }
+  [[nodiscard]] float* buffer() { return w_.data(); }
 
   // Sync mode: the step count of the next update (adam's t), then its parts applied by
   // update() over disjoint ranges of the weights, in parallel.
@@ -225,10 +222,11 @@ class ParameterServer final : public ServerApi {
   }
 
   // Between iterations (no worker running): the weights themselves.
-  [[nodiscard]] const std::vector<float>& weights() const { return w_; }
+  [[nodiscard]] std::span<const float> weights() const { return {w_.data(), n_}; }
   [[nodiscard]] std::int64_t pushes() const { return step_.load(); }
 
  private:
+  std::size_t n_;  // weights (w_ may be longer: padding)
   std::vector<float> w_;
   std::vector<std::vector<float>> slots_;
   std::vector<float*> slotPtrs_;
@@ -332,6 +330,9 @@ class Worker {
   }
 
   [[nodiscard]] std::vector<float>& g() { return g_; }
+  // Sync across ranks: the gradient buffer padded with zeros to `size` values, so that it is
+  // the all-to-all's send buffer itself (rank q's block: its slice).
+  void padGradient(std::size_t size) { g_.resize(std::max(size, g_.size()), 0.0f); }
 
  private:
   std::vector<std::int64_t> rows_, order_;
@@ -614,25 +615,30 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
   std::int64_t since = 0;
   const auto nw = static_cast<std::size_t>(net.numWeights());
   std::vector<float> gsum(nw);
-  // Sync across ranks: rank q owns the weights [q·slice, (q+1)·slice) — it sums their
-  // gradients and applies their updates. Each step every rank sends each rank q, for each of
-  // its workers (up to `slots`), the row count and the gradient's slice q (an all-to-all), and
-  // then every rank's updated slice goes to every rank (an allgather).
+  // Sync across ranks: rank q owns the weights [q·slice, (q+1)·slice): it sums their gradients
+  // and applies their updates. Each step every rank sends each rank q the slice q of each of
+  // its workers' gradients (an all-to-all of blocks [worker][slice]; with one worker per rank
+  // straight from the worker's padded gradient, no copy), and then every rank's updated slice
+  // goes to every rank (an allgather in place, into the server's padded weights). The row
+  // counts of every worker's batches are exchanged once per iteration.
   struct Exchange {
-    std::size_t slice = 0, block = 0;  // weights per rank; floats per destination block
-    std::vector<float> send, recv, mineW, allW;
+    std::size_t slice = 0, slots = 0;  // weights per rank; workers per rank (the most)
+    std::vector<float> send, recv;     // [rank][slot][slice]; send unused with one slot
+    std::vector<std::int32_t> rows;    // [rank][slot][step] of the iteration
   } xchg;
   if (comm && mode == Mode::kSync) {
     double slots = static_cast<double>(P);
     comm->allreduceMax({&slots, 1});
     const auto R = static_cast<std::size_t>(ranks);
     xchg.slice = (nw + R - 1) / R;
-    xchg.block = static_cast<std::size_t>(slots) * (xchg.slice + 1);
-    xchg.send.assign(R * xchg.block, 0.0f);
-    xchg.recv.assign(R * xchg.block, 0.0f);
-    xchg.mineW.assign(xchg.slice, 0.0f);
-    xchg.allW.assign(R * xchg.slice, 0.0f);
+    xchg.slots = static_cast<std::size_t>(slots);
+    if (xchg.slots > 1) xchg.send.assign(R * xchg.slots * xchg.slice, 0.0f);
+    xchg.recv.assign(R * xchg.slots * xchg.slice, 0.0f);
+    for (auto& w : workers) w->padGradient(R * xchg.slice);
+    server.padTo(R * xchg.slice);
   }
+  // What a rank without workers sends (its blocks are ignored: no rows).
+  const std::vector<float> zeros(P == 0 ? static_cast<std::size_t>(ranks) * xchg.slice : 0, 0.0f);
   for (std::int64_t it = 1; it <= iters; ++it) {
     if (mode == Mode::kSync) {
       std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> plans;
@@ -645,6 +651,14 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
         double mx = static_cast<double>(steps);
         comm->allreduceMax({&mx, 1});
         steps = static_cast<std::size_t>(mx);
+        // Every worker's batch sizes, [rank][slot][step] (0: no batch).
+        std::vector<std::int32_t> mine(xchg.slots * steps, 0);
+        for (std::size_t p = 0; p < plans.size(); ++p)
+          for (std::size_t k = 0; k < plans[p].size(); ++k)
+            mine[p * steps + k] = static_cast<std::int32_t>(plans[p][k].second);
+        xchg.rows.assign(mine.size() * static_cast<std::size_t>(ranks), 0);
+        comm->allgatherEqual(std::as_bytes(std::span<const std::int32_t>(mine)),
+                             std::as_writable_bytes(std::span<std::int32_t>(xchg.rows)));
       }
       for (std::size_t s = 0; s < steps; ++s) {
         const float* w = server.weights().data();
@@ -652,21 +666,14 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
           const auto& plan = plans[static_cast<std::size_t>(p)];
           const bool busy = s < plan.size();
           if (busy) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
-          if (comm) {  // this worker's slot in the block for each rank: rows, gradient slice
+          if (comm && xchg.slots > 1) {  // this worker's slot in the block for each rank
             const auto& g = workers[static_cast<std::size_t>(p)]->g();
-            // (the row count's bits, not its value: floats count exactly only to 2^24)
-            const float bits =
-                std::bit_cast<float>(static_cast<std::int32_t>(busy ? plan[s].second : 0));
-            for (std::size_t q = 0; q < static_cast<std::size_t>(ranks); ++q) {
-              float* slot = xchg.send.data() + q * xchg.block + static_cast<std::size_t>(p) *
-                                                                    (xchg.slice + 1);
-              slot[0] = bits;
-              if (!busy) continue;
-              const std::size_t q0 = std::min(nw, q * xchg.slice);
-              const std::size_t q1 = std::min(nw, q0 + xchg.slice);
-              std::copy(g.begin() + static_cast<std::ptrdiff_t>(q0),
-                        g.begin() + static_cast<std::ptrdiff_t>(q1), slot + 1);
-            }
+            for (std::size_t q = 0; busy && q < static_cast<std::size_t>(ranks); ++q)
+              std::copy(g.begin() + static_cast<std::ptrdiff_t>(q * xchg.slice),
+                        g.begin() + static_cast<std::ptrdiff_t>((q + 1) * xchg.slice),
+                        xchg.send.begin() + static_cast<std::ptrdiff_t>(
+                                                (q * xchg.slots + static_cast<std::size_t>(p)) *
+                                                xchg.slice));
           }
         });
         // The (rows, gradient) of every worker with a batch this step, in global worker order:
@@ -675,14 +682,18 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
         std::vector<std::pair<double, const float*>> parts;
         std::size_t lo = 0, hi = nw;
         if (comm) {
-          comm->alltoallEqual(std::as_bytes(std::span<const float>(xchg.send)),
-                              std::as_writable_bytes(std::span<float>(xchg.recv)));
+          const float* send = xchg.slots > 1 ? xchg.send.data()
+                              : P == 1        ? workers[0]->g().data()
+                                              : zeros.data();
+          comm->alltoallEqual(
+              std::as_bytes(std::span<const float>(send, xchg.recv.size())),
+              std::as_writable_bytes(std::span<float>(xchg.recv)));
           lo = std::min(nw, static_cast<std::size_t>(rank) * xchg.slice);
           hi = std::min(nw, lo + xchg.slice);
-          for (std::size_t slot = 0; slot < xchg.recv.size() / (xchg.slice + 1); ++slot) {
-            const float* x = xchg.recv.data() + slot * (xchg.slice + 1);
-            const auto r = std::bit_cast<std::int32_t>(x[0]);
-            if (r > 0) parts.emplace_back(static_cast<double>(r), x + 1);  // indexed i − lo
+          for (std::size_t slot = 0; slot < static_cast<std::size_t>(ranks) * xchg.slots; ++slot) {
+            const std::int32_t r = xchg.rows[slot * steps + s];
+            if (r > 0) parts.emplace_back(static_cast<double>(r),
+                                          xchg.recv.data() + slot * xchg.slice);  // i − lo
           }
         } else {
           for (std::int64_t p = 0; p < P; ++p) {
@@ -710,14 +721,9 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
                               server.update(gsum.data(), static_cast<std::int64_t>(lo) + b0,
                                             static_cast<std::int64_t>(lo) + b1, t);
                             });
-        if (comm) {  // every rank's updated range, to every rank
-          std::copy(server.weights().begin() + static_cast<std::ptrdiff_t>(lo),
-                    server.weights().begin() + static_cast<std::ptrdiff_t>(hi),
-                    xchg.mineW.begin());
-          comm->allgatherEqual(std::as_bytes(std::span<const float>(xchg.mineW)),
-                               std::as_writable_bytes(std::span<float>(xchg.allW)));
-          server.assignRanges(xchg.allW.data(), xchg.slice);
-        }
+        if (comm)  // every rank's updated slice, to every rank, in place
+          comm->allgatherInPlace(std::as_writable_bytes(
+              std::span<float>(server.buffer(), static_cast<std::size_t>(ranks) * xchg.slice)));
       }
     } else if (!comm) {
       parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
@@ -775,7 +781,7 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
             who, num(vl), it));
       if (vl < bestLoss) {
         bestLoss = vl;
-        best = server.weights();
+        best.assign(server.weights().begin(), server.weights().end());
         summary.bestIteration = it;
         since = 0;
       } else if (++since >= patience && patience >= 1) {
@@ -784,7 +790,9 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
     }
   }
   summary.pushes = server.pushes();
-  std::vector<float> w = nValAll > 0 ? std::move(best) : server.weights();
+  std::vector<float> w =
+      nValAll > 0 ? std::move(best)
+                  : std::vector<float>(server.weights().begin(), server.weights().end());
   for (const float v : w)
     if (!std::isfinite(v))
       throw DataError(fmt::format(

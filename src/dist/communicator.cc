@@ -59,6 +59,15 @@ void Communicator::allgatherEqual(std::span<const std::byte> mine, std::span<std
   }
 }
 
+void Communicator::allgatherInPlace(std::span<std::byte> all) {
+  const auto R = static_cast<std::size_t>(size());
+  if (all.size() % R != 0) throw InternalError("Communicator::allgatherInPlace: uneven blocks");
+  const std::size_t block = all.size() / R, me = static_cast<std::size_t>(rank());
+  const std::vector<std::byte> mine(all.begin() + static_cast<std::ptrdiff_t>(me * block),
+                                    all.begin() + static_cast<std::ptrdiff_t>((me + 1) * block));
+  allgatherEqual(mine, all);
+}
+
 void Communicator::alltoallEqual(std::span<const std::byte> mine, std::span<std::byte> theirs) {
   const auto R = static_cast<std::size_t>(size());
   if (mine.size() != theirs.size() || mine.size() % R != 0)

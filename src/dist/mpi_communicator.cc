@@ -237,6 +237,15 @@ class MpiCommunicator final : public Communicator {
     MPI_Allgather(mine.data(), n, MPI_BYTE, all.data(), n, MPI_BYTE, comm_);
   }
 
+  void allgatherInPlace(std::span<std::byte> all) override {
+    const auto R = static_cast<std::size_t>(size_);
+    if (all.size() % R != 0) throw InternalError("allgatherInPlace: uneven blocks");
+    if (all.size() / R > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+      throw InternalError("allgatherInPlace: more than 2^31 bytes per block");
+    MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all.data(), static_cast<int>(all.size() / R),
+                  MPI_BYTE, comm_);
+  }
+
   void alltoallEqual(std::span<const std::byte> mine, std::span<std::byte> theirs) override {
     const auto R = static_cast<std::size_t>(size_);
     if (mine.size() != theirs.size() || mine.size() % R != 0)

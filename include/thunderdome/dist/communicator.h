@@ -104,6 +104,9 @@ class Communicator {
   /// Every rank's `mine` (the same size on every rank), by rank, into `all` (size() ·
   /// mine.size() bytes), without allocating: for per-step exchanges.
   virtual void allgatherEqual(std::span<const std::byte> mine, std::span<std::byte> all);
+  /// `all` holds size() blocks of equal size, this rank's own (block rank()) filled in: every
+  /// rank's block, in place, on every rank.
+  virtual void allgatherInPlace(std::span<std::byte> all);
   /// All-to-all of equal blocks: `mine` holds size() blocks of B bytes, block q for rank q;
   /// `theirs` (the same size) receives, as its block r, rank r's block for this rank.
   virtual void alltoallEqual(std::span<const std::byte> mine, std::span<std::byte> theirs);
