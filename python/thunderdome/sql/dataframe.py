@@ -1,0 +1,288 @@
+"""DataFrame: PySpark's DataFrame API over thunderdome's columnar C++ Frame."""
+import random as _random
+
+import numpy as np
+
+from thunderdome.errors import AnalysisException
+from thunderdome.sql.column import Column
+from thunderdome.sql.types import (ArrayType, BooleanType, DoubleType, LongType, Row, StringType,
+                                   StructField, StructType)
+
+__all__ = ["DataFrame"]
+
+
+def _sql_type(kind):
+    from thunderdome.ml.linalg import VectorUDT
+    return {"bigint": LongType(), "double": DoubleType(), "string": StringType(),
+            "boolean": BooleanType(), "array<string>": ArrayType(StringType()),
+            "vector": VectorUDT()}[kind]
+
+
+def _vectors_of(data):
+    """Python vectors of a vector column as _thunderdome returns it."""
+    from thunderdome.ml.linalg import DenseVector, SparseVector
+    if data[0] == "dense":
+        arr = data[1]
+        return [DenseVector(row) for row in arr]
+    _, dim, off, idx, val = data
+    out = []
+    new = SparseVector.__new__
+    for i in range(len(off) - 1):
+        v = new(SparseVector)
+        v.size = dim
+        v.indices = idx[off[i]:off[i + 1]]
+        v.values = val[off[i]:off[i + 1]]
+        out.append(v)
+    return out
+
+
+def _python_values(kind, data, mask):
+    """A column's values as Python objects (what collect puts in Rows); nulls are None."""
+    if kind in ("bigint", "double", "boolean"):
+        values = np.asarray(data).tolist()
+    elif kind == "vector":
+        values = _vectors_of(data)
+    else:
+        values = list(data)
+    if mask is not None:
+        for i in np.flatnonzero(mask):
+            values[i] = None
+    return values
+
+
+class DataFrame:
+    """A table of named, typed columns (PySpark's DataFrame), immutable: every operation
+    returns a new DataFrame sharing the unchanged columns."""
+
+    def __init__(self, frame, session=None):
+        self._jdf = frame
+        self.sparkSession = session
+
+    # ---- schema ----
+    @property
+    def columns(self):
+        return self._jdf.column_names()
+
+    @property
+    def dtypes(self):
+        return list(zip(self._jdf.column_names(), self._jdf.column_types()))
+
+    @property
+    def schema(self):
+        return StructType([StructField(n, _sql_type(t), True) for n, t in self.dtypes])
+
+    def printSchema(self):
+        print(self._tree_string(), end="")
+
+    def _tree_string(self):
+        lines = ["root"]
+        for name, kind in self.dtypes:
+            if kind == "array<string>":
+                lines.append(" |-- %s: array (nullable = true)" % name)
+                lines.append(" |    |-- element: string (containsNull = true)")
+            else:
+                lines.append(" |-- %s: %s (nullable = true)" % (name, "long" if kind == "bigint" else kind))
+        return "\n".join(lines) + "\n"
+
+    def _require(self, name):
+        if name not in self._jdf.column_names():
+            raise AnalysisException("Column '%s' does not exist. Available: %s"
+                                    % (name, ", ".join(self.columns)))
+
+    def _column_data(self, name):
+        self._require(name)
+        kind = dict(self.dtypes)[name]
+        return kind, self._jdf.column(name), self._jdf.null_mask(name)
+
+    # ---- rows ----
+    def count(self):
+        return self._jdf.num_rows()
+
+    def __len__(self):
+        return self._jdf.num_rows()
+
+    def collect(self):
+        names = self.columns
+        cols = [_python_values(*self._column_data(n)) for n in names]
+        make = Row._make
+        return [make(names, vals) for vals in zip(*cols)] if cols else []
+
+    def toLocalIterator(self):
+        return iter(self.collect())
+
+    def take(self, num):
+        return self.limit(num).collect()
+
+    def head(self, n=None):
+        if n is None:
+            rows = self.take(1)
+            return rows[0] if rows else None
+        return self.take(n)
+
+    def first(self):
+        return self.head()
+
+    def limit(self, num):
+        n = min(int(num), self.count())
+        return DataFrame(self._jdf.take(np.arange(n, dtype=np.int64)), self.sparkSession)
+
+    def show(self, n=20, truncate=True, vertical=False):
+        print(self._jdf.show(n, bool(truncate)), end="")
+
+    def __repr__(self):
+        return "DataFrame[%s]" % ", ".join("%s: %s" % d for d in self.dtypes)
+
+    # ---- columns ----
+    def __getitem__(self, item):
+        if isinstance(item, str):
+            self._require(item)
+            return Column.ref(item)
+        if isinstance(item, Column):
+            return self.filter(item)
+        if isinstance(item, (list, tuple)):
+            return self.select(*item)
+        if isinstance(item, int):
+            return Column.ref(self.columns[item])
+        raise TypeError("unexpected item type: %s" % type(item))
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self.columns:
+            raise AttributeError("'DataFrame' object has no attribute '%s'" % name)
+        return Column.ref(name)
+
+    def _with_expr(self, frame, name, col):
+        if col._ref is not None:
+            self._require(col._ref)
+            return frame.with_column_of(name, self._jdf, col._ref)
+        kind, data, mask = col._eval(self)
+        if kind == "vector":
+            raise TypeError("computed vector columns are not supported; use VectorAssembler")
+        if mask is not None:
+            mask = np.asarray(mask, dtype=np.uint8)
+        return frame.with_column(name, kind, data, mask)
+
+    def select(self, *cols):
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = cols[0]
+        if any(c == "*" for c in cols if isinstance(c, str)):
+            expanded = []
+            for c in cols:
+                expanded.extend(self.columns if c == "*" else [c])
+            cols = expanded
+        if all(isinstance(c, str) for c in cols):
+            for c in cols:
+                self._require(c)
+            return DataFrame(self._jdf.select(list(cols)), self.sparkSession)
+        # Build the result column by column on top of this frame, then keep the new names.
+        tmp = self._jdf
+        keep = []
+        for c in cols:
+            col = Column.ref(c) if isinstance(c, str) else c
+            if col._ref is not None and col._name == col._ref:
+                self._require(col._ref)
+                keep.append(col._ref)
+                continue
+            tmp = self._with_expr(tmp, col._name, col)
+            keep.append(col._name)
+        return DataFrame(tmp.select(keep), self.sparkSession)
+
+    def withColumn(self, colName, col):
+        if not isinstance(col, Column):
+            raise TypeError("col should be Column")
+        return DataFrame(self._with_expr(self._jdf, colName, col), self.sparkSession)
+
+    def withColumnRenamed(self, existing, new):
+        if existing not in self.columns:
+            return self
+        frame = self._jdf.with_column_of(new, self._jdf, existing)
+        order = [new if c == existing else c for c in self.columns]
+        if new != existing:
+            frame = frame.drop(existing)
+        return DataFrame(frame.select(order), self.sparkSession)
+
+    def drop(self, *cols):
+        frame = self._jdf
+        for c in cols:
+            frame = frame.drop(c._name if isinstance(c, Column) else c)
+        return DataFrame(frame, self.sparkSession)
+
+    def filter(self, condition):
+        if isinstance(condition, str):
+            raise TypeError("SQL string conditions are not supported; use a Column expression")
+        kind, data, mask = condition._eval(self)
+        keep = np.asarray(data, dtype=bool)
+        if mask is not None:
+            keep = keep & ~np.asarray(mask, dtype=bool)
+        return DataFrame(self._jdf.take(np.flatnonzero(keep).astype(np.int64)), self.sparkSession)
+
+    where = filter
+
+    # ---- splitting and caching ----
+    def randomSplit(self, weights, seed=None):
+        for w in weights:
+            if w < 0.0:
+                raise ValueError("Weights must be positive. Found weight value: %s" % w)
+        if seed is None:
+            seed = _random.randint(0, 2 ** 63 - 1)
+        return [DataFrame(f, self.sparkSession)
+                for f in self._jdf.random_split([float(w) for w in weights], int(seed))]
+
+    def cache(self):
+        return self
+
+    def persist(self, storageLevel=None):
+        return self
+
+    def unpersist(self, blocking=False):
+        return self
+
+    def repartition(self, *args, **kwargs):
+        return self
+
+    def coalesce(self, numPartitions):
+        return self
+
+    # ---- numpy / pandas ----
+    def toNumpy(self, colName):
+        """Column `colName` as a numpy array without copying where the layout allows: a
+        bigint or double column as a read-only 1-D view of its storage, a dense vector column
+        as a read-only 2-D view (rows x dim); a sparse vector column as a dense 2-D copy.
+        (thunderdome's addition; PySpark has no such call.)"""
+        kind, data, mask = self._column_data(colName)
+        if kind in ("bigint", "double", "boolean"):
+            return data
+        if kind == "vector":
+            if data[0] == "dense":
+                return data[1]
+            _, dim, off, idx, val = data
+            out = np.zeros((len(off) - 1, dim))
+            rows = np.repeat(np.arange(len(off) - 1), np.diff(off))
+            out[rows, idx] = val
+            return out
+        return np.array(data, dtype=object)
+
+    def toPandas(self):
+        import pandas as pd
+        names = self.columns
+        types = dict(self.dtypes)
+        numeric = [n for n in names if types[n] == "double" and self._jdf.null_mask(n) is None]
+        data = {}
+        if len(numeric) == len(names) and names:
+            # All-double frame: one 2-D block, filled column by column (what pandas builds).
+            block = np.empty((len(names), self.count()), dtype=np.float64)
+            for i, n in enumerate(names):
+                block[i] = self._jdf.column(n)
+            return pd.DataFrame(block.T, columns=names, copy=False)
+        for n in names:
+            kind, col, mask = self._column_data(n)
+            if kind in ("bigint", "double", "boolean"):
+                arr = np.asarray(col)
+                if mask is not None:
+                    arr = arr.astype(np.float64 if kind != "boolean" else object)
+                    arr[np.asarray(mask)] = np.nan if kind != "boolean" else None
+                data[n] = arr
+            else:
+                data[n] = pd.Series(_python_values(kind, col, mask), dtype=object)
+        return pd.DataFrame(data, columns=names)
