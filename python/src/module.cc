@@ -12,12 +12,14 @@
 #include <cmath>
 #include <cstdint>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "options.h"  // cli/: the reader options as the CLI takes them
 #include "thunderdome/thunderdome.h"
 
 namespace py = pybind11;
@@ -468,35 +470,21 @@ PYBIND11_MODULE(_thunderdome, m) {
       .def("random_split", &td::Frame::randomSplit)
       .def("show", &td::Frame::show, py::arg("n") = 20, py::arg("truncate") = true);
 
+  // spark.read: the CLI's reader options (Spark's names, the same checks and messages), with
+  // PySpark's defaults (no header, no schema inference) unless the options say otherwise.
   m.def("read_frame",
-        [](const std::string& path, const std::string& format, py::dict options) {
-          td::ReadOptions o;
-          if (!format.empty()) o.format = format;
-          td::CsvOptions& csv = o.csv;
-          csv.header = false;
-          csv.inferSchema = false;
-          for (auto [k, v] : options) {
-            const auto key = k.cast<std::string>();
-            const auto val = py::str(v).cast<std::string>();
-            const bool yes = val == "True" || val == "true";
-            if (key == "header") csv.header = yes;
-            else if (key == "inferSchema") csv.inferSchema = yes;
-            else if (key == "sep" || key == "delimiter") {
-              if (val.size() != 1) throw td::ParamError("option " + key + " must be one character, got '" + val + "'");
-              csv.sep = val[0];
-            } else if (key == "quote") {
-              if (val.empty()) csv.quote.reset();
-              else csv.quote = val[0];
-            } else if (key == "escape" && !val.empty()) csv.escape = val[0];
-            else if (key == "nullValue") csv.nullValue = val;
-            else if (key == "nanValue") csv.nanValue = val;
-            else if (key == "numFeatures") o.libsvm.numFeatures = std::stoll(val);
-            else throw td::ParamError("unknown read option '" + key + "' (known: header, inferSchema, sep, delimiter, quote, escape, nullValue, nanValue, numFeatures)");
-          }
+        [](const std::string& path, const std::string& format,
+           std::map<std::string, std::string> options) {
+          options.emplace("header", "false");
+          options.emplace("inferSchema", "false");
+          std::optional<std::string> fmt;
+          if (!format.empty()) fmt = format;
+          const td::ReadOptions o = td::cli::makeReadOptions(options, {}, fmt);
           py::gil_scoped_release release;
           return td::readFrame(path, o);
         },
-        py::arg("path"), py::arg("format") = "", py::arg("options") = py::dict());
+        py::arg("path"), py::arg("format") = "",
+        py::arg("options") = std::map<std::string, std::string>{});
 
   py::class_<td::Params, std::shared_ptr<td::Params>>(m, "Stage",
                                                        "Any registered stage, model or evaluator")

@@ -276,7 +276,8 @@ std::string Frame::show(std::int64_t n, bool truncate) const {
   const std::int64_t shown = std::min(n, rows_);
   std::vector<std::vector<std::string>> cells(static_cast<std::size_t>(shown));
   std::vector<std::size_t> width;
-  for (const auto& name : names) width.push_back(name.size());
+  // Spark's showString: every column at least 3 characters wide.
+  for (const auto& name : names) width.push_back(std::max<std::size_t>(name.size(), 3));
   for (std::int64_t r = 0; r < shown; ++r) {
     for (std::size_t c = 0; c < names.size(); ++c) {
       std::string s = cellToString(r, names[c]);

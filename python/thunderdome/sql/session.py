@@ -209,21 +209,13 @@ class DataFrameReader:
             raise ValueError("load() needs a path")
         opts = {k: ("true" if v is True else "false" if v is False else str(v))
                 for k, v in self._options.items() if v is not None}
-        fmt = self._format
-        if fmt == "csv" and "sep" in opts and opts["sep"] == "\t":
-            fmt = "tsv"
-        df = DataFrame(_thunderdome.read_frame(str(path), fmt, opts), self._session)
         if self._schema is not None:
             names, kinds = _parse_schema(self._schema)
-            if len(names) != len(df.columns):
-                raise ValueError("schema has %d columns, the file %d" % (len(names), len(df.columns)))
-            cols = []
-            from thunderdome.sql.column import Column
-            for old, new, kind in zip(df.columns, names, kinds or [None] * len(names)):
-                c = Column.ref(old)
-                cols.append((c.cast(kind) if kind else c).alias(new))
-            df = df.select(*cols)
-        return df
+            if kinds is None:
+                raise TypeError("a reader schema needs types: a DDL string or a StructType")
+            opts["schema"] = ", ".join("%s %s" % nk for nk in zip(names, kinds))
+        fmt = self._format
+        return DataFrame(_thunderdome.read_frame(str(path), fmt, opts), self._session)
 
     def csv(self, path, schema=None, sep=None, header=None, inferSchema=None, **options):
         for k, v in (("sep", sep), ("header", header), ("inferSchema", inferSchema)):

@@ -1,0 +1,53 @@
+"""Rows and vectors print exactly as PySpark prints them."""
+import numpy as np
+
+from thunderdome.ml.linalg import DenseVector, SparseVector, Vectors
+from thunderdome.sql import Row
+
+
+def test_dense_vector_repr_rounds_to_four_decimals():
+    assert repr(DenseVector([0.3406834220685122, 0.6593165779314878])) == \
+        "DenseVector([0.3407, 0.6593])"
+    assert repr(Vectors.dense([1.0, 0.0, 3.0])) == "DenseVector([1.0, 0.0, 3.0])"
+    assert repr(Vectors.dense(1.0, 2.5)) == "DenseVector([1.0, 2.5])"
+    # _format_float is str(round(f, 4)) cut after 4 decimals
+    assert repr(DenseVector([1e-5, -0.123456, 2.0])) == "DenseVector([0.0, -0.1235, 2.0])"
+
+
+def test_dense_vector_str_is_sparks_text():
+    assert str(DenseVector([0.1, 0.9])) == "[0.1,0.9]"
+
+
+def test_sparse_vector_repr_and_str():
+    v = Vectors.sparse(4, [(1, 1.0), (3, 5.5)])
+    assert repr(v) == "SparseVector(4, {1: 1.0, 3: 5.5})"
+    assert str(v) == "(4,[1,3],[1.0,5.5])"
+    assert v == SparseVector(4, {1: 1.0, 3: 5.5}) == SparseVector(4, [1, 3], [1.0, 5.5])
+    assert v[3] == 5.5 and v[0] == 0.0
+    assert list(v.toArray()) == [0.0, 1.0, 0.0, 5.5]
+    assert v.dot(DenseVector([1.0, 2.0, 3.0, 4.0])) == 24.0
+
+
+def test_row_repr_as_pyspark():
+    r = Row(id=4, text='spark i j k', probability=DenseVector([0.3406834, 0.6593166]),
+            prediction=1.0)
+    assert repr(r) == ("Row(id=4, text='spark i j k', probability=DenseVector([0.3407, 0.6593]), "
+                       "prediction=1.0)")
+    assert r.text == "spark i j k" and r["id"] == 4 and r[3] == 1.0
+    assert r.asDict()["prediction"] == 1.0
+    assert "text" in r
+    Person = Row("name", "age")
+    assert repr(Person("Alice", 11)) == "Row(name='Alice', age=11)"
+    assert repr(Row(1, "a")) == "<Row(1, 'a')>"
+
+
+def test_collected_rows_print_as_pyspark(spark):
+    df = spark.createDataFrame([(0, "a", Vectors.sparse(3, {0: 1.0}), True)],
+                               ["id", "s", "v", "b"])
+    assert repr(df.collect()[0]) == "Row(id=0, s='a', v=SparseVector(3, {0: 1.0}), b=True)"
+    assert isinstance(df.collect()[0].id, int)
+
+
+def test_vectors_are_numpy_backed():
+    v = DenseVector(np.arange(3.0))
+    assert v.array.dtype == np.float64 and v.norm(2) == np.sqrt(5.0)
