@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -352,6 +353,32 @@ py::object columnToPython(const td::Frame& f, const std::string& name) {
   return py::none();
 }
 
+// Columns `names` (all double, or all bigint, without nulls) copied into one new C-contiguous
+// (columns x rows) array: the block a pandas DataFrame of them holds, filled in parallel on the
+// shared pool with the GIL released (toPandas).
+template <class T, class C>
+py::array numericBlock(const td::Frame& f, const std::vector<std::string>& names) {
+  std::vector<const T*> src;
+  for (const auto& n : names) src.push_back(f.col<C>(n).values().data());
+  const std::int64_t rows = f.numRows();
+  const auto cols = static_cast<py::ssize_t>(names.size());
+  py::array_t<T> out({cols, static_cast<py::ssize_t>(rows)});
+  T* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    constexpr std::int64_t kBlock = 1 << 16;
+    const std::int64_t perCol = td::parallel::numBlocks(rows, kBlock);
+    td::parallel::forBlocks(cols * perCol, 1, [&](std::int64_t, std::int64_t b, std::int64_t) {
+      const std::int64_t c = b / perCol;
+      const std::int64_t begin = (b % perCol) * kBlock;
+      const std::int64_t end = std::min(rows, begin + kBlock);
+      std::copy(src[static_cast<std::size_t>(c)] + begin, src[static_cast<std::size_t>(c)] + end,
+                dst + c * rows + begin);
+    });
+  }
+  return out;
+}
+
 py::object nullMask(const td::Frame& f, const std::string& name) {
   const td::ColumnPtr& c = f.column(name);
   if (!c->hasNulls()) return py::none();
@@ -454,6 +481,8 @@ PYBIND11_MODULE(_thunderdome, m) {
            })
       .def("column", &columnToPython)
       .def("null_mask", &nullMask)
+      .def("double_block", &numericBlock<double, td::DoubleColumn>)
+      .def("int64_block", &numericBlock<std::int64_t, td::Int64Column>)
       .def("select", &td::Frame::select)
       .def("drop", &td::Frame::drop)
       .def("with_column_of",

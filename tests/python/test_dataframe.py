@@ -131,3 +131,15 @@ def test_numeric_to_pandas_matches_numpy_construction(spark):
     cols = {"c%d" % i: rng.standard_normal(1000) for i in range(4)}
     df = spark.createDataFrame(pd.DataFrame(cols))
     pd.testing.assert_frame_equal(df.toPandas(), pd.DataFrame(cols))
+
+
+def test_to_pandas_without_copy_shares_the_columns(spark):
+    df = spark.createDataFrame(np.arange(10.0).reshape(5, 2), ["a", "b"])
+    pdf = df.toPandas(copy=False)
+    assert pdf["a"].tolist() == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert np.shares_memory(pdf["a"].to_numpy(), df.toNumpy("a"))
+    with pytest.raises(ValueError, match="read-only"):
+        pdf.loc[0, "a"] = 1.0
+    copied = df.toPandas()
+    copied.loc[0, "a"] = 1.0  # the default copy is an ordinary, writable frame
+    assert df.first().a == 0.0

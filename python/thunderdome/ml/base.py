@@ -1,7 +1,7 @@
 """Estimator, Transformer, Model and Evaluator (pyspark.ml.base), and the generation of one
 Python class per class in thunderdome's registry: keyword constructors, setX/getX, Param
 attributes, setParams, explainParams, copy, save/load, all from the registry's metadata."""
-import numpy as np
+from thunderdome._lazy import numpy as np
 
 from thunderdome import _thunderdome
 from thunderdome.ml.param import _CLASSES, Param, Params, _param_map_to_cpp, _wrap

@@ -2,7 +2,7 @@
 arithmetic, comparisons, cast and alias, evaluated on a frame's columns with numpy."""
 import operator
 
-import numpy as np
+from thunderdome._lazy import numpy as np
 
 __all__ = ["Column"]
 

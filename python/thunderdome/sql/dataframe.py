@@ -1,7 +1,7 @@
 """DataFrame: PySpark's DataFrame API over thunderdome's columnar C++ Frame."""
 import random as _random
 
-import numpy as np
+from thunderdome._lazy import numpy as np
 
 from thunderdome.errors import AnalysisException
 from thunderdome.sql.column import Column
@@ -263,17 +263,30 @@ class DataFrame:
             return out
         return np.array(data, dtype=object)
 
-    def toPandas(self):
+    def toPandas(self, copy=True):
+        """A pandas DataFrame of this frame. Numeric columns without nulls are copied once into
+        the 2-D block pandas would build (in parallel, in C++). With copy=False (thunderdome's
+        addition) they are not copied at all: the pandas columns are read-only numpy views of
+        this frame's storage (writing into them raises ValueError)."""
         import pandas as pd
         names = self.columns
         types = dict(self.dtypes)
-        numeric = [n for n in names if types[n] == "double" and self._jdf.null_mask(n) is None]
         data = {}
-        if len(numeric) == len(names) and names:
-            # All-double frame: one 2-D block, filled column by column (what pandas builds).
-            block = np.empty((len(names), self.count()), dtype=np.float64)
-            for i, n in enumerate(names):
-                block[i] = self._jdf.column(n)
+        if not copy:
+            for n in names:
+                kind, col, mask = self._column_data(n)
+                if kind in ("bigint", "double") and mask is None:
+                    data[n] = col
+                else:
+                    data[n] = self.select(n).toPandas()[n].to_numpy()
+            return pd.DataFrame(data, columns=names, copy=False)
+        kinds = {types[n] for n in names}
+        if len(kinds) == 1 and kinds <= {"double", "bigint"} and \
+                all(self._jdf.null_mask(n) is None for n in names):
+            # One numeric type: the one 2-D block pandas would consolidate the columns into,
+            # filled in parallel in C++, then handed to pandas without a copy.
+            block = (self._jdf.double_block(names) if kinds == {"double"}
+                     else self._jdf.int64_block(names))
             return pd.DataFrame(block.T, columns=names, copy=False)
         for n in names:
             kind, col, mask = self._column_data(n)

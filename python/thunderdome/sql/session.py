@@ -1,6 +1,6 @@
 """SparkSession: the entry point of a PySpark script, here a handle on this process (no JVM,
 no cluster): createDataFrame and read build frames in memory."""
-import numpy as np
+from thunderdome._lazy import numpy as np
 
 from thunderdome import _thunderdome
 from thunderdome.sql.dataframe import DataFrame

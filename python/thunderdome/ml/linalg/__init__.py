@@ -1,7 +1,7 @@
 """Vectors as PySpark's pyspark.ml.linalg has them: DenseVector, SparseVector and Vectors.
 
 They print exactly as PySpark prints them (repr rounds to 4 decimals, str is Spark's text)."""
-import numpy as np
+from thunderdome._lazy import numpy as np
 
 __all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT"]
 
