@@ -69,17 +69,35 @@ class Model(Transformer):
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        from thunderdome.ml.linalg import DenseVector
         st = self._state()
+        if name in _STATE_ALIASES and _STATE_ALIASES[name][0] in st:
+            key, conv = _STATE_ALIASES[name]
+            return conv(st[key], st)
         if name in st:
-            v = st[name]
-            return DenseVector(v) if isinstance(v, np.ndarray) else v
-        if name == "labels" and "labelsArray" in st:
-            return st["labelsArray"][0]
-        if name == "vocabulary" and "vocabulary" in st:
-            return st["vocabulary"]
+            return _state_value(name, st[name], st)
         raise AttributeError("'%s' object has no attribute '%s' (it holds: %s)"
                              % (type(self).__name__, name, ", ".join(sorted(st)) or "nothing"))
+
+
+def _state_value(name, v, st):
+    """A saved value as PySpark's model attribute of that name has it."""
+    from thunderdome.ml.linalg import DenseVector
+    if name in ("theta", "sigma") and "numClasses" in st and hasattr(v, "reshape"):
+        return np.asarray(v).reshape(int(st["numClasses"]), -1)
+    if name in ("docFreq", "categorySizes"):
+        return [int(x) for x in v]
+    if name == "isMultinomial":
+        return bool(v)
+    if hasattr(v, "dtype") and getattr(v, "ndim", 0) == 1:
+        return DenseVector(v)
+    return v
+
+
+# PySpark's names for values a model saves under another form: name -> (key, conversion).
+_STATE_ALIASES = {
+    "labels": ("labelsArray", lambda v, st: list(v[0])),
+    "vocabulary": ("vocabulary", lambda v, st: list(v[0]) if v and isinstance(v[0], list) else v),
+}
 
 
 class Evaluator(Params, MLWritable, MLReadable):
