@@ -515,8 +515,11 @@ PYBIND11_MODULE(_thunderdome, m) {
         py::arg("path"), py::arg("format") = "",
         py::arg("options") = std::map<std::string, std::string>{});
 
+  // dynamic_attr: the Python object made for a stage is kept on its handle (weakly), so the same
+  // C++ stage always comes back as the same Python object (cv.getEstimator() is pipeline).
   py::class_<td::Params, std::shared_ptr<td::Params>>(m, "Stage",
-                                                       "Any registered stage, model or evaluator")
+                                                       "Any registered stage, model or evaluator",
+                                                       py::dynamic_attr())
       .def_static("create",
                   [](const std::string& cls, std::string uid) {
                     const auto& info = td::findStageInfo(cls);

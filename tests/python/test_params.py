@@ -76,7 +76,7 @@ def test_fit_with_param_map_and_list_of_maps(spark):
     tf = HashingTF(inputCol="words", outputCol="features", numFeatures=16)
     lr = LogisticRegression(maxIter=5)
     pipe = Pipeline(stages=[tok, tf, lr])
-    assert [s.uid for s in pipe.getStages()] == [tok.uid, tf.uid, lr.uid]
+    assert pipe.getStages() == [tok, tf, lr]  # the same Python objects, as in PySpark
     m1 = pipe.fit(df, {tf.numFeatures: 8, lr.regParam: 0.5})
     assert isinstance(m1, PipelineModel)
     assert m1.stages[1].getNumFeatures() == 8 and m1.stages[2].getRegParam() == 0.5

@@ -46,7 +46,9 @@ def cli_predictions(cli, model, root, tmp_path):
 
 
 def test_cross_validator_example_equals_the_cpp_api(spark):
-    _, cvModel = cross_validator_example(spark)
+    crossval, cvModel = cross_validator_example(spark)
+    pipeline = crossval.getEstimator()
+    assert crossval.getEstimator() is pipeline and cvModel.getEstimator() is pipeline
     test = spark.createDataFrame(TEST, ["id", "text"])
     rows = cvModel.transform(test).select("id", "text", "probability", "prediction").collect()
     # examples/cross_validation (the C++ API) prints these for the same job

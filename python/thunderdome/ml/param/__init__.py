@@ -1,6 +1,7 @@
 """Param and Params as in pyspark.ml.param: Param objects are attributes of their stage
 (`hashingTF.numFeatures`), usable as keys of param maps and in ParamGridBuilder.addGrid."""
 import copy as _copy
+import weakref as _weakref
 
 from thunderdome import _thunderdome
 
@@ -71,6 +72,7 @@ class Params:
 
     def _bind(self, cpp):
         self._cpp = cpp
+        cpp._td_wrapper = _weakref.ref(self)
         for spec in self._td_params:
             param = Param(self, spec["name"], spec["doc"])
             object.__setattr__(self, spec["name"], param)
@@ -232,6 +234,9 @@ def _wrap(cpp):
     """The Python object of a C++ stage, model or evaluator (of its generated class)."""
     if cpp is None:
         return None
+    ref = getattr(cpp, "_td_wrapper", None)
+    if ref is not None and ref() is not None:
+        return ref()
     cls = _CLASSES.get(cpp.class_name())
     if cls is None:
         raise TypeError("no Python class for thunderdome class %s" % cpp.class_name())
