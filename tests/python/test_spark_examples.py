@@ -371,3 +371,47 @@ def test_pipeline_example(spark):
         [r.prediction for r in selected.collect()] == [1.0, 0.0, 1.0, 0.0]
     probs = [r.probability for r in selected.collect()]
     assert all(abs(p[0] + p[1] - 1.0) < 1e-12 for p in probs)
+
+
+def _cli_fit(cli, tmp_path, stage, params, data):
+    """The CLI's fit of one stage on `data` (a plain pipeline fit), loaded back in Python."""
+    import json
+    import subprocess
+    from thunderdome.ml import PipelineModel
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"stages": [{"name": "m", "class": stage, "params": params}],
+                                "tuning": {"method": "none"}}))
+    subprocess.run([cli, "fit", "--spec", str(spec), "--train", str(data), "--format", "libsvm",
+                    "--out", str(tmp_path / "model"), "-q"], check=True, capture_output=True)
+    return PipelineModel.load(str(tmp_path / "model")).stages[0]
+
+
+def test_logistic_regression_with_elastic_net_example_equals_the_cli(spark, root, cli, tmp_path):
+    from thunderdome.ml.classification import LogisticRegression
+    path = root / "tests/data/nb/sample_multiclass_classification_data.txt"
+    training = spark.read.format("libsvm").load(str(path))
+    training = training.filter(training.label < 2.0)  # the binomial example on two classes
+    lr = LogisticRegression(maxIter=10, regParam=0.3, elasticNetParam=0.8)
+    lrModel = lr.fit(training)
+    assert "Coefficients: " + str(lrModel.coefficients) != ""
+    binary = tmp_path / "binary.libsvm"
+    binary.write_text("".join(l for l in open(path) if l.split()[0] in ("0", "1")))
+    theirs = _cli_fit(cli, tmp_path, "LogisticRegression",
+                      {"maxIter": 10, "regParam": 0.3, "elasticNetParam": 0.8}, binary)
+    assert list(lrModel.coefficients) == list(theirs.coefficients)
+    assert lrModel.intercept == theirs.intercept
+    mlr = LogisticRegression(maxIter=10, regParam=0.3, elasticNetParam=0.8, family="multinomial")
+    mlrModel = mlr.fit(training)
+    assert mlrModel.isMultinomial and len(mlrModel.interceptVector) == 2
+
+
+def test_linearsvc_example_equals_the_cli(spark, root, cli, tmp_path):
+    from thunderdome.ml.classification import LinearSVC
+    path = root / "tests/data/io/sample_libsvm_mini.txt"
+    training = spark.read.format("libsvm").load(str(path))
+    lsvc = LinearSVC(maxIter=10, regParam=0.1)
+    lsvcModel = lsvc.fit(training)
+    theirs = _cli_fit(cli, tmp_path, "LinearSVC", {"maxIter": 10, "regParam": 0.1}, path)
+    assert list(lsvcModel.coefficients) == list(theirs.coefficients)
+    assert lsvcModel.intercept == theirs.intercept
+    assert lsvcModel.numFeatures == training.first().features.size
