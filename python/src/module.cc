@@ -96,7 +96,10 @@ std::string pyTypeName(py::handle v) { return py::str(py::type::of(v)).cast<std:
                        "\". Could not convert " + pyTypeName(v) + " to " + std::string(want));
 }
 
-bool isBool(py::handle v) { return py::isinstance<py::bool_>(v) || py::str(py::type::of(v)).cast<std::string>() == "<class 'numpy.bool_'>"; }
+bool isBool(py::handle v) {
+  return py::isinstance<py::bool_>(v) ||
+         py::str(py::type::of(v)).cast<std::string>() == "<class 'numpy.bool_'>";
+}
 
 bool isInt(py::handle v) {
   if (isBool(v)) return false;
@@ -141,10 +144,8 @@ td::ParamValue toParamValue(const td::ParamSpec& spec, py::handle v) {
     case td::ParamType::kBool:
       if (isBool(v)) return td::ParamValue(v.cast<bool>());
       badValue(spec, v, "boolean");
-    case td::ParamType::kInt:
-      return td::ParamValue(toInt(spec, v));
-    case td::ParamType::kDouble:
-      return td::ParamValue(toDouble(spec, v));
+    case td::ParamType::kInt: return td::ParamValue(toInt(spec, v));
+    case td::ParamType::kDouble: return td::ParamValue(toDouble(spec, v));
     case td::ParamType::kString:
       if (py::isinstance<py::str>(v)) return td::ParamValue(v.cast<std::string>());
       badValue(spec, v, "string");
@@ -250,13 +251,15 @@ td::ColumnPtr columnFromPython(const std::string& kind, py::handle data, py::han
   std::shared_ptr<td::Column> col;
   if (kind == "bigint") {
     auto a = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(data);
-    col = std::make_shared<td::Int64Column>(std::vector<std::int64_t>(a.data(), a.data() + a.size()));
+    col =
+        std::make_shared<td::Int64Column>(std::vector<std::int64_t>(a.data(), a.data() + a.size()));
   } else if (kind == "double") {
     auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(data);
     col = std::make_shared<td::DoubleColumn>(std::vector<double>(a.data(), a.data() + a.size()));
   } else if (kind == "boolean") {
     auto a = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(data);
-    col = std::make_shared<td::BooleanColumn>(std::vector<std::uint8_t>(a.data(), a.data() + a.size()));
+    col = std::make_shared<td::BooleanColumn>(
+        std::vector<std::uint8_t>(a.data(), a.data() + a.size()));
   } else if (kind == "string") {
     col = std::make_shared<td::StringColumn>(data.cast<std::vector<std::string>>());
   } else if (kind == "array<string>") {
@@ -271,8 +274,7 @@ td::ColumnPtr columnFromPython(const std::string& kind, py::handle data, py::han
     auto off = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(t[1]);
     auto idx = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>::ensure(t[2]);
     auto val = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(t[3]);
-    col = td::VectorColumn::sparse(t[0].cast<std::int64_t>(),
-                                   {off.data(), off.data() + off.size()},
+    col = td::VectorColumn::sparse(t[0].cast<std::int64_t>(), {off.data(), off.data() + off.size()},
                                    {idx.data(), idx.data() + idx.size()},
                                    {val.data(), val.data() + val.size()});
   } else {
@@ -319,7 +321,9 @@ py::object columnToPython(const td::Frame& f, const std::string& name) {
       py::list out(n);
       for (py::ssize_t i = 0; i < n; ++i) {
         const std::string& x = s[i];
-        PyList_SET_ITEM(out.ptr(), i, PyUnicode_DecodeUTF8(x.data(), static_cast<py::ssize_t>(x.size()), "replace"));
+        PyList_SET_ITEM(
+            out.ptr(), i,
+            PyUnicode_DecodeUTF8(x.data(), static_cast<py::ssize_t>(x.size()), "replace"));
       }
       return out;
     }
@@ -401,7 +405,8 @@ class DictStateWriter final : public td::StateWriter {
     out[py::str(std::string(k))] = std::string(v);
   }
   void putDoubles(std::string_view k, const std::vector<double>& v) override {
-    out[py::str(std::string(k))] = py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
+    out[py::str(std::string(k))] =
+        py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
   }
   void putDoubleRows(std::string_view k, const std::vector<std::vector<double>>& v) override {
     out[py::str(std::string(k))] = v;
@@ -410,7 +415,8 @@ class DictStateWriter final : public td::StateWriter {
     out[py::str(std::string(k))] = v;
   }
   void putArray(std::string_view k, const std::vector<double>& v) override {
-    out[py::str(std::string(k))] = py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
+    out[py::str(std::string(k))] =
+        py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
   }
   void putParamMaps(std::string_view, const std::vector<td::ParamMap>&) override {}
   void putStage(std::string_view, const td::PipelineStage&) override {}
@@ -443,11 +449,11 @@ py::object defaultOf(const td::ParamSpec& s) {
 PYBIND11_MODULE(_thunderdome, m) {
   m.doc() = "thunderdome's C++ core: frames, the stage registry, fitting, tuning and persistence";
   py::register_exception_translator(translateErrors);
-  m.def("_register_errors", [](py::object base, py::object param, py::object column,
-                               py::object data, py::object io) {
-    errorClasses = new ErrorClasses{std::move(base), std::move(param), std::move(column),
-                                    std::move(data), std::move(io)};
-  });
+  m.def("_register_errors",
+        [](py::object base, py::object param, py::object column, py::object data, py::object io) {
+          errorClasses = new ErrorClasses{std::move(base), std::move(param), std::move(column),
+                                          std::move(data), std::move(io)};
+        });
   m.def("version", [] { return std::string(td::libraryVersion()); });
 
   // The registry: one dict per class, with its params' names, docs, types and defaults.
@@ -486,14 +492,18 @@ PYBIND11_MODULE(_thunderdome, m) {
       .def("select", &td::Frame::select)
       .def("drop", &td::Frame::drop)
       .def("with_column_of",
-           [](const td::Frame& f, std::string name, const td::Frame& src, const std::string& srcName) {
+           [](const td::Frame& f, std::string name, const td::Frame& src,
+              const std::string& srcName) {
              return f.withColumn(std::move(name), src.column(srcName));
            })
       .def("with_column",
            [](const td::Frame& f, std::string name, const std::string& kind, py::handle data,
-              py::handle mask) { return f.withColumn(std::move(name), columnFromPython(kind, data, mask)); })
+              py::handle mask) {
+             return f.withColumn(std::move(name), columnFromPython(kind, data, mask));
+           })
       .def("take",
-           [](const td::Frame& f, py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> rows) {
+           [](const td::Frame& f,
+              py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> rows) {
              return f.take({rows.data(), static_cast<std::size_t>(rows.size())});
            })
       .def("random_split", &td::Frame::randomSplit)
@@ -501,32 +511,33 @@ PYBIND11_MODULE(_thunderdome, m) {
 
   // spark.read: the CLI's reader options (Spark's names, the same checks and messages), with
   // PySpark's defaults (no header, no schema inference) unless the options say otherwise.
-  m.def("read_frame",
-        [](const std::string& path, const std::string& format,
-           std::map<std::string, std::string> options) {
-          options.emplace("header", "false");
-          options.emplace("inferSchema", "false");
-          std::optional<std::string> fmt;
-          if (!format.empty()) fmt = format;
-          const td::ReadOptions o = td::cli::makeReadOptions(options, {}, fmt);
-          py::gil_scoped_release release;
-          return td::readFrame(path, o);
-        },
-        py::arg("path"), py::arg("format") = "",
-        py::arg("options") = std::map<std::string, std::string>{});
+  m.def(
+      "read_frame",
+      [](const std::string& path, const std::string& format,
+         std::map<std::string, std::string> options) {
+        options.emplace("header", "false");
+        options.emplace("inferSchema", "false");
+        std::optional<std::string> fmt;
+        if (!format.empty()) fmt = format;
+        const td::ReadOptions o = td::cli::makeReadOptions(options, {}, fmt);
+        py::gil_scoped_release release;
+        return td::readFrame(path, o);
+      },
+      py::arg("path"), py::arg("format") = "",
+      py::arg("options") = std::map<std::string, std::string>{});
 
   // dynamic_attr: the Python object made for a stage is kept on its handle (weakly), so the same
   // C++ stage always comes back as the same Python object (cv.getEstimator() is pipeline).
-  py::class_<td::Params, std::shared_ptr<td::Params>>(m, "Stage",
-                                                       "Any registered stage, model or evaluator",
-                                                       py::dynamic_attr())
-      .def_static("create",
-                  [](const std::string& cls, std::string uid) {
-                    const auto& info = td::findStageInfo(cls);
-                    if (uid.empty()) uid = td::randomUid(info.uidPrefix);
-                    return td::createInstance(cls, uid);
-                  },
-                  py::arg("cls"), py::arg("uid") = "")
+  py::class_<td::Params, std::shared_ptr<td::Params>>(
+      m, "Stage", "Any registered stage, model or evaluator", py::dynamic_attr())
+      .def_static(
+          "create",
+          [](const std::string& cls, std::string uid) {
+            const auto& info = td::findStageInfo(cls);
+            if (uid.empty()) uid = td::randomUid(info.uidPrefix);
+            return td::createInstance(cls, uid);
+          },
+          py::arg("cls"), py::arg("uid") = "")
       .def_property_readonly("uid", &td::Params::uid)
       .def("class_name", &td::Params::className)
       .def("has_param", &td::Params::hasParam)
@@ -543,7 +554,8 @@ PYBIND11_MODULE(_thunderdome, m) {
                p.set(name, toParamValue(p.spec(name), value));
              }
            })
-      .def("get", [](const td::Params& p, std::string_view name) { return toPython(p.getOrDefault(name)); })
+      .def("get", [](const td::Params& p,
+                     std::string_view name) { return toPython(p.getOrDefault(name)); })
       .def("get_default",
            [](const td::Params& p, std::string_view name) {
              auto d = p.getDefault(name);
@@ -551,7 +563,8 @@ PYBIND11_MODULE(_thunderdome, m) {
            })
       .def("is_set", [](const td::Params& p, std::string_view n) { return p.isSet(n); })
       .def("is_defined", [](const td::Params& p, std::string_view n) { return p.isDefined(n); })
-      .def("has_default", [](const td::Params& p, std::string_view n) { return p.getDefault(n).has_value(); })
+      .def("has_default",
+           [](const td::Params& p, std::string_view n) { return p.getDefault(n).has_value(); })
       .def("clear", [](td::Params& p, std::string_view n) { p.clear(n); })
       .def("explain_param", &td::Params::explainParam)
       .def("explain_params", &td::Params::explainParams)
@@ -587,7 +600,8 @@ PYBIND11_MODULE(_thunderdome, m) {
       .def("transform",
            [](const std::shared_ptr<td::Params>& p, const td::Frame& f, py::list extra) {
              auto tr = std::dynamic_pointer_cast<td::Transformer>(p);
-             if (!tr) throw td::ParamError(p->describe() + " is not a transformer: it has no transform");
+             if (!tr)
+               throw td::ParamError(p->describe() + " is not a transformer: it has no transform");
              const td::ParamMap map = toParamMap(extra);
              if (!map.empty()) tr = std::static_pointer_cast<td::Transformer>(tr->copyStage(map));
              return runReleased([&](const td::Context& ctx) { return tr->transform(f, ctx); });
@@ -605,7 +619,9 @@ PYBIND11_MODULE(_thunderdome, m) {
              return runReleased([&](const td::Context& ctx) { return ev->evaluate(f, ctx); });
            })
       .def("is_larger_better",
-           [](const td::Params& p) { return dynamic_cast<const td::Evaluator&>(p).isLargerBetter(); })
+           [](const td::Params& p) {
+             return dynamic_cast<const td::Evaluator&>(p).isLargerBetter();
+           })
       .def("sub_stages",
            [](const std::shared_ptr<td::Params>& p) {
              std::vector<std::shared_ptr<td::Params>> out;
@@ -613,7 +629,8 @@ PYBIND11_MODULE(_thunderdome, m) {
              return out;
            })
       .def("set_stages",
-           [](const std::shared_ptr<td::Params>& p, const std::vector<std::shared_ptr<td::Params>>& stages) {
+           [](const std::shared_ptr<td::Params>& p,
+              const std::vector<std::shared_ptr<td::Params>>& stages) {
              auto pipe = std::dynamic_pointer_cast<td::Pipeline>(p);
              if (!pipe) throw td::ParamError(p->describe() + " has no stages to set");
              std::vector<std::shared_ptr<td::PipelineStage>> s;

@@ -299,6 +299,8 @@ TEST(FrameTest, ShowRendersTable) {
   EXPECT_THAT(s, HasSubstr("| id|text|label|"));  // Spark's minimum width of 3
   EXPECT_THAT(s, HasSubstr("|  0| a b|  1.0|"));
   EXPECT_THAT(s, HasSubstr("only showing top 2 rows"));
+  // Spark left-aligns the cells when not truncating.
+  EXPECT_THAT(sample().show(2, false), HasSubstr("|id |text|label|"));
 }
 
 TEST(FrameTest, DuplicateColumnNamesRejected) {

@@ -51,3 +51,30 @@ def test_collected_rows_print_as_pyspark(spark):
 def test_vectors_are_numpy_backed():
     v = DenseVector(np.arange(3.0))
     assert v.array.dtype == np.float64 and v.norm(2) == np.sqrt(5.0)
+
+
+def test_show_as_spark(spark, capsys):
+    df = spark.createDataFrame([(0, "Hi I heard about Spark", None), (1, "x", 2.5)],
+                               ["id", "sentence", "v"])
+    df.show()
+    df.select("sentence").show(truncate=False)
+    df.show(1)
+    assert capsys.readouterr().out == (
+        "+---+--------------------+----+\n"
+        "| id|            sentence|   v|\n"
+        "+---+--------------------+----+\n"
+        "|  0|Hi I heard about ...|null|\n"
+        "|  1|                   x| 2.5|\n"
+        "+---+--------------------+----+\n"
+        "+----------------------+\n"
+        "|sentence              |\n"
+        "+----------------------+\n"
+        "|Hi I heard about Spark|\n"
+        "|x                     |\n"
+        "+----------------------+\n"
+        "+---+--------------------+----+\n"
+        "| id|            sentence|   v|\n"
+        "+---+--------------------+----+\n"
+        "|  0|Hi I heard about ...|null|\n"
+        "+---+--------------------+----+\n"
+        "only showing top 1 row\n")
