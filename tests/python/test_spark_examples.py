@@ -415,3 +415,19 @@ def test_linearsvc_example_equals_the_cli(spark, root, cli, tmp_path):
     assert list(lsvcModel.coefficients) == list(theirs.coefficients)
     assert lsvcModel.intercept == theirs.intercept
     assert lsvcModel.numFeatures == training.first().features.size
+
+
+def test_sparkflow_async_dl(spark, root):
+    from thunderdome.ml.evaluation import MulticlassClassificationEvaluator
+    from thunderdome.sparkflow import SparkAsyncDL
+    data = spark.read.format("libsvm") \
+        .load(str(root / "tests/data/nb/sample_multiclass_classification_data.txt"))
+    net = '[{"type": "dense", "units": 16, "activation": "relu"}, ' \
+          '{"type": "dense", "units": 3, "activation": "softmax"}]'
+    dl = SparkAsyncDL(inputCol="features", labelCol="label", network=net, iters=50,
+                      mode="sync", predictionCol="prediction")
+    model = dl.fit(data)
+    accuracy = MulticlassClassificationEvaluator(metricName="accuracy").evaluate(
+        model.transform(data))
+    assert accuracy > 0.8
+    assert type(model).__name__ == "SparkAsyncDLModel"
