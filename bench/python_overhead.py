@@ -53,6 +53,7 @@ evaluator = BinaryClassificationEvaluator(metricName="areaUnderROC")
 cv = CrossValidator(estimator=pipeline, estimatorParamMaps=grid, evaluator=evaluator,
                     numFolds=3, seed=42)
 model = cv.fit(train)
+model.write().overwrite().save(sys.argv[3])  # the CLI saves its model too
 auc = evaluator.evaluate(model.transform(test))
 print("AUC %.6f best %s in-process %.3f" % (auc, max(model.avgMetrics), time.time() - t0))
 '''
@@ -143,7 +144,7 @@ def main():
     env = dict(os.environ, PYTHONPATH=build_python)
     cli_cmd = [cli, "fit", "--spec", os.path.join(HERE, "specs", "spam_cv.json"), "--train", train,
                "--test", test, "--out", os.path.join(tmp, "model"), "--overwrite", "-q"]
-    py_cmd = ["/usr/bin/python3", "-c", PY_JOB, train, test]
+    py_cmd = ["/usr/bin/python3", "-c", PY_JOB, train, test, os.path.join(tmp, "py_model")]
     wall(cli_cmd)  # warm the page cache
     cli_t, py_t = [], []
     py_out = ""
