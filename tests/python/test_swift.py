@@ -28,8 +28,20 @@ def test_read_fit_save_load_on_swift(spark, root, cli, tmp_path):
     from swiftclient.client import Connection
     conn = Connection(authurl=os.environ["ST_AUTH"], user=os.environ["ST_USER"],
                       key=os.environ["ST_KEY"])
-    c = "td-py-" + uuid.uuid4().hex[:12]
+    c = "td-py-" + uuid.uuid4().hex[:12]  # a fresh container per run
     conn.put_container(c)
+    try:
+        run_on_swift(spark, root, cli, tmp_path, c)
+    finally:
+        for obj in conn.get_container(c, full_listing=True)[1]:
+            conn.delete_object(c, obj["name"])
+        conn.delete_container(c)
+
+
+def run_on_swift(spark, root, cli, tmp_path, c):
+    from swiftclient.client import Connection
+    conn = Connection(authurl=os.environ["ST_AUTH"], user=os.environ["ST_USER"],
+                      key=os.environ["ST_KEY"])
     for name in ("spark_guide_train.csv", "spark_guide_test.csv"):
         with open(root / "examples/data" / name, "rb") as f:
             conn.put_object(c, "data/" + name, f.read())
