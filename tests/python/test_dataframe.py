@@ -143,3 +143,34 @@ def test_to_pandas_without_copy_shares_the_columns(spark):
     copied = df.toPandas()
     copied.loc[0, "a"] = 1.0  # the default copy is an ordinary, writable frame
     assert df.first().a == 0.0
+
+
+def test_udf_order_by_and_group_by(spark):
+    from thunderdome.ml.feature import Tokenizer
+    from thunderdome.sql import functions as F
+    from thunderdome.sql.types import IntegerType
+    sentenceDataFrame = spark.createDataFrame([
+        (0, "Hi I heard about Spark"),
+        (1, "I wish Java could use case classes"),
+        (2, "Logistic,regression,models,are,neat")
+    ], ["id", "sentence"])
+    tokenizer = Tokenizer(inputCol="sentence", outputCol="words")
+    countTokens = F.udf(lambda words: len(words), IntegerType())
+    tokenized = tokenizer.transform(sentenceDataFrame)
+    out = tokenized.select("sentence", "words").withColumn("tokens", countTokens(col("words")))
+    assert [r.tokens for r in out.collect()] == [5, 7, 1]
+    assert out.dtypes[-1] == ("tokens", "bigint")
+
+    df = spark.createDataFrame([(1, "b", 2.0), (0, "a", 5.0), (1, "a", 1.0), (0, "b", 3.0)],
+                               ["label", "g", "x"])
+    assert [r.x for r in df.orderBy("x").collect()] == [1.0, 2.0, 3.0, 5.0]
+    assert [(r.label, r.g) for r in df.orderBy("label", "g", ascending=[True, False]).collect()] == \
+        [(0, "b"), (0, "a"), (1, "b"), (1, "a")]
+    assert [r.g for r in df.sort(df.g, ascending=False).collect()] == ["b", "b", "a", "a"]
+    counts = {r.label: r["count"] for r in df.groupBy("label").count().collect()}
+    assert counts == {1: 2, 0: 2}
+    means = {r.g: r["avg(x)"] for r in df.groupBy("g").avg("x").collect()}
+    assert means == {"b": 2.5, "a": 3.0}
+    agg = df.groupBy("label").agg(F.max("x").alias("mx"), F.count("x")).orderBy("label").collect()
+    assert [(r.label, r.mx, r["count(x)"]) for r in agg] == [(0, 5.0, 2), (1, 2.0, 2)]
+    assert df.select("label").distinct().count() == 2

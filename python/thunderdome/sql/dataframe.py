@@ -36,6 +36,13 @@ def _vectors_of(data):
     return out
 
 
+def _rank(values):
+    """Dense ranks of sortable values (for descending stable sorts of any key type)."""
+    uniq = sorted(set(values.tolist()))
+    pos = {v: i for i, v in enumerate(uniq)}
+    return np.array([pos[v] for v in values.tolist()])
+
+
 def _python_values(kind, data, mask):
     """A column's values as Python objects (what collect puts in Rows); nulls are None."""
     if kind in ("bigint", "double", "boolean"):
@@ -218,6 +225,39 @@ class DataFrame:
         return DataFrame(self._jdf.take(np.flatnonzero(keep).astype(np.int64)), self.sparkSession)
 
     where = filter
+
+    # ---- ordering and grouping ----
+    def orderBy(self, *cols, ascending=True):
+        """Rows sorted by columns (stable; a list of booleans for `ascending` per column)."""
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = cols[0]
+        names = [c if isinstance(c, str) else c._name for c in cols]
+        asc = ascending if isinstance(ascending, (list, tuple)) else [ascending] * len(names)
+        order = np.arange(self.count())
+        for name, up in reversed(list(zip(names, asc))):
+            kind, data, mask = self._column_data(name)
+            if kind in ("vector", "array<string>"):
+                raise TypeError("cannot sort by %s column '%s'" % (kind, name))
+            keys = np.asarray(data) if kind != "string" else np.array(data, dtype=object)
+            sub = keys[order]
+            idx = (np.argsort(sub, kind="stable") if up
+                   else np.argsort(-_rank(sub), kind="stable"))
+            order = order[idx]
+        return DataFrame(self._jdf.take(order.astype(np.int64)), self.sparkSession)
+
+    sort = orderBy
+
+    def groupBy(self, *cols):
+        """Groups for count(), avg/mean/sum/min/max(cols) and agg (GroupedData)."""
+        from thunderdome.sql.group import GroupedData
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = cols[0]
+        return GroupedData(self, [c if isinstance(c, str) else c._name for c in cols])
+
+    groupby = groupBy
+
+    def distinct(self):
+        return self.groupBy(*self.columns).count().drop("count")
 
     # ---- splitting and caching ----
     def randomSplit(self, weights, seed=None):
