@@ -60,7 +60,6 @@ def test_ctrl_c_cancels_a_running_fit():
 
 def test_fit_releases_the_gil(spark):
     from thunderdome.ml.feature import HashingTF, Tokenizer
-    import numpy as np
     rows = [(i, " ".join("w%d" % (i * j % 97) for j in range(30))) for i in range(20000)]
     df = Tokenizer(inputCol="text", outputCol="words").transform(
         spark.createDataFrame(rows, ["id", "text"]))

@@ -1,12 +1,9 @@
 """Spark's documented Python examples (apache/spark examples/src/main/python/ml/*.py) with only
 the imports changed (and data paths pointing at this repository's copies), checked against
 the outputs Spark's documentation shows."""
-import math
-
 import numpy as np
-import pytest
 
-from thunderdome.ml.linalg import DenseVector, SparseVector, Vectors
+from thunderdome.ml.linalg import DenseVector, Vectors
 
 
 def test_tokenizer_example(spark, capsys):

@@ -1,6 +1,4 @@
 """GroupedData: df.groupBy(cols).count() / .avg(...) / .agg(...), computed with pandas."""
-from thunderdome.sql.dataframe import DataFrame
-
 __all__ = ["GroupedData"]
 
 _PANDAS = {"count": "count", "avg": "mean", "mean": "mean", "sum": "sum", "min": "min",

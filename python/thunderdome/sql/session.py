@@ -4,8 +4,7 @@ from thunderdome._lazy import numpy as np
 
 from thunderdome import _thunderdome
 from thunderdome.sql.dataframe import DataFrame
-from thunderdome.sql.types import (ArrayType, BooleanType, DataType, DoubleType, LongType, Row,
-                                   StringType, StructType, _type_from_name)
+from thunderdome.sql.types import Row, StructType, _type_from_name
 
 __all__ = ["SparkSession", "DataFrameReader", "SparkContext"]
 

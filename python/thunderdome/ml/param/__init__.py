@@ -3,7 +3,6 @@
 import copy as _copy
 import weakref as _weakref
 
-from thunderdome import _thunderdome
 
 __all__ = ["Param", "Params", "TypeConverters"]
 
