@@ -174,3 +174,16 @@ def test_udf_order_by_and_group_by(spark):
     agg = df.groupBy("label").agg(F.max("x").alias("mx"), F.count("x")).orderBy("label").collect()
     assert [(r.label, r.mx, r["count(x)"]) for r in agg] == [(0, 5.0, 2), (1, 2.0, 2)]
     assert df.select("label").distinct().count() == 2
+
+
+def test_read_json_lines_and_errors(spark, tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"id": 1, "text": "a b", "x": 0.5}\n{"id": 2, "text": "c", "x": 1.5}\n')
+    df = spark.read.json(str(p))
+    assert sorted(df.columns) == ["id", "text", "x"]
+    assert sorted(r.x for r in df.collect()) == [0.5, 1.5]
+    from thunderdome.errors import IllegalArgumentException, IOException
+    with pytest.raises(IOException, match="nope.csv"):
+        spark.read.csv(str(tmp_path / "nope.csv"))
+    with pytest.raises(IllegalArgumentException, match="unknown reader option 'heder'"):
+        spark.read.option("heder", True).csv(str(p))

@@ -216,6 +216,10 @@ class DataFrameReader:
         fmt = self._format
         return DataFrame(_thunderdome.read_frame(str(path), fmt, opts), self._session)
 
+    def json(self, path, schema=None, **options):
+        """JSON Lines (one object per line; Spark's default JSON layout)."""
+        return self.format("jsonl").load(path, schema=schema, **options)
+
     def csv(self, path, schema=None, sep=None, header=None, inferSchema=None, **options):
         for k, v in (("sep", sep), ("header", header), ("inferSchema", inferSchema)):
             if v is not None:
@@ -242,6 +246,8 @@ class SparkContext:
 
 
 class _Conf:
+    """spark.conf: the settings the builder was given (kept, not used)."""
+
     def __init__(self, values):
         self._values = values
 
@@ -397,6 +403,8 @@ def _cast_to(df, kinds):
 
 
 class _BuilderDescriptor:
+    """SparkSession.builder: a new Builder on every access, as PySpark's."""
+
     def __get__(self, obj, cls):
         return SparkSession.Builder()
 
