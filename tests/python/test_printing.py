@@ -78,3 +78,26 @@ def test_show_as_spark(spark, capsys):
         "|  0|Hi I heard about ...|null|\n"
         "+---+--------------------+----+\n"
         "only showing top 1 row\n")
+
+
+def test_dense_matrix_repr_and_model_matrices(spark):
+    from thunderdome.ml.classification import LogisticRegression
+    from thunderdome.ml.feature import PCA
+    from thunderdome.ml.linalg import DenseMatrix
+    m = DenseMatrix(2, 2, [1.0, 2.0, 3.0, 4.0])
+    assert repr(m) == "DenseMatrix(2, 2, [1.0, 2.0, 3.0, 4.0], False)"
+    assert m.toArray().tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    df = spark.createDataFrame([(Vectors.dense([1.0, 0.0, 2.0]), 0.0),
+                                (Vectors.dense([0.0, 1.0, 1.0]), 1.0),
+                                (Vectors.dense([2.0, 1.0, 0.0]), 2.0),
+                                (Vectors.dense([1.0, 2.0, 0.5]), 1.0)], ["features", "label"])
+    pca = PCA(k=2, inputCol="features", outputCol="p").fit(df)
+    assert (pca.pc.numRows, pca.pc.numCols) == (3, 2)
+    # the first component is a unit vector
+    assert abs(np.linalg.norm(pca.pc.toArray()[:, 0]) - 1.0) < 1e-12
+    lr = LogisticRegression(family="multinomial", regParam=0.1).fit(df)
+    cm = lr.coefficientMatrix
+    assert (cm.numRows, cm.numCols) == (3, 3)
+    proj = cm.toArray() @ df.first().features.toArray() + lr.interceptVector.toArray()
+    raw = lr.transform(df).first().rawPrediction.toArray()
+    assert np.allclose(proj, raw)

@@ -81,9 +81,13 @@ class Model(Transformer):
 
 def _state_value(name, v, st):
     """A saved value as PySpark's model attribute of that name has it."""
-    from thunderdome.ml.linalg import DenseVector
+    from thunderdome.ml.linalg import DenseMatrix, DenseVector
     if name in ("theta", "sigma") and "numClasses" in st and hasattr(v, "reshape"):
-        return np.asarray(v).reshape(int(st["numClasses"]), -1)
+        rows = int(st["numClasses"])
+        return DenseMatrix(rows, len(v) // rows, v, isTransposed=True)  # class-major
+    if name == "pc" and "numFeatures" in st:
+        d = int(st["numFeatures"])
+        return DenseMatrix(d, len(v) // d, v)  # column-major d x k
     if name in ("docFreq", "categorySizes"):
         return [int(x) for x in v]
     if name == "isMultinomial":
@@ -97,7 +101,15 @@ def _state_value(name, v, st):
 _STATE_ALIASES = {
     "labels": ("labelsArray", lambda v, st: list(v[0])),
     "vocabulary": ("vocabulary", lambda v, st: list(v[0]) if v and isinstance(v[0], list) else v),
+    # LogisticRegressionModel: the K x d (1 x d binomial) row-major coefficients
+    "coefficientMatrix": ("coefficients", lambda v, st: _coefficient_matrix(v, st)),
 }
+
+
+def _coefficient_matrix(v, st):
+    from thunderdome.ml.linalg import DenseMatrix
+    rows = int(st["numClasses"]) if st.get("isMultinomial") else 1
+    return DenseMatrix(rows, len(v) // rows, v, isTransposed=True)
 
 
 class Evaluator(Params, MLWritable, MLReadable):

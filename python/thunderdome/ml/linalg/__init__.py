@@ -3,7 +3,8 @@
 They print exactly as PySpark prints them (repr rounds to 4 decimals, str is Spark's text)."""
 from thunderdome._lazy import numpy as np
 
-__all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT"]
+__all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT", "Matrix",
+           "DenseMatrix", "Matrices"]
 
 
 def _format_float(f, digits=4):
@@ -260,3 +261,58 @@ class Vectors:
     @staticmethod
     def squared_distance(v1, v2):
         return _as_array(v1).__sub__(_as_array(v2)).dot(_as_array(v1) - _as_array(v2))
+
+
+class Matrix:
+    """Base class of DenseMatrix."""
+
+    def __init__(self, numRows, numCols, isTransposed=False):
+        self.numRows = numRows
+        self.numCols = numCols
+        self.isTransposed = isTransposed
+
+
+class DenseMatrix(Matrix):
+    """A dense matrix, values column-major (row-major when isTransposed), as PySpark's."""
+
+    def __init__(self, numRows, numCols, values, isTransposed=False):
+        Matrix.__init__(self, numRows, numCols, isTransposed)
+        self.values = np.asarray(values, dtype=np.float64)
+        if self.values.size != numRows * numCols:
+            raise ValueError("DenseMatrix of %d x %d needs %d values, got %d"
+                             % (numRows, numCols, numRows * numCols, self.values.size))
+
+    def toArray(self):
+        if self.isTransposed:
+            return self.values.reshape((self.numRows, self.numCols))
+        return self.values.reshape((self.numRows, self.numCols), order="F")
+
+    def __getitem__(self, indices):
+        i, j = indices
+        return self.toArray()[i, j]
+
+    def __eq__(self, other):
+        return (isinstance(other, DenseMatrix) and self.numRows == other.numRows
+                and self.numCols == other.numCols and np.array_equal(self.toArray(), other.toArray()))
+
+    def __repr__(self):
+        # the stored values as they are (as PySpark), at most 16 of them with "..." between
+        _values = self.values
+        if len(_values) > 16:
+            entries = _format_float_list(_values[:8]) + ["..."] + _format_float_list(_values[-8:])
+        else:
+            entries = _format_float_list(_values)
+        entries = ", ".join(entries)
+        return "DenseMatrix({0}, {1}, [{2}], {3})".format(self.numRows, self.numCols, entries,
+                                                           self.isTransposed)
+
+    def __str__(self):
+        return "DenseMatrix(%d, %d, %s)" % (self.numRows, self.numCols, self.toArray().tolist())
+
+
+class Matrices:
+    """Factory methods of matrices, as PySpark's Matrices."""
+
+    @staticmethod
+    def dense(numRows, numCols, values):
+        return DenseMatrix(numRows, numCols, values)
