@@ -91,9 +91,15 @@ auto runReleased(F&& work) -> decltype(work(std::declval<const td::Context&>()))
 
 std::string pyTypeName(py::handle v) { return py::str(py::type::of(v)).cast<std::string>(); }
 
+// TypeError with PySpark's wording (Params._set around its TypeConverters' messages):
+// 'Invalid param value given for param "maxIter". Could not convert ten to int'.
 [[noreturn]] void badValue(const td::ParamSpec& spec, py::handle v, std::string_view want) {
-  throw py::type_error("Invalid param value given for param \"" + spec.name +
-                       "\". Could not convert " + pyTypeName(v) + " to " + std::string(want));
+  std::string why;
+  if (want == "boolean")
+    why = "Boolean Param requires value of type bool. Found " + pyTypeName(v) + ".";
+  else if (want == "string") why = "Could not convert " + pyTypeName(v) + " to string type";
+  else why = "Could not convert " + py::str(v).cast<std::string>() + " to " + std::string(want);
+  throw py::type_error("Invalid param value given for param \"" + spec.name + "\". " + why);
 }
 
 bool isBool(py::handle v) {
@@ -161,13 +167,21 @@ td::ParamValue toParamValue(const td::ParamSpec& spec, py::handle v) {
     case td::ParamType::kIntList: {
       if (!isSequence(v)) badValue(spec, v, "list of ints");
       std::vector<std::int64_t> out;
-      for (auto x : v) out.push_back(toInt(spec, x));
+      try {
+        for (auto x : v) out.push_back(toInt(spec, x));
+      } catch (const py::type_error&) {
+        badValue(spec, v, "list of ints");
+      }
       return td::ParamValue(std::move(out));
     }
     case td::ParamType::kDoubleList: {
       if (!isSequence(v)) badValue(spec, v, "list of floats");
       std::vector<double> out;
-      for (auto x : v) out.push_back(toDouble(spec, x));
+      try {
+        for (auto x : v) out.push_back(toDouble(spec, x));
+      } catch (const py::type_error&) {
+        badValue(spec, v, "list of floats");
+      }
       return td::ParamValue(std::move(out));
     }
     case td::ParamType::kObject: {

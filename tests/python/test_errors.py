@@ -3,7 +3,7 @@ import pytest
 
 from thunderdome.errors import AnalysisException, IllegalArgumentException, IOException
 from thunderdome.ml.classification import LogisticRegression
-from thunderdome.ml.feature import HashingTF, Tokenizer
+from thunderdome.ml.feature import Bucketizer, HashingTF, Tokenizer, VectorAssembler
 from thunderdome.ml.tuning import CrossValidatorModel
 
 
@@ -18,13 +18,24 @@ def test_positional_arguments_are_refused_as_pyspark():
 
 
 def test_wrong_type_is_a_type_error_naming_the_param():
-    with pytest.raises(TypeError, match='Invalid param value given for param "maxIter". '
-                                        "Could not convert <class 'str'> to int"):
+    # PySpark's messages, word for word
+    with pytest.raises(TypeError) as e:
         LogisticRegression(maxIter="ten")
-    with pytest.raises(TypeError, match='param "inputCol"'):
+    assert str(e.value) == 'Invalid param value given for param "maxIter". Could not convert ten to int'
+    with pytest.raises(TypeError) as e:
         Tokenizer(inputCol=3)
-    with pytest.raises(TypeError, match='param "fitIntercept"'):
+    assert str(e.value) == ('Invalid param value given for param "inputCol". '
+                            "Could not convert <class 'int'> to string type")
+    with pytest.raises(TypeError) as e:
         LogisticRegression(fitIntercept=1)
+    assert str(e.value) == ('Invalid param value given for param "fitIntercept". '
+                            "Boolean Param requires value of type bool. Found <class 'int'>.")
+    with pytest.raises(TypeError, match="Could not convert abc to float"):
+        LogisticRegression().setRegParam("abc")
+    with pytest.raises(TypeError, match=r"Could not convert \[1, 2\] to list of strings"):
+        VectorAssembler(inputCols=[1, 2])
+    with pytest.raises(TypeError, match=r"Could not convert \[0.5, 'x'\] to list of floats"):
+        Bucketizer(splits=[0.5, "x"])
 
 
 def test_out_of_range_is_an_illegal_argument_with_the_library_message():
