@@ -8,8 +8,11 @@ from thunderdome.ml.tuning import CrossValidatorModel
 
 
 def test_unknown_keyword_is_a_type_error():
-    with pytest.raises(TypeError, match="unexpected keyword argument 'maxIters'"):
+    with pytest.raises(TypeError, match=r"^LogisticRegression.__init__\(\) got an unexpected "
+                                        "keyword argument 'maxIters' \\(its params: .*maxIter,"):
         LogisticRegression(maxIters=10)
+    with pytest.raises(TypeError, match=r"LogisticRegression.setParams\(\) got an unexpected"):
+        LogisticRegression().setParams(regparam=0.1)
 
 
 def test_positional_arguments_are_refused_as_pyspark():

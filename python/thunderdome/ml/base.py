@@ -147,18 +147,23 @@ def _init(self, *args, **kwargs):
     if args:
         raise TypeError("Method %s forces keyword arguments." % "__init__")
     self._bind(_thunderdome.Stage.create(self._td_name))
+    _check_keywords(self, "__init__", kwargs)
     self.setParams(**kwargs)
+
+
+def _check_keywords(self, method, kwargs):
+    names = {s["name"] for s in self._td_params}
+    names.update(getattr(self, "_td_extra_params", ()))
+    for k in kwargs:
+        if k not in names:
+            raise TypeError("%s.%s() got an unexpected keyword argument '%s' (its params: %s)"
+                            % (type(self).__name__, method, k, ", ".join(sorted(names))))
 
 
 def _set_params(self, *args, **kwargs):
     if args:
         raise TypeError("Method setParams forces keyword arguments.")
-    names = {s["name"] for s in self._td_params}
-    names.update(getattr(self, "_td_extra_params", ()))
-    for k in kwargs:
-        if k not in names:
-            raise TypeError("%s.__init__() got an unexpected keyword argument '%s' (its params: %s)"
-                            % (type(self).__name__, k, ", ".join(sorted(names))))
+    _check_keywords(self, "setParams", kwargs)
     for k, v in kwargs.items():
         if k in self._td_extra_params:
             getattr(self, "set" + _cap(k))(v)
