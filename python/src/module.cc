@@ -9,6 +9,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -61,9 +62,13 @@ void translateErrors(std::exception_ptr p) {
 
 // Runs work(ctx) on another thread with the GIL released, checking Python's signals meanwhile:
 // Ctrl-C cancels the Context (the fit stops at its next check) and raises KeyboardInterrupt.
+// The threads every call may use (0: all of the shared pool); SparkSession's master("local[N]").
+std::atomic<int> sessionThreads{0};
+
 template <class F>
 auto runReleased(F&& work) -> decltype(work(std::declval<const td::Context&>())) {
   td::Context ctx;
+  ctx.threads = sessionThreads.load();
   bool interrupted = false;
   auto fut = std::async(std::launch::async, [&work, &ctx] { return work(ctx); });
   {
@@ -469,6 +474,11 @@ PYBIND11_MODULE(_thunderdome, m) {
                                           std::move(data), std::move(io)};
         });
   m.def("version", [] { return std::string(td::libraryVersion()); });
+  m.def("set_threads", [](int n) {
+    if (n < 0) throw td::ParamError("the number of threads must be >= 0 (0: all cores)");
+    sessionThreads = n;
+  });
+  m.def("threads", [] { return sessionThreads.load(); });
 
   // The registry: one dict per class, with its params' names, docs, types and defaults.
   m.def("stages", [] {

@@ -293,12 +293,15 @@ class SparkSession:
                 SparkSession._active = SparkSession(dict(self._options))
             else:
                 SparkSession._active.conf._values.update(self._options)
+                if "spark.master" in self._options:
+                    _thunderdome.set_threads(_threads_of(self._options["spark.master"]))
             return SparkSession._active
 
     builder = None  # set below (a new Builder per access, as PySpark's classproperty)
 
     def __init__(self, options=None):
         self.conf = _Conf(options or {})
+        _thunderdome.set_threads(_threads_of(self.conf.get("spark.master")))
         self.sparkContext = SparkContext(self.conf)
         self.version = _thunderdome.version()
 
@@ -309,6 +312,7 @@ class SparkSession:
     def stop(self):
         if SparkSession._active is self:
             SparkSession._active = None
+            _thunderdome.set_threads(0)
 
     def __enter__(self):
         return self
@@ -400,6 +404,18 @@ def _cast_to(df, kinds):
     from thunderdome.sql.column import Column
     return df.select(*[Column.ref(n).cast(k).alias(n) if k != t else n
                        for (n, t), k in zip(df.dtypes, kinds)])
+
+
+def _threads_of(master):
+    """The threads fits may use for a master URL: local[N] -> N, local -> 1, local[*] or
+    anything else (no cluster here) -> 0, all cores."""
+    import re
+    if master is None:
+        return 0
+    if master == "local":
+        return 1
+    m = re.fullmatch(r"local\[(\d+)(?:,\s*\d+)?\]", master.strip())
+    return int(m.group(1)) if m else 0
 
 
 class _BuilderDescriptor:
