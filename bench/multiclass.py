@@ -21,7 +21,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from run_bench import measure, log  # noqa: E402
+from run_bench import cpu_model, interleave, measure  # noqa: E402
 
 DATA = os.path.join(HERE, "data", "fashion-mnist")
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
@@ -84,22 +83,14 @@ def main():
         "sk-lbfgs-ref": lambda: sk_run("lbfgs", REF_BLAS_DIR),
         "sk-liblinear": lambda: sk_run("liblinear", OPENBLAS_DIR),
     }
-    runs = {k: [] for k in systems if k not in skip}
-    for r in range(a.repeats):
-        for name in runs:
-            log(f"repeat {r + 1}/{a.repeats}: {name}")
-            runs[name].append(systems[name]())
-            m = runs[name][-1]
-            log(f"  wall {m['wall']:.1f} s, fit {m['fitSeconds']:.1f} s, load {m['loadavgBefore']:.1f}->{m['loadavgAfter']:.1f}, others' cores {m['otherCores']:.2f}, peak RSS "
-                f"{m['peakRssMB']:.0f} MB, test accuracy {m['testAccuracy']}")
+    runs = interleave({k: f for k, f in systems.items() if k not in skip}, a.repeats,
+                      lambda m: f"wall {m['wall']:.1f} s, fit {m['fitSeconds']:.1f} s, load "
+                      f"{m['loadavgBefore']:.1f}->{m['loadavgAfter']:.1f}, others' cores "
+                      f"{m['otherCores']:.2f}, peak RSS {m['peakRssMB']:.0f} MB, test accuracy "
+                      f"{m['testAccuracy']}")
     med = {k: {f: statistics.median(x[f] for x in v) for f in ("wall", "fitSeconds", "peakRssMB", "cpu", "otherCores")}
            | {"testAccuracy": v[0]["testAccuracy"], "best": v[0]["best"]} for k, v in runs.items()}
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = re.search(r"model name\s*:\s*(.*)", f.read()).group(1)
-    except (OSError, AttributeError):
-        pass
+    cpu = cpu_model()
     lines = [f"# Fashion-MNIST multinomial tuning (bench/multiclass.py), {datetime.date.today()}", "",
              f"Machine: {cpu}, {os.cpu_count()} cores; medians of {a.repeats} interleaved run(s).",
              "", "| system | wall s | fit s | CPU s | peak RSS MB | test accuracy | best regParam | "

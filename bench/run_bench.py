@@ -173,6 +173,28 @@ def log(msg):
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo, or ""."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        return ""
+
+
+def interleave(systems, repeats, describe):
+    """Runs every system of {name: fn} once per repeat, in turn (so that a noisy stretch of the
+    machine hits them all alike), logging describe(figures) after each run; returns
+    {name: [figures of each repeat]}."""
+    runs = {k: [] for k in systems}
+    for r in range(repeats):
+        for name, fn in systems.items():
+            log(f"repeat {r + 1}/{repeats}: {name}")
+            runs[name].append(fn())
+            log("  " + describe(runs[name][-1]))
+    return runs
+
+
 # ----------------------------------------------------------------------------- systems
 class Bench:
     def __init__(self, args):

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -31,8 +32,11 @@
 //  - sync: every step, each worker's gradient at the same weights, weighted by its rows and
 //    summed in double in worker order, is applied once: the result depends only on the seed and
 //    the number of partitions, not on the threads.
-// Data-parallel (ctx.comm with several ranks, mode sync only): each rank holds a shard of the
-// rows and runs workers P·r/R .. P·(r+1)/R−1 (seeded by their global index) over it; the step's
+// Data-parallel (ctx.comm with several ranks, e.g. MPI ranks under mpirun): each rank holds a
+// shard of the rows and runs workers P·r/R .. P·(r+1)/R−1 (seeded by their global index) over
+// it. Hogwild and locked: the parameter server lives on rank 0; the other ranks' workers pull
+// and push through the communicator's Service (messages answered by a thread of rank 0, no
+// HTTP, no port), and after each iteration every rank takes rank 0's weights. Sync: the step's
 // sums (Σ rows·gradient and Σ rows, in double) are all-reduced, so every rank applies the same
 // update to the same weights. Each rank's sum is exact when the workers' values of one weight
 // are within a factor ~2^20 of each other (a float times a row count has 24 + log2(rows) bits),
@@ -48,6 +52,7 @@ using stage_util::num;
 using stage_util::rowWhere;
 
 constexpr std::int64_t kEvalBlock = 1024;  // rows per block of validation and transform
+constexpr std::int64_t kUpdateBlock = 16384;  // weights per block of a sync step's update
 
 enum class Mode { kHogwild, kLocked, kSync };
 
@@ -142,8 +147,21 @@ void fillBatch(const Data& data, const std::int64_t* idx, std::int64_t b,
   }
 }
 
+// What a worker talks to: the parameter server itself, or (ranks other than 0 of a
+// data-parallel fit) its proxy over the communicator.
+class ServerApi {
+ public:
+  virtual ~ServerApi() = default;
+  // A copy of the weights into dst.
+  virtual void pull(float* dst) = 0;
+  // Applies one gradient with the optimizer.
+  virtual void push(const float* g) = 0;
+  // push(g), then pull(dst) (one round trip to a remote server).
+  virtual void pushPull(const float* g, float* dst) = 0;
+};
+
 // The parameter server: the weights and the optimizer's slots.
-class ParameterServer {
+class ParameterServer final : public ServerApi {
  public:
   ParameterServer(std::vector<float> w0, nn::OptimizerConfig cfg, Mode mode)
       : w_(std::move(w0)), cfg_(cfg), mode_(mode) {
@@ -152,8 +170,7 @@ class ParameterServer {
     for (auto& s : slots_) slotPtrs_.push_back(s.data());
   }
 
-  // A copy of the weights into dst.
-  void pull(float* dst) {
+  void pull(float* dst) override {
     const auto n = static_cast<std::int64_t>(w_.size());
     if (mode_ == Mode::kHogwild) {
       for (std::int64_t i = 0; i < n; ++i)
@@ -166,8 +183,7 @@ class ParameterServer {
     }
   }
 
-  // Applies one gradient with the optimizer.
-  void push(const float* g) {
+  void push(const float* g) override {
     const auto n = static_cast<std::int64_t>(w_.size());
     if (mode_ == Mode::kLocked) {
       std::unique_lock lock(mu_);
@@ -177,6 +193,24 @@ class ParameterServer {
       const std::int64_t t = step_.fetch_add(1, std::memory_order_relaxed) + 1;
       nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, 0, n, t, mode_ == Mode::kHogwild);
     }
+  }
+
+  void pushPull(const float* g, float* dst) override {
+    push(g);
+    pull(dst);
+  }
+
+  // Ranks other than 0, between iterations: rank 0's weights and count of pushes.
+  void assign(const float* w, std::int64_t pushes) {
+    std::copy(w, w + w_.size(), w_.begin());
+    step_.store(pushes);
+  }
+
+  // Sync mode: the step count of the next update (adam's t), then its parts applied by
+  // update() over disjoint ranges of the weights, in parallel.
+  std::int64_t nextStep() { return step_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  void update(const float* g, std::int64_t begin, std::int64_t end, std::int64_t t) {
+    nn::applyUpdate(cfg_, w_.data(), slotPtrs_.data(), g, begin, end, t, false);
   }
 
   // Between iterations (no worker running): the weights themselves.
@@ -191,6 +225,30 @@ class ParameterServer {
   Mode mode_;
   std::atomic<std::int64_t> step_{0};
   std::shared_mutex mu_;
+};
+
+// Rank 0's parameter server as seen from another rank of a data-parallel fit (hogwild,
+// locked): every pull and push is a call of the communicator's service, which rank 0 answers
+// on its server thread (request: a gradient or nothing; reply: the weights after it).
+class RemoteServer final : public ServerApi {
+ public:
+  RemoteServer(dist::Service& service, std::size_t numWeights)
+      : service_(&service), bytes_(numWeights * sizeof(float)), scratch_(numWeights) {}
+  void pull(float* dst) override { service_->call({}, {reinterpret_cast<std::byte*>(dst), bytes_}); }
+  void push(const float* g) override {
+    std::lock_guard lock(mu_);  // one scratch reply for the threads of this rank
+    pushPull(g, scratch_.data());
+  }
+  void pushPull(const float* g, float* dst) override {
+    service_->call({reinterpret_cast<const std::byte*>(g), bytes_},
+                   {reinterpret_cast<std::byte*>(dst), bytes_});
+  }
+
+ private:
+  dist::Service* service_;
+  std::size_t bytes_;
+  std::vector<float> scratch_;
+  std::mutex mu_;
 };
 
 struct Schedule {
@@ -248,14 +306,17 @@ class Worker {
   }
 
   // One asynchronous iteration (hogwild, locked): Sparkflow's handle_model loop body.
-  void iterate(const Data& data, ParameterServer& server) {
+  void iterate(const Data& data, ServerApi& server) {
     const auto batches = plan();
     server.pull(w_.data());
-    for (const auto& b : batches) {
-      // Stochastic batches use the weights pulled once; sequential batches re-pull first.
-      if (sched_.stochastic < 1 && &b != &batches.front()) server.pull(w_.data());
-      gradient(data, w_.data(), b);
-      server.push(g_.data());
+    for (std::size_t k = 0; k < batches.size(); ++k) {
+      gradient(data, w_.data(), batches[k]);
+      // Stochastic batches use the weights pulled once; sequential batches re-pull after each
+      // push.
+      if (sched_.stochastic < 1 && k + 1 < batches.size())
+        server.pushPull(g_.data(), w_.data());
+      else
+        server.push(g_.data());
     }
   }
 
@@ -316,7 +377,7 @@ Schema AsyncDL::transformSchema(const Schema& input) const {
   return outputSchema(*this, input, who);
 }
 
-bool AsyncDL::supportsDataParallel() const { return modeOf(*this) == Mode::kSync; }
+bool AsyncDL::supportsDataParallel() const { return true; }
 
 std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) const {
   const std::string who = describe();
@@ -326,12 +387,6 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
       ctx.isDataParallel() && ctx.comm->size() > 1 ? ctx.comm.get() : nullptr;
   const int ranks = comm ? comm->size() : 1, rank = comm ? comm->rank() : 0;
   const Mode mode = modeOf(*this);
-  // Estimator::fit refuses these first (supportsDataParallel); kept for direct callers.
-  if (comm && mode != Mode::kSync)
-    throw ParamError(fmt::format(
-        "{}: mode {} across ranks is not supported yet (data-parallel fits need mode=sync: the "
-        "communicator has collectives only, no messages to a parameter server)",
-        who, mode == Mode::kLocked ? "locked" : "hogwild"));
   if (comm && getPartitions() < ranks)
     throw ParamError(fmt::format(
         "{}: partitions {} is less than the {} ranks of the data-parallel fit; partitions counts "
@@ -568,24 +623,89 @@ std::shared_ptr<Model> AsyncDL::fitImpl(const Frame& frame, const Context& ctx) 
           const auto& plan = plans[static_cast<std::size_t>(p)];
           if (s < plan.size()) workers[static_cast<std::size_t>(p)]->gradient(data, w, plan[s]);
         });
-        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, then over the ranks.
-        std::fill(acc.begin(), acc.end(), 0.0);
+        // Σ_p rows_p · g_p / Σ_p rows_p in double, in worker order, then over the ranks; the
+        // sums and the optimizer's update run in parallel over ranges of the weights (each
+        // weight's sum in the same order whatever the threads).
+        std::vector<std::pair<double, const float*>> parts;  // (rows, gradient) of this step
+        double rows = 0.0;
         for (std::int64_t p = 0; p < P; ++p) {
           const auto& plan = plans[static_cast<std::size_t>(p)];
           if (s >= plan.size()) continue;
-          const auto r = static_cast<double>(plan[s].second);
-          acc[nw] += r;
-          const auto& g = workers[static_cast<std::size_t>(p)]->g();
-          for (std::size_t i = 0; i < nw; ++i) acc[i] += r * static_cast<double>(g[i]);
+          parts.emplace_back(static_cast<double>(plan[s].second),
+                             workers[static_cast<std::size_t>(p)]->g().data());
+          rows += parts.back().first;
         }
-        if (comm) comm->allreduceSum(acc);
-        for (std::size_t i = 0; i < nw; ++i) gsum[i] = static_cast<float>(acc[i] / acc[nw]);
-        server.push(gsum.data());
+        auto sumRange = [&](std::int64_t b0, std::int64_t b1, double* out) {
+          for (std::int64_t i = b0; i < b1; ++i) {
+            double a = 0.0;
+            for (const auto& [r, g] : parts) a += r * static_cast<double>(g[i]);
+            out[i - b0] = a;
+          }
+        };
+        const auto nwi = static_cast<std::int64_t>(nw);
+        if (comm) {
+          parallel::forBlocks(nwi, kUpdateBlock, [&](std::int64_t, std::int64_t b0,
+                                                      std::int64_t b1) {
+            sumRange(b0, b1, acc.data() + b0);
+          });
+          acc[nw] = rows;
+          comm->allreduceSum(acc);
+          rows = acc[nw];
+        }
+        const std::int64_t t = server.nextStep();
+        parallel::forBlocks(nwi, kUpdateBlock, [&](std::int64_t, std::int64_t b0,
+                                                    std::int64_t b1) {
+          const double* a = acc.data() + b0;
+          if (!comm) {
+            sumRange(b0, b1, acc.data() + b0);
+          }
+          for (std::int64_t i = b0; i < b1; ++i)
+            gsum[static_cast<std::size_t>(i)] = static_cast<float>(a[i - b0] / rows);
+          server.update(gsum.data(), b0, b1, t);
+        });
       }
-    } else {
+    } else if (!comm) {
       parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
         workers[static_cast<std::size_t>(p)]->iterate(data, server);
       });
+    } else {
+      // Across ranks: rank 0's workers use the server, the others' call it through the
+      // communicator's service (answered by a thread of rank 0); afterwards every rank takes
+      // rank 0's weights (for the validation loss, early stopping and the model).
+      const std::unique_ptr<dist::Service> service = comm->service(
+          nw * sizeof(float),
+          [&](int, std::span<const std::byte> request, std::span<std::byte> reply) {
+            if (!request.empty()) server.push(reinterpret_cast<const float*>(request.data()));
+            server.pull(reinterpret_cast<float*>(reply.data()));
+          });
+      RemoteServer remote(*service, nw);
+      ServerApi& api = rank == 0 ? static_cast<ServerApi&>(server) : remote;
+      std::exception_ptr failed;
+      try {
+        parallel::forBlocks(P, 1, [&](std::int64_t p, std::int64_t, std::int64_t) {
+          workers[static_cast<std::size_t>(p)]->iterate(data, api);
+        });
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      service->finish();
+      dist::agreeOnErrors(*comm, failed);
+      std::vector<std::byte> bytes;
+      if (rank == 0) {
+        dist::ByteWriter out;
+        out.put<std::int64_t>(server.pushes());
+        bytes = out.bytes();
+        const auto* wb = reinterpret_cast<const std::byte*>(server.weights().data());
+        bytes.insert(bytes.end(), wb, wb + nw * sizeof(float));
+      }
+      comm->broadcast(bytes, 0);
+      if (rank != 0) {
+        dist::ByteReader in(bytes);
+        const auto pushes = in.get<std::int64_t>();
+        std::vector<float> w(nw);
+        std::memcpy(w.data(), bytes.data() + sizeof(std::int64_t), nw * sizeof(float));
+        server.assign(w.data(), pushes);
+      }
     }
     summary.iterations = it;
     if (nValAll > 0) {
@@ -630,11 +750,16 @@ AsyncDLModel::AsyncDLModel(std::string uid) : AsyncDLModel(std::move(uid), 0, {}
 
 std::vector<StateItem> AsyncDLModel::stateSummary() const {
   return {{"inputWidth", "inputWidth", inputWidth_},
-          {"numWeights", "weights", static_cast<std::int64_t>(weights_->size())}};
+          {"numWeights", "weights", static_cast<std::int64_t>(weights_->size())},
+          {"iterations", "iterations", summary_.iterations},
+          {"pushes", "pushes", summary_.pushes}};
 }
 
 void AsyncDLModel::saveState(StateWriter& out) const {
   out.putInt("inputWidth", inputWidth_);
+  out.putInt("iterations", summary_.iterations);
+  out.putInt("bestIteration", summary_.bestIteration);
+  out.putInt("pushes", summary_.pushes);
   out.putArray("weights", std::vector<double>(weights_->begin(), weights_->end()));
 }
 
@@ -648,6 +773,11 @@ void AsyncDLModel::loadState(const StateReader& in) {
                         net.numWeights()));
   inputWidth_ = width;
   weights_ = std::make_shared<const std::vector<float>>(w.begin(), w.end());
+  // The training summary's counts (models saved before they were kept have none).
+  summary_ = {};
+  if (in.has("iterations")) summary_.iterations = in.getInt("iterations");
+  if (in.has("bestIteration")) summary_.bestIteration = in.getInt("bestIteration");
+  if (in.has("pushes")) summary_.pushes = in.getInt("pushes");
 }
 
 Schema AsyncDLModel::transformSchema(const Schema& input) const {

@@ -36,6 +36,25 @@ std::vector<std::vector<std::byte>> LocalCommunicator::allgather(std::span<const
 
 void LocalCommunicator::abort(int code) { std::_Exit(code); }
 
+namespace {
+// One rank: nobody calls.
+class NoCallService final : public Service {
+ public:
+  void call(std::span<const std::byte>, std::span<std::byte>) override {
+    throw InternalError("Service::call on rank 0 of 1: rank 0 serves, it does not call");
+  }
+  void finish() override {}
+};
+}  // namespace
+
+std::unique_ptr<Service> Communicator::service(std::size_t /*replyBytes*/,
+                                                ServiceHandler /*handler*/) {
+  if (size() == 1) return std::make_unique<NoCallService>();
+  throw ParamError(fmt::format(
+      "this communicator ({} ranks) has collectives only, no messages to a service on rank 0",
+      size()));
+}
+
 ByteWriter& ByteWriter::putString(std::string_view s) {
   put<std::uint64_t>(s.size());
   const auto* p = reinterpret_cast<const std::byte*>(s.data());

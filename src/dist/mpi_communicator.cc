@@ -1,6 +1,6 @@
 // src/dist/mpi_communicator.cc — the MPI world (the only file that includes <mpi.h>).
 // Thread level SERIALIZED: collectives run on the calling (main) thread; during a work queue's
-// life rank 0's dealer thread is the only caller there, and the other ranks' workers take
+// life rank 0's dealer or server thread is the only caller there, and the other ranks' workers take
 // turns under a mutex.
 #include <mpi.h>
 
@@ -107,6 +107,81 @@ class MpiWorkQueue final : public WorkQueue {
   std::thread server_;
 };
 
+constexpr int kTagCall = 103;
+constexpr int kTagAnswer = 104;
+constexpr int kTagDone = 105;
+
+// Rank 0 answers calls on a thread of its own (the only caller of MPI on rank 0 while the
+// service lives); the other ranks' threads call in turn under a mutex.
+class MpiService final : public Service {
+ public:
+  MpiService(MPI_Comm world, std::size_t replyBytes, ServiceHandler handler)
+      : replyBytes_(replyBytes), handler_(std::move(handler)) {
+    MPI_Comm_dup(world, &comm_);
+    MPI_Comm_rank(comm_, &rank_);
+    MPI_Comm_size(comm_, &size_);
+    if (rank_ == 0 && size_ > 1) server_ = std::thread([this] { serve(); });
+  }
+  ~MpiService() override {
+    if (server_.joinable()) server_.join();
+    MPI_Comm_free(&comm_);
+  }
+
+  void call(std::span<const std::byte> request, std::span<std::byte> reply) override {
+    if (reply.size() != replyBytes_)
+      throw InternalError("Service::call: the reply buffer's size is not the service's");
+    std::lock_guard lock(mu_);
+    MPI_Send(request.data(), static_cast<int>(request.size()), MPI_BYTE, 0, kTagCall, comm_);
+    MPI_Recv(reply.data(), static_cast<int>(reply.size()), MPI_BYTE, 0, kTagAnswer, comm_,
+             MPI_STATUS_IGNORE);
+  }
+
+  void finish() override {
+    if (rank_ == 0) {
+      if (server_.joinable()) server_.join();
+      return;
+    }
+    std::lock_guard lock(mu_);
+    MPI_Send(nullptr, 0, MPI_BYTE, 0, kTagDone, comm_);
+  }
+
+ private:
+  void serve() {
+    int done = 0, idle = 0;
+    std::vector<std::byte> request, reply;
+    while (done < size_ - 1) {
+      int flag = 0;
+      MPI_Status st;
+      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &flag, &st);
+      if (!flag) {  // spin briefly after a call (the next one is usually close), then back off
+        if (++idle < 2000) std::this_thread::yield();
+        else std::this_thread::sleep_for(std::chrono::microseconds(100));
+        continue;
+      }
+      idle = 0;
+      int count = 0;
+      MPI_Get_count(&st, MPI_BYTE, &count);
+      request.resize(static_cast<std::size_t>(count));
+      MPI_Recv(request.data(), count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, comm_,
+               MPI_STATUS_IGNORE);
+      if (st.MPI_TAG == kTagDone) {
+        ++done;
+        continue;
+      }
+      reply.assign(replyBytes_, std::byte{0});
+      handler_(st.MPI_SOURCE, request, reply);
+      MPI_Send(reply.data(), static_cast<int>(reply.size()), MPI_BYTE, st.MPI_SOURCE,
+               kTagAnswer, comm_);
+    }
+  }
+  std::size_t replyBytes_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0, size_ = 1;
+  ServiceHandler handler_;
+  std::mutex mu_;
+  std::thread server_;
+};
+
 class MpiCommunicator final : public Communicator {
  public:
   MpiCommunicator() {
@@ -160,6 +235,9 @@ class MpiCommunicator final : public Communicator {
   }
   std::unique_ptr<WorkQueue> workQueue(std::int64_t items) override {
     return std::make_unique<MpiWorkQueue>(comm_, items);
+  }
+  std::unique_ptr<Service> service(std::size_t replyBytes, ServiceHandler handler) override {
+    return std::make_unique<MpiService>(comm_, replyBytes, std::move(handler));
   }
 
  private:

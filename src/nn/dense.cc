@@ -1,11 +1,10 @@
-// src/nn/dense.cc — the CPU back-end of nn/dense.h: Eigen GEMMs over mapped column-major arrays,
-// scalar element-wise loops (std::exp, so that a value never depends on where in a buffer it
+// src/nn/dense.cc — the CPU back-end of nn/dense.h, element-wise part (the GEMMs are in
+// nn/dense_gemm.cc): scalar element-wise loops (std::exp, so that a value never depends on where in a buffer it
 // sits: results are the same whatever the alignment, batch split or thread count).
 #include "nn/dense.h"
 
 #include <fmt/format.h>
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,25 +12,6 @@
 #include "thunderdome/core/error.h"
 
 namespace td::nn {
-
-namespace {
-
-template <class T>
-using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
-template <class T>
-using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
-template <class T>
-using MapM = Eigen::Map<Mat<T>>;
-template <class T>
-using CMapM = Eigen::Map<const Mat<T>>;
-template <class T>
-using MapV = Eigen::Map<Vec<T>>;
-template <class T>
-using CMapV = Eigen::Map<const Vec<T>>;
-
-using Index = Eigen::Index;
-
-}  // namespace
 
 Activation activationFromName(std::string_view name) {
   if (name == "linear") return Activation::kLinear;
@@ -52,43 +32,6 @@ std::string_view toString(Activation a) {
     case Activation::kSoftmax: return "softmax";
   }
   return "?";
-}
-
-template <class T>
-void affineForward(const T* W, const T* b, std::int64_t out, std::int64_t in, const T* X,
-                   std::int64_t n, T* Y) {
-  MapM<T> y(Y, static_cast<Index>(out), static_cast<Index>(n));
-  const CMapM<T> w(W, static_cast<Index>(out), static_cast<Index>(in));
-  const CMapM<T> x(X, static_cast<Index>(in), static_cast<Index>(n));
-  const CMapV<T> bias(b, static_cast<Index>(out));
-  // As Spark's AffineLayerModel.eval: the biases first, then Y += W·X.
-  y.colwise() = bias;
-  y.noalias() += w * x;
-}
-
-template <class T>
-void affineBackward(const T* W, std::int64_t out, std::int64_t in, const T* dY, std::int64_t n,
-                    T* dX) {
-  MapM<T> dx(dX, static_cast<Index>(in), static_cast<Index>(n));
-  const CMapM<T> w(W, static_cast<Index>(out), static_cast<Index>(in));
-  const CMapM<T> dy(dY, static_cast<Index>(out), static_cast<Index>(n));
-  dx.noalias() = w.transpose() * dy;
-}
-
-template <class T>
-void affineGradient(const T* dY, std::int64_t out, const T* X, std::int64_t in, std::int64_t n,
-                    T scale, T* gW, T* gb) {
-  MapM<T> gw(gW, static_cast<Index>(out), static_cast<Index>(in));
-  MapV<T> gbias(gb, static_cast<Index>(out));
-  const CMapM<T> dy(dY, static_cast<Index>(out), static_cast<Index>(n));
-  const CMapM<T> x(X, static_cast<Index>(in), static_cast<Index>(n));
-  gw.noalias() += scale * (dy * x.transpose());
-  // Row sums in a fixed order (a plain loop: Eigen's rowwise().sum() may vectorize differently
-  // with the alignment of the buffer).
-  for (std::int64_t j = 0; j < n; ++j) {
-    const T* col = dY + j * out;
-    for (std::int64_t i = 0; i < out; ++i) gb[i] += scale * col[i];
-  }
 }
 
 template <class T>
@@ -135,8 +78,8 @@ void activationBackward(Activation a, const T* A, T* delta, std::int64_t rows, s
       for (std::int64_t i = 0; i < size; ++i) delta[i] *= T(1) - A[i] * A[i];
       return;
     case Activation::kRelu:
-      for (std::int64_t i = 0; i < size; ++i)
-        if (!(A[i] > T(0))) delta[i] = T(0);
+      // A select, not a branch, so that the loop vectorizes.
+      for (std::int64_t i = 0; i < size; ++i) delta[i] = A[i] > T(0) ? delta[i] : T(0);
       return;
     case Activation::kSoftmax:
       throw ParamError(
@@ -217,12 +160,6 @@ double squaredError(const T* A, const T* Y, std::int64_t k, std::int64_t n, T sc
 }
 
 #define TD_NN_INSTANTIATE(T)                                                                    \
-  template void affineForward<T>(const T*, const T*, std::int64_t, std::int64_t, const T*,       \
-                                 std::int64_t, T*);                                              \
-  template void affineBackward<T>(const T*, std::int64_t, std::int64_t, const T*, std::int64_t, \
-                                  T*);                                                           \
-  template void affineGradient<T>(const T*, std::int64_t, const T*, std::int64_t, std::int64_t, \
-                                  T, T*, T*);                                                    \
   template void activate<T>(Activation, T*, std::int64_t, std::int64_t);                        \
   template void activationBackward<T>(Activation, const T*, T*, std::int64_t, std::int64_t);    \
   template double softmaxCrossEntropy<T>(const T*, const std::int32_t*, std::int64_t,           \

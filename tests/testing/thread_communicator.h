@@ -2,6 +2,7 @@
 // process, for testing collective code (sharded reads, data-parallel fits) without mpirun.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
@@ -37,12 +38,26 @@ class ThreadGroup {
   }
   [[nodiscard]] int size() const { return n_; }
 
+  // The service of the group (one at a time): rank 0's handler, called by the other ranks'
+  // threads one at a time.
+  void setHandler(dist::ServiceHandler h) {
+    std::lock_guard lock(serviceMu_);
+    handler_ = std::move(h);
+  }
+  void callHandler(int rank, std::span<const std::byte> request, std::span<std::byte> reply) {
+    std::lock_guard lock(serviceMu_);
+    std::fill(reply.begin(), reply.end(), std::byte{0});
+    handler_(rank, request, reply);
+  }
+
  private:
   int n_;
   std::mutex mu_;
   std::condition_variable cv_;
   int arrived_ = 0, generation_ = 0;
   std::vector<std::vector<std::byte>> slots_, result_;
+  std::mutex serviceMu_;
+  dist::ServiceHandler handler_;
 };
 
 /// One rank of a ThreadGroup. Sums add the ranks' values in rank order, so every rank gets the
@@ -73,8 +88,31 @@ class ThreadCommunicator final : public dist::Communicator {
   std::unique_ptr<dist::WorkQueue> workQueue(std::int64_t) override {
     throw InternalError("ThreadCommunicator has no work queue");
   }
+  // The other ranks call rank 0's handler directly (under the group's lock), as MpiService's
+  // server thread would answer them.
+  std::unique_ptr<dist::Service> service(std::size_t replyBytes,
+                                         dist::ServiceHandler handler) override {
+    if (rank_ == 0) g_.setHandler(std::move(handler));
+    barrier();
+    return std::make_unique<Service>(*this, replyBytes);
+  }
 
  private:
+  class Service final : public dist::Service {
+   public:
+    Service(ThreadCommunicator& c, std::size_t replyBytes) : c_(c), replyBytes_(replyBytes) {}
+    void call(std::span<const std::byte> request, std::span<std::byte> reply) override {
+      if (c_.rank_ == 0 || reply.size() != replyBytes_)
+        throw InternalError("ThreadCommunicator::Service::call: rank 0 or a wrong reply size");
+      c_.g_.callHandler(c_.rank_, request, reply);
+    }
+    void finish() override { c_.barrier(); }
+
+   private:
+    ThreadCommunicator& c_;
+    std::size_t replyBytes_;
+  };
+
   template <class Op>
   void reduce(std::span<double> values, Op op) {
     const auto all = g_.allgather(rank_, std::as_bytes(values));

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstring>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -63,6 +64,26 @@ class LocalWorkQueue final : public WorkQueue {
   WorkDealer dealer_;
 };
 
+/// A request/reply service hosted by rank 0 for a while (AsyncDL's parameter server across
+/// ranks): the other ranks' threads call it, rank 0 answers on a thread of its own.
+class Service {
+ public:
+  virtual ~Service() = default;
+  /// Ranks other than 0: sends `request` (any size, may be empty) to rank 0's handler and
+  /// waits for its reply, which fills `reply` (of the service's reply size). Thread-safe: calls
+  /// from several threads of a rank are served one at a time.
+  virtual void call(std::span<const std::byte> request, std::span<std::byte> reply) = 0;
+  /// Collective: each rank calls it once, after its threads stopped calling; on rank 0 it
+  /// returns once every other rank did (the handler has answered its last call).
+  virtual void finish() = 0;
+};
+
+/// Rank 0's answer to one call of a Service: (calling rank, request, reply to fill: the
+/// service's reply size, zeroed). Runs on
+/// one thread at a time, concurrently with rank 0's own threads.
+using ServiceHandler =
+    std::function<void(int rank, std::span<const std::byte> request, std::span<std::byte> reply)>;
+
 /// The collectives thunderdome's distributed code uses. Every collective must be called by
 /// all ranks in the same order. Failures of the transport abort the job.
 class Communicator {
@@ -85,6 +106,10 @@ class Communicator {
   [[noreturn]] virtual void abort(int code) = 0;
   /// Collective: a queue of `items` shared by all ranks.
   virtual std::unique_ptr<WorkQueue> workQueue(std::int64_t items) = 0;
+  /// Collective: a Service whose replies hold `replyBytes` bytes, answered by `handler` on
+  /// rank 0 until finish(). One rank: a service nobody calls. Transports without messages
+  /// between ranks throw ParamError.
+  virtual std::unique_ptr<Service> service(std::size_t replyBytes, ServiceHandler handler);
 };
 
 /// One process: rank 0 of 1; collectives are copies.
