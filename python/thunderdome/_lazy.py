@@ -8,9 +8,12 @@ class _LazyModule:
 
     def __init__(self, name):
         self._name = name
+        self._module = None
 
     def __getattr__(self, attr):
-        module = importlib.import_module(self._name)
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
         return getattr(module, attr)
 
 

@@ -1,5 +1,7 @@
 """SparkSession: the entry point of a PySpark script, here a handle on this process (no JVM,
 no cluster): createDataFrame and read build frames in memory."""
+import operator
+
 from thunderdome._lazy import numpy as np
 
 from thunderdome import _thunderdome
@@ -32,6 +34,29 @@ _KIND_TYPE = {"bigint": "LongType", "double": "DoubleType", "string": "StringTyp
               "boolean": "BooleanType", "array<string>": "ArrayType", "vector": "VectorUDT"}
 
 
+_EXACT_KINDS = {bool: "boolean", int: "bigint", float: "double", str: "string"}
+
+
+def _column_kind(values, name):
+    """The inferred kind of a column of Python values (PySpark's merge over every row): the
+    distinct value types are looked at once each, lists of strings row by row."""
+    kind = None
+    for t in set(map(type, values)):
+        if t is type(None):
+            continue
+        k = _EXACT_KINDS.get(t)
+        if k is None:
+            if t in (list, tuple):
+                k = "array<string>"
+                for v in values:
+                    if type(v) is t and not all(isinstance(x, str) for x in v):
+                        raise TypeError("field %s: not supported type: %s" % (name, t))
+            else:
+                k = _infer_kind(next(v for v in values if type(v) is t), name)
+        kind = _merge_kind(kind, k, name)
+    return kind
+
+
 def _merge_kind(a, b, name):
     if a is None:
         return b
@@ -42,8 +67,9 @@ def _merge_kind(a, b, name):
 
 
 def _mask_of(values):
-    mask = np.fromiter((v is None for v in values), dtype=np.uint8, count=len(values))
-    return mask if mask.any() else None
+    if None not in values:  # values are scalars, strings, lists or vectors here (never arrays)
+        return None
+    return np.fromiter((v is None for v in values), dtype=np.uint8, count=len(values))
 
 
 def _column_spec(name, kind, values):
@@ -54,7 +80,8 @@ def _column_spec(name, kind, values):
         fill = 0 if kind != "double" else float("nan")
         dtype = {"bigint": np.int64, "double": np.float64, "boolean": np.uint8}[kind]
         try:
-            arr = np.array([fill if v is None else v for v in values], dtype=dtype)
+            arr = np.array(values if mask is None else [fill if v is None else v for v in values],
+                           dtype=dtype)
         except (TypeError, ValueError):
             bad = next(v for v in values if v is not None and not isinstance(v, (int, float, np.number)))
             raise TypeError("field %s: %s can not accept object %r in type %s"
@@ -65,7 +92,8 @@ def _column_spec(name, kind, values):
             if v is not None and not isinstance(v, str):
                 raise TypeError("field %s: StringType() can not accept object %r in type %s"
                                 % (name, v, type(v)))
-        return (name, kind, ["" if v is None else v for v in values], mask)
+        return (name, kind, values if mask is None else ["" if v is None else v for v in values],
+                mask)
     if kind == "array<string>":
         return (name, kind, [[] if v is None else list(v) for v in values], mask)
     if kind == "vector":
@@ -163,9 +191,7 @@ def _frame_from_pandas(pdf, names=None):
         else:
             values = [None if (v is None or (isinstance(v, float) and v != v)) else v
                       for v in series.tolist()]
-            kind = None
-            for v in values:
-                kind = _merge_kind(kind, _infer_kind(v, name), name)
+            kind = _column_kind(values, name)
             if kind is None:
                 raise ValueError("Some of types cannot be determined after inferring "
                                  "(column %s holds only nulls)" % name)
@@ -331,11 +357,10 @@ class SparkSession:
         if isinstance(data, DataFrame):
             return data
         names, kinds = _parse_schema(schema)
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover
-            pd = None
-        if isinstance(data, np.ndarray):
+        pd = None
+        if type(data).__module__.split(".")[0] in ("pandas", "numpy"):
+            import pandas as pd  # only for pandas and numpy input (its import takes ~0.5 s)
+        if type(data).__module__.split(".")[0] == "numpy" and isinstance(data, np.ndarray):
             if data.ndim not in (1, 2):
                 raise ValueError("NumPy array input should be of 1 or 2 dimensions.")
             if names is None:
@@ -375,22 +400,20 @@ class SparkSession:
             names = ["_%d" % i for i in range(1, width + 1)]
         if len(names) < width:
             names = list(names) + ["_%d" % i for i in range(len(names) + 1, width + 1)]
-        for r in rows:
-            if len(r) != width:
-                raise ValueError("Length of object (%d) does not match with length of fields (%d)"
-                                 % (len(r), width))
-        columns = list(zip(*rows))
+        for n in set(map(len, rows)) - {width}:
+            raise ValueError("Length of object (%d) does not match with length of fields (%d)"
+                             % (n, width))
+        # column by column (zip(*rows) over many rows is slow: one iterator per row)
+        columns = [list(map(operator.itemgetter(i), rows)) for i in range(width)]
         specs = []
         for i, (name, values) in enumerate(zip(names, columns)):
-            kind = None
-            for v in values:
-                kind = _merge_kind(kind, _infer_kind(v, name), name)
+            kind = _column_kind(values, name)
             if kinds is not None:
                 kind = _coerce(kind, kinds[i])
             if kind is None:
                 raise ValueError("Some of types cannot be determined after inferring "
                                  "(column %s holds only None)" % name)
-            specs.append(_column_spec(name, kind, list(values)))
+            specs.append(_column_spec(name, kind, values))
         return DataFrame(_thunderdome.Frame.from_columns(specs), self)
 
     def range(self, start, end=None, step=1, numPartitions=None):
