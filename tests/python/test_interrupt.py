@@ -60,25 +60,27 @@ def test_ctrl_c_cancels_a_running_fit():
 
 def test_fit_releases_the_gil(spark):
     from thunderdome.ml.feature import HashingTF, Tokenizer
-    rows = [(i, " ".join("w%d" % (i * j % 97) for j in range(30))) for i in range(20000)]
+    rows = [(i, " ".join("w%d" % (i * j % 997) for j in range(40))) for i in range(60000)]
     df = Tokenizer(inputCol="text", outputCol="words").transform(
         spark.createDataFrame(rows, ["id", "text"]))
     tf = HashingTF(inputCol="words", outputCol="f")
-    ticks = []
+    stamps = []
     stop = threading.Event()
 
-    def count():
+    def tick():
         while not stop.is_set():
-            ticks.append(1)
+            stamps.append(time.perf_counter())
             time.sleep(0.001)
 
-    th = threading.Thread(target=count)
+    th = threading.Thread(target=tick)
     th.start()
-    t = time.time()
-    for _ in range(20):
-        tf.transform(df)
-    elapsed = time.time() - t
+    time.sleep(0.01)
+    t0 = time.perf_counter()
+    tf.transform(df)  # one call into C++
+    t1 = time.perf_counter()
     stop.set()
     th.join()
-    # the Python thread kept running while C++ worked (about one tick per millisecond)
-    assert len(ticks) > 0.2 * elapsed * 1000, (len(ticks), elapsed)
+    during = [t for t in stamps if t0 < t < t1]
+    # holding the GIL, the call would leave the ticking thread no chance to run until it returned
+    assert t1 - t0 > 0.02, "the call was too short to tell"
+    assert len(during) >= 3, (len(during), t1 - t0)
