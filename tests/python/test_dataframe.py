@@ -187,3 +187,21 @@ def test_read_json_lines_and_errors(spark, tmp_path):
         spark.read.csv(str(tmp_path / "nope.csv"))
     with pytest.raises(IllegalArgumentException, match="unknown reader option 'heder'"):
         spark.read.option("heder", True).csv(str(p))
+
+
+def test_missing_values_and_describe(spark, capsys):
+    df = spark.createDataFrame([(1, 2.0, "a"), (None, float("nan"), None), (3, None, "c")],
+                               ["i", "x", "s"])
+    assert df.dropna().count() == 1
+    assert df.na.drop(how="all").count() == 2  # the second row holds nothing
+    assert df.dropna(subset=["i"]).count() == 2
+    assert df.dropna(thresh=2).count() == 2
+    filled = df.fillna(0).fillna("?")
+    assert filled.collect() == [Row(i=1, x=2.0, s="a"), Row(i=0, x=0.0, s="?"),
+                                Row(i=3, x=0.0, s="c")]
+    assert df.na.fill({"x": -1.0}).collect()[1].x == -1.0
+    d = spark.createDataFrame([(1, 2.0, "b"), (3, 4.0, "a")], ["i", "x", "s"]).describe()
+    assert d.columns == ["summary", "i", "x", "s"]
+    rows = {r.summary: r for r in d.collect()}
+    assert rows["count"].i == "2" and rows["mean"].x == "3.0" and rows["min"].s == "a"
+    assert rows["stddev"].i == str(2 ** 0.5) and rows["max"].i == "3" and rows["mean"].s is None

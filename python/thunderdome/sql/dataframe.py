@@ -57,6 +57,19 @@ def _python_values(kind, data, mask):
     return values
 
 
+class _NaFunctions:
+    """df.na: drop and fill (DataFrameNaFunctions)."""
+
+    def __init__(self, df):
+        self._df = df
+
+    def drop(self, how="any", thresh=None, subset=None):
+        return self._df.dropna(how, thresh, subset)
+
+    def fill(self, value, subset=None):
+        return self._df.fillna(value, subset)
+
+
 class DataFrame:
     """A table of named, typed columns (PySpark's DataFrame), immutable: every operation
     returns a new DataFrame sharing the unchanged columns."""
@@ -258,6 +271,99 @@ class DataFrame:
 
     def distinct(self):
         return self.groupBy(*self.columns).count().drop("count")
+
+    # ---- missing values ----
+    @property
+    def na(self):
+        """df.na.drop(...) / df.na.fill(...), as dropna and fillna."""
+        return _NaFunctions(self)
+
+    def _missing(self, name):
+        """Per row: True where column `name` is null (or NaN in a double column)."""
+        kind, data, mask = self._column_data(name)
+        miss = np.zeros(self.count(), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+        if kind == "double":
+            miss = miss | np.isnan(np.asarray(data))
+        return miss
+
+    def dropna(self, how="any", thresh=None, subset=None):
+        """Rows without nulls (and NaN) in `subset` (all columns): how="any" drops a row with
+        one, "all" only a row of nothing else; `thresh` keeps rows with that many values."""
+        if how not in ("any", "all"):
+            raise ValueError("how ('%s') should be 'any' or 'all'" % how)
+        cols = [subset] if isinstance(subset, str) else list(subset or self.columns)
+        if not cols:
+            return self
+        present = sum((~self._missing(c)).astype(np.int64) for c in cols)
+        if thresh is None:
+            thresh = len(cols) if how == "any" else 1
+        keep = np.flatnonzero(present >= thresh).astype(np.int64)
+        return DataFrame(self._jdf.take(keep), self.sparkSession)
+
+    def fillna(self, value, subset=None):
+        """Nulls (and NaN in double columns) replaced: a number fills numeric columns, a string
+        fills string columns, a bool boolean columns; a dict maps columns to values."""
+        if isinstance(value, dict):
+            items = list(value.items())
+        else:
+            cols = [subset] if isinstance(subset, str) else list(subset or self.columns)
+            items = [(c, value) for c in cols]
+        out = self
+        for name, v in items:
+            kind, data, mask = out._column_data(name)
+            miss = out._missing(name)
+            if not miss.any():
+                continue
+            if kind in ("bigint", "double") and isinstance(v, (int, float)) and not isinstance(v, bool):
+                arr = np.array(data, dtype=np.float64 if kind == "double" else np.int64)
+                arr[miss] = v
+                out = DataFrame(out._jdf.with_column(name, kind, arr, None), out.sparkSession)
+            elif kind == "string" and isinstance(v, str):
+                vals = [v if m else x for x, m in zip(data, miss)]
+                out = DataFrame(out._jdf.with_column(name, kind, vals, None), out.sparkSession)
+            elif kind == "boolean" and isinstance(v, bool):
+                arr = np.array(data, dtype=np.uint8)
+                arr[miss] = v
+                out = DataFrame(out._jdf.with_column(name, kind, arr, None), out.sparkSession)
+        return out
+
+    def describe(self, *cols):
+        """count, mean, stddev, min and max of numeric and string columns, as strings (Spark)."""
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = cols[0]
+        types = dict(self.dtypes)
+        cols = [c for c in (cols or self.columns) if types.get(c) in ("bigint", "double", "string")]
+        rows = {"count": [], "mean": [], "stddev": [], "min": [], "max": []}
+        for c in cols:
+            kind, data, mask = self._column_data(c)
+            keep = np.ones(self.count(), dtype=bool) if mask is None else ~np.asarray(mask, dtype=bool)
+            if kind == "string":
+                vals = [x for x, k in zip(data, keep) if k]
+                rows["count"].append(str(len(vals)))
+                rows["mean"].append(None)
+                rows["stddev"].append(None)
+                rows["min"].append(min(vals) if vals else None)
+                rows["max"].append(max(vals) if vals else None)
+                continue
+            x = np.asarray(data)[keep]
+            rows["count"].append(str(len(x)))
+            xf = x.astype(np.float64)
+            rows["mean"].append(str(float(xf.mean())) if len(x) else None)
+            rows["stddev"].append(str(float(xf.std(ddof=1))) if len(x) > 1 else
+                                  (None if len(x) == 0 else "NaN"))
+            if kind == "bigint":
+                rows["min"].append(str(int(x.min())) if len(x) else None)
+                rows["max"].append(str(int(x.max())) if len(x) else None)
+            else:
+                rows["min"].append(str(float(x.min())) if len(x) else None)
+                rows["max"].append(str(float(x.max())) if len(x) else None)
+        data = [tuple([k] + v) for k, v in rows.items()]
+        from thunderdome.sql.session import _column_spec
+        specs = [_column_spec("summary", "string", [r[0] for r in data])]
+        for i, c in enumerate(cols):
+            specs.append(_column_spec(c, "string", [r[i + 1] for r in data]))
+        from thunderdome import _thunderdome
+        return DataFrame(_thunderdome.Frame.from_columns(specs), self.sparkSession)
 
     # ---- splitting and caching ----
     def randomSplit(self, weights, seed=None):
