@@ -40,6 +40,8 @@ CHILD = textwrap.dedent("""
         print("FINISHED %f" % (time.time() - t), flush=True)
     except KeyboardInterrupt:
         print("INTERRUPTED %f" % (time.time() - t), flush=True)
+    m = cv(2).fit(df)  # the process goes on: the next fit runs whole
+    print("AFTER %d" % len(m.avgMetrics), flush=True)
 """)
 
 
@@ -53,6 +55,7 @@ def test_ctrl_c_cancels_a_running_fit():
     p.send_signal(signal.SIGINT)
     out = p.communicate(timeout=600)[0]
     assert out.startswith("INTERRUPTED"), out
+    assert out.splitlines()[1] == "AFTER 2", out
     elapsed = float(out.split()[1])
     # the whole grid would take about 400 * per_map; cancelled, it stops within a few fits
     assert elapsed < 0.3 + 0.25 * 400 * per_map, (elapsed, per_map)
