@@ -93,3 +93,12 @@ def test_param_grid_builder_order_as_pyspark():
                     {tf.numFeatures: 100, lr.regParam: 0.1}, {tf.numFeatures: 100, lr.regParam: 0.01}]
     assert ParamGridBuilder().build() == [{}]
     assert ParamGridBuilder().baseOn({lr.maxIter: 3}).build() == [{lr.maxIter: 3}]
+
+
+def test_constructors_show_their_params_and_defaults():
+    import inspect
+    sig = inspect.signature(HashingTF.__init__)
+    assert sig.parameters["numFeatures"].default == 262144
+    assert sig.parameters["numFeatures"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert "stages" in inspect.signature(Pipeline.__init__).parameters
+    assert "numFeatures" in HashingTF.__doc__

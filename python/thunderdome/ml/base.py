@@ -172,6 +172,25 @@ def _set_params(self, *args, **kwargs):
     return self
 
 
+def _with_signature(fn, name, params, extra):
+    """fn as `name` of one class, with a keyword-only signature listing its params and their
+    defaults (what help() and editors show)."""
+    import functools
+    import inspect
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    kw = [inspect.Parameter(p["name"], inspect.Parameter.KEYWORD_ONLY,
+                            default=p["default"] if p["hasDefault"] else None)
+          for p in params if p["name"].isidentifier()]
+    kw += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None) for n in extra]
+    method.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] + kw)
+    method.__name__ = name
+    return method
+
+
 _BASES = {"Transformer": Transformer, "Estimator": Estimator, "Model": Model,
           "Evaluator": Evaluator}
 
@@ -205,13 +224,14 @@ def _generate():
     for info in _thunderdome.stages():
         spark_name = info["sparkClass"].split(".")[-1]
         params = tuple(info["params"])
+        extra = [p for m in _MIXINS.get(info["name"], ()) for p in getattr(m, "_td_extra_params", ())]
         ns = {
             "__doc__": "%s (%s)\n\n%s" % (info["summary"], info["sparkClass"],
                                           "\n".join("%s: %s" % (p["name"], p["doc"]) for p in params)),
             "_td_name": info["name"],
             "_td_params": params,
-            "__init__": _init,
-            "setParams": _set_params,
+            "__init__": _with_signature(_init, "__init__", params, extra),
+            "setParams": _with_signature(_set_params, "setParams", params, extra),
             "__module__": _python_module(info["sparkClass"]),
         }
         for p in params:
