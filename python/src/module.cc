@@ -550,6 +550,22 @@ PYBIND11_MODULE(_thunderdome, m) {
       py::arg("path"), py::arg("format") = "",
       py::arg("options") = std::map<std::string, std::string>{});
 
+  // df.write: one file in `format` with the CLI's reader option names for the CSV layout
+  // (header, sep, quote, escape, nullValue), Spark's defaults (no header).
+  m.def(
+      "write_frame",
+      [](const td::Frame& f, const std::string& path, const std::string& format,
+         std::map<std::string, std::string> options) {
+        options.emplace("header", "false");
+        td::WriteOptions w;
+        if (!format.empty()) w.format = format;
+        w.csv = td::cli::makeReadOptions(options, {}, w.format).csv;
+        py::gil_scoped_release release;
+        td::writeFrame(f, path, w);
+      },
+      py::arg("frame"), py::arg("path"), py::arg("format") = "",
+      py::arg("options") = std::map<std::string, std::string>{});
+
   // dynamic_attr: the Python object made for a stage is kept on its handle (weakly), so the same
   // C++ stage always comes back as the same Python object (cv.getEstimator() is pipeline).
   py::class_<td::Params, std::shared_ptr<td::Params>>(

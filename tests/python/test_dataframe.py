@@ -1,5 +1,7 @@
 """createDataFrame (tuples, Rows, dicts, pandas, numpy), DataFrame basics, numpy and pandas
 round trips."""
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,3 +207,25 @@ def test_missing_values_and_describe(spark, capsys):
     rows = {r.summary: r for r in d.collect()}
     assert rows["count"].i == "2" and rows["mean"].x == "3.0" and rows["min"].s == "a"
     assert rows["stddev"].i == str(2 ** 0.5) and rows["max"].i == "3" and rows["mean"].s is None
+
+
+def test_write_and_read_back(spark, tmp_path):
+    from thunderdome.errors import AnalysisException
+    df = spark.createDataFrame([(0, "a b", 1.0), (1, "c", 0.0)], ["id", "text", "label"])
+    out = str(tmp_path / "out")
+    df.write.csv(out, header=True)
+    assert os.listdir(out) == ["part-00000.csv"]
+    back = spark.read.csv(out, header=True, inferSchema=True)
+    assert back.collect() == df.collect()
+    with pytest.raises(AnalysisException, match="already exists"):
+        df.write.csv(out)
+    df.write.mode("append").option("header", True).csv(out)
+    assert spark.read.csv(out, header=True, inferSchema=True).count() == 4
+    df.write.mode("overwrite").json(out)
+    assert sorted(r.id for r in spark.read.json(out).collect()) == [0, 1]
+    df.write.mode("ignore").csv(out)
+    assert os.listdir(out) == ["part-00000.jsonl"]
+    lib = spark.createDataFrame([(1.0, Vectors.sparse(3, {1: 2.0}))], ["label", "features"])
+    lib.write.format("libsvm").save(str(tmp_path / "svm"))
+    assert spark.read.format("libsvm").option("numFeatures", 3) \
+        .load(str(tmp_path / "svm")).first().features == SparseVector(3, {1: 2.0})

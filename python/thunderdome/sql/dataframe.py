@@ -365,6 +365,12 @@ class DataFrame:
         from thunderdome import _thunderdome
         return DataFrame(_thunderdome.Frame.from_columns(specs), self.sparkSession)
 
+    @property
+    def write(self):
+        """df.write: a DataFrameWriter (csv, json, libsvm; Spark's part-file directories)."""
+        from thunderdome.sql.writer import DataFrameWriter
+        return DataFrameWriter(self)
+
     # ---- splitting and caching ----
     def randomSplit(self, weights, seed=None):
         for w in weights:
