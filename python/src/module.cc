@@ -707,14 +707,17 @@ PYBIND11_MODULE(_thunderdome, m) {
            })
       .def("save",
            [](const std::shared_ptr<td::Params>& p, const std::string& path, bool overwrite) {
-             auto s = asStage(p);
              py::gil_scoped_release release;
-             td::saveStage(*s, path, overwrite);
+             if (auto s = std::dynamic_pointer_cast<td::PipelineStage>(p)) {
+               td::saveStage(*s, path, overwrite);
+             } else {
+               td::saveParams(*p, path, overwrite);  // an evaluator
+             }
            })
       .def("__repr__", [](const td::Params& p) { return p.uid(); });
 
   m.def("load", [](const std::string& path) {
     py::gil_scoped_release release;
-    return std::static_pointer_cast<td::Params>(td::loadStage(path));
+    return td::loadParams(path);  // a stage, model or evaluator
   });
 }

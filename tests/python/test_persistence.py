@@ -108,3 +108,12 @@ def test_pipeline_model_round_trip(spark, tmp_path):
     again = Pipeline.load(str(tmp_path / "pipe"))
     assert [s.uid for s in again.getStages()] == [s.uid for s in pipe.getStages()]
     assert again.getStages()[1].getNumFeatures() == 64
+
+
+def test_evaluator_save_and_load(tmp_path):
+    from thunderdome.ml.evaluation import BinaryClassificationEvaluator
+    ev = BinaryClassificationEvaluator(metricName="areaUnderPR")
+    ev.save(str(tmp_path / "ev"))
+    back = BinaryClassificationEvaluator.load(str(tmp_path / "ev"))
+    assert back.uid == ev.uid and back.getMetricName() == "areaUnderPR"
+    ev.write().overwrite().save(str(tmp_path / "ev"))
