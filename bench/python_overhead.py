@@ -91,12 +91,17 @@ def synthetic(dirname, rows=6046, seed=7):
 
 
 def wall(cmd, env=None):
+    """(wall seconds, CPU seconds of the child, its stdout)."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         sys.exit("failed: %s\n%s%s" % (" ".join(cmd), r.stdout, r.stderr))
-    return elapsed, r.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, r.stdout
 
 
 def to_pandas_bench(build_python, repeats):
@@ -146,18 +151,24 @@ def main():
                "--test", test, "--out", os.path.join(tmp, "model"), "--overwrite", "-q"]
     py_cmd = ["/usr/bin/python3", "-c", PY_JOB, train, test, os.path.join(tmp, "py_model")]
     wall(cli_cmd)  # warm the page cache
-    cli_t, py_t = [], []
+    cli_t, py_t, cli_cpu, py_cpu = [], [], [], []
     py_out = ""
     for _ in range(args.repeats):
-        cli_t.append(wall(cli_cmd)[0])
-        t, py_out = wall(py_cmd, env)
+        t, cpu, _ = wall(cli_cmd)
+        cli_t.append(t)
+        cli_cpu.append(cpu)
+        t, cpu, py_out = wall(py_cmd, env)
         py_t.append(t)
+        py_cpu.append(cpu)
     c, p = statistics.median(cli_t), statistics.median(py_t)
+    cc, pc = statistics.median(cli_cpu), statistics.median(py_cpu)
     ours, theirs, views = to_pandas_bench(build_python, args.repeats)
     print("data: %s; %d repeats, alternating; medians" % (data, args.repeats))
     print("| job | CLI wall s | Python wall s | Python / CLI |")
     print("|---|---|---|---|")
-    print("| seed job (spam_cv.json) | %.3f | %.3f | %.3f |" % (c, p, p / c))
+    print("| seed job (spam_cv.json), wall s | %.3f | %.3f | %.3f |" % (c, p, p / c))
+    print("| seed job (spam_cv.json), CPU s | %.3f | %.3f | %.3f |" % (cc, pc, pc / cc))
+    print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
     print("python: %s" % py_out.strip())
     print("| 1,000,000 x 8 doubles | s | / pd.DataFrame(arrays) |")
     print("|---|---|---|")
@@ -166,7 +177,8 @@ def main():
     print("| toPandas(copy=False) | %.4f | %.4f |" % (views, views / theirs))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"data": data, "cli": cli_t, "python": py_t, "toPandas": ours,
+            json.dump({"data": data, "cli": cli_t, "python": py_t, "cliCpu": cli_cpu,
+                       "pythonCpu": py_cpu, "toPandas": ours,
                        "toPandasViews": views, "pandas": theirs}, f, indent=1)
 
 
