@@ -208,6 +208,7 @@ def test_imputer_example(spark):
     rows = model.transform(df).collect()
     assert [r.out_a for r in rows] == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert [r.out_b for r in rows] == [4.0, 4.0, 3.0, 4.0, 5.0]
+    assert model.surrogateDF.collect()[0].asDict() == {"a": 3.0, "b": 4.0}
 
 
 def test_count_vectorizer_example(spark):

@@ -72,7 +72,7 @@ class Model(Transformer):
         st = self._state()
         if name in _STATE_ALIASES and _STATE_ALIASES[name][0] in st:
             key, conv = _STATE_ALIASES[name]
-            return conv(st[key], st)
+            return conv(st[key], st, self)
         if name in st:
             return _state_value(name, st[name], st)
         raise AttributeError("'%s' object has no attribute '%s' (it holds: %s)"
@@ -99,11 +99,22 @@ def _state_value(name, v, st):
 
 # PySpark's names for values a model saves under another form: name -> (key, conversion).
 _STATE_ALIASES = {
-    "labels": ("labelsArray", lambda v, st: list(v[0])),
-    "vocabulary": ("vocabulary", lambda v, st: list(v[0]) if v and isinstance(v[0], list) else v),
+    "labels": ("labelsArray", lambda v, st, m: list(v[0])),
+    "vocabulary": ("vocabulary",
+                   lambda v, st, m: list(v[0]) if v and isinstance(v[0], list) else v),
     # LogisticRegressionModel: the K x d (1 x d binomial) row-major coefficients
-    "coefficientMatrix": ("coefficients", lambda v, st: _coefficient_matrix(v, st)),
+    "coefficientMatrix": ("coefficients", lambda v, st, m: _coefficient_matrix(v, st)),
+    # ImputerModel: one row, a column per input column, of the surrogates
+    "surrogateDF": ("surrogates", lambda v, st, m: _surrogate_df(v, m)),
 }
+
+
+def _surrogate_df(values, model):
+    from thunderdome.sql.session import SparkSession
+    cols = model.getOrDefault("inputCols") if model.isDefined("inputCols") else \
+        [model.getOrDefault("inputCol")]
+    spark = SparkSession.builder.getOrCreate()
+    return spark.createDataFrame([tuple(float(x) for x in values)], list(cols))
 
 
 def _coefficient_matrix(v, st):
