@@ -646,9 +646,20 @@ PYBIND11_MODULE(_thunderdome, m) {
              if (!map.empty()) tr = std::static_pointer_cast<td::Transformer>(tr->copyStage(map));
              return runReleased([&](const td::Context& ctx) { return tr->transform(f, ctx); });
            })
+      // The output schema for an input schema given as "name type" pairs (Spark's type names,
+      // as the CLI's schema option): [(name, type), ...].
       .def("transform_schema",
-           [](const td::Params& p, const td::Frame& f) {
-             (void)dynamic_cast<const td::PipelineStage&>(p).transformSchema(f.schema());
+           [](const std::shared_ptr<td::Params>& p,
+              const std::vector<std::pair<std::string, std::string>>& fields) {
+             std::string ddl;
+             for (const auto& [n, t] : fields) ddl += (ddl.empty() ? "" : ", ") + n + " " + t;
+             const td::Schema in = fields.empty() ? td::Schema() : td::cli::parseSchemaDdl(ddl);
+             std::vector<std::pair<std::string, std::string>> out;
+             const td::Schema result =
+                 asStage(p)->transformSchema(in);  // kept: fields() refers into it
+             for (const auto& f : result.fields())
+               out.emplace_back(f.name, std::string(td::toString(f.type)));
+             return out;
            })
       .def("evaluate",
            [](const std::shared_ptr<td::Params>& p, const td::Frame& f, py::list extra) {

@@ -102,3 +102,13 @@ def test_constructors_show_their_params_and_defaults():
     assert sig.parameters["numFeatures"].kind is inspect.Parameter.KEYWORD_ONLY
     assert "stages" in inspect.signature(Pipeline.__init__).parameters
     assert "numFeatures" in HashingTF.__doc__
+
+
+def test_transform_schema(spark):
+    from thunderdome.errors import IllegalArgumentException
+    from thunderdome.sql.types import StringType, StructField, StructType
+    tok = Tokenizer(inputCol="text", outputCol="words")
+    out = tok.transformSchema(StructType([StructField("text", StringType())]))
+    assert out.names == ["text", "words"] and out["words"].dataType.simpleString() == "array<string>"
+    with pytest.raises(IllegalArgumentException, match="text"):
+        tok.transformSchema(StructType([StructField("body", StringType())]))

@@ -30,7 +30,13 @@ class PipelineStage(Params, MLWritable, MLReadable):
     """A stage of a Pipeline: an Estimator or a Transformer."""
 
     def transformSchema(self, schema):
-        return schema
+        """The output schema for `schema` (a StructType); raises as fit/transform would when
+        a column is missing or of the wrong type."""
+        from thunderdome.sql.dataframe import _sql_type
+        from thunderdome.sql.types import StructField, StructType
+        fields = [(f.name, f.dataType.simpleString()) for f in schema.fields]
+        return StructType([StructField(n, _sql_type(t), True)
+                           for n, t in self._cpp.transform_schema(fields)])
 
 
 class Estimator(PipelineStage):
