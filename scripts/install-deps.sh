@@ -9,6 +9,8 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libyaml-cpp-dev zlib1g-dev libpng-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-sklearn python3-pandas
+  # The Python API (python/: a pybind11 extension for Debian's /usr/bin/python3) and its tests
+  pybind11-dev python3-dev python3-pytest
   chromium
   # Benchmark (bench/README.md): liblinear's train command and its C API
   liblinear-tools liblinear-dev

@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
+# The Python API for Debian's /usr/bin/python3 (built when pybind11 is found): the extension and
+# the package go to /usr/lib/python3/dist-packages, so `python3 -c "import thunderdome"` works.
+if grep -q '^TD_BUILD_PYTHON:BOOL=ON' build/CMakeCache.txt; then
+  cmake --install build --component python
+  /usr/bin/python3 -c 'import thunderdome; print("python: thunderdome", thunderdome.__version__, "installed for /usr/bin/python3")'
+fi
 echo
 echo "== examples/cross_validation =="
 ./build/examples/cross_validation

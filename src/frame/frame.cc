@@ -276,7 +276,8 @@ std::string Frame::show(std::int64_t n, bool truncate) const {
   const std::int64_t shown = std::min(n, rows_);
   std::vector<std::vector<std::string>> cells(static_cast<std::size_t>(shown));
   std::vector<std::size_t> width;
-  for (const auto& name : names) width.push_back(name.size());
+  // Spark's showString: every column at least 3 characters wide.
+  for (const auto& name : names) width.push_back(std::max<std::size_t>(name.size(), 3));
   for (std::int64_t r = 0; r < shown; ++r) {
     for (std::size_t c = 0; c < names.size(); ++c) {
       std::string s = cellToString(r, names[c]);
@@ -288,15 +289,20 @@ std::string Frame::show(std::int64_t n, bool truncate) const {
   std::string sep = "+";
   for (auto w : width) sep += std::string(w, '-') + "+";
   std::string out = sep + "\n|";
-  for (std::size_t c = 0; c < names.size(); ++c) out += fmt::format("{:>{}}|", names[c], width[c]);
+  // Spark pads on the left when truncating, on the right (left-aligned) with truncate=false.
+  const auto cell = [truncate](const std::string& text, std::size_t w) {
+    return truncate ? fmt::format("{:>{}}|", text, w) : fmt::format("{:<{}}|", text, w);
+  };
+  for (std::size_t c = 0; c < names.size(); ++c) out += cell(names[c], width[c]);
   out += "\n" + sep + "\n";
   for (const auto& row : cells) {
     out += "|";
-    for (std::size_t c = 0; c < row.size(); ++c) out += fmt::format("{:>{}}|", row[c], width[c]);
+    for (std::size_t c = 0; c < row.size(); ++c) out += cell(row[c], width[c]);
     out += "\n";
   }
   out += sep + "\n";
-  if (rows_ > shown) out += fmt::format("only showing top {} rows\n", shown);
+  if (rows_ > shown)
+    out += fmt::format("only showing top {} {}\n", shown, shown == 1 ? "row" : "rows");
   return out;
 }
 

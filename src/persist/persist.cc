@@ -31,9 +31,11 @@ std::string crc32Hex(const std::string& bytes) {
 
 }  // namespace
 
-FileTree serializeStage(const PipelineStage& stage) {
+FileTree serializeStage(const PipelineStage& stage) { return serializeParams(stage); }
+
+FileTree serializeParams(const Params& stage) {
   FileTree files;
-  persist::writeStage(stage, "", files);
+  persist::writeStageLike(stage, "", files);
   json manifest;
   manifest["formatVersion"] = kModelFormatVersion;
   manifest["thunderdomeVersion"] = std::string(libraryVersion());
@@ -48,6 +50,16 @@ FileTree serializeStage(const PipelineStage& stage) {
 }
 
 std::shared_ptr<PipelineStage> deserializeStage(const FileTree& files, const std::string& source) {
+  checkManifest(files, source);
+  return persist::readStage(files, "", source);
+}
+
+std::shared_ptr<Params> deserializeParams(const FileTree& files, const std::string& source) {
+  checkManifest(files, source);
+  return persist::readStageLike(files, "", source);
+}
+
+void checkManifest(const FileTree& files, const std::string& source) {
   auto it = files.find(kManifest);
   if (it == files.end())
     throw IoError(fmt::format("{}: not a complete thunderdome model ({} is missing: the save "
@@ -87,7 +99,6 @@ std::shared_ptr<PipelineStage> deserializeStage(const FileTree& files, const std
   } catch (const json::exception& e) {
     throw IoError(fmt::format("{}: {} is corrupt ({})", source, kManifest, e.what()));
   }
-  return persist::readStage(files, "", source);
 }
 
 bool modelExists(const std::string& path) { return modelExists(path, storage::Storage()); }
@@ -129,6 +140,14 @@ void saveStage(const PipelineStage& stage, const std::string& path, bool overwri
 
 std::shared_ptr<PipelineStage> loadStage(const std::string& path) {
   return loadStage(path, storage::Storage());
+}
+
+void saveParams(const Params& p, const std::string& path, bool overwrite) {
+  writeFileTree(serializeParams(p), path, overwrite, storage::Storage());
+}
+
+std::shared_ptr<Params> loadParams(const std::string& path) {
+  return deserializeParams(readFileTree(path, storage::Storage()), path);
 }
 
 std::shared_ptr<PipelineStage> loadStage(const std::string& path, const storage::Storage& storage) {

@@ -333,6 +333,11 @@ void writeStage(const PipelineStage& stage, const std::string& prefix, FileTree&
   writeStageLike(stage, prefix, out);
 }
 
+std::shared_ptr<Params> readStageLike(const FileTree& files, const std::string& prefix,
+                                      const std::string& source) {
+  return readInstance(files, prefix, source);
+}
+
 std::shared_ptr<PipelineStage> readStage(const FileTree& files, const std::string& prefix,
                                          const std::string& source) {
   auto p = readInstance(files, prefix, source);

@@ -15,6 +15,9 @@ void writeStage(const PipelineStage& stage, const std::string& prefix, FileTree&
 /// Reads the stage stored under `prefix`; `source` names the model in errors.
 std::shared_ptr<PipelineStage> readStage(const FileTree& files, const std::string& prefix,
                                          const std::string& source);
+/// Reads any registered class's instance (a stage or an evaluator) stored under `prefix`.
+std::shared_ptr<Params> readStageLike(const FileTree& files, const std::string& prefix,
+                                      const std::string& source);
 /// Writes any registered class's instance (params, then its saveState) under `prefix`.
 void writeStageLike(const Params& p, const std::string& prefix, FileTree& out);
 /// Writes an evaluator under `prefix`.

@@ -296,9 +296,11 @@ TEST(FrameTest, RandomSplitIsSeededAndPartitionsRows) {
 
 TEST(FrameTest, ShowRendersTable) {
   const std::string s = sample().show(2);
-  EXPECT_THAT(s, HasSubstr("|id|text|label|"));
-  EXPECT_THAT(s, HasSubstr("| 0| a b|  1.0|"));
+  EXPECT_THAT(s, HasSubstr("| id|text|label|"));  // Spark's minimum width of 3
+  EXPECT_THAT(s, HasSubstr("|  0| a b|  1.0|"));
   EXPECT_THAT(s, HasSubstr("only showing top 2 rows"));
+  // Spark left-aligns the cells when not truncating.
+  EXPECT_THAT(sample().show(2, false), HasSubstr("|id |text|label|"));
 }
 
 TEST(FrameTest, DuplicateColumnNamesRejected) {

@@ -36,6 +36,14 @@ FileTree serializeStage(const PipelineStage& stage);
 /// `source` and the offending file otherwise.
 std::shared_ptr<PipelineStage> deserializeStage(const FileTree& files, const std::string& source);
 
+/// serializeStage for any registered instance: a stage or an evaluator.
+FileTree serializeParams(const Params& p);
+/// deserializeStage for any registered instance: a stage or an evaluator.
+std::shared_ptr<Params> deserializeParams(const FileTree& files, const std::string& source);
+/// Checks the manifest of `files` (every listed file present with its size and checksum, a
+/// format version this build reads); throws IoError naming `source` and the offending file.
+void checkManifest(const FileTree& files, const std::string& source);
+
 /// Saves `stage` as directory `path`, atomically: the files are written to a temporary sibling
 /// directory that is renamed into place, so the directory appears whole or not at all (under a
 /// swift:// prefix: one object per file, the manifest last). An existing `path` is an IoError
@@ -49,6 +57,12 @@ void saveStage(const PipelineStage& stage, const std::string& path, bool overwri
 std::shared_ptr<PipelineStage> loadStage(const std::string& path);
 /// As above, through `storage`.
 std::shared_ptr<PipelineStage> loadStage(const std::string& path, const storage::Storage& storage);
+
+/// saveStage for any registered instance: a stage or an evaluator (PySpark's evaluators are
+/// MLWritable too), through a Storage from the environment.
+void saveParams(const Params& p, const std::string& path, bool overwrite = false);
+/// Loads what saveParams or saveStage wrote: a stage or an evaluator.
+std::shared_ptr<Params> loadParams(const std::string& path);
 
 /// Loads a stage and casts it to T (ParamError naming both classes if it is another class).
 template <class T>

@@ -31,6 +31,7 @@ struct StageInfo {
   std::function<std::shared_ptr<Params>(const std::string& uid)> create;  ///< New instance.
   const ParamSchema* params = nullptr;  ///< Its parameter declarations, in order.
   std::string sparkDifferences;  ///< Where it differs from Spark (TD_SPARK_DIFFERENCES), or "".
+  std::string uidPrefix;  ///< The prefix of its random uids, e.g. "hashingTF" (Python's new stages).
 };
 
 /// The registry entry of class T (a class declared with TD_CLASS or TD_MODEL_CLASS that has a
@@ -48,7 +49,7 @@ StageInfo entry() {
   if constexpr (requires { T::kSparkDifferences; }) differences = T::kSparkDifferences;
   return {std::string(T::kClassName), kind, std::string(T::kSummary), std::string(T::kSparkClass),
           [](const std::string& uid) -> std::shared_ptr<Params> { return std::make_shared<T>(uid); },
-          &T::schema(), std::move(differences)};
+          &T::schema(), std::move(differences), std::string(T::kUidPrefix)};
 }
 
 /// Every built-in class, in a fixed order (the one table of them, src/registry/builtin.cc).

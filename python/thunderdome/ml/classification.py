@@ -1,0 +1,6 @@
+"""thunderdome.ml.classification: the registry's classes of Spark's org.apache.spark.ml.classification, generated
+from their param declarations (see thunderdome.ml.base)."""
+from thunderdome.ml.base import export
+
+__all__ = []
+export(globals(), "classification")
