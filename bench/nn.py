@@ -17,7 +17,8 @@ Systems:
                 the same steps as the others), 1 process, 2 threads   (bench/specs/fmnist_mlp.json)
   td-hogwild    the same network, mode hogwild, 2 workers each pushing batches of 128
   td-sync-mpi   td-sync on 2 MPI ranks x 1 thread (mpirun -np 2 --bind-to core, --data-parallel)
-  torch         PyTorch, torch.set_num_threads(2)                        (bench/nn_peers.py)
+  torch         PyTorch, torch.set_num_threads(2), OPENBLAS_NUM_THREADS=1 (its fastest
+                setting here: see peer())                                 (bench/nn_peers.py)
   sklearn       MLPClassifier(adam, alpha=0, batch 128), OpenBLAS limited to 2 threads
   cv            thunderdome CrossValidator: 3 learningRate x 2 widths x 3 folds, 5 epochs per fit
                 (bench/specs/fmnist_mlp_cv.json), wall time only
@@ -115,7 +116,13 @@ def peer(system, seed):
     cmd = [sys.executable, os.path.join(HERE, "nn_peers.py"), "--system", system, "--threads", "2",
            "--epochs", "10", "--batch", "128", "--lr", "0.001", "--seed", str(seed),
            "--train", TRAIN, "--test", TEST]
-    m = measure(cmd, system)
+    env = None
+    if system == "torch":
+        # Debian's torch calls OpenBLAS (pthreads) for its GEMMs, whose threads then fight
+        # torch's 2 OpenMP threads: measured here at 2 threads, 3.6 s/epoch by default, 1.2 with
+        # OMP_WAIT_POLICY=PASSIVE, 1.05 with one OpenBLAS thread — PyTorch's best, used here.
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    m = measure(cmd, system, env=env)
     res = json.loads(m.pop("stdout").strip().splitlines()[-1])
     m["fitSeconds"] = res["fit_s"]
     m["testAccuracy"] = res["test_accuracy"]
