@@ -3,7 +3,8 @@
 # ./thunderdome_*.deb` in a minimal bookworm root (a minbase bootstrap, nothing else
 # installed) must pull every dependency from Debian's archive by its declared names, and the
 # installed `thunderdome` must run the seed job from /usr/share/thunderdome/examples, alone and
-# under the packaged Open MPI's mpirun (2 ranks, same answer). The root is made by mmdebstrap
+# under the packaged Open MPI's mpirun (2 ranks, same answer); python3-thunderdome, when built,
+# installs beside it and reads the CLI's model. The root is made by mmdebstrap
 # (about twice as fast: parallel downloads) or, without it, by debootstrap.
 #
 # Usage: deb_install.sh CPACK BUILD_DIR   (root)
@@ -132,4 +133,25 @@ assert one["testMetric"] == 1.0, one["testMetric"]   # the Spark guide's answer:
 print("seed job in the clean root: bestIndex %d, test %s %.3f; the same under mpirun -np 2"
       % (one["bestIndex"], one["testMetricName"], one["testMetric"]))
 PY
+# ---- the Python module's package (python3-thunderdome, when the build has the module): apt
+# pulls python3 and numpy; the CLI's model loads in Python and predicts the test rows right.
+pydeb=$(ls "$work"/pkg/python3-thunderdome_*.deb 2>/dev/null || true)
+if [ -n "$pydeb" ]; then
+  cp "$pydeb" "$root/tmp/"
+  in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$pydeb")" \
+    >> "$work/apt.log" 2>&1 ||
+    { tail -n 30 "$work/apt.log"; echo "apt-get install of the Python package failed"; exit 1; }
+  in_root python3 - > "$work/py.txt" 2>&1 <<'PY' ||
+from thunderdome.ml.tuning import CrossValidatorModel
+from thunderdome.sql import SparkSession
+spark = SparkSession.builder.appName("deb_install").getOrCreate()
+test = spark.read.csv("/usr/share/thunderdome/examples/data/spark_guide_test.csv", header=True,
+                      inferSchema=True)
+rows = CrossValidatorModel.load("/tmp/model-one").transform(test).select("label", "prediction").collect()
+assert len(rows) == 4 and all(r.label == r.prediction for r in rows), rows
+print("python3-thunderdome in the clean root: the CLI's model predicts the 4 test rows right")
+PY
+    { cat "$work/py.txt"; echo "the Python module failed in the clean root"; exit 1; }
+  cat "$work/py.txt"
+fi
 echo "deb install test passed"
