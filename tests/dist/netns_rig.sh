@@ -26,6 +26,18 @@ netns_rig_skip_unless_able() {  # exit 77 (ctest SKIP_RETURN_CODE) with the reas
   [ -z "$why" ] || { echo "SKIP: $why"; exit 77; }
 }
 
+netns_rig_swift_env() {  # the test Swift's tempauth settings (ST_*) and proxy_port
+  local envsh="${TD_SWIFT_DIR:-/tmp/td-swift}/env.sh"
+  [ -f "$envsh" ] || { echo "$envsh is missing: the swift test server is not running"; exit 1; }
+  # shellcheck disable=SC1090
+  source "$envsh"
+  # tempauth (ST_*) inside the namespaces: Keystone's port is not relayed.
+  unset OS_AUTH_URL OS_USERNAME OS_PASSWORD OS_PROJECT_NAME OS_REGION_NAME OS_CLOUD \
+    OS_STORAGE_URL OS_AUTH_TOKEN OS_APPLICATION_CREDENTIAL_ID OS_APPLICATION_CREDENTIAL_SECRET
+  proxy_port="${ST_AUTH#http://127.0.0.1:}"; proxy_port="${proxy_port%%/*}"
+  [[ "$proxy_port" =~ ^[0-9]+$ ]] || { echo "cannot find the proxy port in ST_AUTH=$ST_AUTH"; exit 1; }
+}
+
 netns_rig_up() {
   ip netns add "$nsA" || { echo "SKIP: cannot create a network namespace (no CAP_SYS_ADMIN?)"; exit 77; }
   ip netns add "$nsB"

@@ -19,15 +19,7 @@ td=$(realpath "$1"); heat_dir=$(realpath "$2"); ex=$(realpath "$3")
 source "$(dirname "$0")/../dist/netns_rig.sh"
 netns_rig_skip_unless_able
 
-envsh="${TD_SWIFT_DIR:-/tmp/td-swift}/env.sh"
-[ -f "$envsh" ] || { echo "$envsh is missing: the swift test server is not running"; exit 1; }
-# shellcheck disable=SC1090
-source "$envsh"
-# tempauth (ST_*) everywhere: Keystone's port is not relayed into the namespaces.
-unset OS_AUTH_URL OS_USERNAME OS_PASSWORD OS_PROJECT_NAME OS_REGION_NAME OS_CLOUD \
-  OS_STORAGE_URL OS_AUTH_TOKEN OS_APPLICATION_CREDENTIAL_ID OS_APPLICATION_CREDENTIAL_SECRET
-proxy_port="${ST_AUTH#http://127.0.0.1:}"; proxy_port="${proxy_port%%/*}"
-[[ "$proxy_port" =~ ^[0-9]+$ ]] || { echo "cannot find the proxy port in ST_AUTH=$ST_AUTH"; exit 1; }
+netns_rig_swift_env
 
 work=$(mktemp -d); container="td-netns-job-$$"
 token=""; storage=""
