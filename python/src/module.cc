@@ -443,6 +443,49 @@ class DictStateWriter final : public td::StateWriter {
   void putStages(const std::vector<std::shared_ptr<td::PipelineStage>>&) override {}
 };
 
+// The training summary a fitted model keeps in memory (Spark's model.summary, the parts the
+// C++ fit computes: objective history, iterations and, for linear regression, its training
+// metrics), as a dict; None for a model without one (loaded, or a class Spark gives none).
+py::object trainingSummary(const td::Params& p) {
+  py::dict d;
+  auto objective = [&d](const std::vector<double>& history, std::int64_t iterations) {
+    d["objectiveHistory"] = history;
+    d["totalIterations"] = iterations;
+  };
+  if (auto* lr = dynamic_cast<const td::LogisticRegressionModel*>(&p)) {
+    if (lr->summary().objectiveHistory.empty()) return py::none();
+    objective(lr->summary().objectiveHistory, lr->summary().totalIterations);
+  } else if (auto* svc = dynamic_cast<const td::LinearSVCModel*>(&p)) {
+    if (svc->summary().objectiveHistory.empty()) return py::none();
+    objective(svc->summary().objectiveHistory, svc->summary().totalIterations);
+  } else if (auto* mlp = dynamic_cast<const td::MultilayerPerceptronClassificationModel*>(&p)) {
+    if (mlp->summary().objectiveHistory.empty()) return py::none();
+    objective(mlp->summary().objectiveHistory, mlp->summary().totalIterations);
+  } else if (auto* lin = dynamic_cast<const td::LinearRegressionModel*>(&p)) {
+    if (!lin->hasSummary()) return py::none();
+    const td::LinearRegressionTrainingSummary& s = lin->summary();
+    objective(s.objectiveHistory, s.totalIterations);
+    d["meanSquaredError"] = s.meanSquaredError;
+    d["rootMeanSquaredError"] = s.rootMeanSquaredError;
+    d["meanAbsoluteError"] = s.meanAbsoluteError;
+    d["r2"] = s.r2;
+    d["r2adj"] = s.r2adj;
+    d["explainedVariance"] = s.explainedVariance;
+    d["residuals"] = py::array_t<double>(static_cast<py::ssize_t>(s.residuals.size()),
+                                         s.residuals.data());
+    d["numInstances"] = s.numInstances;
+    d["degreesOfFreedom"] = s.degreesOfFreedom;
+    if (!s.diagInvAtWA.empty()) {
+      d["coefficientStandardErrors"] = s.coefficientStandardErrors();
+      d["tValues"] = s.tValues();
+      d["pValues"] = s.pValues();
+    }
+  } else {
+    return py::none();
+  }
+  return d;
+}
+
 std::shared_ptr<td::PipelineStage> asStage(const std::shared_ptr<td::Params>& p) {
   auto s = std::dynamic_pointer_cast<td::PipelineStage>(p);
   if (!s) throw td::ParamError(p->describe() + " is not a pipeline stage");
@@ -716,6 +759,16 @@ PYBIND11_MODULE(_thunderdome, m) {
                d["validationMetrics"] = tvs->validationMetrics();
              return d;
            })
+      .def("training_summary", &trainingSummary)
+      // OneVsRestModel: the per-class binary models (Spark's models), class k at index k.
+      .def("ovr_models",
+           [](const std::shared_ptr<td::Params>& p) {
+             auto ovr = std::dynamic_pointer_cast<td::OneVsRestModel>(p);
+             if (!ovr) throw td::ParamError(p->describe() + " is not a OneVsRestModel");
+             std::vector<std::shared_ptr<td::Params>> out;
+             for (const auto& m : ovr->models()) out.push_back(m);
+             return out;
+           })
       .def("save",
            [](const std::shared_ptr<td::Params>& p, const std::string& path, bool overwrite) {
              py::gil_scoped_release release;
@@ -726,6 +779,28 @@ PYBIND11_MODULE(_thunderdome, m) {
              }
            })
       .def("__repr__", [](const td::Params& p) { return p.uid(); });
+
+  // Spark's BinaryClassificationMetrics of a score column (a vector: element 1, or a double)
+  // against a label column, by the C++ evaluator: (rocX, rocY, prX, prY, thresholds).
+  m.def(
+      "binary_curves",
+      [](const td::Frame& f, const std::string& scoreCol, const std::string& labelCol,
+         const std::string& weightCol, std::int64_t numBins) {
+        td::BinaryClassificationEvaluator ev;
+        ev.setRawPredictionCol(scoreCol).setLabelCol(labelCol).setNumBins(numBins);
+        if (!weightCol.empty()) ev.setWeightCol(weightCol);
+        td::BinaryCurves c;
+        {
+          py::gil_scoped_release release;
+          c = ev.curves(f);
+        }
+        std::vector<double> rx, ry, px, py_;
+        for (const auto& pt : c.roc) rx.push_back(pt.x), ry.push_back(pt.y);
+        for (const auto& pt : c.pr) px.push_back(pt.x), py_.push_back(pt.y);
+        return py::make_tuple(rx, ry, px, py_, c.thresholds);
+      },
+      py::arg("frame"), py::arg("score_col"), py::arg("label_col"), py::arg("weight_col") = "",
+      py::arg("num_bins") = 0);
 
   m.def("load", [](const std::string& path) {
     py::gil_scoped_release release;

@@ -32,7 +32,12 @@ class _PipelineModelMixin:
 
     @property
     def stages(self):
-        return [_wrap(s) for s in self._cpp.sub_stages()]
+        # kept, so that what a stage's Python object holds (a training summary) stays with it
+        s = self.__dict__.get("_td_stages")
+        if s is None:
+            s = [_wrap(x) for x in self._cpp.sub_stages()]
+            self.__dict__["_td_stages"] = s
+        return list(s)
 
 
 class _TuningModelMixin:
@@ -48,7 +53,11 @@ class _TuningModelMixin:
 
     @property
     def bestModel(self):
-        return _wrap(self._tuning()["bestModel"])
+        b = self.__dict__.get("_td_best")
+        if b is None:
+            b = _wrap(self._tuning()["bestModel"])
+            self.__dict__["_td_best"] = b
+        return b
 
     @property
     def avgMetrics(self):
@@ -101,3 +110,163 @@ register_mixin("Pipeline", _PipelineMixin)
 register_mixin("PipelineModel", _PipelineModelMixin)
 register_mixin("CrossValidatorModel", _TuningModelMixin)
 register_mixin("TrainValidationSplitModel", _TuningModelMixin)
+
+
+# ---- training summaries (model.summary, model.hasSummary, model.evaluate) ----
+
+def _param_or(stage, name, default=None):
+    if stage is None or not stage._cpp.has_param(name):
+        return default
+    return stage.getOrDefault(name) if stage.isDefined(name) else default
+
+
+class _SummaryMixin:
+    """model.summary / hasSummary / evaluate(dataset) as PySpark's models with a training
+    summary have them. The fit records its objective history in C++; the Python fit that made
+    the model records the dataset and the estimator's label and weight columns, and the
+    summary's predictions are the model's transform of that dataset, made when first read."""
+
+    def _td_set_training(self, dataset_thunk, estimator):
+        self.__dict__["_td_training"] = (dataset_thunk, {
+            "labelCol": _param_or(estimator, "labelCol", "label"),
+            "weightCol": _param_or(estimator, "weightCol", ""),
+            "fitIntercept": _param_or(estimator, "fitIntercept", True),
+        })
+
+    def _td_training_info(self):
+        t = self.__dict__.get("_td_training")
+        return t[1] if t else {"labelCol": "label", "weightCol": "", "fitIntercept": True}
+
+    @property
+    def hasSummary(self):
+        """Whether this model has a training summary: fitted here, not loaded (as Spark)."""
+        return "_td_training" in self.__dict__ and self._cpp.training_summary() is not None
+
+    @property
+    def summary(self):
+        """The training summary (Spark's); RuntimeError when the model has none."""
+        if not self.hasSummary:
+            raise RuntimeError("No training summary available for this %s"
+                               % type(self).__name__)
+        s = self.__dict__.get("_td_summary")
+        if s is None:
+            thunk, _ = self.__dict__["_td_training"]
+            s = self._td_make_summary(self.transform(thunk()), self._cpp.training_summary())
+            self.__dict__["_td_summary"] = s
+        return s
+
+    def evaluate(self, dataset):
+        """The summary of this model on `dataset` (its metrics there, no training part)."""
+        from thunderdome.sql.dataframe import DataFrame
+        if not isinstance(dataset, DataFrame):
+            raise TypeError("dataset must be a DataFrame but got %s." % type(dataset))
+        return self._td_make_summary(self.transform(dataset), None)
+
+
+class _ClassifierSummaryMixin(_SummaryMixin):
+    _td_binary_summary = None  # (class, training class, score param)
+    _td_multi_summary = None
+
+    def _td_make_summary(self, predictions, training):
+        from thunderdome.ml import _summary as S
+        info = self._td_training_info()
+        binary = self._td_binary_summary is not None and \
+            int(self._state().get("numClasses", 2)) <= 2
+        plain, trained, score = self._td_binary_summary if binary else self._td_multi_summary
+        cls = trained if training is not None else plain
+        args = dict(labelCol=info["labelCol"],
+                    predictionCol=_param_or(self, "predictionCol", "prediction"),
+                    weightCol=info["weightCol"])
+        if issubclass(cls, S.LogisticRegressionSummary):
+            args.update(probabilityCol=_param_or(self, "probabilityCol", "probability"),
+                        featuresCol=_param_or(self, "featuresCol", "features"))
+        elif issubclass(cls, S.BinaryClassificationSummary):
+            args["scoreCol"] = _param_or(self, score, score)
+        s = cls(predictions, **args)
+        if training is not None:
+            s._training = training
+        return s
+
+
+class _LogisticRegressionSummaryMixin(_ClassifierSummaryMixin):
+    @property
+    def _td_binary_summary(self):
+        from thunderdome.ml import _summary as S
+        return (S.BinaryLogisticRegressionSummary, S.BinaryLogisticRegressionTrainingSummary,
+                "probabilityCol")
+
+    @property
+    def _td_multi_summary(self):
+        from thunderdome.ml import _summary as S
+        return (S.LogisticRegressionSummary, S.LogisticRegressionTrainingSummary, None)
+
+
+class _LinearSVCSummaryMixin(_ClassifierSummaryMixin):
+    @property
+    def _td_binary_summary(self):
+        from thunderdome.ml import _summary as S
+        return (S.LinearSVCSummary, S.LinearSVCTrainingSummary, "rawPredictionCol")
+
+
+class _MLPSummaryMixin(_ClassifierSummaryMixin):
+    @property
+    def _td_multi_summary(self):
+        from thunderdome.ml import _summary as S
+        return (S.MultilayerPerceptronClassificationSummary,
+                S.MultilayerPerceptronClassificationTrainingSummary, None)
+
+
+class _LinearRegressionSummaryMixin(_SummaryMixin):
+    def _td_make_summary(self, predictions, training):
+        from thunderdome.ml import _summary as S
+        info = self._td_training_info()
+        args = dict(labelCol=info["labelCol"],
+                    predictionCol=_param_or(self, "predictionCol", "prediction"),
+                    featuresCol=_param_or(self, "featuresCol", "features"),
+                    numFeatures=int(self._state().get("numFeatures", 0)),
+                    fitIntercept=info["fitIntercept"], weightCol=info["weightCol"])
+        if training is not None:
+            return S.LinearRegressionTrainingSummary(training, predictions, **args)
+        return S.LinearRegressionSummary(predictions, **args)
+
+
+register_mixin("LogisticRegressionModel", _LogisticRegressionSummaryMixin)
+register_mixin("LinearSVCModel", _LinearSVCSummaryMixin)
+register_mixin("MultilayerPerceptronClassificationModel", _MLPSummaryMixin)
+register_mixin("LinearRegressionModel", _LinearRegressionSummaryMixin)
+
+
+def _attach_training(model, estimator, dataset_thunk):
+    """Records what a fit trained on, so that the model's summary can be made: the dataset
+    (as a thunk) and the estimator; a PipelineModel's fitted stages each get the dataset as
+    transformed by the stages before them, a tuning model's best model the whole dataset."""
+    if isinstance(model, _SummaryMixin):
+        model._td_set_training(dataset_thunk, estimator)
+    elif isinstance(model, _PipelineModelMixin) and isinstance(estimator, _PipelineMixin):
+        stages = model.stages
+        for i, (est, fitted) in enumerate(zip(estimator.getStages(), stages)):
+            def thunk(i=i):
+                df = dataset_thunk()
+                for s in stages[:i]:
+                    df = s.transform(df)
+                return df
+            _attach_training(fitted, est, thunk)
+    elif isinstance(model, _TuningModelMixin):
+        est = _param_or(estimator, "estimator")
+        _attach_training(model.bestModel, est, dataset_thunk)
+
+
+class _OneVsRestModelMixin:
+    """OneVsRestModel.models: the per-class binary models (class k at index k), as the Python
+    model objects of their classes (coefficients, intercept, ...)."""
+
+    @property
+    def models(self):
+        m = self.__dict__.get("_td_models")
+        if m is None:
+            m = [_wrap(x) for x in self._cpp.ovr_models()]
+            self.__dict__["_td_models"] = m
+        return list(m)
+
+
+register_mixin("OneVsRestModel", _OneVsRestModelMixin)

@@ -45,7 +45,10 @@ class Estimator(PipelineStage):
     def fit(self, dataset, params=None):
         if isinstance(params, (list, tuple)):
             return [self.fit(dataset, p) for p in params]
-        return _wrap(self._cpp.fit(_frame_of(dataset), _param_map_entries(params)))
+        model = _wrap(self._cpp.fit(_frame_of(dataset), _param_map_entries(params)))
+        from thunderdome.ml._mixins import _attach_training
+        _attach_training(model, self.copy(params) if params else self, lambda: dataset)
+        return model
 
     def fitMultiple(self, dataset, paramMaps):
         for index, pm in enumerate(paramMaps):

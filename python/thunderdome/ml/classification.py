@@ -4,3 +4,14 @@ from thunderdome.ml.base import export
 
 __all__ = []
 export(globals(), "classification")
+
+from thunderdome.ml._summary import (  # noqa: E402  (PySpark's summary classes)
+    BinaryLogisticRegressionSummary, BinaryLogisticRegressionTrainingSummary,
+    LinearSVCSummary, LinearSVCTrainingSummary, LogisticRegressionSummary,
+    LogisticRegressionTrainingSummary, MultilayerPerceptronClassificationSummary,
+    MultilayerPerceptronClassificationTrainingSummary)
+
+__all__ += ["BinaryLogisticRegressionSummary", "BinaryLogisticRegressionTrainingSummary",
+            "LinearSVCSummary", "LinearSVCTrainingSummary", "LogisticRegressionSummary",
+            "LogisticRegressionTrainingSummary", "MultilayerPerceptronClassificationSummary",
+            "MultilayerPerceptronClassificationTrainingSummary"]

@@ -4,3 +4,8 @@ from thunderdome.ml.base import export
 
 __all__ = []
 export(globals(), "regression")
+
+from thunderdome.ml._summary import (  # noqa: E402  (PySpark's summary classes)
+    LinearRegressionSummary, LinearRegressionTrainingSummary)
+
+__all__ += ["LinearRegressionSummary", "LinearRegressionTrainingSummary"]
