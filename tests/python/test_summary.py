@@ -145,6 +145,8 @@ def test_summary_is_absent_after_load(spark, tmp_path):
     with pytest.raises(RuntimeError, match="No training summary available"):
         loaded.summary
     assert loaded.evaluate(_frame(spark, x, y)).accuracy == model.summary.accuracy
+    copied = model.copy({model.threshold: 0.9})
+    assert copied.hasSummary and copied.summary.objectiveHistory == model.summary.objectiveHistory
 
 
 def test_summary_of_a_pipeline_stage_and_of_the_best_model(spark):

@@ -270,3 +270,14 @@ class _OneVsRestModelMixin:
 
 
 register_mixin("OneVsRestModel", _OneVsRestModelMixin)
+
+
+def _copy_keeping_summary(self, extra=None):
+    """copy(extra) keeps the training summary, as Spark's model copies do."""
+    c = super(_SummaryMixin, self).copy(extra)
+    if "_td_training" in self.__dict__ and c._cpp.training_summary() is not None:
+        c.__dict__["_td_training"] = self.__dict__["_td_training"]
+    return c
+
+
+_SummaryMixin.copy = _copy_keeping_summary
