@@ -13,6 +13,7 @@ The spam TSVs come from bench/fetch_spam.py (bench/data/); without them (or with
 a seeded synthetic corpus of the same size and shape is written to a temporary directory.
 
     /usr/bin/python3 bench/python_overhead.py [--build-dir build] [--repeats 5] [--synthetic]
+    /usr/bin/python3 bench/python_overhead.py --to-pandas-only 21   # part 2 alone
 """
 import argparse
 import json
@@ -105,6 +106,10 @@ def wall(cmd, env=None):
 
 
 def to_pandas_bench(build_python, repeats):
+    """toPandas(), toPandas(copy=False) and pd.DataFrame(arrays) of the same 1,000,000 x 8
+    doubles, interleaved, `repeats` rounds: the samples of each, and the ratios
+    toPandas / pandas of each round (round 1 is toPandas' first call in the process: no block
+    of an earlier call to reuse)."""
     sys.path.insert(0, build_python)
     import numpy as np
     import pandas as pd
@@ -126,7 +131,20 @@ def to_pandas_bench(build_python, repeats):
         theirs.append(time.perf_counter() - t)
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(df.toPandas(copy=False), b)
-    return statistics.median(ours), statistics.median(theirs), statistics.median(views)
+    return ours, theirs, views
+
+
+def print_to_pandas(ours, theirs, views):
+    med = statistics.median
+    ratios = [o / t for o, t in zip(ours, theirs)]
+    print("| 1,000,000 x 8 doubles (%d interleaved rounds) | median s | / pd.DataFrame(arrays) |"
+          % len(ours))
+    print("|---|---|---|")
+    print("| pd.DataFrame(arrays) | %.4f | 1 |" % med(theirs))
+    print("| toPandas() | %.4f | %.3f (per round: median %.3f, range %.3f-%.3f; round 1 %.3f) |"
+          % (med(ours), med(ours) / med(theirs), med(ratios), min(ratios), max(ratios),
+             ratios[0]))
+    print("| toPandas(copy=False) | %.4f | %.4f |" % (med(views), med(views) / med(theirs)))
 
 
 def main():
@@ -136,8 +154,14 @@ def main():
     ap.add_argument("--synthetic", action="store_true", help="use the synthetic corpus even if "
                     "bench/data has the spam TSVs")
     ap.add_argument("--json", help="also write the samples to this file")
+    ap.add_argument("--to-pandas-only", type=int, metavar="ROUNDS",
+                    help="only the toPandas comparison, ROUNDS interleaved rounds")
     args = ap.parse_args()
     build_python = os.path.join(os.path.abspath(args.build_dir), "python")
+    if args.to_pandas_only:
+        print_to_pandas(*to_pandas_bench(build_python, args.to_pandas_only))
+        print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
+        return
     cli = os.path.join(os.path.abspath(args.build_dir), "cli", "thunderdome")
     train = os.path.join(HERE, "data", "spam_train.tsv")
     test = os.path.join(HERE, "data", "spam_test.tsv")
@@ -162,7 +186,7 @@ def main():
         py_cpu.append(cpu)
     c, p = statistics.median(cli_t), statistics.median(py_t)
     cc, pc = statistics.median(cli_cpu), statistics.median(py_cpu)
-    ours, theirs, views = to_pandas_bench(build_python, args.repeats)
+    ours, theirs, views = to_pandas_bench(build_python, max(args.repeats, 11))
     print("data: %s; %d repeats, alternating; medians" % (data, args.repeats))
     print("| job | CLI wall s | Python wall s | Python / CLI |")
     print("|---|---|---|---|")
@@ -170,11 +194,7 @@ def main():
     print("| seed job (spam_cv.json), CPU s | %.3f | %.3f | %.3f |" % (cc, pc, pc / cc))
     print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
     print("python: %s" % py_out.strip())
-    print("| 1,000,000 x 8 doubles | s | / pd.DataFrame(arrays) |")
-    print("|---|---|---|")
-    print("| pd.DataFrame(arrays) | %.4f | 1 |" % theirs)
-    print("| toPandas() | %.4f | %.3f |" % (ours, ours / theirs))
-    print("| toPandas(copy=False) | %.4f | %.4f |" % (views, views / theirs))
+    print_to_pandas(ours, theirs, views)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"data": data, "cli": cli_t, "python": py_t, "cliCpu": cli_cpu,

@@ -229,3 +229,23 @@ def test_write_and_read_back(spark, tmp_path):
     lib.write.format("libsvm").save(str(tmp_path / "svm"))
     assert spark.read.format("libsvm").option("numFeatures", 3) \
         .load(str(tmp_path / "svm")).first().features == SparseVector(3, {1: 2.0})
+
+
+def test_to_pandas_blocks_are_reused_only_once_freed(spark):
+    # toPandas' numeric blocks come from a small cache of freed ones: a live frame's block is
+    # never handed out again, and a reused block holds the new frame's values only
+    import gc
+    a = np.arange(300_000, dtype=np.float64).reshape(100_000, 3)
+    df = spark.createDataFrame(a, ["x", "y", "z"])
+    ints = spark.createDataFrame(np.arange(300_000).reshape(100_000, 3), ["x", "y", "z"])
+    first = df.toPandas()
+    first.loc[:, "x"] = -1.0  # writable, and not the frame's storage
+    second = df.toPandas()
+    assert second["x"].tolist()[:3] == [0.0, 3.0, 6.0]
+    assert not np.shares_memory(first.to_numpy(), second.to_numpy())
+    del first
+    gc.collect()
+    third = ints.toPandas()  # may reuse the freed block: the values are the int frame's
+    pd.testing.assert_frame_equal(third, pd.DataFrame(np.arange(300_000).reshape(100_000, 3),
+                                                      columns=["x", "y", "z"]))
+    assert (second["x"].to_numpy() == a[:, 0]).all()
