@@ -2,6 +2,7 @@
 the imports changed (and data paths pointing at this repository's copies), checked against
 the outputs Spark's documentation shows."""
 import numpy as np
+import pytest
 
 from thunderdome.ml.linalg import DenseVector, Vectors
 
@@ -453,3 +454,183 @@ def test_sparkflow_async_dl(spark, root):
         model.transform(data))
     assert accuracy > 0.8
     assert type(model).__name__ == "SparkAsyncDLModel"
+
+
+def _binary_libsvm(root, tmp_path):
+    """Spark's examples train on data/mllib/sample_libsvm_data.txt (not in this repository):
+    the two first classes of sample_multiclass_classification_data.txt stand in for it."""
+    path = root / "tests/data/nb/sample_multiclass_classification_data.txt"
+    binary = tmp_path / "binary.libsvm"
+    binary.write_text("".join(l for l in open(path) if l.split()[0] in ("0", "1")))
+    return binary
+
+
+def test_logistic_regression_summary_example(spark, root, cli, tmp_path, capsys):
+    from thunderdome.ml.classification import LogisticRegression
+    from thunderdome.ml.evaluation import BinaryClassificationEvaluator
+    path = _binary_libsvm(root, tmp_path)
+    # examples/src/main/python/ml/logistic_regression_summary_example.py
+    training = spark.read.format("libsvm").load(str(path))
+
+    lr = LogisticRegression(maxIter=10, regParam=0.3, elasticNetParam=0.8)
+
+    # Fit the model
+    lrModel = lr.fit(training)
+
+    # Extract the summary from the returned LogisticRegressionModel instance trained
+    # in the earlier example
+    trainingSummary = lrModel.summary
+
+    # Obtain the objective per iteration
+    objectiveHistory = trainingSummary.objectiveHistory
+    print("objectiveHistory:")
+    for objective in objectiveHistory:
+        print(objective)
+
+    # Obtain the receiver-operating characteristic as a dataframe and areaUnderROC.
+    trainingSummary.roc.show()
+    print("areaUnderROC: " + str(trainingSummary.areaUnderROC))
+
+    # Set the model threshold to maximize F-Measure
+    fMeasure = trainingSummary.fMeasureByThreshold
+    maxFMeasure = fMeasure.groupBy().max('F-Measure').select('max(F-Measure)').head()
+    bestThreshold = fMeasure.where(fMeasure['F-Measure'] == maxFMeasure['max(F-Measure)']) \
+        .select('threshold').head()['threshold']
+    lr.setThreshold(bestThreshold)
+    # the example ends here: its answers against the C++ API's and the CLI's
+    out = capsys.readouterr().out
+    assert out.startswith("objectiveHistory:\n" + "".join("%r\n" % o for o in objectiveHistory))
+    assert "|FPR|TPR|" in out.replace(" ", "") and "areaUnderROC: " in out
+    assert len(objectiveHistory) == trainingSummary.totalIterations + 1
+    assert trainingSummary.areaUnderROC == BinaryClassificationEvaluator(
+        rawPredictionCol="probability", numBins=100).evaluate(lrModel.transform(training))
+    f = fMeasure.toPandas()
+    assert bestThreshold == f.threshold[f["F-Measure"].idxmax()]
+    assert lr.getThreshold() == bestThreshold
+    theirs = _cli_fit(cli, tmp_path, "LogisticRegression",
+                      {"maxIter": 10, "regParam": 0.3, "elasticNetParam": 0.8}, path)
+    assert list(lrModel.coefficients) == list(theirs.coefficients)
+    assert lrModel.intercept == theirs.intercept
+
+
+def test_multiclass_logistic_regression_with_elastic_net_example(spark, root, cli, tmp_path,
+                                                                 capsys):
+    from thunderdome.ml.classification import LogisticRegression
+    from thunderdome.ml.evaluation import MulticlassClassificationEvaluator
+    path = root / "tests/data/nb/sample_multiclass_classification_data.txt"
+    # examples/src/main/python/ml/multiclass_logistic_regression_with_elastic_net.py
+    training = spark \
+        .read \
+        .format("libsvm") \
+        .load(str(path))
+
+    lr = LogisticRegression(maxIter=10, regParam=0.3, elasticNetParam=0.8)
+
+    # Fit the model
+    lrModel = lr.fit(training)
+
+    # Print the coefficients and intercept for multinomial logistic regression
+    print("Coefficients: \n" + str(lrModel.coefficientMatrix))
+    print("Intercept: " + str(lrModel.interceptVector))
+
+    trainingSummary = lrModel.summary
+
+    # Obtain the objective per iteration
+    objectiveHistory = trainingSummary.objectiveHistory
+    print("objectiveHistory:")
+    for objective in objectiveHistory:
+        print(objective)
+
+    # for multiclass, we can inspect metrics on a per-label basis
+    print("False positive rate by label:")
+    for i, rate in enumerate(trainingSummary.falsePositiveRateByLabel):
+        print("label %d: %s" % (i, rate))
+
+    print("True positive rate by label:")
+    for i, rate in enumerate(trainingSummary.truePositiveRateByLabel):
+        print("label %d: %s" % (i, rate))
+
+    print("Precision by label:")
+    for i, prec in enumerate(trainingSummary.precisionByLabel):
+        print("label %d: %s" % (i, prec))
+
+    print("Recall by label:")
+    for i, rec in enumerate(trainingSummary.recallByLabel):
+        print("label %d: %s" % (i, rec))
+
+    print("F-measure by label:")
+    for i, f in enumerate(trainingSummary.fMeasureByLabel()):
+        print("label %d: %s" % (i, f))
+
+    accuracy = trainingSummary.accuracy
+    falsePositiveRate = trainingSummary.weightedFalsePositiveRate
+    truePositiveRate = trainingSummary.weightedTruePositiveRate
+    fMeasure = trainingSummary.weightedFMeasure()
+    precision = trainingSummary.weightedPrecision
+    recall = trainingSummary.weightedRecall
+    print("Accuracy: %s\nFPR: %s\nTPR: %s\nF-measure: %s\nPrecision: %s\nRecall: %s"
+          % (accuracy, falsePositiveRate, truePositiveRate, fMeasure, precision, recall))
+    # the example ends here: its answers against the C++ API's and the CLI's
+    out = capsys.readouterr().out
+    assert "label 2: " in out and "Accuracy: %s\n" % accuracy in out
+    assert lrModel.isMultinomial and lrModel.coefficientMatrix.numRows == 3
+    preds = lrModel.transform(training)
+    for name, value in (("accuracy", accuracy), ("weightedFalsePositiveRate", falsePositiveRate),
+                        ("weightedTruePositiveRate", truePositiveRate),
+                        ("weightedFMeasure", fMeasure), ("weightedPrecision", precision),
+                        ("weightedRecall", recall)):
+        assert value == MulticlassClassificationEvaluator(metricName=name).evaluate(preds)
+    assert trainingSummary.precisionByLabel[1] == MulticlassClassificationEvaluator(
+        metricName="precisionByLabel", metricLabel=1.0).evaluate(preds)
+    theirs = _cli_fit(cli, tmp_path, "LogisticRegression",
+                      {"maxIter": 10, "regParam": 0.3, "elasticNetParam": 0.8}, path)
+    assert lrModel.coefficientMatrix.toArray().tolist() == \
+        theirs.coefficientMatrix.toArray().tolist()
+    assert list(lrModel.interceptVector) == list(theirs.interceptVector)
+
+
+def test_linear_regression_with_elastic_net_example(spark, root, cli, tmp_path, capsys):
+    from thunderdome.ml.evaluation import RegressionEvaluator
+    from thunderdome.ml.regression import LinearRegression
+    # Spark's data/mllib/sample_linear_regression_data.txt is not here: tests/data/linreg's
+    # table, written as LIBSVM
+    raw = spark.read.csv(str(root / "tests/data/linreg/data.csv"), header=True, inferSchema=True)
+    cols = [c for c in raw.columns if c != "label"]
+    path = tmp_path / "linreg.libsvm"
+    path.write_text("".join(
+        "%r %s\n" % (float(r.label), " ".join("%d:%r" % (i + 1, float(r[c]))
+                                              for i, c in enumerate(cols)))
+        for r in raw.collect()))
+    # examples/src/main/python/ml/linear_regression_with_elastic_net.py
+    training = spark.read.format("libsvm")\
+        .load(str(path))
+
+    lr = LinearRegression(maxIter=10, regParam=0.3, elasticNetParam=0.8)
+
+    # Fit the model
+    lrModel = lr.fit(training)
+
+    # Print the coefficients and intercept for linear regression
+    print("Coefficients: %s" % str(lrModel.coefficients))
+    print("Intercept: %s" % str(lrModel.intercept))
+
+    # Summarize the model over the training set and print out some metrics
+    trainingSummary = lrModel.summary
+    print("numIterations: %d" % trainingSummary.totalIterations)
+    print("objectiveHistory: %s" % str(trainingSummary.objectiveHistory))
+    trainingSummary.residuals.show()
+    print("RMSE: %f" % trainingSummary.rootMeanSquaredError)
+    print("r2: %f" % trainingSummary.r2)
+    # the example ends here: its answers against the C++ API's and the CLI's
+    out = capsys.readouterr().out
+    assert "|           residuals|" in out or "|residuals|" in out.replace(" ", "")
+    preds = lrModel.transform(training)
+    assert trainingSummary.rootMeanSquaredError == pytest.approx(
+        RegressionEvaluator(metricName="rmse").evaluate(preds), rel=1e-12)
+    assert trainingSummary.r2 == pytest.approx(
+        RegressionEvaluator(metricName="r2").evaluate(preds), rel=1e-12)
+    assert "RMSE: %f\n" % trainingSummary.rootMeanSquaredError in out
+    theirs = _cli_fit(cli, tmp_path, "LinearRegression",
+                      {"maxIter": 10, "regParam": 0.3, "elasticNetParam": 0.8}, path)
+    assert list(lrModel.coefficients) == list(theirs.coefficients)
+    assert lrModel.intercept == theirs.intercept
