@@ -634,3 +634,77 @@ def test_linear_regression_with_elastic_net_example(spark, root, cli, tmp_path, 
                       {"maxIter": 10, "regParam": 0.3, "elasticNetParam": 0.8}, path)
     assert list(lrModel.coefficients) == list(theirs.coefficients)
     assert lrModel.intercept == theirs.intercept
+
+
+def test_estimator_transformer_param_example(spark, capsys):
+    from thunderdome.ml.classification import LogisticRegression
+    from thunderdome.ml.linalg import Vectors
+    # examples/src/main/python/ml/estimator_transformer_param_example.py
+    # Prepare training data from a list of (label, features) tuples.
+    training = spark.createDataFrame([
+        (1.0, Vectors.dense([0.0, 1.1, 0.1])),
+        (0.0, Vectors.dense([2.0, 1.0, -1.0])),
+        (0.0, Vectors.dense([2.0, 1.3, 1.0])),
+        (1.0, Vectors.dense([0.0, 1.2, -0.5]))], ["label", "features"])
+
+    # Create a LogisticRegression instance. This instance is an Estimator.
+    lr = LogisticRegression(maxIter=10, regParam=0.01)
+    # Print out the parameters, documentation, and any default values.
+    print("LogisticRegression parameters:\n" + lr.explainParams() + "\n")
+
+    # Learn a LogisticRegression model. This uses the parameters stored in lr.
+    model1 = lr.fit(training)
+
+    # Since model1 is a Model (i.e., a transformer produced by an Estimator),
+    # we can view the parameters it used during fit().
+    # This prints the parameter (name: value) pairs, where names are unique IDs for this
+    # LogisticRegression instance.
+    print("Model 1 was fit using parameters: ")
+    print(model1.extractParamMap())
+
+    # We may alternatively specify parameters using a Python dictionary as a paramMap
+    paramMap = {lr.maxIter: 20}
+    paramMap[lr.maxIter] = 30  # Specify 1 Param, overwriting the original maxIter.
+    # Specify multiple Params.
+    paramMap.update({lr.regParam: 0.1, lr.threshold: 0.55})  # type: ignore
+
+    # You can combine paramMaps, which are python dictionaries.
+    # Change output column name
+    paramMap2 = {lr.probabilityCol: "myProbability"}
+    paramMapCombined = paramMap.copy()
+    paramMapCombined.update(paramMap2)  # type: ignore
+
+    # Now learn a new model using the paramMapCombined parameters.
+    # paramMapCombined overrides all parameters set earlier via lr.set* methods.
+    model2 = lr.fit(training, paramMapCombined)
+    print("Model 2 was fit using parameters: ")
+    print(model2.extractParamMap())
+
+    # Prepare test data
+    test = spark.createDataFrame([
+        (1.0, Vectors.dense([-1.0, 1.5, 1.3])),
+        (0.0, Vectors.dense([3.0, 2.0, -0.1])),
+        (1.0, Vectors.dense([0.0, 2.2, -1.5]))], ["label", "features"])
+
+    # Make predictions on test data using the Transformer.transform() method.
+    # LogisticRegression.transform will only use the 'features' column.
+    # Note that model2.transform() outputs a "myProbability" column instead of the usual
+    # 'probability' column since we renamed the lr.probabilityCol parameter previously.
+    prediction = model2.transform(test)
+    result = prediction.select("features", "label", "myProbability", "prediction") \
+        .collect()
+
+    for row in result:
+        print("features=%s, label=%s -> prob=%s, prediction=%s"
+              % (row.features, row.label, row.myProbability, row.prediction))
+    # the example ends here: its answers against the C++ API's (the same fit, params set)
+    out = capsys.readouterr().out
+    assert "maxIter: max number of iterations (>= 0) (default: 100, current: 10)" in out
+    direct = LogisticRegression(maxIter=30, regParam=0.1, threshold=0.55,
+                                probabilityCol="myProbability").fit(training)
+    assert list(direct.coefficients) == list(model2.coefficients)
+    want = direct.transform(test).collect()
+    assert [r.myProbability for r in result] == [r.myProbability for r in want]
+    assert [r.prediction for r in result] == [r.prediction for r in want]
+    assert "features=[-1.0,1.5,1.3], label=1.0 -> prob=[" in out
+    assert lr.getMaxIter() == 10  # the param map applied to the fit only
