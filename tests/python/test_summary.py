@@ -210,6 +210,7 @@ def test_linear_regression_summary(spark):
     assert s.numInstances == n and s.degreesOfFreedom == n - d - 1
     assert s.totalIterations == len(s.objectiveHistory) - 1
     assert _column(s.residuals, "residuals") == pytest.approx(y - pred)
+    assert s.devianceResiduals == pytest.approx([np.min(y - pred), np.max(y - pred)])
     # the normal solver's inference: standard errors of (coefficients, intercept)
     a = np.hstack([x, np.ones((n, 1))])
     sigma2 = np.sum((y - pred) ** 2) / (n - d - 1)
@@ -219,6 +220,13 @@ def test_linear_regression_summary(spark):
     assert s.tValues == pytest.approx((est / se).tolist(), rel=1e-6)
     assert s.pValues == pytest.approx((2 * stats.t.sf(np.abs(est / se), n - d - 1)).tolist(),
                                       rel=1e-5, abs=1e-12)
+
+    w = np.linspace(0.0, 2.0, n)  # the first row weighs nothing
+    weighted = LinearRegression(weightCol="weight").fit(_frame(spark, x, y, w)).summary
+    assert weighted.numInstances == n - 1
+    r = _column(weighted.residuals, "residuals")
+    assert weighted.devianceResiduals == pytest.approx(
+        [np.min(r * np.sqrt(w)), np.max(r * np.sqrt(w))])
 
     e = model.evaluate(_frame(spark, x[:20], y[:20]))
     assert isinstance(e, LinearRegressionSummary)

@@ -331,9 +331,27 @@ class LinearRegressionSummary(_Summary):
             [("residuals", "double", self._residual_values(), None)])
         return DataFrame(frame, self._predictions.sparkSession)
 
+    def _weight_values(self):
+        if not self._weights:
+            return None
+        return np.asarray(self._predictions._column_data(self._weights)[1], np.float64)
+
     @property
     def numInstances(self):
-        return self._memo("numInstances", self._predictions.count)
+        """Rows of positive weight (Spark's RegressionMetrics count)."""
+        def compute():
+            w = self._weight_values()
+            return self._predictions.count() if w is None else int(np.sum(w > 0))
+        return self._memo("numInstances", compute)
+
+    @property
+    def devianceResiduals(self):
+        """[min, max] of the residuals times the square roots of the weights."""
+        r = self._residual_values()
+        w = self._weight_values()
+        if w is not None:
+            r = r * np.sqrt(w)
+        return [float(r.min()), float(r.max())]
 
     @property
     def degreesOfFreedom(self):
