@@ -708,3 +708,20 @@ def test_estimator_transformer_param_example(spark, capsys):
     assert [r.prediction for r in result] == [r.prediction for r in want]
     assert "features=[-1.0,1.5,1.3], label=1.0 -> prob=[" in out
     assert lr.getMaxIter() == 10  # the param map applied to the fit only
+
+
+def test_multilayer_perceptron_and_naive_bayes_fits_equal_the_cli(spark, root, cli, tmp_path):
+    from thunderdome.ml.classification import MultilayerPerceptronClassifier, NaiveBayes
+    path = root / "tests/data/nb/sample_multiclass_classification_data.txt"
+    data = spark.read.format("libsvm").load(str(path))
+    params = {"maxIter": 100, "layers": [4, 5, 4, 3], "blockSize": 128, "seed": 1234}
+    ours = MultilayerPerceptronClassifier(**params).fit(data)
+    theirs = _cli_fit(cli, tmp_path, "MultilayerPerceptronClassifier", params, path)
+    assert list(ours.weights) == list(theirs.weights)
+    nb = NaiveBayes(smoothing=1.0, modelType="gaussian").fit(data)
+    (tmp_path / "nb").mkdir()
+    theirs = _cli_fit(cli, tmp_path / "nb", "NaiveBayes",
+                      {"smoothing": 1.0, "modelType": "gaussian"}, path)
+    assert list(nb.pi) == list(theirs.pi)
+    assert nb.theta.toArray().tolist() == theirs.theta.toArray().tolist()
+    assert nb.sigma.toArray().tolist() == theirs.sigma.toArray().tolist()
