@@ -256,3 +256,9 @@ def test_one_vs_rest_models(spark):
     for k, m in enumerate(models):
         margin = x @ m.coefficients.toArray() + m.intercept
         assert raw[:, k] == pytest.approx(margin, rel=1e-9, abs=1e-12)
+        # its training summary, over the relabelled data as Spark's (label mc2b$k)
+        s = m.summary
+        assert s.labelCol == "mc2b$%d" % k and s.labels == [0.0, 1.0]
+        assert s.accuracy == pytest.approx(metrics.accuracy_score(
+            (y == k) * 1.0, _column(s.predictions, "prediction")))
+        assert s.areaUnderROC == pytest.approx(metrics.roc_auc_score(y == k, margin))

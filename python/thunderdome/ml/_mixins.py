@@ -254,6 +254,23 @@ def _attach_training(model, estimator, dataset_thunk):
     elif isinstance(model, _TuningModelMixin):
         est = _param_or(estimator, "estimator")
         _attach_training(model.bestModel, est, dataset_thunk)
+    elif isinstance(model, _OneVsRestModelMixin):
+        # as OneVsRest's fit: class k's model trained on label column mc2b$k (1 for class k)
+        from thunderdome.sql import functions as F
+        classifier = _param_or(estimator, "classifier")
+        label = _param_or(estimator, "labelCol", "label")
+        weight = _param_or(estimator, "weightCol", "")
+        if classifier is None:
+            return
+        for k, binary in enumerate(model.models):
+            name = "mc2b$%d" % k
+            extra = {classifier.labelCol: name}
+            if weight and classifier._cpp.has_param("weightCol"):
+                extra[classifier.weightCol] = weight
+
+            def thunk(k=k, name=name):
+                return dataset_thunk().withColumn(name, (F.col(label) == float(k)).cast("double"))
+            _attach_training(binary, classifier.copy(extra), thunk)
 
 
 class _OneVsRestModelMixin:
