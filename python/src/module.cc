@@ -382,13 +382,16 @@ py::object columnToPython(const td::Frame& f, const std::string& name) {
 // The memory of toPandas' blocks: anonymous mappings asking for transparent huge pages, and a
 // small cache of the blocks pandas has freed, so that a later toPandas of a similar size
 // writes into pages that are already mapped instead of faulting in (and having the kernel
-// zero) fresh ones, which is about a third of a fresh copy's time. The cache holds at most
-// kMaxBlocks blocks of kMaxBytes in all; a cached block is MADV_FREE'd, so the kernel may take
-// its pages back under memory pressure (a later write then faults them in again).
+// zero) fresh ones, which is about a third of a fresh copy's time. Blocks of at least kMinBytes
+// only. The cache holds the kMaxBlocks most recently freed blocks, kMaxBytes in all; a cached
+// block is MADV_FREE'd, so the kernel may take its pages back under memory pressure (a later
+// write then faults them in again).
 class BlockPool {
  public:
   static constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
   static constexpr std::size_t kMaxBlocks = 2;
+  /// Smaller blocks come from numpy's allocator (a mapping of their own would cost more).
+  static constexpr std::size_t kMinBytes = std::size_t{4} << 20;
 
   // A mapping of at least `bytes` bytes (a cached one if one fits, else a fresh one).
   void* take(std::size_t bytes, std::size_t& mapped) {
@@ -414,20 +417,26 @@ class BlockPool {
     return p;
   }
 
-  // Gives a mapping back: cached when there is room, else unmapped.
+  // Gives a mapping back: cached (the oldest cached ones unmapped to make room), or unmapped
+  // when it is larger than the whole cache.
   void give(void* p, std::size_t mapped) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (free_.size() < kMaxBlocks && cached_ + mapped <= kMaxBytes) {
+    std::vector<std::pair<void*, std::size_t>> evicted;
+    if (mapped <= kMaxBytes) {
 #ifdef MADV_FREE
-        madvise(p, mapped, MADV_FREE);
+      madvise(p, mapped, MADV_FREE);
 #endif
-        free_.emplace_back(p, mapped);
-        cached_ += mapped;
-        return;
+      std::lock_guard<std::mutex> lock(mu_);
+      while (!free_.empty() && (free_.size() >= kMaxBlocks || cached_ + mapped > kMaxBytes)) {
+        evicted.push_back(free_.front());
+        cached_ -= free_.front().second;
+        free_.erase(free_.begin());
       }
+      free_.emplace_back(p, mapped);
+      cached_ += mapped;
+    } else {
+      evicted.emplace_back(p, mapped);
     }
-    munmap(p, mapped);
+    for (const auto& [q, n] : evicted) munmap(q, n);
   }
 
  private:
@@ -456,19 +465,24 @@ py::array numericBlock(const td::Frame& f, const std::vector<std::string>& names
   const auto cols = static_cast<py::ssize_t>(names.size());
   const std::size_t bytes = sizeof(T) * static_cast<std::size_t>(cols) *
                             static_cast<std::size_t>(rows);
-  std::size_t mapped = 0;
-  void* mem = blockPool().take(bytes, mapped);
-  struct Mapping {
-    void* p;
-    std::size_t n;
-  };
-  py::capsule owner(new Mapping{mem, mapped}, [](void* m) {
-    auto* map = static_cast<Mapping*>(m);
-    blockPool().give(map->p, map->n);
-    delete map;
-  });
-  T* dst = static_cast<T*>(mem);
-  py::array_t<T> out({cols, static_cast<py::ssize_t>(rows)}, dst, owner);
+  py::array_t<T> out;
+  if (bytes < BlockPool::kMinBytes) {  // small: numpy's own allocation
+    out = py::array_t<T>({cols, static_cast<py::ssize_t>(rows)});
+  } else {
+    std::size_t mapped = 0;
+    void* mem = blockPool().take(bytes, mapped);
+    struct Mapping {
+      void* p;
+      std::size_t n;
+    };
+    py::capsule owner(new Mapping{mem, mapped}, [](void* m) {
+      auto* map = static_cast<Mapping*>(m);
+      blockPool().give(map->p, map->n);
+      delete map;
+    });
+    out = py::array_t<T>({cols, static_cast<py::ssize_t>(rows)}, static_cast<T*>(mem), owner);
+  }
+  T* dst = out.mutable_data();
   {
     py::gil_scoped_release release;
     constexpr std::int64_t kBlock = 1 << 16;

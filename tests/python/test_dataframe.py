@@ -233,11 +233,12 @@ def test_write_and_read_back(spark, tmp_path):
 
 def test_to_pandas_blocks_are_reused_only_once_freed(spark):
     # toPandas' numeric blocks come from a small cache of freed ones: a live frame's block is
-    # never handed out again, and a reused block holds the new frame's values only
+    # never handed out again, and a reused block holds the new frame's values only (4.8 MB
+    # blocks: the cache takes blocks of 4 MiB and more)
     import gc
-    a = np.arange(300_000, dtype=np.float64).reshape(100_000, 3)
+    a = np.arange(600_000, dtype=np.float64).reshape(200_000, 3)
     df = spark.createDataFrame(a, ["x", "y", "z"])
-    ints = spark.createDataFrame(np.arange(300_000).reshape(100_000, 3), ["x", "y", "z"])
+    ints = spark.createDataFrame(np.arange(600_000).reshape(200_000, 3), ["x", "y", "z"])
     first = df.toPandas()
     first.loc[:, "x"] = -1.0  # writable, and not the frame's storage
     second = df.toPandas()
@@ -246,6 +247,6 @@ def test_to_pandas_blocks_are_reused_only_once_freed(spark):
     del first
     gc.collect()
     third = ints.toPandas()  # may reuse the freed block: the values are the int frame's
-    pd.testing.assert_frame_equal(third, pd.DataFrame(np.arange(300_000).reshape(100_000, 3),
+    pd.testing.assert_frame_equal(third, pd.DataFrame(np.arange(600_000).reshape(200_000, 3),
                                                       columns=["x", "y", "z"]))
     assert (second["x"].to_numpy() == a[:, 0]).all()
