@@ -141,9 +141,11 @@ def print_to_pandas(ours, theirs, views):
           % len(ours))
     print("|---|---|---|")
     print("| pd.DataFrame(arrays) | %.4f | 1 |" % med(theirs))
-    print("| toPandas() | %.4f | %.3f (per round: median %.3f, range %.3f-%.3f; round 1 %.3f) |"
-          % (med(ours), med(ours) / med(theirs), med(ratios), min(ratios), max(ratios),
-             ratios[0]))
+    later = ratios[1:] or ratios
+    print("| toPandas() | %.4f | %.3f (per round: median %.3f; rounds 2-%d %.3f-%.3f; "
+          "round 1 %.3f) |"
+          % (med(ours), med(ours) / med(theirs), med(ratios), len(ratios), min(later),
+             max(later), ratios[0]))
     print("| toPandas(copy=False) | %.4f | %.4f |" % (med(views), med(views) / med(theirs)))
 
 
