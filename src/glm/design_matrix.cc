@@ -334,6 +334,7 @@ DesignMatrix::Workspace DesignMatrix::workspace() const {
     const auto C = static_cast<std::size_t>(chunks());
     ws.acc.assign(C * static_cast<std::size_t>(k_), 0.0);
     ws.chunkSums.assign(C, 0.0);
+    if (panels_ > 1) ws.rowScratch.assign(static_cast<std::size_t>(n_), 0.0);
     ws.scaled.assign(static_cast<std::size_t>(k_), 0.0);
     return ws;
   }
@@ -377,12 +378,22 @@ struct RowArrays {
     }
     return (s0 + s1) + (s2 + s3);
   }
-  // acc[col] += val·h over row i.
+  // acc[col] += val·h over row i. A row's columns are distinct: four loads are issued before
+  // their four stores (no store waits on a load it cannot alias).
   void scatter(std::int64_t i, double h, double* __restrict acc) const {
     for (std::int64_t pp = 0; pp < P; ++pp) {
       double* __restrict ap = acc + (pp << 16);
+      std::int64_t p = rp[i * P + pp];
       const std::int64_t pe = rp[i * P + pp + 1];
-      for (std::int64_t p = rp[i * P + pp]; p < pe; ++p) ap[ci[p]] += static_cast<double>(rv[p]) * h;
+      for (; p + 4 <= pe; p += 4) {
+        const std::uint16_t c0 = ci[p], c1 = ci[p + 1], c2 = ci[p + 2], c3 = ci[p + 3];
+        const double x0 = ap[c0] + static_cast<double>(rv[p]) * h;
+        const double x1 = ap[c1] + static_cast<double>(rv[p + 1]) * h;
+        const double x2 = ap[c2] + static_cast<double>(rv[p + 2]) * h;
+        const double x3 = ap[c3] + static_cast<double>(rv[p + 3]) * h;
+        ap[c0] = x0, ap[c1] = x1, ap[c2] = x2, ap[c3] = x3;
+      }
+      for (; p < pe; ++p) ap[ci[p]] += static_cast<double>(rv[p]) * h;
     }
   }
   // sq[col] += d·val², lin[col] += d·val over row i.
@@ -584,16 +595,27 @@ void DesignMatrix::hessianProduct(const Scaling& s, const double* v, const doubl
   const double off = s.fitIntercept ? v[s.k] - sMu : 0.0;
   const std::int64_t C = chunks();
   const auto ku = static_cast<std::size_t>(k_);
+  // Rows per group: each row's D·Ãv is scattered while the row is in L1 (one stream of the
+  // matrix) when the two k-vectors (gathered v/σ, scattered sums: 16·k bytes, ≤ 1 MiB with one
+  // panel) share L2; wider, the chunk's rows are first all gathered, then all scattered — one
+  // k-vector at a time in L2 measured faster than one stream with both (bench/README.md,
+  // "Bytes per pass").
+  const std::int64_t G = panels_ == 1 ? 1 : n_;
   withRows([&](const auto& R) {
     parallel::forBlocks(C, 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
       double* A = ws.acc.data() + static_cast<std::size_t>(b) * ku;
       std::fill(A, A + ku, 0.0);
       double hs = 0.0;
       const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
-      for (std::int64_t i = chunkStart_[static_cast<std::size_t>(b)]; i < i1; ++i) {
-        const double h = D[i] * (R.dot(i, as) + off);  // (D·Ãv)_i, the row still in L1
-        hs += h;
-        if (h != 0.0) R.scatter(i, h, A);
+      double* h = ws.rowScratch.data();
+      for (std::int64_t g0 = chunkStart_[static_cast<std::size_t>(b)]; g0 < i1; g0 += G) {
+        const std::int64_t g1 = std::min(i1, g0 + G);
+        for (std::int64_t i = g0; i < g1; ++i) {
+          h[i] = D[i] * (R.dot(i, as) + off);  // (D·Ãv)_i
+          hs += h[i];
+        }
+        for (std::int64_t i = g0; i < g1; ++i)
+          if (h[i] != 0.0) R.scatter(i, h[i], A);
       }
       ws.chunkSums[static_cast<std::size_t>(b)] = hs;
     });

@@ -47,7 +47,8 @@ struct Scaling {
 ///   entry. X̃·v gathers from v; X̃ᵀr scatters the rows of fixed row chunks into per-chunk
 ///   accumulators of k doubles, added in chunk order; a Hessian-vector product Ãᵀ(D·Ãv) is one
 ///   fused sweep (hessianProduct): each row's margin is gathered, scaled by D_i and scattered back
-///   while the row is in L1 — one stream of the matrix per CG step instead of two.
+///   while the row is in L1 — one stream of the matrix per CG step instead of two (with more than
+///   one panel, a chunk's rows are gathered, then scattered: see hessianProduct).
 /// - columns (column-major, 16-bit row indices up to 65,536 rows, 32-bit beyond): for matrices
 ///   too small to split into two chunks whose accumulators cost little next to the matrix (see
 ///   chooseChunks); with at most 65,536 columns also a row-major copy for X̃·v (a gather), wider
@@ -69,6 +70,7 @@ class DesignMatrix {
     std::vector<double> acc;             ///< rows: per row chunk, k column sums
     std::vector<double> acc2;            ///< rows: per row chunk, k more (weightedSquares)
     std::vector<double> chunkSums;       ///< rows: per row chunk, one scalar
+    std::vector<double> rowScratch;      ///< rows, several panels: n values (D·Ãv)
   };
 
   /// Builds the matrix of the features of X (dimension d over every rank) over the rows of
