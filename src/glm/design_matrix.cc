@@ -595,26 +595,31 @@ void DesignMatrix::hessianProduct(const Scaling& s, const double* v, const doubl
   const double off = s.fitIntercept ? v[s.k] - sMu : 0.0;
   const std::int64_t C = chunks();
   const auto ku = static_cast<std::size_t>(k_);
-  // Rows per group: each row's D·Ãv is scattered while the row is in L1 (one stream of the
-  // matrix) when the two k-vectors (gathered v/σ, scattered sums: 16·k bytes, ≤ 1 MiB with one
-  // panel) share L2; wider, the chunk's rows are first all gathered, then all scattered — one
-  // k-vector at a time in L2 measured faster than one stream with both (bench/README.md,
-  // "Bytes per pass").
-  const std::int64_t G = panels_ == 1 ? 1 : n_;
+  // Each row's D·Ãv is scattered while the row is in L1 (one stream of the matrix) when the
+  // two k-vectors (gathered v/σ, scattered sums: 16·k bytes, ≤ 1 MiB with one panel) share L2;
+  // wider, the chunk's rows are first all gathered, then all scattered — one k-vector at a time
+  // in L2 measured no slower than one stream with both (bench/README.md, "Bytes per pass").
+  const bool fuseRows = panels_ == 1;
   withRows([&](const auto& R) {
     parallel::forBlocks(C, 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
       double* A = ws.acc.data() + static_cast<std::size_t>(b) * ku;
       std::fill(A, A + ku, 0.0);
       double hs = 0.0;
       const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
-      double* h = ws.rowScratch.data();
-      for (std::int64_t g0 = chunkStart_[static_cast<std::size_t>(b)]; g0 < i1; g0 += G) {
-        const std::int64_t g1 = std::min(i1, g0 + G);
-        for (std::int64_t i = g0; i < g1; ++i) {
-          h[i] = D[i] * (R.dot(i, as) + off);  // (D·Ãv)_i
+      const std::int64_t i0 = chunkStart_[static_cast<std::size_t>(b)];
+      if (fuseRows) {
+        for (std::int64_t i = i0; i < i1; ++i) {
+          const double h = D[i] * (R.dot(i, as) + off);  // (D·Ãv)_i, the row still in L1
+          hs += h;
+          if (h != 0.0) R.scatter(i, h, A);
+        }
+      } else {
+        double* h = ws.rowScratch.data();
+        for (std::int64_t i = i0; i < i1; ++i) {
+          h[i] = D[i] * (R.dot(i, as) + off);
           hs += h[i];
         }
-        for (std::int64_t i = g0; i < g1; ++i)
+        for (std::int64_t i = i0; i < i1; ++i)
           if (h[i] != 0.0) R.scatter(i, h[i], A);
       }
       ws.chunkSums[static_cast<std::size_t>(b)] = hs;
