@@ -228,8 +228,11 @@ struct Builder {
         M.nnz_, M.n_, M.k_, 2 + static_cast<std::int64_t>(sizeof(V)));
     if (layout == DesignMatrix::Layout::Rows)  // forced: several chunks even when small
       chunks = std::max(chunks, std::min<std::int64_t>(4, std::max<std::int64_t>(1, M.n_)));
+    const std::int64_t rowBytes =
+        M.nnz_ * (2 + static_cast<std::int64_t>(sizeof(V))) + 8 * M.n_;
     M.rowLayout_ = M.k_ > 0 && (layout == DesignMatrix::Layout::Rows ||
-                                (layout == DesignMatrix::Layout::Auto && chunks >= 2));
+                                (layout == DesignMatrix::Layout::Auto && chunks >= 2 &&
+                                 rowBytes >= DesignMatrix::kMinRowLayoutBytes));
     buildRows(X, w, slot);
     if (M.rowLayout_) {
       M.partitionRows(chunks);

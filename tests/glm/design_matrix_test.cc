@@ -249,9 +249,18 @@ TEST(GlmDesignMatrixTest, ChunkCountFollowsTheData) {
   EXPECT_EQ(DesignMatrix::chooseChunks(1000000, 10000, 10000, 6), 8);
   // At least 256 rows per chunk.
   EXPECT_EQ(DesignMatrix::chooseChunks(1000000, 600, 1000, 6), 2);
-  const Data D = randomData(20000, 500, 30, 7);
+  // ~3 MB: two chunks or more, but small: the column layout.
+  const Data small = randomData(20000, 500, 30, 7);
+  FeatureStats s0;
+  const auto S = DesignMatrix::build(*small.X, small.X->dim(), small.w, small.t, true, Reducer{}, s0);
+  EXPECT_GE(DesignMatrix::chooseChunks(S->nnz(), S->rows(), S->cols(), 6), 2);
+  EXPECT_FALSE(S->rowLayout());
+  EXPECT_EQ(S->chunks(), 0);
+  // ~10 MB: the row layout, one copy of the entries.
+  const Data D = randomData(50000, 500, 40, 7);
   FeatureStats stats;
   const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats);
+  EXPECT_GE(M->bytesPerPass(), DesignMatrix::kMinRowLayoutBytes);
   EXPECT_TRUE(M->rowLayout());
   EXPECT_EQ(M->chunks(), DesignMatrix::chooseChunks(M->nnz(), M->rows(), M->cols(), 6));
   EXPECT_EQ(M->bytesPerPass(), M->nnz() * 6 + 8 * (M->rows() + 1));
