@@ -632,18 +632,19 @@ void DesignMatrix::hessianProduct(const Scaling& s, const double* v, const doubl
   double hSum = 0.0;
   for (std::int64_t b = 0; b < C; ++b) hSum += ws.chunkSums[static_cast<std::size_t>(b)];
   s.red.sum(&hSum, 1);
-  finishGradient(s, hSum, v, W, lambda, out);
+  finishGradient(s, hSum, v, W, lambda, out, true);
 }
 
 // out_c (Σ val·r over this rank's rows, for every column) becomes the gradient's column c; in a
 // data-parallel fit X̃ᵀr/W is first summed over the ranks (residSum already is).
 void DesignMatrix::finishGradient(const Scaling& s, double residSum, const double* z, double W,
-                                  double lambda, double* out) {
+                                  double lambda, double* out, bool rounded) {
   const bool shards = s.red.active();
   const std::int64_t k = s.k;
   if (shards) {
     for (std::int64_t c = 0; c < k; ++c) out[c] = out[c] * s.invStd[static_cast<std::size_t>(c)] / W;
-    s.red.sum(out, static_cast<std::size_t>(k));
+    if (rounded) s.red.sumRounded(out, static_cast<std::size_t>(k));
+    else s.red.sum(out, static_cast<std::size_t>(k));
   }
   const double meanResid = residSum / W;
   for (std::int64_t c = 0; c < k; ++c) {
@@ -658,7 +659,7 @@ void DesignMatrix::finishGradient(const Scaling& s, double residSum, const doubl
 
 void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const double* z, double W,
                                      double residSum, double lambda, double* grad,
-                                     Workspace& ws) const {
+                                     Workspace& ws, bool rounded) const {
   if (rowLayout_) {
     const auto ku = static_cast<std::size_t>(k_);
     withRows([&](const auto& R) {
@@ -671,7 +672,7 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
       });
     });
     reduceChunks(ws.acc.data(), grad);
-    finishGradient(s, residSum, z, W, lambda, grad);
+    finishGradient(s, residSum, z, W, lambda, grad, rounded);
     return;
   }
   const double meanResid = residSum / W;
@@ -686,7 +687,8 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
     });
   });
   if (shards) {
-    s.red.sum(grad, static_cast<std::size_t>(s.k));
+    if (rounded) s.red.sumRounded(grad, static_cast<std::size_t>(s.k));
+    else s.red.sum(grad, static_cast<std::size_t>(s.k));
     for (std::int64_t c = 0; c < s.k; ++c) {
       const auto cu = static_cast<std::size_t>(c);
       grad[c] +=

@@ -122,14 +122,18 @@ class DesignMatrix {
                 double& faa, Workspace& ws) const;
   /// grad = X̃ᵀr/W − μ̃·Σr/W + λ f z over the k columns, and Σr/W for the intercept; residSum is
   /// Σr over every rank's rows (in a data-parallel fit X̃ᵀr is summed over the ranks).
+  /// rounded: a Hessian-vector product's X̃ᵀu, summed over the ranks through
+  /// Reducer::sumRounded (half the bytes).
   void transposeMultiply(const Scaling& s, const double* r, const double* z, double W,
-                         double residSum, double lambda, double* grad, Workspace& ws) const;
+                         double residSum, double lambda, double* grad, Workspace& ws,
+                         bool rounded = false) const;
   /// out = diag(ÃᵀDÃ)/W + λ f: (Σ D x̃² − 2 μ̃ Σ D x̃ + μ̃² Σ D)/W + λ f_c, and ΣD/W for the
   /// intercept; dSum is ΣD over every rank's rows.
   void weightedSquares(const Scaling& s, const double* D, double dSum, double W, double lambda,
                        double* out, Workspace& ws) const;
   /// Row layout only: out = Ãᵀ(D·Ãv)/W + λ f v (and Σ D·Ãv / W for the intercept) in one sweep
-  /// over the rows; in a data-parallel fit the sums are over every rank.
+  /// over the rows; in a data-parallel fit the sums are over every rank (X̃ᵀu through
+  /// Reducer::sumRounded).
   void hessianProduct(const Scaling& s, const double* v, const double* D, double W,
                       double lambda, double* out, Workspace& ws) const;
   /// Σ a μ̃ (returned), Σ f a b and Σ f a a over all columns, in an order fixed by k alone
@@ -161,7 +165,7 @@ class DesignMatrix {
   void reduceChunks(const double* acc, double* out) const;
   // out_c = Σ val·r (column c) becomes X̃ᵀr/W − μ̃·Σr/W + λ f z; residSum is over every rank.
   static void finishGradient(const Scaling& s, double residSum, const double* z, double W,
-                             double lambda, double* out);
+                             double lambda, double* out, bool rounded);
   void partitionColumns();
   void partitionRows(std::int64_t chunks);
   void dropColumns();

@@ -259,7 +259,8 @@ void SparseObjective<L>::hessianVector(const double* v, double* out) {
     sum += rowSums_[3 * static_cast<std::size_t>(blk)];
   p_.scaling.red.sum(&sum, 1);
   // Ãᵀ(D·Ãv)/W + λ f v
-  X_->transposeMultiply(p_.scaling, hu_.data(), v, p_.weightSum, sum, p_.l2, out, ws_);
+  X_->transposeMultiply(p_.scaling, hu_.data(), v, p_.weightSum, sum, p_.l2, out, ws_,
+                        /*rounded=*/true);
 }
 
 template <Loss L>
