@@ -152,37 +152,68 @@ struct Builder {
     for (auto& v : slot) v = v < 0 ? -1 : finalOf[static_cast<std::size_t>(v)];
   }
 
-  // The row-major copy (at most 65,536 columns): 16-bit column indices.
+  // The row-major copy (at most 65,536 columns, or the row layout): 16-bit column indices
+  // within panels of 65,536 columns, each row's entries grouped by panel (segments).
   void buildRows(const VectorColumn& X, const std::vector<double>& wt,
                  const std::vector<std::int32_t>& colOf) {
-    M.useRows_ = M.k_ <= 65536;
-    if (!M.useRows_) return;
+    if (!M.rowLayout_) M.useRows_ = M.k_ <= 65536;
+    if (!M.useRows_ && !M.rowLayout_) return;
     const std::int64_t n = X.size();
-    M.rowPtr_.assign(static_cast<std::size_t>(n) + 1, 0);
+    const std::int64_t P = std::max<std::int64_t>(1, (M.k_ + 65535) / 65536);
+    M.panels_ = P;
+    const auto Pu = static_cast<std::size_t>(P);
+    M.rowPtr_.assign(static_cast<std::size_t>(n) * Pu + 1, 0);
     M.col16_.resize(vals.size());
     std::vector<V>& rv = [&]() -> std::vector<V>& {
       if constexpr (std::is_same_v<V, float>) return M.rval32_;
       else return M.rval64_;
     }();
     rv.resize(vals.size());
+    std::vector<std::int64_t> cursor(Pu);
     std::size_t q = 0;
     for (std::int64_t i = 0; i < n; ++i) {
+      const std::size_t seg = static_cast<std::size_t>(i) * Pu;
       if (wt[static_cast<std::size_t>(i)] > 0.0) {
         const VectorView v = X[i];  // rows, not the CSR arrays: a fold view is not copied
-        for (std::int64_t p = 0; p < v.nnz; ++p) {
-          const std::int32_t c = colOf[static_cast<std::size_t>(v.indices[p])];
-          if (c < 0) continue;
-          M.col16_[q] = static_cast<std::uint16_t>(c);
-          rv[q] = static_cast<V>(v.values[p]);
-          ++q;
+        if (P == 1) {
+          for (std::int64_t p = 0; p < v.nnz; ++p) {
+            const std::int32_t c = colOf[static_cast<std::size_t>(v.indices[p])];
+            if (c < 0) continue;
+            M.col16_[q] = static_cast<std::uint16_t>(c);
+            rv[q] = static_cast<V>(v.values[p]);
+            ++q;
+          }
+        } else {  // count per panel, then place: the row's entries grouped by panel
+          std::fill(cursor.begin(), cursor.end(), 0);
+          for (std::int64_t p = 0; p < v.nnz; ++p) {
+            const std::int32_t c = colOf[static_cast<std::size_t>(v.indices[p])];
+            if (c >= 0) ++cursor[static_cast<std::size_t>(c >> 16)];
+          }
+          auto at = static_cast<std::int64_t>(q);
+          for (std::size_t pp = 0; pp < Pu; ++pp) {
+            M.rowPtr_[seg + pp] = at;
+            const std::int64_t len = cursor[pp];
+            cursor[pp] = at;
+            at += len;
+          }
+          for (std::int64_t p = 0; p < v.nnz; ++p) {
+            const std::int32_t c = colOf[static_cast<std::size_t>(v.indices[p])];
+            if (c < 0) continue;
+            const auto dst = static_cast<std::size_t>(cursor[static_cast<std::size_t>(c >> 16)]++);
+            M.col16_[dst] = static_cast<std::uint16_t>(c & 0xFFFF);
+            rv[dst] = static_cast<V>(v.values[p]);
+          }
+          q = static_cast<std::size_t>(at);
         }
       }
-      M.rowPtr_[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(q);
+      if (P > 1 && !(wt[static_cast<std::size_t>(i)] > 0.0))  // an empty row: empty segments
+        for (std::size_t pp = 1; pp < Pu; ++pp) M.rowPtr_[seg + pp] = static_cast<std::int64_t>(q);
+      M.rowPtr_[seg + Pu] = static_cast<std::int64_t>(q);
     }
   }
 
   void run(const VectorColumn& X, std::int64_t d, const std::vector<double>& w, const RowTotals& t,
-           const Reducer& red, FeatureStats& stats) {
+           const Reducer& red, FeatureStats& stats, DesignMatrix::Layout layout) {
     std::vector<std::int32_t> seen;
     std::vector<double> count, mean, sigma;
     std::vector<std::int32_t> slot = numberColumns(X, d, w, t, red, seen, count);
@@ -190,14 +221,31 @@ struct Builder {
     columnStats(M.colPtr_, rows, vals, count, w, t, red, mean, sigma);
     compact(seen, mean, sigma, stats, slot);
     M.k_ = stats.size();
+    M.nnz_ = M.colPtr_.back();
+    // The layout: chooseChunks' rule (the same on every rank of a data-parallel fit only if the
+    // shards are alike; each rank's layout is its own business, the sums are the same either way).
+    std::int64_t chunks = DesignMatrix::chooseChunks(
+        M.nnz_, M.n_, M.k_, 2 + static_cast<std::int64_t>(sizeof(V)));
+    if (layout == DesignMatrix::Layout::Rows)  // forced: several chunks even when small
+      chunks = std::max(chunks, std::min<std::int64_t>(4, std::max<std::int64_t>(1, M.n_)));
+    const std::int64_t rowBytes =
+        M.nnz_ * (2 + static_cast<std::int64_t>(sizeof(V))) + 8 * M.n_;
+    M.rowLayout_ = M.k_ > 0 && (layout == DesignMatrix::Layout::Rows ||
+                                (layout == DesignMatrix::Layout::Auto && chunks >= 2 &&
+                                 rowBytes >= DesignMatrix::kMinRowLayoutBytes));
     buildRows(X, w, slot);
+    if (M.rowLayout_) {
+      M.partitionRows(chunks);
+      M.dropColumns();
+    }
   }
 };
 
 std::shared_ptr<const DesignMatrix> DesignMatrix::build(const VectorColumn& X, std::int64_t d,
                                                         const std::vector<double>& w,
                                                         const RowTotals& totals, bool floats,
-                                                        const Reducer& red, FeatureStats& stats) {
+                                                        const Reducer& red, FeatureStats& stats,
+                                                        Layout layout) {
   auto M = std::make_shared<DesignMatrix>();
   M->n_ = X.size();
   M->rows16_ = M->n_ <= 65536;
@@ -205,7 +253,7 @@ std::shared_ptr<const DesignMatrix> DesignMatrix::build(const VectorColumn& X, s
   auto go = [&](auto& rows, auto& vals) {
     using I = typename std::decay_t<decltype(rows)>::value_type;
     using V = typename std::decay_t<decltype(vals)>::value_type;
-    Builder<I, V>{*M, rows, vals}.run(X, d, w, totals, red, stats);
+    Builder<I, V>{*M, rows, vals}.run(X, d, w, totals, red, stats, layout);
   };
   if (M->rows16_) {
     if (M->vals32_) go(M->row16_, M->val32_);
@@ -214,8 +262,59 @@ std::shared_ptr<const DesignMatrix> DesignMatrix::build(const VectorColumn& X, s
     if (M->vals32_) go(M->row32_, M->val32_);
     else go(M->row32_, M->val64_);
   }
-  M->partitionColumns();
+  if (!M->rowLayout_) M->partitionColumns();
   return M;
+}
+
+std::int64_t DesignMatrix::chooseChunks(std::int64_t nnz, std::int64_t n, std::int64_t k,
+                                        std::int64_t entryBytes) {
+  if (k <= 0 || n <= 0) return 0;
+  const std::int64_t panels = (k + 65535) / 65536;
+  const std::int64_t streamBytes = nnz * entryBytes + 8 * n * panels;
+  const std::int64_t bound = std::min({kMaxChunks, streamBytes / (kReduceShare * 16 * k),
+                                       n / kMinChunkRows});
+  std::int64_t c = 1;
+  while (2 * c <= bound) c *= 2;
+  return bound < 1 ? 1 : c;
+}
+
+// Row chunks of about nnz/chunks entries each (boundaries on rows, by the data alone).
+void DesignMatrix::partitionRows(std::int64_t chunks) {
+  chunkStart_.assign(1, 0);
+  const auto P = static_cast<std::size_t>(panels_);
+  std::int64_t i = 0;
+  for (std::int64_t b = 1; b < chunks; ++b) {
+    const std::int64_t target = nnz_ * b / chunks;
+    while (i < n_ && rowPtr_[static_cast<std::size_t>(i) * P] < target) ++i;
+    chunkStart_.push_back(i);
+  }
+  chunkStart_.push_back(n_);
+}
+
+// The row layout keeps only the row-major copy.
+void DesignMatrix::dropColumns() {
+  std::vector<std::int64_t>().swap(colPtr_);
+  std::vector<std::uint16_t>().swap(row16_);
+  std::vector<std::int32_t>().swap(row32_);
+  std::vector<float>().swap(val32_);
+  std::vector<double>().swap(val64_);
+  useRows_ = false;
+}
+
+std::int64_t DesignMatrix::residentBytes() const {
+  auto b = [](const auto& v) {
+    return static_cast<std::int64_t>(v.size() * sizeof(typename std::decay_t<decltype(v)>::value_type));
+  };
+  return b(colPtr_) + b(row16_) + b(row32_) + b(val32_) + b(val64_) + b(blockStart_) +
+         b(rowPtr_) + b(col16_) + b(rval32_) + b(rval64_) + b(chunkStart_);
+}
+
+std::int64_t DesignMatrix::bytesPerPass() const {
+  auto b = [](const auto& v) {
+    return static_cast<std::int64_t>(v.size() * sizeof(typename std::decay_t<decltype(v)>::value_type));
+  };
+  if (rowLayout_) return b(rowPtr_) + b(col16_) + b(rval32_) + b(rval64_);
+  return b(colPtr_) + b(row16_) + b(row32_) + b(val32_) + b(val64_);
 }
 
 // Column blocks of about kColBlockNnz entries: the parallel grain of the column passes.
@@ -234,6 +333,14 @@ void DesignMatrix::partitionColumns() {
 
 DesignMatrix::Workspace DesignMatrix::workspace() const {
   Workspace ws;
+  if (rowLayout_) {
+    const auto C = static_cast<std::size_t>(chunks());
+    ws.acc.assign(C * static_cast<std::size_t>(k_), 0.0);
+    ws.chunkSums.assign(C, 0.0);
+    if (panels_ > 1) ws.rowScratch.assign(static_cast<std::size_t>(n_), 0.0);
+    ws.scaled.assign(static_cast<std::size_t>(k_), 0.0);
+    return ws;
+  }
   const auto nu = static_cast<std::size_t>(n_);
   const std::size_t blocks = blockStart_.size() - 1;
   if (!useRows_) ws.partialMargins.assign((blocks - 1) * nu, 0.0);
@@ -245,27 +352,68 @@ DesignMatrix::Workspace DesignMatrix::workspace() const {
 // ---------------------------------------------------------------- kernels
 namespace {
 
-// out_i = Σ_p val·a[col] + off over the rows [i0, i1); four partial sums per row.
+// The row-major arrays: segment i·P + p of row i holds its entries of panel p (columns
+// 65536·p + ci[q]); with P = 1 the segments are the rows.
 template <class V>
-void multiplyRows(const std::int64_t* __restrict rp, const std::uint16_t* __restrict ci,
-                  const V* __restrict rv, const double* __restrict a, double off, std::int64_t i0,
-                  std::int64_t i1, double* __restrict out) {
-  for (std::int64_t i = i0; i < i1; ++i) {
+struct RowArrays {
+  const std::int64_t* __restrict rp;
+  const std::uint16_t* __restrict ci;
+  const V* __restrict rv;
+  std::int64_t P;
+
+  // Σ val·a[col] over row i: four partial sums (entries q ≡ 0..3 mod 4 from each segment's
+  // start), an order fixed by the data.
+  [[nodiscard]] double dot(std::int64_t i, const double* __restrict a) const {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    std::int64_t p = rp[i];
-    const std::int64_t pe = rp[i + 1];
-    for (; p + 4 <= pe; p += 4) {
-      s0 += static_cast<double>(rv[p]) * a[ci[p]];
-      s1 += static_cast<double>(rv[p + 1]) * a[ci[p + 1]];
-      s2 += static_cast<double>(rv[p + 2]) * a[ci[p + 2]];
-      s3 += static_cast<double>(rv[p + 3]) * a[ci[p + 3]];
+    for (std::int64_t pp = 0; pp < P; ++pp) {
+      const double* __restrict ap = a + (pp << 16);
+      std::int64_t p = rp[i * P + pp];
+      const std::int64_t pe = rp[i * P + pp + 1];
+      for (; p + 4 <= pe; p += 4) {
+        s0 += static_cast<double>(rv[p]) * ap[ci[p]];
+        s1 += static_cast<double>(rv[p + 1]) * ap[ci[p + 1]];
+        s2 += static_cast<double>(rv[p + 2]) * ap[ci[p + 2]];
+        s3 += static_cast<double>(rv[p + 3]) * ap[ci[p + 3]];
+      }
+      if (p < pe) s0 += static_cast<double>(rv[p]) * ap[ci[p]];
+      if (p + 1 < pe) s1 += static_cast<double>(rv[p + 1]) * ap[ci[p + 1]];
+      if (p + 2 < pe) s2 += static_cast<double>(rv[p + 2]) * ap[ci[p + 2]];
     }
-    if (p < pe) s0 += static_cast<double>(rv[p]) * a[ci[p]];
-    if (p + 1 < pe) s1 += static_cast<double>(rv[p + 1]) * a[ci[p + 1]];
-    if (p + 2 < pe) s2 += static_cast<double>(rv[p + 2]) * a[ci[p + 2]];
-    out[i] = ((s0 + s1) + (s2 + s3)) + off;
+    return (s0 + s1) + (s2 + s3);
   }
-}
+  // acc[col] += val·h over row i. A row's columns are distinct: four loads are issued before
+  // their four stores (no store waits on a load it cannot alias).
+  void scatter(std::int64_t i, double h, double* __restrict acc) const {
+    for (std::int64_t pp = 0; pp < P; ++pp) {
+      double* __restrict ap = acc + (pp << 16);
+      std::int64_t p = rp[i * P + pp];
+      const std::int64_t pe = rp[i * P + pp + 1];
+      for (; p + 4 <= pe; p += 4) {
+        const std::uint16_t c0 = ci[p], c1 = ci[p + 1], c2 = ci[p + 2], c3 = ci[p + 3];
+        const double x0 = ap[c0] + static_cast<double>(rv[p]) * h;
+        const double x1 = ap[c1] + static_cast<double>(rv[p + 1]) * h;
+        const double x2 = ap[c2] + static_cast<double>(rv[p + 2]) * h;
+        const double x3 = ap[c3] + static_cast<double>(rv[p + 3]) * h;
+        ap[c0] = x0, ap[c1] = x1, ap[c2] = x2, ap[c3] = x3;
+      }
+      for (; p < pe; ++p) ap[ci[p]] += static_cast<double>(rv[p]) * h;
+    }
+  }
+  // sq[col] += d·val², lin[col] += d·val over row i.
+  void scatter2(std::int64_t i, double d, double* __restrict sq, double* __restrict lin) const {
+    for (std::int64_t pp = 0; pp < P; ++pp) {
+      double* __restrict sp = sq + (pp << 16);
+      double* __restrict lp = lin + (pp << 16);
+      const std::int64_t pe = rp[i * P + pp + 1];
+      for (std::int64_t p = rp[i * P + pp]; p < pe; ++p) {
+        const double x = static_cast<double>(rv[p]);
+        const double dx = d * x;
+        sp[ci[p]] += dx * x;
+        lp[ci[p]] += dx;
+      }
+    }
+  }
+};
 
 // P += X̃·a over the columns [c0, c1) (P of n values, zeroed by the caller); sums = [Σ a μ̃,
 // Σ f a b, Σ f a a] over those columns.
@@ -343,9 +491,15 @@ void diagonalColumns(const std::int64_t* __restrict cp, const I* __restrict ri,
 
 }  // namespace
 
+template <class F>
+void DesignMatrix::withRows(F&& f) const {
+  if (vals32_) f(RowArrays<float>{rowPtr_.data(), col16_.data(), rval32_.data(), panels_});
+  else f(RowArrays<double>{rowPtr_.data(), col16_.data(), rval64_.data(), panels_});
+}
+
 void DesignMatrix::multiply(const Scaling& s, const double* a, const double* b, double* out,
                             double& fab, double& faa, Workspace& ws) const {
-  if (useRows_) {
+  if (useRows_ || rowLayout_) {
     multiplyByRows(s, a, b, out, fab, faa, ws);
     return;
   }
@@ -414,15 +568,113 @@ void DesignMatrix::multiplyByRows(const Scaling& s, const double* a, const doubl
   double* as = ws.scaled.data();
   for (std::int64_t c = 0; c < k_; ++c) as[c] = a[c] * inv[c];
   const double off = s.fitIntercept ? a[s.k] - sMu : 0.0;
-  parallel::forBlocks(n_, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-    if (vals32_)
-      multiplyRows(rowPtr_.data(), col16_.data(), rval32_.data(), as, off, begin, end, out);
-    else multiplyRows(rowPtr_.data(), col16_.data(), rval64_.data(), as, off, begin, end, out);
+  withRows([&](const auto& R) {
+    parallel::forBlocks(n_, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) out[i] = R.dot(i, as) + off;
+    });
   });
 }
 
+void DesignMatrix::reduceChunks(const double* acc, double* out) const {
+  const std::int64_t C = chunks();
+  const auto ku = static_cast<std::size_t>(k_);
+  constexpr std::int64_t kColsPerBlock = 8192;
+  parallel::forBlocks(k_, kColsPerBlock, [&](std::int64_t, std::int64_t c0, std::int64_t c1) {
+    std::copy(acc + c0, acc + c1, out + c0);
+    for (std::int64_t b = 1; b < C; ++b) {
+      const double* A = acc + static_cast<std::size_t>(b) * ku;
+      for (std::int64_t c = c0; c < c1; ++c) out[c] += A[c];
+    }
+  });
+}
+
+void DesignMatrix::hessianProduct(const Scaling& s, const double* v, const double* D, double W,
+                                  double lambda, double* out, Workspace& ws) const {
+  double fab = 0.0, faa = 0.0;
+  const double sMu = columnSums(s, v, v, fab, faa);
+  const double* inv = s.invStd.data();
+  double* as = ws.scaled.data();
+  for (std::int64_t c = 0; c < k_; ++c) as[c] = v[c] * inv[c];
+  const double off = s.fitIntercept ? v[s.k] - sMu : 0.0;
+  const std::int64_t C = chunks();
+  const auto ku = static_cast<std::size_t>(k_);
+  // Each row's D·Ãv is scattered while the row is in L1 (one stream of the matrix) when the
+  // two k-vectors (gathered v/σ, scattered sums: 16·k bytes, ≤ 1 MiB with one panel) share L2;
+  // wider, the chunk's rows are first all gathered, then all scattered — one k-vector at a time
+  // in L2 measured no slower than one stream with both (bench/README.md, "Bytes per pass").
+  const bool fuseRows = panels_ == 1;
+  withRows([&](const auto& R) {
+    parallel::forBlocks(C, 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
+      double* A = ws.acc.data() + static_cast<std::size_t>(b) * ku;
+      std::fill(A, A + ku, 0.0);
+      double hs = 0.0;
+      const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
+      const std::int64_t i0 = chunkStart_[static_cast<std::size_t>(b)];
+      if (fuseRows) {
+        for (std::int64_t i = i0; i < i1; ++i) {
+          const double h = D[i] * (R.dot(i, as) + off);  // (D·Ãv)_i, the row still in L1
+          hs += h;
+          if (h != 0.0) R.scatter(i, h, A);
+        }
+      } else {
+        double* h = ws.rowScratch.data();
+        for (std::int64_t i = i0; i < i1; ++i) {
+          h[i] = D[i] * (R.dot(i, as) + off);
+          hs += h[i];
+        }
+        for (std::int64_t i = i0; i < i1; ++i)
+          if (h[i] != 0.0) R.scatter(i, h[i], A);
+      }
+      ws.chunkSums[static_cast<std::size_t>(b)] = hs;
+    });
+  });
+  reduceChunks(ws.acc.data(), out);
+  double hSum = 0.0;
+  for (std::int64_t b = 0; b < C; ++b) hSum += ws.chunkSums[static_cast<std::size_t>(b)];
+  s.red.sum(&hSum, 1);
+  finishGradient(s, hSum, v, W, lambda, out, true);
+}
+
+// out_c (Σ val·r over this rank's rows, for every column) becomes the gradient's column c; in a
+// data-parallel fit X̃ᵀr/W is first summed over the ranks (residSum already is).
+void DesignMatrix::finishGradient(const Scaling& s, double residSum, const double* z, double W,
+                                  double lambda, double* out, bool rounded) {
+  const bool shards = s.red.active();
+  const std::int64_t k = s.k;
+  if (shards) {
+    for (std::int64_t c = 0; c < k; ++c) out[c] = out[c] * s.invStd[static_cast<std::size_t>(c)] / W;
+    if (rounded) s.red.sumRounded(out, static_cast<std::size_t>(k));
+    else s.red.sum(out, static_cast<std::size_t>(k));
+  }
+  const double meanResid = residSum / W;
+  for (std::int64_t c = 0; c < k; ++c) {
+    const auto cu = static_cast<std::size_t>(c);
+    double g = shards ? out[c] : out[c] * s.invStd[cu] / W;
+    g -= s.scaledMean[cu] * meanResid;
+    if (lambda != 0.0) g += lambda * s.l2Factor[cu] * z[c];
+    out[c] = g;
+  }
+  if (s.fitIntercept) out[k] = meanResid;
+}
+
 void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const double* z, double W,
-                                     double residSum, double lambda, double* grad) const {
+                                     double residSum, double lambda, double* grad,
+                                     Workspace& ws, bool rounded) const {
+  if (rowLayout_) {
+    const auto ku = static_cast<std::size_t>(k_);
+    withRows([&](const auto& R) {
+      parallel::forBlocks(chunks(), 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
+        double* A = ws.acc.data() + static_cast<std::size_t>(b) * ku;
+        std::fill(A, A + ku, 0.0);
+        const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
+        for (std::int64_t i = chunkStart_[static_cast<std::size_t>(b)]; i < i1; ++i)
+          if (r[i] != 0.0) R.scatter(i, r[i], A);
+      });
+    });
+    reduceChunks(ws.acc.data(), grad);
+    finishGradient(s, residSum, z, W, lambda, grad, rounded);
+    return;
+  }
   const double meanResid = residSum / W;
   const bool shards = s.red.active();  // then: local X̃ᵀr/W, summed, then the rest
   const auto blocks = static_cast<std::int64_t>(blockStart_.size()) - 1;
@@ -435,7 +687,8 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
     });
   });
   if (shards) {
-    s.red.sum(grad, static_cast<std::size_t>(s.k));
+    if (rounded) s.red.sumRounded(grad, static_cast<std::size_t>(s.k));
+    else s.red.sum(grad, static_cast<std::size_t>(s.k));
     for (std::int64_t c = 0; c < s.k; ++c) {
       const auto cu = static_cast<std::size_t>(c);
       grad[c] +=
@@ -446,7 +699,43 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
 }
 
 void DesignMatrix::weightedSquares(const Scaling& s, const double* D, double dSum, double W,
-                                   double lambda, double* out) const {
+                                   double lambda, double* out, Workspace& ws) const {
+  if (rowLayout_) {
+    const auto ku = static_cast<std::size_t>(k_);
+    const std::size_t C = static_cast<std::size_t>(chunks());
+    if (ws.acc2.size() != C * ku) ws.acc2.assign(C * ku, 0.0);
+    withRows([&](const auto& R) {
+      parallel::forBlocks(chunks(), 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
+        double* sq = ws.acc.data() + static_cast<std::size_t>(b) * ku;
+        double* lin = ws.acc2.data() + static_cast<std::size_t>(b) * ku;
+        std::fill(sq, sq + ku, 0.0);
+        std::fill(lin, lin + ku, 0.0);
+        const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
+        for (std::int64_t i = chunkStart_[static_cast<std::size_t>(b)]; i < i1; ++i)
+          if (D[i] != 0.0) R.scatter2(i, D[i], sq, lin);
+      });
+    });
+    reduceChunks(ws.acc.data(), out);
+    std::vector<double> lin(ku);
+    reduceChunks(ws.acc2.data(), lin.data());
+    const bool shards = s.red.active();
+    const std::int64_t k = s.k;
+    for (std::int64_t c = 0; c < k; ++c) {
+      const auto cu = static_cast<std::size_t>(c);
+      const double iv = s.invStd[cu], mu = s.scaledMean[cu];
+      out[c] = (iv * iv * out[c] - 2.0 * mu * iv * lin[cu] + (shards ? 0.0 : mu * mu * dSum)) / W +
+               (shards ? 0.0 : lambda * s.l2Factor[cu]);
+    }
+    if (shards) {
+      s.red.sum(out, static_cast<std::size_t>(k));
+      for (std::int64_t c = 0; c < k; ++c) {
+        const auto cu = static_cast<std::size_t>(c);
+        out[c] += s.scaledMean[cu] * s.scaledMean[cu] * dSum / W + lambda * s.l2Factor[cu];
+      }
+    }
+    if (s.fitIntercept) out[k] = dSum / W;
+    return;
+  }
   const bool shards = s.red.active();  // then: the row sums, summed over ranks, then the rest
   const auto blocks = static_cast<std::int64_t>(blockStart_.size()) - 1;
   withColumns([&](const auto* ri, const auto* cv) {

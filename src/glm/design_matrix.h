@@ -39,21 +39,38 @@ struct Scaling {
   [[nodiscard]] double offset(const double* z) const;
 };
 
-/// The compact sparse training matrix of one frame: column-major for X̃ᵀr and, with at most
-/// 65,536 columns, also row-major for X̃·v (a gather from a cache-resident vector; wider, X̃·v
-/// scatters fixed column blocks into per-block margins). Values are the raw ones, as float when
-/// every value is exactly a float (term counts are), with 16-bit indices where they fit: 6 bytes
-/// per entry instead of 12, as every product streams the whole matrix. Immutable once built
-/// (shared between fits of a regularization path); every sum runs in an order fixed by the data
-/// (columns in fixed blocks of about kColBlockNnz entries, rows in blocks of kRowBlock, partial
-/// results combined in block order): nothing depends on the number of threads.
+/// The compact sparse training matrix of one frame, in one of two layouts (chosen at build by
+/// chooseChunks, below; values are the raw ones, as float when every value is exactly a float —
+/// term counts are):
+/// - rows (row-major only): 16-bit column indices within column panels of 65,536 (segment (i, p)
+///   of row i holds its entries of columns [65536·p, 65536·(p+1))), no row indices, 6 bytes per
+///   entry. X̃·v gathers from v; X̃ᵀr scatters the rows of fixed row chunks into per-chunk
+///   accumulators of k doubles, added in chunk order; a Hessian-vector product Ãᵀ(D·Ãv) is one
+///   fused sweep (hessianProduct): each row's margin is gathered, scaled by D_i and scattered back
+///   while the row is in L1 — one stream of the matrix per CG step instead of two (with more than
+///   one panel, a chunk's rows are gathered, then scattered: see hessianProduct).
+/// - columns (column-major, 16-bit row indices up to 65,536 rows, 32-bit beyond): for small
+///   matrices, and those too small to split into two chunks whose accumulators cost little
+///   next to the matrix (see chooseChunks); with at most 65,536 columns also a row-major copy for X̃·v (a gather), wider
+///   X̃·v scatters fixed column blocks into per-block margins.
+/// Immutable once built (shared between fits of a regularization path); every sum runs in an
+/// order fixed by the data (column blocks of about kColBlockNnz entries, row chunks and blocks of
+/// kRowBlock rows, partial results combined in block order): nothing depends on the number of
+/// threads.
 class DesignMatrix {
  public:
+  /// Which layout build() makes: Auto applies chooseChunks; the others force one (tests, benches).
+  enum class Layout { Auto, Columns, Rows };
+
   /// Per-user scratch of the kernels (one per objective).
   struct Workspace {
-    std::vector<double> partialMargins;  ///< per column block but the first: n margins
-    std::vector<double> blockSums;       ///< per column block: 3 scalars
-    std::vector<double> scaled;          ///< v ⊙ 1/σ for the row-major product
+    std::vector<double> partialMargins;  ///< columns, wide: per column block but the first: n
+    std::vector<double> blockSums;       ///< columns: per column block: 3 scalars
+    std::vector<double> scaled;          ///< v ⊙ 1/σ for the row-major products
+    std::vector<double> acc;             ///< rows: per row chunk, k column sums
+    std::vector<double> acc2;            ///< rows: per row chunk, k more (weightedSquares)
+    std::vector<double> chunkSums;       ///< rows: per row chunk, one scalar
+    std::vector<double> rowScratch;      ///< rows, several panels: n values (D·Ãv)
   };
 
   /// Builds the matrix of the features of X (dimension d over every rank) over the rows of
@@ -64,11 +81,39 @@ class DesignMatrix {
   static std::shared_ptr<const DesignMatrix> build(const VectorColumn& X, std::int64_t d,
                                                    const std::vector<double>& w,
                                                    const RowTotals& totals, bool floats,
-                                                   const Reducer& red, FeatureStats& stats);
+                                                   const Reducer& red, FeatureStats& stats,
+                                                   Layout layout = Layout::Auto);
+
+  /// The number of row chunks of the row layout for a matrix of `nnz` entries of `entryBytes`
+  /// bytes over n rows and k columns: the largest power of two (at most kMaxChunks, at least
+  /// kMinChunkRows rows each) whose accumulators — zeroed, scattered into and added up, about
+  /// 16·k bytes per chunk and pass — cost at most 1/kReduceShare of one stream of the matrix.
+  /// A function of the data alone, never of the thread count. build() (Layout::Auto) uses the
+  /// row layout when it is at least 2 (two threads have work and the reduction stays small) and
+  /// the row-major copy is at least kMinRowLayoutBytes; otherwise the column layout. Measured
+  /// (bench/README.md, "Bytes per pass"): on the SpamAssassin rows ×10 (37–55 MB matrices) a CG
+  /// step costs 0.70–0.86 of the column layout's, on the rows ×1 (3–6 MB, the n-vector the
+  /// column kernels gather from and scatter to sits in L1) 1.1–1.2 of it.
+  static std::int64_t chooseChunks(std::int64_t nnz, std::int64_t n, std::int64_t k,
+                                   std::int64_t entryBytes);
+  static constexpr std::int64_t kMaxChunks = 64;       ///< chooseChunks' upper bound
+  static constexpr std::int64_t kMinChunkRows = 256;   ///< rows per chunk at least
+  static constexpr std::int64_t kReduceShare = 4;      ///< accumulators ≤ 1/4 of a stream
+  static constexpr std::int64_t kMinRowLayoutBytes = std::int64_t{8} << 20;  ///< 8 MiB
 
   [[nodiscard]] std::int64_t rows() const { return n_; }
   [[nodiscard]] std::int64_t cols() const { return k_; }
-  [[nodiscard]] std::int64_t nnz() const { return colPtr_.empty() ? 0 : colPtr_.back(); }
+  [[nodiscard]] std::int64_t nnz() const { return nnz_; }
+  /// Whether this matrix has the row layout (else the column one).
+  [[nodiscard]] bool rowLayout() const { return rowLayout_; }
+  /// Row chunks of the row layout (0 in the column layout).
+  [[nodiscard]] std::int64_t chunks() const {
+    return rowLayout_ ? static_cast<std::int64_t>(chunkStart_.size()) - 1 : 0;
+  }
+  /// Bytes the matrix holds (every copy, index and pointer array).
+  [[nodiscard]] std::int64_t residentBytes() const;
+  /// Bytes one sweep over the matrix reads (the copy that sweep uses, with its pointers).
+  [[nodiscard]] std::int64_t bytesPerPass() const;
   /// Scratch sized for this matrix.
   [[nodiscard]] Workspace workspace() const;
 
@@ -77,12 +122,20 @@ class DesignMatrix {
                 double& faa, Workspace& ws) const;
   /// grad = X̃ᵀr/W − μ̃·Σr/W + λ f z over the k columns, and Σr/W for the intercept; residSum is
   /// Σr over every rank's rows (in a data-parallel fit X̃ᵀr is summed over the ranks).
+  /// rounded: a Hessian-vector product's X̃ᵀu, summed over the ranks through
+  /// Reducer::sumRounded (half the bytes).
   void transposeMultiply(const Scaling& s, const double* r, const double* z, double W,
-                         double residSum, double lambda, double* grad) const;
+                         double residSum, double lambda, double* grad, Workspace& ws,
+                         bool rounded = false) const;
   /// out = diag(ÃᵀDÃ)/W + λ f: (Σ D x̃² − 2 μ̃ Σ D x̃ + μ̃² Σ D)/W + λ f_c, and ΣD/W for the
   /// intercept; dSum is ΣD over every rank's rows.
   void weightedSquares(const Scaling& s, const double* D, double dSum, double W, double lambda,
-                       double* out) const;
+                       double* out, Workspace& ws) const;
+  /// Row layout only: out = Ãᵀ(D·Ãv)/W + λ f v (and Σ D·Ãv / W for the intercept) in one sweep
+  /// over the rows; in a data-parallel fit the sums are over every rank (X̃ᵀu through
+  /// Reducer::sumRounded).
+  void hessianProduct(const Scaling& s, const double* v, const double* D, double W,
+                      double lambda, double* out, Workspace& ws) const;
   /// Σ a μ̃ (returned), Σ f a b and Σ f a a over all columns, in an order fixed by k alone
   /// (four lanes, c ≡ l mod 4): the same bits on every rank of a data-parallel fit.
   static double columnSums(const Scaling& s, const double* a, const double* b, double& fab,
@@ -105,9 +158,19 @@ class DesignMatrix {
   }
   void multiplyByRows(const Scaling& s, const double* a, const double* b, double* out, double& fab,
                       double& faa, Workspace& ws) const;
+  // Calls f(RowArrays<V>) with the typed row-major arrays.
+  template <class F>
+  void withRows(F&& f) const;
+  // Row layout: Σ_chunks acc (k values per chunk) into out, column by column in chunk order.
+  void reduceChunks(const double* acc, double* out) const;
+  // out_c = Σ val·r (column c) becomes X̃ᵀr/W − μ̃·Σr/W + λ f z; residSum is over every rank.
+  static void finishGradient(const Scaling& s, double residSum, const double* z, double W,
+                             double lambda, double* out, bool rounded);
   void partitionColumns();
+  void partitionRows(std::int64_t chunks);
+  void dropColumns();
 
-  std::int64_t n_ = 0, k_ = 0;
+  std::int64_t n_ = 0, k_ = 0, nnz_ = 0;
   std::vector<std::int64_t> colPtr_;
   std::vector<std::uint16_t> row16_;  // row indices when rows16_
   std::vector<std::int32_t> row32_;   // otherwise
@@ -115,12 +178,16 @@ class DesignMatrix {
   std::vector<double> val64_;         // otherwise
   bool rows16_ = false, vals32_ = false;
   std::vector<std::int64_t> blockStart_;  // column block b is [blockStart_[b], blockStart_[b+1])
-  // Row-major copy (when useRows_): 16-bit column indices, values as in the columns.
+  // Row-major copy (useRows_, at most 65,536 columns) or the row layout (rowLayout_): 16-bit
+  // column indices; segment s = i·panels_ + p of row i is [rowPtr_[s], rowPtr_[s+1]), its
+  // columns 65536·p + col16_[q]; values as in the columns.
   std::vector<std::int64_t> rowPtr_;
   std::vector<std::uint16_t> col16_;
   std::vector<float> rval32_;
   std::vector<double> rval64_;
-  bool useRows_ = false;
+  std::int64_t panels_ = 1;
+  bool useRows_ = false, rowLayout_ = false;
+  std::vector<std::int64_t> chunkStart_;  // row layout: chunk b is rows [chunkStart_[b], [b+1])
 };
 
 /// Training data derived from one frame (identified by its columns), kept with a fitted model:

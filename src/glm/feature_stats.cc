@@ -4,10 +4,23 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "thunderdome/core/parallel.h"
 
 namespace td::glm {
+
+void Reducer::sumRounded(double* p, std::size_t n) const {
+  if (!active() || n == 0) return;
+  const auto R = static_cast<std::size_t>(comm->size());
+  std::vector<float> mine(n), all(n * R);
+  for (std::size_t i = 0; i < n; ++i) mine[i] = static_cast<float>(p[i]);
+  comm->allgatherEqual(std::as_bytes(std::span<const float>(mine)),
+                       std::as_writable_bytes(std::span<float>(all)));
+  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<double>(all[i]);
+  for (std::size_t r = 1; r < R; ++r)
+    for (std::size_t i = 0; i < n; ++i) p[i] += static_cast<double>(all[r * n + i]);
+}
 
 double featureSigma(double m2, double storedWeight, double mean, const RowTotals& t) {
   const double zerosWeight = t.weightSum - storedWeight;  // weight of implicit zeros

@@ -163,7 +163,7 @@ double SparseObjective<L>::evaluate(const double* z, double* grad) {
   pen_ = faa;
   double residSum = 0.0, slope = 0.0;
   const double lossSum = rowPass(0.0, false, residSum, slope);
-  X_->transposeMultiply(p_.scaling, r_.data(), z, p_.weightSum, residSum, p_.l2, grad);
+  X_->transposeMultiply(p_.scaling, r_.data(), z, p_.weightSum, residSum, p_.l2, grad, ws_);
   haveLast_ = false;
   haveCurvature_ = false;
   return lossSum / p_.weightSum + (p_.l2 != 0.0 ? 0.5 * p_.l2 * pen_ : 0.0);
@@ -201,7 +201,8 @@ double SparseObjective<L>::acceptStep(double t, const double* xNew, double* grad
   }
   std::swap(m_, mt_);
   pen_ = penaltyAt(t);
-  X_->transposeMultiply(p_.scaling, r_.data(), xNew, p_.weightSum, lastResidSum_, p_.l2, grad);
+  X_->transposeMultiply(p_.scaling, r_.data(), xNew, p_.weightSum, lastResidSum_, p_.l2, grad,
+                        ws_);
   haveLast_ = false;
   haveCurvature_ = false;
   return lastValue_;
@@ -214,7 +215,6 @@ void SparseObjective<L>::ensureCurvature() {
   const std::int64_t n = p_.n;
   const auto nu = static_cast<std::size_t>(n);
   curv_.resize(nu);
-  hu_.resize(nu);
   const double* y = p_.y;
   const double* w = p_.w;
   const std::int64_t blocks = parallel::numBlocks(n, kRowBlock);
@@ -237,6 +237,11 @@ void SparseObjective<L>::ensureCurvature() {
 template <Loss L>
 void SparseObjective<L>::hessianVector(const double* v, double* out) {
   ensureCurvature();
+  if (X_->rowLayout()) {  // one fused sweep over the rows
+    X_->hessianProduct(p_.scaling, v, curv_.data(), p_.weightSum, p_.l2, out, ws_);
+    return;
+  }
+  hu_.resize(static_cast<std::size_t>(p_.n));
   double fab = 0.0, faa = 0.0;
   X_->multiply(p_.scaling, v, v, hu_.data(), fab, faa, ws_);  // hu = Ã·v
   const std::int64_t blocks = parallel::numBlocks(p_.n, kRowBlock);
@@ -254,13 +259,14 @@ void SparseObjective<L>::hessianVector(const double* v, double* out) {
     sum += rowSums_[3 * static_cast<std::size_t>(blk)];
   p_.scaling.red.sum(&sum, 1);
   // Ãᵀ(D·Ãv)/W + λ f v
-  X_->transposeMultiply(p_.scaling, hu_.data(), v, p_.weightSum, sum, p_.l2, out);
+  X_->transposeMultiply(p_.scaling, hu_.data(), v, p_.weightSum, sum, p_.l2, out, ws_,
+                        /*rounded=*/true);
 }
 
 template <Loss L>
 void SparseObjective<L>::hessianDiagonal(double* out) {
   ensureCurvature();
-  X_->weightedSquares(p_.scaling, curv_.data(), curvSum_, p_.weightSum, p_.l2, out);
+  X_->weightedSquares(p_.scaling, curv_.data(), curvSum_, p_.weightSum, p_.l2, out, ws_);
 }
 
 template <Loss L>

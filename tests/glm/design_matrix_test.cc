@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
+
+#include <tbb/task_arena.h>
 
 #include "glm/objective.h"
 
@@ -30,13 +33,14 @@ Data randomData(std::int64_t n, std::int64_t d, int perRow, unsigned seed) {
   std::vector<double> val;
   Data out;
   for (std::int64_t i = 0; i < n; ++i) {
-    std::vector<char> used(static_cast<std::size_t>(d), 0);
-    for (int p = 0; p < perRow; ++p) used[static_cast<std::size_t>(col(rng))] = 1;
-    for (std::int64_t j = 0; j < d; ++j)
-      if (used[static_cast<std::size_t>(j)]) {
-        idx.push_back(static_cast<std::int32_t>(j));
-        val.push_back(count(rng));
-      }
+    std::vector<std::int32_t> used(static_cast<std::size_t>(perRow));
+    for (auto& j : used) j = col(rng);
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    for (const std::int32_t j : used) {
+      idx.push_back(j);
+      val.push_back(count(rng));
+    }
     offsets.push_back(static_cast<std::int64_t>(idx.size()));
     const double wi = i % 7 == 3 ? 0.0 : weight(rng);
     out.w.push_back(wi);
@@ -66,9 +70,15 @@ struct Dense {
   }
 };
 
-void checkKernels(const Data& D, bool fitIntercept, bool standardization) {
+using Layout = DesignMatrix::Layout;
+
+void checkKernels(const Data& D, bool fitIntercept, bool standardization,
+                  Layout layout = Layout::Auto) {
   FeatureStats stats;
-  const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats);
+  const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats, layout);
+  if (layout != Layout::Auto) {
+    EXPECT_EQ(M->rowLayout(), layout == Layout::Rows);
+  }
   const Scaling sc = Scaling::make(stats, fitIntercept, standardization, Reducer{});
   const Dense dense(D, stats, sc);
   const auto n = static_cast<std::size_t>(D.X->size());
@@ -104,8 +114,8 @@ void checkKernels(const Data& D, bool fitIntercept, bool standardization) {
     dSum += D2[i];
   }
   const double lambda = 0.3;
-  M->transposeMultiply(sc, r.data(), b.data(), W, rSum, lambda, grad.data());
-  M->weightedSquares(sc, D2.data(), dSum, W, lambda, diag.data());
+  M->transposeMultiply(sc, r.data(), b.data(), W, rSum, lambda, grad.data(), ws);
+  M->weightedSquares(sc, D2.data(), dSum, W, lambda, diag.data(), ws);
   for (std::size_t c = 0; c < dim; ++c) {
     double e = 0.0, ed = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -118,6 +128,18 @@ void checkKernels(const Data& D, bool fitIntercept, bool standardization) {
     EXPECT_NEAR(grad[c], e, 1e-9 * (1 + std::abs(e))) << "column " << c;
     EXPECT_NEAR(diag[c], ed, 1e-9 * (1 + std::abs(ed))) << "column " << c;
   }
+  if (!M->rowLayout()) return;
+  // The fused product ÃᵀDÃa/W + λ f a.
+  std::vector<double> hv(dim), Aa(n);
+  M->hessianProduct(sc, a.data(), D2.data(), W, lambda, hv.data(), ws);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t c = 0; c < dim; ++c) Aa[i] += dense.A[i][c] * a[c];
+  for (std::size_t c = 0; c < dim; ++c) {
+    double e = 0.0;
+    for (std::size_t i = 0; i < n; ++i) e += dense.A[i][c] * D2[i] * Aa[i];
+    e = e / W + (c < static_cast<std::size_t>(sc.k) ? lambda * sc.l2Factor[c] * a[c] : 0.0);
+    EXPECT_NEAR(hv[c], e, 1e-9 * (1 + std::abs(e))) << "column " << c;
+  }
 }
 
 TEST(GlmDesignMatrixTest, KernelsMatchADenseComputation) {
@@ -125,6 +147,11 @@ TEST(GlmDesignMatrixTest, KernelsMatchADenseComputation) {
   checkKernels(D, true, true);
   checkKernels(D, true, false);
   checkKernels(D, false, true);
+  for (const Layout l : {Layout::Columns, Layout::Rows}) {
+    checkKernels(D, true, true, l);
+    checkKernels(D, true, false, l);
+    checkKernels(D, false, true, l);
+  }
 }
 
 TEST(GlmDesignMatrixTest, WideMatrixKernelsMatchADenseComputation) {
@@ -134,6 +161,110 @@ TEST(GlmDesignMatrixTest, WideMatrixKernelsMatchADenseComputation) {
   const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats);
   ASSERT_GT(M->cols(), 65536);
   checkKernels(D, true, false);
+  // The row layout: 16-bit column indices in two panels of 65,536 columns.
+  checkKernels(D, true, false, Layout::Rows);
+  checkKernels(D, false, true, Layout::Rows);
+}
+
+// Ã·v, then D, then Ãᵀ: the two passes of the column layout against the fused sweep of the
+// row layout (to rounding), and the row layout's bits under 1 and 4 threads.
+struct TwoLayouts {
+  Data D;
+  FeatureStats stats;
+  std::shared_ptr<const DesignMatrix> cols, rows;
+  Scaling sc;
+  std::vector<double> v, curv;
+  explicit TwoLayouts(Data data) : D(std::move(data)) {
+    cols = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats,
+                               Layout::Columns);
+    FeatureStats s2;
+    rows = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, s2, Layout::Rows);
+    EXPECT_EQ(s2.active, stats.active);
+    sc = Scaling::make(stats, true, false, Reducer{});
+    std::mt19937 rng(9);
+    std::normal_distribution<double> g;
+    v.resize(static_cast<std::size_t>(sc.dim()));
+    for (auto& x : v) x = g(rng);
+    curv.resize(static_cast<std::size_t>(D.X->size()));
+    for (std::size_t i = 0; i < curv.size(); ++i) curv[i] = D.w[i] > 0.0 ? 0.25 * D.w[i] : 0.0;
+  }
+  std::vector<double> twoPass() const {
+    auto ws = cols->workspace();
+    const auto n = static_cast<std::size_t>(D.X->size());
+    std::vector<double> hu(n), out(v.size());
+    double fab = 0.0, faa = 0.0, sum = 0.0;
+    cols->multiply(sc, v.data(), v.data(), hu.data(), fab, faa, ws);
+    for (std::size_t i = 0; i < n; ++i) sum += hu[i] *= curv[i];
+    cols->transposeMultiply(sc, hu.data(), v.data(), D.t.weightSum, sum, 0.01, out.data(), ws);
+    return out;
+  }
+  std::vector<double> fused() const {
+    auto ws = rows->workspace();
+    std::vector<double> out(v.size());
+    rows->hessianProduct(sc, v.data(), curv.data(), D.t.weightSum, 0.01, out.data(), ws);
+    return out;
+  }
+  std::vector<double> gradient() const {
+    auto ws = rows->workspace();
+    std::vector<double> out(v.size());
+    rows->transposeMultiply(sc, curv.data(), v.data(), D.t.weightSum, 1.0, 0.01, out.data(), ws);
+    return out;
+  }
+};
+
+void expectFusedMatchesTwoPasses(const TwoLayouts& T) {
+  ASSERT_TRUE(T.rows->rowLayout());
+  ASSERT_FALSE(T.cols->rowLayout());
+  EXPECT_GE(T.rows->chunks(), 2);
+  const auto a = T.twoPass();
+  const auto b = T.fused();
+  double scale = 0.0;
+  for (double x : a) scale = std::max(scale, std::abs(x));
+  for (std::size_t c = 0; c < a.size(); ++c)
+    EXPECT_NEAR(b[c], a[c], 1e-12 * scale) << "variable " << c;
+  std::vector<double> one, four, gOne, gFour;
+  tbb::task_arena(1).execute([&] { one = T.fused(), gOne = T.gradient(); });
+  tbb::task_arena(4).execute([&] { four = T.fused(), gFour = T.gradient(); });
+  EXPECT_EQ(one, four);  // the same bits
+  EXPECT_EQ(gOne, gFour);
+}
+
+TEST(GlmDesignMatrixTest, FusedHessianProductMatchesTwoPasses) {
+  expectFusedMatchesTwoPasses(TwoLayouts(randomData(3000, 400, 12, 4)));
+}
+
+TEST(GlmDesignMatrixTest, FusedHessianProductWideAndTall) {
+  // More than 65,536 columns (two panels) and more than 65,536 rows (no row indices at all in
+  // the row layout; 32-bit ones in the column layout).
+  expectFusedMatchesTwoPasses(TwoLayouts(randomData(70000, 140000, 3, 6)));
+}
+
+TEST(GlmDesignMatrixTest, ChunkCountFollowsTheData) {
+  // 6 bytes per entry: 1e6 entries over 100,000 rows and 1,000 columns: 6.8e6 / (4·16·1000) =
+  // 106 → 64 (the cap); over 10,000 rows: 39 chunks of 256 rows at most → 32; 100,000 columns
+  // (2 panels): 0.96 → 1 (the column layout); 10,000 columns: 9.4 → 8.
+  EXPECT_EQ(DesignMatrix::chooseChunks(1000000, 100000, 1000, 6), 64);
+  EXPECT_EQ(DesignMatrix::chooseChunks(1000000, 10000, 1000, 6), 32);
+  EXPECT_EQ(DesignMatrix::chooseChunks(1000000, 10000, 100000, 6), 1);
+  EXPECT_EQ(DesignMatrix::chooseChunks(1000000, 10000, 10000, 6), 8);
+  // At least 256 rows per chunk.
+  EXPECT_EQ(DesignMatrix::chooseChunks(1000000, 600, 1000, 6), 2);
+  // ~3 MB: two chunks or more, but small: the column layout.
+  const Data small = randomData(20000, 500, 30, 7);
+  FeatureStats s0;
+  const auto S = DesignMatrix::build(*small.X, small.X->dim(), small.w, small.t, true, Reducer{}, s0);
+  EXPECT_GE(DesignMatrix::chooseChunks(S->nnz(), S->rows(), S->cols(), 6), 2);
+  EXPECT_FALSE(S->rowLayout());
+  EXPECT_EQ(S->chunks(), 0);
+  // ~10 MB: the row layout, one copy of the entries.
+  const Data D = randomData(50000, 500, 40, 7);
+  FeatureStats stats;
+  const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats);
+  EXPECT_GE(M->bytesPerPass(), DesignMatrix::kMinRowLayoutBytes);
+  EXPECT_TRUE(M->rowLayout());
+  EXPECT_EQ(M->chunks(), DesignMatrix::chooseChunks(M->nnz(), M->rows(), M->cols(), 6));
+  EXPECT_EQ(M->bytesPerPass(), M->nnz() * 6 + 8 * (M->rows() + 1));
+  EXPECT_EQ(M->residentBytes(), M->bytesPerPass() + 8 * (M->chunks() + 1));  // one copy only
 }
 
 TEST(GlmDesignMatrixTest, ToSparseKeepsTheVectors) {
@@ -146,7 +277,7 @@ TEST(GlmDesignMatrixTest, ToSparseKeepsTheVectors) {
   EXPECT_EQ((*S)[0].nnz, 1);
 }
 
-TEST(GlmObjectiveTest, SparseGradientAndHessianMatchFiniteDifferences) {
+void checkObjectiveDerivatives(DesignMatrix::Layout layout) {
   const Data D = randomData(200, 25, 5, 3);
   std::vector<double> y(static_cast<std::size_t>(D.X->size()));
   for (std::size_t i = 0; i < y.size(); ++i) y[i] = (i * 7919) % 3 == 0 ? 1.0 : 0.0;
@@ -156,7 +287,9 @@ TEST(GlmObjectiveTest, SparseGradientAndHessianMatchFiniteDifferences) {
   p.w = D.w.data();
   p.weightSum = D.t.weightSum;
   p.l2 = 0.05;
-  const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, p.stats);
+  const auto M =
+      DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, p.stats, layout);
+  EXPECT_EQ(M->rowLayout(), layout == Layout::Rows);
   p.scaling = Scaling::make(p.stats, true, false, Reducer{});
   SparseObjective<BinomialLogisticLoss> f(p, M);
   const auto dim = static_cast<std::size_t>(p.dim());
@@ -183,6 +316,11 @@ TEST(GlmObjectiveTest, SparseGradientAndHessianMatchFiniteDifferences) {
   (void)f.evaluate(zm.data(), gm.data());
   for (std::size_t c = 0; c < dim; ++c)
     EXPECT_NEAR(hv[c], (gp[c] - gm[c]) / (2 * h), 1e-6) << "variable " << c;
+}
+
+TEST(GlmObjectiveTest, SparseGradientAndHessianMatchFiniteDifferences) {
+  checkObjectiveDerivatives(Layout::Columns);
+  checkObjectiveDerivatives(Layout::Rows);  // the fused Hessian-vector product
 }
 
 }  // namespace
