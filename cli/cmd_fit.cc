@@ -16,6 +16,7 @@
 #include "logging.h"
 #include "options.h"
 #include "progress.h"
+#include "thunderdome/core/memory.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/dist/read_shard.h"
 #include "scoring.h"
@@ -239,6 +240,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     if (root && !a.test.empty()) {
       test = readInput(a.test, *readOpts, readWarnings, err);
       log->info("read {}: {} rows", a.test, test->numRows());
+      traceMemory("read the data");
     }
   } catch (...) {
     if (!distributed) throw;
@@ -319,6 +321,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     comm->abort(exitCodeFor(e));
   }
   progress.finish();
+  traceMemory("fit done");
   if (!root) return 0;  // rank 0 refits, saves and prints
   const double fitSeconds = secondsSince(t0);
   log->info("fitted in {:.3f} s", fitSeconds);
