@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -55,13 +56,17 @@ bool traceMemoryEnabled() {
 
 void traceMemory(std::string_view phase, std::string_view detail) {
   if (!traceMemoryEnabled()) return;
+  static const auto start = std::chrono::steady_clock::now();
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const MemoryUse m = memoryUse();
   const auto mb = [](std::int64_t b) { return static_cast<double>(b) / 1e6; };
   std::string line(phase);
   char buf[160];
   std::snprintf(buf, sizeof buf, ": rss %.1f MB, malloc %.1f MB (peak rss %.1f MB)",
                 mb(m.rssBytes), mb(m.mallocBytes), mb(m.peakRssBytes));
-  line = "[memory] " + line + buf;
+  char at[32];
+  std::snprintf(at, sizeof at, "[memory %.3f s] ", t);
+  line = at + line + buf;
   if (!detail.empty()) line += std::string(" ") + std::string(detail);
   line += "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -413,7 +413,17 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   const bool dataParallel = dataParallel_ != nullptr;
   if (dataParallel) parallelism = 1;
   const bool distributed = comm_ && comm_->size() > 1;
-  const std::unique_ptr<dist::WorkQueue> queue = distributed ? comm_->workQueue(items) : nullptr;
+  std::unique_ptr<dist::WorkQueue> queue;
+  if (distributed) {
+    // Dealt with group affinity: a rank keeps to the feature groups it has made, so that few
+    // ranks featurize each group (every rank holds all the rows; see dealOrder).
+    std::vector<std::int64_t> groups;
+    if (rest_)
+      for (const std::int64_t item : order)
+        groups.push_back(static_cast<std::int64_t>(
+            featureGroup_[chains[static_cast<std::size_t>(item) % chains.size()].front()]));
+    queue = comm_->groupedWorkQueue(items, std::move(groups));
+  }
   std::vector<char> mine(static_cast<std::size_t>(items), 0);  // items this rank fitted
 
   auto worker = [&] {

@@ -46,7 +46,7 @@ MemoryUse memoryUse();
 /// True when TD_TRACE_MEMORY=1: the fit then writes one line per phase to stderr with the
 /// memory in use and the bytes of the copies it holds (bytes per non-zero where that applies).
 bool traceMemoryEnabled();
-/// When traceMemoryEnabled(): writes "[memory] <phase>: rss … MB, malloc … MB (peak rss …)
+/// When traceMemoryEnabled(): writes "[memory T s] <phase>: rss … MB, malloc … MB (peak rss …)
 /// <detail>" to stderr (one write, safe from several threads).
 void traceMemory(std::string_view phase, std::string_view detail = {});
 
