@@ -237,6 +237,7 @@ Frame GridSearch::featurizeGroup(std::size_t g) const {
     parts[k].clear();
     out = out.withColumn(kept[k], std::move(whole));
   }
+  releaseFreeMemory();  // the chunks' tokens and scratch
   if (traceMemoryEnabled())
     traceMemory(fmt::format("featurized group {} ({})", g, key.toString()), describeColumns(out, &data_));
   return out;
