@@ -98,8 +98,8 @@ def render(R):
             x, y = td[a], td[b]
             L.append(f"thunderdome {a} -> {b}: time per row x{y['usWallPerRow'] / x['usWallPerRow']:.2f} "
                      f"(wall), x{y['usCpuPerRow'] / x['usCpuPerRow']:.2f} (CPU); memory per row "
-                     f"x{y['kbPerRow'] / x['kbPerRow']:.2f}; passes per row "
-                     f"x{(y['passes'] or 0) / y['rows'] / max(1e-12, (x['passes'] or 0) / x['rows']):.2f}.")
+                     f"x{y['kbPerRow'] / x['kbPerRow']:.2f}; matrix passes (the work per row) "
+                     f"x{(y['passes'] or 0) / max(1, x['passes'] or 0):.2f}.")
     for d in ("1x", "10x", "100x"):
         if d in td and d in sk:
             L.append(f"{d}: thunderdome / scikit-learn wall {td[d]['wall'] / sk[d]['wall']:.3f}, "
@@ -119,11 +119,20 @@ def main():
     ap.add_argument("--repeats-100x", type=int, default=1, help="runs at 100x (default 1)")
     ap.add_argument("--sk-100x", action="store_true", help="also scikit-learn at 100x (hours)")
     ap.add_argument("--no-sklearn", action="store_true")
+    ap.add_argument("--sk-sizes", default="1x,10x", help="sizes scikit-learn runs at (default 1x,10x)")
     ap.add_argument("--sk-jobs", type=int, default=2)
     ap.add_argument("--sizes", default="1x,10x,100x", help="comma list of 1x,10x,100x")
     ap.add_argument("--thunderdome", default=os.path.join(ROOT, "build", "cli", "thunderdome"))
     ap.add_argument("--out", default=os.path.join(HERE, "results", "scaling"))
+    ap.add_argument("--render", action="store_true", help="only rewrite OUT.md from OUT.json")
     args = ap.parse_args()
+    if args.render:
+        with open(args.out + ".json") as fh:
+            md = render(json.load(fh))
+        with open(args.out + ".md", "w") as fh:
+            fh.write(md)
+        print(md)
+        return
     test = os.path.join(DATA, "spam_test.tsv")
     env = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "cores": os.cpu_count(),
            "cpu": cpu_model() or platform.processor(), "python": platform.python_version()}
@@ -154,7 +163,8 @@ def main():
                 continue
             rows = rows_of(train)
             systems = {"thunderdome": lambda: run_td(args.thunderdome, work, train, test)}
-            if not args.no_sklearn and (label != "100x" or args.sk_100x):
+            if not args.no_sklearn and (label in args.sk_sizes.split(",") or
+                                        (label == "100x" and args.sk_100x)):
                 systems["scikit-learn"] = lambda: run_sk(args.sk_jobs, train, test)
             repeats = args.repeats_100x if label == "100x" else args.repeats
             runs = {k: [] for k in systems}

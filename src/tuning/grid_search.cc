@@ -111,9 +111,10 @@ ParamSpec reuseFeaturesParam() {
           "thunderdome extension: compute the leading row-wise feature stages (Tokenizer, "
           "HashingTF) once per distinct setting on the whole dataset and cut every fold out of "
           "the result as a row view, instead of once per fit as Spark does; the metrics are "
-          "identical. Columns those stages make only for each other (the tokens) are dropped "
-          "once every setting is computed, unless a later stage, the evaluator or a param map "
-          "names them",
+          "identical. Each setting is computed when its first fold starts, in chunks of rows, "
+          "and freed after its last; columns those stages make only for each other (the "
+          "tokens) live one chunk, unless a later stage, the evaluator or a param map names "
+          "them",
           ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
@@ -244,6 +245,7 @@ Frame GridSearch::featurizeGroup(std::size_t g) const {
 }
 
 Frame GridSearch::acquireGroup(std::size_t g) {
+  freeDoneGroups(g);
   GroupSlot& slot = *groupSlots_[g];
   std::lock_guard lock(slot.mu);  // one worker featurizes; the others of this group wait
   if (!slot.frame) slot.frame = featurizeGroup(g);
@@ -253,7 +255,24 @@ Frame GridSearch::acquireGroup(std::size_t g) {
 void GridSearch::releaseGroup(std::size_t g) {
   GroupSlot& slot = *groupSlots_[g];
   std::lock_guard lock(slot.mu);
-  if (--slot.pending == 0) slot.frame.reset();  // its last item is done: the features go
+  --slot.pending;  // freed when a worker next starts an item (or the refit), see freeDoneGroups
+}
+
+void GridSearch::freeDoneGroups(std::size_t keep) {
+  // A group whose items are all done goes when a worker starts its next item, not at once:
+  // the groups done last on this process (a rank's own, with affinity dealing) stay until the
+  // refit, which reuses its group's features when they are still here. One lock at a time.
+  bool freed = false;
+  for (std::size_t s = 0; s < groupSlots_.size(); ++s) {
+    if (s == keep) continue;
+    GroupSlot& slot = *groupSlots_[s];
+    std::lock_guard lock(slot.mu);
+    if (slot.pending == 0 && slot.frame) {
+      slot.frame.reset();
+      freed = true;
+    }
+  }
+  if (freed) releaseFreeMemory();
 }
 
 void GridSearch::itemDone() {
@@ -296,11 +315,12 @@ std::vector<std::string> GridSearch::unusedIntermediates(const Frame& beforeLast
 Frame GridSearch::featurized(std::size_t m) {
   const std::size_t g = featureGroup_[m];
   if (g < groupSlots_.size()) {
+    freeDoneGroups(g);
     GroupSlot& slot = *groupSlots_[g];
     std::lock_guard lock(slot.mu);
     if (slot.frame) return *slot.frame;
   }
-  return featurizeGroup(g);  // released after its last work item (or never made): again
+  return featurizeGroup(g);  // freed after its last work item (or never made): again
 }
 
 std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
@@ -387,9 +407,10 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
 
   const std::int64_t total = static_cast<std::int64_t>(numMaps * splits.size());
   const std::int64_t items = static_cast<std::int64_t>(chains.size() * splits.size());
-  // Featurize once per group, when its first work item starts, and let the features go when
-  // its last one ends; the items are dealt group by group (see dealOrder), so that only the
-  // groups in progress hold features. Each work item cuts its split out of its group's frame
+  // Featurize once per group, when its first work item starts, and let the features go once
+  // its last one is done (when a worker starts its next item: see freeDoneGroups); the items
+  // are dealt group by group (see dealOrder), so that only the groups in progress hold
+  // features. Each work item cuts its split out of its group's frame
   // when it starts and lets go of it when it ends: the folds are row views sharing the
   // featurized columns (see Frame::take), and whatever a fit derives from them lives only that
   // long.

@@ -87,8 +87,10 @@ class GridSearch {
   [[nodiscard]] Frame featurizeGroup(std::size_t g) const;
   // Group g's featurized dataset, made by the first work item that needs it.
   Frame acquireGroup(std::size_t g);
-  // One work item of group g is done; after the last, the group's features are freed.
+  // One work item of group g is done (see freeDoneGroups).
   void releaseGroup(std::size_t g);
+  // Frees the features of every group but `keep` whose work items are all done.
+  void freeDoneGroups(std::size_t keep);
   // After each work item: returns the memory it freed to the kernel.
   static void itemDone();
   // The feature groups of the maps of a chain (one, unless warm starts are off).
