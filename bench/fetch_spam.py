@@ -15,7 +15,10 @@ Outputs (bench/data/):
   spam_train_x10.tsv                     train rows repeated 10x, copy k with id + k*10^6,
                                          shuffled again (scaling run)
   spam_train_quick.tsv, spam_test_quick.tsv  600 / 200 rows for --quick smoke tests
-Usage: bench/fetch_spam.py [--force]
+  spam_train_x100.tsv                    only with --x100 (about 1.6 GB): train rows repeated
+                                         100x, copy k with id + k*10^6, shuffled again (the 100x
+                                         point of bench/scaling.py)
+Usage: bench/fetch_spam.py [--force] [--x100]
 """
 import argparse
 import hashlib
@@ -115,11 +118,48 @@ def counts(rows):
     return f"{len(rows):6d} rows: {ham:6d} ham (0), {len(rows) - ham:6d} spam (1)"
 
 
+def split_rows():
+    """The shuffled corpus cut into (train, test)."""
+    rows = load_corpus()
+    rng = random.Random(SEED)
+    rng.shuffle(rows)
+    n_train = int(len(rows) * TRAIN_FRACTION)
+    return rows, rows[:n_train], rows[n_train:]
+
+
+def copies(train, k_max, seed):
+    """train rows repeated k_max times, copy k with id + k*10^6, shuffled with `seed`."""
+    out = [(i + k * X10_ID_STRIDE, text, label) for k in range(k_max) for (i, text, label) in train]
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def write_x100(force):
+    """spam_train_x100.tsv (only on request: ~1.6 GB), rebuilt when missing or stale."""
+    path = os.path.join(DATA, "spam_train_x100.tsv")
+    stamp_path = path + ".stamp.json"
+    if not force and os.path.exists(path) and os.path.exists(stamp_path):
+        with open(stamp_path) as f:
+            if json.load(f).get("stamp") == STAMP:
+                print("fetch_spam: spam_train_x100.tsv up to date (--force rebuilds)")
+                return
+    _, train, _ = split_rows()
+    x100 = copies(train, 100, SEED + 100)
+    write_tsv(path, x100)
+    with open(stamp_path, "w") as f:
+        json.dump({"stamp": STAMP, "counts": {"spam_train_x100.tsv": counts(x100)}}, f, indent=2)
+    print(f"  {'spam_train_x100.tsv':22s} {counts(x100)}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--force", action="store_true", help="rebuild the TSVs even if up to date")
+    ap.add_argument("--x100", action="store_true",
+                    help="also write spam_train_x100.tsv (100 copies of the train rows, ~1.6 GB)")
     args = ap.parse_args()
     fetch()
+    if args.x100:
+        write_x100(args.force)
     outputs = ["spam_train.tsv", "spam_test.tsv", "spam_train_p25.tsv", "spam_train_p50.tsv",
                "spam_train_x10.tsv", "spam_train_quick.tsv", "spam_test_quick.tsv"]
     stamp_path = os.path.join(DATA, "spam_tsv.stamp.json")
@@ -136,13 +176,8 @@ def main():
             print(f"  {name:22s} {line}")
         return
 
-    rows = load_corpus()
-    rng = random.Random(SEED)
-    rng.shuffle(rows)
-    n_train = int(len(rows) * TRAIN_FRACTION)
-    train, test = rows[:n_train], rows[n_train:]
-    x10 = [(i + k * X10_ID_STRIDE, text, label) for k in range(10) for (i, text, label) in train]
-    random.Random(SEED + 10).shuffle(x10)
+    rows, train, test = split_rows()
+    x10 = copies(train, 10, SEED + 10)
     files = {
         "spam_train.tsv": train,
         "spam_test.tsv": test,

@@ -16,6 +16,8 @@
 #include "logging.h"
 #include "options.h"
 #include "progress.h"
+#include "thunderdome/core/memory.h"
+#include "thunderdome/core/work_counters.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/dist/read_shard.h"
 #include "scoring.h"
@@ -176,6 +178,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     log->info("--data-parallel with a single process (not started by mpirun -np N, N > 1): "
               "fitting on all the data here");
   const auto t0 = std::chrono::steady_clock::now();
+  workCounters().reset();  // this job's fits only (tests run several commands in one process)
   std::optional<PipelineSpec> specHolder;
   std::optional<Frame> trainHolder;
   std::optional<Frame> test;
@@ -239,6 +242,7 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     if (root && !a.test.empty()) {
       test = readInput(a.test, *readOpts, readWarnings, err);
       log->info("read {}: {} rows", a.test, test->numRows());
+      traceMemory("read the data");
     }
   } catch (...) {
     if (!distributed) throw;
@@ -319,6 +323,13 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
     comm->abort(exitCodeFor(e));
   }
   progress.finish();
+  traceMemory("fit done");
+  // The solver work of the job, over every rank (each counted the fits it ran).
+  std::vector<double> work{static_cast<double>(workCounters().fits.load()),
+                           static_cast<double>(workCounters().iterations.load()),
+                           static_cast<double>(workCounters().cgSteps.load()),
+                           static_cast<double>(workCounters().passes.load())};
+  if (distributed && !dataParallel) comm->allreduceSum(work);
   if (!root) return 0;  // rank 0 refits, saves and prints
   const double fitSeconds = secondsSince(t0);
   log->info("fitted in {:.3f} s", fitSeconds);
@@ -393,6 +404,11 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
            {"trainRows", static_cast<std::int64_t>(trainRows)},
            {"elapsedSeconds", fitSeconds}};
     if (results) j.update(tuningToJson(*results));
+    // Counts of the fits (the refit included; data-parallel: one rank's count of the shared fits).
+    j["work"] = {{"fits", static_cast<std::int64_t>(work[0])},
+                 {"iterations", static_cast<std::int64_t>(work[1])},
+                 {"cgSteps", static_cast<std::int64_t>(work[2])},
+                 {"passes", static_cast<std::int64_t>(work[3])}};
     j["warnings"] = warnings;
     if (testMetric) {
       j["testMetric"] = doubleToJson(*testMetric);

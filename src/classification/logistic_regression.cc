@@ -16,6 +16,7 @@
 #include "glm/stage_util.h"
 #include "thunderdome/core/error.h"
 #include "thunderdome/core/parallel.h"
+#include "thunderdome/core/work_counters.h"
 #include "thunderdome/core/shared_params.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/optim/lbfgs.h"
@@ -330,6 +331,7 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
   summary.totalIterations = solved.res.iterations;
   summary.converged = solved.res.converged;
   summary.totalCgIterations = solved.cgIterations;
+  workCounters().addFit(solved.res.iterations, solved.cgIterations);
   return makeModel(prob.coefficients(solved.res.x, d),
                    fitIntercept ? prob.intercept(solved.res.x) : 0.0, std::move(summary));
 }

@@ -8,10 +8,40 @@
 
 namespace td::dist {
 
+WorkDealer::WorkDealer(std::int64_t items, std::vector<std::int64_t> groups)
+    : owner_(static_cast<std::size_t>(items), -1), groups_(std::move(groups)) {
+  if (!groups_.empty() && groups_.size() != owner_.size())
+    throw InternalError(fmt::format("WorkDealer: {} groups for {} items", groups_.size(), items));
+}
+
 std::int64_t WorkDealer::next(int rank) {
-  if (cancelled_ || next_ >= static_cast<std::int64_t>(owner_.size())) return -1;
-  owner_[static_cast<std::size_t>(next_)] = rank;
-  return next_++;
+  const auto items = static_cast<std::int64_t>(owner_.size());
+  if (groups_.empty()) {
+    if (cancelled_ || next_ >= items) return -1;
+    owner_[static_cast<std::size_t>(next_)] = rank;
+    return next_++;
+  }
+  if (cancelled_ || dealt_ >= items) return -1;
+  if (rank >= static_cast<int>(rankGroups_.size())) rankGroups_.resize(static_cast<std::size_t>(rank) + 1);
+  auto& mine = rankGroups_[static_cast<std::size_t>(rank)];
+  auto has = [](const std::vector<std::int64_t>& v, std::int64_t g) {
+    return std::find(v.begin(), v.end(), g) != v.end();
+  };
+  std::int64_t pick = -1, fresh = -1, first = -1;
+  for (std::int64_t i = 0; i < items && pick < 0; ++i) {
+    if (owner_[static_cast<std::size_t>(i)] >= 0) continue;
+    const std::int64_t g = groups_[static_cast<std::size_t>(i)];
+    if (first < 0) first = i;
+    if (has(mine, g)) pick = i;
+    else if (fresh < 0 && !has(started_, g)) fresh = i;
+  }
+  if (pick < 0) pick = fresh >= 0 ? fresh : first;
+  const std::int64_t g = groups_[static_cast<std::size_t>(pick)];
+  if (!has(mine, g)) mine.push_back(g);
+  if (!has(started_, g)) started_.push_back(g);
+  owner_[static_cast<std::size_t>(pick)] = rank;
+  ++dealt_;
+  return pick;
 }
 
 std::int64_t LocalWorkQueue::next() {

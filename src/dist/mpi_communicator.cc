@@ -28,7 +28,8 @@ bool gInitialisedHere = false;
 // dealer thread answering point-to-point requests; it stops once every other rank said done.
 class MpiWorkQueue final : public WorkQueue {
  public:
-  MpiWorkQueue(MPI_Comm world, std::int64_t items) : dealer_(items) {
+  MpiWorkQueue(MPI_Comm world, std::int64_t items, std::vector<std::int64_t> groups = {})
+      : dealer_(items, std::move(groups)) {
     MPI_Comm_dup(world, &comm_);
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
@@ -264,6 +265,10 @@ class MpiCommunicator final : public Communicator {
   }
   std::unique_ptr<WorkQueue> workQueue(std::int64_t items) override {
     return std::make_unique<MpiWorkQueue>(comm_, items);
+  }
+  std::unique_ptr<WorkQueue> groupedWorkQueue(std::int64_t items,
+                                              std::vector<std::int64_t> groups) override {
+    return std::make_unique<MpiWorkQueue>(comm_, items, std::move(groups));
   }
   std::unique_ptr<Service> service(std::size_t replyBytes, ServiceHandler handler) override {
     return std::make_unique<MpiService>(comm_, replyBytes, std::move(handler));

@@ -14,11 +14,15 @@
 #include <set>
 #include <variant>
 
+#include "thunderdome/core/memory.h"
 #include "thunderdome/core/parallel.h"
 
 namespace td::tuning {
 
 namespace {
+
+// Rows per featurization chunk (a power of two: see GridSearch::featurizeGroup).
+constexpr std::int64_t kFeaturizeChunk = 2048;
 
 void collectUids(const PipelineStage& stage, std::set<std::string>& out) {
   out.insert(stage.uid());
@@ -40,6 +44,41 @@ const PipelineStage* warmStartable(const Estimator& e) {
     if (!p->getStages().empty() && dynamic_cast<const WarmStartable*>(p->getStages().back().get()))
       return p->getStages().back().get();
   return nullptr;
+}
+
+// Approximate bytes a column holds (its storage, not what views share) and its non-zeros
+// (vectors: stored entries; string arrays: strings), for the memory trace (TD_TRACE_MEMORY=1).
+std::pair<std::int64_t, std::int64_t> residentBytes(const Column& c) {
+  const std::int64_t n = c.size();
+  if (const auto* v = dynamic_cast<const VectorColumn*>(&c)) {
+    const std::int64_t nnz = v->numStored();
+    return {v->isDense() ? nnz * 8 : nnz * 12 + (n + 1) * 8, nnz};
+  }
+  if (const auto* s = dynamic_cast<const StringArrayColumn*>(&c)) {
+    std::int64_t bytes = (n + 1) * 8, strings = 0;
+    for (std::int64_t i = 0; i < n; ++i)
+      for (const std::string_view t : (*s)[i]) bytes += static_cast<std::int64_t>(t.size()) + 8, ++strings;
+    return {bytes, strings};
+  }
+  if (const auto* s = dynamic_cast<const StringColumn*>(&c)) {
+    std::int64_t bytes = 0;
+    for (std::int64_t i = 0; i < n; ++i) bytes += static_cast<std::int64_t>((*s)[i].size()) + 32;
+    return {bytes, n};
+  }
+  return {n * 8, n};
+}
+
+// The trace line of the columns of `f` (those not in `except`): name, MB, bytes per non-zero.
+std::string describeColumns(const Frame& f, const Frame* except) {
+  std::string out;
+  for (const auto& field : f.schema().fields()) {
+    if (except && except->schema().contains(field.name)) continue;
+    const auto [bytes, nnz] = residentBytes(*f.column(field.name));
+    out += fmt::format("{}{}: {:.1f} MB, {} non-zeros, {:.1f} B/nz", out.empty() ? "" : "; ",
+                       field.name, static_cast<double>(bytes) / 1e6, nnz,
+                       nnz ? static_cast<double>(bytes) / static_cast<double>(nnz) : 0.0);
+  }
+  return out;
 }
 
 }  // namespace
@@ -72,9 +111,10 @@ ParamSpec reuseFeaturesParam() {
           "thunderdome extension: compute the leading row-wise feature stages (Tokenizer, "
           "HashingTF) once per distinct setting on the whole dataset and cut every fold out of "
           "the result as a row view, instead of once per fit as Spark does; the metrics are "
-          "identical. Columns those stages make only for each other (the tokens) are dropped "
-          "once every setting is computed, unless a later stage, the evaluator or a param map "
-          "names them",
+          "identical. Each setting is computed when its first fold starts, in chunks of rows, "
+          "and freed after its last; columns those stages make only for each other (the "
+          "tokens) live one chunk, unless a later stage, the evaluator or a param map names "
+          "them",
           ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
@@ -137,48 +177,108 @@ GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Eva
   }
 }
 
-void GridSearch::featurizeAll() {
-  if (!groupFrames_.empty()) return;
-  // Stage j's output depends only on the settings of stages 0..j: equal prefixes are shared
-  // (the text is tokenized once even when the hashing stage's numFeatures varies). The
-  // intermediate outputs live only until every group's features exist.
-  std::map<std::string, Frame> memo;  // "stage:settings" -> that stage's output
-  std::vector<Frame> out;
-  Frame beforeLast;  // the input of the last prefix stage (of the last group)
-  for (const ParamMap& key : groupKeys_) {
-    std::set<std::string> uids;
-    const Frame* last = &data_;
-    for (std::size_t j = 0; j < prefix_.size(); ++j) {
-      uids.insert(prefix_[j]->uid());
-      const std::string id = std::to_string(j) + ":" + restrict(key, uids).toString();
-      auto it = memo.find(id);
-      if (it == memo.end()) {
-        Frame f = std::static_pointer_cast<Transformer>(prefix_[j]->copyStage(key))->transform(*last);
-        it = memo.emplace(id, std::move(f)).first;
+Frame GridSearch::featurizeGroup(std::size_t g) const {
+  // Row-wise stages: the whole dataset's output is the rows' outputs in order, so it is made
+  // chunk by chunk, and only the columns kept (the features) outlive a chunk: the tokens of
+  // one chunk at a time instead of the whole dataset's. Chunks of a power-of-two number of rows
+  // are kept as they are by VectorColumn::concat (no copy).
+  const ParamMap& key = groupKeys_[g];
+  std::vector<std::shared_ptr<Transformer>> stages;
+  for (const auto& p : prefix_) stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(key)));
+  const std::int64_t n = data_.numRows();
+  std::vector<std::string> kept;                 // columns the prefix adds and the rest may read
+  std::vector<std::vector<ColumnPtr>> parts;     // per kept column, its chunks
+  std::int64_t begin = 0;
+  do {
+    const std::int64_t end = std::min(n, begin + kFeaturizeChunk);
+    Frame f = data_;
+    if (begin > 0 || end < n) {
+      std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
+      std::iota(rows.begin(), rows.end(), begin);
+      f = data_.take(rows);
+    }
+    Frame beforeLast;
+    for (std::size_t j = 0; j < stages.size(); ++j) {
+      if (j + 1 == stages.size()) beforeLast = f;
+      f = stages[j]->transform(f);
+    }
+    if (begin == 0) {
+      // Columns made by earlier prefix stages only to feed later ones (the tokens) are not
+      // kept when nothing downstream can read them.
+      std::vector<std::string> unused = unusedIntermediates(beforeLast);
+      if (!unused.empty()) {
+        try {  // the rest of the pipeline must still accept the frame without them
+          Frame probe = f;
+          for (const auto& name : unused) probe = probe.drop(name);
+          (void)rest_->transformSchema(probe.schema());
+        } catch (const std::exception&) {
+          unused.clear();  // keep everything: the fits report the problem as they would anyway
+        }
       }
-      if (j + 1 == prefix_.size()) beforeLast = *last;
-      last = &it->second;
+      for (const auto& field : f.schema().fields())
+        if (!data_.schema().contains(field.name) &&
+            std::find(unused.begin(), unused.end(), field.name) == unused.end())
+          kept.push_back(field.name);
+      parts.resize(kept.size());
+      if (traceMemoryEnabled())
+        traceMemory(fmt::format("featurizing group {} ({}), first chunk", g, key.toString()),
+                    describeColumns(f, &data_));
     }
-    out.push_back(*last);
+    for (std::size_t k = 0; k < kept.size(); ++k) parts[k].push_back(f.column(kept[k]));
+    begin = end;
+  } while (begin < n);
+  Frame out = data_;
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    std::vector<std::shared_ptr<const VectorColumn>> vectors;
+    for (const auto& c : parts[k])
+      if (auto v = std::dynamic_pointer_cast<const VectorColumn>(c)) vectors.push_back(std::move(v));
+    ColumnPtr whole = parts[k].size() == 1       ? parts[k].front()
+                      : vectors.size() == parts[k].size() ? VectorColumn::concat(std::move(vectors))
+                                                          : concatRows(parts[k]);
+    parts[k].clear();
+    out = out.withColumn(kept[k], std::move(whole));
   }
-  memo.clear();
-  // Columns made by earlier prefix stages only to feed later ones (the tokens) are dropped
-  // from the featurized frames when nothing downstream can read them, so that they are freed.
-  const std::vector<std::string> unused = unusedIntermediates(beforeLast);
-  if (!unused.empty() && !out.empty()) {
-    bool accepted = true;
-    try {  // the rest of the pipeline must still accept the frame without them
-      Frame probe = out.front();
-      for (const auto& name : unused) probe = probe.drop(name);
-      (void)rest_->transformSchema(probe.schema());
-    } catch (const std::exception&) {
-      accepted = false;  // keep everything: the fits report the problem as they would anyway
+  releaseFreeMemory();  // the chunks' tokens and scratch
+  if (traceMemoryEnabled())
+    traceMemory(fmt::format("featurized group {} ({})", g, key.toString()), describeColumns(out, &data_));
+  return out;
+}
+
+Frame GridSearch::acquireGroup(std::size_t g) {
+  freeDoneGroups(g);
+  GroupSlot& slot = *groupSlots_[g];
+  std::lock_guard lock(slot.mu);  // one worker featurizes; the others of this group wait
+  if (!slot.frame) slot.frame = featurizeGroup(g);
+  return *slot.frame;
+}
+
+void GridSearch::releaseGroup(std::size_t g) {
+  GroupSlot& slot = *groupSlots_[g];
+  std::lock_guard lock(slot.mu);
+  --slot.pending;  // freed when a worker next starts an item (or the refit), see freeDoneGroups
+}
+
+void GridSearch::freeDoneGroups(std::size_t keep) {
+  // A group whose items are all done goes when a worker starts its next item, not at once:
+  // the groups done last on this process (a rank's own, with affinity dealing) stay until the
+  // refit, which reuses its group's features when they are still here. One lock at a time.
+  bool freed = false;
+  for (std::size_t s = 0; s < groupSlots_.size(); ++s) {
+    if (s == keep) continue;
+    GroupSlot& slot = *groupSlots_[s];
+    std::lock_guard lock(slot.mu);
+    if (slot.pending == 0 && slot.frame) {
+      slot.frame.reset();
+      freed = true;
     }
-    if (accepted)
-      for (Frame& f : out)
-        for (const auto& name : unused) f = f.drop(name);
   }
-  groupFrames_ = std::move(out);
+  if (freed) releaseFreeMemory();
+}
+
+void GridSearch::itemDone() {
+  // The item's fold views, matrices and models are gone: their pages back to the kernel, so
+  // that the resident set follows what is in use (the next group's features reuse them).
+  releaseFreeMemory();
 }
 
 std::vector<std::string> GridSearch::unusedIntermediates(const Frame& beforeLast) const {
@@ -212,9 +312,15 @@ std::vector<std::string> GridSearch::unusedIntermediates(const Frame& beforeLast
   return unused;
 }
 
-const Frame& GridSearch::featurized(std::size_t m) {
-  featurizeAll();
-  return groupFrames_[featureGroup_[m]];
+Frame GridSearch::featurized(std::size_t m) {
+  const std::size_t g = featureGroup_[m];
+  if (g < groupSlots_.size()) {
+    freeDoneGroups(g);
+    GroupSlot& slot = *groupSlots_[g];
+    std::lock_guard lock(slot.mu);
+    if (slot.frame) return *slot.frame;
+  }
+  return featurizeGroup(g);  // freed after its last work item (or never made): again
 }
 
 std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
@@ -263,10 +369,6 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
                                                       std::int64_t parallelism) {
   const ProgressCallback& progress = progress_;
   const std::size_t numMaps = maps_.size();
-  // Featurize once per group. Each work item cuts its split out of its group's frame when it
-  // starts and lets go of it when it ends: the folds are row views sharing the featurized
-  // columns (see Frame::take), and whatever a fit derives from them lives only that long.
-  if (rest_) featurizeAll();
 
   // Chains of maps fitted in sequence: maps equal but for the warm-start param, strongest
   // regularization first. Without warm starts every map is its own chain.
@@ -305,6 +407,20 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
 
   const std::int64_t total = static_cast<std::int64_t>(numMaps * splits.size());
   const std::int64_t items = static_cast<std::int64_t>(chains.size() * splits.size());
+  // Featurize once per group, when its first work item starts, and let the features go once
+  // its last one is done (when a worker starts its next item: see freeDoneGroups); the items
+  // are dealt group by group (see dealOrder), so that only the groups in progress hold
+  // features. Each work item cuts its split out of its group's frame
+  // when it starts and lets go of it when it ends: the folds are row views sharing the
+  // featurized columns (see Frame::take), and whatever a fit derives from them lives only that
+  // long.
+  const std::vector<std::int64_t> order = dealOrder(chains, splits.size());
+  if (rest_) {
+    groupSlots_.clear();
+    for (std::size_t g = 0; g < groupKeys_.size(); ++g) groupSlots_.push_back(std::make_unique<GroupSlot>());
+    for (const auto& chain : chains)
+      for (std::size_t g : chainGroups(chain)) groupSlots_[g]->pending += static_cast<std::int64_t>(splits.size());
+  }
   std::vector<std::vector<double>> metrics(splits.size(), std::vector<double>(numMaps, 0.0));
   std::atomic<std::int64_t> next{0};
   std::atomic<bool> failed{false};
@@ -319,13 +435,24 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   const bool dataParallel = dataParallel_ != nullptr;
   if (dataParallel) parallelism = 1;
   const bool distributed = comm_ && comm_->size() > 1;
-  const std::unique_ptr<dist::WorkQueue> queue = distributed ? comm_->workQueue(items) : nullptr;
+  std::unique_ptr<dist::WorkQueue> queue;
+  if (distributed) {
+    // Dealt with group affinity: a rank keeps to the feature groups it has made, so that few
+    // ranks featurize each group (every rank holds all the rows; see dealOrder).
+    std::vector<std::int64_t> groups;
+    if (rest_)
+      for (const std::int64_t item : order)
+        groups.push_back(static_cast<std::int64_t>(
+            featureGroup_[chains[static_cast<std::size_t>(item) % chains.size()].front()]));
+    queue = comm_->groupedWorkQueue(items, std::move(groups));
+  }
   std::vector<char> mine(static_cast<std::size_t>(items), 0);  // items this rank fitted
 
   auto worker = [&] {
     for (;;) {
-      const std::int64_t item = queue ? queue->next() : next.fetch_add(1);
-      if (item < 0 || item >= items || failed.load()) return;
+      const std::int64_t dealt = queue ? queue->next() : next.fetch_add(1);
+      if (dealt < 0 || dealt >= items || failed.load()) return;
+      const std::int64_t item = order[static_cast<std::size_t>(dealt)];
       const auto s = static_cast<std::size_t>(item / static_cast<std::int64_t>(chains.size()));
       const auto& chain = chains[static_cast<std::size_t>(item % static_cast<std::int64_t>(chains.size()))];
       try {
@@ -341,7 +468,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
           const std::size_t m = chain[pos];
           const std::size_t g = rest_ ? featureGroup_[m] : 0;
           if (g != group) {
-            const Frame& base = rest_ ? groupFrames_[g] : data_;
+            const Frame base = rest_ ? acquireGroup(g) : data_;
             train = base.take(splits[s].train);
             validation = base.take(splits[s].validation);
             group = g;
@@ -363,6 +490,8 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
                            : predictions);
           metrics[s][m] = metric;
           previous = model;
+          if (traceMemoryEnabled())
+            traceMemory(fmt::format("fitted split {} map {} (chain position {})", s, m, pos));
           if (progress) {
             std::lock_guard lock(mu);
             ++report.done;
@@ -380,6 +509,11 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
           }
         }
         mine[static_cast<std::size_t>(item)] = 1;
+        train = validation = Frame();
+        head.reset();
+        if (rest_)
+          for (std::size_t g : chainGroups(chain)) releaseGroup(g);
+        itemDone();
       } catch (...) {
         if (queue) queue->cancel();
         std::lock_guard lock(mu);
@@ -401,6 +535,45 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   }
   if (error) std::rethrow_exception(error);
   return metrics;
+}
+
+std::vector<std::size_t> GridSearch::chainGroups(const std::vector<std::size_t>& chain) const {
+  std::vector<std::size_t> out;
+  for (std::size_t m : chain)
+    if (std::find(out.begin(), out.end(), featureGroup_[m]) == out.end()) out.push_back(featureGroup_[m]);
+  return out;
+}
+
+double GridSearch::groupCost(std::size_t g) const {
+  // A static estimate: a fit costs more the larger its feature space, which the settings of
+  // the feature stages say by their integer params (HashingTF's numFeatures, CountVectorizer's
+  // vocabSize, NGram's n): the largest of them. 1 without any.
+  double cost = 1.0;
+  for (const auto& [key, value] : groupKeys_[g].entries())
+    if (const auto* i = std::get_if<std::int64_t>(&value.variant())) cost = std::max(cost, static_cast<double>(*i));
+  return cost;
+}
+
+std::vector<std::int64_t> GridSearch::dealOrder(const std::vector<std::vector<std::size_t>>& chains,
+                                                std::size_t numSplits) const {
+  // Item i is (split i / chains, chain i % chains). Dealt group by group, the costliest group
+  // first (longest processing time first: the cheap items fill the tail), each group's items
+  // split by split; ties keep the grid's order.
+  const std::size_t numChains = chains.size();
+  std::vector<std::int64_t> order(numChains * numSplits);
+  std::iota(order.begin(), order.end(), 0);
+  if (!rest_) return order;
+  auto groupOf = [&](std::int64_t item) {
+    return featureGroup_[chains[static_cast<std::size_t>(item) % numChains].front()];
+  };
+  std::vector<double> cost(groupKeys_.size());
+  for (std::size_t g = 0; g < cost.size(); ++g) cost[g] = groupCost(g);
+  std::stable_sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b) {
+    const std::size_t ga = groupOf(a), gb = groupOf(b);
+    if (ga != gb) return cost[ga] != cost[gb] ? cost[ga] > cost[gb] : ga < gb;
+    return false;
+  });
+  return order;
 }
 
 std::vector<std::vector<double>> GridSearch::gather(std::vector<std::vector<double>> metrics,
@@ -463,6 +636,7 @@ std::vector<std::vector<double>> GridSearch::gather(std::vector<std::vector<doub
 bool GridSearch::refitsOnThisRank() const { return dataParallel_ || !comm_ || comm_->rank() == 0; }
 
 std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
+  traceMemory("cross-validation done, refit starts");
   if (!rest_) return estimator_->fit(data_, maps_[index], fitCtx_);
   // The prefix models are the prefix transformers with the map applied; the rest is fitted
   // on the featurized data. Together: the same PipelineModel a plain fit gives.

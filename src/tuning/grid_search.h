@@ -8,6 +8,8 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 #include "thunderdome/dist/communicator.h"
@@ -81,14 +83,29 @@ class GridSearch {
                                           const std::vector<std::vector<std::size_t>>& chains,
                                           const std::exception_ptr& error,
                                           std::int64_t errorItem) const;
-  // Computes the featurized whole dataset of every feature group (once).
-  void featurizeAll();
+  // The featurized whole dataset of feature group g, made chunk by chunk (see the .cc).
+  [[nodiscard]] Frame featurizeGroup(std::size_t g) const;
+  // Group g's featurized dataset, made by the first work item that needs it.
+  Frame acquireGroup(std::size_t g);
+  // One work item of group g is done (see freeDoneGroups).
+  void releaseGroup(std::size_t g);
+  // Frees the features of every group but `keep` whose work items are all done.
+  void freeDoneGroups(std::size_t keep);
+  // After each work item: returns the memory it freed to the kernel.
+  static void itemDone();
+  // The feature groups of the maps of a chain (one, unless warm starts are off).
+  [[nodiscard]] std::vector<std::size_t> chainGroups(const std::vector<std::size_t>& chain) const;
+  // The estimated relative cost of a fit in feature group g (see dealOrder).
+  [[nodiscard]] double groupCost(std::size_t g) const;
+  // The order in which the (split, chain) work items are dealt: group by group, costliest first.
+  [[nodiscard]] std::vector<std::int64_t> dealOrder(const std::vector<std::vector<std::size_t>>& chains,
+                                                    std::size_t numSplits) const;
   // The columns the prefix adds before its last stage that no later stage, evaluator or map
   // names (the tokens feeding HashingTF): dropped from the featurized frames. `beforeLast` is
   // the input of the last prefix stage.
   [[nodiscard]] std::vector<std::string> unusedIntermediates(const Frame& beforeLast) const;
   // The featurized whole dataset for the feature-stage setting of map `m`.
-  const Frame& featurized(std::size_t m);
+  Frame featurized(std::size_t m);
   // Fits map m on `train` (warm-started from `init` when given) and scores it on `valid`.
   // `more`: another map of the chain follows, warm-started from this fit on the same frame.
   std::shared_ptr<Model> fitRest(std::size_t m, const Frame& train,
@@ -119,7 +136,13 @@ class GridSearch {
   std::shared_ptr<Pipeline> rest_;         // the remaining stages (null: no reuse)
   std::vector<std::size_t> featureGroup_;  // map -> index into groupKeys_
   std::vector<ParamMap> groupKeys_;
-  std::vector<Frame> groupFrames_;           // group -> featurized whole dataset
+  // Per group: its featurized whole dataset while work items still need it.
+  struct GroupSlot {
+    std::mutex mu;
+    std::optional<Frame> frame;
+    std::int64_t pending = 0;  // work items of the group not yet done
+  };
+  std::vector<std::unique_ptr<GroupSlot>> groupSlots_;
 };
 
 }  // namespace td::tuning

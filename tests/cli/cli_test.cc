@@ -70,6 +70,17 @@ TEST_F(CliTest, SeedExampleFitShowPredictEvaluate) {
   EXPECT_TRUE(fit["bestParams"].contains("lr.regParam"));
   EXPECT_GE(fit["testMetric"].get<double>(), 0.75);
   EXPECT_TRUE(fs::exists(path("m") + "/MANIFEST.json"));
+  // The job's solver work: every (map, fold) fit plus the refit, Newton-CG on the sparse
+  // features, passes estimated from the counts; a second job counts only its own fits.
+  const json work = fit["work"];
+  EXPECT_EQ(work["fits"], 6 * fit["numFolds"].get<std::int64_t>() + 1) << work;
+  const std::int64_t iters = work["iterations"], cg = work["cgSteps"];
+  EXPECT_GE(iters, work["fits"].get<std::int64_t>()) << work;
+  EXPECT_GT(cg, 0) << work;
+  EXPECT_EQ(work["passes"], 2 * work["fits"].get<std::int64_t>() + 3 * iters + 2 * cg) << work;
+  r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", path("m2"), "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["work"], work);
 
   // show: the grid table with the best row marked, and the best model's stages
   r = cli({"show", "--model", path("m")});

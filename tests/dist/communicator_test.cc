@@ -56,6 +56,29 @@ TEST(WorkDealerTest, NoItems) {
   EXPECT_EQ(d.next(0), -1);
 }
 
+TEST(WorkDealerTest, GroupAffinityKeepsRanksToTheirGroupsInOrder) {
+  // Items in cost order, three groups of three (group 5 costliest): rank 0 starts group 5,
+  // rank 1 the next group nobody started, then each stays with its own group; a rank whose
+  // group is used up starts the next fresh group, then takes the first item left.
+  WorkDealer d(9, {5, 5, 5, 7, 7, 7, 2, 2, 2});
+  EXPECT_EQ(d.next(0), 0);
+  EXPECT_EQ(d.next(1), 3);
+  EXPECT_EQ(d.next(1), 4);
+  EXPECT_EQ(d.next(0), 1);
+  EXPECT_EQ(d.next(1), 5);
+  EXPECT_EQ(d.next(1), 6);  // group 7 used up: the fresh group 2
+  EXPECT_EQ(d.next(2), 2);  // a new rank: no fresh group left, the first item left
+  EXPECT_EQ(d.next(0), 7);  // group 5 used up, no fresh group: the first item left
+  EXPECT_EQ(d.next(1), 8);
+  EXPECT_EQ(d.next(0), -1);
+  EXPECT_EQ(d.owner(), (std::vector<int>{0, 0, 2, 1, 1, 1, 1, 0, 1}));
+  // Without groups: plain order.
+  WorkDealer plain(3, {});
+  EXPECT_EQ(plain.next(1), 0);
+  EXPECT_EQ(plain.next(0), 1);
+  EXPECT_THROW(WorkDealer(3, {1, 2}), InternalError);
+}
+
 TEST(LocalWorkQueueTest, ThreadsShareTheItemsDynamically) {
   const std::int64_t items = 1000;
   auto q = LocalCommunicator().workQueue(items);

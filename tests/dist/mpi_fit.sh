@@ -40,7 +40,8 @@ same_as_one_process() {
 
 case "$mode" in
   np2|np3)
-    same_as_one_process "${mode#np}" "$spec" avgMetrics stdMetrics foldMetrics bestIndex
+    # the solver work summed over the ranks is the single process's: every fit done once
+    same_as_one_process "${mode#np}" "$spec" avgMetrics stdMetrics foldMetrics bestIndex work
     ;;
   tvs_np2)
     # TrainValidationSplit's param maps dealt to 2 ranks: the single-process result.

@@ -288,6 +288,31 @@ TEST(CrossValidatorTest, ShortcutsDoNotChangeResults) {
   EXPECT_EQ(warm->bestIndex(), plain->bestIndex());
 }
 
+TEST(CrossValidatorTest, FeaturizedInChunksAndGroupByGroupAsPlainFits) {
+  // More rows than one featurization chunk (2048): the shared features are made chunk by
+  // chunk, one feature group at a time (the costliest numFeatures first) and freed after the
+  // group's last fold; the refit featurizes its group again. Metrics and the refitted model
+  // are those of plain per-fit featurization, bit for bit, at any parallelism.
+  GridSetup s;
+  const Frame data = syntheticText(4500);
+  auto run = [&](bool reuse, std::int64_t parallelism) {
+    CrossValidator cv = s.cv(2);
+    cv.set("reuseFeatures", reuse).set("warmStart", false);
+    cv.setParallelism(parallelism);
+    return stageAs<CrossValidatorModel>(cv.fit(data));
+  };
+  const auto plain = run(false, 1);
+  const auto lrOf = [](const std::shared_ptr<CrossValidatorModel>& m) {
+    return stageAs<LogisticRegressionModel>(stageAs<PipelineModel>(m->bestModel())->stages()[2]);
+  };
+  for (const std::int64_t p : {1, 3}) {
+    const auto chunked = run(true, p);
+    EXPECT_EQ(chunked->foldMetrics(), plain->foldMetrics()) << p;
+    EXPECT_EQ(chunked->bestIndex(), plain->bestIndex());
+    EXPECT_EQ(lrOf(chunked)->coefficients(), lrOf(plain)->coefficients());
+  }
+}
+
 TEST(CrossValidatorTest, BitIdenticalAcrossParallelism) {
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
   GridSetup s;

@@ -1,6 +1,9 @@
 // include/thunderdome/core/memory.h
 #pragma once
 
+#include <cstdint>
+#include <string_view>
+
 namespace td {
 
 /// On request (TD_HUGEPAGES=1 in the environment), makes glibc's malloc back large allocations
@@ -22,5 +25,29 @@ void useHugePageMalloc(char** argv);
 /// also what it used before (tabular feature job: peak 662 -> 609 MB). Call it first thing in
 /// main(); MALLOC_MMAP_THRESHOLD_ in the environment (the user's own choice) wins.
 void limitHeapRetention();
+
+/// Hands the memory malloc holds free back to the kernel (malloc_trim: the free pages inside
+/// every arena, not only at their tops). What a long job calls after it let a large structure
+/// go (a feature group of a grid search), so that the next one reuses pages the process no
+/// longer counts in its resident set; a few milliseconds.
+void releaseFreeMemory();
+
+/// This process's memory now: resident set (VmRSS) and the bytes malloc has handed out and not
+/// had back (mallinfo2: heap in use plus mmapped blocks), which is what is live; RSS can be
+/// larger (freed memory the allocator keeps).
+struct MemoryUse {
+  std::int64_t rssBytes = 0;     ///< VmRSS of /proc/self/status (0 where unreadable)
+  std::int64_t mallocBytes = 0;  ///< bytes allocated by malloc and not yet freed
+  std::int64_t peakRssBytes = 0; ///< VmHWM: the peak resident set so far
+};
+/// Reads MemoryUse of this process.
+MemoryUse memoryUse();
+
+/// True when TD_TRACE_MEMORY=1: the fit then writes one line per phase to stderr with the
+/// memory in use and the bytes of the copies it holds (bytes per non-zero where that applies).
+bool traceMemoryEnabled();
+/// When traceMemoryEnabled(): writes "[memory T s] <phase>: rss … MB, malloc … MB (peak rss …)
+/// <detail>" to stderr (one write, safe from several threads).
+void traceMemory(std::string_view phase, std::string_view detail = {});
 
 }  // namespace td

@@ -38,6 +38,12 @@ class WorkQueue {
 class WorkDealer {
  public:
   explicit WorkDealer(std::int64_t items) : owner_(static_cast<std::size_t>(items), -1) {}
+  /// Items 0..items-1 in order, with item i in group groups[i] (items of one group share a
+  /// costly setup, such as the features of a grid search's feature setting): a rank gets the
+  /// first item left of a group it already works on, else the first item of a group no rank
+  /// has started, else the first item left. So each rank sets up few groups, while the order
+  /// (costliest first) still decides what is dealt first. Empty: plain order.
+  WorkDealer(std::int64_t items, std::vector<std::int64_t> groups);
   /// The next item for `rank`, or -1 when none is left or after cancel().
   std::int64_t next(int rank);
   void cancel() { cancelled_ = true; }
@@ -49,6 +55,10 @@ class WorkDealer {
   std::vector<int> owner_;
   std::int64_t next_ = 0;
   bool cancelled_ = false;
+  std::vector<std::int64_t> groups_;                 // per item (empty: plain order)
+  std::vector<std::vector<std::int64_t>> rankGroups_;  // per rank: the groups it was dealt
+  std::vector<std::int64_t> started_;                  // groups some rank was dealt
+  std::int64_t dealt_ = 0;
 };
 
 /// A WorkQueue within one process: a WorkDealer behind a mutex.
@@ -115,6 +125,13 @@ class Communicator {
   [[noreturn]] virtual void abort(int code) = 0;
   /// Collective: a queue of `items` shared by all ranks.
   virtual std::unique_ptr<WorkQueue> workQueue(std::int64_t items) = 0;
+  /// Collective: a queue of `items` dealt with group affinity (see WorkDealer's constructor;
+  /// groups[i] is item i's group, the same on every rank). Default: workQueue(items).
+  virtual std::unique_ptr<WorkQueue> groupedWorkQueue(std::int64_t items,
+                                                      std::vector<std::int64_t> groups) {
+    (void)groups;
+    return workQueue(items);
+  }
   /// Collective: a Service whose replies hold `replyBytes` bytes, answered by `handler` on
   /// rank 0 until finish(). One rank: a service nobody calls. Transports without messages
   /// between ranks throw ParamError.
