@@ -164,6 +164,16 @@ def measure(cmd, label, env=None):
     }
 
 
+def write_results(out, R, md):
+    """Writes OUT.md (the report) and OUT.json (the raw results R) and logs where."""
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out + ".md", "w") as fh:
+        fh.write(md)
+    with open(out + ".json", "w") as fh:
+        json.dump(R, fh, indent=1, default=str)
+    log(f"wrote {out}.md and {out}.json")
+
+
 def med(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -803,12 +813,7 @@ def main():
     R["maxLoadavg"] = max(loads) if loads else loadavg()
     md = render(R)
     print(md)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out + ".md", "w") as fh:
-        fh.write(md)
-    with open(args.out + ".json", "w") as fh:
-        json.dump(R, fh, indent=1, default=str)
-    log(f"wrote {args.out}.md and {args.out}.json")
+    write_results(args.out, R, md)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(HERE, "data")
 sys.path.insert(0, HERE)
-from run_bench import measure, med, log, cpu_model  # noqa: E402
+from run_bench import measure, med, log, cpu_model, write_results  # noqa: E402
 
 SIZES = [("1x", "spam_train.tsv"), ("10x", "spam_train_x10.tsv"), ("100x", "spam_train_x100.tsv")]
 
@@ -72,7 +72,7 @@ def summarize(runs, rows):
 
 
 def render(R):
-    L = [f"# Scaling: spam CV job at 1x, 10x, 100x rows (issue #17)", "",
+    L = ["# Scaling: spam CV job at 1x, 10x, 100x rows (issue #17)", "",
          f"{R['env']['date']}, {R['env']['cpu']}, {R['env']['cores']} cores, "
          f"{R['env']['memGB']:.0f} GB; thunderdome {R['env']['git']}; scikit-learn "
          f"{R['env'].get('sklearn', '-')} GridSearchCV n_jobs={R['skJobs']}; medians of the runs "
@@ -181,12 +181,7 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     md = render(R)
     print(md)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out + ".md", "w") as fh:
-        fh.write(md)
-    with open(args.out + ".json", "w") as fh:
-        json.dump(R, fh, indent=1, default=str)
-    log(f"wrote {args.out}.md and {args.out}.json")
+    write_results(args.out, R, md)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run_bench import DATA, ROOT, auc_of, load_libsvm, log, med, spark_objective  # noqa: E402
+from run_bench import DATA, ROOT, auc_of, load_libsvm, log, med, spark_objective, write_results  # noqa: E402
 
 NF = 262144
 REG = 0.001
@@ -226,11 +226,7 @@ def main():
         if not args.no_x10:
             R["cases"]["10x"] = run_case(args, work, "10x", files["spam_train_x10"], files["spam_test"])
         md = render(R)
-        os.makedirs(os.path.dirname(args.out), exist_ok=True)
-        with open(args.out + ".md", "w") as fh:
-            fh.write(md)
-        with open(args.out + ".json", "w") as fh:
-            json.dump(R, fh, indent=1)
+        write_results(args.out, R, md)
         sys.stdout.write(md)
     finally:
         shutil.rmtree(work, ignore_errors=True)
