@@ -38,6 +38,14 @@ netns_rig_swift_env() {  # the test Swift's tempauth settings (ST_*) and proxy_p
   [[ "$proxy_port" =~ ^[0-9]+$ ]] || { echo "cannot find the proxy port in ST_AUTH=$ST_AUTH"; exit 1; }
 }
 
+netns_rig_swift_login() {  # token and storage (the account's URL) from the test Swift's tempauth
+  local auth
+  auth=$(curl -sf -D - -o /dev/null -H "X-Auth-User: $ST_USER" -H "X-Auth-Key: $ST_KEY" "$ST_AUTH")
+  token=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-auth-token"{print $2}')
+  storage=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-storage-url"{print $2}')
+  [ -n "$token" ] && [ -n "$storage" ] || { echo "tempauth login at $ST_AUTH failed"; exit 1; }
+}
+
 netns_rig_up() {
   ip netns add "$nsA" || { echo "SKIP: cannot create a network namespace (no CAP_SYS_ADMIN?)"; exit 77; }
   ip netns add "$nsB"

@@ -44,10 +44,7 @@ trap 'exit 130' INT TERM
 netns_rig_up
 
 # ---- the training data in Swift
-auth=$(curl -sf -D - -o /dev/null -H "X-Auth-User: $ST_USER" -H "X-Auth-Key: $ST_KEY" "$ST_AUTH")
-token=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-auth-token"{print $2}')
-storage=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-storage-url"{print $2}')
-[ -n "$token" ] && [ -n "$storage" ] || { echo "tempauth login at $ST_AUTH failed"; exit 1; }
+netns_rig_swift_login
 curl -sf -o /dev/null -X PUT -H "X-Auth-Token: $token" "$storage/$container"
 curl -sf -o /dev/null -X PUT -H "X-Auth-Token: $token" -T "$ex/data/spark_guide_train.csv" \
   "$storage/$container/train.csv"

@@ -44,10 +44,7 @@ trap 'exit 130' INT TERM
 netns_rig_up
 
 # ---- the job's inputs in Swift
-auth=$(curl -sf -D - -o /dev/null -H "X-Auth-User: $ST_USER" -H "X-Auth-Key: $ST_KEY" "$ST_AUTH")
-token=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-auth-token"{print $2}')
-storage=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-storage-url"{print $2}')
-if [ -z "$token" ] || [ -z "$storage" ]; then echo "tempauth login at $ST_AUTH failed"; exit 1; fi
+netns_rig_swift_login
 put() { curl -sf -o /dev/null -X PUT -H "X-Auth-Token: $token" ${2:+-T "$2"} "$storage/$container$1"; }
 put ""
 put /jobs/spec.json "$ex/cross_validation.json"
