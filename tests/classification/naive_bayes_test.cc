@@ -90,23 +90,15 @@ struct NbData {
 const NbData& nbData() {
   static const NbData data = [] {
     NbData d;
-    std::ifstream in(std::string(TD_TEST_DATA_DIR) + "/nb/data.csv");
-    EXPECT_TRUE(in.good());
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      std::stringstream ss(line);
-      std::string cell;
-      std::vector<double> v;
-      while (std::getline(ss, cell, ',')) v.push_back(std::stod(cell));
-      d.y.push_back(v[0]);
-      d.w.push_back(v[1]);
-      d.counts.emplace_back(v.begin() + 2, v.begin() + 7);
+    const td::testing::LabeledRows raw = td::testing::readLabeledCsv("nb/data.csv", true);
+    d.y = raw.y;
+    d.w = raw.w;
+    for (const auto& v : raw.x) {
+      d.counts.emplace_back(v.begin(), v.begin() + 5);
       std::vector<double> b;
-      for (auto it = v.begin() + 2; it != v.begin() + 7; ++it) b.push_back(*it > 0 ? 1.0 : 0.0);
+      for (auto it = v.begin(); it != v.begin() + 5; ++it) b.push_back(*it > 0 ? 1.0 : 0.0);
       d.binary.push_back(b);
-      d.real.emplace_back(v.begin() + 7, v.end());
+      d.real.emplace_back(v.begin() + 5, v.end());
     }
     return d;
   }();
