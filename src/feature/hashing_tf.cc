@@ -12,6 +12,8 @@ namespace td {
 namespace {
 constexpr std::uint32_t kSeed = 42;
 constexpr std::int64_t kRowBlock = 1024;
+// Widest feature space whose terms are counted in an array (4 bytes per feature, per block).
+constexpr std::int64_t kMaxDenseCounters = std::int64_t{1} << 22;
 }  // namespace
 
 HashingTF::HashingTF() : HashingTF(randomUid(kUidPrefix)) {}
@@ -44,8 +46,31 @@ Frame HashingTF::transformImpl(const Frame& input, const Context& /*ctx*/) const
   parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
     Block& blk = blocks[static_cast<std::size_t>(b)];
     std::vector<std::int32_t> scratch;
+    // A row's term frequencies: counted in an array of numFeatures counters when the block's
+    // terms outnumber the counters enough to pay for zeroing them (sorting only the distinct
+    // indices), else by sorting every index. The same vector either way.
+    std::int64_t blockTerms = 0;
+    for (std::int64_t r = begin; r < end; ++r) blockTerms += static_cast<std::int64_t>(terms[r].size());
+    const bool dense = numFeatures <= kMaxDenseCounters && numFeatures <= 8 * blockTerms;
+    std::vector<std::uint32_t> count(dense ? static_cast<std::size_t>(numFeatures) : 0);
     for (std::int64_t r = begin; r < end; ++r) {
       scratch.clear();
+      if (dense) {
+        for (const std::string_view t : terms[r]) {
+          const auto h = static_cast<std::int32_t>(
+              nonNegativeMod(murmur3_x86_32(t, kSeed), numFeatures));
+          if (count[static_cast<std::size_t>(h)]++ == 0) scratch.push_back(h);
+        }
+        std::sort(scratch.begin(), scratch.end());
+        for (const std::int32_t h : scratch) {
+          auto& c = count[static_cast<std::size_t>(h)];
+          blk.indices.push_back(h);
+          blk.values.push_back(binary ? 1.0 : static_cast<double>(c));
+          c = 0;
+        }
+        blk.rowNnz.push_back(static_cast<std::int64_t>(scratch.size()));
+        continue;
+      }
       for (const std::string_view t : terms[r])
         scratch.push_back(static_cast<std::int32_t>(
             nonNegativeMod(murmur3_x86_32(t, kSeed), numFeatures)));

@@ -73,6 +73,29 @@ TEST(HashingTFTest, ManyRowsSameAsOneAtATimeAndThreadInvariant) {
   EXPECT_EQ(a[4321].toString(), hashRow(1 << 10, rows[4321]));
 }
 
+TEST(HashingTFTest, CountedInBlocksSameAsSortedOneRowAtATime) {
+  // Many rows are counted in an array of numFeatures counters per block; one short row is
+  // counted by sorting its indices. Both give every row's same vector, repeated terms, hash
+  // collisions (64 features) and empty rows included.
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<std::string> r;
+    for (int j = 0; j < i % 9; ++j) r.push_back("t" + std::to_string((i * 7 + j * j) % 41));
+    rows.push_back(r);
+  }
+  for (const std::int64_t numFeatures : {std::int64_t{64}, std::int64_t{1} << 12}) {
+    for (const bool binary : {false, true}) {
+      HashingTF tf;
+      tf.setInputCol("words").setOutputCol("f").setNumFeatures(numFeatures).setBinary(binary);
+      const auto all = tf.transform(terms(rows));
+      const auto& f = all.col<VectorColumn>("f");
+      for (std::size_t i = 0; i < rows.size(); i += 7)
+        ASSERT_EQ(f[static_cast<std::int64_t>(i)].toString(), hashRow(numFeatures, rows[i], binary))
+            << "row " << i << " numFeatures " << numFeatures;
+    }
+  }
+}
+
 TEST(HashingTFTest, ParamAndSchemaErrors) {
   HashingTF tf;
   try {
