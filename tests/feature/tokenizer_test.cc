@@ -35,6 +35,39 @@ TEST(TokenizerTest, LowercasesUnicodeLikeJava) {
   EXPECT_EQ(toLowerUtf8("\xCE\xA3"), "\xCF\x83");  // Σ -> σ
 }
 
+TEST(TokenizerTest, OnePassEqualsLowercaseThenSplit) {
+  // Random bytes (ASCII letters, every whitespace, Latin-1/Greek/Cyrillic 2-byte sequences,
+  // overlong encodings of whitespace and letters, stray and 3-byte lead bytes) split as Java's
+  // text.toLowerCase.split("\\s"): lowercase first, then split, trailing empties dropped.
+  auto reference = [](std::string_view text) {
+    const std::string lower = toLowerUtf8(text);
+    std::vector<std::string> parts{""};
+    for (const char c : lower) {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\x0B' || c == '\f' || c == '\r')
+        parts.emplace_back();
+      else
+        parts.back() += c;
+    }
+    if (lower.empty()) return parts;
+    while (!parts.empty() && parts.back().empty()) parts.pop_back();
+    return parts;
+  };
+  const std::vector<std::string> pieces = {
+      "A", "z", "Q", " ", "\t", "\n", "\x0B", "\f", "\r", "\xC3\x89", "\xCE\xA3", "\xD0\x9C",
+      "\xC1\x81", "\xC0\x89", "\xC0\xA0", "\xC3", "\xE6\x97\xA5", "\xFF", "\xC5\xB8", "7"};
+  std::uint64_t state = 12345;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string text;
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int len = static_cast<int>((state >> 33) % 12);
+    for (int j = 0; j < len; ++j) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += pieces[(state >> 33) % pieces.size()];
+    }
+    ASSERT_EQ(Tokenizer::tokenize(text), reference(text)) << "text '" << text << "'";
+  }
+}
+
 TEST(TokenizerTest, TransformAddsArrayColumn) {
   const Frame f({{"text", makeStringColumn({"Hi I heard about Spark", "Logistic,regression"})}});
   Tokenizer tok;
