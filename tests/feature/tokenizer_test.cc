@@ -35,7 +35,7 @@ TEST(TokenizerTest, LowercasesUnicodeLikeJava) {
   EXPECT_EQ(toLowerUtf8("\xCE\xA3"), "\xCF\x83");  // Σ -> σ
 }
 
-TEST(TokenizerTest, OnePassEqualsLowercaseThenSplit) {
+TEST(TokenizerTest, RandomBytesSplitAsLowercaseThenJavaSplit) {
   // Random bytes (ASCII letters, every whitespace, Latin-1/Greek/Cyrillic 2-byte sequences,
   // overlong encodings of whitespace and letters, stray and 3-byte lead bytes) split as Java's
   // text.toLowerCase.split("\\s"): lowercase first, then split, trailing empties dropped.
