@@ -163,8 +163,7 @@ inline void gatherDot(const I* __restrict idx, const V* __restrict x, i64 p, i64
   }
   if (p < pe) {
     const __mmask8 m = tailMask(pe - p);
-    const __m512d g =
-        _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, loadIdx(idx + p, m), a, 8);
+    const __m512d g = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, loadIdx(idx + p, m), a, 8);
     s1 = _mm512_fmadd_pd(loadVal(x + p, m), g, s1);
   }
 }
@@ -181,8 +180,8 @@ inline void scatterAdd(const I* __restrict idx, const V* __restrict x, i64 p, i6
   if (p < pe) {
     const __mmask8 m = tailMask(pe - p);
     const __m256i j = loadIdx(idx + p, m);
-    const __m512d v = _mm512_fmadd_pd(
-        loadVal(x + p, m), h, _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j, acc, 8));
+    const __m512d v = _mm512_fmadd_pd(loadVal(x + p, m), h,
+                                      _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j, acc, 8));
     _mm512_mask_i32scatter_pd(acc, m, j, v, 8);
   }
 }
@@ -253,8 +252,8 @@ void columnSquares(const I* ri, const V* cv, i64 p, i64 pe, const double* dd, do
   for (; p < pe; p += 8) {
     const __mmask8 m = pe - p >= 8 ? static_cast<__mmask8>(0xFF) : tailMask(pe - p);
     const __m512d x = loadVal(cv + p, m);
-    const __m512d dx =
-        _mm512_mul_pd(x, _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, loadIdx(ri + p, m), dd, 8));
+    const __m512d dx = _mm512_mul_pd(
+        x, _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, loadIdx(ri + p, m), dd, 8));
     a1 = _mm512_fmadd_pd(dx, x, a1);
     a2 = _mm512_add_pd(a2, dx);
   }
@@ -350,8 +349,8 @@ void multiplyColumnsT(const Cols<I, V>& X, const ColScaling& s, const double* __
 
 template <class I, class V>
 void gradientColumnsT(const Cols<I, V>& X, const ColScaling& s, const double* __restrict r,
-                      const double* __restrict z, double W, double meanResid, double lambda,
-                      i64 c0, i64 c1, double* __restrict grad) {
+                      const double* __restrict z, double W, double meanResid, double lambda, i64 c0,
+                      i64 c1, double* __restrict grad) {
   for (i64 c = c0; c < c1; ++c) {
     const double sum = columnDot(X.ri, X.cv, X.cp[c], X.cp[c + 1], r) * s.inv[c];
     double g = sum / W - s.mu[c] * meanResid;
@@ -375,38 +374,36 @@ void diagonalColumnsT(const Cols<I, V>& X, const ColScaling& s, const double* __
 }  // namespace
 
 // ---------------------------------------------------------------- the declared overloads
-#define TD_SPARSE_ROW_KERNELS(V)                                                              \
-  void rowDots(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off, double* out) {  \
-    rowDotsT(R, i0, i1, a, off, out);                                                         \
-  }                                                                                           \
-  double rowHessian(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off,            \
-                    const double* D, double* h, double* acc) {                                \
-    return rowHessianT(R, i0, i1, a, off, D, h, acc);                                         \
-  }                                                                                           \
-  void rowScatter(const Rows<V>& R, i64 i0, i64 i1, const double* r, double* acc) {           \
-    rowScatterT(R, i0, i1, r, acc);                                                           \
-  }                                                                                           \
-  void rowScatter2(const Rows<V>& R, i64 i0, i64 i1, const double* D, double* sq,             \
-                   double* lin) {                                                             \
-    rowScatter2T(R, i0, i1, D, sq, lin);                                                      \
+#define TD_SPARSE_ROW_KERNELS(V)                                                                 \
+  void rowDots(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off, double* out) {     \
+    rowDotsT(R, i0, i1, a, off, out);                                                            \
+  }                                                                                              \
+  double rowHessian(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off,               \
+                    const double* D, double* h, double* acc) {                                   \
+    return rowHessianT(R, i0, i1, a, off, D, h, acc);                                            \
+  }                                                                                              \
+  void rowScatter(const Rows<V>& R, i64 i0, i64 i1, const double* r, double* acc) {              \
+    rowScatterT(R, i0, i1, r, acc);                                                              \
+  }                                                                                              \
+  void rowScatter2(const Rows<V>& R, i64 i0, i64 i1, const double* D, double* sq, double* lin) { \
+    rowScatter2T(R, i0, i1, D, sq, lin);                                                         \
   }
 TD_SPARSE_ROW_KERNELS(float)
 TD_SPARSE_ROW_KERNELS(double)
 #undef TD_SPARSE_ROW_KERNELS
 
-#define TD_SPARSE_COLUMN_KERNELS(I, V)                                                        \
-  void multiplyColumns(const Cols<I, V>& X, const ColScaling& s, const double* a,            \
-                       const double* b, i64 c0, i64 c1, double* P, double* sums) {             \
-    multiplyColumnsT(X, s, a, b, c0, c1, P, sums);                                            \
-  }                                                                                           \
-  void gradientColumns(const Cols<I, V>& X, const ColScaling& s, const double* r,            \
-                       const double* z, double W, double meanResid, double lambda, i64 c0,     \
-                       i64 c1, double* grad) {                                                 \
-    gradientColumnsT(X, s, r, z, W, meanResid, lambda, c0, c1, grad);                         \
-  }                                                                                           \
-  void diagonalColumns(const Cols<I, V>& X, const ColScaling& s, const double* D, double dSum, \
-                       double W, double lambda, i64 c0, i64 c1, double* out) {                \
-    diagonalColumnsT(X, s, D, dSum, W, lambda, c0, c1, out);                                  \
+#define TD_SPARSE_COLUMN_KERNELS(I, V)                                                             \
+  void multiplyColumns(const Cols<I, V>& X, const ColScaling& s, const double* a, const double* b, \
+                       i64 c0, i64 c1, double* P, double* sums) {                                  \
+    multiplyColumnsT(X, s, a, b, c0, c1, P, sums);                                                 \
+  }                                                                                                \
+  void gradientColumns(const Cols<I, V>& X, const ColScaling& s, const double* r, const double* z, \
+                       double W, double meanResid, double lambda, i64 c0, i64 c1, double* grad) {  \
+    gradientColumnsT(X, s, r, z, W, meanResid, lambda, c0, c1, grad);                              \
+  }                                                                                                \
+  void diagonalColumns(const Cols<I, V>& X, const ColScaling& s, const double* D, double dSum,     \
+                       double W, double lambda, i64 c0, i64 c1, double* out) {                     \
+    diagonalColumnsT(X, s, D, dSum, W, lambda, c0, c1, out);                                       \
   }
 TD_SPARSE_COLUMN_KERNELS(std::uint16_t, float)
 TD_SPARSE_COLUMN_KERNELS(std::uint16_t, double)

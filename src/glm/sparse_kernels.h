@@ -72,14 +72,13 @@ struct ColScaling {
 
 /// P[ri[p]] += cv[p]·a[c]/σ_c over the columns [c0, c1) with a[c] ≠ 0; sums = [Σ a μ̃, Σ f a b,
 /// Σ f a a] over those columns.
-#define TD_SPARSE_COLUMN_KERNELS(I, V)                                                        \
-  void multiplyColumns(const Cols<I, V>& X, const ColScaling& s, const double* a,            \
-                       const double* b, std::int64_t c0, std::int64_t c1, double* P,           \
-                       double* sums);                                                          \
-  void gradientColumns(const Cols<I, V>& X, const ColScaling& s, const double* r,            \
-                       const double* z, double W, double meanResid, double lambda,             \
-                       std::int64_t c0, std::int64_t c1, double* grad);                        \
-  void diagonalColumns(const Cols<I, V>& X, const ColScaling& s, const double* D, double dSum, \
+#define TD_SPARSE_COLUMN_KERNELS(I, V)                                                             \
+  void multiplyColumns(const Cols<I, V>& X, const ColScaling& s, const double* a, const double* b, \
+                       std::int64_t c0, std::int64_t c1, double* P, double* sums);                 \
+  void gradientColumns(const Cols<I, V>& X, const ColScaling& s, const double* r, const double* z, \
+                       double W, double meanResid, double lambda, std::int64_t c0,                 \
+                       std::int64_t c1, double* grad);                                             \
+  void diagonalColumns(const Cols<I, V>& X, const ColScaling& s, const double* D, double dSum,     \
                        double W, double lambda, std::int64_t c0, std::int64_t c1, double* out);
 /// gradientColumns: grad_c = (Σ cv·r[ri])/σ_c/W − μ̃_c·meanResid + λ f_c z_c over [c0, c1).
 /// diagonalColumns: out_c = (Σ D x̃² − 2 μ̃ Σ D x̃ + μ̃² dSum)/W + λ f_c over [c0, c1).

@@ -66,11 +66,13 @@ struct Sparse {
     for (std::int64_t i = 0; i < n; ++i) {
       for (std::int64_t p = 0; p < P; ++p) {
         for (auto [j, x] : rowEntries[static_cast<std::size_t>(i)])
-          if (j >> 16 == p) ci.push_back(static_cast<std::uint16_t>(j & 0xFFFF)), rv.push_back(static_cast<V>(x));
+          if (j >> 16 == p)
+            ci.push_back(static_cast<std::uint16_t>(j & 0xFFFF)), rv.push_back(static_cast<V>(x));
         rp.push_back(static_cast<std::int64_t>(ci.size()));
       }
     }
-    std::vector<std::vector<std::pair<std::int64_t, double>>> colEntries(static_cast<std::size_t>(k));
+    std::vector<std::vector<std::pair<std::int64_t, double>>> colEntries(
+        static_cast<std::size_t>(k));
     for (std::int64_t i = 0; i < n; ++i)
       for (auto [j, x] : rowEntries[static_cast<std::size_t>(i)])
         colEntries[static_cast<std::size_t>(j)].emplace_back(i, x);
@@ -116,7 +118,8 @@ void checkRowKernels(std::int64_t n, std::int64_t k, std::uint32_t seed) {
   for (std::int64_t i = 0; i < n; ++i) {
     const auto iu = static_cast<std::size_t>(i);
     double s = 0.0, sa = 0.0;
-    for (auto [j, x] : S.rowEntries[iu]) s += x * a[static_cast<std::size_t>(j)], sa += std::abs(x * a[static_cast<std::size_t>(j)]);
+    for (auto [j, x] : S.rowEntries[iu])
+      s += x * a[static_cast<std::size_t>(j)], sa += std::abs(x * a[static_cast<std::size_t>(j)]);
     dot[iu] = s + off, dotScale[iu] = sa;
     const double h = D[iu] * dot[iu];
     hs += h;
@@ -131,23 +134,28 @@ void checkRowKernels(std::int64_t n, std::int64_t k, std::uint32_t seed) {
   std::vector<double> out(static_cast<std::size_t>(n));
   rowDots(R, 0, n, a.data(), off, out.data());
   for (std::int64_t i = 0; i < n; ++i)
-    expectClose(out[static_cast<std::size_t>(i)], dot[static_cast<std::size_t>(i)], dotScale[static_cast<std::size_t>(i)], "rowDots", i);
+    expectClose(out[static_cast<std::size_t>(i)], dot[static_cast<std::size_t>(i)],
+                dotScale[static_cast<std::size_t>(i)], "rowDots", i);
   for (double* h : {static_cast<double*>(nullptr), out.data()}) {  // fused, then two sweeps
     std::vector<double> acc(static_cast<std::size_t>(k), 0.0);
     const double got = rowHessian(R, 0, n, a.data(), off, D.data(), h, acc.data());
     EXPECT_NEAR(got, hs, 1e-11);
     for (std::int64_t c = 0; c < k; ++c)
-      expectClose(acc[static_cast<std::size_t>(c)], hess[static_cast<std::size_t>(c)], 100.0, "rowHessian", c);
+      expectClose(acc[static_cast<std::size_t>(c)], hess[static_cast<std::size_t>(c)], 100.0,
+                  "rowHessian", c);
   }
   std::vector<double> acc(static_cast<std::size_t>(k), 0.0), acc2(acc);
   rowScatter(R, 0, n, D.data(), acc.data());
   for (std::int64_t c = 0; c < k; ++c)
-    expectClose(acc[static_cast<std::size_t>(c)], scat[static_cast<std::size_t>(c)], 100.0, "rowScatter", c);
+    expectClose(acc[static_cast<std::size_t>(c)], scat[static_cast<std::size_t>(c)], 100.0,
+                "rowScatter", c);
   std::fill(acc.begin(), acc.end(), 0.0);
   rowScatter2(R, 0, n, D.data(), acc.data(), acc2.data());
   for (std::int64_t c = 0; c < k; ++c) {
-    expectClose(acc[static_cast<std::size_t>(c)], sq[static_cast<std::size_t>(c)], 100.0, "rowScatter2 sq", c);
-    expectClose(acc2[static_cast<std::size_t>(c)], lin[static_cast<std::size_t>(c)], 100.0, "rowScatter2 lin", c);
+    expectClose(acc[static_cast<std::size_t>(c)], sq[static_cast<std::size_t>(c)], 100.0,
+                "rowScatter2 sq", c);
+    expectClose(acc2[static_cast<std::size_t>(c)], lin[static_cast<std::size_t>(c)], 100.0,
+                "rowScatter2 lin", c);
   }
 }
 
@@ -177,7 +185,8 @@ void checkColumnKernels(const Sparse<V>& S, const std::vector<I>& ri, std::uint3
       s2 += r[i] * x;
       if (a[cu] != 0.0) P[i] += x * a[cu] * inv[cu];
     }
-    if (a[cu] != 0.0) sMu += a[cu] * mu[cu], sAB += lf[cu] * a[cu] * b[cu], sAA += lf[cu] * a[cu] * a[cu];
+    if (a[cu] != 0.0)
+      sMu += a[cu] * mu[cu], sAB += lf[cu] * a[cu] * b[cu], sAA += lf[cu] * a[cu] * a[cu];
     grad[cu] = s * inv[cu] / W - mu[cu] * meanResid + lambda * lf[cu] * z[cu];
     diag[cu] = (inv[cu] * inv[cu] * s1 - 2.0 * mu[cu] * inv[cu] * s2 + mu[cu] * mu[cu] * dSum) / W +
                lambda * lf[cu];
@@ -191,14 +200,17 @@ void checkColumnKernels(const Sparse<V>& S, const std::vector<I>& ri, std::uint3
   EXPECT_NEAR(sums[0][1] + sums[1][1], sAB, 1e-10);
   EXPECT_NEAR(sums[0][2] + sums[1][2], sAA, 1e-10);
   for (std::int64_t i = 0; i < n; ++i)
-    expectClose(gotP[static_cast<std::size_t>(i)], P[static_cast<std::size_t>(i)], 1e3, "multiplyColumns", i);
+    expectClose(gotP[static_cast<std::size_t>(i)], P[static_cast<std::size_t>(i)], 1e3,
+                "multiplyColumns", i);
   gradientColumns(X, sc, r.data(), z.data(), W, meanResid, lambda, 0, mid, gotGrad.data());
   gradientColumns(X, sc, r.data(), z.data(), W, meanResid, lambda, mid, k, gotGrad.data());
   diagonalColumns(X, sc, r.data(), dSum, W, lambda, 0, mid, gotDiag.data());
   diagonalColumns(X, sc, r.data(), dSum, W, lambda, mid, k, gotDiag.data());
   for (std::int64_t c = 0; c < k; ++c) {
-    expectClose(gotGrad[static_cast<std::size_t>(c)], grad[static_cast<std::size_t>(c)], 1e3, "gradientColumns", c);
-    expectClose(gotDiag[static_cast<std::size_t>(c)], diag[static_cast<std::size_t>(c)], 1e3, "diagonalColumns", c);
+    expectClose(gotGrad[static_cast<std::size_t>(c)], grad[static_cast<std::size_t>(c)], 1e3,
+                "gradientColumns", c);
+    expectClose(gotDiag[static_cast<std::size_t>(c)], diag[static_cast<std::size_t>(c)], 1e3,
+                "diagonalColumns", c);
   }
 }
 
@@ -229,7 +241,8 @@ TEST(GlmSparseKernelsTest, ColumnLengthsCoverTheTails) {
     const auto len = F.cp[c + 1] - F.cp[c];
     if (len < 18) seen[static_cast<std::size_t>(len)] = true;
   }
-  for (std::size_t len = 0; len < 18; ++len) EXPECT_TRUE(seen[len]) << "no column of length " << len;
+  for (std::size_t len = 0; len < 18; ++len)
+    EXPECT_TRUE(seen[len]) << "no column of length " << len;
 }
 
 }  // namespace
