@@ -557,28 +557,36 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
 void DesignMatrix::weightedSquares(const Scaling& s, const double* D, double dSum, double W,
                                    double lambda, double* out, Workspace& ws) const {
   if (rowLayout_) {
-    const auto ku = static_cast<std::size_t>(k_);
+    // Per chunk 2k sums, Σ D x² and Σ D x of a column side by side (one 16-byte pair an entry),
+    // in ws.acc grown to 2k per chunk; then added up in place, chunk by chunk in chunk order
+    // (the order of reduceChunks).
+    const auto k2 = 2 * static_cast<std::size_t>(k_);
     const std::size_t C = static_cast<std::size_t>(chunks());
-    if (ws.acc2.size() != C * ku) ws.acc2.assign(C * ku, 0.0);
+    if (ws.acc.size() < C * k2) ws.acc.resize(C * k2);
+    double* acc = ws.acc.data();
     withRows([&](const auto& R) {
       parallel::forBlocks(chunks(), 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
-        double* sq = ws.acc.data() + static_cast<std::size_t>(b) * ku;
-        double* lin = ws.acc2.data() + static_cast<std::size_t>(b) * ku;
-        std::fill(sq, sq + ku, 0.0);
-        std::fill(lin, lin + ku, 0.0);
+        double* sl = acc + static_cast<std::size_t>(b) * k2;
+        std::fill(sl, sl + k2, 0.0);
         kernels::rowScatter2(R, chunkStart_[static_cast<std::size_t>(b)],
-                             chunkStart_[static_cast<std::size_t>(b) + 1], D, sq, lin);
+                             chunkStart_[static_cast<std::size_t>(b) + 1], D, sl);
       });
     });
-    reduceChunks(ws.acc.data(), out);
-    double* lin = ws.scaled.data();  // k values, unused between the products: no allocation
-    reduceChunks(ws.acc2.data(), lin);
+    constexpr std::int64_t kBlock = 16384;
+    parallel::forBlocks(static_cast<std::int64_t>(k2), kBlock,
+                        [&](std::int64_t, std::int64_t c0, std::int64_t c1) {
+                          for (std::size_t b = 1; b < C; ++b) {
+                            const double* A = acc + b * k2;
+                            for (std::int64_t c = c0; c < c1; ++c) acc[c] += A[c];
+                          }
+                        });
     const bool shards = s.red.active();
     const std::int64_t k = s.k;
     for (std::int64_t c = 0; c < k; ++c) {
       const auto cu = static_cast<std::size_t>(c);
       const double iv = s.invStd[cu], mu = s.scaledMean[cu];
-      out[c] = (iv * iv * out[c] - 2.0 * mu * iv * lin[c] + (shards ? 0.0 : mu * mu * dSum)) / W +
+      out[c] = (iv * iv * acc[2 * cu] - 2.0 * mu * iv * acc[2 * cu + 1] +
+                (shards ? 0.0 : mu * mu * dSum)) / W +
                (shards ? 0.0 : lambda * s.l2Factor[cu]);
     }
     if (shards) {

@@ -68,8 +68,7 @@ class DesignMatrix {
     std::vector<double> partialMargins;  ///< columns, wide: per column block but the first: n
     std::vector<double> blockSums;       ///< columns: per column block: 3 scalars
     std::vector<double> scaled;          ///< v ⊙ 1/σ for the row-major products
-    std::vector<double> acc;             ///< rows: per row chunk, k column sums
-    std::vector<double> acc2;            ///< rows: per row chunk, k more (weightedSquares)
+    std::vector<double> acc;             ///< rows: per row chunk, k column sums (2k: weightedSquares)
     std::vector<double> chunkSums;       ///< rows: per row chunk, one scalar
     std::vector<double> rowScratch;      ///< rows, several panels: n values (D·Ãv)
   };

@@ -69,19 +69,21 @@ void scatterScalar(const Rows<V>& R, i64 i, double h, double* __restrict acc) {
   }
 }
 
+// sl[2·col] += d·val², sl[2·col+1] += d·val over row i: both sums of a column in one 16-byte
+// pair (one load and one store an entry; AVX-512 gathers and scatters of the two halves measured
+// slower).
 template <class V>
-void scatter2Scalar(const Rows<V>& R, i64 i, double d, double* __restrict sq,
-                    double* __restrict lin) {
+void scatterPairs(const Rows<V>& R, i64 i, double d, double* __restrict sl) {
   const i64 P = R.P;
   for (i64 pp = 0; pp < P; ++pp) {
-    double* __restrict sp = sq + (pp << 16);
-    double* __restrict lp = lin + (pp << 16);
+    double* __restrict sp = sl + 2 * (pp << 16);
     const i64 pe = R.rp[i * P + pp + 1];
     for (i64 p = R.rp[i * P + pp]; p < pe; ++p) {
       const double x = static_cast<double>(R.rv[p]);
       const double dx = d * x;
-      sp[R.ci[p]] += dx * x;
-      lp[R.ci[p]] += dx;
+      double* __restrict q = sp + 2 * static_cast<i64>(R.ci[p]);
+      q[0] += dx * x;
+      q[1] += dx;
     }
   }
 }
@@ -203,29 +205,6 @@ void scatter(const Rows<V>& R, i64 i, double h, double* acc) {
     scatterAdd(R.ci, R.rv, R.rp[i * P + pp], R.rp[i * P + pp + 1], hv, acc + (pp << 16));
 }
 
-template <class V>
-void scatter2(const Rows<V>& R, i64 i, double d, double* sq, double* lin) {
-  const __m512d dv = _mm512_set1_pd(d);
-  const i64 P = R.P;
-  for (i64 pp = 0; pp < P; ++pp) {
-    double* sp = sq + (pp << 16);
-    double* lp = lin + (pp << 16);
-    i64 p = R.rp[i * P + pp];
-    const i64 pe = R.rp[i * P + pp + 1];
-    for (; p < pe; p += 8) {
-      const __mmask8 m = pe - p >= 8 ? static_cast<__mmask8>(0xFF) : tailMask(pe - p);
-      const __m256i j = loadIdx(R.ci + p, m);
-      const __m512d x = loadVal(R.rv + p, m);
-      const __m512d dx = _mm512_mul_pd(dv, x);
-      const __m512d z = _mm512_setzero_pd();
-      const __m512d s = _mm512_fmadd_pd(dx, x, _mm512_mask_i32gather_pd(z, m, j, sp, 8));
-      const __m512d l = _mm512_add_pd(dx, _mm512_mask_i32gather_pd(z, m, j, lp, 8));
-      _mm512_mask_i32scatter_pd(sp, m, j, s, 8);
-      _mm512_mask_i32scatter_pd(lp, m, j, l, 8);
-    }
-  }
-}
-
 // Columns shorter than this take the scalar loop (a gather has a fixed cost; hashed text at
 // 2^18 has ~100 k columns of one to three entries).
 constexpr i64 kMinSimdColumn = 8;
@@ -270,10 +249,6 @@ double dot(const Rows<V>& R, i64 i, const double* a) {
 template <class V>
 void scatter(const Rows<V>& R, i64 i, double h, double* acc) {
   scatterScalar(R, i, h, acc);
-}
-template <class V>
-void scatter2(const Rows<V>& R, i64 i, double d, double* sq, double* lin) {
-  scatter2Scalar(R, i, d, sq, lin);
 }
 template <class I, class V>
 double columnDot(const I* ri, const V* cv, i64 p, i64 pe, const double* rr) {
@@ -325,9 +300,9 @@ void rowScatterT(const Rows<V>& R, i64 i0, i64 i1, const double* r, double* acc)
 }
 
 template <class V>
-void rowScatter2T(const Rows<V>& R, i64 i0, i64 i1, const double* D, double* sq, double* lin) {
+void rowScatter2T(const Rows<V>& R, i64 i0, i64 i1, const double* D, double* sl) {
   for (i64 i = i0; i < i1; ++i)
-    if (D[i] != 0.0) scatter2(R, i, D[i], sq, lin);
+    if (D[i] != 0.0) scatterPairs(R, i, D[i], sl);
 }
 
 template <class I, class V>
@@ -374,19 +349,19 @@ void diagonalColumnsT(const Cols<I, V>& X, const ColScaling& s, const double* __
 }  // namespace
 
 // ---------------------------------------------------------------- the declared overloads
-#define TD_SPARSE_ROW_KERNELS(V)                                                                 \
-  void rowDots(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off, double* out) {     \
-    rowDotsT(R, i0, i1, a, off, out);                                                            \
-  }                                                                                              \
-  double rowHessian(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off,               \
-                    const double* D, double* h, double* acc) {                                   \
-    return rowHessianT(R, i0, i1, a, off, D, h, acc);                                            \
-  }                                                                                              \
-  void rowScatter(const Rows<V>& R, i64 i0, i64 i1, const double* r, double* acc) {              \
-    rowScatterT(R, i0, i1, r, acc);                                                              \
-  }                                                                                              \
-  void rowScatter2(const Rows<V>& R, i64 i0, i64 i1, const double* D, double* sq, double* lin) { \
-    rowScatter2T(R, i0, i1, D, sq, lin);                                                         \
+#define TD_SPARSE_ROW_KERNELS(V)                                                             \
+  void rowDots(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off, double* out) { \
+    rowDotsT(R, i0, i1, a, off, out);                                                        \
+  }                                                                                          \
+  double rowHessian(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off,           \
+                    const double* D, double* h, double* acc) {                               \
+    return rowHessianT(R, i0, i1, a, off, D, h, acc);                                        \
+  }                                                                                          \
+  void rowScatter(const Rows<V>& R, i64 i0, i64 i1, const double* r, double* acc) {          \
+    rowScatterT(R, i0, i1, r, acc);                                                          \
+  }                                                                                          \
+  void rowScatter2(const Rows<V>& R, i64 i0, i64 i1, const double* D, double* sl) {          \
+    rowScatter2T(R, i0, i1, D, sl);                                                          \
   }
 TD_SPARSE_ROW_KERNELS(float)
 TD_SPARSE_ROW_KERNELS(double)

@@ -48,11 +48,12 @@ void rowScatter(const Rows<float>& R, std::int64_t i0, std::int64_t i1, const do
 void rowScatter(const Rows<double>& R, std::int64_t i0, std::int64_t i1, const double* r,
                 double* acc);
 
-/// sq[col q] += D[i]·rv[q]², lin[col q] += D[i]·rv[q] for the rows [i0, i1) with D[i] ≠ 0.
+/// sl[2·col q] += D[i]·rv[q]², sl[2·col q + 1] += D[i]·rv[q] for the rows [i0, i1) with
+/// D[i] ≠ 0 (the two sums of a column side by side: 2·65536·P values).
 void rowScatter2(const Rows<float>& R, std::int64_t i0, std::int64_t i1, const double* D,
-                 double* sq, double* lin);
+                 double* sl);
 void rowScatter2(const Rows<double>& R, std::int64_t i0, std::int64_t i1, const double* D,
-                 double* sq, double* lin);
+                 double* sl);
 
 /// The column-major arrays: column c is [cp[c], cp[c+1]), its entries in rows ri[p] (I:
 /// std::uint16_t or std::int32_t) with values cv[p] (V: float or double).
