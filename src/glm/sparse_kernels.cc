@@ -197,13 +197,6 @@ double dot(const Rows<V>& R, i64 i, const double* a) {
   return laneSum(_mm512_add_pd(s0, s1));
 }
 
-template <class V>
-void scatter(const Rows<V>& R, i64 i, double h, double* acc) {
-  const __m512d hv = _mm512_set1_pd(h);
-  const i64 P = R.P;
-  for (i64 pp = 0; pp < P; ++pp)
-    scatterAdd(R.ci, R.rv, R.rp[i * P + pp], R.rp[i * P + pp + 1], hv, acc + (pp << 16));
-}
 
 // Columns shorter than this take the scalar loop (a gather has a fixed cost; hashed text at
 // 2^18 has ~100 k columns of one to three entries).
@@ -246,10 +239,6 @@ template <class V>
 double dot(const Rows<V>& R, i64 i, const double* a) {
   return dotScalar(R, i, a);
 }
-template <class V>
-void scatter(const Rows<V>& R, i64 i, double h, double* acc) {
-  scatterScalar(R, i, h, acc);
-}
 template <class I, class V>
 double columnDot(const I* ri, const V* cv, i64 p, i64 pe, const double* rr) {
   return columnDotScalar(ri, cv, p, pe, rr);
@@ -267,6 +256,15 @@ void columnSquares(const I* ri, const V* cv, i64 p, i64 pe, const double* dd, do
 #endif
 
 // ---------------------------------------------------------------- the range loops
+// A row's scatter stays scalar in every build: consecutive rows hit the same (frequent)
+// columns, and a gather that follows a scatter to the same address waits for it, where a scalar
+// load takes the value from the store (the AVX-512 scatter measured up to 1.25 of the scalar
+// loop's time for X̃ᵀr by rows; bench/README.md).
+template <class V>
+void scatter(const Rows<V>& R, i64 i, double h, double* acc) {
+  scatterScalar(R, i, h, acc);
+}
+
 template <class V>
 void rowDotsT(const Rows<V>& R, i64 i0, i64 i1, const double* a, double off, double* out) {
   for (i64 i = i0; i < i1; ++i) out[i] = dot(R, i, a) + off;

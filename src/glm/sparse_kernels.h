@@ -1,14 +1,16 @@
 // src/glm/sparse_kernels.h — the inner loops of the sparse design matrix (design_matrix.cc):
-// gathers (X̃·v by rows, X̃ᵀr by columns) and scatters (X̃ᵀr by rows, X̃·v by columns). Like
-// glm/multinomial_kernels.h, their own translation unit, compiled for the build machine's
-// vector units (TD_NATIVE_KERNELS: AVX-512 gathers and scatters of 8 doubles, 16-bit indices
-// widened as loaded); it includes no library header, so it emits no inline or template symbol
-// that another object file also defines. Without AVX-512 the loops are the scalar ones.
+// gathers (X̃·v by rows, X̃ᵀr and the Hessian diagonal by columns) and scatters (X̃ᵀr and the
+// Hessian diagonal by rows, X̃·v by columns). Like glm/multinomial_kernels.h, their own
+// translation unit, compiled for the build machine's vector units (TD_NATIVE_KERNELS); it
+// includes no library header, so it emits no inline or template symbol that another object file
+// also defines. With AVX-512 the gathers load 8 doubles an instruction (16-bit indices widened
+// as loaded) and so does the columns' scatter; the rows' scatters stay scalar (measured faster:
+// see sparse_kernels.cc). Without AVX-512 every loop is the scalar one.
 //
 // Summation order: every sum runs in lanes fixed by the position of an entry in its row or
 // column (8 or 16 lanes with AVX-512, 4 without), then across the lanes in a fixed order: the
-// same bits for the same data whatever the number of threads. A row's (a column's) indices are
-// distinct, so a scatter within one row (column) never has two lanes on one address.
+// same bits for the same data whatever the number of threads. A column's indices are distinct,
+// so a scatter within one column never has two lanes on one address.
 #pragma once
 
 #include <cstdint>
