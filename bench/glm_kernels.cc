@@ -54,7 +54,7 @@ struct Run {
   std::shared_ptr<const DesignMatrix> M;
   td::glm::FeatureStats stats;
   double buildSeconds = 0.0;
-  std::vector<double> cg, grad, mul;
+  std::vector<double> cg, grad, mul, diag;
 };
 
 }  // namespace
@@ -92,9 +92,9 @@ int main(int argc, char** argv) {
       for (std::int64_t p = 0; p < v.nnz; ++p)
         if (static_cast<double>(static_cast<float>(v.values[p])) != v.values[p]) floats = false;
     }
-    std::vector<Run> runs{{"columns", {}, {}, 0.0, {}, {}, {}},
-                          {"rows", {}, {}, 0.0, {}, {}, {}},
-                          {"auto", {}, {}, 0.0, {}, {}, {}}};
+    std::vector<Run> runs{{"columns", {}, {}, 0.0, {}, {}, {}, {}},
+                          {"rows", {}, {}, 0.0, {}, {}, {}, {}},
+                          {"auto", {}, {}, 0.0, {}, {}, {}, {}}};
     const DesignMatrix::Layout layouts[] = {DesignMatrix::Layout::Columns,
                                             DesignMatrix::Layout::Rows,
                                             DesignMatrix::Layout::Auto};
@@ -134,7 +134,12 @@ int main(int argc, char** argv) {
         double fab = 0.0, faa = 0.0;
         run.M->multiply(scaling, v.data(), v.data(), hu.data(), fab, faa, ws);
         const double mu = cpuNow() - c0;
-        if (rep > 0) run.cg.push_back(cg), run.grad.push_back(gr), run.mul.push_back(mu);
+        c0 = cpuNow();
+        run.M->weightedSquares(scaling, curv.data(), 0.2 * static_cast<double>(n), W, 0.01,
+                               out.data(), ws);
+        const double dg = cpuNow() - c0;
+        if (rep > 0)
+          run.cg.push_back(cg), run.grad.push_back(gr), run.mul.push_back(mu), run.diag.push_back(dg);
       }
     }
     for (const auto& run : runs) {
@@ -147,13 +152,13 @@ int main(int argc, char** argv) {
           "\"chunks\": %lld, \"residentBytes\": %lld, \"bytesPerPass\": %lld, "
           "\"bytesPerNnz\": %.3f, \"buildSeconds\": %.4f, \"cgStepSeconds\": %.6f, "
           "\"cgStepGBs\": %.2f, \"gradientSeconds\": %.6f, \"gradientGBs\": %.2f, "
-          "\"multiplySeconds\": %.6f}\n",
+          "\"multiplySeconds\": %.6f, \"diagonalSeconds\": %.6f}\n",
           run.name, M.rowLayout() ? "rows" : "columns", static_cast<long long>(M.rows()),
           static_cast<long long>(M.cols()), static_cast<long long>(M.nnz()),
           static_cast<long long>(M.chunks()), static_cast<long long>(M.residentBytes()),
           static_cast<long long>(M.bytesPerPass()),
           static_cast<double>(M.residentBytes()) / static_cast<double>(std::max<std::int64_t>(1, M.nnz())),
-          run.buildSeconds, cg, cgBytes / cg / 1e9, gr, bpp / gr / 1e9, mu);
+          run.buildSeconds, cg, cgBytes / cg / 1e9, gr, bpp / gr / 1e9, mu, median(run.diag));
     }
   } catch (const std::exception& e) {
     std::cerr << "glm_kernels: " << e.what() << "\n";

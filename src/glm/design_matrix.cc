@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "glm/sparse_kernels.h"
 #include "thunderdome/core/parallel.h"
 
 namespace td::glm {
@@ -349,152 +350,24 @@ DesignMatrix::Workspace DesignMatrix::workspace() const {
   return ws;
 }
 
-// ---------------------------------------------------------------- kernels
+// ---------------------------------------------------------------- kernels (sparse_kernels.h)
 namespace {
 
-// The row-major arrays: segment i·P + p of row i holds its entries of panel p (columns
-// 65536·p + ci[q]); with P = 1 the segments are the rows.
-template <class V>
-struct RowArrays {
-  const std::int64_t* __restrict rp;
-  const std::uint16_t* __restrict ci;
-  const V* __restrict rv;
-  std::int64_t P;
-
-  // Σ val·a[col] over row i: four partial sums (entries q ≡ 0..3 mod 4 from each segment's
-  // start), an order fixed by the data.
-  [[nodiscard]] double dot(std::int64_t i, const double* __restrict a) const {
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (std::int64_t pp = 0; pp < P; ++pp) {
-      const double* __restrict ap = a + (pp << 16);
-      std::int64_t p = rp[i * P + pp];
-      const std::int64_t pe = rp[i * P + pp + 1];
-      for (; p + 4 <= pe; p += 4) {
-        s0 += static_cast<double>(rv[p]) * ap[ci[p]];
-        s1 += static_cast<double>(rv[p + 1]) * ap[ci[p + 1]];
-        s2 += static_cast<double>(rv[p + 2]) * ap[ci[p + 2]];
-        s3 += static_cast<double>(rv[p + 3]) * ap[ci[p + 3]];
-      }
-      if (p < pe) s0 += static_cast<double>(rv[p]) * ap[ci[p]];
-      if (p + 1 < pe) s1 += static_cast<double>(rv[p + 1]) * ap[ci[p + 1]];
-      if (p + 2 < pe) s2 += static_cast<double>(rv[p + 2]) * ap[ci[p + 2]];
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
-  // acc[col] += val·h over row i. A row's columns are distinct: four loads are issued before
-  // their four stores (no store waits on a load it cannot alias).
-  void scatter(std::int64_t i, double h, double* __restrict acc) const {
-    for (std::int64_t pp = 0; pp < P; ++pp) {
-      double* __restrict ap = acc + (pp << 16);
-      std::int64_t p = rp[i * P + pp];
-      const std::int64_t pe = rp[i * P + pp + 1];
-      for (; p + 4 <= pe; p += 4) {
-        const std::uint16_t c0 = ci[p], c1 = ci[p + 1], c2 = ci[p + 2], c3 = ci[p + 3];
-        const double x0 = ap[c0] + static_cast<double>(rv[p]) * h;
-        const double x1 = ap[c1] + static_cast<double>(rv[p + 1]) * h;
-        const double x2 = ap[c2] + static_cast<double>(rv[p + 2]) * h;
-        const double x3 = ap[c3] + static_cast<double>(rv[p + 3]) * h;
-        ap[c0] = x0, ap[c1] = x1, ap[c2] = x2, ap[c3] = x3;
-      }
-      for (; p < pe; ++p) ap[ci[p]] += static_cast<double>(rv[p]) * h;
-    }
-  }
-  // sq[col] += d·val², lin[col] += d·val over row i.
-  void scatter2(std::int64_t i, double d, double* __restrict sq, double* __restrict lin) const {
-    for (std::int64_t pp = 0; pp < P; ++pp) {
-      double* __restrict sp = sq + (pp << 16);
-      double* __restrict lp = lin + (pp << 16);
-      const std::int64_t pe = rp[i * P + pp + 1];
-      for (std::int64_t p = rp[i * P + pp]; p < pe; ++p) {
-        const double x = static_cast<double>(rv[p]);
-        const double dx = d * x;
-        sp[ci[p]] += dx * x;
-        lp[ci[p]] += dx;
-      }
-    }
-  }
-};
-
-// P += X̃·a over the columns [c0, c1) (P of n values, zeroed by the caller); sums = [Σ a μ̃,
-// Σ f a b, Σ f a a] over those columns.
 template <class I, class V>
-void multiplyColumns(const std::int64_t* __restrict cp, const I* __restrict ri,
-                     const V* __restrict cv, const double* __restrict inv,
-                     const double* __restrict lf, const double* __restrict mu,
-                     const double* __restrict a, const double* __restrict b, std::int64_t c0,
-                     std::int64_t c1, double* __restrict P, double* __restrict sums) {
-  double sMu = 0.0, sAB = 0.0, sAA = 0.0;
-  for (std::int64_t c = c0; c < c1; ++c) {
-    const double ac = a[c];
-    if (ac == 0.0) continue;
-    const double fa = lf[c] * ac;
-    sMu += ac * mu[c];
-    sAB += fa * b[c];
-    sAA += fa * ac;
-    const double sc = ac * inv[c];
-    const std::int64_t pe = cp[c + 1];
-    for (std::int64_t p = cp[c]; p < pe; ++p) P[ri[p]] += static_cast<double>(cv[p]) * sc;
-  }
-  sums[0] = sMu, sums[1] = sAB, sums[2] = sAA;
+kernels::Cols<I, V> colArrays(const std::int64_t* cp, const I* ri, const V* cv) {
+  return {cp, ri, cv};
 }
 
-// grad_c = (X̃ᵀr)_c/W − μ̃_c·Σr/W + λ f_c z_c over the columns [c0, c1).
-template <class I, class V>
-void gradientColumns(const std::int64_t* __restrict cp, const I* __restrict ri,
-                     const V* __restrict cv, const double* __restrict rr,
-                     const double* __restrict inv, const double* __restrict lf,
-                     const double* __restrict mu, const double* __restrict z, double W,
-                     double meanResid, double lambda, std::int64_t c0, std::int64_t c1,
-                     double* __restrict grad) {
-  for (std::int64_t c = c0; c < c1; ++c) {
-    // Four partial sums (entries p ≡ 0..3 mod 4 from the column start) break the latency
-    // chain of long columns; their order is fixed by the data alone.
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    std::int64_t p = cp[c];
-    const std::int64_t pe = cp[c + 1];
-    for (; p + 4 <= pe; p += 4) {
-      s0 += static_cast<double>(cv[p]) * rr[ri[p]];
-      s1 += static_cast<double>(cv[p + 1]) * rr[ri[p + 1]];
-      s2 += static_cast<double>(cv[p + 2]) * rr[ri[p + 2]];
-      s3 += static_cast<double>(cv[p + 3]) * rr[ri[p + 3]];
-    }
-    if (p < pe) s0 += static_cast<double>(cv[p]) * rr[ri[p]];
-    if (p + 1 < pe) s1 += static_cast<double>(cv[p + 1]) * rr[ri[p + 1]];
-    if (p + 2 < pe) s2 += static_cast<double>(cv[p + 2]) * rr[ri[p + 2]];
-    const double s = ((s0 + s1) + (s2 + s3)) * inv[c];
-    double g = s / W - mu[c] * meanResid;
-    if (lambda != 0.0) g += lambda * lf[c] * z[c];
-    grad[c] = g;
-  }
-}
-
-// diag_c = (Σ D x̃² − 2 μ̃ Σ D x̃ + μ̃² Σ D)/W + λ f_c over the columns [c0, c1).
-template <class I, class V>
-void diagonalColumns(const std::int64_t* __restrict cp, const I* __restrict ri,
-                     const V* __restrict cv, const double* __restrict dd,
-                     const double* __restrict inv, const double* __restrict lf,
-                     const double* __restrict mu, double dSum, double W, double lambda,
-                     std::int64_t c0, std::int64_t c1, double* __restrict out) {
-  for (std::int64_t c = c0; c < c1; ++c) {
-    double s1 = 0.0, s2 = 0.0;
-    const std::int64_t pe = cp[c + 1];
-    for (std::int64_t p = cp[c]; p < pe; ++p) {
-      const double x = static_cast<double>(cv[p]);
-      const double dx = dd[ri[p]] * x;
-      s1 += dx * x;
-      s2 += dx;
-    }
-    const double iv = inv[c];
-    out[c] = (iv * iv * s1 - 2.0 * mu[c] * iv * s2 + mu[c] * mu[c] * dSum) / W + lambda * lf[c];
-  }
+kernels::ColScaling colScaling(const Scaling& s) {
+  return {s.invStd.data(), s.l2Factor.data(), s.scaledMean.data()};
 }
 
 }  // namespace
 
 template <class F>
 void DesignMatrix::withRows(F&& f) const {
-  if (vals32_) f(RowArrays<float>{rowPtr_.data(), col16_.data(), rval32_.data(), panels_});
-  else f(RowArrays<double>{rowPtr_.data(), col16_.data(), rval64_.data(), panels_});
+  if (vals32_) f(kernels::Rows<float>{rowPtr_.data(), col16_.data(), rval32_.data(), panels_});
+  else f(kernels::Rows<double>{rowPtr_.data(), col16_.data(), rval64_.data(), panels_});
 }
 
 void DesignMatrix::multiply(const Scaling& s, const double* a, const double* b, double* out,
@@ -510,10 +383,10 @@ void DesignMatrix::multiply(const Scaling& s, const double* a, const double* b, 
       double* P =
           blk == 0 ? out : ws.partialMargins.data() + static_cast<std::size_t>(blk - 1) * nu;
       std::fill(P, P + nu, 0.0);
-      multiplyColumns(colPtr_.data(), ri, cv, s.invStd.data(), s.l2Factor.data(),
-                      s.scaledMean.data(), a, b, blockStart_[static_cast<std::size_t>(blk)],
-                      blockStart_[static_cast<std::size_t>(blk) + 1], P,
-                      ws.blockSums.data() + 3 * blk);
+      kernels::multiplyColumns(colArrays(colPtr_.data(), ri, cv), colScaling(s), a, b,
+                               blockStart_[static_cast<std::size_t>(blk)],
+                               blockStart_[static_cast<std::size_t>(blk) + 1], P,
+                               ws.blockSums.data() + 3 * blk);
     });
   });
   double sMu = 0.0;
@@ -570,7 +443,7 @@ void DesignMatrix::multiplyByRows(const Scaling& s, const double* a, const doubl
   const double off = s.fitIntercept ? a[s.k] - sMu : 0.0;
   withRows([&](const auto& R) {
     parallel::forBlocks(n_, kRowBlock, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i) out[i] = R.dot(i, as) + off;
+      kernels::rowDots(R, begin, end, as, off, out);
     });
   });
 }
@@ -607,25 +480,9 @@ void DesignMatrix::hessianProduct(const Scaling& s, const double* v, const doubl
     parallel::forBlocks(C, 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
       double* A = ws.acc.data() + static_cast<std::size_t>(b) * ku;
       std::fill(A, A + ku, 0.0);
-      double hs = 0.0;
-      const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
-      const std::int64_t i0 = chunkStart_[static_cast<std::size_t>(b)];
-      if (fuseRows) {
-        for (std::int64_t i = i0; i < i1; ++i) {
-          const double h = D[i] * (R.dot(i, as) + off);  // (D·Ãv)_i, the row still in L1
-          hs += h;
-          if (h != 0.0) R.scatter(i, h, A);
-        }
-      } else {
-        double* h = ws.rowScratch.data();
-        for (std::int64_t i = i0; i < i1; ++i) {
-          h[i] = D[i] * (R.dot(i, as) + off);
-          hs += h[i];
-        }
-        for (std::int64_t i = i0; i < i1; ++i)
-          if (h[i] != 0.0) R.scatter(i, h[i], A);
-      }
-      ws.chunkSums[static_cast<std::size_t>(b)] = hs;
+      ws.chunkSums[static_cast<std::size_t>(b)] = kernels::rowHessian(
+          R, chunkStart_[static_cast<std::size_t>(b)], chunkStart_[static_cast<std::size_t>(b) + 1],
+          as, off, D, fuseRows ? nullptr : ws.rowScratch.data(), A);
     });
   });
   reduceChunks(ws.acc.data(), out);
@@ -666,9 +523,8 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
       parallel::forBlocks(chunks(), 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
         double* A = ws.acc.data() + static_cast<std::size_t>(b) * ku;
         std::fill(A, A + ku, 0.0);
-        const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
-        for (std::int64_t i = chunkStart_[static_cast<std::size_t>(b)]; i < i1; ++i)
-          if (r[i] != 0.0) R.scatter(i, r[i], A);
+        kernels::rowScatter(R, chunkStart_[static_cast<std::size_t>(b)],
+                            chunkStart_[static_cast<std::size_t>(b) + 1], r, A);
       });
     });
     reduceChunks(ws.acc.data(), grad);
@@ -680,10 +536,10 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
   const auto blocks = static_cast<std::int64_t>(blockStart_.size()) - 1;
   withColumns([&](const auto* ri, const auto* cv) {
     parallel::forBlocks(blocks, 1, [&](std::int64_t blk, std::int64_t, std::int64_t) {
-      gradientColumns(colPtr_.data(), ri, cv, r, s.invStd.data(), s.l2Factor.data(),
-                      s.scaledMean.data(), z, W, shards ? 0.0 : meanResid, shards ? 0.0 : lambda,
-                      blockStart_[static_cast<std::size_t>(blk)],
-                      blockStart_[static_cast<std::size_t>(blk) + 1], grad);
+      kernels::gradientColumns(colArrays(colPtr_.data(), ri, cv), colScaling(s), r, z, W,
+                               shards ? 0.0 : meanResid, shards ? 0.0 : lambda,
+                               blockStart_[static_cast<std::size_t>(blk)],
+                               blockStart_[static_cast<std::size_t>(blk) + 1], grad);
     });
   });
   if (shards) {
@@ -701,29 +557,36 @@ void DesignMatrix::transposeMultiply(const Scaling& s, const double* r, const do
 void DesignMatrix::weightedSquares(const Scaling& s, const double* D, double dSum, double W,
                                    double lambda, double* out, Workspace& ws) const {
   if (rowLayout_) {
-    const auto ku = static_cast<std::size_t>(k_);
+    // Per chunk 2k sums, Σ D x² and Σ D x of a column side by side (one 16-byte pair an entry),
+    // in ws.acc grown to 2k per chunk; then added up in place, chunk by chunk in chunk order
+    // (the order of reduceChunks).
+    const auto k2 = 2 * static_cast<std::size_t>(k_);
     const std::size_t C = static_cast<std::size_t>(chunks());
-    if (ws.acc2.size() != C * ku) ws.acc2.assign(C * ku, 0.0);
+    if (ws.acc.size() < C * k2) ws.acc.resize(C * k2);
+    double* acc = ws.acc.data();
     withRows([&](const auto& R) {
       parallel::forBlocks(chunks(), 1, [&](std::int64_t b, std::int64_t, std::int64_t) {
-        double* sq = ws.acc.data() + static_cast<std::size_t>(b) * ku;
-        double* lin = ws.acc2.data() + static_cast<std::size_t>(b) * ku;
-        std::fill(sq, sq + ku, 0.0);
-        std::fill(lin, lin + ku, 0.0);
-        const std::int64_t i1 = chunkStart_[static_cast<std::size_t>(b) + 1];
-        for (std::int64_t i = chunkStart_[static_cast<std::size_t>(b)]; i < i1; ++i)
-          if (D[i] != 0.0) R.scatter2(i, D[i], sq, lin);
+        double* sl = acc + static_cast<std::size_t>(b) * k2;
+        std::fill(sl, sl + k2, 0.0);
+        kernels::rowScatter2(R, chunkStart_[static_cast<std::size_t>(b)],
+                             chunkStart_[static_cast<std::size_t>(b) + 1], D, sl);
       });
     });
-    reduceChunks(ws.acc.data(), out);
-    std::vector<double> lin(ku);
-    reduceChunks(ws.acc2.data(), lin.data());
+    constexpr std::int64_t kBlock = 16384;
+    parallel::forBlocks(static_cast<std::int64_t>(k2), kBlock,
+                        [&](std::int64_t, std::int64_t c0, std::int64_t c1) {
+                          for (std::size_t b = 1; b < C; ++b) {
+                            const double* A = acc + b * k2;
+                            for (std::int64_t c = c0; c < c1; ++c) acc[c] += A[c];
+                          }
+                        });
     const bool shards = s.red.active();
     const std::int64_t k = s.k;
     for (std::int64_t c = 0; c < k; ++c) {
       const auto cu = static_cast<std::size_t>(c);
       const double iv = s.invStd[cu], mu = s.scaledMean[cu];
-      out[c] = (iv * iv * out[c] - 2.0 * mu * iv * lin[cu] + (shards ? 0.0 : mu * mu * dSum)) / W +
+      out[c] = (iv * iv * acc[2 * cu] - 2.0 * mu * iv * acc[2 * cu + 1] +
+                (shards ? 0.0 : mu * mu * dSum)) / W +
                (shards ? 0.0 : lambda * s.l2Factor[cu]);
     }
     if (shards) {
@@ -740,10 +603,10 @@ void DesignMatrix::weightedSquares(const Scaling& s, const double* D, double dSu
   const auto blocks = static_cast<std::int64_t>(blockStart_.size()) - 1;
   withColumns([&](const auto* ri, const auto* cv) {
     parallel::forBlocks(blocks, 1, [&](std::int64_t blk, std::int64_t, std::int64_t) {
-      diagonalColumns(colPtr_.data(), ri, cv, D, s.invStd.data(), s.l2Factor.data(),
-                      s.scaledMean.data(), shards ? 0.0 : dSum, W, shards ? 0.0 : lambda,
-                      blockStart_[static_cast<std::size_t>(blk)],
-                      blockStart_[static_cast<std::size_t>(blk) + 1], out);
+      kernels::diagonalColumns(colArrays(colPtr_.data(), ri, cv), colScaling(s), D,
+                               shards ? 0.0 : dSum, W, shards ? 0.0 : lambda,
+                               blockStart_[static_cast<std::size_t>(blk)],
+                               blockStart_[static_cast<std::size_t>(blk) + 1], out);
     });
   });
   if (shards) {

@@ -53,8 +53,9 @@ struct Scaling {
 ///   matrices, and those too small to split into two chunks whose accumulators cost little
 ///   next to the matrix (see chooseChunks); with at most 65,536 columns also a row-major copy for X̃·v (a gather), wider
 ///   X̃·v scatters fixed column blocks into per-block margins.
-/// Immutable once built (shared between fits of a regularization path); every sum runs in an
-/// order fixed by the data (column blocks of about kColBlockNnz entries, row chunks and blocks of
+/// The inner loops (gathers and scatters, AVX-512 where the build has it) are in
+/// glm/sparse_kernels.h. Immutable once built (shared between fits of a regularization path);
+/// every sum runs in an order fixed by the data (column blocks of about kColBlockNnz entries, row chunks and blocks of
 /// kRowBlock rows, partial results combined in block order): nothing depends on the number of
 /// threads.
 class DesignMatrix {
@@ -67,8 +68,7 @@ class DesignMatrix {
     std::vector<double> partialMargins;  ///< columns, wide: per column block but the first: n
     std::vector<double> blockSums;       ///< columns: per column block: 3 scalars
     std::vector<double> scaled;          ///< v ⊙ 1/σ for the row-major products
-    std::vector<double> acc;             ///< rows: per row chunk, k column sums
-    std::vector<double> acc2;            ///< rows: per row chunk, k more (weightedSquares)
+    std::vector<double> acc;             ///< rows: per row chunk, k column sums (2k: weightedSquares)
     std::vector<double> chunkSums;       ///< rows: per row chunk, one scalar
     std::vector<double> rowScratch;      ///< rows, several panels: n values (D·Ãv)
   };
@@ -158,7 +158,7 @@ class DesignMatrix {
   }
   void multiplyByRows(const Scaling& s, const double* a, const double* b, double* out, double& fab,
                       double& faa, Workspace& ws) const;
-  // Calls f(RowArrays<V>) with the typed row-major arrays.
+  // Calls f(kernels::Rows<V>) with the typed row-major arrays (glm/sparse_kernels.h).
   template <class F>
   void withRows(F&& f) const;
   // Row layout: Σ_chunks acc (k values per chunk) into out, column by column in chunk order.

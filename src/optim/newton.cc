@@ -105,12 +105,18 @@ NewtonResult minimizeNewton(NewtonObjective& f, std::vector<double> x0,
     double zTr = 0.0;
     {
       double l[4] = {};
-      for (std::size_t j = 0; j < n; ++j) {
+      auto start = [&](std::size_t j, int lane) {
         s[j] = 0.0;
         r[j] = -g[j];
         d[j] = r[j] * inv[j];
-        l[j & 3] += d[j] * r[j];
-      }
+        l[lane] += d[j] * r[j];
+      };
+      // Four entries per iteration, entry j into lane j mod 4 (GCC vectorizes this form, not
+      // one with l[j & 3]; the same sums in the same order).
+      std::size_t j = 0;
+      for (; j + 4 <= n; j += 4)
+        for (int lane = 0; lane < 4; ++lane) start(j + static_cast<std::size_t>(lane), lane);
+      for (int lane = 0; j < n; ++j, ++lane) start(j, lane);
       zTr = (l[0] + l[1]) + (l[2] + l[3]);
     }
     double q = 0.0;
@@ -125,15 +131,19 @@ NewtonResult minimizeNewton(NewtonObjective& f, std::vector<double> x0,
       if (!(dHd > 0.0) || !std::isfinite(dHd)) break;  // no (finite) curvature along d
       const double alpha = zTr / dHd;
       double sr[4] = {}, sg[4] = {}, zr[4] = {};
-      for (std::size_t j = 0; j < n; ++j) {
+      auto update = [&](std::size_t j, int lane) {
         const double sj = s[j] + alpha * d[j];
         const double rj = r[j] - alpha * hd[j];
         s[j] = sj;
         r[j] = rj;
-        sr[j & 3] += sj * rj;
-        sg[j & 3] += sj * g[j];
-        zr[j & 3] += rj * rj * inv[j];
-      }
+        sr[lane] += sj * rj;
+        sg[lane] += sj * g[j];
+        zr[lane] += rj * rj * inv[j];
+      };
+      std::size_t j = 0;  // as above: entry j into lane j mod 4, four per iteration
+      for (; j + 4 <= n; j += 4)
+        for (int lane = 0; lane < 4; ++lane) update(j + static_cast<std::size_t>(lane), lane);
+      for (int lane = 0; j < n; ++j, ++lane) update(j, lane);
       const double sTr = (sr[0] + sr[1]) + (sr[2] + sr[3]);
       const double sTg = (sg[0] + sg[1]) + (sg[2] + sg[3]);
       const double qNew = -0.5 * (sTr - sTg);
