@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -672,6 +673,7 @@ bool GridSearch::refitsOnThisRank() const {
 std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
   traceMemory("cross-validation done, refit starts");
   const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t cpu0 = std::clock();
   // Spread: this rank's contiguous share of the rows, fitted data-parallel with every rank's.
   Context ctx = fitCtx_;
   const std::int64_t n = data_.numRows();
@@ -706,8 +708,9 @@ std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
     model = std::make_shared<PipelineModel>(estimator_->uid(), std::move(stages));
   }
   if (traceMemoryEnabled())
-    traceMemory(fmt::format("refit done in {:.3f} s ({})",
+    traceMemory(fmt::format("refit done in {:.3f} s, {:.3f} s of this process's CPU ({})",
                             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                            static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC,
                             spreadRefit_ ? fmt::format("data-parallel over {} ranks, rows [{}, {}) here",
                                                        comm_->size(), begin, end)
                                          : std::string("this rank alone")));

@@ -182,35 +182,41 @@ TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefitsW
 
 TEST_P(GridSearchDistTest, RanksRefitTheBestMapTogether) {
   // distributedRefit (the default): every rank fits its share of the rows data-parallel and
-  // ends with the same model, the single-process one within the solver's tolerance.
-  const Frame data = syntheticText(90);
-  const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(makeCv()->fit(data));
-  const int n = GetParam();
-  ThreadWorld world(n);
-  std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(n));
-  std::vector<std::thread> ranks;
-  for (int r = 0; r < n; ++r)
-    ranks.emplace_back([&, r] {
-      Context ctx;
-      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
-      models[static_cast<std::size_t>(r)] =
-          std::dynamic_pointer_cast<CrossValidatorModel>(makeCv()->fit(data, ctx));
-    });
-  for (auto& t : ranks) t.join();
-  const std::vector<double> want = bestCoefficients(*single);
-  double scale = 0.0;
-  for (double v : want) scale = std::max(scale, std::abs(v));
-  ASSERT_GT(scale, 0.1);
-  for (int r = 0; r < n; ++r) {
-    const auto& m = *models[static_cast<std::size_t>(r)];
-    EXPECT_EQ(m.avgMetrics(), single->avgMetrics()) << "rank " << r;
-    EXPECT_EQ(m.bestIndex(), single->bestIndex()) << "rank " << r;
-    ASSERT_NE(m.bestModel(), nullptr) << "rank " << r;
-    const std::vector<double> got = bestCoefficients(m);
-    EXPECT_EQ(got, bestCoefficients(*models[0])) << "rank " << r << " differs from rank 0";
-    ASSERT_EQ(got.size(), want.size());
-    for (std::size_t j = 0; j < got.size(); ++j)
-      EXPECT_NEAR(got[j], want[j], 1e-6 * scale) << "rank " << r << ", coefficient " << j;
+  // ends with the same model, the single-process one within the solver's tolerance; with the
+  // shared featurization (each rank cuts its rows from the features) and without it (each
+  // rank fits the whole pipeline on its rows).
+  for (const bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse ? "reuseFeatures" : "no reuseFeatures");
+    const Frame data = syntheticText(90);
+    const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(
+        makeCv()->setReuseFeatures(reuse).fit(data));
+    const int n = GetParam();
+    ThreadWorld world(n);
+    std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(n));
+    std::vector<std::thread> ranks;
+    for (int r = 0; r < n; ++r)
+      ranks.emplace_back([&, r] {
+        Context ctx;
+        ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+        models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(
+            makeCv()->setReuseFeatures(reuse).fit(data, ctx));
+      });
+    for (auto& t : ranks) t.join();
+    const std::vector<double> want = bestCoefficients(*single);
+    double scale = 0.0;
+    for (double v : want) scale = std::max(scale, std::abs(v));
+    ASSERT_GT(scale, 0.1);
+    for (int r = 0; r < n; ++r) {
+      const auto& m = *models[static_cast<std::size_t>(r)];
+      EXPECT_EQ(m.avgMetrics(), single->avgMetrics()) << "rank " << r;
+      EXPECT_EQ(m.bestIndex(), single->bestIndex()) << "rank " << r;
+      ASSERT_NE(m.bestModel(), nullptr) << "rank " << r;
+      const std::vector<double> got = bestCoefficients(m);
+      EXPECT_EQ(got, bestCoefficients(*models[0])) << "rank " << r << " differs from rank 0";
+      ASSERT_EQ(got.size(), want.size());
+      for (std::size_t j = 0; j < got.size(); ++j)
+        EXPECT_NEAR(got[j], want[j], 1e-6 * scale) << "rank " << r << ", coefficient " << j;
+    }
   }
 }
 
