@@ -119,13 +119,15 @@ Frame syntheticText(int n, double badLabel = 0.0) {
   return Frame({{"text", makeStringColumn(text)}, {"label", makeDoubleColumn(label)}});
 }
 
-std::shared_ptr<CrossValidator> makeCv(bool distributedRefit = true) {
+// converge: LogisticRegression to tol 1e-10 (else maxIter 10, as the Spark guide's example).
+std::shared_ptr<CrossValidator> makeCv(bool distributedRefit = true, bool converge = false) {
   auto tok = std::make_shared<Tokenizer>();
   auto tf = std::make_shared<HashingTF>();
   auto lr = std::make_shared<LogisticRegression>();
   tok->setInputCol("text").setOutputCol("words");
   tf->setInputCol("words").setOutputCol("features");
-  lr->setMaxIter(10);
+  lr->setMaxIter(converge ? 100 : 10);
+  if (converge) lr->setTol(1e-10);
   auto pipeline = std::make_shared<Pipeline>(std::vector<std::shared_ptr<PipelineStage>>{tok, tf, lr});
   auto cv = std::make_shared<CrossValidator>("cv");
   cv->setEstimator(pipeline)
@@ -189,7 +191,7 @@ TEST_P(GridSearchDistTest, RanksRefitTheBestMapTogether) {
     SCOPED_TRACE(reuse ? "reuseFeatures" : "no reuseFeatures");
     const Frame data = syntheticText(90);
     const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(
-        makeCv()->setReuseFeatures(reuse).fit(data));
+        makeCv(true, true)->setReuseFeatures(reuse).fit(data));
     const int n = GetParam();
     ThreadWorld world(n);
     std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(n));
@@ -199,7 +201,7 @@ TEST_P(GridSearchDistTest, RanksRefitTheBestMapTogether) {
         Context ctx;
         ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
         models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(
-            makeCv()->setReuseFeatures(reuse).fit(data, ctx));
+            makeCv(true, true)->setReuseFeatures(reuse).fit(data, ctx));
       });
     for (auto& t : ranks) t.join();
     const std::vector<double> want = bestCoefficients(*single);
