@@ -18,6 +18,7 @@
 
 #include "thunderdome/core/memory.h"
 #include "thunderdome/core/parallel.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td::tuning {
 
@@ -46,6 +47,15 @@ const PipelineStage* warmStartable(const Estimator& e) {
     if (!p->getStages().empty() && dynamic_cast<const WarmStartable*>(p->getStages().back().get()))
       return p->getStages().back().get();
   return nullptr;
+}
+
+// Whether `stage` is or holds a tuner: its data-parallel fit would cut folds from each rank's
+// rows, so it could pick another param map than one process does.
+bool holdsTuner(const PipelineStage& stage) {
+  if (dynamic_cast<const Validator*>(&stage)) return true;
+  for (const auto& s : stage.subStages())
+    if (holdsTuner(*s)) return true;
+  return false;
 }
 
 // Approximate bytes a column holds (its storage, not what views share) and its non-zeros
@@ -167,10 +177,10 @@ GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Eva
       fitCtx_.dataParallel = true;
     } else {
       comm_ = ctx.comm;
-      // The refit spans the ranks when every stage can fit data-parallel and every rank
-      // gets a row: else rank 0 refits alone, as it always can.
+      // The refit spans the ranks when every stage can fit data-parallel (no nested tuner)
+      // and every rank gets a row: else rank 0 refits alone, as it always can.
       spreadRefit_ = options_.distributedRefit && firstNotDataParallel(*estimator_) == nullptr &&
-                     data_.numRows() >= comm_->size();
+                     !holdsTuner(*estimator_) && data_.numRows() >= comm_->size();
     }
   }
   const auto* pipeline = dynamic_cast<const Pipeline*>(estimator_.get());

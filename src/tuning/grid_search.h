@@ -80,9 +80,10 @@ class GridSearch {
   /// always in one process.
   [[nodiscard]] bool refitsOnThisRank() const;
   /// Task-parallel on several ranks with options.distributedRefit, an estimator whose stages
-  /// all fit data-parallel and at least as many rows as ranks: the refit runs data-parallel,
-  /// each rank fitting its contiguous share of the rows (which it holds, as every row), so
-  /// every rank ends with the same model, that of one process within the solver's tolerance.
+  /// all fit data-parallel (and that holds no tuner) and at least as many rows as ranks: the
+  /// refit runs data-parallel, each rank fitting its contiguous share of the rows (which it
+  /// holds, as every row), so every rank ends with the same model, that of one process within
+  /// the solver's tolerance.
   [[nodiscard]] bool spreadsRefit() const { return spreadRefit_; }
 
  private:

@@ -255,6 +255,34 @@ TEST(GridSearchDistRefitTest, AStageWithoutDataParallelFitsIsRefitByRankZeroAlon
   EXPECT_EQ(bestCoefficients(*models[0]), bestCoefficients(*single));
 }
 
+TEST(GridSearchDistRefitTest, ANestedTunerIsRefitByRankZeroAlone) {
+  // A CrossValidator tuning a CrossValidator: a data-parallel refit of the inner one would cut
+  // its folds from each rank's rows (and could pick another map), so rank 0 refits it.
+  auto makeOuter = [] {
+    auto outer = std::make_shared<CrossValidator>("outer");
+    outer->setEstimator(makeCv())
+        .setEvaluator(std::make_shared<BinaryClassificationEvaluator>())
+        .setEstimatorParamMaps(ParamGridBuilder().build())
+        .setNumFolds(2)
+        .setParallelism(2);
+    return outer;
+  };
+  const Frame data = syntheticText(90);
+  ThreadWorld world(2);
+  std::vector<std::shared_ptr<CrossValidatorModel>> models(2);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      Context ctx;
+      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+      models[static_cast<std::size_t>(r)] =
+          std::dynamic_pointer_cast<CrossValidatorModel>(makeOuter()->fit(data, ctx));
+    });
+  for (auto& t : ranks) t.join();
+  EXPECT_NE(models[0]->bestModel(), nullptr);
+  EXPECT_EQ(models[1]->bestModel(), nullptr);
+}
+
 INSTANTIATE_TEST_SUITE_P(Ranks, GridSearchDistTest, ::testing::Values(1, 2, 4));
 
 TEST(GridSearchDistFailureTest, ARankFailureReachesEveryRankWithItsNumber) {
