@@ -162,8 +162,8 @@ void checkAgreement(dist::Communicator& comm, const std::exception_ptr& error,
 }  // namespace
 
 int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
-  // Under mpirun with several ranks the fits are spread over the ranks; rank 0 alone logs,
-  // refits, saves and prints.
+  // Under mpirun with several ranks the fits are spread over the ranks (the refit too, unless
+  // distributedRefit is false); rank 0 alone logs, saves and prints.
   const auto comm = dist::makeWorldCommunicator();
   const bool distributed = comm->size() > 1;
   const bool root = comm->rank() == 0;
@@ -324,13 +324,14 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   }
   progress.finish();
   traceMemory("fit done");
-  // The solver work of the job, over every rank (each counted the fits it ran).
+  // The solver work of the job, over every rank (each counted the fits it ran, a distributed
+  // refit on every rank).
   std::vector<double> work{static_cast<double>(workCounters().fits.load()),
                            static_cast<double>(workCounters().iterations.load()),
                            static_cast<double>(workCounters().cgSteps.load()),
                            static_cast<double>(workCounters().passes.load())};
   if (distributed && !dataParallel) comm->allreduceSum(work);
-  if (!root) return 0;  // rank 0 refits, saves and prints
+  if (!root) return 0;  // rank 0 saves and prints
   const double fitSeconds = secondsSince(t0);
   log->info("fitted in {:.3f} s", fitSeconds);
 
@@ -404,7 +405,9 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
            {"trainRows", static_cast<std::int64_t>(trainRows)},
            {"elapsedSeconds", fitSeconds}};
     if (results) j.update(tuningToJson(*results));
-    // Counts of the fits (the refit included; data-parallel: one rank's count of the shared fits).
+    // Counts of the fits (the refit included; data-parallel: one rank's count of the shared fits;
+    // task-parallel: summed over the ranks, so a refit spread over N ranks counts N times, each
+    // rank's passes being over its share of the rows).
     j["work"] = {{"fits", static_cast<std::int64_t>(work[0])},
                  {"iterations", static_cast<std::int64_t>(work[1])},
                  {"cgSteps", static_cast<std::int64_t>(work[2])},

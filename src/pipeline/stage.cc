@@ -91,13 +91,20 @@ const PipelineStage* PipelineStage::findByUid(std::string_view uid) const {
   return nullptr;
 }
 
-void checkDataParallel(const PipelineStage& stage) {
+const PipelineStage* firstNotDataParallel(const PipelineStage& stage) {
   if (stage.isEstimator() && !static_cast<const Estimator&>(stage).supportsDataParallel())
+    return &stage;
+  for (const auto& s : stage.subStages())
+    if (const PipelineStage* found = firstNotDataParallel(*s)) return found;
+  return nullptr;
+}
+
+void checkDataParallel(const PipelineStage& stage) {
+  if (const PipelineStage* s = firstNotDataParallel(stage))
     throw ParamError(fmt::format("{} ({}) cannot be fitted data-parallel (docs/stages.md says "
                                  "which estimators can); fit without --data-parallel, where "
                                  "every rank holds all the data",
-                                 stage.uid(), stage.className()));
-  for (const auto& s : stage.subStages()) checkDataParallel(*s);
+                                 s->uid(), s->className()));
 }
 
 void throwStageCastError(const Params* p, const char* wanted) {

@@ -104,14 +104,15 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input, const Context
   const auto maps = getEstimatorParamMaps();
   const auto evaluator = getEvaluator();
   tuning::GridSearch search(getEstimator(), evaluator, maps, data,
-                            {getReuseFeatures(), getWarmStart()}, ctx);
+                            {getReuseFeatures(), getWarmStart(), getDistributedRefit()}, ctx);
   auto foldMetrics = search.evaluate(splits, getParallelism());
   std::vector<double> avg(maps.size(), 0.0);
   for (const auto& row : foldMetrics)
     for (std::size_t m = 0; m < row.size(); ++m) avg[m] += row[m] / static_cast<double>(k);
   const std::int64_t best = tuning::bestIndex(avg, evaluator->isLargerBetter());
-  // Task-parallel: every rank holds the metrics; rank 0 alone refits the best map.
-  // Data-parallel: the refit is spread over all ranks like every other fit.
+  // Task-parallel: every rank holds the metrics; the ranks refit the best map data-parallel
+  // (distributedRefit), else rank 0 alone. Data-parallel: the refit is spread over all ranks
+  // like every other fit.
   std::shared_ptr<Model> bestModel;
   if (search.refitsOnThisRank()) bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<CrossValidatorModel>(*this, std::move(bestModel),

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <ctime>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -16,6 +18,7 @@
 
 #include "thunderdome/core/memory.h"
 #include "thunderdome/core/parallel.h"
+#include "thunderdome/tuning/validator.h"
 
 namespace td::tuning {
 
@@ -44,6 +47,15 @@ const PipelineStage* warmStartable(const Estimator& e) {
     if (!p->getStages().empty() && dynamic_cast<const WarmStartable*>(p->getStages().back().get()))
       return p->getStages().back().get();
   return nullptr;
+}
+
+// Whether `stage` is or holds a tuner: its data-parallel fit would cut folds from each rank's
+// rows, so it could pick another param map than one process does.
+bool holdsTuner(const PipelineStage& stage) {
+  if (dynamic_cast<const Validator*>(&stage)) return true;
+  for (const auto& s : stage.subStages())
+    if (holdsTuner(*s)) return true;
+  return false;
 }
 
 // Approximate bytes a column holds (its storage, not what views share) and its non-zeros
@@ -127,6 +139,20 @@ ParamSpec warmStartParam() {
           ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
+ParamSpec distributedRefitParam() {
+  return {"distributedRefit",
+          "thunderdome extension: under MPI with several ranks, task-parallel (every rank "
+          "holds all the rows; not --data-parallel), refit the best param map data-parallel "
+          "over all ranks, each rank summing over a contiguous share of the rows, instead of "
+          "on rank 0 alone while the others wait. The fold metrics and bestIndex stay bit for "
+          "bit those of one process; the refit model equals a one-process fit within the "
+          "solver's tolerance (false: rank 0 refits, bit for bit the one-process model). A "
+          "pipeline with an estimator that cannot fit data-parallel (those whose section "
+          "says nothing of data-parallel fits, e.g. CountVectorizer, StandardScaler) is "
+          "refit on rank 0 either way. No effect in one process",
+          ParamType::kBool, ParamValue(true), ParamValidator::any()};
+}
+
 std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter) {
   std::int64_t best = -1;
   for (std::size_t i = 0; i < metrics.size(); ++i) {
@@ -151,6 +177,10 @@ GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Eva
       fitCtx_.dataParallel = true;
     } else {
       comm_ = ctx.comm;
+      // The refit spans the ranks when every stage can fit data-parallel (no nested tuner)
+      // and every rank gets a row: else rank 0 refits alone, as it always can.
+      spreadRefit_ = options_.distributedRefit && firstNotDataParallel(*estimator_) == nullptr &&
+                     !holdsTuner(*estimator_) && data_.numRows() >= comm_->size();
     }
   }
   const auto* pipeline = dynamic_cast<const Pipeline*>(estimator_.get());
@@ -177,7 +207,7 @@ GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Eva
   }
 }
 
-Frame GridSearch::featurizeGroup(std::size_t g) const {
+Frame GridSearch::featurizeGroup(std::size_t g, const Frame& source) const {
   // Row-wise stages: the whole dataset's output is the rows' outputs in order, so it is made
   // chunk by chunk, and only the columns kept (the features) outlive a chunk: the tokens of
   // one chunk at a time instead of the whole dataset's. Chunks of a power-of-two number of rows
@@ -185,17 +215,17 @@ Frame GridSearch::featurizeGroup(std::size_t g) const {
   const ParamMap& key = groupKeys_[g];
   std::vector<std::shared_ptr<Transformer>> stages;
   for (const auto& p : prefix_) stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(key)));
-  const std::int64_t n = data_.numRows();
+  const std::int64_t n = source.numRows();
   std::vector<std::string> kept;                 // columns the prefix adds and the rest may read
   std::vector<std::vector<ColumnPtr>> parts;     // per kept column, its chunks
   std::int64_t begin = 0;
   do {
     const std::int64_t end = std::min(n, begin + kFeaturizeChunk);
-    Frame f = data_;
+    Frame f = source;
     if (begin > 0 || end < n) {
       std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
       std::iota(rows.begin(), rows.end(), begin);
-      f = data_.take(rows);
+      f = source.take(rows);
     }
     Frame beforeLast;
     for (std::size_t j = 0; j < stages.size(); ++j) {
@@ -216,18 +246,18 @@ Frame GridSearch::featurizeGroup(std::size_t g) const {
         }
       }
       for (const auto& field : f.schema().fields())
-        if (!data_.schema().contains(field.name) &&
+        if (!source.schema().contains(field.name) &&
             std::find(unused.begin(), unused.end(), field.name) == unused.end())
           kept.push_back(field.name);
       parts.resize(kept.size());
       if (traceMemoryEnabled())
         traceMemory(fmt::format("featurizing group {} ({}), first chunk", g, key.toString()),
-                    describeColumns(f, &data_));
+                    describeColumns(f, &source));
     }
     for (std::size_t k = 0; k < kept.size(); ++k) parts[k].push_back(f.column(kept[k]));
     begin = end;
   } while (begin < n);
-  Frame out = data_;
+  Frame out = source;
   for (std::size_t k = 0; k < kept.size(); ++k) {
     std::vector<std::shared_ptr<const VectorColumn>> vectors;
     for (const auto& c : parts[k])
@@ -240,7 +270,7 @@ Frame GridSearch::featurizeGroup(std::size_t g) const {
   }
   releaseFreeMemory();  // the chunks' tokens and scratch
   if (traceMemoryEnabled())
-    traceMemory(fmt::format("featurized group {} ({})", g, key.toString()), describeColumns(out, &data_));
+    traceMemory(fmt::format("featurized group {} ({})", g, key.toString()), describeColumns(out, &source));
   return out;
 }
 
@@ -248,7 +278,7 @@ Frame GridSearch::acquireGroup(std::size_t g) {
   freeDoneGroups(g);
   GroupSlot& slot = *groupSlots_[g];
   std::lock_guard lock(slot.mu);  // one worker featurizes; the others of this group wait
-  if (!slot.frame) slot.frame = featurizeGroup(g);
+  if (!slot.frame) slot.frame = featurizeGroup(g, data_);
   return *slot.frame;
 }
 
@@ -320,14 +350,27 @@ Frame GridSearch::featurized(std::size_t m) {
     std::lock_guard lock(slot.mu);
     if (slot.frame) return *slot.frame;
   }
-  return featurizeGroup(g);  // freed after its last work item (or never made): again
+  return featurizeGroup(g, data_);  // freed after its last work item (or never made): again
+}
+
+Frame GridSearch::featurizedRows(std::size_t m, std::int64_t begin, std::int64_t end) {
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
+  std::iota(rows.begin(), rows.end(), begin);
+  const std::size_t g = featureGroup_[m];
+  if (g < groupSlots_.size()) {
+    freeDoneGroups(g);
+    GroupSlot& slot = *groupSlots_[g];
+    std::lock_guard lock(slot.mu);
+    if (slot.frame) return slot.frame->take(rows);
+  }
+  return featurizeGroup(g, data_.take(rows));  // row-wise stages: the same rows' features
 }
 
 std::shared_ptr<Model> GridSearch::fitRest(std::size_t m, const Frame& train,
-                                           const std::shared_ptr<const Model>& init,
-                                           bool more) const {
+                                           const std::shared_ptr<const Model>& init, bool more,
+                                           const Context& ctx) const {
   const Estimator& est = rest_ ? static_cast<const Estimator&>(*rest_) : *estimator_;
-  return fitWithMap(est, m, train, init, more);
+  return fitWithMap(est, m, train, init, more, ctx);
 }
 
 GridSearch::Head GridSearch::fitHead(const Pipeline& pipe, std::size_t m, const Frame& train,
@@ -348,7 +391,7 @@ GridSearch::Head GridSearch::fitHead(const Pipeline& pipe, std::size_t m, const 
 std::shared_ptr<Model> GridSearch::fitWithMap(const Estimator& est, std::size_t m,
                                               const Frame& train,
                                               const std::shared_ptr<const Model>& init,
-                                              bool more) const {
+                                              bool more, const Context& ctx) const {
   auto copy = std::static_pointer_cast<Estimator>(est.copyStage(maps_[m]));
   if (more && options_.warmStart) {  // the next map of the chain starts from this fit
     if (auto* target = const_cast<PipelineStage*>(warmStartable(*copy)))
@@ -362,7 +405,7 @@ std::shared_ptr<Model> GridSearch::fitWithMap(const Estimator& est, std::size_t 
       from = pm->stages().back() ? std::dynamic_pointer_cast<const Model>(pm->stages().back()) : nullptr;
     if (target && from) dynamic_cast<WarmStartable*>(target)->setWarmStart(from);
   }
-  return copy->fit(train, fitCtx_);
+  return copy->fit(train, ctx);
 }
 
 std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRows>& splits,
@@ -479,10 +522,10 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
           if (sharedHead && chain.size() > 1) {
             if (!head) head = fitHead(*fitted, m, train, validation);
             model = fitWithMap(*std::static_pointer_cast<Estimator>(fitted->getStages().back()), m,
-                               head->train, previous, pos + 1 < chain.size());
+                               head->train, previous, pos + 1 < chain.size(), fitCtx_);
             predictions = model->transform(head->validation, maps_[m]);
           } else {
-            model = fitRest(m, train, previous, pos + 1 < chain.size());
+            model = fitRest(m, train, previous, pos + 1 < chain.size(), fitCtx_);
             predictions = model->transform(validation, maps_[m]);
           }
           const double metric = evaluator_->evaluate(
@@ -633,19 +676,55 @@ std::vector<std::vector<double>> GridSearch::gather(std::vector<std::vector<doub
   return metrics;
 }
 
-bool GridSearch::refitsOnThisRank() const { return dataParallel_ || !comm_ || comm_->rank() == 0; }
+bool GridSearch::refitsOnThisRank() const {
+  return dataParallel_ || spreadRefit_ || !comm_ || comm_->rank() == 0;
+}
 
 std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
   traceMemory("cross-validation done, refit starts");
-  if (!rest_) return estimator_->fit(data_, maps_[index], fitCtx_);
-  // The prefix models are the prefix transformers with the map applied; the rest is fitted
-  // on the featurized data. Together: the same PipelineModel a plain fit gives.
-  const auto rest = std::static_pointer_cast<PipelineModel>(fitRest(index, featurized(index), nullptr));
-  std::vector<std::shared_ptr<Transformer>> stages;
-  for (const auto& p : prefix_)
-    stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(maps_[index])));
-  for (const auto& t : rest->stages()) stages.push_back(t);
-  return std::make_shared<PipelineModel>(estimator_->uid(), std::move(stages));
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t cpu0 = std::clock();
+  // Spread: this rank's contiguous share of the rows, fitted data-parallel with every rank's.
+  Context ctx = fitCtx_;
+  const std::int64_t n = data_.numRows();
+  std::int64_t begin = 0, end = n;
+  if (spreadRefit_) {
+    const auto rank = static_cast<std::int64_t>(comm_->rank());
+    const auto size = static_cast<std::int64_t>(comm_->size());
+    begin = n * rank / size;
+    end = n * (rank + 1) / size;
+    ctx.comm = comm_;
+    ctx.dataParallel = true;
+  }
+  std::shared_ptr<Model> model;
+  if (!rest_) {
+    Frame rows = data_;
+    if (spreadRefit_) {
+      std::vector<std::int64_t> shard(static_cast<std::size_t>(end - begin));
+      std::iota(shard.begin(), shard.end(), begin);
+      rows = data_.take(shard);
+    }
+    model = estimator_->fit(rows, maps_[index], ctx);
+  } else {
+    // The prefix models are the prefix transformers with the map applied; the rest is fitted
+    // on the featurized data. Together: the same PipelineModel a plain fit gives.
+    const Frame train = spreadRefit_ ? featurizedRows(index, begin, end) : featurized(index);
+    const auto rest =
+        std::static_pointer_cast<PipelineModel>(fitRest(index, train, nullptr, false, ctx));
+    std::vector<std::shared_ptr<Transformer>> stages;
+    for (const auto& p : prefix_)
+      stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(maps_[index])));
+    for (const auto& t : rest->stages()) stages.push_back(t);
+    model = std::make_shared<PipelineModel>(estimator_->uid(), std::move(stages));
+  }
+  if (traceMemoryEnabled())
+    traceMemory(fmt::format("refit done in {:.3f} s, {:.3f} s of this process's CPU ({})",
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                            static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC,
+                            spreadRefit_ ? fmt::format("data-parallel over {} ranks, rows [{}, {}) here",
+                                                       comm_->size(), begin, end)
+                                         : std::string("this rank alone")));
+  return model;
 }
 
 Frame gatherForEvaluation(const Frame& predictions, const Params& evaluator,

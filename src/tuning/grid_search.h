@@ -25,11 +25,12 @@ struct SplitRows {
   std::vector<std::int64_t> train, validation;
 };
 
-/// Which shortcuts to take (both leave the metrics as the plain fits give them; warm starts
-/// within the solver's tolerance).
+/// Which shortcuts to take (none changes the metrics the plain fits give, warm starts within
+/// the solver's tolerance; a distributed refit gives the model within the solver's tolerance).
 struct GridOptions {
-  bool reuseFeatures = true;  ///< Featurize once per distinct feature-stage setting.
-  bool warmStart = true;      ///< Fit regularization paths from strong to weak.
+  bool reuseFeatures = true;     ///< Featurize once per distinct feature-stage setting.
+  bool warmStart = true;         ///< Fit regularization paths from strong to weak.
+  bool distributedRefit = true;  ///< Task-parallel ranks refit the best map data-parallel.
 };
 
 /// Data-parallel tuning: the columns an evaluator may read (those its params name) of every
@@ -46,6 +47,8 @@ void validateSetup(const std::string& who, const std::shared_ptr<Estimator>& est
 ParamSpec reuseFeaturesParam();
 /// The "warmStart" param (a thunderdome extension, on by default).
 ParamSpec warmStartParam();
+/// The "distributedRefit" param (a thunderdome extension, on by default).
+ParamSpec distributedRefitParam();
 
 /// Index of the best metric (first wins ties); NaN metrics never win.
 std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter);
@@ -70,11 +73,18 @@ class GridSearch {
   std::vector<std::vector<double>> evaluate(const std::vector<SplitRows>& splits,
                                             std::int64_t parallelism);
 
-  /// The model of map `index` fitted on all the data.
+  /// The model of map `index` fitted on all the data. A collective when spreadsRefit().
   std::shared_ptr<Model> refit(std::size_t index);
-  /// Whether this rank refits the best map: every rank when data-parallel (the refit is a
-  /// collective), rank 0 alone when the fits were dealt to ranks, always in one process.
+  /// Whether this rank refits the best map: every rank when data-parallel or spreadsRefit()
+  /// (the refit is a collective), rank 0 alone when the fits were dealt to ranks otherwise,
+  /// always in one process.
   [[nodiscard]] bool refitsOnThisRank() const;
+  /// Task-parallel on several ranks with options.distributedRefit, an estimator whose stages
+  /// all fit data-parallel (and that holds no tuner) and at least as many rows as ranks: the
+  /// refit runs data-parallel, each rank fitting its contiguous share of the rows (which it
+  /// holds, as every row), so every rank ends with the same model, that of one process within
+  /// the solver's tolerance.
+  [[nodiscard]] bool spreadsRefit() const { return spreadRefit_; }
 
  private:
   // Merges every rank's metrics (and failures) into the full table; see evaluate().
@@ -83,8 +93,9 @@ class GridSearch {
                                           const std::vector<std::vector<std::size_t>>& chains,
                                           const std::exception_ptr& error,
                                           std::int64_t errorItem) const;
-  // The featurized whole dataset of feature group g, made chunk by chunk (see the .cc).
-  [[nodiscard]] Frame featurizeGroup(std::size_t g) const;
+  // The featurized rows of `source` (the whole dataset, or a shard of it) for feature group g,
+  // made chunk by chunk (see the .cc).
+  [[nodiscard]] Frame featurizeGroup(std::size_t g, const Frame& source) const;
   // Group g's featurized dataset, made by the first work item that needs it.
   Frame acquireGroup(std::size_t g);
   // One work item of group g is done (see freeDoneGroups).
@@ -106,13 +117,18 @@ class GridSearch {
   [[nodiscard]] std::vector<std::string> unusedIntermediates(const Frame& beforeLast) const;
   // The featurized whole dataset for the feature-stage setting of map `m`.
   Frame featurized(std::size_t m);
-  // Fits map m on `train` (warm-started from `init` when given) and scores it on `valid`.
+  // Rows [begin, end) of featurized(m): cut from the group's frame while it is held, else
+  // featurized alone.
+  Frame featurizedRows(std::size_t m, std::int64_t begin, std::int64_t end);
+  // Fits map m on `train` (warm-started from `init` when given) with `ctx`.
   // `more`: another map of the chain follows, warm-started from this fit on the same frame.
   std::shared_ptr<Model> fitRest(std::size_t m, const Frame& train,
-                                 const std::shared_ptr<const Model>& init, bool more = false) const;
+                                 const std::shared_ptr<const Model>& init, bool more,
+                                 const Context& ctx) const;
   // As fitRest, fitting a copy of `est` (the whole rest, or only its last stage) with map m.
   std::shared_ptr<Model> fitWithMap(const Estimator& est, std::size_t m, const Frame& train,
-                                    const std::shared_ptr<const Model>& init, bool more) const;
+                                    const std::shared_ptr<const Model>& init, bool more,
+                                    const Context& ctx) const;
   // The stages before the last of `pipe`, fitted with map m on `train` (each estimator on the
   // output of the stages before it, as Pipeline::fit does), and `train` and `validation`
   // transformed by them: what the last stage of every map of a warm-start chain is fitted on.
@@ -130,6 +146,7 @@ class GridSearch {
   std::shared_ptr<dist::Communicator> comm_;          // task-parallel ranks (null: none)
   std::shared_ptr<dist::Communicator> dataParallel_;  // data-parallel ranks (null: none)
   Context fitCtx_;                                    // what each fit runs with
+  bool spreadRefit_ = false;                          // see spreadsRefit()
   ProgressCallback progress_;
   // Shared featurization: the leading row-wise transformers of a Pipeline estimator.
   std::vector<std::shared_ptr<PipelineStage>> prefix_;

@@ -33,11 +33,12 @@ std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data, const Co
   }
   const auto evaluator = getEvaluator();
   tuning::GridSearch search(getEstimator(), evaluator, getEstimatorParamMaps(), data,
-                            {getReuseFeatures(), getWarmStart()}, ctx);
+                            {getReuseFeatures(), getWarmStart(), getDistributedRefit()}, ctx);
   auto metrics = search.evaluate({{parts[0], parts[1]}}, getParallelism());
   const std::int64_t best = tuning::bestIndex(metrics[0], evaluator->isLargerBetter());
-  // Task-parallel: every rank holds the metrics; rank 0 alone refits the best map.
-  // Data-parallel: the refit is spread over all ranks like every other fit.
+  // Task-parallel: every rank holds the metrics; the ranks refit the best map data-parallel
+  // (distributedRefit), else rank 0 alone. Data-parallel: the refit is spread over all ranks
+  // like every other fit.
   std::shared_ptr<Model> bestModel;
   if (search.refitsOnThisRank()) bestModel = search.refit(static_cast<std::size_t>(best));
   return std::make_shared<TrainValidationSplitModel>(*this, std::move(bestModel),

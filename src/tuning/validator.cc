@@ -40,6 +40,7 @@ ParamSpec Validator::parallelismSpec(const char* doc) {
 
 ParamSpec Validator::reuseFeaturesSpec() { return tuning::reuseFeaturesParam(); }
 ParamSpec Validator::warmStartSpec() { return tuning::warmStartParam(); }
+ParamSpec Validator::distributedRefitSpec() { return tuning::distributedRefitParam(); }
 
 std::shared_ptr<Estimator> Validator::estimatorOrNull() const {
   if (!isSet("estimator")) return nullptr;

@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <barrier>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <thread>
 
 #include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
+#include "thunderdome/feature/count_vectorizer.h"
 #include "thunderdome/feature/hashing_tf.h"
 #include "thunderdome/feature/tokenizer.h"
 #include "thunderdome/pipeline/pipeline.h"
@@ -53,9 +56,16 @@ class ThreadCommunicator final : public Communicator {
   ThreadCommunicator(ThreadWorld& w, int rank) : w_(w), rank_(rank) {}
   [[nodiscard]] int rank() const override { return rank_; }
   [[nodiscard]] int size() const override { return w_.size; }
-  void allreduceSum(std::span<double>) override { ADD_FAILURE() << "unused"; }
-  void allreduceMax(std::span<double>) override { ADD_FAILURE() << "unused"; }
-  void broadcast(std::vector<std::byte>&, int) override { ADD_FAILURE() << "unused"; }
+  // Sums and maxima in rank order, over an allgather (the same bits on every rank).
+  void allreduceSum(std::span<double> values) override {
+    reduce(values, [](double a, double b) { return a + b; });
+  }
+  void allreduceMax(std::span<double> values) override {
+    reduce(values, [](double a, double b) { return std::max(a, b); });
+  }
+  void broadcast(std::vector<std::byte>& bytes, int root) override {
+    bytes = allgather(bytes)[static_cast<std::size_t>(root)];
+  }
   std::vector<std::vector<std::byte>> gather(std::span<const std::byte>, int) override {
     ADD_FAILURE() << "unused";
     return {};
@@ -76,6 +86,20 @@ class ThreadCommunicator final : public Communicator {
   }
 
  private:
+  template <class Op>
+  void reduce(std::span<double> values, Op op) {
+    const auto all = allgather(std::as_bytes(values));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      double acc = 0.0;
+      for (std::size_t r = 0; r < all.size(); ++r) {
+        double v;
+        std::memcpy(&v, all[r].data() + i * sizeof(double), sizeof(double));
+        acc = r == 0 ? v : op(acc, v);
+      }
+      values[i] = acc;
+    }
+  }
+
   ThreadWorld& w_;
   int rank_;
 };
@@ -95,13 +119,15 @@ Frame syntheticText(int n, double badLabel = 0.0) {
   return Frame({{"text", makeStringColumn(text)}, {"label", makeDoubleColumn(label)}});
 }
 
-std::shared_ptr<CrossValidator> makeCv() {
+// converge: LogisticRegression to tol 1e-10 (else maxIter 10, as the Spark guide's example).
+std::shared_ptr<CrossValidator> makeCv(bool distributedRefit = true, bool converge = false) {
   auto tok = std::make_shared<Tokenizer>();
   auto tf = std::make_shared<HashingTF>();
   auto lr = std::make_shared<LogisticRegression>();
   tok->setInputCol("text").setOutputCol("words");
   tf->setInputCol("words").setOutputCol("features");
-  lr->setMaxIter(10);
+  lr->setMaxIter(converge ? 100 : 10);
+  if (converge) lr->setTol(1e-10);
   auto pipeline = std::make_shared<Pipeline>(std::vector<std::shared_ptr<PipelineStage>>{tok, tf, lr});
   auto cv = std::make_shared<CrossValidator>("cv");
   cv->setEstimator(pipeline)
@@ -111,13 +137,23 @@ std::shared_ptr<CrossValidator> makeCv() {
                                  .addGrid(lr->param("regParam"), {0.1, 0.01, 0.001})
                                  .build())
       .setNumFolds(3)
-      .setParallelism(2);
+      .setParallelism(2)
+      .setDistributedRefit(distributedRefit);
   return cv;
 }
 
 class GridSearchDistTest : public ::testing::TestWithParam<int> {};
 
-TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefits) {
+// The best map's LogisticRegression coefficients and intercept.
+std::vector<double> bestCoefficients(const CrossValidatorModel& m) {
+  const auto pm = std::dynamic_pointer_cast<const PipelineModel>(m.bestModel());
+  const auto lr = std::dynamic_pointer_cast<const LogisticRegressionModel>(pm->stages().back());
+  std::vector<double> out = lr->coefficients();
+  out.push_back(lr->intercept());
+  return out;
+}
+
+TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefitsWhenAsked) {
   const Frame data = syntheticText(90);
   const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(makeCv()->fit(data));
   const int n = GetParam();
@@ -126,7 +162,7 @@ TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefits)
   std::vector<std::thread> ranks;
   for (int r = 0; r < n; ++r)
     ranks.emplace_back([&, r] {
-      auto cv = makeCv();
+      auto cv = makeCv(false);
       Context ctx;  // task-parallel: the fits are dealt to the ranks
       ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
       models[static_cast<std::size_t>(r)] =
@@ -139,10 +175,112 @@ TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefits)
     EXPECT_EQ(m.bestIndex(), single->bestIndex()) << "rank " << r;
     EXPECT_EQ(m.bestModel() != nullptr, r == 0) << "rank " << r;
   }
+  EXPECT_EQ(bestCoefficients(*models[0]), bestCoefficients(*single));  // bit for bit
   // Several ranks: every item was dealt (exactly once, by construction of the dealer).
   if (n > 1) {
     for (int owner : world.dealer->owner()) EXPECT_GE(owner, 0);
   }
+}
+
+TEST_P(GridSearchDistTest, RanksRefitTheBestMapTogether) {
+  // distributedRefit (the default): every rank fits its share of the rows data-parallel and
+  // ends with the same model, the single-process one within the solver's tolerance; with the
+  // shared featurization (each rank cuts its rows from the features) and without it (each
+  // rank fits the whole pipeline on its rows).
+  for (const bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse ? "reuseFeatures" : "no reuseFeatures");
+    const Frame data = syntheticText(90);
+    const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(
+        makeCv(true, true)->setReuseFeatures(reuse).fit(data));
+    const int n = GetParam();
+    ThreadWorld world(n);
+    std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(n));
+    std::vector<std::thread> ranks;
+    for (int r = 0; r < n; ++r)
+      ranks.emplace_back([&, r] {
+        Context ctx;
+        ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+        models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(
+            makeCv(true, true)->setReuseFeatures(reuse).fit(data, ctx));
+      });
+    for (auto& t : ranks) t.join();
+    const std::vector<double> want = bestCoefficients(*single);
+    double scale = 0.0;
+    for (double v : want) scale = std::max(scale, std::abs(v));
+    ASSERT_GT(scale, 0.1);
+    for (int r = 0; r < n; ++r) {
+      const auto& m = *models[static_cast<std::size_t>(r)];
+      EXPECT_EQ(m.avgMetrics(), single->avgMetrics()) << "rank " << r;
+      EXPECT_EQ(m.bestIndex(), single->bestIndex()) << "rank " << r;
+      ASSERT_NE(m.bestModel(), nullptr) << "rank " << r;
+      const std::vector<double> got = bestCoefficients(m);
+      EXPECT_EQ(got, bestCoefficients(*models[0])) << "rank " << r << " differs from rank 0";
+      ASSERT_EQ(got.size(), want.size());
+      for (std::size_t j = 0; j < got.size(); ++j)
+        EXPECT_NEAR(got[j], want[j], 1e-6 * scale) << "rank " << r << ", coefficient " << j;
+    }
+  }
+}
+
+TEST(GridSearchDistRefitTest, AStageWithoutDataParallelFitsIsRefitByRankZeroAlone) {
+  // CountVectorizer cannot fit data-parallel: rank 0 refits, the single-process model.
+  auto makeCvWithVocabulary = [] {
+    auto cv = makeCv();
+    auto pipeline = std::dynamic_pointer_cast<Pipeline>(cv->getEstimator());
+    auto stages = pipeline->getStages();
+    auto counts = std::make_shared<CountVectorizer>();
+    counts->setInputCol("words").setOutputCol("features");
+    stages[1] = counts;
+    auto lr = std::dynamic_pointer_cast<LogisticRegression>(stages[2]);
+    cv->setEstimator(std::make_shared<Pipeline>(stages))
+        .setEstimatorParamMaps(
+            ParamGridBuilder().addGrid(lr->param("regParam"), {0.1, 0.01}).build());
+    return cv;
+  };
+  const Frame data = syntheticText(90);
+  const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(makeCvWithVocabulary()->fit(data));
+  ThreadWorld world(2);
+  std::vector<std::shared_ptr<CrossValidatorModel>> models(2);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      Context ctx;
+      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+      models[static_cast<std::size_t>(r)] =
+          std::dynamic_pointer_cast<CrossValidatorModel>(makeCvWithVocabulary()->fit(data, ctx));
+    });
+  for (auto& t : ranks) t.join();
+  ASSERT_NE(models[0]->bestModel(), nullptr);
+  EXPECT_EQ(models[1]->bestModel(), nullptr);
+  EXPECT_EQ(bestCoefficients(*models[0]), bestCoefficients(*single));
+}
+
+TEST(GridSearchDistRefitTest, ANestedTunerIsRefitByRankZeroAlone) {
+  // A CrossValidator tuning a CrossValidator: a data-parallel refit of the inner one would cut
+  // its folds from each rank's rows (and could pick another map), so rank 0 refits it.
+  auto makeOuter = [] {
+    auto outer = std::make_shared<CrossValidator>("outer");
+    outer->setEstimator(makeCv())
+        .setEvaluator(std::make_shared<BinaryClassificationEvaluator>())
+        .setEstimatorParamMaps(ParamGridBuilder().build())
+        .setNumFolds(2)
+        .setParallelism(2);
+    return outer;
+  };
+  const Frame data = syntheticText(90);
+  ThreadWorld world(2);
+  std::vector<std::shared_ptr<CrossValidatorModel>> models(2);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      Context ctx;
+      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+      models[static_cast<std::size_t>(r)] =
+          std::dynamic_pointer_cast<CrossValidatorModel>(makeOuter()->fit(data, ctx));
+    });
+  for (auto& t : ranks) t.join();
+  EXPECT_NE(models[0]->bestModel(), nullptr);
+  EXPECT_EQ(models[1]->bestModel(), nullptr);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ranks, GridSearchDistTest, ::testing::Values(1, 2, 4));

@@ -128,8 +128,10 @@ class WarmStartable {
   virtual void setKeepWarmStartData(bool /*keep*/) {}
 };
 
-/// Throws ParamError naming the first estimator in `stage` (itself or nested) that cannot fit
-/// data-parallel (Estimator::supportsDataParallel); transformers need nothing.
+/// The first estimator in `stage` (itself or nested) that cannot fit data-parallel
+/// (Estimator::supportsDataParallel), or null when every one can; transformers need nothing.
+const PipelineStage* firstNotDataParallel(const PipelineStage& stage);
+/// Throws ParamError naming firstNotDataParallel(stage), if any.
 void checkDataParallel(const PipelineStage& stage);
 
 /// Casts a stage or model pointer to T, with a clear error naming both classes on mismatch.

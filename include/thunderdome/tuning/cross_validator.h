@@ -14,8 +14,10 @@ namespace td {
 /// shared pool and refitting the best map on all data (Spark's CrossValidator). Folds are a
 /// seeded random partition into k parts whose sizes differ by at most one row, or given by
 /// foldCol. With a Context communicator the fits are dealt to the ranks (every rank must call
-/// fit with the same data; only rank 0 refits the best map, the others' bestModel() is null);
-/// with Context::dataParallel each rank holds a shard and every fit spans all ranks.
+/// fit with the same data); the best map is then refit data-parallel over all ranks
+/// (distributedRefit), or by rank 0 alone (the others' bestModel() is null) when it is false or
+/// a stage cannot fit data-parallel. With Context::dataParallel each rank holds a shard and
+/// every fit spans all ranks.
 class CrossValidator final : public Validator {
   TD_CLASS(CrossValidator, "cv", "org.apache.spark.ml.tuning.CrossValidator",
            "k-fold cross-validation over a param grid, best map refit on all data")
@@ -27,7 +29,7 @@ class CrossValidator final : public Validator {
       "folds × param maps run at once on one shared oneTBB pool (Spark only parallelises "
       "the maps within a fold); a fit's own threads use the same pool, so nothing is "
       "oversubscribed, and results are bit-for-bit the same for any parallelism. Also "
-      "`reuseFeatures` and `warmStart` (see docs/spark-mapping.md).")
+      "`reuseFeatures`, `warmStart` and `distributedRefit` (see docs/spark-mapping.md).")
   TD_VALIDATOR_PARAMS()
   TD_PARAM(std::int64_t, numFolds, NumFolds, "number of folds for cross validation (>= 2)", 3,
            ParamValidator::gtEq(2))
@@ -45,6 +47,7 @@ class CrossValidator final : public Validator {
            "")
   TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, reuseFeaturesSpec())
   TD_SHARED_PARAM(bool, warmStart, WarmStart, warmStartSpec())
+  TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit, distributedRefitSpec())
 
   CrossValidator();
   explicit CrossValidator(std::string uid);
@@ -76,6 +79,7 @@ class CrossValidatorModel final : public TuningModel {
   TD_SHARED_PARAM(std::string, foldCol, FoldCol, CrossValidator::foldCol.spec())
   TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, CrossValidator::reuseFeatures.spec())
   TD_SHARED_PARAM(bool, warmStart, WarmStart, CrossValidator::warmStart.spec())
+  TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit, CrossValidator::distributedRefit.spec())
 
   CrossValidatorModel(const CrossValidator& parent, std::shared_ptr<Model> bestModel,
                       std::vector<std::vector<double>> foldMetrics, std::int64_t bestIndex);

@@ -17,8 +17,8 @@ class TrainValidationSplit final : public Validator {
            "One seeded train/validation split over a param grid, best map refit on all data")
   TD_SPARK_DIFFERENCES(
       "Seeded per-row split as Spark's `randomSplit`. **`parallelism` defaults to all "
-      "cores** (Spark: 1), results are identical for any parallelism. Also `reuseFeatures` "
-      "and `warmStart` (see docs/spark-mapping.md).")
+      "cores** (Spark: 1), results are identical for any parallelism. Also `reuseFeatures`, "
+      "`warmStart` and `distributedRefit` (see docs/spark-mapping.md).")
   TD_VALIDATOR_PARAMS()
   TD_PARAM(double, trainRatio, TrainRatio,
            "ratio between training set and validation set (>= 0 && <= 1)", 0.75,
@@ -30,6 +30,7 @@ class TrainValidationSplit final : public Validator {
                                   "number of cores)"))
   TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, reuseFeaturesSpec())
   TD_SHARED_PARAM(bool, warmStart, WarmStart, warmStartSpec())
+  TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit, distributedRefitSpec())
 
   TrainValidationSplit();
   explicit TrainValidationSplit(std::string uid);
@@ -56,6 +57,8 @@ class TrainValidationSplitModel final : public TuningModel {
   TD_SHARED_PARAM(std::int64_t, parallelism, Parallelism, TrainValidationSplit::parallelism.spec())
   TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, TrainValidationSplit::reuseFeatures.spec())
   TD_SHARED_PARAM(bool, warmStart, WarmStart, TrainValidationSplit::warmStart.spec())
+  TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit,
+                  TrainValidationSplit::distributedRefit.spec())
 
   TrainValidationSplitModel(const TrainValidationSplit& parent, std::shared_ptr<Model> bestModel,
                             std::vector<double> validationMetrics, std::int64_t bestIndex);

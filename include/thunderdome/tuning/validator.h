@@ -45,6 +45,8 @@ class Validator : public Estimator {
   static ParamSpec reuseFeaturesSpec();
   /// "warmStart" (thunderdome extension, on by default).
   static ParamSpec warmStartSpec();
+  /// "distributedRefit" (thunderdome extension, on by default).
+  static ParamSpec distributedRefitSpec();
 
   /// The tuned estimator (null until set).
   [[nodiscard]] std::shared_ptr<Estimator> estimatorOrNull() const;
