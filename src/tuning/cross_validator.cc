@@ -104,7 +104,8 @@ std::shared_ptr<Model> CrossValidator::fitImpl(const Frame& input, const Context
   const auto maps = getEstimatorParamMaps();
   const auto evaluator = getEvaluator();
   tuning::GridSearch search(getEstimator(), evaluator, maps, data,
-                            {getReuseFeatures(), getWarmStart(), getDistributedRefit()}, ctx);
+                            {getReuseFeatures(), getWarmStart(), getDistributedRefit(),
+                             getDistributedRefitMinRows()}, ctx);
   auto foldMetrics = search.evaluate(splits, getParallelism());
   std::vector<double> avg(maps.size(), 0.0);
   for (const auto& row : foldMetrics)

@@ -153,6 +153,17 @@ ParamSpec distributedRefitParam() {
           ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
+ParamSpec distributedRefitMinRowsParam() {
+  return {"distributedRefitMinRows",
+          "thunderdome extension: with distributedRefit, the fewest rows each rank must get "
+          "for the refit to be spread over the ranks (>= 1); with fewer, rank 0 refits alone. "
+          "Every conjugate-gradient step of a spread fit exchanges a vector of the features' "
+          "size and each rank repeats the solver's vector work, which outweighs halving small "
+          "data (4,836 rows on 2 ranks: 0.73 s spread against 0.49 s on rank 0; 48,360 rows: "
+          "3.0 s against 5.5 s)",
+          ParamType::kInt, ParamValue(std::int64_t{10000}), ParamValidator::gtEq(1)};
+}
+
 std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter) {
   std::int64_t best = -1;
   for (std::size_t i = 0; i < metrics.size(); ++i) {
@@ -178,9 +189,11 @@ GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Eva
     } else {
       comm_ = ctx.comm;
       // The refit spans the ranks when every stage can fit data-parallel (no nested tuner)
-      // and every rank gets a row: else rank 0 refits alone, as it always can.
+      // and every rank gets at least distributedRefitMinRows rows (and one): else rank 0
+      // refits alone, as it always can.
+      const std::int64_t minRows = std::max<std::int64_t>(1, options_.distributedRefitMinRows);
       spreadRefit_ = options_.distributedRefit && firstNotDataParallel(*estimator_) == nullptr &&
-                     !holdsTuner(*estimator_) && data_.numRows() >= comm_->size();
+                     !holdsTuner(*estimator_) && data_.numRows() >= minRows * comm_->size();
     }
   }
   const auto* pipeline = dynamic_cast<const Pipeline*>(estimator_.get());

@@ -31,6 +31,7 @@ struct GridOptions {
   bool reuseFeatures = true;     ///< Featurize once per distinct feature-stage setting.
   bool warmStart = true;         ///< Fit regularization paths from strong to weak.
   bool distributedRefit = true;  ///< Task-parallel ranks refit the best map data-parallel.
+  std::int64_t distributedRefitMinRows = 10000;  ///< ... when every rank gets this many rows.
 };
 
 /// Data-parallel tuning: the columns an evaluator may read (those its params name) of every
@@ -49,6 +50,8 @@ ParamSpec reuseFeaturesParam();
 ParamSpec warmStartParam();
 /// The "distributedRefit" param (a thunderdome extension, on by default).
 ParamSpec distributedRefitParam();
+/// The "distributedRefitMinRows" param (a thunderdome extension).
+ParamSpec distributedRefitMinRowsParam();
 
 /// Index of the best metric (first wins ties); NaN metrics never win.
 std::int64_t bestIndex(const std::vector<double>& metrics, bool largerBetter);

@@ -33,7 +33,8 @@ std::shared_ptr<Model> TrainValidationSplit::fitImpl(const Frame& data, const Co
   }
   const auto evaluator = getEvaluator();
   tuning::GridSearch search(getEstimator(), evaluator, getEstimatorParamMaps(), data,
-                            {getReuseFeatures(), getWarmStart(), getDistributedRefit()}, ctx);
+                            {getReuseFeatures(), getWarmStart(), getDistributedRefit(),
+                             getDistributedRefitMinRows()}, ctx);
   auto metrics = search.evaluate({{parts[0], parts[1]}}, getParallelism());
   const std::int64_t best = tuning::bestIndex(metrics[0], evaluator->isLargerBetter());
   // Task-parallel: every rank holds the metrics; the ranks refit the best map data-parallel

@@ -41,6 +41,9 @@ ParamSpec Validator::parallelismSpec(const char* doc) {
 ParamSpec Validator::reuseFeaturesSpec() { return tuning::reuseFeaturesParam(); }
 ParamSpec Validator::warmStartSpec() { return tuning::warmStartParam(); }
 ParamSpec Validator::distributedRefitSpec() { return tuning::distributedRefitParam(); }
+ParamSpec Validator::distributedRefitMinRowsSpec() {
+  return tuning::distributedRefitMinRowsParam();
+}
 
 std::shared_ptr<Estimator> Validator::estimatorOrNull() const {
   if (!isSet("estimator")) return nullptr;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "thunderdome/classification/logistic_regression.h"
+#include "thunderdome/core/error.h"
 #include "thunderdome/dist/communicator.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
 #include "thunderdome/feature/count_vectorizer.h"
@@ -120,7 +121,9 @@ Frame syntheticText(int n, double badLabel = 0.0) {
 }
 
 // converge: LogisticRegression to tol 1e-10 (else maxIter 10, as the Spark guide's example).
-std::shared_ptr<CrossValidator> makeCv(bool distributedRefit = true, bool converge = false) {
+// minRows: distributedRefitMinRows (1: these small data sets are spread too).
+std::shared_ptr<CrossValidator> makeCv(bool distributedRefit = true, bool converge = false,
+                                       std::int64_t minRows = 1) {
   auto tok = std::make_shared<Tokenizer>();
   auto tf = std::make_shared<HashingTF>();
   auto lr = std::make_shared<LogisticRegression>();
@@ -138,7 +141,8 @@ std::shared_ptr<CrossValidator> makeCv(bool distributedRefit = true, bool conver
                                  .build())
       .setNumFolds(3)
       .setParallelism(2)
-      .setDistributedRefit(distributedRefit);
+      .setDistributedRefit(distributedRefit)
+      .setDistributedRefitMinRows(minRows);
   return cv;
 }
 
@@ -219,6 +223,38 @@ TEST_P(GridSearchDistTest, RanksRefitTheBestMapTogether) {
       for (std::size_t j = 0; j < got.size(); ++j)
         EXPECT_NEAR(got[j], want[j], 1e-6 * scale) << "rank " << r << ", coefficient " << j;
     }
+  }
+}
+
+TEST(GridSearchDistRefitTest, FewerRowsPerRankThanTheMinimumAreRefitByRankZeroAlone) {
+  // distributedRefit with its default minimum (10,000 rows a rank) on 90 rows: rank 0 refits
+  // alone, the single-process model bit for bit; a minimum of 45 spreads 90 rows over 2 ranks.
+  const Frame data = syntheticText(90);
+  EXPECT_EQ(CrossValidator().getDistributedRefitMinRows(), 10000);
+  const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(makeCv()->fit(data));
+  for (const std::int64_t minRows : {std::int64_t{10000}, std::int64_t{46}, std::int64_t{45}}) {
+    SCOPED_TRACE(minRows);
+    ThreadWorld world(2);
+    std::vector<std::shared_ptr<CrossValidatorModel>> models(2);
+    std::vector<std::thread> ranks;
+    for (int r = 0; r < 2; ++r)
+      ranks.emplace_back([&, r] {
+        Context ctx;
+        ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+        models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(
+            makeCv(true, false, minRows)->fit(data, ctx));
+      });
+    for (auto& t : ranks) t.join();
+    const bool spread = minRows <= 45;
+    EXPECT_EQ(models[1]->bestModel() != nullptr, spread);
+    ASSERT_NE(models[0]->bestModel(), nullptr);
+    if (!spread) EXPECT_EQ(bestCoefficients(*models[0]), bestCoefficients(*single));
+  }
+  try {
+    CrossValidator().setDistributedRefitMinRows(0);
+    FAIL() << "distributedRefitMinRows 0 was accepted";
+  } catch (const ParamError& e) {
+    EXPECT_NE(std::string(e.what()).find("distributedRefitMinRows"), std::string::npos) << e.what();
   }
 }
 

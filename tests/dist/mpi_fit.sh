@@ -3,10 +3,12 @@
 #   np2, np3  : with distributedRefit false, N ranks give exactly the single-process
 #               avgMetrics, bestIndex, model and solver work
 #   tvs_np2   : the same for TrainValidationSplit on 2 ranks
-#   refit_np2, refit_np3 : by default (distributedRefit) the ranks refit the best map
+#   refit_np2, refit_np3 : with distributedRefit (distributedRefitMinRows 1) the ranks refit the best map
 #               data-parallel: the single-process metrics and bestIndex bit for bit, the model
 #               (at tol 1e-10) within 1e-6 of the coefficients' scale, the test metric within
-#               1e-6, and every rank ran the refit (the work summed over the ranks counts N refits)
+#               1e-6, and every rank ran the refit (the work summed over the ranks counts N refits);
+#               refit_np2 also: with the default minimum of 10,000 rows a rank this small job is
+#               refit by rank 0 alone, the single-process model
 #   refit_fallback : a pipeline with an estimator that cannot fit data-parallel
 #               (CountVectorizer) is refit by rank 0 alone: the single-process model bit for bit
 #   mismatch  : ranks reading different data (MPMD) -> clear error, non-zero exit, no model
@@ -66,7 +68,7 @@ case "$mode" in
     test="$ex/data/spark_guide_test.csv"
     # LogisticRegression converged to tol 1e-10 (the example stops at maxIter 10), so that the
     # refit's distance from one process is the sums' order, not where the solver stopped.
-    python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["stages"][2]["params"].update({"maxIter": 100, "tol": 1e-10}); json.dump(s, open(sys.argv[2], "w"))' "$spec" "$work/tight.json"
+    python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["stages"][2]["params"].update({"maxIter": 100, "tol": 1e-10}); s["tuning"]["distributedRefitMinRows"] = 1; json.dump(s, open(sys.argv[2], "w"))' "$spec" "$work/tight.json"
     "$td" fit --spec "$work/tight.json" --train "$train" --test "$test" --out "$work/one" --json -q \
       > "$work/one.json"
     timeout 50 "${mpi[@]}" -np "$n" "$td" fit --spec "$work/tight.json" --train "$train" \
@@ -98,6 +100,9 @@ w1, wn = one["work"], many["work"]
 assert wn["fits"] == w1["fits"] + n - 1, (w1, wn)
 assert wn["passes"] > w1["passes"], (w1, wn)
 EOF
+    # The default distributedRefitMinRows (10,000 rows a rank) keeps this small job's refit on
+    # rank 0: the single-process model and work bit for bit.
+    if [ "$n" = 2 ]; then rm -rf "$work/one" "$work/many"; same_as_one_process 2 "$spec" avgMetrics bestIndex work; fi
     ;;
   refit_fallback)
     # CountVectorizer (an estimator without data-parallel fits) instead of HashingTF.

@@ -48,6 +48,8 @@ class CrossValidator final : public Validator {
   TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, reuseFeaturesSpec())
   TD_SHARED_PARAM(bool, warmStart, WarmStart, warmStartSpec())
   TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit, distributedRefitSpec())
+  TD_SHARED_PARAM(std::int64_t, distributedRefitMinRows, DistributedRefitMinRows,
+                  distributedRefitMinRowsSpec())
 
   CrossValidator();
   explicit CrossValidator(std::string uid);
@@ -80,6 +82,8 @@ class CrossValidatorModel final : public TuningModel {
   TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, CrossValidator::reuseFeatures.spec())
   TD_SHARED_PARAM(bool, warmStart, WarmStart, CrossValidator::warmStart.spec())
   TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit, CrossValidator::distributedRefit.spec())
+  TD_SHARED_PARAM(std::int64_t, distributedRefitMinRows, DistributedRefitMinRows,
+                  CrossValidator::distributedRefitMinRows.spec())
 
   CrossValidatorModel(const CrossValidator& parent, std::shared_ptr<Model> bestModel,
                       std::vector<std::vector<double>> foldMetrics, std::int64_t bestIndex);

@@ -31,6 +31,8 @@ class TrainValidationSplit final : public Validator {
   TD_SHARED_PARAM(bool, reuseFeatures, ReuseFeatures, reuseFeaturesSpec())
   TD_SHARED_PARAM(bool, warmStart, WarmStart, warmStartSpec())
   TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit, distributedRefitSpec())
+  TD_SHARED_PARAM(std::int64_t, distributedRefitMinRows, DistributedRefitMinRows,
+                  distributedRefitMinRowsSpec())
 
   TrainValidationSplit();
   explicit TrainValidationSplit(std::string uid);
@@ -59,6 +61,8 @@ class TrainValidationSplitModel final : public TuningModel {
   TD_SHARED_PARAM(bool, warmStart, WarmStart, TrainValidationSplit::warmStart.spec())
   TD_SHARED_PARAM(bool, distributedRefit, DistributedRefit,
                   TrainValidationSplit::distributedRefit.spec())
+  TD_SHARED_PARAM(std::int64_t, distributedRefitMinRows, DistributedRefitMinRows,
+                  TrainValidationSplit::distributedRefitMinRows.spec())
 
   TrainValidationSplitModel(const TrainValidationSplit& parent, std::shared_ptr<Model> bestModel,
                             std::vector<double> validationMetrics, std::int64_t bestIndex);

@@ -47,6 +47,8 @@ class Validator : public Estimator {
   static ParamSpec warmStartSpec();
   /// "distributedRefit" (thunderdome extension, on by default).
   static ParamSpec distributedRefitSpec();
+  /// "distributedRefitMinRows" (thunderdome extension, 10,000 by default).
+  static ParamSpec distributedRefitMinRowsSpec();
 
   /// The tuned estimator (null until set).
   [[nodiscard]] std::shared_ptr<Estimator> estimatorOrNull() const;
