@@ -157,22 +157,30 @@ std::vector<double> bestCoefficients(const CrossValidatorModel& m) {
   return out;
 }
 
+// Each rank's model of make()->fit(data) on the ranks of `world` (threads with a
+// ThreadCommunicator each, task-parallel).
+template <class Make>
+std::vector<std::shared_ptr<CrossValidatorModel>> fitOnRanks(ThreadWorld& world, const Frame& data,
+                                                             Make make) {
+  std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(world.size));
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < world.size; ++r)
+    ranks.emplace_back([&, r] {
+      Context ctx;
+      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
+      models[static_cast<std::size_t>(r)] =
+          std::dynamic_pointer_cast<CrossValidatorModel>(make()->fit(data, ctx));
+    });
+  for (auto& t : ranks) t.join();
+  return models;
+}
+
 TEST_P(GridSearchDistTest, RanksGetTheSingleProcessMetricsAndOnlyRankZeroRefitsWhenAsked) {
   const Frame data = syntheticText(90);
   const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(makeCv()->fit(data));
   const int n = GetParam();
   ThreadWorld world(n);
-  std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(n));
-  std::vector<std::thread> ranks;
-  for (int r = 0; r < n; ++r)
-    ranks.emplace_back([&, r] {
-      auto cv = makeCv(false);
-      Context ctx;  // task-parallel: the fits are dealt to the ranks
-      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
-      models[static_cast<std::size_t>(r)] =
-          std::dynamic_pointer_cast<CrossValidatorModel>(cv->fit(data, ctx));
-    });
-  for (auto& t : ranks) t.join();
+  const auto models = fitOnRanks(world, data, [] { return makeCv(false); });
   for (int r = 0; r < n; ++r) {
     const auto& m = *models[static_cast<std::size_t>(r)];
     EXPECT_EQ(m.avgMetrics(), single->avgMetrics()) << "rank " << r;
@@ -198,16 +206,11 @@ TEST_P(GridSearchDistTest, RanksRefitTheBestMapTogether) {
         makeCv(true, true)->setReuseFeatures(reuse).fit(data));
     const int n = GetParam();
     ThreadWorld world(n);
-    std::vector<std::shared_ptr<CrossValidatorModel>> models(static_cast<std::size_t>(n));
-    std::vector<std::thread> ranks;
-    for (int r = 0; r < n; ++r)
-      ranks.emplace_back([&, r] {
-        Context ctx;
-        ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
-        models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(
-            makeCv(true, true)->setReuseFeatures(reuse).fit(data, ctx));
-      });
-    for (auto& t : ranks) t.join();
+    const auto models = fitOnRanks(world, data, [reuse] {
+      auto cv = makeCv(true, true);
+      cv->setReuseFeatures(reuse);
+      return cv;
+    });
     const std::vector<double> want = bestCoefficients(*single);
     double scale = 0.0;
     for (double v : want) scale = std::max(scale, std::abs(v));
@@ -235,20 +238,13 @@ TEST(GridSearchDistRefitTest, FewerRowsPerRankThanTheMinimumAreRefitByRankZeroAl
   for (const std::int64_t minRows : {std::int64_t{10000}, std::int64_t{46}, std::int64_t{45}}) {
     SCOPED_TRACE(minRows);
     ThreadWorld world(2);
-    std::vector<std::shared_ptr<CrossValidatorModel>> models(2);
-    std::vector<std::thread> ranks;
-    for (int r = 0; r < 2; ++r)
-      ranks.emplace_back([&, r] {
-        Context ctx;
-        ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
-        models[static_cast<std::size_t>(r)] = std::dynamic_pointer_cast<CrossValidatorModel>(
-            makeCv(true, false, minRows)->fit(data, ctx));
-      });
-    for (auto& t : ranks) t.join();
+    const auto models = fitOnRanks(world, data, [minRows] { return makeCv(true, false, minRows); });
     const bool spread = minRows <= 45;
     EXPECT_EQ(models[1]->bestModel() != nullptr, spread);
     ASSERT_NE(models[0]->bestModel(), nullptr);
-    if (!spread) EXPECT_EQ(bestCoefficients(*models[0]), bestCoefficients(*single));
+    if (!spread) {
+      EXPECT_EQ(bestCoefficients(*models[0]), bestCoefficients(*single));
+    }
   }
   try {
     CrossValidator().setDistributedRefitMinRows(0);
@@ -276,16 +272,7 @@ TEST(GridSearchDistRefitTest, AStageWithoutDataParallelFitsIsRefitByRankZeroAlon
   const Frame data = syntheticText(90);
   const auto single = std::dynamic_pointer_cast<CrossValidatorModel>(makeCvWithVocabulary()->fit(data));
   ThreadWorld world(2);
-  std::vector<std::shared_ptr<CrossValidatorModel>> models(2);
-  std::vector<std::thread> ranks;
-  for (int r = 0; r < 2; ++r)
-    ranks.emplace_back([&, r] {
-      Context ctx;
-      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
-      models[static_cast<std::size_t>(r)] =
-          std::dynamic_pointer_cast<CrossValidatorModel>(makeCvWithVocabulary()->fit(data, ctx));
-    });
-  for (auto& t : ranks) t.join();
+  const auto models = fitOnRanks(world, data, makeCvWithVocabulary);
   ASSERT_NE(models[0]->bestModel(), nullptr);
   EXPECT_EQ(models[1]->bestModel(), nullptr);
   EXPECT_EQ(bestCoefficients(*models[0]), bestCoefficients(*single));
@@ -305,16 +292,7 @@ TEST(GridSearchDistRefitTest, ANestedTunerIsRefitByRankZeroAlone) {
   };
   const Frame data = syntheticText(90);
   ThreadWorld world(2);
-  std::vector<std::shared_ptr<CrossValidatorModel>> models(2);
-  std::vector<std::thread> ranks;
-  for (int r = 0; r < 2; ++r)
-    ranks.emplace_back([&, r] {
-      Context ctx;
-      ctx.comm = std::make_shared<ThreadCommunicator>(world, r);
-      models[static_cast<std::size_t>(r)] =
-          std::dynamic_pointer_cast<CrossValidatorModel>(makeOuter()->fit(data, ctx));
-    });
-  for (auto& t : ranks) t.join();
+  const auto models = fitOnRanks(world, data, makeOuter);
   EXPECT_NE(models[0]->bestModel(), nullptr);
   EXPECT_EQ(models[1]->bestModel(), nullptr);
 }
