@@ -246,11 +246,12 @@ class Tokenizer {
         line_ = startLine;
         break;
       }
-      // One scan of the whole record finds clean text (the common case) at once; its fields are
-      // looked at one by one only when it holds a bad byte. (Unescaping removes only ASCII
-      // bytes between characters, so a clean record has clean fields.)
-      const bool cleanRecord =
-          detail::firstBadText(std::string_view(b.data() + pos, end - pos)) == std::string::npos;
+      // The fields as parsed are checked, not the record's bytes: parseRow unescapes quoted
+      // fields in place, and the bytes it leaves behind can make a bad field's record look
+      // clean ("x\"\xE2\xA7" becomes x"\xE2\xA7 followed by a stale \xA7: a valid sequence).
+      const bool cleanRecord = std::all_of(row_.begin(), row_.end(), [](std::string_view f) {
+        return detail::firstBadText(f) == std::string::npos;
+      });
       pos = end;
       if (needHeader_) {
         needHeader_ = false;

@@ -95,6 +95,39 @@ TEST(ReadModeTest, CsvPermissiveReplacesEachBadSequenceWithOneReplacementCharact
             "3 values with invalid UTF-8 or NUL repaired to U+FFFD (mode PERMISSIVE; the");
 }
 
+TEST(ReadModeTest, CsvBadBytesInAFieldWithEscapedQuotesAreFound) {
+  // A quoted field with an escaped quote (doubled, or \" with escape '\\') and a truncated
+  // 3-byte sequence: unescaping in place once left a stale byte that completed the sequence,
+  // so the row passed as clean text (a fuzzer finding). PERMISSIVE repairs it, DROPMALFORMED
+  // drops the row, FAILFAST names the field.
+  for (const bool backslash : {false, true}) {
+    SCOPED_TRACE(backslash ? "backslash escape" : "doubled quote");
+    const std::string text =
+        backslash ? "id,text\n1,\"x\\\"\xE2\xA7\"\n2,ok\n" : "id,text\n1,\"x\"\"\xE2\xA7\"\n2,ok\n";
+    auto options = [&](ReadMode mode, ReadCounts* counts) {
+      CsvOptions o = csvMode(mode, counts);
+      if (backslash) o.escape = '\\';
+      return o;
+    };
+    ReadCounts counts;
+    const Frame f = readCsvString(text, options(ReadMode::kPermissive, &counts), "e.csv");
+    ASSERT_EQ(f.numRows(), 2);
+    EXPECT_EQ(f.col<StringColumn>("text")[0], "x\"" + kFffd);
+    EXPECT_EQ(counts.valuesRepaired, 1);
+    const Frame d = readCsvString(text, options(ReadMode::kDropMalformed, nullptr), "e.csv");
+    ASSERT_EQ(d.numRows(), 1);
+    EXPECT_EQ(d.col<StringColumn>("text")[0], "ok");
+    try {
+      (void)readCsvString(text, options(ReadMode::kFailFast, nullptr), "e.csv");
+      FAIL() << "FAILFAST read a field with invalid UTF-8";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("e.csv, line 2: field 2 (column 'text'): invalid UTF-8"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(ReadModeTest, CsvDropMalformedDropsBadTextAndWrongWidthRowsAndKeepsLines) {
   const std::string text = "id,text\n1,ok\n2,b\xFF" "d\n3,too,many\n4\n5,fine\n";
   ReadCounts counts;
