@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
@@ -22,6 +23,7 @@ constexpr int kTagReply = 102;
 constexpr std::int64_t kMsgNext = 0;
 constexpr std::int64_t kMsgCancel = 1;
 constexpr std::int64_t kMsgDone = 2;
+constexpr int kMsgLength = 4;  // a request: what, the finished item, its seconds, its setup's (us)
 
 bool gInitialisedHere = false;
 
@@ -49,12 +51,16 @@ class MpiWorkQueue final : public WorkQueue {
     MPI_Comm_free(&comm_);
   }
 
-  std::int64_t next() override {
+  using WorkQueue::next;
+  std::int64_t next(const ItemDone& done) override {
     std::lock_guard lock(mu_);
-    if (rank_ == 0) return dealer_.next(0);
+    if (rank_ == 0) return dealer_.next(0, seconds(), done);
     if (cancelledHere_) return -1;
-    std::int64_t msg = kMsgNext, reply = -1;
-    MPI_Send(&msg, 1, MPI_INT64_T, 0, kTagRequest, comm_);
+    // The request carries the finished item and its times (in microseconds).
+    std::int64_t msg[kMsgLength] = {kMsgNext, done.item, std::llround(done.seconds * 1e6),
+                                    std::llround(done.setupSeconds * 1e6)};
+    std::int64_t reply = -1;
+    MPI_Send(msg, kMsgLength, MPI_INT64_T, 0, kTagRequest, comm_);
     MPI_Recv(&reply, 1, MPI_INT64_T, 0, kTagReply, comm_, MPI_STATUS_IGNORE);
     return reply;
   }
@@ -67,8 +73,8 @@ class MpiWorkQueue final : public WorkQueue {
     }
     if (cancelledHere_) return;
     cancelledHere_ = true;
-    std::int64_t msg = kMsgCancel;
-    MPI_Send(&msg, 1, MPI_INT64_T, 0, kTagRequest, comm_);
+    std::int64_t msg[kMsgLength] = {kMsgCancel, -1, 0, 0};
+    MPI_Send(msg, kMsgLength, MPI_INT64_T, 0, kTagRequest, comm_);
   }
 
   void finish() override {
@@ -77,8 +83,8 @@ class MpiWorkQueue final : public WorkQueue {
       return;
     }
     std::lock_guard lock(mu_);
-    std::int64_t msg = kMsgDone;
-    MPI_Send(&msg, 1, MPI_INT64_T, 0, kTagRequest, comm_);
+    std::int64_t msg[kMsgLength] = {kMsgDone, -1, 0, 0};
+    MPI_Send(msg, kMsgLength, MPI_INT64_T, 0, kTagRequest, comm_);
   }
 
  private:
@@ -95,16 +101,18 @@ class MpiWorkQueue final : public WorkQueue {
         continue;
       }
       pause = kPollMin;
-      std::int64_t msg = 0;
-      MPI_Recv(&msg, 1, MPI_INT64_T, st.MPI_SOURCE, kTagRequest, comm_, MPI_STATUS_IGNORE);
-      if (msg == kMsgNext) {
+      std::int64_t msg[kMsgLength] = {};
+      MPI_Recv(msg, kMsgLength, MPI_INT64_T, st.MPI_SOURCE, kTagRequest, comm_, MPI_STATUS_IGNORE);
+      if (msg[0] == kMsgNext) {
+        const ItemDone done{msg[1], static_cast<double>(msg[2]) * 1e-6,
+                            static_cast<double>(msg[3]) * 1e-6};
         std::int64_t item = -1;
         {
           std::lock_guard lock(mu_);
-          item = dealer_.next(st.MPI_SOURCE);
+          item = dealer_.next(st.MPI_SOURCE, seconds(), done);
         }
         MPI_Send(&item, 1, MPI_INT64_T, st.MPI_SOURCE, kTagReply, comm_);
-      } else if (msg == kMsgCancel) {
+      } else if (msg[0] == kMsgCancel) {
         std::lock_guard lock(mu_);
         dealer_.cancel();
       } else {
@@ -113,8 +121,14 @@ class MpiWorkQueue final : public WorkQueue {
     }
   }
 
+  // Seconds since the queue was made: the dealer's clock (rank 0's).
+  [[nodiscard]] double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::mutex mu_;
   WorkDealer dealer_;
   bool cancelledHere_ = false;

@@ -287,11 +287,16 @@ Frame GridSearch::featurizeGroup(std::size_t g, const Frame& source) const {
   return out;
 }
 
-Frame GridSearch::acquireGroup(std::size_t g) {
+Frame GridSearch::acquireGroup(std::size_t g, double* setupSeconds) {
   freeDoneGroups(g);
   GroupSlot& slot = *groupSlots_[g];
   std::lock_guard lock(slot.mu);  // one worker featurizes; the others of this group wait
-  if (!slot.frame) slot.frame = featurizeGroup(g, data_);
+  if (!slot.frame) {
+    const auto t0 = std::chrono::steady_clock::now();
+    slot.frame = featurizeGroup(g, data_);
+    if (setupSeconds)
+      *setupSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   return *slot.frame;
 }
 
@@ -505,9 +510,14 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   std::vector<char> mine(static_cast<std::size_t>(items), 0);  // items this rank fitted
 
   auto worker = [&] {
+    // What this worker tells the queue of its last item: the dealer of several ranks learns
+    // the items' costs and the featurizing's from it (see dist::WorkDealer).
+    dist::ItemDone lastDone;
     for (;;) {
-      const std::int64_t dealt = queue ? queue->next() : next.fetch_add(1);
+      const std::int64_t dealt = queue ? queue->next(lastDone) : next.fetch_add(1);
       if (dealt < 0 || dealt >= items || failed.load()) return;
+      const auto itemStart = std::chrono::steady_clock::now();
+      double setupSeconds = 0.0;
       const std::int64_t item = order[static_cast<std::size_t>(dealt)];
       const auto s = static_cast<std::size_t>(item / static_cast<std::int64_t>(chains.size()));
       const auto& chain = chains[static_cast<std::size_t>(item % static_cast<std::int64_t>(chains.size()))];
@@ -524,7 +534,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
           const std::size_t m = chain[pos];
           const std::size_t g = rest_ ? featureGroup_[m] : 0;
           if (g != group) {
-            const Frame base = rest_ ? acquireGroup(g) : data_;
+            const Frame base = rest_ ? acquireGroup(g, &setupSeconds) : data_;
             train = base.take(splits[s].train);
             validation = base.take(splits[s].validation);
             group = g;
@@ -565,6 +575,9 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
           }
         }
         mine[static_cast<std::size_t>(item)] = 1;
+        lastDone = {dealt,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - itemStart).count(),
+                    setupSeconds};
         train = validation = Frame();
         head.reset();
         if (rest_)

@@ -100,7 +100,8 @@ class GridSearch {
   // made chunk by chunk (see the .cc).
   [[nodiscard]] Frame featurizeGroup(std::size_t g, const Frame& source) const;
   // Group g's featurized dataset, made by the first work item that needs it.
-  Frame acquireGroup(std::size_t g);
+  /// `setupSeconds`, if given, grows by the time spent featurizing when this call did it.
+  Frame acquireGroup(std::size_t g, double* setupSeconds = nullptr);
   // One work item of group g is done (see freeDoneGroups).
   void releaseGroup(std::size_t g);
   // Frees the features of every group but `keep` whose work items are all done.

@@ -32,14 +32,16 @@ struct ThreadWorld {
   std::vector<std::vector<std::byte>> slots;
   std::mutex mu;
   std::shared_ptr<WorkDealer> dealer;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
 class ThreadQueue final : public WorkQueue {
  public:
   ThreadQueue(ThreadWorld& w, int rank) : w_(w), rank_(rank) {}
-  std::int64_t next() override {
+  using WorkQueue::next;
+  std::int64_t next(const ItemDone& done) override {
     std::lock_guard lock(w_.mu);
-    return w_.dealer->next(rank_);
+    return w_.dealer->next(rank_, std::chrono::duration<double>(std::chrono::steady_clock::now() - w_.start).count(), done);
   }
   void cancel() override {
     std::lock_guard lock(w_.mu);

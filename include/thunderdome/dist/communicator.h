@@ -20,13 +20,24 @@
 
 namespace td::dist {
 
+/// What a worker says of the item it just finished when it asks for the next one: the dealer
+/// of a grouped queue learns the items' costs from it (see WorkDealer).
+struct ItemDone {
+  std::int64_t item = -1;     ///< the item finished; -1: none (the worker's first request)
+  double seconds = 0.0;       ///< its wall time, setting up its group included
+  double setupSeconds = 0.0;  ///< of which setting up the group (0: it was ready on this rank)
+};
+
 /// Hands out work item indices 0..items-1, each exactly once over all ranks, to whichever
 /// worker asks first (dynamic load balancing: a slow item never holds the others back).
 class WorkQueue {
  public:
   virtual ~WorkQueue() = default;
-  /// The next item, or -1 when none is left or the queue was cancelled. Thread-safe.
-  virtual std::int64_t next() = 0;
+  /// The next item, or -1 when none is left or the queue was cancelled; `done` reports the
+  /// item this worker finished last. Thread-safe.
+  virtual std::int64_t next(const ItemDone& done) = 0;
+  /// The next item, reporting nothing.
+  std::int64_t next() { return next(ItemDone{}); }
   /// Stops handing out items on every rank (after a failure). Thread-safe.
   virtual void cancel() = 0;
   /// Collective: each rank calls it once, after its workers stopped calling next().
@@ -43,9 +54,19 @@ class WorkDealer {
   /// first item left of a group it already works on, else the first item of a group no rank
   /// has started, else the first item left. So each rank sets up few groups, while the order
   /// (costliest first) still decides what is dealt first. Empty: plain order.
+  /// Once finished items have been reported (next with an ItemDone), the dealer also weighs
+  /// that rule against giving the rank the first item left of another group: it estimates each
+  /// group's item cost (measured means; a running item's elapsed time as a lower bound; the
+  /// cheapest measured cost for a group not yet measured) and the setup cost (measured mean),
+  /// plays the rest of the dealing out for each choice, and takes the one that ends soonest
+  /// (the rule's own choice unless another ends at least 1% sooner). So a rank that would sit
+  /// idle at the end takes a share of a costly group instead, when that pays for its setup.
   WorkDealer(std::int64_t items, std::vector<std::int64_t> groups);
   /// The next item for `rank`, or -1 when none is left or after cancel().
-  std::int64_t next(int rank);
+  std::int64_t next(int rank) { return next(rank, 0.0, ItemDone{}); }
+  /// The same, at time `now` (seconds on the dealer's clock, never decreasing), with `done`
+  /// the item the asking worker finished last.
+  std::int64_t next(int rank, double now, const ItemDone& done);
   void cancel() { cancelled_ = true; }
   [[nodiscard]] bool cancelled() const { return cancelled_; }
   /// The rank each item went to (-1: not handed out).
@@ -59,13 +80,29 @@ class WorkDealer {
   std::vector<std::vector<std::int64_t>> rankGroups_;  // per rank: the groups it was dealt
   std::vector<std::int64_t> started_;                  // groups some rank was dealt
   std::int64_t dealt_ = 0;
+  // Dealing by measured cost (grouped dealing only).
+  std::vector<double> dealtAt_;   // per item: when it was dealt
+  std::vector<char> finished_;    // per item: reported done
+  std::vector<double> costSum_;   // per group index (see groupIndex_): measured item seconds
+  std::vector<int> costCount_;
+  double setupSum_ = 0.0;
+  int setupCount_ = 0;
+  std::vector<int> busyMax_;      // per rank: the most items it held at once (its workers)
+  std::vector<std::int64_t> groupIds_;    // the distinct groups, in order of first item
+  std::vector<std::size_t> groupIndex_;   // per item: its group's index in groupIds_
+
+  [[nodiscard]] std::int64_t affinityPick(int rank, const std::vector<int>& owner,
+                                          const std::vector<std::vector<std::int64_t>>& held,
+                                          const std::vector<std::int64_t>& started) const;
+  [[nodiscard]] std::int64_t costedPick(int rank, double now, std::int64_t rulePick) const;
 };
 
 /// A WorkQueue within one process: a WorkDealer behind a mutex.
 class LocalWorkQueue final : public WorkQueue {
  public:
   explicit LocalWorkQueue(std::int64_t items) : dealer_(items) {}
-  std::int64_t next() override;
+  using WorkQueue::next;
+  std::int64_t next(const ItemDone& done) override;
   void cancel() override;
   void finish() override {}
 
