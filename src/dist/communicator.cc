@@ -57,15 +57,16 @@ std::int64_t WorkDealer::costedPick(int rank, double now, std::int64_t rulePick)
   if (rulePick < 0 || !std::isfinite(cheapest)) return rulePick;  // nothing measured yet
 
   // Estimated item cost per group: the measured mean; else the cheapest measured one (groups
-  // come costliest first, so one not measured yet is assumed no costlier), raised to the
-  // elapsed time of its longest-running item.
+  // come costliest first, so one not measured yet is assumed no costlier), raised to twice the
+  // elapsed time of its longest-running item (seen at a random point of its run, an item is
+  // half done on average).
   std::vector<double> cost(numGroups);
   for (std::size_t g = 0; g < numGroups; ++g)
     cost[g] = costCount_[g] > 0 ? costSum_[g] / costCount_[g] : cheapest;
   const std::size_t items = owner_.size();
   for (std::size_t i = 0; i < items; ++i)
     if (owner_[i] >= 0 && !finished_[i] && costCount_[groupIndex_[i]] == 0)
-      cost[groupIndex_[i]] = std::max(cost[groupIndex_[i]], now - dealtAt_[i]);
+      cost[groupIndex_[i]] = std::max(cost[groupIndex_[i]], 2.0 * (now - dealtAt_[i]));
   const double setup = setupCount_ > 0 ? setupSum_ / setupCount_ : 0.0;
 
   // The choices: the first item left of each group.

@@ -140,6 +140,11 @@ TEST(WorkDealerTest, MeasuredCostsGiveAnIdleRankAShareOfTheCostlyGroup) {
   const Played rule10 = play(groups, cost10, 1.1, 2, false);
   const Played measured10 = play(groups, cost10, 1.1, 2, true);
   EXPECT_LE(measured10.end, rule10.end + 1e-9);
+  EXPECT_LT(measured10.end, rule10.end - 0.2);  // 17.5 s against 17.8 s
+  // Three ranks: every item dealt once, and no later than by the rule.
+  const Played three = play(groups, cost, 0.07, 3, true);
+  EXPECT_EQ(std::count(three.owner.begin(), three.owner.end(), -1), 0);
+  EXPECT_LE(three.end, play(groups, cost, 0.07, 3, false).end + 1e-9);
 
   // One group only, or reports without any measured cost: the rule's order.
   const Played one = play({4, 4, 4, 4}, {{4, 1.0}}, 0.5, 2, true);

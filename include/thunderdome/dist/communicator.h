@@ -56,8 +56,8 @@ class WorkDealer {
   /// (costliest first) still decides what is dealt first. Empty: plain order.
   /// Once finished items have been reported (next with an ItemDone), the dealer also weighs
   /// that rule against giving the rank the first item left of another group: it estimates each
-  /// group's item cost (measured means; a running item's elapsed time as a lower bound; the
-  /// cheapest measured cost for a group not yet measured) and the setup cost (measured mean),
+  /// group's item cost (measured means; else the cheapest measured cost, or twice a running
+  /// item's elapsed time if more) and the setup cost (measured mean),
   /// plays the rest of the dealing out for each choice, and takes the one that ends soonest
   /// (the rule's own choice unless another ends at least 1% sooner). So a rank that would sit
   /// idle at the end takes a share of a costly group instead, when that pays for its setup.
