@@ -105,4 +105,99 @@ Frame HashingTF::transformImpl(const Frame& input, const Context& /*ctx*/) const
                                                std::move(indices), std::move(values)));
 }
 
+bool HashingTF::derivesFrom(const Transformer& from) const {
+  const auto* f = dynamic_cast<const HashingTF*>(&from);
+  return f && f->getInputCol() == getInputCol() && f->getOutputCol() == getOutputCol() &&
+         f->getBinary() == getBinary() && getNumFeatures() > 0 &&
+         f->getNumFeatures() % getNumFeatures() == 0;
+}
+
+ColumnPtr HashingTF::deriveOutput(const Transformer& from, const ColumnPtr& fromOutput) const {
+  if (!derivesFrom(from)) return nullptr;
+  const auto* in = dynamic_cast<const VectorColumn*>(fromOutput.get());
+  const std::int64_t big = static_cast<const HashingTF&>(from).getNumFeatures();
+  if (!in || in->dim() != big || (in->size() > 0 && in->isDense())) return nullptr;
+  if (big == getNumFeatures()) return fromOutput;
+  const std::int64_t n = in->size();
+  const std::int64_t numFeatures = getNumFeatures();
+  const bool binary = getBinary();
+
+  struct Block {
+    std::vector<std::int64_t> rowNnz;
+    std::vector<std::int32_t> indices;
+    std::vector<double> values;
+  };
+  std::vector<Block> blocks(static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
+  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    Block& blk = blocks[static_cast<std::size_t>(b)];
+    std::int64_t blockNnz = 0;
+    for (std::int64_t r = begin; r < end; ++r) blockNnz += (*in)[r].nnz;
+    blk.rowNnz.reserve(static_cast<std::size_t>(end - begin));
+    blk.indices.reserve(static_cast<std::size_t>(blockNnz));
+    blk.values.reserve(static_cast<std::size_t>(blockNnz));
+    // Each row's entries are summed in the order of their indices in `from`'s vector, with
+    // counters (when zeroing numFeatures of them pays, as in transform) or by sorting (folded
+    // index, position): the same sums either way.
+    const bool dense = numFeatures <= kMaxDenseCounters && numFeatures <= 8 * blockNnz;
+    std::vector<double> sum(dense ? static_cast<std::size_t>(numFeatures) : 0, 0.0);
+    std::vector<char> seen(sum.size(), 0);
+    std::vector<std::int32_t> scratch;
+    std::vector<std::pair<std::int32_t, std::int32_t>> folded;  // (index, position in the row)
+    for (std::int64_t r = begin; r < end; ++r) {
+      const VectorView v = (*in)[r];
+      const auto rowStart = blk.indices.size();
+      if (dense) {
+        scratch.clear();
+        for (std::int64_t k = 0; k < v.nnz; ++k) {
+          const auto h = static_cast<std::int32_t>(v.indices[k] % numFeatures);
+          auto& s = seen[static_cast<std::size_t>(h)];
+          if (!s) {
+            s = 1;
+            scratch.push_back(h);
+          }
+          sum[static_cast<std::size_t>(h)] += v.values[k];
+        }
+        std::sort(scratch.begin(), scratch.end());
+        for (const std::int32_t h : scratch) {
+          blk.indices.push_back(h);
+          blk.values.push_back(binary ? 1.0 : sum[static_cast<std::size_t>(h)]);
+          sum[static_cast<std::size_t>(h)] = 0.0;
+          seen[static_cast<std::size_t>(h)] = 0;
+        }
+      } else {
+        folded.clear();
+        for (std::int64_t k = 0; k < v.nnz; ++k)
+          folded.emplace_back(static_cast<std::int32_t>(v.indices[k] % numFeatures),
+                              static_cast<std::int32_t>(k));
+        std::sort(folded.begin(), folded.end());
+        for (std::size_t k = 0; k < folded.size();) {
+          double s = 0.0;
+          std::size_t e = k;
+          for (; e < folded.size() && folded[e].first == folded[k].first; ++e)
+            s += v.values[folded[e].second];
+          blk.indices.push_back(folded[k].first);
+          blk.values.push_back(binary ? 1.0 : s);
+          k = e;
+        }
+      }
+      blk.rowNnz.push_back(static_cast<std::int64_t>(blk.indices.size() - rowStart));
+    }
+  });
+  std::vector<std::int64_t> offsets{0};
+  offsets.reserve(static_cast<std::size_t>(n) + 1);
+  std::size_t total = 0;
+  for (const auto& b : blocks) total += b.indices.size();
+  std::vector<std::int32_t> indices;
+  std::vector<double> values;
+  indices.reserve(total);
+  values.reserve(total);
+  for (auto& b : blocks) {
+    for (auto c : b.rowNnz) offsets.push_back(offsets.back() + c);
+    indices.insert(indices.end(), b.indices.begin(), b.indices.end());
+    values.insert(values.end(), b.values.begin(), b.values.end());
+    b = Block{};
+  }
+  return VectorColumn::sparse(numFeatures, std::move(offsets), std::move(indices), std::move(values));
+}
+
 }  // namespace td
