@@ -127,7 +127,9 @@ ParamSpec reuseFeaturesParam() {
           "identical. Each setting is computed when its first fold starts, in chunks of rows, "
           "and freed after its last; columns those stages make only for each other (the "
           "tokens) live one chunk, unless a later stage, the evaluator or a param map names "
-          "them",
+          "them. A setting that differs from one still held only in the last of those stages, "
+          "when that stage can derive its output from the held one's (HashingTF: numFeatures "
+          "divides the held numFeatures), is made from it instead, bit for bit the same",
           ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
@@ -289,6 +291,7 @@ std::optional<Frame> GridSearch::deriveGroup(std::size_t g, const std::vector<st
       from = other.frame;  // a cheap copy: the columns are shared
     }
     if (!from || !from->schema().contains(lastColumn_[g])) continue;
+    const auto t0 = std::chrono::steady_clock::now();
     const Frame src = rows ? from->take(*rows) : *from;
     ColumnPtr column = lastStage_[g]->deriveOutput(*lastStage_[s], src.column(lastColumn_[g]));
     if (!column) continue;
@@ -300,8 +303,9 @@ std::optional<Frame> GridSearch::deriveGroup(std::size_t g, const std::vector<st
         out = out.withColumn(field.name, field.name == lastColumn_[g] ? column : src.column(field.name));
     workCounters().derived.fetch_add(1, std::memory_order_relaxed);
     if (traceMemoryEnabled())
-      traceMemory(fmt::format("derived group {} ({}) from group {} ({})", g, groupKeys_[g].toString(),
-                              s, groupKeys_[s].toString()),
+      traceMemory(fmt::format("derived group {} ({}) from group {} ({}) in {:.3f} s", g,
+                              groupKeys_[g].toString(), s, groupKeys_[s].toString(),
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()),
                   describeColumns(out, &source));
     return out;
   }
