@@ -45,7 +45,8 @@ def run_td(td, work, train, test):
     j = json.loads(r.pop("stdout"))
     shutil.rmtree(model, ignore_errors=True)
     r.update({"fit": j["elapsedSeconds"], "testAuc": j.get("testMetric"),
-              "best": j["bestParams"], "work": j.get("work", {})})
+              "best": j["bestParams"], "work": j.get("work", {}),
+              "featureGroups": j.get("featureGroups", {})})
     return r
 
 
@@ -63,6 +64,9 @@ def summarize(runs, rows):
         s[key] = med([r.get(key) for r in runs])
     for key in ("fits", "iterations", "cgSteps", "passes"):
         vals = [r.get("work", {}).get(key) for r in runs]
+        s[key] = med(vals) if any(v is not None for v in vals) else None
+    for key in ("featurized", "derived"):  # tuning's feature groups made, and derived
+        vals = [r.get("featureGroups", {}).get(key) for r in runs]
         s[key] = med(vals) if any(v is not None for v in vals) else None
     s["usWallPerRow"] = 1e6 * s["wall"] / rows
     s["usCpuPerRow"] = 1e6 * s["cpu"] / rows

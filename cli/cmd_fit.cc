@@ -329,7 +329,9 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<double> work{static_cast<double>(workCounters().fits.load()),
                            static_cast<double>(workCounters().iterations.load()),
                            static_cast<double>(workCounters().cgSteps.load()),
-                           static_cast<double>(workCounters().passes.load())};
+                           static_cast<double>(workCounters().passes.load()),
+                           static_cast<double>(workCounters().featurized.load()),
+                           static_cast<double>(workCounters().derived.load())};
   if (distributed && !dataParallel) comm->allreduceSum(work);
   if (!root) return 0;  // rank 0 saves and prints
   const double fitSeconds = secondsSince(t0);
@@ -412,6 +414,11 @@ int runFit(const FitArgs& args, std::ostream& out, std::ostream& err) {
                  {"iterations", static_cast<std::int64_t>(work[1])},
                  {"cgSteps", static_cast<std::int64_t>(work[2])},
                  {"passes", static_cast<std::int64_t>(work[3])}};
+    // Tuning's feature groups (reuseFeatures), summed over the ranks: made by running the
+    // feature stages, or derived from another group's features. These depend on scheduling
+    // (a group derives only from one held at that moment), the counts above do not.
+    j["featureGroups"] = {{"featurized", static_cast<std::int64_t>(work[4])},
+                          {"derived", static_cast<std::int64_t>(work[5])}};
     j["warnings"] = warnings;
     if (testMetric) {
       j["testMetric"] = doubleToJson(*testMetric);

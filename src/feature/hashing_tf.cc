@@ -2,6 +2,8 @@
 #include "thunderdome/feature/hashing_tf.h"
 
 #include <algorithm>
+#include <bit>
+#include <limits>
 
 #include "thunderdome/core/parallel.h"
 #include "thunderdome/core/shared_params.h"
@@ -103,6 +105,112 @@ Frame HashingTF::transformImpl(const Frame& input, const Context& /*ctx*/) const
   return input.withColumn(getOutputCol(),
                           VectorColumn::sparse(numFeatures, std::move(offsets),
                                                std::move(indices), std::move(values)));
+}
+
+bool HashingTF::derivesFrom(const Transformer& from) const {
+  const auto* f = dynamic_cast<const HashingTF*>(&from);
+  return f && f->getInputCol() == getInputCol() && f->getOutputCol() == getOutputCol() &&
+         f->getBinary() == getBinary() && getNumFeatures() > 0 &&
+         f->getNumFeatures() % getNumFeatures() == 0;
+}
+
+ColumnPtr HashingTF::deriveOutput(const Transformer& from, const ColumnPtr& fromOutput) const {
+  if (!derivesFrom(from)) return nullptr;
+  const auto* in = dynamic_cast<const VectorColumn*>(fromOutput.get());
+  const std::int64_t big = static_cast<const HashingTF&>(from).getNumFeatures();
+  if (!in || in->dim() != big || (in->size() > 0 && in->isDense())) return nullptr;
+  if (big == getNumFeatures()) return fromOutput;
+  const std::int64_t n = in->size();
+  const std::int64_t numFeatures = getNumFeatures();
+  const bool binary = getBinary();
+  if (n == 0) return VectorColumn::sparse(numFeatures, {0}, {}, {});
+
+  // One CSR column per block of kRowBlock (a power of two) rows, kept as the chunks of the
+  // result (nothing copied to join them).
+  std::vector<std::shared_ptr<const VectorColumn>> blocks(
+      static_cast<std::size_t>(parallel::numBlocks(n, kRowBlock)));
+  parallel::forBlocks(n, kRowBlock, [&](std::int64_t b, std::int64_t begin, std::int64_t end) {
+    std::int64_t blockNnz = 0;
+    for (std::int64_t r = begin; r < end; ++r) blockNnz += (*in)[r].nnz;
+    std::vector<std::int64_t> offsets{0};
+    std::vector<std::int32_t> indices;
+    std::vector<double> values;
+    offsets.reserve(static_cast<std::size_t>(end - begin) + 1);
+    indices.reserve(static_cast<std::size_t>(blockNnz));
+    values.reserve(static_cast<std::size_t>(blockNnz));
+    // A row's entries are summed in the order of their indices in `from`'s vector: in
+    // numFeatures counters when zeroing them pays (as in transform), the row's folded indices
+    // then read off a bit set (or sorted, when few are far apart), else by sorting (folded
+    // index, position). The same sums either way. `from`'s indices ascend, so the folded ones
+    // form runs [q*m, (q+1)*m): one division per run, not per entry.
+    const bool dense = numFeatures <= kMaxDenseCounters && numFeatures <= 8 * blockNnz;
+    std::vector<double> sum(dense ? static_cast<std::size_t>(numFeatures) : 0, 0.0);
+    std::vector<std::uint64_t> bits(dense ? static_cast<std::size_t>((numFeatures + 63) / 64) : 0, 0);
+    std::vector<std::int32_t> distinct;
+    std::vector<std::pair<std::int32_t, std::int32_t>> folded;  // (index, position in the row)
+    auto emit = [&](std::int32_t h) {
+      auto& c = sum[static_cast<std::size_t>(h)];
+      indices.push_back(h);
+      values.push_back(binary ? 1.0 : c);
+      c = 0.0;
+    };
+    for (std::int64_t r = begin; r < end; ++r) {
+      const VectorView v = (*in)[r];
+      std::int64_t base = 0;  // the start of the run of v.indices[k]
+      if (dense) {
+        distinct.clear();
+        std::int32_t lo = std::numeric_limits<std::int32_t>::max(), hi = -1;
+        for (std::int64_t k = 0; k < v.nnz; ++k) {
+          const std::int64_t i = v.indices[k];
+          if (i - base >= numFeatures) base = i - i % numFeatures;
+          const auto h = static_cast<std::int32_t>(i - base);
+          auto& word = bits[static_cast<std::size_t>(h >> 6)];
+          const std::uint64_t bit = std::uint64_t{1} << (h & 63);
+          if (!(word & bit)) {
+            word |= bit;
+            distinct.push_back(h);
+            lo = std::min(lo, h);
+            hi = std::max(hi, h);
+          }
+          sum[static_cast<std::size_t>(h)] += v.values[k];
+        }
+        if (hi >= 0 && (hi >> 6) - (lo >> 6) + 1 <= 4 * static_cast<std::int64_t>(distinct.size())) {
+          for (std::int32_t w = lo >> 6; w <= hi >> 6; ++w) {
+            std::uint64_t word = bits[static_cast<std::size_t>(w)];
+            bits[static_cast<std::size_t>(w)] = 0;
+            for (; word; word &= word - 1) emit(w * 64 + std::countr_zero(word));
+          }
+        } else {
+          std::sort(distinct.begin(), distinct.end());
+          for (const std::int32_t h : distinct) {
+            bits[static_cast<std::size_t>(h >> 6)] = 0;
+            emit(h);
+          }
+        }
+      } else {
+        folded.clear();
+        for (std::int64_t k = 0; k < v.nnz; ++k) {
+          const std::int64_t i = v.indices[k];
+          if (i - base >= numFeatures) base = i - i % numFeatures;
+          folded.emplace_back(static_cast<std::int32_t>(i - base), static_cast<std::int32_t>(k));
+        }
+        std::sort(folded.begin(), folded.end());
+        for (std::size_t k = 0; k < folded.size();) {
+          double total = 0.0;
+          std::size_t e = k;
+          for (; e < folded.size() && folded[e].first == folded[k].first; ++e)
+            total += v.values[folded[e].second];
+          indices.push_back(folded[k].first);
+          values.push_back(binary ? 1.0 : total);
+          k = e;
+        }
+      }
+      offsets.push_back(static_cast<std::int64_t>(indices.size()));
+    }
+    blocks[static_cast<std::size_t>(b)] =
+        VectorColumn::sparse(numFeatures, std::move(offsets), std::move(indices), std::move(values));
+  });
+  return VectorColumn::concat(std::move(blocks));
 }
 
 }  // namespace td

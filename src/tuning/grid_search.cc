@@ -18,6 +18,7 @@
 
 #include "thunderdome/core/memory.h"
 #include "thunderdome/core/parallel.h"
+#include "thunderdome/core/work_counters.h"
 #include "thunderdome/tuning/validator.h"
 
 namespace td::tuning {
@@ -126,7 +127,9 @@ ParamSpec reuseFeaturesParam() {
           "identical. Each setting is computed when its first fold starts, in chunks of rows, "
           "and freed after its last; columns those stages make only for each other (the "
           "tokens) live one chunk, unless a later stage, the evaluator or a param map names "
-          "them",
+          "them. A setting that differs from one still held only in the last of those stages, "
+          "when that stage can derive its output from the held one's (HashingTF: numFeatures "
+          "divides the held numFeatures), is made from it instead, bit for bit the same",
           ParamType::kBool, ParamValue(true), ParamValidator::any()};
 }
 
@@ -218,6 +221,95 @@ GridSearch::GridSearch(std::shared_ptr<Estimator> estimator, std::shared_ptr<Eva
     featureGroup_.push_back(static_cast<std::size_t>(it - groupKeys_.begin()));
     if (it == groupKeys_.end()) groupKeys_.push_back(key);
   }
+  findSources();
+}
+
+void GridSearch::findSources() {
+  // Group g's features derive from group s's when their keys set the stages before the last
+  // alike (so the last stage reads the same input), the last stage adds one column, of the
+  // same name and type under both settings (so the same columns are kept), and with g's
+  // setting it derivesFrom s's (HashingTF: numFeatures divides s's).
+  const std::size_t n = groupKeys_.size();
+  sources_.assign(n, {});
+  lastStage_.assign(n, nullptr);
+  lastColumn_.assign(n, {});
+  if (n < 2) return;
+  std::set<std::string> headUids;
+  for (std::size_t j = 0; j + 1 < prefix_.size(); ++j) collectUids(*prefix_[j], headUids);
+  if (headUids.count(prefix_.back()->uid())) return;
+  std::vector<Field> added(n);
+  for (std::size_t g = 0; g < n; ++g) {
+    try {
+      Schema in = data_.schema();
+      for (std::size_t j = 0; j + 1 < prefix_.size(); ++j)
+        in = prefix_[j]->copyStage(groupKeys_[g])->transformSchema(in);
+      auto last = std::dynamic_pointer_cast<const Transformer>(prefix_.back()->copyStage(groupKeys_[g]));
+      if (!last) continue;
+      std::vector<Field> fields;
+      const Schema out = last->transformSchema(in);
+      for (const auto& f : out.fields())
+        if (!in.contains(f.name)) fields.push_back(f);
+      if (fields.size() != 1) continue;
+      added[g] = fields.front();
+      lastStage_[g] = std::move(last);
+      lastColumn_[g] = added[g].name;
+    } catch (const std::exception&) {
+      // not derivable: the featurization reports the problem as it would anyway
+    }
+  }
+  for (std::size_t g = 0; g < n; ++g) {
+    if (!lastStage_[g]) continue;
+    const ParamMap head = restrict(groupKeys_[g], headUids);
+    for (std::size_t s = 0; s < n; ++s)
+      if (s != g && lastStage_[s] && added[s] == added[g] &&
+          restrict(groupKeys_[s], headUids) == head && lastStage_[g]->derivesFrom(*lastStage_[s]))
+        sources_[g].push_back(s);
+  }
+}
+
+bool GridSearch::dealtBefore(std::size_t a, std::size_t b) const {
+  const double ca = groupCost(a), cb = groupCost(b);
+  return ca != cb ? ca > cb : a < b;
+}
+
+std::optional<Frame> GridSearch::deriveGroup(std::size_t g, const std::vector<std::int64_t>* rows,
+                                             bool holdingSlot) {
+  if (g >= sources_.size()) return std::nullopt;
+  for (const std::size_t s : sources_[g]) {
+    if (s >= groupSlots_.size()) continue;
+    std::optional<Frame> from;
+    {
+      // Locks are taken one at a time, or (holding g's) waited for only on a group dealt
+      // before g, whose holder in turn waits only on groups dealt before it: no cycle.
+      GroupSlot& other = *groupSlots_[s];
+      std::unique_lock lock(other.mu, std::defer_lock);
+      if (holdingSlot && !dealtBefore(s, g)) {
+        if (!lock.try_lock()) continue;
+      } else {
+        lock.lock();
+      }
+      from = other.frame;  // a cheap copy: the columns are shared
+    }
+    if (!from || !from->schema().contains(lastColumn_[g])) continue;
+    const auto t0 = std::chrono::steady_clock::now();
+    const Frame src = rows ? from->take(*rows) : *from;
+    ColumnPtr column = lastStage_[g]->deriveOutput(*lastStage_[s], src.column(lastColumn_[g]));
+    if (!column) continue;
+    // The columns a featurization of g would keep: those of s's, the last stage's replaced.
+    const Frame source = rows ? data_.take(*rows) : data_;
+    Frame out = source;
+    for (const auto& field : src.schema().fields())
+      if (!data_.schema().contains(field.name))
+        out = out.withColumn(field.name, field.name == lastColumn_[g] ? column : src.column(field.name));
+    workCounters().derived.fetch_add(1, std::memory_order_relaxed);
+    if (traceMemoryEnabled())
+      traceMemory(fmt::format("derived group {} ({}) from group {} ({}) in {:.3f} s", g,
+                              groupKeys_[g].toString(), s, groupKeys_[s].toString(),
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()),
+                  describeColumns(out, &source));
+    return out;
+  }
+  return std::nullopt;
 }
 
 Frame GridSearch::featurizeGroup(std::size_t g, const Frame& source) const {
@@ -226,6 +318,7 @@ Frame GridSearch::featurizeGroup(std::size_t g, const Frame& source) const {
   // one chunk at a time instead of the whole dataset's. Chunks of a power-of-two number of rows
   // are kept as they are by VectorColumn::concat (no copy).
   const ParamMap& key = groupKeys_[g];
+  workCounters().featurized.fetch_add(1, std::memory_order_relaxed);
   std::vector<std::shared_ptr<Transformer>> stages;
   for (const auto& p : prefix_) stages.push_back(std::static_pointer_cast<Transformer>(p->copyStage(key)));
   const std::int64_t n = source.numRows();
@@ -288,16 +381,26 @@ Frame GridSearch::featurizeGroup(std::size_t g, const Frame& source) const {
 }
 
 Frame GridSearch::acquireGroup(std::size_t g, double* setupSeconds) {
-  freeDoneGroups(g);
   GroupSlot& slot = *groupSlots_[g];
-  std::lock_guard lock(slot.mu);  // one worker featurizes; the others of this group wait
-  if (!slot.frame) {
-    const auto t0 = std::chrono::steady_clock::now();
-    slot.frame = featurizeGroup(g, data_);
-    if (setupSeconds)
-      *setupSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  bool made = false;
+  {
+    std::lock_guard lock(slot.mu);
+    made = slot.frame.has_value();
   }
-  return *slot.frame;
+  // Until g's features are made, the groups they may derive from stay (see deriveGroup).
+  const bool keepSources = !made && g < sources_.size() && !sources_[g].empty();
+  freeDoneGroups(g, keepSources ? &sources_[g] : nullptr);
+  std::unique_lock lock(slot.mu);  // one worker featurizes; the others of this group wait
+  if (slot.frame) return *slot.frame;
+  const auto t0 = std::chrono::steady_clock::now();
+  slot.frame = deriveGroup(g, nullptr, true);
+  if (!slot.frame) slot.frame = featurizeGroup(g, data_);
+  if (setupSeconds)
+    *setupSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Frame out = *slot.frame;
+  lock.unlock();
+  if (keepSources) freeDoneGroups(g);
+  return out;
 }
 
 void GridSearch::releaseGroup(std::size_t g) {
@@ -306,13 +409,14 @@ void GridSearch::releaseGroup(std::size_t g) {
   --slot.pending;  // freed when a worker next starts an item (or the refit), see freeDoneGroups
 }
 
-void GridSearch::freeDoneGroups(std::size_t keep) {
+void GridSearch::freeDoneGroups(std::size_t keep, const std::vector<std::size_t>* alsoKeep) {
   // A group whose items are all done goes when a worker starts its next item, not at once:
   // the groups done last on this process (a rank's own, with affinity dealing) stay until the
   // refit, which reuses its group's features when they are still here. One lock at a time.
   bool freed = false;
   for (std::size_t s = 0; s < groupSlots_.size(); ++s) {
-    if (s == keep) continue;
+    if (s == keep || (alsoKeep && std::find(alsoKeep->begin(), alsoKeep->end(), s) != alsoKeep->end()))
+      continue;
     GroupSlot& slot = *groupSlots_[s];
     std::lock_guard lock(slot.mu);
     if (slot.pending == 0 && slot.frame) {
@@ -363,10 +467,15 @@ std::vector<std::string> GridSearch::unusedIntermediates(const Frame& beforeLast
 Frame GridSearch::featurized(std::size_t m) {
   const std::size_t g = featureGroup_[m];
   if (g < groupSlots_.size()) {
+    std::optional<Frame> out;
+    {
+      GroupSlot& slot = *groupSlots_[g];
+      std::lock_guard lock(slot.mu);
+      out = slot.frame;
+    }
+    if (!out) out = deriveGroup(g, nullptr, false);  // from a group still held
     freeDoneGroups(g);
-    GroupSlot& slot = *groupSlots_[g];
-    std::lock_guard lock(slot.mu);
-    if (slot.frame) return *slot.frame;
+    if (out) return *out;
   }
   return featurizeGroup(g, data_);  // freed after its last work item (or never made): again
 }
@@ -376,10 +485,15 @@ Frame GridSearch::featurizedRows(std::size_t m, std::int64_t begin, std::int64_t
   std::iota(rows.begin(), rows.end(), begin);
   const std::size_t g = featureGroup_[m];
   if (g < groupSlots_.size()) {
+    std::optional<Frame> out;
+    {
+      GroupSlot& slot = *groupSlots_[g];
+      std::lock_guard lock(slot.mu);
+      if (slot.frame) out = slot.frame->take(rows);
+    }
+    if (!out) out = deriveGroup(g, &rows, false);  // from a group still held
     freeDoneGroups(g);
-    GroupSlot& slot = *groupSlots_[g];
-    std::lock_guard lock(slot.mu);
-    if (slot.frame) return slot.frame->take(rows);
+    if (out) return *out;
   }
   return featurizeGroup(g, data_.take(rows));  // row-wise stages: the same rows' features
 }

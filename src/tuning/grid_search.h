@@ -99,13 +99,24 @@ class GridSearch {
   // The featurized rows of `source` (the whole dataset, or a shard of it) for feature group g,
   // made chunk by chunk (see the .cc).
   [[nodiscard]] Frame featurizeGroup(std::size_t g, const Frame& source) const;
+  // Finds, per group, the groups its features can be derived from (sources_, see the .cc).
+  void findSources();
+  // Group g's featurized rows (all, or `rows` of the dataset) derived from the features a
+  // source group holds on this process (Transformer::deriveOutput), or nullopt when none can
+  // give them. `holdingSlot`: the caller holds group g's lock (only sources dealt before g
+  // are waited for; the others are skipped while locked).
+  std::optional<Frame> deriveGroup(std::size_t g, const std::vector<std::int64_t>* rows,
+                                   bool holdingSlot);
+  // Whether group a's items are dealt before group b's (see dealOrder).
+  [[nodiscard]] bool dealtBefore(std::size_t a, std::size_t b) const;
   // Group g's featurized dataset, made by the first work item that needs it.
-  /// `setupSeconds`, if given, grows by the time spent featurizing when this call did it.
+  // `setupSeconds`, if given, grows by the time spent making them when this call did.
   Frame acquireGroup(std::size_t g, double* setupSeconds = nullptr);
   // One work item of group g is done (see freeDoneGroups).
   void releaseGroup(std::size_t g);
-  // Frees the features of every group but `keep` whose work items are all done.
-  void freeDoneGroups(std::size_t keep);
+  // Frees the features of every group but `keep` (and those in `alsoKeep`) whose work items
+  // are all done.
+  void freeDoneGroups(std::size_t keep, const std::vector<std::size_t>* alsoKeep = nullptr);
   // After each work item: returns the memory it freed to the kernel.
   static void itemDone();
   // The feature groups of the maps of a chain (one, unless warm starts are off).
@@ -164,6 +175,12 @@ class GridSearch {
     std::int64_t pending = 0;  // work items of the group not yet done
   };
   std::vector<std::unique_ptr<GroupSlot>> groupSlots_;
+  // Per group: the groups whose features its own derive from (the keys differ only in the
+  // last prefix stage, which derivesFrom that group's setting and adds the same column),
+  // lowest first; that stage with the group's setting, and the column it adds.
+  std::vector<std::vector<std::size_t>> sources_;
+  std::vector<std::shared_ptr<const Transformer>> lastStage_;
+  std::vector<std::string> lastColumn_;
 };
 
 }  // namespace td::tuning

@@ -78,6 +78,12 @@ TEST_F(CliTest, SeedExampleFitShowPredictEvaluate) {
   EXPECT_GE(iters, work["fits"].get<std::int64_t>()) << work;
   EXPECT_GT(cg, 0) << work;
   EXPECT_EQ(work["passes"], 2 * work["fits"].get<std::int64_t>() + 3 * iters + 2 * cg) << work;
+  // Feature groups: numFeatures 10, 100, 1000 are made once each (the refit may make its own
+  // again), hashing the widest and folding the others from a held one when the workers meet.
+  const json groups = fit["featureGroups"];
+  EXPECT_GE(groups["featurized"].get<std::int64_t>(), 1) << groups;
+  EXPECT_GE(groups["featurized"].get<std::int64_t>() + groups["derived"].get<std::int64_t>(), 3) << groups;
+  EXPECT_LE(groups["featurized"].get<std::int64_t>() + groups["derived"].get<std::int64_t>(), 4) << groups;
   r = cli({"fit", "--spec", kSpec, "--train", kTrain, "--out", path("m2"), "--json", "-q"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["work"], work);

@@ -12,6 +12,7 @@
 
 #include "thunderdome/classification/logistic_regression.h"
 #include "thunderdome/core/error.h"
+#include "thunderdome/core/work_counters.h"
 #include "thunderdome/evaluation/binary_classification_evaluator.h"
 #include "thunderdome/feature/hashing_tf.h"
 #include "thunderdome/feature/imputer.h"
@@ -311,6 +312,52 @@ TEST(CrossValidatorTest, FeaturizedInChunksAndGroupByGroupAsPlainFits) {
     EXPECT_EQ(chunked->bestIndex(), plain->bestIndex());
     EXPECT_EQ(lrOf(chunked)->coefficients(), lrOf(plain)->coefficients());
   }
+}
+
+TEST(CrossValidatorTest, FeaturesDerivedFromAWiderGroupAsPlainFits) {
+  // numFeatures {256, 64, 16}: the 256 group is featurized (dealt first, the costliest), the
+  // 64 group folded from it and the 16 group from the 64 one (HashingTF::deriveOutput), one
+  // worker keeping each source until the next group is made. Metrics and the refitted model
+  // are those of plain per-fit featurization, bit for bit, at any parallelism.
+  GridSetup s;
+  s.grid = ParamGridBuilder()
+               .addGrid(s.tf->param("numFeatures"), {16, 64, 256})
+               .addGrid(s.lr->param("regParam"), {0.1, 0.01})
+               .build();
+  const Frame data = syntheticText(2600);  // two featurization chunks
+  auto run = [&](bool reuse, std::int64_t parallelism) {
+    CrossValidator cv = s.cv(3);
+    cv.set("reuseFeatures", reuse);
+    cv.setParallelism(parallelism);
+    workCounters().reset();
+    return stageAs<CrossValidatorModel>(cv.fit(data));
+  };
+  const auto lrOf = [](const std::shared_ptr<CrossValidatorModel>& m) {
+    return stageAs<LogisticRegressionModel>(stageAs<PipelineModel>(m->bestModel())->stages()[2]);
+  };
+  const auto plain = run(false, 1);
+  EXPECT_EQ(workCounters().featurized.load(), 0);
+  EXPECT_EQ(workCounters().derived.load(), 0);
+  const auto one = run(true, 1);
+  EXPECT_EQ(workCounters().derived.load(), 2);
+  // The refit reuses the 16 group, still held, or featurizes its group again.
+  const std::int64_t bestNumFeatures =
+      stageAs<HashingTF>(stageAs<PipelineModel>(one->bestModel())->stages()[1])->getNumFeatures();
+  EXPECT_EQ(workCounters().featurized.load(), bestNumFeatures == 16 ? 1 : 2);
+  EXPECT_EQ(one->avgMetrics(), plain->avgMetrics());
+  EXPECT_EQ(one->foldMetrics(), plain->foldMetrics());
+  EXPECT_EQ(one->bestIndex(), plain->bestIndex());
+  EXPECT_EQ(lrOf(one)->coefficients(), lrOf(plain)->coefficients());
+  EXPECT_EQ(lrOf(one)->intercept(), lrOf(plain)->intercept());
+  const auto three = run(true, 3);  // derived or not as the workers meet: the same results
+  EXPECT_EQ(workCounters().featurized.load() + workCounters().derived.load() >= 3, true);
+  EXPECT_EQ(three->foldMetrics(), plain->foldMetrics());
+  EXPECT_EQ(lrOf(three)->coefficients(), lrOf(plain)->coefficients());
+  // numFeatures that divide none of the others: every group featurized.
+  s.grid = ParamGridBuilder().addGrid(s.tf->param("numFeatures"), {20, 30}).build();
+  (void)run(true, 1);
+  EXPECT_EQ(workCounters().derived.load(), 0);
+  EXPECT_GE(workCounters().featurized.load(), 2);
 }
 
 TEST(CrossValidatorTest, BitIdenticalAcrossParallelism) {

@@ -17,6 +17,11 @@ struct WorkCounters {
   /// Hessian diagonal) + 2 per CG step (X·v and Xᵀ·(D·Xv)); for L-BFGS 2 + 2 per iteration. An
   /// estimate from the counts above, the model bench/run_bench.py's bandwidth table uses.
   std::atomic<std::int64_t> passes{0};
+  /// Tuning's feature groups (see reuseFeatures) made by running the feature stages, and those
+  /// derived from another group's features instead (Transformer::deriveOutput). Unlike the
+  /// totals above these depend on scheduling: a group derives only from one held at the time.
+  std::atomic<std::int64_t> featurized{0};
+  std::atomic<std::int64_t> derived{0};
 
   /// Adds one fit of `iterations` iterations and `cgSteps` CG steps (0: an L-BFGS fit).
   void addFit(std::int64_t iters, std::int64_t cg) {
@@ -31,6 +36,8 @@ struct WorkCounters {
     iterations = 0;
     cgSteps = 0;
     passes = 0;
+    featurized = 0;
+    derived = 0;
   }
 };
 

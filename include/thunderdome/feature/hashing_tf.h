@@ -35,6 +35,14 @@ class HashingTF final : public Transformer {
 
   [[nodiscard]] Schema transformSchema(const Schema& input) const override;
   [[nodiscard]] bool isRowWise() const override { return true; }
+  /// True when `from` is a HashingTF with the same inputCol, outputCol and binary whose
+  /// numFeatures is a multiple of this one's: nonNegativeMod(h, m) equals
+  /// nonNegativeMod(nonNegativeMod(h, M), m) when m divides M.
+  [[nodiscard]] bool derivesFrom(const Transformer& from) const override;
+  /// Folds `from`'s vectors: index i becomes i mod numFeatures, the counts of indices that
+  /// meet added (binary: 1), indices sorted per row: bit for bit this stage's transform.
+  [[nodiscard]] ColumnPtr deriveOutput(const Transformer& from,
+                                       const ColumnPtr& fromOutput) const override;
 
  protected:
   [[nodiscard]] Frame transformImpl(const Frame& input, const Context& ctx) const override;

@@ -79,6 +79,17 @@ class Transformer : public PipelineStage {
   /// True when output row i depends only on input row i, so transforming some rows equals
   /// taking those rows of the transformed whole (lets tuning featurize once for all folds).
   [[nodiscard]] virtual bool isRowWise() const { return false; }
+  /// Whether deriveOutput can make this stage's output from that of `from`, a stage of the
+  /// same class with other params (HashingTF: numFeatures divides from's). Default: false.
+  [[nodiscard]] virtual bool derivesFrom(const Transformer& /*from*/) const { return false; }
+  /// The column this stage's transform would add, made from `fromOutput`, the column `from`'s
+  /// transform added for the same input rows (which need not be at hand): bit for bit what
+  /// transform gives, for less work. Tuning makes one setting's features from another's this
+  /// way. Null when !derivesFrom(from) or `fromOutput` is not such a column; the default.
+  [[nodiscard]] virtual ColumnPtr deriveOutput(const Transformer& /*from*/,
+                                               const ColumnPtr& /*fromOutput*/) const {
+    return nullptr;
+  }
   [[nodiscard]] bool isEstimator() const final { return false; }
 
  protected:
