@@ -25,6 +25,13 @@ namespace td::tuning {
 
 namespace {
 
+// The row indices [begin, end), for Frame::take.
+std::vector<std::int64_t> rowRange(std::int64_t begin, std::int64_t end) {
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
+  std::iota(rows.begin(), rows.end(), begin);
+  return rows;
+}
+
 // Rows per featurization chunk (a power of two: see GridSearch::featurizeGroup).
 constexpr std::int64_t kFeaturizeChunk = 2048;
 
@@ -329,9 +336,7 @@ Frame GridSearch::featurizeGroup(std::size_t g, const Frame& source) const {
     const std::int64_t end = std::min(n, begin + kFeaturizeChunk);
     Frame f = source;
     if (begin > 0 || end < n) {
-      std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
-      std::iota(rows.begin(), rows.end(), begin);
-      f = source.take(rows);
+      f = source.take(rowRange(begin, end));
     }
     Frame beforeLast;
     for (std::size_t j = 0; j < stages.size(); ++j) {
@@ -481,8 +486,7 @@ Frame GridSearch::featurized(std::size_t m) {
 }
 
 Frame GridSearch::featurizedRows(std::size_t m, std::int64_t begin, std::int64_t end) {
-  std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
-  std::iota(rows.begin(), rows.end(), begin);
+  const std::vector<std::int64_t> rows = rowRange(begin, end);
   const std::size_t g = featureGroup_[m];
   if (g < groupSlots_.size()) {
     std::optional<Frame> out;
@@ -839,11 +843,7 @@ std::shared_ptr<Model> GridSearch::refit(std::size_t index) {
   std::shared_ptr<Model> model;
   if (!rest_) {
     Frame rows = data_;
-    if (spreadRefit_) {
-      std::vector<std::int64_t> shard(static_cast<std::size_t>(end - begin));
-      std::iota(shard.begin(), shard.end(), begin);
-      rows = data_.take(shard);
-    }
+    if (spreadRefit_) rows = data_.take(rowRange(begin, end));
     model = estimator_->fit(rows, maps_[index], ctx);
   } else {
     // The prefix models are the prefix transformers with the map applied; the rest is fitted
