@@ -94,7 +94,8 @@ struct Solved {
 // every CG step two passes over the data — reach it to the tolerance), else L-BFGS (OWL-QN
 // when options.l1 is set).
 Solved solve(const glm::Problem& prob, const VectorColumn& X, const Features& f,
-             std::vector<double> z0, const optim::MinimizeOptions& options, bool autoSolver) {
+             std::vector<double> z0, const optim::MinimizeOptions& options, bool autoSolver,
+             bool warm) {
   using Loss = glm::BinomialLogisticLoss;
   Solved out;
   if (!f.matrix) {
@@ -111,6 +112,7 @@ Solved solve(const glm::Problem& prob, const VectorColumn& X, const Features& f,
   optim::NewtonOptions nopt;
   nopt.maxIter = options.maxIter;
   nopt.tol = options.tol;
+  nopt.warmStart = warm;  // from the previous fit of a regularization path
   auto nres = optim::minimizeNewton(sparse, std::move(z0), nopt);
   out.cgIterations = nres.cgIterations;
   out.res = std::move(nres);
@@ -144,15 +146,17 @@ Rows loadRows(const Frame& data, const FitColumns& cols, const VectorColumn& X,
 
 // The starting point: the initial model's coefficients when its dimension matches and its
 // values are finite, else zeros and (with an intercept) ln(W1/W0).
+// Whether a binomial fit starts from `init`: its numFeatures is the data's, its values finite.
+bool warmStartUsable(const LogisticRegressionModel* init, std::int64_t d, bool fitIntercept) {
+  if (!init || init->numFeatures() != d || init->isMultinomial()) return false;
+  const auto& c0 = init->coefficients();
+  return std::all_of(c0.begin(), c0.end(), [](double v) { return std::isfinite(v); }) &&
+         (!fitIntercept || std::isfinite(init->intercept()));
+}
+
 std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegressionModel* init,
                                  std::int64_t d, double W1) {
-  if (init && init->numFeatures() == d) {
-    const auto& c0 = init->coefficients();
-    const bool fitIntercept = prob.scaling.fitIntercept;
-    if (std::all_of(c0.begin(), c0.end(), [](double v) { return std::isfinite(v); }) &&
-        (!fitIntercept || std::isfinite(init->intercept())))
-      return prob.toCompact(c0, init->intercept());
-  }
+  if (warmStartUsable(init, d, prob.scaling.fitIntercept)) return prob.toCompact(init->coefficients(), init->intercept());
   std::vector<double> z0(static_cast<std::size_t>(prob.dim()), 0.0);
   if (prob.scaling.fitIntercept)
     z0[static_cast<std::size_t>(prob.k())] = std::log(W1 / (prob.weightSum - W1));
@@ -323,8 +327,9 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
   options.tol = getTol();
   options.historySize = 10;
   options.l1 = prob.l1Weights(regParam * alpha, standardization);
+  const bool warm = warmStartUsable(initialModel_.get(), d, prob.scaling.fitIntercept);
   const Solved solved = solve(prob, X, feats, initialPoint(prob, initialModel_.get(), d, W1),
-                              options, getString("solver") == "auto");
+                              options, getString("solver") == "auto", warm);
 
   LogisticRegressionTrainingSummary summary;
   summary.objectiveHistory = solved.res.objectiveHistory;

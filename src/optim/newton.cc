@@ -44,6 +44,8 @@ void validate(const NewtonOptions& o) {
   if (!(o.tol >= 0.0) || !std::isfinite(o.tol)) throw bad("tol", o.tol, "must be finite and >= 0");
   if (!(o.gradientFloor >= 0.0)) throw bad("gradientFloor", o.gradientFloor, "must be >= 0");
   if (!(o.cgTol > 0.0 && o.cgTol <= 1.0)) throw bad("cgTol", o.cgTol, "must be in (0, 1]");
+  if (!(o.warmCgTol > 0.0 && o.warmCgTol <= 1.0))
+    throw bad("warmCgTol", o.warmCgTol, "must be in (0, 1]");
   if (o.maxCgIter < 0) throw bad("maxCgIter", static_cast<double>(o.maxCgIter), "must be >= 0");
   if (!(o.preconditionerMix >= 0.0 && o.preconditionerMix <= 1.0))
     throw bad("preconditionerMix", o.preconditionerMix, "must be in [0, 1]");
@@ -122,7 +124,8 @@ NewtonResult minimizeNewton(NewtonObjective& f, std::vector<double> x0,
     double q = 0.0;
     // Forcing term (Eisenstat & Walker): solve more exactly as the gradient shrinks, which
     // turns the linear convergence of a fixed truncation into a superlinear one.
-    const double cgTol = std::min(options.cgTol, std::sqrt(gnorm / gnorm0));
+    const double cgTol =
+        std::min(options.warmStart ? options.warmCgTol : options.cgTol, std::sqrt(gnorm / gnorm0));
     std::int64_t steps = 0;
     while (steps < maxCg) {
       f.hessianVector(d.data(), hd.data());

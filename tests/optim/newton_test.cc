@@ -119,6 +119,34 @@ TEST(NewtonTest, QuadraticSolvedInOneStepWithExactCg) {
   expectMonotone(r);
 }
 
+TEST(NewtonTest, WarmStartTruncatesCgAtWarmCgTol) {
+  // The same quadratic from a start that is no solution: warmStart switches the truncation
+  // from cgTol to warmCgTol. Exact CG only as a warm start gives the one-step solve; loose CG
+  // (either way round) takes more Newton steps.
+  const std::vector<double> a{1.0, 10.0, 100.0, 0.5};
+  const std::vector<double> c{1.0, -2.0, 3.0, 0.25};
+  auto run = [&](bool warm, double cgTol, double warmCgTol) {
+    Closure f = quadratic(a, c, 0.3);
+    NewtonOptions opt;
+    opt.tol = 1e-14;
+    opt.preconditionerMix = 0.0;  // plain CG: one step no longer solves the badly scaled system
+    opt.cgTol = cgTol;
+    opt.warmCgTol = warmCgTol;
+    opt.warmStart = warm;
+    return minimizeNewton(f, std::vector<double>(4, 0.1), opt);
+  };
+  const NewtonResult exactWarm = run(true, 1.0, 1e-12);
+  const NewtonResult looseCold = run(false, 1.0, 1e-12);
+  const NewtonResult looseWarm = run(true, 1e-12, 1.0);
+  EXPECT_LE(exactWarm.iterations, 2);
+  EXPECT_GT(looseCold.iterations, exactWarm.iterations);
+  EXPECT_GT(looseWarm.iterations, exactWarm.iterations);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_NEAR(looseCold.x[i], exactWarm.x[i], 1e-6);
+    EXPECT_NEAR(looseWarm.x[i], exactWarm.x[i], 1e-6);
+  }
+}
+
 // L2-regularised logistic regression on random data: f = (1/n) Σ log(1 + e^{−s_i w·x_i}) + λ/2‖w‖².
 struct Logistic {
   std::size_t n, d;
@@ -334,6 +362,9 @@ TEST(NewtonTest, InvalidOptionsNameTheOption) {
   o = {};
   o.cgTol = 0.0;
   expectBad(o, "cgTol");
+  o = {};
+  o.warmCgTol = 1.5;
+  expectBad(o, "warmCgTol");
   o = {};
   o.preconditionerMix = 1.5;
   expectBad(o, "preconditionerMix");
