@@ -144,8 +144,6 @@ Rows loadRows(const Frame& data, const FitColumns& cols, const VectorColumn& X,
   return rows;
 }
 
-// The starting point: the initial model's coefficients when its dimension matches and its
-// values are finite, else zeros and (with an intercept) ln(W1/W0).
 // Whether a binomial fit starts from `init`: its numFeatures is the data's, its values finite.
 bool warmStartUsable(const LogisticRegressionModel* init, std::int64_t d, bool fitIntercept) {
   if (!init || init->numFeatures() != d || init->isMultinomial()) return false;
@@ -154,9 +152,12 @@ bool warmStartUsable(const LogisticRegressionModel* init, std::int64_t d, bool f
          (!fitIntercept || std::isfinite(init->intercept()));
 }
 
+// The starting point: the initial model's coefficients when warmStartUsable, else zeros and
+// (with an intercept) ln(W1/W0).
 std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegressionModel* init,
                                  std::int64_t d, double W1) {
-  if (warmStartUsable(init, d, prob.scaling.fitIntercept)) return prob.toCompact(init->coefficients(), init->intercept());
+  if (warmStartUsable(init, d, prob.scaling.fitIntercept))
+    return prob.toCompact(init->coefficients(), init->intercept());
   std::vector<double> z0(static_cast<std::size_t>(prob.dim()), 0.0);
   if (prob.scaling.fitIntercept)
     z0[static_cast<std::size_t>(prob.k())] = std::log(W1 / (prob.weightSum - W1));

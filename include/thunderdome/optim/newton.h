@@ -43,8 +43,8 @@ struct NewtonOptions {
   /// 10×: 7,688 → 7,301; standardized: 4,250 → 3,769), for the same CV winner and test AUC;
   /// the same tighter truncation on cold starts gained little more there and cost up to 30%
   /// more CG steps on single cold fits (bench/README.md, "CG truncation").
-  bool warmStart = false;
-  double warmCgTol = 0.1;
+  bool warmStart = false;  ///< x0 solves a neighbouring problem: truncate at warmCgTol.
+  double warmCgTol = 0.1;  ///< cgTol of a warm start.
   std::int64_t maxCgIter = 0;  ///< CG steps per Newton iteration; 0: max(dimension, 5).
   double preconditionerMix = 0.01;  ///< a in M = (1 − a)·reg + a·diag(H); 0: no preconditioner.
 };
