@@ -621,8 +621,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
     std::vector<std::int64_t> groups;
     if (rest_)
       for (const std::int64_t item : order)
-        groups.push_back(static_cast<std::int64_t>(
-            featureGroup_[chains[static_cast<std::size_t>(item) % chains.size()].front()]));
+        groups.push_back(static_cast<std::int64_t>(itemGroup(chains, item)));
     queue = comm_->groupedWorkQueue(items, std::move(groups));
   }
   std::vector<char> mine(static_cast<std::size_t>(items), 0);  // items this rank fitted
@@ -633,9 +632,7 @@ std::vector<std::vector<double>> GridSearch::evaluate(const std::vector<SplitRow
   // while the others waited for it (bench/README.md, "Featurizing before the workers start").
   if (rest_ && !distributed && !dataParallel && parallelism > 1 && items > 1) {
     auto groupOf = [&](std::int64_t dealt) {
-      const std::int64_t item = order[static_cast<std::size_t>(dealt)];
-      const auto& chain = chains[static_cast<std::size_t>(item % static_cast<std::int64_t>(chains.size()))];
-      return featureGroup_[chain.front()];
+      return itemGroup(chains, order[static_cast<std::size_t>(dealt)]);
     };
     const std::int64_t first = std::min(parallelism, items);
     bool shared = true;
@@ -771,9 +768,7 @@ std::vector<std::int64_t> GridSearch::dealOrder(const std::vector<std::vector<st
   std::vector<std::int64_t> order(numChains * numSplits);
   std::iota(order.begin(), order.end(), 0);
   if (!rest_) return order;
-  auto groupOf = [&](std::int64_t item) {
-    return featureGroup_[chains[static_cast<std::size_t>(item) % numChains].front()];
-  };
+  auto groupOf = [&](std::int64_t item) { return itemGroup(chains, item); };
   std::vector<double> cost(groupKeys_.size());
   for (std::size_t g = 0; g < cost.size(); ++g) cost[g] = groupCost(g);
   std::stable_sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b) {

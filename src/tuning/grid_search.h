@@ -121,6 +121,11 @@ class GridSearch {
   static void itemDone();
   // The feature groups of the maps of a chain (one, unless warm starts are off).
   [[nodiscard]] std::vector<std::size_t> chainGroups(const std::vector<std::size_t>& chain) const;
+  // The feature group work item `item` starts in: its chain's (item % chains) first map's.
+  [[nodiscard]] std::size_t itemGroup(const std::vector<std::vector<std::size_t>>& chains,
+                                      std::int64_t item) const {
+    return featureGroup_[chains[static_cast<std::size_t>(item) % chains.size()].front()];
+  }
   // The estimated relative cost of a fit in feature group g (see dealOrder).
   [[nodiscard]] double groupCost(std::size_t g) const;
   // The order in which the (split, chain) work items are dealt: group by group, costliest first.
