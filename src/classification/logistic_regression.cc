@@ -152,12 +152,11 @@ bool warmStartUsable(const LogisticRegressionModel* init, std::int64_t d, bool f
          (!fitIntercept || std::isfinite(init->intercept()));
 }
 
-// The starting point: the initial model's coefficients when warmStartUsable, else zeros and
-// (with an intercept) ln(W1/W0).
+// The starting point: the coefficients of `init` (one warmStartUsable accepted, or null), else
+// zeros and (with an intercept) ln(W1/W0).
 std::vector<double> initialPoint(const glm::Problem& prob, const LogisticRegressionModel* init,
-                                 std::int64_t d, double W1) {
-  if (warmStartUsable(init, d, prob.scaling.fitIntercept))
-    return prob.toCompact(init->coefficients(), init->intercept());
+                                 double W1) {
+  if (init) return prob.toCompact(init->coefficients(), init->intercept());
   std::vector<double> z0(static_cast<std::size_t>(prob.dim()), 0.0);
   if (prob.scaling.fitIntercept)
     z0[static_cast<std::size_t>(prob.k())] = std::log(W1 / (prob.weightSum - W1));
@@ -329,7 +328,8 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
   options.historySize = 10;
   options.l1 = prob.l1Weights(regParam * alpha, standardization);
   const bool warm = warmStartUsable(initialModel_.get(), d, prob.scaling.fitIntercept);
-  const Solved solved = solve(prob, X, feats, initialPoint(prob, initialModel_.get(), d, W1),
+  const Solved solved = solve(prob, X, feats,
+                              initialPoint(prob, warm ? initialModel_.get() : nullptr, W1),
                               options, getString("solver") == "auto", warm);
 
   LogisticRegressionTrainingSummary summary;
