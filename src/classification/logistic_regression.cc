@@ -76,7 +76,8 @@ Features sparseFeatures(const VectorColumn& X, std::int64_t d, const Rows& r, co
     f.matrix = cached->matrix();
     f.stats = cached->stats();
   } else {
-    f.matrix = glm::DesignMatrix::build(X, d, r.w, r.totals, r.floats, red, f.stats);
+    f.matrix = glm::DesignMatrix::build(X, d, r.w, r.totals, r.floats, red, f.stats,
+                                        glm::DesignMatrix::Layout::Auto, key.mergeProportional);
   }
   if (keep) f.kept = std::make_shared<const glm::WarmStartData>(key, f.matrix, f.stats);
   return f;
@@ -284,9 +285,11 @@ std::shared_ptr<Model> LogisticRegression::fitImpl(const Frame& data, const Cont
   if (X.isDense()) {  // never when data-parallel (re-coded above)
     feats.stats = glm::rowwiseFeatureStats(X, rows.w, rows.totals, nonFinite);
   } else {
+    // Proportional features merged (exact for a pure L2 penalty; not across shards).
+    const bool merge = !red.active() && alpha == 0.0 && regParam > 0.0;
     const glm::WarmStartData::Key key{data.column(cols.features), data.column(cols.label),
                                       cols.weight.empty() ? nullptr : data.column(cols.weight),
-                                      data.numRows(), comm_.get()};
+                                      data.numRows(), comm_.get(), merge};
     feats = sparseFeatures(X, d, rows, red,
                            initialModel_ ? initialModel_->warmStartData().get() : nullptr, key,
                            keepWarmStartData_);

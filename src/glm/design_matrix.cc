@@ -2,6 +2,7 @@
 #include "glm/design_matrix.h"
 
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
 
 #include "glm/sparse_kernels.h"
@@ -25,6 +26,23 @@ Scaling Scaling::make(const FeatureStats& stats, bool fitIntercept, bool standar
     s.invStd[c] = 1.0 / sd;
     s.scaledMean[c] = fitIntercept ? stats.mean[c] / sd : 0.0;
     s.l2Factor[c] = standardization ? 1.0 : 1.0 / (sd * sd);
+  }
+  // A merged group (x_j = a_j·z, z its first member): under the penalty Σ_j P_j w_j² (P_j = 1,
+  // or σ_j² = a_j²σ_z² with standardization) the group's margin u·z costs at least
+  // u²/Σ_j(a_j²/P_j), reached by w_j = (a_j/P_j)·u/Σ(a²/P): one variable u with that penalty.
+  if (stats.merged()) {
+    s.memberCoef.resize(stats.memberFeature.size());
+    for (std::size_t c = 0; c < ku; ++c) {
+      const auto b = static_cast<std::size_t>(stats.memberPtr[c]);
+      const auto e = static_cast<std::size_t>(stats.memberPtr[c + 1]);
+      double sumSq = 0.0;
+      for (std::size_t q = b; q < e; ++q) sumSq += stats.memberRatio[q] * stats.memberRatio[q];
+      const double size = static_cast<double>(e - b);
+      for (std::size_t q = b; q < e; ++q)
+        s.memberCoef[q] = standardization ? 1.0 / (stats.memberRatio[q] * size)
+                                          : stats.memberRatio[q] / sumSq;
+      s.l2Factor[c] /= standardization ? size : sumSq;
+    }
   }
   return s;
 }
@@ -213,14 +231,122 @@ struct Builder {
     }
   }
 
+  // Merges the columns whose entries sit in the same rows with the same ratios to the first
+  // entry (mergeProportional): each group keeps its first column (in compact order), the others'
+  // entries are dropped, stats gets the groups and slot maps the dropped features to -1. Equal
+  // columns have equal lengths, which the compact order already groups: within each run of one
+  // length the columns are keyed by a hash of their rows and ratios, then compared exactly.
+  void mergeProportional(FeatureStats& stats, std::vector<std::int32_t>& slot) {
+    auto& colPtr = M.colPtr_;
+    const auto k = static_cast<std::size_t>(stats.size());
+    std::vector<std::int32_t> groupOf(k, -1);  // the group's first column
+    std::vector<std::pair<std::uint64_t, std::int32_t>> keyed;
+    auto ratio = [&](std::size_t p, std::size_t first) {
+      return static_cast<double>(vals[p]) / static_cast<double>(vals[first]);
+    };
+    auto same = [&](std::size_t a, std::size_t b) {
+      const auto pa = static_cast<std::size_t>(colPtr[a]), pb = static_cast<std::size_t>(colPtr[b]);
+      const auto len = static_cast<std::size_t>(colPtr[a + 1]) - pa;
+      for (std::size_t q = 0; q < len; ++q)
+        if (rows[pa + q] != rows[pb + q] || ratio(pa + q, pa) != ratio(pb + q, pb)) return false;
+      return true;
+    };
+    bool any = false;
+    for (std::size_t run = 0; run < k;) {
+      const std::int64_t len = colPtr[run + 1] - colPtr[run];
+      std::size_t end = run + 1;
+      while (end < k && colPtr[end + 1] - colPtr[end] == len) ++end;
+      keyed.clear();
+      for (std::size_t c = run; c < end; ++c) {
+        const auto pb = static_cast<std::size_t>(colPtr[c]);
+        std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+        for (std::size_t p = pb; p < static_cast<std::size_t>(colPtr[c + 1]); ++p) {
+          const double r = ratio(p, pb);
+          std::uint64_t bits = 0;
+          std::memcpy(&bits, &r, sizeof bits);
+          h = (h ^ static_cast<std::uint64_t>(rows[p])) * 0x100000001B3ULL;
+          h = (h ^ bits) * 0x100000001B3ULL;
+          h ^= h >> 29;
+        }
+        keyed.emplace_back(h, static_cast<std::int32_t>(c));
+      }
+      std::sort(keyed.begin(), keyed.end());
+      for (std::size_t a = 0; a < keyed.size();) {
+        std::size_t b = a + 1;
+        while (b < keyed.size() && keyed[b].first == keyed[a].first) ++b;
+        for (std::size_t x = a; x < b; ++x) {  // (a hash shared by unequal columns is rare)
+          const auto cx = static_cast<std::size_t>(keyed[x].second);
+          if (groupOf[cx] >= 0) continue;
+          groupOf[cx] = static_cast<std::int32_t>(cx);
+          for (std::size_t y = x + 1; y < b; ++y) {
+            const auto cy = static_cast<std::size_t>(keyed[y].second);
+            if (groupOf[cy] < 0 && same(cx, cy)) groupOf[cy] = static_cast<std::int32_t>(cx), any = true;
+          }
+        }
+        a = b;
+      }
+      run = end;
+    }
+    if (!any) return;
+    // Members of each kept column, in compact order (the kept one first: it comes first).
+    std::vector<std::int32_t> finalOf(k, -1);
+    std::vector<std::int64_t> memberCount;
+    for (std::size_t c = 0; c < k; ++c) {
+      if (groupOf[c] == static_cast<std::int32_t>(c)) {
+        finalOf[c] = static_cast<std::int32_t>(memberCount.size());
+        memberCount.push_back(0);
+      }
+      ++memberCount[static_cast<std::size_t>(finalOf[static_cast<std::size_t>(groupOf[c])])];
+    }
+    const std::size_t kept = memberCount.size();
+    FeatureStats out;
+    out.memberPtr.assign(kept + 1, 0);
+    for (std::size_t m = 0; m < kept; ++m) out.memberPtr[m + 1] = out.memberPtr[m] + memberCount[m];
+    out.memberFeature.resize(k);
+    out.memberRatio.resize(k);
+    std::vector<std::int64_t> cursor(out.memberPtr.begin(), out.memberPtr.end() - 1);
+    for (std::size_t c = 0; c < k; ++c) {
+      const auto g = static_cast<std::size_t>(groupOf[c]);
+      const auto at = static_cast<std::size_t>(cursor[static_cast<std::size_t>(finalOf[g])]++);
+      out.memberFeature[at] = stats.active[c];
+      out.memberRatio[at] = static_cast<double>(vals[static_cast<std::size_t>(colPtr[c])]) /
+                            static_cast<double>(vals[static_cast<std::size_t>(colPtr[g])]);
+    }
+    // Keep the first column of each group, moved down in place.
+    std::int64_t outPtr = 0;
+    std::size_t m = 0;
+    for (std::size_t c = 0; c < k; ++c) {
+      if (finalOf[c] < 0) continue;
+      const auto pb = static_cast<std::size_t>(colPtr[c]);
+      const auto pe = static_cast<std::size_t>(colPtr[c + 1]);
+      out.active.push_back(stats.active[c]);
+      out.mean.push_back(stats.mean[c]);
+      out.sigma.push_back(stats.sigma[c]);
+      if (static_cast<std::int64_t>(pb) != outPtr) {
+        std::copy(rows.begin() + static_cast<std::ptrdiff_t>(pb),
+                  rows.begin() + static_cast<std::ptrdiff_t>(pe), rows.begin() + outPtr);
+        std::copy(vals.begin() + static_cast<std::ptrdiff_t>(pb),
+                  vals.begin() + static_cast<std::ptrdiff_t>(pe), vals.begin() + outPtr);
+      }
+      outPtr += static_cast<std::int64_t>(pe - pb);
+      colPtr[++m] = outPtr;  // m <= c: overwrites only bounds already read
+    }
+    colPtr.resize(kept + 1);
+    rows.resize(static_cast<std::size_t>(outPtr));
+    vals.resize(static_cast<std::size_t>(outPtr));
+    for (auto& v : slot) v = v < 0 ? -1 : finalOf[static_cast<std::size_t>(v)];
+    stats = std::move(out);
+  }
+
   void run(const VectorColumn& X, std::int64_t d, const std::vector<double>& w, const RowTotals& t,
-           const Reducer& red, FeatureStats& stats, DesignMatrix::Layout layout) {
+           const Reducer& red, FeatureStats& stats, DesignMatrix::Layout layout, bool merge) {
     std::vector<std::int32_t> seen;
     std::vector<double> count, mean, sigma;
     std::vector<std::int32_t> slot = numberColumns(X, d, w, t, red, seen, count);
     scatter(X, w, slot);
     columnStats(M.colPtr_, rows, vals, count, w, t, red, mean, sigma);
     compact(seen, mean, sigma, stats, slot);
+    if (merge && !red.active()) mergeProportional(stats, slot);
     M.k_ = stats.size();
     M.nnz_ = M.colPtr_.back();
     // The layout: chooseChunks' rule (the same on every rank of a data-parallel fit only if the
@@ -246,7 +372,7 @@ std::shared_ptr<const DesignMatrix> DesignMatrix::build(const VectorColumn& X, s
                                                         const std::vector<double>& w,
                                                         const RowTotals& totals, bool floats,
                                                         const Reducer& red, FeatureStats& stats,
-                                                        Layout layout) {
+                                                        Layout layout, bool mergeProportional) {
   auto M = std::make_shared<DesignMatrix>();
   M->n_ = X.size();
   M->rows16_ = M->n_ <= 65536;
@@ -254,7 +380,7 @@ std::shared_ptr<const DesignMatrix> DesignMatrix::build(const VectorColumn& X, s
   auto go = [&](auto& rows, auto& vals) {
     using I = typename std::decay_t<decltype(rows)>::value_type;
     using V = typename std::decay_t<decltype(vals)>::value_type;
-    Builder<I, V>{*M, rows, vals}.run(X, d, w, totals, red, stats, layout);
+    Builder<I, V>{*M, rows, vals}.run(X, d, w, totals, red, stats, layout, mergeProportional);
   };
   if (M->rows16_) {
     if (M->vals32_) go(M->row16_, M->val32_);

@@ -38,12 +38,25 @@ struct RowTotals {
   [[nodiscard]] double denom() const { return weightSum - weightSqSum / weightSum; }
 };
 
-/// The features that vary (σ > 0) in ascending compact order, with their mean and σ.
+/// The features that vary (σ > 0) in ascending compact order, with their mean and σ. A compact
+/// feature can stand for a group of original features whose values are proportional on every
+/// training row (x_j = a_j·x_c: the same rows, the same ratios — a word seen in one document is
+/// one; DesignMatrix::build's mergeProportional): then its mean and σ are those of x_c, the
+/// first (active[c]), and members lists the group. Under an L2 penalty only, the group's best
+/// coefficients are a fixed split of one (see Scaling::make), so one variable solves for all.
 struct FeatureStats {
   std::vector<std::int32_t> active;  ///< original index of compact feature c
   std::vector<double> mean;          ///< weighted mean μ_j of compact feature c
   std::vector<double> sigma;         ///< weighted unbiased standard deviation σ_j (> 0)
+  /// Merged groups (empty when none was merged): compact feature c stands for the original
+  /// features memberFeature[q], q in [memberPtr[c], memberPtr[c+1]), x_j = memberRatio[q]·x_c
+  /// (the first member is active[c] itself, ratio 1).
+  std::vector<std::int64_t> memberPtr;
+  std::vector<std::int32_t> memberFeature;
+  std::vector<double> memberRatio;
   [[nodiscard]] std::int64_t size() const { return static_cast<std::int64_t>(active.size()); }
+  /// Whether some compact feature stands for several original ones.
+  [[nodiscard]] bool merged() const { return !memberPtr.empty(); }
 };
 
 /// σ of one feature from Σ w (x − μ)² over its stored entries, the weight of its stored entries

@@ -605,6 +605,30 @@ TEST(LogisticRegressionTest, SparseL2UsesNewtonAndReachesTheOptimum) {
   EXPECT_EQ(enet->coefficients(), enetSpark->coefficients());
 }
 
+TEST(LogisticRegressionTest, ProportionalSparseFeaturesReachTheDenseOptimum) {
+  // ~12 of 3,000 features a row: most features occur once, and the sparse path solves each
+  // row's such features (and any proportional ones) as one variable (issue #17). Feature 1 is
+  // 2·feature 0 on every row. The dense path keeps every feature: the optima must agree.
+  Data data = countData(300, 3000, 0.004, 23);
+  for (auto& row : data.x) row[1] = 2.0 * row[0];
+  for (bool standardization : {false, true}) {
+    LogisticRegression lr;
+    lr.setRegParam(0.01).setStandardization(standardization).setTol(1e-12).setMaxIter(1000);
+    const auto dense = fitModel(lr, toFrame(data, false));
+    const auto sparse = fitModel(lr, toFrame(data, true));
+    const auto& ws = sparse->coefficients();
+    ASSERT_NE(ws[0], 0.0);
+    // The penalty's split of a shared margin: w ∝ a (raw penalty) or w ∝ 1/a (standardized).
+    EXPECT_NEAR(ws[1], standardization ? ws[0] / 2.0 : 2.0 * ws[0], 1e-12 * std::abs(ws[0]));
+    for (std::size_t j = 0; j < ws.size(); ++j)
+      EXPECT_NEAR(ws[j], dense->coefficients()[j], 1e-6) << "feature " << j;
+    EXPECT_NEAR(sparse->intercept(), dense->intercept(), 1e-6);
+    EXPECT_NEAR(sparse->summary().objectiveHistory.back(),
+                dense->summary().objectiveHistory.back(), 1e-10);
+    EXPECT_LT(kktViolation(data, ws, sparse->intercept(), 0.01, 0.0, standardization, true), 1e-7);
+  }
+}
+
 // ---------------------------------------------------------------- data-parallel
 
 // Rows i with i % deal == rank as a frame of dimension d; deal = size, or size − 1 when the

@@ -73,9 +73,13 @@ struct Dense {
 using Layout = DesignMatrix::Layout;
 
 void checkKernels(const Data& D, bool fitIntercept, bool standardization,
-                  Layout layout = Layout::Auto) {
+                  Layout layout = Layout::Auto, bool merge = false) {
   FeatureStats stats;
-  const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats, layout);
+  const auto M =
+      DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, stats, layout, merge);
+  if (merge) {
+    EXPECT_TRUE(stats.merged());  // the data below has groups
+  }
   if (layout != Layout::Auto) {
     EXPECT_EQ(M->rowLayout(), layout == Layout::Rows);
   }
@@ -152,6 +156,156 @@ TEST(GlmDesignMatrixTest, KernelsMatchADenseComputation) {
     checkKernels(D, true, false, l);
     checkKernels(D, false, true, l);
   }
+}
+
+TEST(GlmDesignMatrixTest, KernelsOfAMergedMatrixMatchADenseComputation) {
+  // 300 rows of ~6 entries over 2,000 features: most features occur once, many in one row.
+  const Data D = randomData(300, 2000, 6, 11);
+  for (const Layout l : {Layout::Auto, Layout::Columns, Layout::Rows}) {
+    checkKernels(D, true, true, l, true);
+    checkKernels(D, true, false, l, true);
+    checkKernels(D, false, true, l, true);
+  }
+}
+
+// Six rows; features by their (row, value) entries. 0, 1 = 3·x0 and 7 = −2·x0 share rows {0, 2};
+// 2 shares them but not the ratio; 3 and 4 (= 0.4·x3) are alone in row 1; 5 alone in row 3;
+// 6 is 1 in every row (constant: dropped); 8 and 9 = 2·x8 share rows {4, 5}; 10 is 1 in rows
+// {4, 5} and 2 in row 3 (a superset: not merged with 8).
+Data handData() {
+  std::vector<std::vector<std::pair<std::int32_t, double>>> rows(6);
+  auto put = [&](std::int32_t j, std::vector<std::pair<int, double>> entries) {
+    for (auto [i, v] : entries) rows[static_cast<std::size_t>(i)].emplace_back(j, v);
+  };
+  put(0, {{0, 1}, {2, 2}});
+  put(1, {{0, 3}, {2, 6}});
+  put(2, {{0, 1}, {2, 3}});
+  put(3, {{1, 5}});
+  put(4, {{1, 2}});
+  put(5, {{3, 1}});
+  put(6, {{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}});
+  put(7, {{0, -2}, {2, -4}});
+  put(8, {{4, 1}, {5, 1}});
+  put(9, {{4, 2}, {5, 2}});
+  put(10, {{3, 2}, {4, 1}, {5, 1}});
+  Data out;
+  std::vector<std::int64_t> offsets{0};
+  std::vector<std::int32_t> idx;
+  std::vector<double> val;
+  for (auto& r : rows) {
+    std::sort(r.begin(), r.end());
+    for (auto [j, v] : r) idx.push_back(j), val.push_back(v);
+    offsets.push_back(static_cast<std::int64_t>(idx.size()));
+    out.w.push_back(1.0);
+    out.t.weightSum += 1.0, out.t.weightSqSum += 1.0, ++out.t.positiveRows;
+  }
+  out.X = VectorColumn::sparse(11, std::move(offsets), std::move(idx), std::move(val));
+  return out;
+}
+
+TEST(GlmDesignMatrixTest, MergesFeaturesWithTheSameRowsAndRatios) {
+  const Data D = handData();
+  FeatureStats plain, merged;
+  const auto P = DesignMatrix::build(*D.X, 11, D.w, D.t, true, Reducer{}, plain);
+  EXPECT_FALSE(plain.merged());
+  EXPECT_EQ(P->cols(), 10);  // all but the constant one
+  const auto M = DesignMatrix::build(*D.X, 11, D.w, D.t, true, Reducer{}, merged, Layout::Auto,
+                                     true);
+  ASSERT_TRUE(merged.merged());
+  // Compact order: by length, then index: 3 4 5 | 0 1 2 7 8 9 | 10; merged into 3 5 0 2 8 10.
+  EXPECT_EQ(merged.active, (std::vector<std::int32_t>{3, 5, 0, 2, 8, 10}));
+  EXPECT_EQ(M->cols(), 6);
+  EXPECT_EQ(M->nnz(), 1 + 1 + 2 + 2 + 2 + 3);
+  EXPECT_EQ(merged.memberPtr, (std::vector<std::int64_t>{0, 2, 3, 6, 7, 9, 10}));
+  EXPECT_EQ(merged.memberFeature, (std::vector<std::int32_t>{3, 4, 5, 0, 1, 7, 2, 8, 9, 10}));
+  EXPECT_EQ(merged.memberRatio,
+            (std::vector<double>{1.0, 0.4, 1.0, 1.0, 3.0, -2.0, 1.0, 1.0, 2.0, 1.0}));
+  // The kept columns' statistics are those of the unmerged build.
+  for (std::size_t c = 0; c < merged.active.size(); ++c) {
+    const auto at = std::find(plain.active.begin(), plain.active.end(), merged.active[c]);
+    ASSERT_NE(at, plain.active.end());
+    const auto pc = static_cast<std::size_t>(at - plain.active.begin());
+    EXPECT_EQ(merged.mean[c], plain.mean[pc]);
+    EXPECT_EQ(merged.sigma[c], plain.sigma[pc]);
+  }
+  // The penalty of a group is the least a split of its margin costs; the split maps back.
+  for (const bool standardization : {false, true}) {
+    const Scaling s = Scaling::make(merged, true, standardization, Reducer{});
+    // Group {0, 1, 7}: ratios 1, 3, −2 (Σa² = 14); with standardization, 1/|G| = 1/3.
+    EXPECT_DOUBLE_EQ(s.l2Factor[2],
+                     standardization ? 1.0 / 3.0 : 1.0 / (14.0 * merged.sigma[2] * merged.sigma[2]));
+    Problem p;
+    p.stats = merged;
+    p.scaling = s;
+    std::vector<double> z(7, 0.0);
+    z[2] = 0.7 * merged.sigma[2];  // u = 0.7 for the group of x0
+    z[6] = -0.25;                  // intercept variable
+    const auto coef = p.coefficients(z, 11);
+    // Σ a_j w_j = u: the margins of every row are those of u·x0.
+    EXPECT_NEAR(coef[0] + 3.0 * coef[1] - 2.0 * coef[7], 0.7, 1e-15);
+    if (standardization) {  // P_j = σ_j²: w_j ∝ 1/a_j
+      EXPECT_NEAR(coef[1], 0.7 / 9.0, 1e-15);
+      EXPECT_NEAR(coef[7], -0.7 / 6.0, 1e-15);
+    } else {  // P_j = 1: w_j ∝ a_j
+      EXPECT_NEAR(coef[1], 3.0 * 0.7 / 14.0, 1e-15);
+      EXPECT_NEAR(coef[7], -2.0 * 0.7 / 14.0, 1e-15);
+    }
+    // toCompact inverts coefficients (the margin of the group is kept).
+    const auto back = p.toCompact(coef, p.intercept(z));
+    for (std::size_t c = 0; c < z.size(); ++c) EXPECT_NEAR(back[c], z[c], 1e-14) << c;
+  }
+  // A merged problem has no L1 part.
+  Problem p;
+  p.stats = merged;
+  p.scaling = Scaling::make(merged, true, false, Reducer{});
+  EXPECT_THROW((void)p.l1Weights(0.1, false), std::logic_error);
+}
+
+// The merged problem and the plain one have the same optimum: Newton-CG to a tight tolerance
+// on both, mapped back to the original features.
+void expectMergedFitMatchesPlainFit(bool fitIntercept, bool standardization) {
+  const Data D = randomData(400, 3000, 8, 13);
+  std::vector<double> y(static_cast<std::size_t>(D.X->size()));
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const VectorView v = (*D.X)[static_cast<std::int64_t>(i)];
+    y[i] = v.nnz > 0 && v.indices[0] % 3 == 0 ? 1.0 : (i % 5 == 0 ? 1.0 : 0.0);
+  }
+  std::vector<double> coef[2], objective(2);
+  std::int64_t cols[2];
+  for (int merge = 0; merge < 2; ++merge) {
+    Problem p;
+    p.n = D.X->size();
+    p.y = y.data();
+    p.w = D.w.data();
+    p.weightSum = D.t.weightSum;
+    p.l2 = 0.02;
+    const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, p.stats,
+                                       Layout::Auto, merge == 1);
+    cols[merge] = M->cols();
+    p.scaling = Scaling::make(p.stats, fitIntercept, standardization, Reducer{});
+    SparseObjective<BinomialLogisticLoss> f(p, M);
+    optim::NewtonOptions opt;
+    opt.tol = 1e-14;
+    opt.gradientFloor = 1e-13;
+    const auto r =
+        optim::minimizeNewton(f, std::vector<double>(static_cast<std::size_t>(p.dim()), 0.0), opt);
+    coef[merge] = p.coefficients(r.x, D.X->dim());
+    if (fitIntercept) coef[merge].push_back(p.intercept(r.x));
+    objective[static_cast<std::size_t>(merge)] = r.objectiveHistory.back();
+  }
+  EXPECT_LT(cols[1], cols[0] * 2 / 3);  // many features merged (here 1,797 into 1,031)
+  EXPECT_NEAR(objective[1], objective[0], 1e-12 * objective[0]);
+  double scale = 0.0;
+  for (double c : coef[0]) scale = std::max(scale, std::abs(c));
+  ASSERT_GT(scale, 0.01);
+  for (std::size_t j = 0; j < coef[0].size(); ++j)
+    EXPECT_NEAR(coef[1][j], coef[0][j], 1e-6 * scale) << "feature " << j;
+}
+
+TEST(GlmObjectiveTest, MergedFeaturesReachThePlainOptimum) {
+  expectMergedFitMatchesPlainFit(true, false);
+  expectMergedFitMatchesPlainFit(true, true);
+  expectMergedFitMatchesPlainFit(false, false);
 }
 
 TEST(GlmDesignMatrixTest, WideMatrixKernelsMatchADenseComputation) {
