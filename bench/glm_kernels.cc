@@ -1,6 +1,6 @@
 // bench/glm_kernels.cc — bytes per pass of the GLM design matrix's kernels (issue #17).
 //
-//   glm_kernels --input train.libsvm --num-features 262144 [--reps 30]
+//   glm_kernels --input train.libsvm --num-features 262144 [--reps 30] [--threads N] [--merge]
 //
 // Loads the file, builds the compact design matrix (src/glm/design_matrix.h) in the column
 // layout and in the row layout, and times, interleaved rep by rep, one Newton-CG step's matrix
@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--reps", reps, "timed repetitions (default 30)")->check(CLI::PositiveNumber);
   app.add_option("--threads", threads, "threads (default: all cores); 1 times CPU exactly");
+  bool merge = false;
+  app.add_flag("--merge", merge, "merge proportional features (as a pure-L2 fit does)");
   CLI11_PARSE(app, argc, argv);
   std::unique_ptr<tbb::global_control> limit;
   if (threads > 0)
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
     for (std::size_t l = 0; l < runs.size(); ++l) {
       const auto t0 = Clock::now();
       runs[l].M = DesignMatrix::build(X, X.dim(), w, t, floats, td::glm::Reducer{},
-                                      runs[l].stats, layouts[l]);
+                                      runs[l].stats, layouts[l], merge);
       runs[l].buildSeconds = since(t0);
     }
     const auto scaling =
