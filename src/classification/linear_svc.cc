@@ -132,9 +132,12 @@ std::shared_ptr<Model> LinearSVC::fitImpl(const Frame& data, const Context& ctx)
 
   // The features that vary (Spark's Summarizer) become the compact columns; constant features
   // get coefficient 0 as in Spark (their 1/σ is 0 there).
+  // Its penalty is L2 alone: proportional features (a word seen in one document, ...) are
+  // solved as one (DesignMatrix::build's mergeProportional; exact, one process only).
   glm::FeatureStats stats;
-  const std::shared_ptr<const glm::DesignMatrix> matrix =
-      glm::DesignMatrix::build(X, d, rows.w, rows.totals, rows.floats, red, stats);
+  const std::shared_ptr<const glm::DesignMatrix> matrix = glm::DesignMatrix::build(
+      X, d, rows.w, rows.totals, rows.floats, red, stats, glm::DesignMatrix::Layout::Auto,
+      !red.active() && getRegParam() > 0.0);
 
   glm::Problem prob;
   prob.n = data.numRows();

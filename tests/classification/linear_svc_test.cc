@@ -254,6 +254,24 @@ TEST(LinearSVCTest, DenseAndSparseInputGiveTheSameModel) {
   }
 }
 
+TEST(LinearSVCTest, ProportionalFeaturesAreSolvedAsOne) {
+  // A 5th feature = 2·f0 on every row: the fit solves the pair as one variable (issue #17) and
+  // splits it as the penalty prefers (w ∝ a raw, w ∝ 1/a standardized); the objective it
+  // reports is Spark's objective of the model it returns, computed here from the data.
+  Data data = svcData();
+  for (auto& row : data.x) row.push_back(2.0 * row[0]);
+  for (bool standardization : {false, true}) {
+    LinearSVC svc;
+    svc.setRegParam(0.05).setStandardization(standardization);
+    const auto m = fitModel(svc, toFrame(data, true));
+    const auto& w = m->coefficients();
+    ASSERT_NE(w[0], 0.0);
+    EXPECT_NEAR(w[4], standardization ? w[0] / 2.0 : 2.0 * w[0], 1e-12 * std::abs(w[0]));
+    EXPECT_NEAR(m->summary().objectiveHistory.back(),
+                sparkObjective(data, false, w, m->intercept(), 0.05, standardization), 1e-12);
+  }
+}
+
 TEST(LinearSVCTest, WeightsEqualRepeatedRows) {
   // A row of integer weight v is the same problem as v copies of it (Spark's oversampling
   // test: the same optimum, reached along a different path), and scaling every weight by a
