@@ -28,7 +28,10 @@ class LinearSVC final : public Estimator {
       "the two reach the optimum by different paths: objectives agree closely, coefficients "
       "only to the flatness of the optimum. Every fit runs on the GLM kit's compact sparse "
       "matrix (dense rows re-coded), so dense and sparse input give the same model bit for bit, "
-      "as Spark's suite requires. `aggregationDepth` and `maxBlockSizeInMB` are not "
+      "as Spark's suite requires. With `regParam` > 0, features whose values are "
+      "proportional on the same rows (in hashed text, the words one document alone contains) "
+      "are solved as one variable and split back as the penalty prefers (the same optimum, "
+      "fewer variables). `aggregationDepth` and `maxBlockSizeInMB` are not "
       "offered (no tree aggregation). Labels must be 0.0 or 1.0 (any other value is an error "
       "naming the row); all-0 labels are an error as in Spark (one class detected), while "
       "all-1 labels fit as Spark does.")

@@ -49,6 +49,11 @@ class LogisticRegression final : public Estimator, public WarmStartable {
       "bytes) and multiplies in float32 (softmax, losses and sums in double): several times "
       "faster, and the optimum it reaches satisfies the double-precision optimality "
       "conditions to about 1e-5 (tested); smaller data use double throughout. "
+      "With a pure L2 penalty (`elasticNetParam=0`, `regParam` > 0) on sparse features, "
+      "features whose values are proportional on the same rows (in hashed text, the words "
+      "one document alone contains) are solved as one variable and split back as the penalty "
+      "prefers: the same optimum with fewer variables (0.42 of the columns at 2^18 on the "
+      "spam benchmark), where Spark solves each. "
       "Bounds and `aggregationDepth` are not offered. "
       "`setInitialModel` warm-starts the optimizer.")
   TD_SHARED_PARAM(std::string, featuresCol, FeaturesCol, shared::featuresCol())
