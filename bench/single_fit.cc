@@ -2,7 +2,7 @@
 //
 //   single_fit --input train.libsvm --num-features 262144 --reg 0.001 [--tol 1e-6]
 //              [--max-iter 100] [--standardization false] [--coef-out coef.f64] [--history]
-//              [--family auto|binomial|multinomial]
+//              [--family auto|binomial|multinomial] [--path 0.1,0.01]
 //
 // Loads the file (not timed), then times (1) a fit with maxIter=0 — statistics, feature
 // compaction, the solver's data layout and one objective evaluation: the fixed setup cost — and
@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
@@ -62,6 +63,12 @@ int main(int argc, char** argv) {
   app.add_option("--solver", solver, "auto or l-bfgs");
   app.add_flag("--history", history, "add the objective after each iteration");
   app.add_option("--family", family, "auto, binomial or multinomial");
+  std::vector<double> path;
+  app.add_option("--path", path,
+                 "regParams fitted first, each warm-starting the next, the last warm-starting "
+                 "--reg (a regularization path, as CrossValidator runs one); timed and counted "
+                 "with the fit")
+      ->delimiter(',');
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -86,6 +93,18 @@ int main(int argc, char** argv) {
     lr.setMaxIter(maxIter);
     t0 = std::chrono::steady_clock::now();
     const double cpu0 = cpuNow();
+    std::int64_t pathIterations = 0, pathCg = 0;
+    if (!path.empty()) {
+      lr.setKeepWarmStartData(true);
+      for (const double r : path) {
+        lr.setRegParam(r);
+        const auto m = std::dynamic_pointer_cast<const td::LogisticRegressionModel>(lr.fit(data));
+        pathIterations += m->summary().totalIterations;
+        pathCg += m->summary().totalCgIterations;
+        lr.setInitialModel(m);
+      }
+      lr.setRegParam(reg);
+    }
     const auto stage = lr.fit(data);
     const double fitSeconds = secondsSince(t0), fitCpuSeconds = cpuNow() - cpu0;
     const auto model = std::dynamic_pointer_cast<td::LogisticRegressionModel>(stage);
@@ -116,6 +135,9 @@ int main(int argc, char** argv) {
         s.objectiveHistory.empty() ? 0.0 : s.objectiveHistory.back(), model->interceptVector()[0],
         static_cast<long long>(model->numClasses()),
         coefOut.c_str());
+    if (!path.empty())
+      std::printf(", \"pathIterations\": %lld, \"pathCgIterations\": %lld",
+                  static_cast<long long>(pathIterations), static_cast<long long>(pathCg));
     if (history) {
       std::printf(", \"objectiveHistory\": [");
       for (std::size_t i = 0; i < s.objectiveHistory.size(); ++i)
