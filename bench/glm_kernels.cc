@@ -9,8 +9,8 @@
 // rows, active columns k, nnz, chunks, resident bytes, bytes per pass (the copy a sweep reads
 // and its pointers), median CPU seconds (all threads) per CG step, per gradient X̃ᵀr and per
 // X̃·v, and the GB/s they stream per CPU second (matrix bytes only: the k- and n-vectors stay
-// in cache). --threads 1 makes CPU seconds the kernels' own time on a shared machine. `auto` names the layout build()
-// picks by itself (DesignMatrix::chooseChunks).
+// in cache). --threads 1 makes CPU seconds the kernels' own time on a shared machine. `auto` names
+// the layout build() picks by itself (DesignMatrix::chooseChunks).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -102,8 +102,8 @@ int main(int argc, char** argv) {
                                             DesignMatrix::Layout::Auto};
     for (std::size_t l = 0; l < runs.size(); ++l) {
       const auto t0 = Clock::now();
-      runs[l].M = DesignMatrix::build(X, X.dim(), w, t, floats, td::glm::Reducer{},
-                                      runs[l].stats, layouts[l], merge);
+      runs[l].M = DesignMatrix::build(X, X.dim(), w, t, floats, td::glm::Reducer{}, runs[l].stats,
+                                      layouts[l], merge);
       runs[l].buildSeconds = since(t0);
     }
     const auto scaling =

@@ -11,8 +11,8 @@
 // penalty on the intercept), rows, nnz. With --coef-out, writes numFeatures + 1 little-endian
 // float64 values (coefficients in the original feature space, then the intercept) so the
 // harness can recompute the objective itself. --history adds the solver's objective after each
-// iteration ("objectiveHistory", the initial point first). A multinomial fit (more than two classes,
-// or --family multinomial) writes its K×d coefficient matrix, then the K intercepts.
+// iteration ("objectiveHistory", the initial point first). A multinomial fit (more than two
+// classes, or --family multinomial) writes its K×d coefficient matrix, then the K intercepts.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -20,8 +20,8 @@
 #include <fstream>
 #include <iostream>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <time.h>

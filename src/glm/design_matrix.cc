@@ -39,8 +39,8 @@ Scaling Scaling::make(const FeatureStats& stats, bool fitIntercept, bool standar
       for (std::size_t q = b; q < e; ++q) sumSq += stats.memberRatio[q] * stats.memberRatio[q];
       const double size = static_cast<double>(e - b);
       for (std::size_t q = b; q < e; ++q)
-        s.memberCoef[q] = standardization ? 1.0 / (stats.memberRatio[q] * size)
-                                          : stats.memberRatio[q] / sumSq;
+        s.memberCoef[q] =
+            standardization ? 1.0 / (stats.memberRatio[q] * size) : stats.memberRatio[q] / sumSq;
       s.l2Factor[c] /= standardization ? size : sumSq;
     }
   }
@@ -280,7 +280,8 @@ struct Builder {
           groupOf[cx] = static_cast<std::int32_t>(cx);
           for (std::size_t y = x + 1; y < b; ++y) {
             const auto cy = static_cast<std::size_t>(keyed[y].second);
-            if (groupOf[cy] < 0 && same(cx, cy)) groupOf[cy] = static_cast<std::int32_t>(cx), any = true;
+            if (groupOf[cy] < 0 && same(cx, cy))
+              groupOf[cy] = static_cast<std::int32_t>(cx), any = true;
           }
         }
         a = b;

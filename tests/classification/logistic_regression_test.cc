@@ -623,8 +623,8 @@ TEST(LogisticRegressionTest, ProportionalSparseFeaturesReachTheDenseOptimum) {
     for (std::size_t j = 0; j < ws.size(); ++j)
       EXPECT_NEAR(ws[j], dense->coefficients()[j], 1e-6) << "feature " << j;
     EXPECT_NEAR(sparse->intercept(), dense->intercept(), 1e-6);
-    EXPECT_NEAR(sparse->summary().objectiveHistory.back(),
-                dense->summary().objectiveHistory.back(), 1e-10);
+    EXPECT_NEAR(sparse->summary().objectiveHistory.back(), dense->summary().objectiveHistory.back(),
+                1e-10);
     EXPECT_LT(kktViolation(data, ws, sparse->intercept(), 0.01, 0.0, standardization, true), 1e-7);
   }
 }

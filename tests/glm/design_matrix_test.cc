@@ -209,8 +209,8 @@ TEST(GlmDesignMatrixTest, MergesFeaturesWithTheSameRowsAndRatios) {
   const auto P = DesignMatrix::build(*D.X, 11, D.w, D.t, true, Reducer{}, plain);
   EXPECT_FALSE(plain.merged());
   EXPECT_EQ(P->cols(), 10);  // all but the constant one
-  const auto M = DesignMatrix::build(*D.X, 11, D.w, D.t, true, Reducer{}, merged, Layout::Auto,
-                                     true);
+  const auto M =
+      DesignMatrix::build(*D.X, 11, D.w, D.t, true, Reducer{}, merged, Layout::Auto, true);
   ASSERT_TRUE(merged.merged());
   // Compact order: by length, then index: 3 4 5 | 0 1 2 7 8 9 | 10; merged into 3 5 0 2 8 10.
   EXPECT_EQ(merged.active, (std::vector<std::int32_t>{3, 5, 0, 2, 8, 10}));
@@ -232,8 +232,9 @@ TEST(GlmDesignMatrixTest, MergesFeaturesWithTheSameRowsAndRatios) {
   for (const bool standardization : {false, true}) {
     const Scaling s = Scaling::make(merged, true, standardization, Reducer{});
     // Group {0, 1, 7}: ratios 1, 3, −2 (Σa² = 14); with standardization, 1/|G| = 1/3.
-    EXPECT_DOUBLE_EQ(s.l2Factor[2],
-                     standardization ? 1.0 / 3.0 : 1.0 / (14.0 * merged.sigma[2] * merged.sigma[2]));
+    EXPECT_DOUBLE_EQ(s.l2Factor[2], standardization
+                                        ? 1.0 / 3.0
+                                        : 1.0 / (14.0 * merged.sigma[2] * merged.sigma[2]));
     Problem p;
     p.stats = merged;
     p.scaling = s;
