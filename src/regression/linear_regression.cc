@@ -610,7 +610,11 @@ std::shared_ptr<Model> LinearRegression::fitImpl(const Frame& data, const Contex
     stats = glm::rowwiseFeatureStats(X, rows.w, rows.totals,
                                      [](std::int64_t, std::int64_t, double) {});
   } else {
-    matrix = glm::DesignMatrix::build(X, d, rows.w, rows.totals, rows.floats, red, stats);
+    // A pure L2 penalty (squared error): proportional features are solved as one
+    // (DesignMatrix::build's mergeProportional; exact, one process only).
+    const bool merge = !huber && !red.active() && alpha == 0.0 && regParam > 0.0;
+    matrix = glm::DesignMatrix::build(X, d, rows.w, rows.totals, rows.floats, red, stats,
+                                      glm::DesignMatrix::Layout::Auto, merge);
   }
 
   glm::Problem prob;
@@ -671,9 +675,17 @@ std::shared_ptr<Model> LinearRegression::fitImpl(const Frame& data, const Contex
   if (fitIntercept) {
     // Spark's closed form (glmnet's): ȳ − β·x̄.
     f.intercept = yMean;
+    const glm::FeatureStats& st = prob.stats;
     for (std::int64_t c = 0; c < k; ++c) {
       const auto cu = static_cast<std::size_t>(c);
-      f.intercept -= f.coef[static_cast<std::size_t>(prob.stats.active[cu])] * prob.stats.mean[cu];
+      if (!st.merged()) {
+        f.intercept -= f.coef[static_cast<std::size_t>(st.active[cu])] * st.mean[cu];
+        continue;
+      }
+      for (auto q = static_cast<std::size_t>(st.memberPtr[cu]);  // member j's mean is a_j·μ_c
+           q < static_cast<std::size_t>(st.memberPtr[cu + 1]); ++q)
+        f.intercept -= f.coef[static_cast<std::size_t>(st.memberFeature[q])] *
+                       st.memberRatio[q] * st.mean[cu];
     }
   }
   f.objectiveHistory = std::move(res.objectiveHistory);

@@ -451,6 +451,27 @@ TEST(LinearRegressionTest, DenseAndSparseGiveTheSameModel) {
     }
 }
 
+TEST(LinearRegressionTest, ProportionalSparseFeaturesReachTheDenseOptimum) {
+  // A 5th feature = −4·f0 on every row (a power of two: the ratios are exact in floating point,
+  // as term counts are): the sparse path solves the pair as one variable under
+  // the pure L2 penalty (issue #17), the dense path keeps both. Same optimum, intercept included
+  // (the group's mean enters it through every member); the split is the penalty's.
+  Data data = refData();
+  for (auto& row : data.x) row.push_back(-4.0 * row[0]);
+  for (bool standardization : {false, true}) {
+    LinearRegression lr;
+    lr.setSolver("l-bfgs").setRegParam(0.2).setStandardization(standardization);
+    lr.setTol(1e-12).setMaxIter(1000).setWeightCol("weight");
+    const auto dense = fitModel(lr, toFrame(data, false, true));
+    const auto sparse = fitModel(lr, toFrame(data, true, true));
+    const auto& w = sparse->coefficients();
+    ASSERT_NE(w[0], 0.0);
+    EXPECT_NEAR(w[4], standardization ? w[0] / -4.0 : -4.0 * w[0], 1e-12 * std::abs(w[0]));
+    expectClose(coefAndIntercept(*sparse), coefAndIntercept(*dense), 1e-6,
+                standardization ? "standardized" : "raw");
+  }
+}
+
 TEST(LinearRegressionTest, DataParallelFitMatchesSingleProcess) {
   const Data& data = refData();
   for (const std::string loss : {"squaredError", "huber"})

@@ -30,6 +30,10 @@ class LinearRegression final : public Estimator {
       "iterations are thunderdome's (Breeze's rules), so `objectiveHistory` and "
       "`totalIterations` differ from Spark's in detail. p-values are computed as the "
       "regularized incomplete beta directly (Spark's 2·(1 − cdf) rounds below ~1e-16 to 0). "
+      "Squared error with a pure L2 penalty over sparse features (L-BFGS over the data): "
+      "features whose values are proportional on the same rows (in hashed text, the words one "
+      "document alone contains) are solved as one variable and split back as the penalty "
+      "prefers (the same optimum, fewer variables). "
       "`aggregationDepth` and `maxBlockSizeInMB` are not offered (no tree aggregation); "
       "the summary is Spark's training summary, in memory only (not saved, as Spark).")
   TD_SHARED_PARAM(std::string, featuresCol, FeaturesCol, shared::featuresCol())
