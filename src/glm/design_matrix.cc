@@ -139,23 +139,16 @@ struct Builder {
     }
   }
 
-  // Keeps, moved down in place, the columns with σ > 0; fills stats; slot becomes colOf.
-  void compact(const std::vector<std::int32_t>& seen, const std::vector<double>& mean,
-               const std::vector<double>& sigma, FeatureStats& stats,
-               std::vector<std::int32_t>& slot) {
+  // Keeps the columns c with finalOf[c] >= 0 (numbered 0, 1, ... in order), moved down in
+  // place; slot (feature -> column) maps through finalOf.
+  void keepColumns(const std::vector<std::int32_t>& finalOf, std::vector<std::int32_t>& slot) {
     auto& colPtr = M.colPtr_;
-    const std::size_t kSeen = seen.size();
-    std::vector<std::int32_t> finalOf(kSeen, -1);
     std::size_t out = 0;
     std::int64_t outPtr = 0;
-    for (std::size_t c = 0; c < kSeen; ++c) {
-      if (!(sigma[c] > 0.0)) continue;
+    for (std::size_t c = 0; c + 1 < colPtr.size(); ++c) {
+      if (finalOf[c] < 0) continue;
       const auto pb = static_cast<std::size_t>(colPtr[c]);
       const auto pe = static_cast<std::size_t>(colPtr[c + 1]);
-      finalOf[c] = static_cast<std::int32_t>(out);
-      stats.active.push_back(seen[c]);
-      stats.mean.push_back(mean[c]);
-      stats.sigma.push_back(sigma[c]);
       if (static_cast<std::int64_t>(pb) != outPtr) {  // a column was dropped before: move down
         std::copy(rows.begin() + static_cast<std::ptrdiff_t>(pb),
                   rows.begin() + static_cast<std::ptrdiff_t>(pe), rows.begin() + outPtr);
@@ -163,12 +156,30 @@ struct Builder {
                   vals.begin() + static_cast<std::ptrdiff_t>(pe), vals.begin() + outPtr);
       }
       outPtr += static_cast<std::int64_t>(pe - pb);
-      colPtr[++out] = outPtr;  // out <= c: overwrites only bounds already read
+      // colPtr[out], out <= c + 1: a bound already read, or colPtr[c + 1] itself when no
+      // column was dropped yet (then outPtr is its value: unchanged).
+      colPtr[++out] = outPtr;
     }
     colPtr.resize(out + 1);
     rows.resize(static_cast<std::size_t>(outPtr));
     vals.resize(static_cast<std::size_t>(outPtr));
     for (auto& v : slot) v = v < 0 ? -1 : finalOf[static_cast<std::size_t>(v)];
+  }
+
+  // Keeps the columns with σ > 0; fills stats; slot becomes colOf.
+  void compact(const std::vector<std::int32_t>& seen, const std::vector<double>& mean,
+               const std::vector<double>& sigma, FeatureStats& stats,
+               std::vector<std::int32_t>& slot) {
+    const std::size_t kSeen = seen.size();
+    std::vector<std::int32_t> finalOf(kSeen, -1);
+    for (std::size_t c = 0; c < kSeen; ++c) {
+      if (!(sigma[c] > 0.0)) continue;
+      finalOf[c] = static_cast<std::int32_t>(stats.active.size());
+      stats.active.push_back(seen[c]);
+      stats.mean.push_back(mean[c]);
+      stats.sigma.push_back(sigma[c]);
+    }
+    keepColumns(finalOf, slot);
   }
 
   // The row-major copy (at most 65,536 columns, or the row layout): 16-bit column indices
@@ -313,29 +324,13 @@ struct Builder {
       out.memberRatio[at] = static_cast<double>(vals[static_cast<std::size_t>(colPtr[c])]) /
                             static_cast<double>(vals[static_cast<std::size_t>(colPtr[g])]);
     }
-    // Keep the first column of each group, moved down in place.
-    std::int64_t outPtr = 0;
-    std::size_t m = 0;
-    for (std::size_t c = 0; c < k; ++c) {
+    for (std::size_t c = 0; c < k; ++c) {  // the first column of each group is kept
       if (finalOf[c] < 0) continue;
-      const auto pb = static_cast<std::size_t>(colPtr[c]);
-      const auto pe = static_cast<std::size_t>(colPtr[c + 1]);
       out.active.push_back(stats.active[c]);
       out.mean.push_back(stats.mean[c]);
       out.sigma.push_back(stats.sigma[c]);
-      if (static_cast<std::int64_t>(pb) != outPtr) {
-        std::copy(rows.begin() + static_cast<std::ptrdiff_t>(pb),
-                  rows.begin() + static_cast<std::ptrdiff_t>(pe), rows.begin() + outPtr);
-        std::copy(vals.begin() + static_cast<std::ptrdiff_t>(pb),
-                  vals.begin() + static_cast<std::ptrdiff_t>(pe), vals.begin() + outPtr);
-      }
-      outPtr += static_cast<std::int64_t>(pe - pb);
-      colPtr[++m] = outPtr;  // m <= c: overwrites only bounds already read
     }
-    colPtr.resize(kept + 1);
-    rows.resize(static_cast<std::size_t>(outPtr));
-    vals.resize(static_cast<std::size_t>(outPtr));
-    for (auto& v : slot) v = v < 0 ? -1 : finalOf[static_cast<std::size_t>(v)];
+    keepColumns(finalOf, slot);
     stats = std::move(out);
   }
 

@@ -52,6 +52,17 @@ Data randomData(std::int64_t n, std::int64_t d, int perRow, unsigned seed) {
   return out;
 }
 
+// The problem of D's rows with labels y and L2 weight l2 (its stats and scaling come later).
+Problem problemOf(const Data& D, const std::vector<double>& y, double l2) {
+  Problem p;
+  p.n = D.X->size();
+  p.y = y.data();
+  p.w = D.w.data();
+  p.weightSum = D.t.weightSum;
+  p.l2 = l2;
+  return p;
+}
+
 // Ã·a and Ãᵀr/W by hand, over the rows of positive weight (the others have no entries).
 struct Dense {
   std::vector<std::vector<double>> A;  // n × dim
@@ -274,12 +285,7 @@ void expectMergedFitMatchesPlainFit(bool fitIntercept, bool standardization) {
   std::vector<double> coef[2], objective(2);
   std::int64_t cols[2];
   for (int merge = 0; merge < 2; ++merge) {
-    Problem p;
-    p.n = D.X->size();
-    p.y = y.data();
-    p.w = D.w.data();
-    p.weightSum = D.t.weightSum;
-    p.l2 = 0.02;
+    Problem p = problemOf(D, y, 0.02);
     const auto M = DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, p.stats,
                                        Layout::Auto, merge == 1);
     cols[merge] = M->cols();
@@ -436,12 +442,7 @@ void checkObjectiveDerivatives(DesignMatrix::Layout layout) {
   const Data D = randomData(200, 25, 5, 3);
   std::vector<double> y(static_cast<std::size_t>(D.X->size()));
   for (std::size_t i = 0; i < y.size(); ++i) y[i] = (i * 7919) % 3 == 0 ? 1.0 : 0.0;
-  Problem p;
-  p.n = D.X->size();
-  p.y = y.data();
-  p.w = D.w.data();
-  p.weightSum = D.t.weightSum;
-  p.l2 = 0.05;
+  Problem p = problemOf(D, y, 0.05);
   const auto M =
       DesignMatrix::build(*D.X, D.X->dim(), D.w, D.t, true, Reducer{}, p.stats, layout);
   EXPECT_EQ(M->rowLayout(), layout == Layout::Rows);
