@@ -6,9 +6,13 @@
 # unit tests (scripts/sanitize.sh) and the fuzzers (scripts/fuzz.sh). Extra arguments go to cmake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache as in scripts/build.sh: clones on one machine share the compiled objects.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+fi
 if [ ! -f build-asan/CMakeCache.txt ]; then
-  launcher=()
-  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DTD_BUILD_FUZZERS=ON -DTD_WITH_MPI=OFF \
     -DTD_BUILD_BENCH=OFF -DTD_BUILD_EXAMPLES=OFF "${launcher[@]}" "$@"
